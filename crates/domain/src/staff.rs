@@ -1,0 +1,306 @@
+//! Staff (工作人员): roles, what each role may do and where, and the rules for accounts.
+
+use crate::validation::Invalid;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    SystemAdmin,
+    UnitAdmin,
+    Editor,
+    Reviewer,
+    RequestHandler,
+    Evaluator,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] =
+        [Role::SystemAdmin, Role::UnitAdmin, Role::Editor, Role::Reviewer, Role::RequestHandler, Role::Evaluator];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::SystemAdmin => "system_admin",
+            Role::UnitAdmin => "unit_admin",
+            Role::Editor => "editor",
+            Role::Reviewer => "reviewer",
+            Role::RequestHandler => "request_handler",
+            Role::Evaluator => "evaluator",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::SystemAdmin => "系统管理员",
+            Role::UnitAdmin => "单位管理员",
+            Role::Editor => "信息编辑",
+            Role::Reviewer => "信息审核",
+            Role::RequestHandler => "依申请公开办理",
+            Role::Evaluator => "考核评估",
+        }
+    }
+}
+
+pub type Roles = BTreeSet<Role>;
+
+/// Where the object of an action lies relative to the acting user's unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// The user's own unit or a unit below it.
+    Subtree,
+    /// Anywhere else in the tree.
+    Outside,
+    /// The action has no unit (the holiday calendar, the whole audit chain).
+    Global,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Open the console and see the dashboard.
+    UseConsole,
+    /// Create, rename, move and close units.
+    ManageUnitStructure,
+    /// Correct a unit's contact details and description.
+    EditUnitContacts,
+    /// Create, edit, disable staff accounts and reset their passwords.
+    ManageUsers,
+    /// Give or take away the system administrator role.
+    GrantSystemAdmin,
+    /// Create and revoke API tokens for other users.
+    ManageTokens,
+    ManageCalendar,
+    ViewAudit,
+    /// Verify the whole hash chain of the audit log.
+    VerifyAudit,
+}
+
+/// The rule of who may do what where; every console and API route asks it.
+pub fn permits(roles: &Roles, action: Action, reach: Reach) -> bool {
+    if roles.contains(&Role::SystemAdmin) {
+        return true;
+    }
+    let in_subtree = reach == Reach::Subtree;
+    match action {
+        Action::UseConsole => !roles.is_empty(),
+        Action::ManageUnitStructure | Action::GrantSystemAdmin | Action::ManageCalendar | Action::VerifyAudit => false,
+        Action::EditUnitContacts | Action::ManageUsers | Action::ManageTokens => {
+            in_subtree && roles.contains(&Role::UnitAdmin)
+        }
+        Action::ViewAudit => in_subtree && (roles.contains(&Role::UnitAdmin) || roles.contains(&Role::Evaluator)),
+    }
+}
+
+pub fn parse_roles<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Roles, Invalid> {
+    let mut roles = Roles::new();
+    for name in names {
+        let name = name.trim();
+        if name.is_empty() {
+            continue;
+        }
+        match Role::parse(name) {
+            Some(r) => {
+                roles.insert(r);
+            }
+            None => return Err(Invalid::one("roles", "角色", format!("“{name}”不是可选的角色"))),
+        }
+    }
+    Ok(roles)
+}
+
+/// Login names: ASCII so they can be typed on any keyboard and used on the command line.
+pub fn parse_username(input: &str) -> Result<String, Invalid> {
+    let name = input.trim().to_ascii_lowercase();
+    let len = name.chars().count();
+    let problem = if len < 2 || len > 32 {
+        Some("长度应为 2 到 32 个字符")
+    } else if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        Some("应以英文字母开头")
+    } else if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c)) {
+        Some("只能包含英文字母、数字和“_”“.”“-”")
+    } else {
+        None
+    };
+    match problem {
+        Some(p) => Err(Invalid::one("username", "用户名", p)),
+        None => Ok(name),
+    }
+}
+
+/// The password rule of the Multi-Level Protection Scheme (等保 2.0) as commonly applied:
+/// at least 10 characters from at least three of four classes.
+pub fn check_password(field: &str, password: &str) -> Result<(), Invalid> {
+    let len = password.chars().count();
+    let classes = [
+        password.chars().any(|c| c.is_ascii_lowercase()),
+        password.chars().any(|c| c.is_ascii_uppercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
+    let problem = if len < 10 {
+        Some("至少 10 个字符")
+    } else if len > 128 {
+        Some("不能超过 128 个字符")
+    } else if classes < 3 {
+        Some("应包含大写字母、小写字母、数字、符号中的至少三类")
+    } else {
+        None
+    };
+    match problem {
+        Some(p) => Err(Invalid::one(field, "密码", p)),
+        None => Ok(()),
+    }
+}
+
+/// Login throttling: the decision from the failures recorded in the recent window.
+pub mod throttle {
+    use chrono::{DateTime, Duration, Utc};
+
+    pub const WINDOW: Duration = Duration::minutes(15);
+    /// Failures per account before it is locked for the rest of the window; low enough to
+    /// stop guessing, high enough that a person who mistypes a few times is not locked out.
+    pub const PER_ACCOUNT: usize = 5;
+    /// Failures per client address: an office behind one NAT address shares it.
+    pub const PER_ADDRESS: usize = 30;
+
+    /// `Ok` to go on, or the instant until which attempts are refused. `failures` are the
+    /// instants of failures within the window, in any order.
+    pub fn check(failures: &[DateTime<Utc>], limit: usize, now: DateTime<Utc>) -> Result<(), DateTime<Utc>> {
+        let mut recent: Vec<_> = failures.iter().copied().filter(|t| *t > now - WINDOW && *t <= now).collect();
+        if recent.len() < limit {
+            return Ok(());
+        }
+        recent.sort_unstable();
+        // Locked until the oldest failure that keeps the count at the limit leaves the window.
+        let pivot = recent[recent.len() - limit];
+        Err(pivot + WINDOW)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone, Utc};
+
+    fn roles(list: &[Role]) -> Roles {
+        list.iter().copied().collect()
+    }
+
+    #[test]
+    fn permission_table() {
+        use Action::*;
+        use Reach::*;
+        use Role::*;
+        // (role, action, reach, allowed) — every combination is listed below by rule.
+        let expectations = |role: Role, action: Action, reach: Reach| -> bool {
+            match role {
+                SystemAdmin => true,
+                UnitAdmin => match action {
+                    UseConsole => true,
+                    EditUnitContacts | ManageUsers | ManageTokens | ViewAudit => reach == Subtree,
+                    _ => false,
+                },
+                Evaluator => match action {
+                    UseConsole => true,
+                    ViewAudit => reach == Subtree,
+                    _ => false,
+                },
+                Editor | Reviewer | RequestHandler => action == UseConsole,
+            }
+        };
+        let actions = [
+            UseConsole,
+            ManageUnitStructure,
+            EditUnitContacts,
+            ManageUsers,
+            GrantSystemAdmin,
+            ManageTokens,
+            ManageCalendar,
+            ViewAudit,
+            VerifyAudit,
+        ];
+        for role in Role::ALL {
+            for action in actions {
+                for reach in [Subtree, Outside, Global] {
+                    assert_eq!(
+                        permits(&roles(&[role]), action, reach),
+                        expectations(role, action, reach),
+                        "{role:?} {action:?} {reach:?}"
+                    );
+                }
+            }
+        }
+        for action in actions {
+            assert!(!permits(&Roles::new(), action, Subtree), "no roles, {action:?}");
+        }
+        // Roles add up.
+        assert!(permits(&roles(&[Editor, UnitAdmin]), ManageUsers, Subtree));
+    }
+
+    #[test]
+    fn role_names_round_trip() {
+        use Role::*;
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(parse_roles(["editor", " reviewer", ""]).unwrap(), roles(&[Editor, Reviewer]));
+        assert_eq!(parse_roles(["root"]).unwrap_err().message_for("roles"), Some("角色：“root”不是可选的角色"));
+    }
+
+    #[test]
+    fn usernames() {
+        for (input, ok) in [
+            ("admin", true),
+            (" Ybj_Editor ", true),
+            ("a", false),
+            ("1abc", false),
+            ("张三", false),
+            ("a b", false),
+            ("x'; DROP TABLE users;--", false),
+        ] {
+            assert_eq!(parse_username(input).is_ok(), ok, "{input}");
+        }
+        assert_eq!(parse_username(" Ybj_Editor ").unwrap(), "ybj_editor");
+    }
+
+    #[test]
+    fn passwords() {
+        for (input, message) in [
+            ("Gongkai-admin-2026", None),
+            ("short1A!", Some("密码：至少 10 个字符")),
+            ("alllowercaseletters", Some("密码：应包含大写字母、小写字母、数字、符号中的至少三类")),
+            ("lowercase123456", Some("密码：应包含大写字母、小写字母、数字、符号中的至少三类")),
+            ("lowercase123456!", None),
+        ] {
+            let got = check_password("password", input).err().map(|e| e.0[0].message.clone());
+            assert_eq!(got.as_deref(), message, "{input}");
+        }
+    }
+
+    #[test]
+    fn throttle_rules() {
+        let now = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+        let ago = |m: i64| now - Duration::minutes(m);
+        assert_eq!(throttle::check(&[], 5, now), Ok(()));
+        assert_eq!(throttle::check(&[ago(1), ago(2), ago(3), ago(4)], 5, now), Ok(()));
+        // Five within the window: locked until the oldest of them is 15 minutes old.
+        assert_eq!(
+            throttle::check(&[ago(1), ago(2), ago(3), ago(4), ago(10)], 5, now),
+            Err(ago(10) + throttle::WINDOW)
+        );
+        // Old failures do not count.
+        assert_eq!(throttle::check(&[ago(1), ago(2), ago(3), ago(4), ago(16)], 5, now), Ok(()));
+        // With more than the limit, the lock lasts until the count falls below it.
+        assert_eq!(
+            throttle::check(&[ago(1), ago(2), ago(3), ago(4), ago(5), ago(14)], 5, now),
+            Err(ago(5) + throttle::WINDOW)
+        );
+    }
+}

@@ -1,0 +1,400 @@
+//! `gongkai`: the one binary. Serves the portal, console and API; migrates; loads demo data;
+//! creates API tokens; verifies the audit chain; answers working-day questions; backs up and
+//! restores the embedded database.
+
+mod config;
+
+use anyhow::{Context, anyhow, bail};
+use clap::{Args, Parser, Subcommand};
+use config::FileConfig;
+use gongkai_domain::time::parse_date;
+use gongkai_store::{Actor, DatabaseSettings, Store};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Parser)]
+#[command(name = "gongkai", version, about = "政务公开平台 gongkai：门户网站、管理后台与开放接口")]
+struct Cli {
+    #[command(flatten)]
+    data: DataArgs,
+    /// 配置文件（TOML），可选
+    #[arg(long, global = true, env = "GONGKAI_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DataArgs {
+    /// 数据目录（SQLite 数据库和文件），默认 ./gongkai-data
+    #[arg(long, global = true, env = "GONGKAI_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// PostgreSQL 地址 postgres://用户@主机:端口/库；不填则使用数据目录中的 SQLite
+    #[arg(long, global = true, env = "GONGKAI_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 启动服务
+    Serve(ServeArgs),
+    /// 执行数据库迁移
+    Migrate,
+    /// 载入演示数据（可重复执行）
+    Demo,
+    /// 初始化：建立最上级单位和第一个系统管理员
+    Init(InitArgs),
+    /// API 令牌
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// 审计日志
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// 工作日计算
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
+    /// 备份数据（SQLite 模式）到一个文件
+    Backup {
+        /// 备份文件路径，如 gongkai-backup.tar.gz
+        file: PathBuf,
+    },
+    /// 从备份文件恢复数据（SQLite 模式；请先停止服务）
+    Restore {
+        file: PathBuf,
+        /// 覆盖数据目录中已有的数据库
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// 监听地址，默认 127.0.0.1:8080
+    #[arg(long, env = "GONGKAI_ADDR")]
+    addr: Option<String>,
+    /// 数据库为空时载入演示数据（已有时补齐缺少的演示数据）
+    #[arg(long)]
+    demo: bool,
+    /// 网站的公开地址，如 https://gongkai.jinan.gov.cn；https 时启用 Secure Cookie 和 HSTS
+    #[arg(long, env = "GONGKAI_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// 信任反向代理的 X-Forwarded-For
+    #[arg(long, env = "GONGKAI_TRUST_PROXY")]
+    trust_proxy: bool,
+    /// 请求大小上限（KB），默认 1024
+    #[arg(long, env = "GONGKAI_BODY_LIMIT_KB")]
+    body_limit_kb: Option<usize>,
+    /// 日志格式：text 或 json
+    #[arg(long, env = "GONGKAI_LOG_FORMAT")]
+    log_format: Option<String>,
+}
+
+#[derive(Args)]
+struct InitArgs {
+    /// 最上级单位（人民政府）全称
+    #[arg(long)]
+    unit_name: String,
+    #[arg(long, default_value = "")]
+    credit_code: String,
+    #[arg(long)]
+    division_code: String,
+    /// 系统管理员用户名
+    #[arg(long, default_value = "admin")]
+    admin: String,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// 为工作人员创建 API 令牌；令牌是输出的最后一个词
+    Create {
+        #[arg(long)]
+        user: String,
+        #[arg(long, default_value = "命令行创建")]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// 校验审计日志的哈希链；完整时退出码为 0
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// 某日是否工作日，输出 true 或 false
+    IsWorkday { date: String },
+    /// 某日之后第 N 个工作日，输出 YYYY-MM-DD
+    AddWorkdays { date: String, days: u32 },
+    /// 两日之间的工作日数（不含起始日，含结束日）
+    Between { from: String, to: String },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("错误：无法启动运行时：{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            // One clear line; the chain of causes on the same line.
+            let mut line = format!("错误：{e}");
+            for cause in e.chain().skip(1) {
+                line.push_str(&format!("：{cause}"));
+            }
+            eprintln!("{line}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(format: &str) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if format == "json" {
+        let _ = builder.json().try_init();
+    } else {
+        let _ = builder.try_init();
+    }
+}
+
+async fn open(settings: &DatabaseSettings) -> anyhow::Result<Store> {
+    Store::open(settings).await.map_err(|e| anyhow!("{e}"))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let file = FileConfig::load(cli.config.as_deref())?;
+    let settings = config::database(cli.data.data_dir.clone(), cli.data.database_url.clone(), &file);
+    match cli.command {
+        Command::Serve(args) => serve(args, settings, file).await,
+        Command::Migrate => {
+            let store = Store::connect(&settings).await.map_err(|e| anyhow!("{e}"))?;
+            let applied = gongkai_store::migrate::run(&store).await.map_err(|e| anyhow!("{e}"))?;
+            gongkai_store::calendar::seed_official(&store).await.map_err(|e| anyhow!("{e}"))?;
+            if applied.is_empty() {
+                println!("数据库已是最新（{}）", settings.target());
+            } else {
+                println!("已执行迁移 {:?}（{}）", applied, settings.target());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo => {
+            let store = open(&settings).await?;
+            let report = gongkai_store::demo::load(&store).await.map_err(|e| anyhow!("{e}"))?;
+            println!("演示数据：新增单位 {} 个，新增账号 {} 个", report.units_added, report.users_added);
+            print_logins(&report.logins);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Init(args) => init(args, &settings).await,
+        Command::Token { command: TokenCommand::Create { user, name } } => {
+            let store = open(&settings).await?;
+            let found = store.user_by_username(&user.trim().to_ascii_lowercase()).await.map_err(|e| anyhow!("{e}"))?;
+            let Some(found) = found else { bail!("没有用户名为“{user}”的账号") };
+            if !found.active {
+                bail!("账号“{user}”已停用");
+            }
+            let mut w = store.write(Actor::system("cli")).await.map_err(|e| anyhow!("{e}"))?;
+            let (_, secret) = w.token_create(found.id, &name).await.map_err(|e| anyhow!("{e}"))?;
+            w.commit().await.map_err(|e| anyhow!("{e}"))?;
+            println!(
+                "已为 {}（{}）创建 API 令牌“{}”。令牌只显示这一次，请妥善保存：",
+                found.username, found.display_name, name
+            );
+            println!("{secret}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let store = open(&settings).await?;
+            match store.audit_verify().await.map_err(|e| anyhow!("{e}"))? {
+                Ok(n) => {
+                    println!("audit chain intact: {n} records");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(b) => {
+                    eprintln!("audit chain broken: {b}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Command::Calendar { command } => calendar(command, &settings).await,
+        Command::Backup { file: out } => {
+            let store = open(&settings).await?;
+            let summary = gongkai_store::backup::backup(&store, &out).await.map_err(|e| anyhow!("{e}"))?;
+            println!(
+                "已备份到 {}（{} 字节，审计记录 {} 条）",
+                summary.path.display(),
+                summary.bytes,
+                summary.audit_records
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { file: archive, force } => {
+            let records =
+                gongkai_store::backup::restore(&settings, &archive, force).await.map_err(|e| anyhow!("{e}"))?;
+            println!(
+                "已从 {} 恢复到 {}（审计记录 {records} 条，哈希链完整）",
+                archive.display(),
+                settings.data_dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn print_logins(logins: &[gongkai_store::demo::DemoLogin]) {
+    println!("演示账号（仅供演示，请勿用于正式环境）：");
+    for l in logins {
+        println!("  {:<15} {:<26} {}（{}）", l.username, l.password, l.display_name, l.unit_name);
+    }
+}
+
+async fn serve(args: ServeArgs, settings: DatabaseSettings, file: FileConfig) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let log_format = args.log_format.clone().or(file.log_format.clone()).unwrap_or_else(|| "text".into());
+    if !["text", "json"].contains(&log_format.as_str()) {
+        bail!("日志格式 log_format 的值“{log_format}”无效，应为 text 或 json");
+    }
+    init_logging(&log_format);
+    let addr = config::addr(args.addr, &file)?;
+    let site = config::site(args.public_url, &file)?;
+    let server = config::server(args.trust_proxy, args.body_limit_kb, &site, &file)?;
+    let store = open(&settings).await?;
+    let logins = if args.demo {
+        Some(gongkai_store::demo::load(&store).await.map_err(|e| anyhow!("{e}"))?.logins)
+    } else {
+        None
+    };
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("无法监听 {addr}"))?;
+    let local = listener.local_addr()?;
+    let state = gongkai_web::AppState::new(store.clone(), site.clone(), server);
+    println!("gongkai {} — {}{}", env!("CARGO_PKG_VERSION"), site.site_name, site.site_subtitle);
+    println!("数据库：{} {}", store.backend().name(), settings.target());
+    println!("门户网站：http://{local}/");
+    println!("管理后台：http://{local}/admin");
+    println!("开放接口：http://{local}/api/v1/openapi.json");
+    if let Some(logins) = &logins {
+        print_logins(logins);
+    }
+    println!("已就绪（启动用时 {} 毫秒）；按 Ctrl+C 停止。", started.elapsed().as_millis());
+    tracing::info!(%local, backend = store.backend().name(), "listening");
+
+    // Expired sessions are pruned hourly so the table stays small.
+    let pruner = store.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = pruner.sessions_prune().await {
+                tracing::warn!(error = %e, "session pruning failed");
+            }
+        }
+    });
+
+    gongkai_web::serve(listener, state, shutdown_signal()).await.context("服务异常退出")?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Resolves on Ctrl+C or SIGTERM; the server then stops accepting and finishes requests in
+/// flight.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown requested; finishing requests in flight");
+}
+
+async fn calendar(command: CalendarCommand, settings: &DatabaseSettings) -> anyhow::Result<ExitCode> {
+    let date = |raw: &str| parse_date(raw).ok_or_else(|| anyhow!("日期“{raw}”无效，应为 YYYY-MM-DD"));
+    let store = open(settings).await?;
+    let calendar = store.calendar().await.map_err(|e| anyhow!("{e}"))?;
+    let warn = |years: &[i32]| {
+        if !years.is_empty() {
+            let list: Vec<String> = years.iter().map(|y| y.to_string()).collect();
+            eprintln!("注意：{} 年的节假日安排尚未录入，按周一至周五计算", list.join("、"));
+        }
+    };
+    match command {
+        CalendarCommand::IsWorkday { date: d } => {
+            let answer = calendar.is_workday(date(&d)?);
+            warn(&answer.assumed_years);
+            println!("{}", answer.value);
+        }
+        CalendarCommand::AddWorkdays { date: d, days } => {
+            let answer =
+                calendar.checked_add_workdays(date(&d)?, days).ok_or_else(|| anyhow!("工作日数 {days} 过大"))?;
+            warn(&answer.assumed_years);
+            println!("{}", answer.value.format("%Y-%m-%d"));
+        }
+        CalendarCommand::Between { from, to } => {
+            let answer = calendar.workdays_between(date(&from)?, date(&to)?);
+            warn(&answer.assumed_years);
+            println!("{}", answer.value);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn init(args: InitArgs, settings: &DatabaseSettings) -> anyhow::Result<ExitCode> {
+    use gongkai_domain::staff::{Role, parse_username};
+    use gongkai_domain::units::{UnitFields, UnitInput, UnitKind};
+    let store = open(settings).await?;
+    if store.unit_count().await.map_err(|e| anyhow!("{e}"))? > 0 {
+        bail!("数据库中已有单位，无需初始化");
+    }
+    let input = UnitInput {
+        name: args.unit_name,
+        division_code: args.division_code,
+        credit_code: args.credit_code,
+        ..Default::default()
+    };
+    let fields = UnitFields::parse(UnitKind::Government, &input).map_err(|e| anyhow!("{e}"))?;
+    let username = parse_username(&args.admin).map_err(|e| anyhow!("{e}"))?;
+    let password = format!("Gk-{}", gongkai_store::credentials::new_secret("").chars().take(16).collect::<String>());
+    let hash = gongkai_store::credentials::hash_password(&password);
+    let mut w = store.write(Actor::system("init")).await.map_err(|e| anyhow!("{e}"))?;
+    let unit_id = w.unit_create(None, UnitKind::Government, &fields, 0, None).await.map_err(|e| anyhow!("{e}"))?;
+    let user = gongkai_store::users::NewUser {
+        username: username.clone(),
+        display_name: "系统管理员".into(),
+        unit_id,
+        roles: [Role::SystemAdmin].into_iter().collect(),
+        phone: String::new(),
+        email: String::new(),
+        password_hash: hash,
+    };
+    w.user_create(&user).await.map_err(|e| anyhow!("{e}"))?;
+    w.commit().await.map_err(|e| anyhow!("{e}"))?;
+    println!("已建立“{}”和系统管理员 {username}。初始密码（只显示这一次，登录后请立即修改）：", fields.name);
+    println!("{password}");
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,39 @@
+use gongkai_domain::validation::Invalid;
+
+/// The store's one error type. Callers show `Invalid` and `Conflict` to users (they carry the
+/// Chinese message and the field), treat `NotFound` as 404, and log everything else.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be reached; `target` names the host or file, never a password.
+    #[error("无法连接数据库 {target}：{cause}")]
+    Unreachable { target: String, cause: String },
+    #[error("{0}")]
+    Invalid(Invalid),
+    /// A uniqueness or state rule of the stored data, e.g. a credit code already used.
+    #[error("{0}")]
+    Conflict(Invalid),
+    #[error("{0}不存在")]
+    NotFound(&'static str),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("file error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl From<Invalid> for StoreError {
+    fn from(e: Invalid) -> Self {
+        StoreError::Invalid(e)
+    }
+}
+
+impl StoreError {
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.kind() == sqlx::error::ErrorKind::UniqueViolation)
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,23 @@
+//! Persistence of gongkai. One schema and one set of queries serve SQLite (the embedded
+//! default) and PostgreSQL; a module per domain, named as in the domain crate.
+
+pub mod audit;
+pub mod backup;
+pub mod calendar;
+pub mod credentials;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod migrate;
+pub mod sql;
+pub mod units;
+pub mod users;
+
+pub use audit::{Actor, AuditFilter, Writer};
+pub use db::{Backend, DatabaseSettings, Store};
+pub use error::{Result, StoreError};
+
+/// The current instant in the stored text form.
+pub fn now_text() -> String {
+    gongkai_domain::time::format_instant(chrono::Utc::now())
+}

@@ -1,0 +1,78 @@
+//! The JSON API at `/api/v1`. Routes are declared with their OpenAPI description next to the
+//! handler, and the document at `/api/v1/openapi.json` is generated from those declarations,
+//! so every route in the document is a route of the server.
+
+use crate::app::AppState;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "gongkai 政务公开平台开放接口",
+        version = "1.0.0",
+        description = "政务公开平台的 JSON 接口。公开数据（机构、工作日历）无需认证；工作人员操作使用 API 令牌，在请求头中携带 `Authorization: Bearer <令牌>`，权限与令牌所属账号相同。错误以 RFC 9457 problem 文档返回，`title`、`detail` 为中文，`field` 指出出错的字段。"
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "units", description = "机构"),
+        (name = "staff", description = "工作人员账号与 API 令牌"),
+        (name = "calendar", description = "节假日与工作日"),
+        (name = "audit", description = "审计日志")
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("API 令牌")).build(),
+            ),
+        );
+    }
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    use crate::audit::api as audit;
+    use crate::calendar::api as calendar;
+    use crate::staff::api as staff;
+    use crate::units::api as units;
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(units::list_units, units::create_unit))
+        .routes(routes!(units::get_unit, units::update_unit))
+        .routes(routes!(units::move_unit))
+        .routes(routes!(units::close_unit))
+        .routes(routes!(staff::me))
+        .routes(routes!(staff::list_users, staff::create_user))
+        .routes(routes!(staff::get_user, staff::update_user))
+        .routes(routes!(staff::reset_password))
+        .routes(routes!(staff::list_tokens, staff::create_token))
+        .routes(routes!(staff::revoke_token))
+        .routes(routes!(calendar::list_years))
+        .routes(routes!(calendar::get_year, calendar::put_year, calendar::delete_year))
+        .routes(routes!(calendar::set_day, calendar::clear_day))
+        .routes(routes!(calendar::is_workday))
+        .routes(routes!(calendar::add_workdays))
+        .routes(routes!(calendar::workdays_between))
+        .routes(routes!(audit::list_audit))
+        .routes(routes!(audit::verify_audit))
+}
+
+/// Page and page size from the query string, bounded.
+pub fn paging(q: &crate::forms::Fields, default: i64, max: i64) -> (i64, i64) {
+    let page = q.page();
+    let per_page = q
+        .opt("per_page")
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|v| *v >= 1)
+        .map(|v| v.min(max))
+        .unwrap_or(default);
+    (page, per_page)
+}

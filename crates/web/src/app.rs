@@ -1,0 +1,143 @@
+//! Application state, the router and the server loop.
+
+use crate::cache::Cached;
+use crate::config::{ServerOptions, SiteConfig};
+use crate::errors::{AppError, ErrorInfo, default_text, problem_response};
+use crate::metrics::Metrics;
+use crate::page::{Page, Prefs};
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use gongkai_domain::calendar::Calendar;
+use gongkai_domain::units::UnitTree;
+use gongkai_store::Store;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub store: Store,
+    pub site: SiteConfig,
+    pub server: ServerOptions,
+    pub units: Cached<UnitTree>,
+    pub calendar: Cached<Calendar>,
+    pub metrics: Metrics,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(store: Store, site: SiteConfig, server: ServerOptions) -> Self {
+        AppState(Arc::new(Inner {
+            store,
+            site,
+            server,
+            units: Cached::new(Duration::from_secs(30)),
+            calendar: Cached::new(Duration::from_secs(60)),
+            metrics: Metrics::default(),
+        }))
+    }
+
+    pub async fn unit_tree(&self) -> Result<Arc<UnitTree>, AppError> {
+        let store = self.store.clone();
+        self.units.get(|| async move { store.units_all().await.map(UnitTree::new) }).await.map_err(AppError::from)
+    }
+
+    pub async fn calendar(&self) -> Result<Arc<Calendar>, AppError> {
+        let store = self.store.clone();
+        self.calendar.get(|| async move { store.calendar().await }).await.map_err(AppError::from)
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let (api, openapi) = crate::api::router().split_for_parts();
+    let openapi = Arc::new(openapi);
+    Router::new()
+        .merge(crate::portal::routes())
+        .nest("/admin", crate::console::routes(state.clone()))
+        .merge(api)
+        .route(
+            "/api/v1/openapi.json",
+            axum::routing::get(move || {
+                let doc = openapi.clone();
+                async move { axum::Json(doc.as_ref().clone()) }
+            }),
+        )
+        .merge(crate::ops::routes())
+        .merge(crate::assets::routes())
+        .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn_with_state(state.clone(), finish_errors))
+        .layer(RequestBodyLimitLayer::new(state.server.body_limit))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::security::headers))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))
+        .layer(CatchPanicLayer::custom(|_| {
+            tracing::error!("handler panicked");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }))
+        .with_state(state)
+}
+
+/// Turns every error response that is not already a finished page or problem document (our
+/// own errors, axum's rejections, the body limit, unknown routes) into one: a problem
+/// document under `/api/`, a page in the site's layout elsewhere.
+async fn finish_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let is_console = req.uri().path().starts_with("/admin");
+    let prefs = Prefs::from_headers(req.headers());
+    let headers = req.headers().clone();
+    let path = req.uri().path().to_string();
+    let res = next.run(req).await;
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let content_type = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if content_type.starts_with("text/html") || content_type.starts_with("application/problem+json") {
+        return res;
+    }
+    let info = res.extensions().get::<ErrorInfo>().cloned().unwrap_or_else(|| {
+        let (title, detail) = default_text(status);
+        ErrorInfo { status: status.as_u16(), title: title.into(), detail: detail.into(), errors: vec![] }
+    });
+    let kept: Vec<_> = [header::RETRY_AFTER, header::WWW_AUTHENTICATE, header::ALLOW]
+        .into_iter()
+        .filter_map(|h| res.headers().get(&h).cloned().map(|v| (h, v)))
+        .collect();
+    let mut out = if is_api {
+        problem_response(&info)
+    } else {
+        let page = Page::new(&state.site, &info.title, &path, prefs, if is_console { "console" } else { "" })
+            .host_from(&headers);
+        crate::portal::error_page(&page, &info, is_console)
+    };
+    *out.status_mut() = status;
+    for (h, v) in kept {
+        out.headers_mut().insert(h, v);
+    }
+    out
+}
+
+/// Serves until `shutdown` resolves, then lets requests in flight finish.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

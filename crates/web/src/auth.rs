@@ -1,0 +1,243 @@
+//! Who is asking: console sessions (cookie + per-session form token), API tokens (bearer), and
+//! the client address for the audit log and login throttling.
+
+use crate::app::AppState;
+use crate::errors::{ApiError, AppError};
+use crate::page::cookie_value;
+use axum::body::{Body, to_bytes};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use cookie::{Cookie, SameSite};
+use gongkai_domain::staff::{Action, Reach, Roles, permits};
+use gongkai_store::Actor;
+use gongkai_store::users::{Session, User};
+use std::net::SocketAddr;
+
+pub const SESSION_COOKIE: &str = "gk_session";
+/// Form token for the login form, before there is a session (double-submit cookie).
+pub const LOGIN_CSRF_COOKIE: &str = "gk_csrf";
+
+/// The client's address: the socket peer, or the first `X-Forwarded-For` hop when the server
+/// is configured to trust its proxy.
+#[derive(Debug, Clone)]
+pub struct ClientIp(pub String);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(client_ip(parts, state.server.trust_proxy)))
+    }
+}
+
+fn client_ip(parts: &Parts, trust_proxy: bool) -> String {
+    if trust_proxy
+        && let Some(forwarded) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
+        && let Some(first) =
+            forwarded.split(',').next().map(str::trim).filter(|s| s.parse::<std::net::IpAddr>().is_ok())
+    {
+        return first.to_string();
+    }
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default()
+}
+
+/// A signed-in member of staff, from a console session or an API token.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: User,
+    pub ip: String,
+    /// The session (console only): its id lets a password change keep this session.
+    pub session: Option<Session>,
+}
+
+impl Principal {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: Some(self.user.id),
+            name: self.user.username.clone(),
+            unit_id: Some(self.user.unit_id),
+            ip: self.ip.clone(),
+        }
+    }
+
+    pub fn roles(&self) -> &Roles {
+        &self.user.roles
+    }
+
+    pub fn csrf(&self) -> String {
+        self.session.as_ref().map(|s| s.csrf_token.clone()).unwrap_or_default()
+    }
+
+    /// Where `unit_id` lies relative to this user's unit.
+    pub async fn reach(&self, state: &AppState, unit_id: i64) -> Result<Reach, AppError> {
+        let lineage = state.store.unit_lineage(unit_id).await?;
+        if lineage.is_empty() {
+            return Err(AppError::NotFound);
+        }
+        Ok(if lineage.contains(&self.user.unit_id) { Reach::Subtree } else { Reach::Outside })
+    }
+
+    pub fn require(&self, action: Action, reach: Reach) -> Result<(), AppError> {
+        if permits(self.roles(), action, reach) { Ok(()) } else { Err(AppError::Forbidden) }
+    }
+
+    pub async fn require_for_unit(&self, state: &AppState, action: Action, unit_id: i64) -> Result<(), AppError> {
+        let reach = self.reach(state, unit_id).await?;
+        self.require(action, reach)
+    }
+
+    pub fn may(&self, action: Action) -> bool {
+        permits(self.roles(), action, Reach::Subtree)
+    }
+}
+
+/// The console's signed-in user; without one, the browser is sent to the login page.
+pub struct Staff(pub Principal);
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<Option<Principal>>().cloned().flatten() {
+            Some(p) => {
+                if !p.may(Action::UseConsole) {
+                    return Err(AppError::Forbidden.into_response());
+                }
+                Ok(Staff(p))
+            }
+            None => {
+                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/admin");
+                let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+                Err(Redirect::to(&format!("/admin/login?next={next}")).into_response())
+            }
+        }
+    }
+}
+
+/// The API caller, authenticated by `Authorization: Bearer <token>`. Cookies are ignored on
+/// the API, so no form token is needed there.
+pub struct ApiStaff(pub Principal);
+
+impl FromRequestParts<AppState> for ApiStaff {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let header = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let Some(secret) = header.strip_prefix("Bearer ").map(str::trim).filter(|s| !s.is_empty() && s.len() < 200)
+        else {
+            return Err(ApiError(AppError::Unauthenticated));
+        };
+        let Some((_, user)) = state.store.token_user(secret).await.map_err(AppError::from)? else {
+            return Err(ApiError(AppError::Unauthenticated));
+        };
+        let ip = client_ip(parts, state.server.trust_proxy);
+        let principal = Principal { user, ip, session: None };
+        if !principal.may(Action::UseConsole) {
+            return Err(ApiError(AppError::Forbidden));
+        }
+        Ok(ApiStaff(principal))
+    }
+}
+
+pub fn session_cookie(state: &AppState, value: &str, max_age_secs: i64) -> String {
+    Cookie::build((SESSION_COOKIE, value.to_string()))
+        .path("/admin")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.server.secure_cookies)
+        .max_age(cookie::time::Duration::seconds(max_age_secs))
+        .build()
+        .to_string()
+}
+
+pub fn login_csrf_cookie(state: &AppState, value: &str) -> String {
+    Cookie::build((LOGIN_CSRF_COOKIE, value.to_string()))
+        .path("/admin")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.server.secure_cookies)
+        .build()
+        .to_string()
+}
+
+/// Loads the console session for every `/admin` request and checks the form token of every
+/// state-changing request, so no console form can forget it. The token may come as the form
+/// field `csrf`, the `X-CSRF-Token` header (scripts) or the `_csrf` query parameter (file
+/// uploads, whose bodies are not parsed here).
+pub async fn console_session(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let principal = match cookie_value(&parts.headers, SESSION_COOKIE) {
+        Some(secret) if secret.len() < 200 => match state.store.session_user(&secret).await {
+            Ok(found) => found.map(|(session, user)| Principal {
+                user,
+                ip: client_ip(&parts, state.server.trust_proxy),
+                session: Some(session),
+            }),
+            Err(e) => return AppError::from(e).into_response(),
+        },
+        _ => None,
+    };
+    let mut body = body;
+    if parts.method != Method::GET && parts.method != Method::HEAD {
+        if !same_origin(&parts) {
+            return AppError::Forbidden.into_response();
+        }
+        let bytes = match to_bytes(body, state.server.body_limit).await {
+            Ok(b) => b,
+            Err(_) => return AppError::BadRequest("请求内容过大或无法读取".into()).into_response(),
+        };
+        let sent = submitted_token(&parts, &bytes);
+        let expected = if parts.uri.path() == "/admin/login" || principal.is_none() {
+            // Before login the token is bound to a cookie of this browser.
+            cookie_value(&parts.headers, LOGIN_CSRF_COOKIE)
+        } else {
+            principal.as_ref().map(|p| p.csrf())
+        };
+        let ok = matches!((&sent, &expected), (Some(s), Some(e)) if !e.is_empty() && constant_time_eq(s.as_bytes(), e.as_bytes()));
+        if !ok {
+            return csrf_failure();
+        }
+        body = Body::from(bytes);
+    }
+    parts.extensions.insert(principal);
+    next.run(Request::from_parts(parts, body)).await
+}
+
+fn csrf_failure() -> Response {
+    AppError::BadRequest("表单已过期或来源无法确认，请返回上一页刷新后重新提交。".into()).into_response()
+}
+
+/// Browsers send `Origin` on cross-site posts; when present it must be this host.
+fn same_origin(parts: &Parts) -> bool {
+    let Some(origin) = parts.headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
+    if origin == "null" {
+        return false;
+    }
+    let host = parts.headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let origin_host = origin.split("://").nth(1).unwrap_or("");
+    origin_host == host
+}
+
+fn submitted_token(parts: &Parts, body: &[u8]) -> Option<String> {
+    if let Some(h) = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+        return Some(h.to_string());
+    }
+    if let Some(q) = parts.uri.query()
+        && let Some((_, v)) = url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "_csrf")
+    {
+        return Some(v.into_owned());
+    }
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if is_form {
+        return url::form_urlencoded::parse(body).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned());
+    }
+    None
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

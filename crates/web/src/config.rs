@@ -1,0 +1,71 @@
+//! What the operator configures about the site and the server.
+
+use serde::Deserialize;
+
+/// The identity of the site, shown in the header and footer and in the meta tags required by
+/// the State Council's 政府网站发展指引. Defaults are the demo's; the placeholders in the
+/// footer are deliberately visible as placeholders until configured.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct SiteConfig {
+    pub site_name: String,
+    pub site_subtitle: String,
+    /// Host name for the `SiteDomain` meta tag; empty means "the host the request came to".
+    pub site_domain: String,
+    /// 网站标识码: 10 characters issued by the State Council General Office.
+    pub site_id_code: String,
+    /// 主办单位
+    pub sponsor: String,
+    /// 承办单位
+    pub operator: String,
+    pub contact_phone: String,
+    pub contact_email: String,
+    pub contact_address: String,
+    /// ICP 备案号
+    pub icp_record: String,
+    /// 公安机关互联网站安全备案号
+    pub police_record: String,
+    /// The public address (`https://…`) used in `Url` meta tags and to decide Secure cookies.
+    pub public_url: String,
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        SiteConfig {
+            site_name: "济南市人民政府".into(),
+            site_subtitle: "政务公开平台".into(),
+            site_domain: String::new(),
+            site_id_code: "3701000000".into(),
+            sponsor: "济南市人民政府办公厅".into(),
+            operator: "济南市大数据局".into(),
+            contact_phone: "0531-12345".into(),
+            contact_email: "gongkai@example.gov.cn".into(),
+            contact_address: "济南市历下区龙鼎大道1号龙奥大厦".into(),
+            icp_record: "鲁ICP备XXXXXXXX号".into(),
+            police_record: "鲁公网安备 XXXXXXXXXXXXXX号".into(),
+            public_url: String::new(),
+        }
+    }
+}
+
+impl SiteConfig {
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_proxy: bool,
+    /// Mark cookies Secure and send HSTS; on when the public URL is https.
+    pub secure_cookies: bool,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions { body_limit: 1024 * 1024, trust_proxy: false, secure_cookies: false }
+    }
+}

@@ -1,0 +1,183 @@
+//! The staff console at `/admin`: layout, menu and dashboard. The pages of each domain live in
+//! that domain's module (`crate::units::console`, `crate::staff::console`, …).
+
+use crate::app::AppState;
+use crate::auth::{Principal, Staff, console_session};
+use crate::errors::PageResult;
+use crate::forms::Query;
+use crate::page::{Page, Prefs, html};
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::middleware;
+use axum::routing::get;
+use chrono::{Datelike, Utc};
+use gongkai_domain::audit::AuditRecord;
+use gongkai_domain::staff::{Action, Reach};
+use gongkai_domain::time::{date_in_china, display_instant};
+
+pub fn routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/", get(dashboard))
+        .merge(crate::staff::console::routes())
+        .merge(crate::units::console::routes())
+        .merge(crate::calendar::console::routes())
+        .merge(crate::audit::console::routes())
+        .layer(middleware::from_fn_with_state(state, console_session))
+}
+
+/// Messages shown after a successful action; the key travels in the redirect's query string
+/// so the page after Post/Redirect/Get can say what happened.
+pub fn notice_text(key: &str) -> &'static str {
+    match key {
+        "unit_created" => "单位已创建。",
+        "unit_saved" => "单位信息已保存。",
+        "unit_moved" => "单位已移动到新的上级单位下。",
+        "unit_closed" => "单位已撤销，其历史信息仍予保留。",
+        "user_created" => "账号已创建。请通过安全途径把初始密码告知本人。",
+        "user_saved" => "账号已保存。",
+        "password_reset" => "密码已重置，该账号的其他登录会话已全部退出。",
+        "password_changed" => "您的密码已修改，其他登录会话已全部退出。",
+        "token_revoked" => "令牌已吊销，使用它的系统将无法再访问接口。",
+        "year_saved" => "该年度节假日安排已保存，期限计算立即按新安排执行。",
+        "day_saved" => "日期安排已保存。",
+        "day_cleared" => "该日期已恢复按周一至周五计算。",
+        "year_deleted" => "该年度节假日安排已删除。",
+        "logged_in" => "登录成功。",
+        _ => "",
+    }
+}
+
+/// The console menu, showing only what the user may open.
+fn menu(p: &Principal) -> Vec<(&'static str, &'static str, &'static str)> {
+    let mut items = vec![("dashboard", "/admin", "工作台")];
+    if p.may(Action::ManageUnitStructure) || p.may(Action::EditUnitContacts) {
+        items.push(("units", "/admin/units", "单位管理"));
+    }
+    if p.may(Action::ManageUsers) {
+        items.push(("users", "/admin/users", "用户管理"));
+    }
+    if p.may(Action::ManageCalendar) {
+        items.push(("calendar", "/admin/calendar", "节假日安排"));
+    }
+    if p.may(Action::ViewAudit) {
+        items.push(("audit", "/admin/audit", "审计日志"));
+    }
+    items.push(("tokens", "/admin/tokens", "API 令牌"));
+    items.push(("account", "/admin/account", "我的账号"));
+    items
+}
+
+/// The layout for a signed-in page.
+pub async fn console_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    p: &Principal,
+    title: &str,
+    path: &str,
+    nav: &str,
+) -> Page {
+    let mut page = Page::new(&state.site, title, path, Prefs::from_headers(headers), nav);
+    page.csrf = p.csrf();
+    page.staff_name = p.user.display_name.clone();
+    page.staff_unit = match state.unit_tree().await {
+        Ok(tree) => tree.get(p.user.unit_id).map(|u| u.short_name.clone()).unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    page.menu = menu(p);
+    page
+}
+
+pub fn with_notice(mut page: Page, q: &crate::forms::Fields) -> Page {
+    page.notice = notice_text(q.get("notice")).to_string();
+    page
+}
+
+/// An audit record as console tables show it.
+pub struct AuditRow {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub object: String,
+    pub summary: String,
+    pub ip: String,
+}
+
+impl From<&AuditRecord> for AuditRow {
+    fn from(r: &AuditRecord) -> Self {
+        AuditRow {
+            seq: r.seq,
+            at: display_instant(&r.at),
+            actor: r.actor_name.clone(),
+            action: r.action.clone(),
+            object: format!("{} {}", r.object_type, r.object_id),
+            summary: r.summary.clone(),
+            ip: r.ip.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/dashboard.html")]
+struct DashboardTemplate {
+    page: Page,
+    unit_name: String,
+    roles: Vec<&'static str>,
+    today: String,
+    today_is_workday: bool,
+    today_assumed: bool,
+    next_year_missing: Option<i32>,
+    units_below: usize,
+    users_below: i64,
+    recent: Vec<AuditRow>,
+    can_calendar: bool,
+    can_users: bool,
+    can_units: bool,
+}
+
+async fn dashboard(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff, Query(q): Query) -> PageResult {
+    let page = with_notice(console_page(&state, &headers, &p, "工作台", "/admin", "dashboard").await, &q);
+    let tree = state.unit_tree().await?;
+    let calendar = state.calendar().await?;
+    let today = date_in_china(Utc::now());
+    let workday = calendar.is_workday(today);
+    // The State Council publishes next year's schedule in late autumn; remind administrators
+    // from November on until it is entered.
+    let next_year = today.year() + 1;
+    let next_year_missing = (today.month() >= 11 && !calendar.has_schedule(next_year)).then_some(next_year);
+    let (users_below, recent) = if p.may(Action::ViewAudit) {
+        let within = if p.require(Action::ViewAudit, Reach::Global).is_ok() { None } else { Some(p.user.unit_id) };
+        let filter = gongkai_store::AuditFilter { within_unit: within, ..Default::default() };
+        let (records, _) = state.store.audit_list(&filter, 8, 0).await?;
+        let users = state
+            .store
+            .users_list(
+                &gongkai_store::users::UserFilter { within_unit: Some(p.user.unit_id), ..Default::default() },
+                1,
+                0,
+            )
+            .await?
+            .1;
+        (users, records.iter().map(AuditRow::from).collect())
+    } else {
+        (0, Vec::new())
+    };
+    let t = DashboardTemplate {
+        unit_name: tree.get(p.user.unit_id).map(|u| u.name.clone()).unwrap_or_default(),
+        roles: p.user.roles.iter().map(|r| r.label()).collect(),
+        today: format!("{}年{}月{}日", today.year(), today.month(), today.day()),
+        today_is_workday: workday.value,
+        today_assumed: workday.is_assumed(),
+        next_year_missing: next_year_missing.filter(|_| p.may(Action::ManageCalendar)),
+        units_below: tree.subtree(p.user.unit_id).len(),
+        users_below,
+        recent,
+        can_calendar: p.may(Action::ManageCalendar),
+        can_users: p.may(Action::ManageUsers),
+        can_units: p.may(Action::ManageUnitStructure) || p.may(Action::EditUnitContacts),
+        page,
+    };
+    Ok(html(&t))
+}

@@ -1,0 +1,201 @@
+//! Reading input. HTML forms and query strings are read as plain name–value lists and turned
+//! into domain types by hand, so every problem becomes a Chinese message naming the field
+//! (serde's form decoder would answer malformed input with an English 400). JSON bodies are
+//! decoded with the path of a bad field kept for the problem document.
+
+use crate::errors::{ApiError, AppError};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use gongkai_domain::validation::Invalid;
+use serde::de::DeserializeOwned;
+
+/// Name–value pairs of a form body or a query string.
+#[derive(Debug, Clone, Default)]
+pub struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    pub fn parse(raw: &[u8]) -> Fields {
+        Fields(url::form_urlencoded::parse(raw).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+    }
+
+    /// The first value of `name`, or "" when absent.
+    pub fn get(&self, name: &str) -> &str {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+
+    pub fn opt(&self, name: &str) -> Option<&str> {
+        Some(self.get(name).trim()).filter(|v| !v.is_empty())
+    }
+
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == name)
+    }
+
+    /// An optional whole number; a malformed one is an error naming the field.
+    pub fn int(&self, name: &str, label: &str) -> Result<Option<i64>, Invalid> {
+        parse_int(self.opt(name), name, label)
+    }
+
+    /// A page number, 1 when absent or malformed (a bad page number is not worth an error).
+    pub fn page(&self) -> i64 {
+        self.opt("page").and_then(|p| p.parse::<i64>().ok()).filter(|p| *p >= 1 && *p < 100_000).unwrap_or(1)
+    }
+}
+
+pub fn parse_int(value: Option<&str>, name: &str, label: &str) -> Result<Option<i64>, Invalid> {
+    match value {
+        None => Ok(None),
+        Some(v) => v.trim().parse::<i64>().map(Some).map_err(|_| Invalid::one(name, label, "应为整数")),
+    }
+}
+
+/// A form body (`application/x-www-form-urlencoded`).
+pub struct Form(pub Fields);
+
+impl<S: Send + Sync> FromRequest<S> for Form {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_form = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Err(AppError::BadRequest("请通过页面上的表单提交。".into()));
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| AppError::BadRequest("表单内容过大或无法读取。".into()))?;
+        Ok(Form(Fields::parse(&bytes)))
+    }
+}
+
+/// The query string.
+pub struct Query(pub Fields);
+
+impl<S: Send + Sync> FromRequestParts<S> for Query {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Query(Fields::parse(parts.uri.query().unwrap_or("").as_bytes())))
+    }
+}
+
+/// A JSON body. Errors name the field: `字段 parent_id：应为整数`.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("application/json"));
+        if !is_json {
+            return Err(ApiError(AppError::BadRequest(
+                "请求体应为 JSON，并带有 Content-Type: application/json。".into(),
+            )));
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| ApiError(AppError::BadRequest("请求体过大或无法读取。".into())))?;
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        match serde_path_to_error::deserialize(de) {
+            Ok(v) => Ok(ApiJson(v)),
+            Err(e) => {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                let detail = describe_json_error(&inner);
+                if path.is_empty() || path == "." || inner.is_syntax() || inner.is_eof() {
+                    Err(ApiError(AppError::BadRequest(format!("JSON 格式错误：{detail}"))))
+                } else {
+                    Err(ApiError(AppError::Invalid(Invalid::one(&path, &format!("字段 {path}"), detail))))
+                }
+            }
+        }
+    }
+}
+
+fn describe_json_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let at = format!("（第 {} 行第 {} 列）", e.line(), e.column());
+    if e.is_syntax() || e.is_eof() {
+        return format!("无法解析{at}");
+    }
+    if let Some(rest) = text.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or("");
+        return format!("缺少字段 {field}");
+    }
+    if text.starts_with("invalid type") {
+        return format!("类型不正确：{}", text.split(" at line").next().unwrap_or(&text));
+    }
+    if text.starts_with("unknown variant") {
+        return format!("取值不在可选范围内：{}", text.split(" at line").next().unwrap_or(&text));
+    }
+    format!("取值不正确：{}", text.split(" at line").next().unwrap_or(&text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_read_repeated_and_missing_values() {
+        let f = Fields::parse(b"roles=editor&roles=reviewer&name=%E6%B5%8E%E5%8D%97&n=x&page=0");
+        assert_eq!(f.all("roles"), vec!["editor", "reviewer"]);
+        assert_eq!(f.get("name"), "济南");
+        assert_eq!(f.get("missing"), "");
+        assert_eq!(f.opt("missing"), None);
+        assert_eq!(f.int("n", "序号").unwrap_err().message_for("n"), Some("序号：应为整数"));
+        assert_eq!(f.page(), 1);
+        let bad = Fields::parse(b"name=%FF%FE");
+        assert_eq!(bad.get("name"), "\u{FFFD}\u{FFFD}");
+    }
+}
+
+/// A form as templates show it: what was typed and what was wrong with it.
+#[derive(Debug, Clone, Default)]
+pub struct FormView {
+    pub values: Fields,
+    pub errors: Invalid,
+}
+
+impl FormView {
+    pub fn new(values: Fields) -> Self {
+        FormView { values, errors: Invalid::default() }
+    }
+
+    pub fn with_errors(values: Fields, errors: Invalid) -> Self {
+        FormView { values, errors }
+    }
+
+    pub fn from_pairs(pairs: &[(&str, &str)]) -> Self {
+        FormView::new(Fields(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()))
+    }
+
+    pub fn v(&self, name: &str) -> &str {
+        self.values.get(name)
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.errors.message_for(name).is_some()
+    }
+
+    pub fn err(&self, name: &str) -> &str {
+        self.errors.message_for(name).unwrap_or("")
+    }
+
+    pub fn selected(&self, name: &str, value: &str) -> bool {
+        self.values.all(name).contains(&value)
+    }
+
+    pub fn failed(&self) -> bool {
+        !self.errors.is_empty()
+    }
+}

@@ -1,0 +1,28 @@
+//! The web face of gongkai: the public portal at `/`, the staff console at `/admin` and the
+//! JSON API at `/api/v1`, with templates and assets compiled in.
+//!
+//! Handlers are grouped by domain (`units`, `staff`, `calendar`, `audit`), each with its
+//! portal, console and API faces beside the shared actions, so a change to a domain is found
+//! in one folder.
+
+pub mod api;
+pub mod app;
+pub mod assets;
+pub mod audit;
+pub mod auth;
+pub mod cache;
+pub mod calendar;
+pub mod config;
+pub mod console;
+pub mod errors;
+pub mod forms;
+pub mod metrics;
+pub mod ops;
+pub mod page;
+pub mod portal;
+pub mod security;
+pub mod staff;
+pub mod units;
+
+pub use app::{AppState, router, serve};
+pub use config::{ServerOptions, SiteConfig};

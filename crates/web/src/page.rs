@@ -1,0 +1,192 @@
+//! What every page's layout needs: the site, the reader's display preferences, the meta tags
+//! of the 政府网站发展指引 and, in the console, the signed-in user and the form token.
+
+use crate::config::SiteConfig;
+use askama::Template;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+
+pub const ELDER_COOKIE: &str = "gk_elder";
+
+/// Display preferences kept in a cookie, so they work without JavaScript and persist.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Prefs {
+    /// 适老化: larger text, higher contrast, wider spacing.
+    pub elder: bool,
+}
+
+impl Prefs {
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        Prefs { elder: cookie_value(headers, ELDER_COOKIE).as_deref() == Some("1") }
+    }
+}
+
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| cookie::Cookie::parse(c.trim().to_string()).ok())
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_string())
+}
+
+/// Meta tags of the 政府网站发展指引 (国办发〔2017〕47号, 附件 网页元数据): site tags on
+/// every page, column tags on column pages, article tags on article pages.
+#[derive(Debug, Clone, Default)]
+pub struct GovMeta {
+    pub column_name: String,
+    pub column_type: String,
+    pub column_description: String,
+    pub column_keywords: String,
+    pub article_title: String,
+    pub pub_date: String,
+    pub content_source: String,
+    pub keywords: String,
+    pub description: String,
+    pub url: String,
+}
+
+pub struct Page {
+    pub title: String,
+    pub site_name: String,
+    pub site_subtitle: String,
+    pub site_domain: String,
+    pub site_id_code: String,
+    pub sponsor: String,
+    pub operator: String,
+    pub contact_phone: String,
+    pub contact_email: String,
+    pub contact_address: String,
+    pub icp_record: String,
+    pub police_record: String,
+    pub meta: GovMeta,
+    pub prefs: Prefs,
+    /// The key of the active top navigation item.
+    pub nav: String,
+    /// The path of this page, for the display-mode switch to return to.
+    pub path: String,
+    pub breadcrumbs: Vec<(String, String)>,
+    /// Console only.
+    pub csrf: String,
+    pub staff_name: String,
+    pub staff_unit: String,
+    pub notice: String,
+    /// Console menu: (key, link, label), only the entries the user may use.
+    pub menu: Vec<(&'static str, &'static str, &'static str)>,
+    public_url: String,
+}
+
+impl Page {
+    pub fn new(site: &SiteConfig, title: &str, path: &str, prefs: Prefs, nav: &str) -> Page {
+        Page {
+            title: title.to_string(),
+            site_name: site.site_name.clone(),
+            site_subtitle: site.site_subtitle.clone(),
+            site_domain: site.site_domain.clone(),
+            site_id_code: site.site_id_code.clone(),
+            sponsor: site.sponsor.clone(),
+            operator: site.operator.clone(),
+            contact_phone: site.contact_phone.clone(),
+            contact_email: site.contact_email.clone(),
+            contact_address: site.contact_address.clone(),
+            icp_record: site.icp_record.clone(),
+            police_record: site.police_record.clone(),
+            meta: GovMeta::default(),
+            prefs,
+            nav: nav.to_string(),
+            path: path.to_string(),
+            breadcrumbs: Vec::new(),
+            csrf: String::new(),
+            staff_name: String::new(),
+            staff_unit: String::new(),
+            notice: String::new(),
+            menu: Vec::new(),
+            public_url: site.public_url.trim_end_matches('/').to_string(),
+        }
+    }
+
+    /// A column page (栏目页).
+    pub fn column(mut self, name: &str, column_type: &str, description: &str) -> Self {
+        self.meta.column_name = name.to_string();
+        self.meta.column_type = column_type.to_string();
+        self.meta.column_description = description.to_string();
+        self.meta.column_keywords = name.to_string();
+        self.meta.description = description.to_string();
+        self
+    }
+
+    /// An article page (文章页).
+    pub fn article(mut self, column: &str, title: &str, pub_date: &str, source: &str, description: &str) -> Self {
+        self.meta.column_name = column.to_string();
+        self.meta.column_type = "信息公开".into();
+        self.meta.article_title = title.to_string();
+        self.meta.pub_date = pub_date.to_string();
+        self.meta.content_source = source.to_string();
+        self.meta.keywords = title.to_string();
+        self.meta.description = description.chars().take(120).collect();
+        self.meta.url = format!("{}{}", self.public_url, self.path);
+        self
+    }
+
+    pub fn crumb(mut self, label: &str, href: &str) -> Self {
+        self.breadcrumbs.push((label.to_string(), href.to_string()));
+        self
+    }
+
+    pub fn full_title(&self) -> String {
+        if self.title.is_empty() || self.title == self.site_name {
+            format!("{}{}", self.site_name, self.site_subtitle)
+        } else {
+            format!("{} - {}", self.title, self.site_name)
+        }
+    }
+
+    pub fn domain(&self) -> &str {
+        if self.site_domain.is_empty() {
+            self.public_url.trim_start_matches("https://").trim_start_matches("http://")
+        } else {
+            &self.site_domain
+        }
+    }
+
+    pub fn elder(&self) -> bool {
+        self.prefs.elder
+    }
+
+    /// The link that switches the display mode and comes back here.
+    pub fn elder_toggle_href(&self) -> String {
+        let on = if self.prefs.elder { 0 } else { 1 };
+        let back: String = url::form_urlencoded::byte_serialize(self.path.as_bytes()).collect();
+        format!("/preferences/elder?on={on}&return={back}")
+    }
+
+    pub fn nav_is(&self, key: &str) -> bool {
+        self.nav == key
+    }
+
+    /// Fills `SiteDomain` from the request when no domain is configured.
+    pub fn host_from(mut self, headers: &HeaderMap) -> Self {
+        if self.site_domain.is_empty() && self.public_url.is_empty() {
+            let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+            // Only plausible host names; the header is client input.
+            if host.len() < 256 && host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)) {
+                self.site_domain = host.to_string();
+            }
+        }
+        self
+    }
+}
+
+/// Renders a template into an HTML response; a template error is an internal error.
+pub fn html(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(body) => {
+            let mut res = body.into_response();
+            res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+            res
+        }
+        Err(e) => crate::errors::AppError::from(e).into_response(),
+    }
+}

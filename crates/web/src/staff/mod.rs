@@ -1,0 +1,334 @@
+//! Staff: logging in, accounts, passwords and API tokens — the actions shared by the console
+//! and the API.
+
+pub mod api;
+pub mod console;
+
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::errors::AppError;
+use chrono::Utc;
+use gongkai_domain::staff::{Action, Reach, Role, Roles, check_password, parse_roles, parse_username, throttle};
+use gongkai_domain::units::is_plausible_email;
+use gongkai_domain::validation::{self, Invalid};
+use gongkai_store::credentials::{dummy_hash, hash_password, verify_password};
+use gongkai_store::users::{ApiToken, NewUser, User, UserChange, UserFilter};
+
+async fn hash(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(AppError::internal)
+}
+
+/// Logs a member of staff in: throttled per account and per address, the same answer (and
+/// the same time) for an unknown name as for a wrong password. Returns the session cookie.
+pub async fn login(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    ip: &str,
+    user_agent: &str,
+) -> Result<(String, User), AppError> {
+    let name: String = username.trim().to_ascii_lowercase().chars().take(64).collect();
+    let now = Utc::now();
+    let user_key = format!("user:{name}");
+    let ip_key = format!("ip:{ip}");
+    let since = now - throttle::WINDOW;
+    let user_failures = state.store.login_failures_since(&user_key, since).await?;
+    let ip_failures = state.store.login_failures_since(&ip_key, since).await?;
+    let locked = [
+        throttle::check(&user_failures, throttle::PER_ACCOUNT, now),
+        throttle::check(&ip_failures, throttle::PER_ADDRESS, now),
+    ]
+    .into_iter()
+    .filter_map(Result::err)
+    .max();
+    if let Some(until) = locked {
+        let local = until.with_timezone(&gongkai_domain::time::china());
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: (until - now).num_seconds(),
+            detail: format!("登录失败次数过多，为保护账号安全，请于 {} 后再试。", local.format("%H:%M")),
+        });
+    }
+    let found = if name.is_empty() { None } else { state.store.user_credentials(&name).await? };
+    let (stored_hash, user) = match found {
+        Some((user, hash)) => (hash, Some(user)),
+        None => (dummy_hash().to_string(), None),
+    };
+    let password_owned = password.chars().take(256).collect::<String>();
+    let matches = tokio::task::spawn_blocking(move || verify_password(&password_owned, &stored_hash))
+        .await
+        .map_err(AppError::internal)?;
+    let user = match user {
+        Some(u) if matches && u.active => u,
+        _ => {
+            tracing::warn!(username = %name, ip, "console login failed");
+            state.store.login_failure_add(&[user_key, ip_key], now).await?;
+            return Err(AppError::Invalid(Invalid::one("username", "用户名或密码", "不正确，或该账号已停用")));
+        }
+    };
+    state.store.login_failures_clear(&user_key).await?;
+    let (secret, _) = state.store.session_create(user.id, ip, user_agent).await?;
+    let actor = gongkai_store::Actor {
+        user_id: Some(user.id),
+        name: user.username.clone(),
+        unit_id: Some(user.unit_id),
+        ip: ip.to_string(),
+    };
+    let mut w = state.store.write(actor).await?;
+    w.user_logged_in(&user).await?;
+    w.commit().await?;
+    Ok((secret, user))
+}
+
+/// What a form or JSON body says about an account.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct UserInput {
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub display_name: String,
+    pub unit_id: Option<i64>,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub email: String,
+    /// Initial password (creation only).
+    #[serde(default)]
+    pub password: String,
+    /// Whether the account may log in (editing only; new accounts are active).
+    pub active: Option<bool>,
+}
+
+struct Profile {
+    display_name: String,
+    phone: String,
+    email: String,
+    roles: Roles,
+    unit_id: i64,
+}
+
+fn parse_profile(input: &UserInput, errors: &mut Invalid) -> Option<Profile> {
+    let display_name = validation::line(errors, "display_name", "姓名", &input.display_name, true, 30);
+    let phone = validation::line(errors, "phone", "联系电话", &input.phone, false, 30);
+    if !phone.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ' || c == '+') {
+        errors.push("phone", "联系电话", "只能包含数字和“-”");
+    }
+    let email = validation::line(errors, "email", "电子邮箱", &input.email, false, 120);
+    if !email.is_empty() && !is_plausible_email(&email) {
+        errors.push("email", "电子邮箱", "格式不正确");
+    }
+    let roles = match parse_roles(input.roles.iter().map(String::as_str)) {
+        Ok(r) => r,
+        Err(e) => {
+            errors.0.extend(e.0);
+            Roles::new()
+        }
+    };
+    if input.unit_id.is_none() {
+        errors.push("unit_id", "所属单位", "请选择");
+    }
+    Some(Profile { display_name, phone, email, roles, unit_id: input.unit_id? })
+}
+
+/// The roles `p` may hand out: everything for system administrators, all but that for
+/// unit administrators.
+pub fn grantable_roles(p: &Principal) -> Vec<Role> {
+    Role::ALL.into_iter().filter(|r| *r != Role::SystemAdmin || p.may(Action::GrantSystemAdmin)).collect()
+}
+
+pub async fn create_user(state: &AppState, p: &Principal, input: &UserInput) -> Result<User, AppError> {
+    let mut errors = Invalid::default();
+    let username = match parse_username(&input.username) {
+        Ok(u) => u,
+        Err(e) => {
+            errors.0.extend(e.0);
+            String::new()
+        }
+    };
+    let profile = parse_profile(input, &mut errors);
+    if let Err(e) = check_password("password", &input.password) {
+        errors.0.extend(e.0);
+    }
+    let profile = match profile {
+        Some(p) if errors.is_empty() => p,
+        _ => return Err(errors.into()),
+    };
+    p.require_for_unit(state, Action::ManageUsers, profile.unit_id).await?;
+    if profile.roles.contains(&Role::SystemAdmin) {
+        p.require(Action::GrantSystemAdmin, Reach::Global)?;
+    }
+    let new = NewUser {
+        username,
+        display_name: profile.display_name,
+        unit_id: profile.unit_id,
+        roles: profile.roles,
+        phone: profile.phone,
+        email: profile.email,
+        password_hash: hash(input.password.clone()).await?,
+    };
+    let mut w = state.store.write(p.actor()).await?;
+    let id = w.user_create(&new).await?;
+    w.commit().await?;
+    state.store.user(id).await?.ok_or(AppError::NotFound)
+}
+
+/// The account if `p` may manage it.
+pub async fn managed_user(state: &AppState, p: &Principal, id: i64) -> Result<User, AppError> {
+    let user = state.store.user(id).await?.ok_or(AppError::NotFound)?;
+    p.require_for_unit(state, Action::ManageUsers, user.unit_id).await?;
+    Ok(user)
+}
+
+async fn active_system_admins(state: &AppState) -> Result<i64, AppError> {
+    let filter = UserFilter { role: Some(Role::SystemAdmin), ..Default::default() };
+    Ok(state.store.users_list(&filter, 1, 0).await?.1)
+}
+
+pub async fn update_user(state: &AppState, p: &Principal, id: i64, input: &UserInput) -> Result<User, AppError> {
+    let user = managed_user(state, p, id).await?;
+    let mut errors = Invalid::default();
+    let profile = parse_profile(input, &mut errors);
+    let profile = match profile {
+        Some(p) if errors.is_empty() => p,
+        _ => return Err(errors.into()),
+    };
+    let active = input.active.unwrap_or(user.active);
+    if profile.unit_id != user.unit_id {
+        p.require_for_unit(state, Action::ManageUsers, profile.unit_id).await?;
+    }
+    let admin_changed = user.roles.contains(&Role::SystemAdmin) != profile.roles.contains(&Role::SystemAdmin);
+    if admin_changed {
+        p.require(Action::GrantSystemAdmin, Reach::Global)?;
+    }
+    if id == p.user.id {
+        if !active {
+            return Err(Invalid::one("active", "账号状态", "不能停用自己的账号").into());
+        }
+        let lost = [Role::SystemAdmin, Role::UnitAdmin]
+            .into_iter()
+            .find(|r| user.roles.contains(r) && !profile.roles.contains(r));
+        if let Some(r) = lost {
+            return Err(Invalid::one(
+                "roles",
+                "角色",
+                format!("不能取消自己的“{}”角色，请由其他管理员操作", r.label()),
+            )
+            .into());
+        }
+    }
+    let loses_admin = user.roles.contains(&Role::SystemAdmin)
+        && user.active
+        && (!active || !profile.roles.contains(&Role::SystemAdmin));
+    if loses_admin && active_system_admins(state).await? <= 1 {
+        return Err(Invalid::one("roles", "角色", "这是最后一个在岗的系统管理员，不能停用或取消其角色").into());
+    }
+    let change = UserChange {
+        display_name: profile.display_name,
+        unit_id: profile.unit_id,
+        roles: profile.roles,
+        phone: profile.phone,
+        email: profile.email,
+        active,
+    };
+    let mut w = state.store.write(p.actor()).await?;
+    let saved = w.user_update(id, &change).await?;
+    if saved.updated_at != user.updated_at {
+        w.commit().await?;
+    }
+    Ok(saved)
+}
+
+pub async fn reset_password(state: &AppState, p: &Principal, id: i64, password: &str) -> Result<(), AppError> {
+    managed_user(state, p, id).await?;
+    check_password("password", password)?;
+    let hashed = hash(password.to_string()).await?;
+    let mut w = state.store.write(p.actor()).await?;
+    w.user_set_password(id, &hashed, None).await?;
+    w.commit().await?;
+    Ok(())
+}
+
+pub async fn change_own_password(
+    state: &AppState,
+    p: &Principal,
+    current: &str,
+    new: &str,
+    confirm: &str,
+) -> Result<(), AppError> {
+    let (_, stored) = state.store.user_credentials(&p.user.username).await?.ok_or(AppError::Unauthenticated)?;
+    let current_owned = current.chars().take(256).collect::<String>();
+    let ok = tokio::task::spawn_blocking(move || verify_password(&current_owned, &stored))
+        .await
+        .map_err(AppError::internal)?;
+    let mut errors = Invalid::default();
+    if !ok {
+        errors.push("current_password", "当前密码", "不正确");
+    }
+    if let Err(e) = check_password("new_password", new) {
+        errors.0.extend(e.0);
+    }
+    if new != confirm {
+        errors.push("confirm_password", "确认新密码", "与新密码不一致");
+    }
+    if new == current && ok {
+        errors.push("new_password", "新密码", "不能与当前密码相同");
+    }
+    errors.into_result(())?;
+    let hashed = hash(new.to_string()).await?;
+    let mut w = state.store.write(p.actor()).await?;
+    w.user_set_password(p.user.id, &hashed, p.session.as_ref().map(|s| s.id.as_str())).await?;
+    w.commit().await?;
+    Ok(())
+}
+
+/// Whether `p` may see and manage the tokens of `user`: their own always, others' as
+/// administrators of the user's unit.
+pub async fn may_manage_tokens_of(state: &AppState, p: &Principal, user: &User) -> Result<(), AppError> {
+    if user.id == p.user.id {
+        return Ok(());
+    }
+    p.require_for_unit(state, Action::ManageTokens, user.unit_id).await
+}
+
+pub async fn create_token(
+    state: &AppState,
+    p: &Principal,
+    user_id: Option<i64>,
+    name: &str,
+) -> Result<(ApiToken, String), AppError> {
+    let user_id = user_id.unwrap_or(p.user.id);
+    let mut errors = Invalid::default();
+    let name = validation::line(&mut errors, "name", "令牌名称", name, true, 60);
+    errors.into_result(())?;
+    let user =
+        state.store.user(user_id).await?.ok_or_else(|| AppError::Invalid(Invalid::one("user_id", "账号", "不存在")))?;
+    may_manage_tokens_of(state, p, &user).await?;
+    let mut w = state.store.write(p.actor()).await?;
+    let (id, secret) = w.token_create(user_id, &name).await?;
+    w.commit().await?;
+    let token = state.store.token(id).await?.ok_or(AppError::NotFound)?;
+    Ok((token, secret))
+}
+
+pub async fn revoke_token(state: &AppState, p: &Principal, token_id: i64) -> Result<ApiToken, AppError> {
+    let token = state.store.token(token_id).await?.ok_or(AppError::NotFound)?;
+    let owner = state.store.user(token.user_id).await?.ok_or(AppError::NotFound)?;
+    may_manage_tokens_of(state, p, &owner).await?;
+    if token.revoked_at.is_none() {
+        let mut w = state.store.write(p.actor()).await?;
+        w.token_revoke(token_id).await?;
+        w.commit().await?;
+    }
+    state.store.token(token_id).await?.ok_or(AppError::NotFound)
+}
+
+/// The users `p` may see in lists: all for system administrators, their unit's subtree for
+/// unit administrators.
+pub fn user_scope(p: &Principal) -> Result<Option<i64>, AppError> {
+    if p.require(Action::ManageUsers, Reach::Global).is_ok() {
+        return Ok(None);
+    }
+    p.require(Action::ManageUsers, Reach::Subtree)?;
+    Ok(Some(p.user.unit_id))
+}

@@ -1,0 +1,97 @@
+//! Public pages of units: the list of all units and each unit's page.
+
+use crate::app::AppState;
+use crate::errors::{AppError, PageResult};
+use crate::forms::Query;
+use crate::page::html;
+use crate::portal::{NAV, NavItem, UnitGroup, UnitLink, match_units, page, unit_groups};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::routing::get;
+use gongkai_domain::time::display_instant;
+use gongkai_domain::units::{Unit, UnitKind};
+use gongkai_store::units::FormerName;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/units", get(list)).route("/units/{id}", get(show))
+}
+
+#[derive(Template)]
+#[template(path = "portal/units.html")]
+struct UnitsTemplate {
+    page: crate::page::Page,
+    q: String,
+    matches: Vec<UnitLink>,
+    groups: Vec<UnitGroup>,
+}
+
+async fn list(State(state): State<AppState>, headers: HeaderMap, Query(q): Query) -> PageResult {
+    let tree = state.unit_tree().await?;
+    let text: String = q.get("q").trim().chars().take(100).collect();
+    let page = page(&state, &headers, "政府机构", "/units", "")
+        .column("政府机构", "机构职能", "本级政府及其工作部门、区县政府、功能区和镇（街道）")
+        .crumb("政府机构", "/units");
+    let matches = match_units(&tree, &text);
+    Ok(html(&UnitsTemplate { page, q: text, matches, groups: unit_groups(&tree) }))
+}
+
+#[derive(Template)]
+#[template(path = "portal/unit.html")]
+struct UnitTemplate {
+    page: crate::page::Page,
+    unit: Unit,
+    kind_label: &'static str,
+    level_label: &'static str,
+    parent: Option<UnitLink>,
+    former_names: Vec<FormerName>,
+    disclosure: Vec<&'static NavItem>,
+    departments: Vec<UnitLink>,
+    governments: Vec<UnitLink>,
+    towns: Vec<UnitLink>,
+    updated: String,
+}
+
+async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> PageResult {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let tree = state.unit_tree().await?;
+    let unit = tree.get(id).cloned().ok_or(AppError::NotFound)?;
+    let lineage = tree.lineage(id);
+    let path = format!("/units/{id}");
+    let mut page = page(&state, &headers, &unit.name, &path, "").article(
+        "政府机构",
+        &unit.name,
+        &display_instant(&unit.updated_at),
+        &unit.name,
+        if unit.description.is_empty() { &unit.name } else { &unit.description },
+    );
+    page = page.crumb("政府机构", "/units");
+    for ancestor in lineage.iter().skip(1).rev() {
+        page = page.crumb(&ancestor.short_name, &format!("/units/{}", ancestor.id));
+    }
+    page = page.crumb(&unit.short_name, &path);
+    let children: Vec<&Unit> = tree.children(id).collect();
+    let of = |kinds: &[UnitKind]| {
+        children.iter().filter(|c| kinds.contains(&c.kind)).map(|c| UnitLink::from(*c)).collect::<Vec<_>>()
+    };
+    let disclosure = NAV[0]
+        .children
+        .iter()
+        .filter(|s| ["guide", "rules", "catalogue", "reports", "requests"].contains(&s.key))
+        .collect();
+    let t = UnitTemplate {
+        page,
+        kind_label: unit.kind.label(),
+        level_label: tree.level(id).map(|l| l.label()).unwrap_or(""),
+        parent: lineage.get(1).map(|p| UnitLink::from(*p)),
+        former_names: state.store.unit_former_names(id).await?,
+        disclosure,
+        departments: of(&[UnitKind::Department]),
+        governments: of(&[UnitKind::Government, UnitKind::Zone]),
+        towns: of(&[UnitKind::Town, UnitKind::Street]),
+        updated: display_instant(&unit.updated_at),
+        unit,
+    };
+    Ok(html(&t))
+}
