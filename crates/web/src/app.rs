@@ -79,8 +79,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::ops::routes())
         .merge(crate::assets::routes())
         .fallback(|| async { AppError::NotFound })
-        .layer(middleware::from_fn_with_state(state.clone(), finish_errors))
         .layer(RequestBodyLimitLayer::new(state.server.body_limit))
+        .layer(middleware::from_fn_with_state(state.clone(), finish_errors))
         .layer(middleware::from_fn_with_state(state.clone(), crate::security::headers))
         .layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         .layer(CatchPanicLayer::custom(|_| {

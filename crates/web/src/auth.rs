@@ -107,7 +107,9 @@ impl FromRequestParts<AppState> for Staff {
                 Ok(Staff(p))
             }
             None => {
-                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/admin");
+                // The original URI: inside the nested console router the path lacks "/admin".
+                let uri = parts.extensions.get::<axum::extract::OriginalUri>().map(|o| &o.0).unwrap_or(&parts.uri);
+                let next = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/admin");
                 let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
                 Err(Redirect::to(&format!("/admin/login?next={next}")).into_response())
             }

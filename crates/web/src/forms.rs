@@ -112,14 +112,21 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 let path = e.path().to_string();
                 let inner = e.into_inner();
                 let detail = describe_json_error(&inner);
-                if path.is_empty() || path == "." || inner.is_syntax() || inner.is_eof() {
-                    Err(ApiError(AppError::BadRequest(format!("JSON 格式错误：{detail}"))))
-                } else {
-                    Err(ApiError(AppError::Invalid(Invalid::one(&path, &format!("字段 {path}"), detail))))
+                if inner.is_syntax() || inner.is_eof() || inner.is_io() {
+                    return Err(ApiError(AppError::BadRequest(format!("JSON 格式错误：{detail}"))));
                 }
+                // A missing or unknown field is reported at the object holding it; name it.
+                let field = if path.is_empty() || path == "." { quoted_field(&inner.to_string()) } else { path };
+                let label = if field.is_empty() { "请求".to_string() } else { format!("字段 {field}") };
+                Err(ApiError(AppError::Invalid(Invalid::one(&field, &label, detail))))
             }
         }
     }
+}
+
+/// The field name serde quotes in "missing field `x`" or "unknown field `x`".
+fn quoted_field(message: &str) -> String {
+    message.split('`').nth(1).unwrap_or("").to_string()
 }
 
 fn describe_json_error(e: &serde_json::Error) -> String {
@@ -134,6 +141,10 @@ fn describe_json_error(e: &serde_json::Error) -> String {
     }
     if text.starts_with("invalid type") {
         return format!("类型不正确：{}", text.split(" at line").next().unwrap_or(&text));
+    }
+    if let Some(rest) = text.strip_prefix("unknown field `") {
+        let field = rest.split('`').next().unwrap_or("");
+        return format!("不认识的字段 {field}");
     }
     if text.starts_with("unknown variant") {
         return format!("取值不在可选范围内：{}", text.split(" at line").next().unwrap_or(&text));

@@ -1,0 +1,559 @@
+//! The JSON API over HTTP: token authentication, problem documents, each domain's routes, and
+//! the OpenAPI document — every operation in it is called and must work.
+
+mod common;
+use common::{App, client};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+async fn problem(res: reqwest::Response, status: u16) -> Value {
+    assert_eq!(res.status().as_u16(), status, "status");
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], status);
+    assert_eq!(body["type"], "about:blank");
+    assert!(
+        body["title"].as_str().unwrap().chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "Chinese title: {body}"
+    );
+    body
+}
+
+both!(tokens_authenticate_the_api, |app: App| async move {
+    let res = app.get("/api/v1/me").await;
+    assert_eq!(res.headers()["www-authenticate"], "Bearer");
+    let body = problem(res, 401).await;
+    assert_eq!(body["title"], "需要登录");
+    problem(app.api_get("gk_not-a-real-token", "/api/v1/me").await, 401).await;
+    let res = client().get(app.url("/api/v1/me")).header("authorization", "Basic YWRtaW46eA==").send().await.unwrap();
+    problem(res, 401).await;
+    // Console cookies do not authenticate the API (so the API needs no form tokens).
+    let s = app.login("admin").await;
+    problem(s.get("/api/v1/me").await, 401).await;
+
+    let token = app.token("ybj_admin").await;
+    let me: Value = app.api_get(&token, "/api/v1/me").await.json().await.unwrap();
+    assert_eq!(me["username"], "ybj_admin");
+    assert_eq!(me["roles"], json!(["unit_admin"]));
+    // A disabled account's tokens stop working.
+    let admin = app.token("admin").await;
+    let id = me["id"].as_i64().unwrap();
+    let res = app.api_json(Method::PATCH, &admin, &format!("/api/v1/users/{id}"), json!({"active": false})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    problem(app.api_get(&token, "/api/v1/me").await, 401).await;
+});
+
+both!(units_are_listed_and_filtered, |app: App| async move {
+    let all: Value = app.get("/api/v1/units?per_page=500").await.json().await.unwrap();
+    assert!(all["total"].as_i64().unwrap() >= 100);
+    let city = app.unit_id("济南市人民政府").await;
+    let districts: Value = app.get(&format!("/api/v1/units?parent={city}&kind=government")).await.json().await.unwrap();
+    assert_eq!(districts["total"], 12);
+    let codes: Vec<&str> =
+        districts["items"].as_array().unwrap().iter().map(|u| u["division_code"].as_str().unwrap()).collect();
+    for code in [
+        "370102", "370103", "370104", "370105", "370112", "370113", "370114", "370115", "370116", "370117", "370124",
+        "370126",
+    ] {
+        assert!(codes.contains(&code), "{code}");
+    }
+    let zones: Value = app.get("/api/v1/units?kind=zone").await.json().await.unwrap();
+    assert_eq!(zones["total"], 3);
+    let found: Value = app.get("/api/v1/units?q=%E7%BB%9F%E8%AE%A1").await.json().await.unwrap();
+    assert_eq!(found["items"][0]["name"], "济南市统计局");
+    assert_eq!(found["items"][0]["credit_code"], "113701000041890665");
+    let by_code: Value = app.get("/api/v1/units?q=113701003517573390").await.json().await.unwrap();
+    assert_eq!(by_code["items"][0]["name"], "济南市投资促进局");
+    let paged: Value = app.get("/api/v1/units?per_page=10&page=2").await.json().await.unwrap();
+    assert_eq!(paged["items"].as_array().unwrap().len(), 10);
+    assert_eq!(paged["page"], 2);
+    let one: Value = app.get(&format!("/api/v1/units/{city}")).await.json().await.unwrap();
+    assert_eq!(one["name"], "济南市人民政府");
+    assert_eq!(one["url"], format!("/units/{city}"));
+
+    let body = problem(app.get("/api/v1/units?kind=ministry").await, 422).await;
+    assert_eq!(body["field"], "kind");
+    let body = problem(app.get("/api/v1/units?parent=abc").await, 422).await;
+    assert_eq!(body["field"], "parent");
+    assert_eq!(body["errors"][0]["message"], "上级机构：应为整数");
+    problem(app.get("/api/v1/units/999999").await, 404).await;
+    problem(app.get("/api/v1/units/abc").await, 404).await;
+});
+
+both!(units_are_managed_through_the_api, |app: App| async move {
+    let admin = app.token("admin").await;
+    let lixia = app.unit_id("济南市历下区人民政府").await;
+    let res = app
+        .api_json(Method::POST, &admin, "/api/v1/units", json!({"parent_id": lixia, "kind": "street", "name": "济南市历下区新街道办事处", "division_code": "370102099"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let created: Value = res.json().await.unwrap();
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(created["short_name"], "济南市历下区新街道办事处");
+
+    let body = problem(
+        app.api_json(
+            Method::POST,
+            &admin,
+            "/api/v1/units",
+            json!({"parent_id": lixia, "kind": "street", "name": "", "division_code": "12"}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, vec!["name", "division_code"]);
+    assert_eq!(body["errors"][0]["message"], "单位全称：不能为空");
+    let body = problem(
+        app.api_json(
+            Method::POST,
+            &admin,
+            "/api/v1/units",
+            json!({"parent_id": lixia, "kind": "department", "name": "重复", "credit_code": "113701000041890665"}),
+        )
+        .await,
+        409,
+    )
+    .await;
+    assert_eq!(body["field"], "credit_code");
+    let body = problem(
+        app.api_json(
+            Method::POST,
+            &admin,
+            "/api/v1/units",
+            json!({"parent_id": id, "kind": "government", "name": "街道下的政府", "division_code": "370102"}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(body["field"], "parent_id");
+    assert!(body["detail"].as_str().unwrap().contains("人民政府不能设在街道之下"));
+
+    let res =
+        app.api_json(Method::PATCH, &admin, &format!("/api/v1/units/{id}"), json!({"phone": "0531-86000000"})).await;
+    let patched: Value = res.json().await.unwrap();
+    assert_eq!(patched["phone"], "0531-86000000");
+    assert_eq!(patched["name"], "济南市历下区新街道办事处", "unsent fields stay");
+    let shizhong = app.unit_id("济南市市中区人民政府").await;
+    let moved: Value = app
+        .api_json(Method::POST, &admin, &format!("/api/v1/units/{id}/move"), json!({"parent_id": shizhong}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(moved["parent_id"], shizhong);
+    let closed: Value = app
+        .api_json(Method::POST, &admin, &format!("/api/v1/units/{id}/close"), json!({"reason": "区划调整"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(closed["closed_on"].is_string());
+    let listed: Value = app.get(&format!("/api/v1/units?parent={shizhong}")).await.json().await.unwrap();
+    assert!(
+        listed["items"].as_array().unwrap().iter().all(|u| u["id"] != id),
+        "closed units are not listed by default"
+    );
+    let listed: Value =
+        app.get(&format!("/api/v1/units?parent={shizhong}&include_closed=true")).await.json().await.unwrap();
+    assert!(listed["items"].as_array().unwrap().iter().any(|u| u["id"] == id));
+
+    // A unit administrator may correct contacts of their own unit only.
+    let ybj = app.unit_id("济南市医疗保障局").await;
+    let unit_admin = app.token("ybj_admin").await;
+    assert_eq!(
+        app.api_json(
+            Method::PATCH,
+            &unit_admin,
+            &format!("/api/v1/units/{ybj}"),
+            json!({"email": "ybj@jn.shandong.cn"})
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    problem(
+        app.api_json(Method::PATCH, &unit_admin, &format!("/api/v1/units/{ybj}"), json!({"name": "改名"})).await,
+        403,
+    )
+    .await;
+    problem(
+        app.api_json(Method::PATCH, &unit_admin, &format!("/api/v1/units/{lixia}"), json!({"email": "x@y.cn"})).await,
+        403,
+    )
+    .await;
+    problem(
+        app.api_json(
+            Method::POST,
+            &unit_admin,
+            "/api/v1/units",
+            json!({"parent_id": ybj, "kind": "department", "name": "处室"}),
+        )
+        .await,
+        403,
+    )
+    .await;
+});
+
+both!(malformed_requests_get_problem_documents, |app: App| async move {
+    let admin = app.token("admin").await;
+    let res = client()
+        .post(app.url("/api/v1/units"))
+        .bearer_auth(&admin)
+        .header("content-type", "application/json")
+        .body("{\"name\": ")
+        .send()
+        .await
+        .unwrap();
+    let body = problem(res, 400).await;
+    assert!(body["detail"].as_str().unwrap().starts_with("JSON 格式错误"));
+    let res = client().post(app.url("/api/v1/units")).bearer_auth(&admin).body("name=x").send().await.unwrap();
+    problem(res, 400).await;
+    let body =
+        problem(app.api_json(Method::POST, &admin, "/api/v1/units", json!({"kind": "department"})).await, 422).await;
+    assert!(body["detail"].as_str().unwrap().contains("缺少字段 name"), "{body}");
+    let body = problem(
+        app.api_json(
+            Method::POST,
+            &admin,
+            "/api/v1/units",
+            json!({"kind": "department", "name": "x", "parent_id": "one"}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(body["field"], "parent_id");
+    let body = problem(
+        app.api_json(
+            Method::POST,
+            &admin,
+            "/api/v1/units",
+            json!({"kind": "department", "name": "x", "colour": "red"}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert!(body["detail"].as_str().unwrap().contains("colour"), "{body}");
+    // Oversized bodies: 413 before anything is parsed.
+    let big = "x".repeat(300 * 1024);
+    let res = client()
+        .post(app.url("/api/v1/units"))
+        .bearer_auth(&admin)
+        .header("content-type", "application/json")
+        .body(format!("{{\"name\":\"{big}\"}}"))
+        .send()
+        .await
+        .unwrap();
+    let body = problem(res, 413).await;
+    assert_eq!(body["title"], "提交的内容过大");
+    let res = client()
+        .post(app.url("/admin/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("username={big}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(res.text().await.unwrap().contains("提交的内容过大"));
+    problem(client().put(app.url("/api/v1/units")).bearer_auth(&admin).send().await.unwrap(), 405).await;
+});
+
+both!(users_and_tokens_through_the_api, |app: App| async move {
+    let unit_admin = app.token("ybj_admin").await;
+    let ybj = app.unit_id("济南市医疗保障局").await;
+    let zjj = app.unit_id("济南市住房和城乡建设局").await;
+    let res = app
+        .api_json(Method::POST, &unit_admin, "/api/v1/users", json!({"username": "ybj_api", "display_name": "郑华", "unit_id": ybj, "roles": ["request_handler"], "password": "Api-User-2026"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let user: Value = res.json().await.unwrap();
+    let id = user["id"].as_i64().unwrap();
+    let body = problem(app.api_json(Method::POST, &unit_admin, "/api/v1/users", json!({"username": "ybj_api", "display_name": "郑华", "unit_id": ybj, "roles": [], "password": "Api-User-2026"})).await, 409).await;
+    assert_eq!(body["field"], "username");
+    problem(app.api_json(Method::POST, &unit_admin, "/api/v1/users", json!({"username": "zjj_api", "display_name": "某", "unit_id": zjj, "roles": [], "password": "Api-User-2026"})).await, 403).await;
+
+    let list: Value = app.api_get(&unit_admin, "/api/v1/users?role=request_handler").await.json().await.unwrap();
+    let names: Vec<&str> = list["items"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
+    assert!(
+        names.contains(&"ybj_api") && names.contains(&"ybj_handler") && !names.contains(&"zjj_handler"),
+        "{names:?}"
+    );
+    let patched: Value = app
+        .api_json(Method::PATCH, &unit_admin, &format!("/api/v1/users/{id}"), json!({"roles": ["editor", "reviewer"]}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(patched["roles"], json!(["editor", "reviewer"]));
+    problem(
+        app.api_json(Method::PATCH, &unit_admin, &format!("/api/v1/users/{id}"), json!({"username": "renamed"})).await,
+        422,
+    )
+    .await;
+    problem(
+        app.api_json(Method::PATCH, &unit_admin, &format!("/api/v1/users/{id}"), json!({"roles": ["system_admin"]}))
+            .await,
+        403,
+    )
+    .await;
+    let body = problem(
+        app.api_json(Method::POST, &unit_admin, &format!("/api/v1/users/{id}/password"), json!({"password": "weak"}))
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(body["field"], "password");
+    assert_eq!(
+        app.api_json(
+            Method::POST,
+            &unit_admin,
+            &format!("/api/v1/users/{id}/password"),
+            json!({"password": "Api-Reset-2026"})
+        )
+        .await
+        .status(),
+        StatusCode::NO_CONTENT
+    );
+    app.login_with("ybj_api", "Api-Reset-2026").await.expect("reset password works");
+
+    // Tokens for a member of staff, made and revoked by their administrator.
+    let res =
+        app.api_json(Method::POST, &unit_admin, "/api/v1/tokens", json!({"user_id": id, "name": "12345 热线"})).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let created: Value = res.json().await.unwrap();
+    let secret = created["secret"].as_str().unwrap();
+    let me: Value = app.api_get(secret, "/api/v1/me").await.json().await.unwrap();
+    assert_eq!(me["username"], "ybj_api");
+    let tokens: Value = app.api_get(&unit_admin, &format!("/api/v1/tokens?user={id}")).await.json().await.unwrap();
+    assert_eq!(tokens.as_array().unwrap().len(), 1);
+    assert!(tokens[0].get("secret").is_none(), "secrets are never listed");
+    let token_id = created["token"]["id"].as_i64().unwrap();
+    let revoked: Value = client()
+        .delete(app.url(&format!("/api/v1/tokens/{token_id}")))
+        .bearer_auth(&unit_admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(revoked["revoked_at"].is_string());
+    problem(app.api_get(secret, "/api/v1/me").await, 401).await;
+    let zjj_editor = app.store.user_by_username("zjj_editor").await.unwrap().unwrap();
+    problem(
+        app.api_json(Method::POST, &unit_admin, "/api/v1/tokens", json!({"user_id": zjj_editor.id, "name": "x"})).await,
+        403,
+    )
+    .await;
+});
+
+both!(working_days_through_the_api, |app: App| async move {
+    let cases = [
+        ("/api/v1/calendar/is-workday?date=2024-02-04", "workday", json!(true)),
+        ("/api/v1/calendar/is-workday?date=2024-10-01", "workday", json!(false)),
+        ("/api/v1/calendar/add-workdays?from=2024-09-27&days=20", "date", json!("2024-10-30")),
+        ("/api/v1/calendar/add-workdays?from=2025-01-24&days=7", "date", json!("2025-02-10")),
+        ("/api/v1/calendar/workdays-between?from=2024-09-27&to=2024-10-30", "workdays", json!(20)),
+    ];
+    for (path, key, expected) in cases {
+        let body: Value = app.get(path).await.json().await.unwrap();
+        assert_eq!(body[key], expected, "{path}");
+    }
+    let later: Value = app.get("/api/v1/calendar/add-workdays?from=2026-12-25&days=20").await.json().await.unwrap();
+    assert_eq!(later["assumed_years"], json!([2027]), "counting into an unscheduled year is flagged");
+    let body = problem(app.get("/api/v1/calendar/is-workday?date=2024-02-30").await, 422).await;
+    assert_eq!(body["field"], "date");
+    let body = problem(app.get("/api/v1/calendar/add-workdays?from=2024-01-01&days=-1").await, 422).await;
+    assert_eq!(body["field"], "days");
+    let years: Value = app.get("/api/v1/calendar").await.json().await.unwrap();
+    let listed: Vec<i64> = years.as_array().unwrap().iter().map(|y| y["year"].as_i64().unwrap()).collect();
+    assert_eq!(listed, (2019..=2026).collect::<Vec<_>>());
+    let y2024: Value = app.get("/api/v1/calendar/2024").await.json().await.unwrap();
+    assert_eq!(y2024["notice"], "国办发明电〔2023〕7号");
+    assert!(y2024["days"].as_array().unwrap().iter().any(|d| d["date"] == "2024-02-04" && d["kind"] == "workday"));
+
+    let admin = app.token("admin").await;
+    let body = problem(
+        app.api_json(
+            Method::PUT,
+            &admin,
+            "/api/v1/calendar/2027",
+            json!({"schedule": "年份 2028 国办发明电〔2027〕1号\n元旦 2028-01-01 放假"}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert!(body["detail"].as_str().unwrap().contains("2027"));
+    let res = app
+        .api_json(
+            Method::PUT,
+            &admin,
+            "/api/v1/calendar/2027",
+            json!({"schedule": "年份 2027 国办发明电〔2026〕9号\n元旦 2027-01-01 放假"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let y: Value = res.json().await.unwrap();
+    assert_eq!(y["scheduled"], true);
+    assert_eq!(
+        app.api_json(
+            Method::PUT,
+            &admin,
+            "/api/v1/calendar/days/2027-01-30",
+            json!({"kind": "workday", "name": "春节"})
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    let sat: Value = app.get("/api/v1/calendar/is-workday?date=2027-01-30").await.json().await.unwrap();
+    assert_eq!(sat["workday"], true);
+    assert_eq!(
+        client().delete(app.url("/api/v1/calendar/days/2027-01-30")).bearer_auth(&admin).send().await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    problem(
+        client().delete(app.url("/api/v1/calendar/days/2027-01-30")).bearer_auth(&admin).send().await.unwrap(),
+        404,
+    )
+    .await;
+    let handler = app.token("ybj_handler").await;
+    problem(
+        app.api_json(
+            Method::PUT,
+            &handler,
+            "/api/v1/calendar/days/2027-01-30",
+            json!({"kind": "workday", "name": "春节"}),
+        )
+        .await,
+        403,
+    )
+    .await;
+});
+
+both!(audit_log_through_the_api, |app: App| async move {
+    let admin = app.token("admin").await;
+    let list: Value = app.api_get(&admin, "/api/v1/audit?action=user.&per_page=5").await.json().await.unwrap();
+    assert!(list["total"].as_i64().unwrap() >= 12);
+    assert!(list["items"].as_array().unwrap().iter().all(|r| r["action"].as_str().unwrap().starts_with("user.")));
+    let verify: Value = app.api_get(&admin, "/api/v1/audit/verify").await.json().await.unwrap();
+    assert_eq!(verify["intact"], true);
+    // Tampering with a stored record is found.
+    let mut conn = app_conn(&app).await;
+    sqlx::query("UPDATE audit_log SET summary = 'changed' WHERE seq = 3").execute(&mut conn).await.unwrap();
+    let verify: Value = app.api_get(&admin, "/api/v1/audit/verify").await.json().await.unwrap();
+    assert_eq!(verify["intact"], false);
+    assert!(verify["problem"].as_str().unwrap().contains("record 3"));
+    let evaluator = app.token("gkb").await;
+    let scoped: Value = app.api_get(&evaluator, "/api/v1/audit").await.json().await.unwrap();
+    assert!(scoped["total"].as_i64().unwrap() < list["total"].as_i64().unwrap() + 100);
+    problem(app.api_get(&evaluator, "/api/v1/audit/verify").await, 403).await;
+    problem(app.api_get(&app.token("ybj_editor").await, "/api/v1/audit").await, 403).await;
+    let body = problem(app.api_get(&admin, "/api/v1/audit?to=yesterday").await, 422).await;
+    assert_eq!(body["field"], "to");
+});
+
+/// A raw connection to the app's database, to do what no user could.
+async fn app_conn(app: &App) -> sqlx::AnyConnection {
+    sqlx::any::install_default_drivers();
+    let settings = app.store.settings();
+    let url = match &settings.url {
+        Some(u) => u.clone(),
+        None => format!("sqlite://{}", settings.sqlite_path().unwrap().display()),
+    };
+    <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await.unwrap()
+}
+
+both!(every_operation_in_the_openapi_document_works, |app: App| async move {
+    let doc: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "OpenAPI 3.1");
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    let admin = app.token("admin").await;
+    let ybj = app.unit_id("济南市医疗保障局").await;
+    let lixia = app.unit_id("济南市历下区人民政府").await;
+    let editor = app.store.user_by_username("ybj_editor").await.unwrap().unwrap();
+    let mut seen = 0;
+    let mut operations: Vec<(String, String)> = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            operations.push((method.clone(), path.clone()));
+        }
+    }
+    // The year before its days, deletions last, so what they change exists.
+    operations.sort_by_key(|(m, p)| (p != "/api/v1/calendar/{year}" || m != "put", m == "delete"));
+    for (method, path) in operations {
+        let mut unit_for_path = ybj;
+        let body = match (method.as_str(), path.as_str()) {
+            ("post", "/api/v1/units") => {
+                json!({"parent_id": lixia, "kind": "department", "name": format!("测试部门{seen}")})
+            }
+            ("patch", "/api/v1/units/{id}") => json!({"phone": "0531-80000000"}),
+            ("post", "/api/v1/units/{id}/move") => json!({"parent_id": lixia}),
+            ("post", "/api/v1/units/{id}/close") => {
+                let created: Value = app
+                    .api_json(
+                        Method::POST,
+                        &admin,
+                        "/api/v1/units",
+                        json!({"parent_id": lixia, "kind": "department", "name": "待撤销部门"}),
+                    )
+                    .await
+                    .json()
+                    .await
+                    .unwrap();
+                unit_for_path = created["id"].as_i64().unwrap();
+                json!({"reason": "测试"})
+            }
+            ("post", "/api/v1/users") => {
+                json!({"username": "openapi_user", "display_name": "测试", "unit_id": ybj, "roles": ["editor"], "password": "OpenApi-Test-2026"})
+            }
+            ("patch", "/api/v1/users/{id}") => json!({"phone": "13800000000"}),
+            ("post", "/api/v1/users/{id}/password") => json!({"password": "OpenApi-Test-2026"}),
+            ("post", "/api/v1/tokens") => json!({"name": "openapi"}),
+            ("put", "/api/v1/calendar/{year}") => {
+                json!({"schedule": "年份 2027 国办发明电〔2026〕9号\n元旦 2027-01-01 放假"})
+            }
+            ("put", "/api/v1/calendar/days/{date}") => json!({"kind": "holiday", "name": "测试"}),
+            _ => Value::Null,
+        };
+        let token_id = if path.contains("/tokens/{id}") {
+            let created: Value = app
+                .api_json(Method::POST, &admin, "/api/v1/tokens", json!({"name": "to revoke"}))
+                .await
+                .json()
+                .await
+                .unwrap();
+            created["token"]["id"].as_i64().unwrap()
+        } else {
+            0
+        };
+        let url = path
+            .replace("/units/{id}", &format!("/units/{unit_for_path}"))
+            .replace("/users/{id}", &format!("/users/{}", editor.id))
+            .replace("/tokens/{id}", &format!("/tokens/{token_id}"))
+            .replace("{year}", "2027")
+            .replace("{date}", "2027-01-01");
+        let query = match path.as_str() {
+            "/api/v1/calendar/is-workday" => "?date=2026-10-01",
+            "/api/v1/calendar/add-workdays" => "?from=2026-09-30&days=5",
+            "/api/v1/calendar/workdays-between" => "?from=2026-09-30&to=2026-10-12",
+            _ => "",
+        };
+        let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let mut req = client().request(m, app.url(&format!("{url}{query}"))).bearer_auth(&admin);
+        if !body.is_null() {
+            req = req.json(&body);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        assert!(status.is_success(), "{method} {path} -> {status}: {text}");
+        seen += 1;
+    }
+    assert!(seen >= 25, "{seen} operations documented");
+});

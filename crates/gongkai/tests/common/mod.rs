@@ -1,0 +1,265 @@
+//! The test harness: the real server on port 0 over a fresh database — a temporary SQLite
+//! folder or a new PostgreSQL database on 127.0.0.1:5432 — spoken to over HTTP.
+#![allow(dead_code)]
+
+use gongkai_store::{DatabaseSettings, Store};
+use gongkai_web::{AppState, ServerOptions, SiteConfig};
+use reqwest::redirect::Policy;
+use reqwest::{Client, Response, StatusCode};
+use std::sync::atomic::{AtomicU32, Ordering};
+use tokio::sync::oneshot;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+pub const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// Runs a scenario once on SQLite and once on PostgreSQL, as two tests.
+#[macro_export]
+macro_rules! both {
+    ($name:ident, $scenario:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::common::TestApp::start($crate::common::Db::Sqlite).await;
+                ($scenario)(app.clone_handle()).await;
+                app.stop().await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let app = $crate::common::TestApp::start($crate::common::Db::Postgres).await;
+                ($scenario)(app.clone_handle()).await;
+                app.stop().await;
+            }
+        }
+    };
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A fresh, empty PostgreSQL database; returns its URL and name.
+pub async fn pg_database() -> (String, String) {
+    let name = format!(
+        "gk_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        chrono::Utc::now().timestamp_micros() % 1_000_000
+    );
+    sqlx::any::install_default_drivers();
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(PG_ADMIN_URL)
+        .await
+        .expect("PostgreSQL must be running on 127.0.0.1:5432 (bash .ci/run starts it)");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+    (format!("postgres://postgres@127.0.0.1:5432/{name}"), name)
+}
+
+pub async fn drop_pg_database(name: &str) {
+    if let Ok(mut conn) = <sqlx::AnyConnection as sqlx::Connection>::connect(PG_ADMIN_URL).await {
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+    }
+}
+
+/// Opens a store on a fresh database of the given kind.
+pub async fn fresh_store(db: Db) -> (Store, tempfile::TempDir, Option<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let (settings, pg) = match db {
+        Db::Sqlite => (DatabaseSettings::new(dir.path(), None), None),
+        Db::Postgres => {
+            let (url, name) = pg_database().await;
+            (DatabaseSettings::new(dir.path(), Some(url)), Some(name))
+        }
+    };
+    (Store::open(&settings).await.unwrap(), dir, pg)
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub store: Store,
+    pub state: AppState,
+    pub db: Db,
+    shutdown: Option<oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<()>>,
+    dir: Option<tempfile::TempDir>,
+    pg: Option<String>,
+}
+
+/// What a scenario gets: everything but the means to stop the server.
+#[derive(Clone)]
+pub struct App {
+    pub base: String,
+    pub store: Store,
+    pub state: AppState,
+    pub db: Db,
+}
+
+impl TestApp {
+    pub async fn start(db: Db) -> TestApp {
+        let app = TestApp::start_empty(db).await;
+        gongkai_store::demo::load(&app.store).await.unwrap();
+        app
+    }
+
+    pub async fn start_empty(db: Db) -> TestApp {
+        let (store, dir, pg) = fresh_store(db).await;
+        let options = ServerOptions { body_limit: 256 * 1024, ..Default::default() };
+        let state = AppState::new(store.clone(), SiteConfig::default(), options);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = oneshot::channel::<()>();
+        let serve_state = state.clone();
+        let handle = tokio::spawn(async move {
+            gongkai_web::serve(listener, serve_state, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        TestApp { base, store, state, db, shutdown: Some(tx), handle: Some(handle), dir: Some(dir), pg }
+    }
+
+    pub fn clone_handle(&self) -> App {
+        App { base: self.base.clone(), store: self.store.clone(), state: self.state.clone(), db: self.db }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.handle.take() {
+            let _ = h.await;
+        }
+        self.store.close().await;
+        if let Some(name) = self.pg.take() {
+            drop_pg_database(&name).await;
+        }
+        drop(self.dir.take());
+    }
+}
+
+pub fn client() -> Client {
+    Client::builder().redirect(Policy::none()).cookie_store(true).build().unwrap()
+}
+
+pub fn password_of(username: &str) -> String {
+    format!("Gongkai-{username}-2026")
+}
+
+/// Pulls the form token out of a console page.
+pub fn csrf_in(html: &str) -> Option<String> {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find('"')?;
+    Some(html[start..start + end].to_string())
+}
+
+/// A browser-like console session.
+pub struct Session {
+    pub client: Client,
+    pub base: String,
+    pub csrf: String,
+}
+
+impl App {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        client().get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn text(&self, path: &str) -> (StatusCode, String) {
+        let res = self.get(path).await;
+        let status = res.status();
+        (status, res.text().await.unwrap())
+    }
+
+    /// Logs in through the login form, as a browser would.
+    pub async fn login(&self, username: &str) -> Session {
+        self.login_with(username, &password_of(username)).await.expect("login should succeed")
+    }
+
+    pub async fn login_with(&self, username: &str, password: &str) -> Result<Session, Response> {
+        let client = client();
+        let page = client.get(self.url("/admin/login")).send().await.unwrap().text().await.unwrap();
+        let token = csrf_in(&page).expect("login form has a token");
+        let res = client
+            .post(self.url("/admin/login"))
+            .form(&[("csrf", token.as_str()), ("username", username), ("password", password), ("next", "/admin")])
+            .send()
+            .await
+            .unwrap();
+        if res.status() != StatusCode::SEE_OTHER {
+            return Err(res);
+        }
+        let dashboard = client.get(self.url("/admin")).send().await.unwrap().text().await.unwrap();
+        let csrf = csrf_in(&dashboard).expect("console pages carry the form token");
+        Ok(Session { client, base: self.base.clone(), csrf })
+    }
+
+    /// An API token for a user, made through the store as the CLI does.
+    pub async fn token(&self, username: &str) -> String {
+        let user = self.store.user_by_username(username).await.unwrap().expect("user exists");
+        let mut w = self.store.write(gongkai_store::Actor::system("test")).await.unwrap();
+        let (_, secret) = w.token_create(user.id, "test").await.unwrap();
+        w.commit().await.unwrap();
+        secret
+    }
+
+    pub async fn unit_id(&self, name: &str) -> i64 {
+        self.store
+            .units_all()
+            .await
+            .unwrap()
+            .iter()
+            .find(|u| u.name == name)
+            .unwrap_or_else(|| panic!("unit {name}"))
+            .id
+    }
+
+    pub async fn api_get(&self, token: &str, path: &str) -> Response {
+        client().get(self.url(path)).bearer_auth(token).send().await.unwrap()
+    }
+
+    pub async fn api_json(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: serde_json::Value,
+    ) -> Response {
+        client().request(method, self.url(path)).bearer_auth(token).json(&body).send().await.unwrap()
+    }
+}
+
+impl Session {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn text(&self, path: &str) -> (StatusCode, String) {
+        let res = self.get(path).await;
+        let status = res.status();
+        (status, res.text().await.unwrap())
+    }
+
+    /// Posts a console form with this session's form token.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let mut all: Vec<(&str, &str)> = vec![("csrf", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.client.post(self.url(path)).form(&all).send().await.unwrap()
+    }
+}
+
+pub fn location(res: &Response) -> String {
+    res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+}
