@@ -16,8 +16,11 @@ use serde::de::DeserializeOwned;
 pub struct Fields(Vec<(String, String)>);
 
 impl Fields {
+    /// NUL characters are dropped: no text we keep may contain them (PostgreSQL refuses them
+    /// in text columns) and no person types one.
     pub fn parse(raw: &[u8]) -> Fields {
-        Fields(url::form_urlencoded::parse(raw).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+        let clean = |s: std::borrow::Cow<'_, str>| if s.contains('\0') { s.replace('\0', "") } else { s.into_owned() };
+        Fields(url::form_urlencoded::parse(raw).map(|(k, v)| (clean(k), clean(v))).collect())
     }
 
     /// The first value of `name`, or "" when absent.
@@ -105,6 +108,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|_| ApiError(AppError::BadRequest("请求体过大或无法读取。".into())))?;
+        // A NUL character can be stored in no text column; refuse it wherever it is.
+        if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+            return Err(ApiError(AppError::Invalid(Invalid::one("", "请求", "字段值不能包含空字符（\\u0000）"))));
+        }
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize(de) {
             Ok(v) => Ok(ApiJson(v)),
@@ -167,6 +174,7 @@ mod tests {
         assert_eq!(f.page(), 1);
         let bad = Fields::parse(b"name=%FF%FE");
         assert_eq!(bad.get("name"), "\u{FFFD}\u{FFFD}");
+        assert_eq!(Fields::parse(b"q=a%00b").get("q"), "ab");
     }
 }
 

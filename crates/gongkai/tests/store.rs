@@ -1,0 +1,319 @@
+//! Store behaviour on SQLite and PostgreSQL: migrations, the audit chain under concurrency,
+//! unit rules, sessions and tokens, the calendar seed, idempotent demo data.
+
+mod common;
+use common::{Db, fresh_store};
+use gongkai_domain::units::{UnitFields, UnitKind};
+use gongkai_store::users::NewUser;
+use gongkai_store::{Actor, Store, StoreError};
+
+macro_rules! store_test {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run(Db::Sqlite, $body).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                run(Db::Postgres, $body).await;
+            }
+        }
+    };
+}
+
+async fn run<F, Fut>(db: Db, body: F)
+where
+    F: FnOnce(Store) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let (store, dir, pg) = fresh_store(db).await;
+    body(store.clone()).await;
+    store.close().await;
+    if let Some(name) = pg {
+        common::drop_pg_database(&name).await;
+    }
+    drop(dir);
+}
+
+fn fields(name: &str) -> UnitFields {
+    UnitFields { name: name.into(), short_name: name.into(), division_code: "370100".into(), ..Default::default() }
+}
+
+async fn root(store: &Store) -> i64 {
+    let mut w = store.write(Actor::system("test")).await.unwrap();
+    let id = w.unit_create(None, UnitKind::Government, &fields("测试市人民政府"), 0, None).await.unwrap();
+    w.commit().await.unwrap();
+    id
+}
+
+async fn raw(store: &Store, sql: &str) {
+    let settings = store.settings();
+    let url = match &settings.url {
+        Some(u) => u.clone(),
+        None => format!("sqlite://{}", settings.sqlite_path().unwrap().display()),
+    };
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await.unwrap();
+    sqlx::query(sql).execute(&mut conn).await.unwrap();
+}
+
+store_test!(migrations_are_idempotent_and_guarded, |store: Store| async move {
+    assert!(gongkai_store::migrate::run(&store).await.unwrap().is_empty(), "nothing left to apply");
+    raw(&store, "UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1").await;
+    let err = gongkai_store::migrate::run(&store).await.unwrap_err();
+    assert!(err.to_string().contains("changed after it was applied"), "{err}");
+    raw(
+        &store,
+        "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (999, 'future', 'x', 'now')",
+    )
+    .await;
+    let err = gongkai_store::migrate::run(&store).await.unwrap_err();
+    assert!(err.to_string().contains("newer than this program"), "{err}");
+});
+
+store_test!(concurrent_writers_keep_one_audit_chain, |store: Store| async move {
+    let city = root(&store).await;
+    let mut tasks = Vec::new();
+    for i in 0..24 {
+        let s = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut w = s
+                .write(Actor { user_id: None, name: format!("writer{i}"), unit_id: None, ip: "10.0.0.1".into() })
+                .await
+                .unwrap();
+            w.unit_create(
+                Some(city),
+                UnitKind::Department,
+                &UnitFields { name: format!("部门{i}"), short_name: format!("部门{i}"), ..Default::default() },
+                i,
+                None,
+            )
+            .await
+            .unwrap();
+            w.commit().await.unwrap()
+        }));
+    }
+    let mut seqs: Vec<i64> = Vec::new();
+    for t in tasks {
+        seqs.extend(t.await.unwrap());
+    }
+    seqs.sort();
+    let before = seqs[0];
+    assert_eq!(seqs, (before..before + 24).collect::<Vec<_>>(), "contiguous, one record each");
+    let n = store.audit_verify().await.unwrap().unwrap();
+    assert_eq!(n, before + 23);
+    assert_eq!(store.unit_count().await.unwrap(), 25);
+});
+
+store_test!(writes_are_audited_or_not_made, |store: Store| async move {
+    let city = root(&store).await;
+    // A writer that records nothing cannot commit.
+    let w = store.write(Actor::system("test")).await.unwrap();
+    assert!(w.commit().await.is_err());
+    // A dropped writer leaves nothing behind.
+    {
+        let mut w = store.write(Actor::system("test")).await.unwrap();
+        w.unit_create(Some(city), UnitKind::Department, &fields("丢弃"), 0, None).await.unwrap();
+    }
+    assert_eq!(store.unit_count().await.unwrap(), 1);
+    let (records, total) = store.audit_list(&Default::default(), 10, 0).await.unwrap();
+    assert_eq!(records[0].action, "unit.create");
+    assert!(total >= 1);
+    assert!(store.audit_verify().await.unwrap().is_ok());
+
+    // Removing a record in the middle or at the end is found.
+    for i in 0..3 {
+        let mut w = store.write(Actor::system("test")).await.unwrap();
+        w.unit_create(Some(city), UnitKind::Department, &fields(&format!("处{i}")), 0, None).await.unwrap();
+        w.commit().await.unwrap();
+    }
+    let last = store.audit_verify().await.unwrap().unwrap();
+    raw(&store, &format!("DELETE FROM audit_log WHERE seq = {last}")).await;
+    let broken = store.audit_verify().await.unwrap().unwrap_err();
+    assert!(broken.to_string().contains("removed"), "{broken}");
+    raw(&store, &format!("DELETE FROM audit_log WHERE seq = {}", last - 2)).await;
+    let broken = store.audit_verify().await.unwrap().unwrap_err();
+    assert!(broken.to_string().contains(&format!("record {} is missing", last - 2)), "{broken}");
+});
+
+store_test!(unit_rules_hold_in_the_store, |store: Store| async move {
+    let city = root(&store).await;
+    let mut w = store.write(Actor::system("test")).await.unwrap();
+    let err = w.unit_create(None, UnitKind::Government, &fields("第二个根"), 0, None).await.unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "only one root");
+    drop(w);
+    let mut w = store.write(Actor::system("test")).await.unwrap();
+    let district = w
+        .unit_create(
+            Some(city),
+            UnitKind::Government,
+            &UnitFields { credit_code: Some("113701000041890665".into()), ..fields("区政府") },
+            0,
+            None,
+        )
+        .await
+        .unwrap();
+    let street = w
+        .unit_create(
+            Some(district),
+            UnitKind::Street,
+            &UnitFields { division_code: "370102001".into(), ..fields("街道") },
+            0,
+            None,
+        )
+        .await
+        .unwrap();
+    w.commit().await.unwrap();
+    let mut w = store.write(Actor::system("test")).await.unwrap();
+    let err = w
+        .unit_create(
+            Some(city),
+            UnitKind::Department,
+            &UnitFields { credit_code: Some("113701000041890665".into()), ..fields("重复代码") },
+            0,
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, StoreError::Conflict(e) if e.message_for("credit_code").is_some()), "{err}");
+    drop(w);
+    let mut w = store.write(Actor::system("test")).await.unwrap();
+    assert!(matches!(
+        w.unit_create(Some(street), UnitKind::Department, &fields("街道下的部门"), 0, None).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(w.unit_move(district, street).await, Err(StoreError::Invalid(_))), "not into its own subtree");
+    assert!(
+        matches!(w.unit_close(district, "2026-11-30", "合并").await, Err(StoreError::Conflict(_))),
+        "has an open street"
+    );
+    drop(w);
+    assert_eq!(store.unit_lineage(street).await.unwrap(), vec![street, district, city]);
+
+    // Closing disables the unit's staff and ends their sessions.
+    let mut w = store.write(Actor::system("test")).await.unwrap();
+    let user = w
+        .user_create(&NewUser {
+            username: "street_staff".into(),
+            display_name: "街道干部".into(),
+            unit_id: street,
+            roles: Default::default(),
+            phone: String::new(),
+            email: String::new(),
+            password_hash: "x".into(),
+        })
+        .await
+        .unwrap();
+    w.commit().await.unwrap();
+    let (secret, _) = store.session_create(user, "127.0.0.1", "test").await.unwrap();
+    assert!(store.session_user(&secret).await.unwrap().is_some());
+    let mut w = store.write(Actor::system("test")).await.unwrap();
+    assert_eq!(w.unit_close(street, "2026-11-30", "撤并").await.unwrap(), 1);
+    w.commit().await.unwrap();
+    assert!(store.session_user(&secret).await.unwrap().is_none());
+    assert!(!store.user(user).await.unwrap().unwrap().active);
+    let closed = store.unit(street).await.unwrap().unwrap();
+    assert_eq!(closed.closed_on.as_deref(), Some("2026-11-30"));
+    let mut w = store.write(Actor::system("test")).await.unwrap();
+    assert!(
+        w.unit_create(Some(street), UnitKind::Department, &fields("撤销后"), 0, None).await.is_err(),
+        "nothing under a closed unit"
+    );
+});
+
+store_test!(sessions_and_tokens_expire_and_revoke, |store: Store| async move {
+    let city = root(&store).await;
+    let mut w = store.write(Actor::system("test")).await.unwrap();
+    let id = w
+        .user_create(&NewUser {
+            username: "u1".into(),
+            display_name: "甲".into(),
+            unit_id: city,
+            roles: Default::default(),
+            phone: String::new(),
+            email: String::new(),
+            password_hash: "x".into(),
+        })
+        .await
+        .unwrap();
+    let (token_id, secret) = w.token_create(id, "t").await.unwrap();
+    w.commit().await.unwrap();
+    assert_eq!(store.token_user(&secret).await.unwrap().unwrap().1.id, id);
+    assert!(store.token_user("gk_wrong").await.unwrap().is_none());
+    let mut w = store.write(Actor::system("test")).await.unwrap();
+    w.token_revoke(token_id).await.unwrap();
+    w.commit().await.unwrap();
+    assert!(store.token_user(&secret).await.unwrap().is_none());
+
+    let (cookie, _) = store.session_create(id, "127.0.0.1", "ua").await.unwrap();
+    assert!(store.session_user(&cookie).await.unwrap().is_some());
+    // Idle for longer than allowed: gone.
+    raw(&store, "UPDATE sessions SET last_seen_at = '2000-01-01T00:00:00.000000Z'").await;
+    assert!(store.session_user(&cookie).await.unwrap().is_none());
+    let (cookie, _) = store.session_create(id, "127.0.0.1", "ua").await.unwrap();
+    raw(&store, "UPDATE sessions SET expires_at = '2000-01-01T00:00:00.000000Z'").await;
+    assert_eq!(store.sessions_prune().await.unwrap(), 1);
+    assert!(store.session_user(&cookie).await.unwrap().is_none());
+
+    let now = chrono::Utc::now();
+    store.login_failure_add(&["user:u1".into(), "ip:1.2.3.4".into()], now).await.unwrap();
+    assert_eq!(store.login_failures_since("user:u1", now - chrono::Duration::minutes(1)).await.unwrap().len(), 1);
+    store.login_failures_clear("user:u1").await.unwrap();
+    assert!(store.login_failures_since("user:u1", now - chrono::Duration::minutes(1)).await.unwrap().is_empty());
+    assert_eq!(store.login_failures_since("ip:1.2.3.4", now - chrono::Duration::minutes(1)).await.unwrap().len(), 1);
+});
+
+store_test!(calendar_seed_respects_administrators, |store: Store| async move {
+    let years = store.calendar_years().await.unwrap();
+    assert_eq!(years.iter().map(|y| y.year).collect::<Vec<_>>(), (2019..=2026).collect::<Vec<_>>());
+    assert!(years.iter().all(|y| y.source == "official"));
+    let calendar = store.calendar().await.unwrap();
+    assert!(!calendar.is_workday(chrono::NaiveDate::from_ymd_opt(2025, 10, 8).unwrap()).value);
+    assert!(calendar.is_workday(chrono::NaiveDate::from_ymd_opt(2025, 9, 28).unwrap()).value, "调休 Sunday");
+    // An administrator's correction survives the next start.
+    let mut w = store.write(Actor::system("test")).await.unwrap();
+    w.calendar_clear_day(chrono::NaiveDate::from_ymd_opt(2025, 10, 8).unwrap()).await.unwrap();
+    w.commit().await.unwrap();
+    assert!(gongkai_store::calendar::seed_official(&store).await.unwrap().is_empty());
+    assert!(store.calendar().await.unwrap().is_workday(chrono::NaiveDate::from_ymd_opt(2025, 10, 8).unwrap()).value);
+    // A year removed is seeded again.
+    let mut w = store.write(Actor::system("test")).await.unwrap();
+    w.calendar_delete_year(2019).await.unwrap();
+    w.commit().await.unwrap();
+    assert_eq!(gongkai_store::calendar::seed_official(&store).await.unwrap(), vec![2019]);
+    // A day cannot belong to two notices.
+    let overlapping =
+        gongkai_domain::calendar::parse_schedules("年份 2027 国办发明电〔2026〕1号\n元旦 2026-12-31至2027-01-01 放假")
+            .unwrap();
+    let mut w = store.write(Actor::system("test")).await.unwrap();
+    w.calendar_put_year(&overlapping[0], "admin").await.unwrap();
+    w.commit().await.unwrap();
+    let clash =
+        gongkai_domain::calendar::parse_schedules("年份 2026 国办发明电〔2025〕7号\n元旦 2026-12-31 放假").unwrap();
+    let mut w = store.write(Actor::system("test")).await.unwrap();
+    assert!(matches!(w.calendar_put_year(&clash[0], "admin").await, Err(StoreError::Invalid(_))));
+});
+
+store_test!(demo_data_loads_once, |store: Store| async move {
+    let first = gongkai_store::demo::load(&store).await.unwrap();
+    assert!(first.units_added >= 100, "{}", first.units_added);
+    assert_eq!(first.users_added, first.logins.len());
+    let second = gongkai_store::demo::load(&store).await.unwrap();
+    assert_eq!((second.units_added, second.users_added), (0, 0));
+    assert_eq!(store.unit_count().await.unwrap() as usize, first.units_added);
+    let units = store.units_all().await.unwrap();
+    let districts = units.iter().filter(|u| u.kind == UnitKind::Government && u.parent_id.is_some()).count();
+    assert_eq!(districts, 12);
+    let departments_of_city =
+        units.iter().filter(|u| u.kind == UnitKind::Department && u.parent_id == Some(units[0].id)).count();
+    assert!(departments_of_city >= 31, "{departments_of_city}");
+    for d in units.iter().filter(|u| u.kind == UnitKind::Government && u.parent_id.is_some()) {
+        let below = units
+            .iter()
+            .filter(|u| u.parent_id == Some(d.id) && matches!(u.kind, UnitKind::Street | UnitKind::Town))
+            .count();
+        assert!(below >= 3, "{} has {below} towns and streets", d.name);
+    }
+    assert!(store.audit_verify().await.unwrap().is_ok());
+});
