@@ -116,7 +116,7 @@ pub fn parse_roles<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Roles
 pub fn parse_username(input: &str) -> Result<String, Invalid> {
     let name = input.trim().to_ascii_lowercase();
     let len = name.chars().count();
-    let problem = if len < 2 || len > 32 {
+    let problem = if !(2..=32).contains(&len) {
         Some("长度应为 2 到 32 个字符")
     } else if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
         Some("应以英文字母开头")

@@ -183,7 +183,8 @@ impl UnitFields {
         };
         let address = validation::line(&mut errors, "address", "办公地址", &input.address, false, 120);
         let postcode = input.postcode.trim().to_string();
-        if !postcode.is_empty() && !(postcode.len() == 6 && postcode.bytes().all(|b| b.is_ascii_digit())) {
+        let postcode_ok = postcode.is_empty() || (postcode.len() == 6 && postcode.bytes().all(|b| b.is_ascii_digit()));
+        if !postcode_ok {
             errors.push("postcode", "邮政编码", "应为 6 位数字");
         }
         let phone = validation::line(&mut errors, "phone", "联系电话", &input.phone, false, 60);

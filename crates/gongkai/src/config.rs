@@ -54,7 +54,7 @@ pub fn site(public_url: Option<String>, file: &FileConfig) -> anyhow::Result<Sit
         site.public_url = url;
     }
     let u = site.public_url.trim();
-    if !u.is_empty() && !(u.starts_with("http://") || u.starts_with("https://")) {
+    if !(u.is_empty() || u.starts_with("http://") || u.starts_with("https://")) {
         bail!("公开地址 public_url 的值“{u}”无效，应以 http:// 或 https:// 开头");
     }
     Ok(site)

@@ -133,6 +133,13 @@ impl Store {
             .map_err(|e| unreachable(describe_sqlx_error(&e)))?
             .log_statements(tracing::log::LevelFilter::Trace)
             .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
+        // One direct attempt first: the pool would retry a refused connection until its
+        // timeout, and an operator wants the reason at once.
+        let probe = tokio::time::timeout(Duration::from_secs(10), sqlx::AnyConnection::connect_with(&options))
+            .await
+            .map_err(|_| unreachable("连接超时".into()))?
+            .map_err(|e| unreachable(describe_sqlx_error(&e)))?;
+        probe.close().await.ok();
         let max = match backend {
             // Readers run in parallel under WAL; writers queue on SQLite's single write lock.
             Backend::Sqlite => 8,
