@@ -143,15 +143,20 @@ impl Store {
         lineage_in(&mut conn, id).await
     }
 
-    pub async fn unit_former_names(&self, id: i64) -> Result<Vec<FormerName>> {
-        let rows =
-            sqlx::query("SELECT name, short_name, until_on FROM unit_former_names WHERE unit_id = $1 ORDER BY id DESC")
-                .bind(id)
-                .fetch_all(&self.pool)
-                .await?;
-        rows.iter()
-            .map(|r| Ok(FormerName { name: r.try_get(0)?, short_name: r.try_get(1)?, until_on: r.try_get(2)? }))
-            .collect()
+    /// Every former name, by unit, for the portal's cache.
+    pub async fn unit_former_names_all(&self) -> Result<std::collections::HashMap<i64, Vec<FormerName>>> {
+        let rows = sqlx::query("SELECT unit_id, name, short_name, until_on FROM unit_former_names ORDER BY id DESC")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut out: std::collections::HashMap<i64, Vec<FormerName>> = Default::default();
+        for r in &rows {
+            out.entry(r.try_get(0)?).or_default().push(FormerName {
+                name: r.try_get(1)?,
+                short_name: r.try_get(2)?,
+                until_on: r.try_get(3)?,
+            });
+        }
+        Ok(out)
     }
 
     pub async fn unit_count(&self) -> Result<i64> {

@@ -13,6 +13,8 @@ use axum::response::{IntoResponse, Response};
 use gongkai_domain::calendar::Calendar;
 use gongkai_domain::units::UnitTree;
 use gongkai_store::Store;
+use gongkai_store::units::FormerName;
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,6 +30,7 @@ pub struct Inner {
     pub site: SiteConfig,
     pub server: ServerOptions,
     pub units: Cached<UnitTree>,
+    pub former_names: Cached<HashMap<i64, Vec<FormerName>>>,
     pub calendar: Cached<Calendar>,
     pub metrics: Metrics,
 }
@@ -46,6 +49,7 @@ impl AppState {
             site,
             server,
             units: Cached::new(Duration::from_secs(30)),
+            former_names: Cached::new(Duration::from_secs(30)),
             calendar: Cached::new(Duration::from_secs(60)),
             metrics: Metrics::default(),
         }))
@@ -54,6 +58,17 @@ impl AppState {
     pub async fn unit_tree(&self) -> Result<Arc<UnitTree>, AppError> {
         let store = self.store.clone();
         self.units.get(|| async move { store.units_all().await.map(UnitTree::new) }).await.map_err(AppError::from)
+    }
+
+    pub async fn former_names(&self) -> Result<Arc<HashMap<i64, Vec<FormerName>>>, AppError> {
+        let store = self.store.clone();
+        self.former_names.get(|| async move { store.unit_former_names_all().await }).await.map_err(AppError::from)
+    }
+
+    /// Drops this node's copies of the unit tree after a change to units.
+    pub fn invalidate_units(&self) {
+        self.units.invalidate();
+        self.former_names.invalidate();
     }
 
     pub async fn calendar(&self) -> Result<Arc<Calendar>, AppError> {
@@ -97,7 +112,12 @@ async fn finish_errors(State(state): State<AppState>, req: Request, next: Next) 
     let is_api = req.uri().path().starts_with("/api/");
     let is_console = req.uri().path().starts_with("/admin");
     let prefs = Prefs::from_headers(req.headers());
-    let headers = req.headers().clone();
+    // Only the host is needed after the request is consumed; copying all headers on every
+    // request would tax the hot path for the rare error.
+    let mut headers = axum::http::HeaderMap::new();
+    if let Some(host) = req.headers().get(header::HOST) {
+        headers.insert(header::HOST, host.clone());
+    }
     let path = req.uri().path().to_string();
     let res = next.run(req).await;
     let status = res.status();

@@ -85,7 +85,7 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
         kind_label: unit.kind.label(),
         level_label: tree.level(id).map(|l| l.label()).unwrap_or(""),
         parent: lineage.get(1).map(|p| UnitLink::from(*p)),
-        former_names: state.store.unit_former_names(id).await?,
+        former_names: state.former_names().await?.get(&id).cloned().unwrap_or_default(),
         disclosure,
         departments: of(&[UnitKind::Department]),
         governments: of(&[UnitKind::Government, UnitKind::Zone]),
