@@ -33,6 +33,9 @@ pub struct Inner {
     pub former_names: Cached<HashMap<i64, Vec<FormerName>>>,
     pub calendar: Cached<Calendar>,
     pub metrics: Metrics,
+    /// Password hashing takes 19 MiB and tens of milliseconds each; at most one per core runs
+    /// at a time, so a flood of logins queues instead of exhausting memory.
+    pub hashing: tokio::sync::Semaphore,
 }
 
 impl std::ops::Deref for AppState {
@@ -52,6 +55,7 @@ impl AppState {
             former_names: Cached::new(Duration::from_secs(30)),
             calendar: Cached::new(Duration::from_secs(60)),
             metrics: Metrics::default(),
+            hashing: tokio::sync::Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)),
         }))
     }
 
@@ -63,6 +67,12 @@ impl AppState {
     pub async fn former_names(&self) -> Result<Arc<HashMap<i64, Vec<FormerName>>>, AppError> {
         let store = self.store.clone();
         self.former_names.get(|| async move { store.unit_former_names_all().await }).await.map_err(AppError::from)
+    }
+
+    /// Runs a password hash or check on the blocking pool, within the hashing limit.
+    pub async fn hash_work<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+        let _permit = self.hashing.acquire().await.map_err(AppError::internal)?;
+        tokio::task::spawn_blocking(work).await.map_err(AppError::internal)
     }
 
     /// Drops this node's copies of the unit tree after a change to units.

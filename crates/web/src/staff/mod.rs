@@ -14,8 +14,8 @@ use gongkai_domain::validation::{self, Invalid};
 use gongkai_store::credentials::{dummy_hash, hash_password, verify_password};
 use gongkai_store::users::{ApiToken, NewUser, User, UserChange, UserFilter};
 
-async fn hash(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(AppError::internal)
+async fn hash(state: &AppState, password: String) -> Result<String, AppError> {
+    state.hash_work(move || hash_password(&password)).await
 }
 
 /// Logs a member of staff in: throttled per account and per address, the same answer (and
@@ -54,9 +54,7 @@ pub async fn login(
         None => (dummy_hash().to_string(), None),
     };
     let password_owned = password.chars().take(256).collect::<String>();
-    let matches = tokio::task::spawn_blocking(move || verify_password(&password_owned, &stored_hash))
-        .await
-        .map_err(AppError::internal)?;
+    let matches = state.hash_work(move || verify_password(&password_owned, &stored_hash)).await?;
     let user = match user {
         Some(u) if matches && u.active => u,
         _ => {
@@ -165,7 +163,7 @@ pub async fn create_user(state: &AppState, p: &Principal, input: &UserInput) -> 
         roles: profile.roles,
         phone: profile.phone,
         email: profile.email,
-        password_hash: hash(input.password.clone()).await?,
+        password_hash: hash(state, input.password.clone()).await?,
     };
     let mut w = state.store.write(p.actor()).await?;
     let id = w.user_create(&new).await?;
@@ -242,7 +240,7 @@ pub async fn update_user(state: &AppState, p: &Principal, id: i64, input: &UserI
 pub async fn reset_password(state: &AppState, p: &Principal, id: i64, password: &str) -> Result<(), AppError> {
     managed_user(state, p, id).await?;
     check_password("password", password)?;
-    let hashed = hash(password.to_string()).await?;
+    let hashed = hash(state, password.to_string()).await?;
     let mut w = state.store.write(p.actor()).await?;
     w.user_set_password(id, &hashed, None).await?;
     w.commit().await?;
@@ -258,9 +256,7 @@ pub async fn change_own_password(
 ) -> Result<(), AppError> {
     let (_, stored) = state.store.user_credentials(&p.user.username).await?.ok_or(AppError::Unauthenticated)?;
     let current_owned = current.chars().take(256).collect::<String>();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&current_owned, &stored))
-        .await
-        .map_err(AppError::internal)?;
+    let ok = state.hash_work(move || verify_password(&current_owned, &stored)).await?;
     let mut errors = Invalid::default();
     if !ok {
         errors.push("current_password", "当前密码", "不正确");
@@ -275,7 +271,7 @@ pub async fn change_own_password(
         errors.push("new_password", "新密码", "不能与当前密码相同");
     }
     errors.into_result(())?;
-    let hashed = hash(new.to_string()).await?;
+    let hashed = hash(state, new.to_string()).await?;
     let mut w = state.store.write(p.actor()).await?;
     w.user_set_password(p.user.id, &hashed, p.session.as_ref().map(|s| s.id.as_str())).await?;
     w.commit().await?;
