@@ -70,12 +70,33 @@ async fn lineage_in(conn: &mut AnyConnection, id: i64) -> Result<Vec<i64>> {
     rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
 }
 
-async fn credit_code_taken(conn: &mut AnyConnection, code: &str, except: Option<i64>) -> Result<bool> {
+/// A credit code identifies one unit; checked before writing so the answer names the field.
+async fn ensure_credit_code_free(conn: &mut AnyConnection, fields: &UnitFields, except: Option<i64>) -> Result<()> {
+    let Some(code) = &fields.credit_code else { return Ok(()) };
     let row = sqlx::query("SELECT id FROM units WHERE credit_code = $1").bind(code).fetch_optional(conn).await?;
-    Ok(match row {
-        Some(r) => Some(r.try_get::<i64, _>(0)?) != except,
-        None => false,
-    })
+    match row {
+        Some(r) if Some(r.try_get::<i64, _>(0)?) != except => {
+            Err(StoreError::Conflict(Invalid::one("credit_code", "统一社会信用代码", "已被其他单位使用")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Binds the editable fields as `$1`–`$10`, in the order both the insert and the update use.
+fn bind_fields<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    f: &'q UnitFields,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    q.bind(&f.name)
+        .bind(&f.short_name)
+        .bind(&f.division_code)
+        .bind(f.credit_code.as_deref())
+        .bind(&f.address)
+        .bind(&f.postcode)
+        .bind(&f.phone)
+        .bind(&f.email)
+        .bind(&f.office_hours)
+        .bind(&f.description)
 }
 
 /// Facts about the parent the placement rule needs.
@@ -196,28 +217,17 @@ impl Writer {
                 }
             }
         }
-        if let Some(code) = &fields.credit_code
-            && credit_code_taken(conn, code, None).await?
-        {
-            return Err(StoreError::Conflict(Invalid::one("credit_code", "统一社会信用代码", "已被其他单位使用")));
-        }
+        ensure_credit_code_free(conn, fields, None).await?;
         let now = crate::now_text();
-        let id: i64 = sqlx::query(
-            "INSERT INTO units (parent_id, kind, name, short_name, division_code, credit_code, address, postcode, phone, email, office_hours, description, sort_order, demo_key, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
+        let id: i64 = bind_fields(
+            sqlx::query(
+                "INSERT INTO units (name, short_name, division_code, credit_code, address, postcode, phone, email, office_hours, description, parent_id, kind, sort_order, demo_key, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
+            ),
+            fields,
         )
         .bind(parent_id)
         .bind(kind.as_str())
-        .bind(&fields.name)
-        .bind(&fields.short_name)
-        .bind(&fields.division_code)
-        .bind(fields.credit_code.as_deref())
-        .bind(&fields.address)
-        .bind(&fields.postcode)
-        .bind(&fields.phone)
-        .bind(&fields.email)
-        .bind(&fields.office_hours)
-        .bind(&fields.description)
         .bind(sort_order)
         .bind(demo_key)
         .bind(&now)
@@ -235,11 +245,7 @@ impl Writer {
         if before.is_closed() {
             return Err(StoreError::Conflict(Invalid::one("name", "单位", "已撤销的单位不能修改")));
         }
-        if let Some(code) = &fields.credit_code
-            && credit_code_taken(conn, code, Some(id)).await?
-        {
-            return Err(StoreError::Conflict(Invalid::one("credit_code", "统一社会信用代码", "已被其他单位使用")));
-        }
+        ensure_credit_code_free(conn, fields, Some(id)).await?;
         let changes = describe_changes(&before.fields(), fields);
         if changes.is_empty() {
             return Ok(before);
@@ -253,20 +259,13 @@ impl Writer {
                 .execute(&mut *conn)
                 .await?;
         }
-        sqlx::query(
-            "UPDATE units SET name = $1, short_name = $2, division_code = $3, credit_code = $4, address = $5, postcode = $6,
-             phone = $7, email = $8, office_hours = $9, description = $10, updated_at = $11 WHERE id = $12",
+        bind_fields(
+            sqlx::query(
+                "UPDATE units SET name = $1, short_name = $2, division_code = $3, credit_code = $4, address = $5, postcode = $6,
+                 phone = $7, email = $8, office_hours = $9, description = $10, updated_at = $11 WHERE id = $12",
+            ),
+            fields,
         )
-        .bind(&fields.name)
-        .bind(&fields.short_name)
-        .bind(&fields.division_code)
-        .bind(fields.credit_code.as_deref())
-        .bind(&fields.address)
-        .bind(&fields.postcode)
-        .bind(&fields.phone)
-        .bind(&fields.email)
-        .bind(&fields.office_hours)
-        .bind(&fields.description)
         .bind(crate::now_text())
         .bind(id)
         .execute(&mut *conn)

@@ -27,7 +27,7 @@ pub struct AppState(Arc<Inner>);
 
 pub struct Inner {
     pub store: Store,
-    pub site: SiteConfig,
+    pub site: Arc<SiteConfig>,
     pub server: ServerOptions,
     pub units: Cached<UnitTree>,
     pub former_names: Cached<HashMap<i64, Vec<FormerName>>>,
@@ -49,7 +49,7 @@ impl AppState {
     pub fn new(store: Store, site: SiteConfig, server: ServerOptions) -> Self {
         AppState(Arc::new(Inner {
             store,
-            site,
+            site: Arc::new(site),
             server,
             units: Cached::new(Duration::from_secs(30)),
             former_names: Cached::new(Duration::from_secs(30)),

@@ -25,6 +25,15 @@ impl AppError {
         AppError::Internal(e.to_string())
     }
 
+    /// For forms that show their problems in place: the field errors of an invalid or
+    /// conflicting submission, or the error itself for everything else.
+    pub fn form_errors(self) -> Result<Invalid, AppError> {
+        match self {
+            AppError::Invalid(inv) | AppError::Conflict(inv) => Ok(inv),
+            other => Err(other),
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,

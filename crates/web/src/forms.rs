@@ -51,6 +51,11 @@ impl Fields {
     }
 }
 
+/// An id from the path; anything else is a page that does not exist.
+pub fn path_id(raw: &str) -> Result<i64, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
 pub fn parse_int(value: Option<&str>, name: &str, label: &str) -> Result<Option<i64>, Invalid> {
     match value {
         None => Ok(None),

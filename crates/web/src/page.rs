@@ -5,6 +5,7 @@ use crate::config::SiteConfig;
 use askama::Template;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
 
 pub const ELDER_COOKIE: &str = "gk_elder";
 
@@ -50,17 +51,10 @@ pub struct GovMeta {
 
 pub struct Page {
     pub title: String,
-    pub site_name: String,
-    pub site_subtitle: String,
-    pub site_domain: String,
-    pub site_id_code: String,
-    pub sponsor: String,
-    pub operator: String,
-    pub contact_phone: String,
-    pub contact_email: String,
-    pub contact_address: String,
-    pub icp_record: String,
-    pub police_record: String,
+    /// The site's identity, shared by every page (cloning the `Arc` costs nothing).
+    pub site: Arc<SiteConfig>,
+    /// The host for `SiteDomain` when none is configured.
+    request_host: String,
     pub meta: GovMeta,
     pub prefs: Prefs,
     /// The key of the active top navigation item.
@@ -75,24 +69,14 @@ pub struct Page {
     pub notice: String,
     /// Console menu: (key, link, label), only the entries the user may use.
     pub menu: Vec<(&'static str, &'static str, &'static str)>,
-    public_url: String,
 }
 
 impl Page {
-    pub fn new(site: &SiteConfig, title: &str, path: &str, prefs: Prefs, nav: &str) -> Page {
+    pub fn new(site: &Arc<SiteConfig>, title: &str, path: &str, prefs: Prefs, nav: &str) -> Page {
         Page {
             title: title.to_string(),
-            site_name: site.site_name.clone(),
-            site_subtitle: site.site_subtitle.clone(),
-            site_domain: site.site_domain.clone(),
-            site_id_code: site.site_id_code.clone(),
-            sponsor: site.sponsor.clone(),
-            operator: site.operator.clone(),
-            contact_phone: site.contact_phone.clone(),
-            contact_email: site.contact_email.clone(),
-            contact_address: site.contact_address.clone(),
-            icp_record: site.icp_record.clone(),
-            police_record: site.police_record.clone(),
+            site: site.clone(),
+            request_host: String::new(),
             meta: GovMeta::default(),
             prefs,
             nav: nav.to_string(),
@@ -103,7 +87,6 @@ impl Page {
             staff_unit: String::new(),
             notice: String::new(),
             menu: Vec::new(),
-            public_url: site.public_url.trim_end_matches('/').to_string(),
         }
     }
 
@@ -126,7 +109,7 @@ impl Page {
         self.meta.content_source = source.to_string();
         self.meta.keywords = title.to_string();
         self.meta.description = description.chars().take(120).collect();
-        self.meta.url = format!("{}{}", self.public_url, self.path);
+        self.meta.url = format!("{}{}", self.site.public_url.trim_end_matches('/'), self.path);
         self
     }
 
@@ -136,18 +119,23 @@ impl Page {
     }
 
     pub fn full_title(&self) -> String {
-        if self.title.is_empty() || self.title == self.site_name {
-            format!("{}{}", self.site_name, self.site_subtitle)
+        if self.title.is_empty() || self.title == self.site.site_name {
+            format!("{}{}", self.site.site_name, self.site.site_subtitle)
         } else {
-            format!("{} - {}", self.title, self.site_name)
+            format!("{} - {}", self.title, self.site.site_name)
         }
     }
 
+    /// `SiteDomain`: configured, else the host of the public URL, else the request's host.
     pub fn domain(&self) -> &str {
-        if self.site_domain.is_empty() {
-            self.public_url.trim_start_matches("https://").trim_start_matches("http://")
+        let from_url = self.site.public_url.trim_start_matches("https://").trim_start_matches("http://");
+        let from_url = from_url.split('/').next().unwrap_or("");
+        if !self.site.site_domain.is_empty() {
+            &self.site.site_domain
+        } else if !from_url.is_empty() {
+            from_url
         } else {
-            &self.site_domain
+            &self.request_host
         }
     }
 
@@ -168,12 +156,10 @@ impl Page {
 
     /// Fills `SiteDomain` from the request when no domain is configured.
     pub fn host_from(mut self, headers: &HeaderMap) -> Self {
-        if self.site_domain.is_empty() && self.public_url.is_empty() {
-            let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
-            // Only plausible host names; the header is client input.
-            if host.len() < 256 && host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)) {
-                self.site_domain = host.to_string();
-            }
+        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+        // Only plausible host names; the header is client input.
+        if host.len() < 256 && host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)) {
+            self.request_host = host.to_string();
         }
         self
     }

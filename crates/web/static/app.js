@@ -12,7 +12,6 @@
     var on = !root.classList.contains("elder");
     root.classList.toggle("elder", on);
     document.cookie = "gk_elder=" + (on ? "1" : "0") + "; path=/; max-age=31536000; samesite=lax";
-    link.setAttribute("aria-pressed", on ? "true" : "false");
     link.textContent = on ? link.getAttribute("data-label-off") : link.getAttribute("data-label-on");
     var back = link.getAttribute("href").replace(/on=[01]/, "on=" + (on ? "0" : "1"));
     link.setAttribute("href", back);

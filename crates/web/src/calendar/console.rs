@@ -159,12 +159,12 @@ async fn put_years(State(state): State<AppState>, headers: HeaderMap, Staff(p): 
             years.first().copied().unwrap_or(2026)
         ))
         .into_response()),
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
+            let e = e.form_errors()?;
             let year = selected_year(&f);
             render(&state, &headers, &p, year, &Fields::default(), FormView::with_errors(f, e), FormView::default())
                 .await
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -173,12 +173,12 @@ async fn set_day(State(state): State<AppState>, headers: HeaderMap, Staff(p): St
         Ok(day) => {
             Ok(Redirect::to(&format!("/admin/calendar?year={}&notice=day_saved", day.date.year())).into_response())
         }
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
+            let e = e.form_errors()?;
             let year = super::parse_day(f.get("date"), "date").map(|d| d.year()).unwrap_or_else(|_| selected_year(&f));
             render(&state, &headers, &p, year, &Fields::default(), FormView::default(), FormView::with_errors(f, e))
                 .await
         }
-        Err(e) => Err(e),
     }
 }
 

@@ -5,7 +5,7 @@ use crate::api::paging;
 use crate::app::AppState;
 use crate::auth::ApiStaff;
 use crate::errors::{ApiResult, AppError, Problem};
-use crate::forms::{ApiJson, Query, parse_int};
+use crate::forms::{ApiJson, Query, parse_int, path_id};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -105,10 +105,6 @@ pub struct TokenCreate {
     pub name: String,
 }
 
-fn id_of(raw: &str) -> Result<i64, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
 /// 当前调用者
 #[utoipa::path(get, path = "/api/v1/me", tag = "staff", security(("bearer" = [])),
     responses((status = 200, body = UserOut), (status = 401, body = Problem)))]
@@ -165,7 +161,7 @@ pub async fn get_user(
     ApiStaff(p): ApiStaff,
     Path(id): Path<String>,
 ) -> ApiResult<Json<UserOut>> {
-    let id = id_of(&id)?;
+    let id = path_id(&id)?;
     if id == p.user.id {
         return Ok(Json(UserOut::from(&p.user)));
     }
@@ -181,7 +177,7 @@ pub async fn update_user(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<UserOut>> {
-    let id = id_of(&id)?;
+    let id = path_id(&id)?;
     let user = managed_user(&state, &p, id).await?;
     // Merge the given fields over the account as it is, so a PATCH may send one field.
     let mut merged = serde_json::json!({
@@ -222,7 +218,7 @@ pub async fn reset_password(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<PasswordReset>,
 ) -> ApiResult<StatusCode> {
-    super::reset_password(&state, &p, id_of(&id)?, &body.password).await?;
+    super::reset_password(&state, &p, path_id(&id)?, &body.password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -261,6 +257,6 @@ pub async fn revoke_token(
     ApiStaff(p): ApiStaff,
     Path(id): Path<String>,
 ) -> ApiResult<Json<TokenOut>> {
-    let token = super::revoke_token(&state, &p, id_of(&id)?).await?;
+    let token = super::revoke_token(&state, &p, path_id(&id)?).await?;
     Ok(Json(TokenOut::from(&token)))
 }

@@ -8,7 +8,7 @@ use crate::app::AppState;
 use crate::auth::{ClientIp, LOGIN_CSRF_COOKIE, SESSION_COOKIE, Staff, login_csrf_cookie, session_cookie};
 use crate::console::{console_page, with_notice};
 use crate::errors::{AppError, PageResult};
-use crate::forms::{Fields, Form, FormView, Query};
+use crate::forms::{Fields, Form, FormView, Query, path_id};
 use crate::page::{Page, Prefs, cookie_value, html};
 use crate::units::{UnitOption, unit_options};
 use askama::Template;
@@ -33,10 +33,6 @@ pub fn routes() -> Router<AppState> {
         .route("/account/password", post(account_password))
         .route("/tokens", get(tokens).post(token_create))
         .route("/tokens/{id}/revoke", post(token_revoke))
-}
-
-fn id_of(raw: &str) -> Result<i64, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
 }
 
 /// Where to go after login: only a console path, so the parameter cannot send staff to
@@ -141,6 +137,7 @@ struct UsersTemplate {
     inactive: bool,
     roles: Vec<Role>,
     pages: Vec<(i64, bool)>,
+    page_href: String,
 }
 
 const PER_PAGE: i64 = 50;
@@ -186,6 +183,13 @@ async fn users(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staf
         inactive: q.get("inactive") == "1",
         roles: Role::ALL.to_vec(),
         pages: page_links(total, page_no, PER_PAGE),
+        page_href: {
+            let filters = [("q", q.get("q")), ("role", q.get("role")), ("inactive", q.get("inactive"))];
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(filters.iter().filter(|(_, v)| !v.is_empty()))
+                .finish();
+            format!("/admin/users?{query}&")
+        },
     }))
 }
 
@@ -268,7 +272,8 @@ async fn user_new(State(state): State<AppState>, headers: HeaderMap, Staff(p): S
 async fn user_create(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff, Form(f): Form) -> PageResult {
     match create_user(&state, &p, &input_from(&f)).await {
         Ok(u) => Ok(see_other(&format!("/admin/users/{}?notice=user_created", u.id))),
-        Err(AppError::Invalid(e)) | Err(AppError::Conflict(e)) => {
+        Err(e) => {
+            let e = e.form_errors()?;
             user_form_page(
                 &state,
                 &headers,
@@ -280,7 +285,6 @@ async fn user_create(State(state): State<AppState>, headers: HeaderMap, Staff(p)
             )
             .await
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -291,7 +295,7 @@ async fn user_edit(
     Path(id): Path<String>,
     Query(q): Query,
 ) -> PageResult {
-    let user = managed_user(&state, &p, id_of(&id)?).await?;
+    let user = managed_user(&state, &p, path_id(&id)?).await?;
     let form = FormView::new(fields_of(&user));
     user_form_page(&state, &headers, &p, Some(user), form, FormView::default(), &q).await
 }
@@ -303,10 +307,11 @@ async fn user_save(
     Path(id): Path<String>,
     Form(f): Form,
 ) -> PageResult {
-    let id = id_of(&id)?;
+    let id = path_id(&id)?;
     match update_user(&state, &p, id, &input_from(&f)).await {
         Ok(_) => Ok(see_other(&format!("/admin/users/{id}?notice=user_saved"))),
-        Err(AppError::Invalid(e)) | Err(AppError::Conflict(e)) => {
+        Err(e) => {
+            let e = e.form_errors()?;
             let user = managed_user(&state, &p, id).await?;
             user_form_page(
                 &state,
@@ -319,7 +324,6 @@ async fn user_save(
             )
             .await
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -330,7 +334,7 @@ async fn user_password(
     Path(id): Path<String>,
     Form(f): Form,
 ) -> PageResult {
-    let id = id_of(&id)?;
+    let id = path_id(&id)?;
     let mut problems = gongkai_domain::validation::Invalid::default();
     if f.get("password") != f.get("confirm_password") {
         problems.push("confirm_password", "确认新密码", "与新密码不一致");
@@ -342,7 +346,8 @@ async fn user_password(
     };
     match result {
         Ok(()) => Ok(see_other(&format!("/admin/users/{id}?notice=password_reset"))),
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
+            let e = e.form_errors()?;
             let user = managed_user(&state, &p, id).await?;
             let form = FormView::new(fields_of(&user));
             user_form_page(
@@ -356,7 +361,6 @@ async fn user_password(
             )
             .await
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -409,10 +413,10 @@ async fn account_password(
         .await
     {
         Ok(()) => Ok(see_other("/admin/account?notice=password_changed")),
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
+            let e = e.form_errors()?;
             account_page(&state, &headers, &p, &Fields::default(), FormView::with_errors(Fields::default(), e)).await
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -479,27 +483,27 @@ async fn tokens_page(
 }
 
 async fn tokens(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff, Query(q): Query) -> PageResult {
-    let owner = q.opt("user").map(id_of).transpose()?;
+    let owner = q.opt("user").map(path_id).transpose()?;
     tokens_page(&state, &headers, &p, owner, &q, FormView::default(), String::new()).await
 }
 
 async fn token_create(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff, Form(f): Form) -> PageResult {
-    let owner = f.opt("user_id").map(id_of).transpose()?;
+    let owner = f.opt("user_id").map(path_id).transpose()?;
     match create_token(&state, &p, owner, f.get("name")).await {
         // The secret is shown once, on this response, and never stored in the clear.
         Ok((_, secret)) => {
             tokens_page(&state, &headers, &p, owner, &Fields::default(), FormView::default(), secret).await
         }
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
+            let e = e.form_errors()?;
             tokens_page(&state, &headers, &p, owner, &Fields::default(), FormView::with_errors(f, e), String::new())
                 .await
         }
-        Err(e) => Err(e),
     }
 }
 
 async fn token_revoke(State(state): State<AppState>, Staff(p): Staff, Path(id): Path<String>) -> PageResult {
-    let token = revoke_token(&state, &p, id_of(&id)?).await?;
+    let token = revoke_token(&state, &p, path_id(&id)?).await?;
     let back = if token.user_id == p.user.id {
         "/admin/tokens?notice=token_revoked".to_string()
     } else {

@@ -4,7 +4,7 @@ use crate::api::paging;
 use crate::app::AppState;
 use crate::auth::ApiStaff;
 use crate::errors::{ApiResult, AppError, Problem};
-use crate::forms::{ApiJson, Query, parse_int};
+use crate::forms::{ApiJson, Query, parse_int, path_id};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -135,10 +135,6 @@ pub struct UnitClose {
     pub reason: String,
 }
 
-fn unit_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
 /// 机构列表
 #[utoipa::path(
     get, path = "/api/v1/units", tag = "units",
@@ -171,7 +167,7 @@ pub async fn list_units(State(state): State<AppState>, Query(q): Query) -> ApiRe
 #[utoipa::path(get, path = "/api/v1/units/{id}", tag = "units", params(("id" = i64, Path)),
     responses((status = 200, body = UnitOut), (status = 404, body = Problem)))]
 pub async fn get_unit(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<UnitOut>> {
-    let unit = state.store.unit(unit_id(&id)?).await?.ok_or(AppError::NotFound)?;
+    let unit = state.store.unit(path_id(&id)?).await?.ok_or(AppError::NotFound)?;
     Ok(Json(UnitOut::from(&unit)))
 }
 
@@ -208,7 +204,7 @@ pub async fn update_unit(
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<UnitPatch>,
 ) -> ApiResult<Json<UnitOut>> {
-    let unit = state.store.unit(unit_id(&id)?).await?.ok_or(AppError::NotFound)?;
+    let unit = state.store.unit(path_id(&id)?).await?.ok_or(AppError::NotFound)?;
     let f = unit.fields();
     let input = UnitInput {
         name: patch.name.unwrap_or(f.name),
@@ -235,7 +231,7 @@ pub async fn move_unit(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<UnitMove>,
 ) -> ApiResult<Json<UnitOut>> {
-    let saved = super::move_to(&state, &p, unit_id(&id)?, Some(body.parent_id)).await?;
+    let saved = super::move_to(&state, &p, path_id(&id)?, Some(body.parent_id)).await?;
     Ok(Json(UnitOut::from(&saved)))
 }
 
@@ -251,6 +247,6 @@ pub async fn close_unit(
     if body.reason.chars().count() > 500 {
         return Err(Invalid::one("reason", "撤销原因", "不能超过 500 个字").into());
     }
-    let saved = super::close(&state, &p, unit_id(&id)?, &body.closed_on, &body.reason).await?;
+    let saved = super::close(&state, &p, path_id(&id)?, &body.closed_on, &body.reason).await?;
     Ok(Json(UnitOut::from(&saved)))
 }

@@ -4,7 +4,7 @@ use crate::app::AppState;
 use crate::auth::{Principal, Staff};
 use crate::console::{console_page, with_notice};
 use crate::errors::{AppError, PageResult};
-use crate::forms::{Fields, Form, FormView, Query};
+use crate::forms::{Fields, Form, FormView, Query, path_id};
 use crate::page::{Page, html};
 use crate::units::{UnitOption, unit_options, unit_rows};
 use askama::Template;
@@ -23,10 +23,6 @@ pub fn routes() -> Router<AppState> {
         .route("/units/{id}", get(edit).post(save))
         .route("/units/{id}/move", post(move_unit))
         .route("/units/{id}/close", post(close))
-}
-
-fn id_of(raw: &str) -> Result<i64, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
 }
 
 /// Whose units the user sees: all for system administrators, their own subtree otherwise.
@@ -165,15 +161,15 @@ async fn create(State(state): State<AppState>, headers: HeaderMap, Staff(p): Sta
     };
     match super::create(&state, &p, parent, f.get("kind"), &input_from(&f)).await {
         Ok(u) => Ok(Redirect::to(&format!("/admin/units/{}?notice=unit_created", u.id)).into_response()),
-        Err(AppError::Invalid(e)) | Err(AppError::Conflict(e)) => {
+        Err(e) => {
+            let e = e.form_errors()?;
             form_page(&state, &headers, &p, None, plain(FormView::with_errors(f, e)), &Fields::default()).await
         }
-        Err(e) => Err(e),
     }
 }
 
 async fn editable(state: &AppState, p: &Principal, id: &str) -> Result<Unit, AppError> {
-    let unit = state.store.unit(id_of(id)?).await?.ok_or(AppError::NotFound)?;
+    let unit = state.store.unit(path_id(id)?).await?.ok_or(AppError::NotFound)?;
     p.require_for_unit(state, Action::EditUnitContacts, unit.id).await?;
     Ok(unit)
 }
@@ -200,10 +196,10 @@ async fn save(
     let unit = editable(&state, &p, &id).await?;
     match super::update(&state, &p, unit.id, &input_from(&f)).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/units/{}?notice=unit_saved", unit.id)).into_response()),
-        Err(AppError::Invalid(e)) | Err(AppError::Conflict(e)) => {
+        Err(e) => {
+            let e = e.form_errors()?;
             form_page(&state, &headers, &p, Some(unit), plain(FormView::with_errors(f, e)), &Fields::default()).await
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -221,7 +217,8 @@ async fn move_unit(
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/admin/units/{}?notice=unit_moved", unit.id)).into_response()),
-        Err(AppError::Invalid(e)) | Err(AppError::Conflict(e)) => {
+        Err(e) => {
+            let e = e.form_errors()?;
             let forms = Forms {
                 form: FormView::new(fields_of(&unit)),
                 move_form: FormView::with_errors(f, e),
@@ -229,7 +226,6 @@ async fn move_unit(
             };
             form_page(&state, &headers, &p, Some(unit), forms, &Fields::default()).await
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -243,7 +239,8 @@ async fn close(
     let unit = editable(&state, &p, &id).await?;
     match super::close(&state, &p, unit.id, f.get("closed_on"), f.get("reason")).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/units/{}?notice=unit_closed", unit.id)).into_response()),
-        Err(AppError::Invalid(e)) | Err(AppError::Conflict(e)) => {
+        Err(e) => {
+            let e = e.form_errors()?;
             let forms = Forms {
                 form: FormView::new(fields_of(&unit)),
                 move_form: FormView::default(),
@@ -251,6 +248,5 @@ async fn close(
             };
             form_page(&state, &headers, &p, Some(unit), forms, &Fields::default()).await
         }
-        Err(e) => Err(e),
     }
 }
