@@ -444,7 +444,7 @@ both!(audit_log_through_the_api, |app: App| async move {
     let verify: Value = app.api_get(&admin, "/api/v1/audit/verify").await.json().await.unwrap();
     assert_eq!(verify["intact"], true);
     // Tampering with a stored record is found.
-    let mut conn = app_conn(&app).await;
+    let mut conn = common::raw_conn(&app.store).await;
     sqlx::query("UPDATE audit_log SET summary = 'changed' WHERE seq = 3").execute(&mut conn).await.unwrap();
     let verify: Value = app.api_get(&admin, "/api/v1/audit/verify").await.json().await.unwrap();
     assert_eq!(verify["intact"], false);
@@ -457,17 +457,6 @@ both!(audit_log_through_the_api, |app: App| async move {
     let body = problem(app.api_get(&admin, "/api/v1/audit?to=yesterday").await, 422).await;
     assert_eq!(body["field"], "to");
 });
-
-/// A raw connection to the app's database, to do what no user could.
-async fn app_conn(app: &App) -> sqlx::AnyConnection {
-    sqlx::any::install_default_drivers();
-    let settings = app.store.settings();
-    let url = match &settings.url {
-        Some(u) => u.clone(),
-        None => format!("sqlite://{}", settings.sqlite_path().unwrap().display()),
-    };
-    <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await.unwrap()
-}
 
 both!(every_operation_in_the_openapi_document_works, |app: App| async move {
     let doc: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();

@@ -49,12 +49,7 @@ async fn root(store: &Store) -> i64 {
 }
 
 async fn raw(store: &Store, sql: &str) {
-    let settings = store.settings();
-    let url = match &settings.url {
-        Some(u) => u.clone(),
-        None => format!("sqlite://{}", settings.sqlite_path().unwrap().display()),
-    };
-    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await.unwrap();
+    let mut conn = common::raw_conn(store).await;
     sqlx::query(sql).execute(&mut conn).await.unwrap();
 }
 

@@ -77,6 +77,17 @@ pub async fn fresh_store(db: Db) -> (Store, tempfile::TempDir, Option<String>) {
     (Store::open(&settings).await.unwrap(), dir, pg)
 }
 
+/// A raw connection to a store's database, to do what no user could (tamper, age sessions).
+pub async fn raw_conn(store: &Store) -> sqlx::AnyConnection {
+    sqlx::any::install_default_drivers();
+    let settings = store.settings();
+    let url = match &settings.url {
+        Some(u) => u.clone(),
+        None => format!("sqlite://{}", settings.sqlite_path().unwrap().display()),
+    };
+    <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await.unwrap()
+}
+
 pub struct TestApp {
     pub base: String,
     pub store: Store,
