@@ -1,10 +1,19 @@
 //! Pure types and rules of gongkai. Nothing here does I/O, so every rule can be tested with
 //! tables of concrete values.
 
+#[macro_use]
+mod macros;
+
 pub mod audit;
 pub mod calendar;
+pub mod catalogue;
 pub mod codes;
+pub mod documents;
+pub mod html;
+pub mod privacy;
 pub mod staff;
 pub mod time;
 pub mod units;
 pub mod validation;
+pub mod wordcheck;
+pub mod workflow;

@@ -1,0 +1,328 @@
+//! Government information (政府信息): the metadata of the 政府信息公开目录 — 文号, 索引号,
+//! 体裁, 主题分类, 有效性 — and how withdrawn documents are treated.
+
+use crate::codes::CreditCode;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// 文号 (发文字号): `济政发〔2021〕5号`, `济医保字〔2021〕12号`, or the numbering of orders and
+/// announcements, `国务院令第711号`. Typed with any of the common brackets; kept in the
+/// canonical form with 〔〕.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct DocNo {
+    /// 机关代字 and category, e.g. `济政发`, `国务院令`.
+    pub prefix: String,
+    pub year: Option<i32>,
+    pub serial: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocNoError {
+    Empty,
+    TooLong,
+    MissingPrefix,
+    MissingSerial,
+    BadYear,
+    Shape,
+}
+
+impl fmt::Display for DocNoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DocNoError::Empty => "不能为空",
+            DocNoError::TooLong => "过长，请检查",
+            DocNoError::MissingPrefix => "缺少发文机关代字，如“济政发”",
+            DocNoError::MissingSerial => "缺少序号，应以“N号”结尾",
+            DocNoError::BadYear => "年份应为四位数字，如〔2021〕",
+            DocNoError::Shape => "格式不正确，应如“济政发〔2021〕5号”或“国务院令第711号”",
+        })
+    }
+}
+
+impl std::error::Error for DocNoError {}
+
+const OPEN_BRACKETS: &[char] = &['〔', '[', '［', '(', '（', '【', '{', '〖', '<', '〈', '《'];
+const CLOSE_BRACKETS: &[char] = &['〕', ']', '］', ')', '）', '】', '}', '〗', '>', '〉', '》'];
+
+fn digit_value(c: char) -> Option<u32> {
+    c.to_digit(10).or_else(|| {
+        // Full-width digits, as pasted from Word.
+        let v = c as u32;
+        (0xFF10..=0xFF19).contains(&v).then(|| v - 0xFF10)
+    })
+}
+
+impl DocNo {
+    pub fn parse(input: &str) -> Result<DocNo, DocNoError> {
+        let s: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+        if s.is_empty() {
+            return Err(DocNoError::Empty);
+        }
+        if s.chars().count() > 40 {
+            return Err(DocNoError::TooLong);
+        }
+        let body = s.strip_suffix('号').ok_or(DocNoError::MissingSerial)?;
+        // The serial: the trailing digits.
+        let chars: Vec<char> = body.chars().collect();
+        let mut i = chars.len();
+        while i > 0 && digit_value(chars[i - 1]).is_some() {
+            i -= 1;
+        }
+        if i == chars.len() {
+            return Err(DocNoError::MissingSerial);
+        }
+        let serial_text: String =
+            chars[i..].iter().map(|c| char::from_digit(digit_value(*c).unwrap_or(0), 10).unwrap_or('0')).collect();
+        let serial: u32 = serial_text.parse().map_err(|_| DocNoError::Shape)?;
+        let head: &[char] = &chars[..i];
+        // Either "…〔YYYY〕" or "…第" before the serial.
+        if let Some(before) = head.strip_suffix(&['第']) {
+            let prefix: String = before.iter().collect();
+            if prefix.is_empty() || before.iter().any(|c| OPEN_BRACKETS.contains(c) || CLOSE_BRACKETS.contains(c)) {
+                return Err(DocNoError::MissingPrefix);
+            }
+            return Ok(DocNo { prefix, year: None, serial });
+        }
+        let (close, rest) = head.split_last().ok_or(DocNoError::Shape)?;
+        if !CLOSE_BRACKETS.contains(close) {
+            return Err(DocNoError::Shape);
+        }
+        let open_at = rest.iter().rposition(|c| OPEN_BRACKETS.contains(c)).ok_or(DocNoError::Shape)?;
+        let year_chars = &rest[open_at + 1..];
+        if year_chars.len() != 4 || year_chars.iter().any(|c| digit_value(*c).is_none()) {
+            return Err(DocNoError::BadYear);
+        }
+        let year = year_chars.iter().fold(0i32, |acc, c| acc * 10 + digit_value(*c).unwrap_or(0) as i32);
+        if !(1949..=2100).contains(&year) {
+            return Err(DocNoError::BadYear);
+        }
+        let prefix: String = rest[..open_at].iter().collect();
+        if prefix.is_empty() {
+            return Err(DocNoError::MissingPrefix);
+        }
+        if prefix.chars().any(|c| {
+            OPEN_BRACKETS.contains(&c) || CLOSE_BRACKETS.contains(&c) || digit_value(c).is_some() && c.is_ascii()
+        }) {
+            return Err(DocNoError::Shape);
+        }
+        Ok(DocNo { prefix, year: Some(year), serial })
+    }
+
+    /// The key exact 文号 search matches on: the same for every way of typing it.
+    pub fn key(&self) -> String {
+        match self.year {
+            Some(y) => format!("{}{}-{}", self.prefix, y, self.serial),
+            None => format!("{}第{}", self.prefix, self.serial),
+        }
+    }
+}
+
+impl fmt::Display for DocNo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.year {
+            Some(y) => write!(f, "{}〔{}〕{}号", self.prefix, y, self.serial),
+            None => write!(f, "{}第{}号", self.prefix, self.serial),
+        }
+    }
+}
+
+/// 索引号: `<统一社会信用代码>/<年>-<五位序号>`, given at first publication and never changed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct IndexNo(String);
+
+impl IndexNo {
+    pub fn new(credit_code: &CreditCode, year: i32, serial: u32) -> IndexNo {
+        IndexNo(format!("{}/{}-{:05}", credit_code.as_str(), year, serial))
+    }
+
+    pub fn parse(input: &str) -> Option<IndexNo> {
+        let (code, rest) = input.trim().split_once('/')?;
+        let code = CreditCode::parse(code).ok()?;
+        let (year, serial) = rest.split_once('-')?;
+        let year: i32 = year.parse().ok().filter(|y| (1949..=2100).contains(y))?;
+        if serial.len() < 5 || !serial.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Some(IndexNo::new(&code, year, serial.parse().ok()?))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for IndexNo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+code_list! {
+    /// 体裁
+    Genre {
+        Regulation = ("regulation", "规章"),
+        Normative = ("normative", "行政规范性文件"),
+        OtherDocument = ("other_document", "其他文件"),
+        Notice = ("notice", "通知公告"),
+        News = ("news", "工作动态"),
+        Plan = ("plan", "规划计划"),
+        Statistics = ("statistics", "统计数据"),
+        Personnel = ("personnel", "人事信息"),
+        Finance = ("finance", "财政信息"),
+        Report = ("report", "工作报告"),
+        Law = ("law", "法律法规"),
+        Other = ("other", "其他"),
+    }
+}
+
+code_list! {
+    /// 主题分类 (国务院公文主题分类)
+    Topic {
+        General = ("general", "综合政务"),
+        Economy = ("economy", "国民经济管理、国有资产监管"),
+        Finance = ("finance", "财政、金融、审计"),
+        Land = ("land", "国土资源、能源"),
+        Agriculture = ("agriculture", "农业、林业、水利"),
+        Industry = ("industry", "工业、交通"),
+        Commerce = ("commerce", "商贸、海关、旅游"),
+        Market = ("market", "市场监管、安全生产监管"),
+        Construction = ("construction", "城乡建设、环境保护"),
+        Science = ("science", "科技、教育"),
+        Culture = ("culture", "文化、广电、新闻出版"),
+        Health = ("health", "卫生、体育"),
+        Population = ("population", "人口与计划生育、妇女儿童工作"),
+        Labour = ("labour", "劳动、人事、监察"),
+        Security = ("security", "公安、安全、司法"),
+        CivilAffairs = ("civil_affairs", "民政、扶贫、救灾"),
+        Ethnic = ("ethnic", "民族、宗教"),
+        Foreign = ("foreign", "对外事务"),
+        Compatriots = ("compatriots", "港澳台侨工作"),
+        Defence = ("defence", "国防"),
+        Other = ("other", "其他"),
+    }
+}
+
+code_list! {
+    /// 有效性
+    Validity {
+        Valid = ("valid", "有效"),
+        Expired = ("expired", "失效"),
+        Repealed = ("repealed", "废止"),
+    }
+}
+
+code_list! {
+    /// 公开方式
+    DisclosureMode {
+        Proactive = ("proactive", "主动公开"),
+        OnRequest = ("on_request", "依申请公开"),
+    }
+}
+
+code_list! {
+    /// Why a published document was taken down (撤稿), after GOV.UK's unpublishing reasons.
+    Withdrawal {
+        /// Published in error: the page is gone, a notice stays at its address.
+        InError = ("in_error", "误发撤回"),
+        /// Replaced by another document: the address redirects to it.
+        Replaced = ("replaced", "已被替代"),
+        /// Withdrawn: the page stays with a notice saying so.
+        Withdrawn = ("withdrawn", "撤回留存"),
+    }
+}
+
+impl Genre {
+    /// Policies whose interpretation must be drafted, signed off and published with them
+    /// (三同步).
+    pub fn needs_interpretation(self) -> bool {
+        matches!(self, Genre::Regulation | Genre::Normative)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_numbers_in_every_common_form() {
+        let cases: &[(&str, &str, &str)] = &[
+            ("济政发〔2021〕5号", "济政发〔2021〕5号", "济政发2021-5"),
+            ("济政发[2021]5号", "济政发〔2021〕5号", "济政发2021-5"),
+            ("济政发（2021）5号", "济政发〔2021〕5号", "济政发2021-5"),
+            ("济政发(2021)5号", "济政发〔2021〕5号", "济政发2021-5"),
+            ("济政发【2021】5号", "济政发〔2021〕5号", "济政发2021-5"),
+            (" 济医保字〔2021〕12号 ", "济医保字〔2021〕12号", "济医保字2021-12"),
+            ("济医保字〔２０２１〕１２号", "济医保字〔2021〕12号", "济医保字2021-12"),
+            ("国务院令第711号", "国务院令第711号", "国务院令第711"),
+            ("济南市人民政府令第268号", "济南市人民政府令第268号", "济南市人民政府令第268"),
+            ("国办发明电〔2018〕15号", "国办发明电〔2018〕15号", "国办发明电2018-15"),
+        ];
+        for (input, canonical, key) in cases {
+            let d = DocNo::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+            assert_eq!(d.to_string(), *canonical, "{input}");
+            assert_eq!(d.key(), *key, "{input}");
+        }
+        let bad: &[(&str, DocNoError)] = &[
+            ("", DocNoError::Empty),
+            ("济政发〔2021〕5", DocNoError::MissingSerial),
+            ("济政发〔2021〕号", DocNoError::MissingSerial),
+            ("〔2021〕5号", DocNoError::MissingPrefix),
+            ("济政发〔21〕5号", DocNoError::BadYear),
+            ("济政发〔1800〕5号", DocNoError::BadYear),
+            ("济政发2021年5号", DocNoError::Shape),
+            ("第5号", DocNoError::MissingPrefix),
+            ("<script>alert(1)</script>号", DocNoError::MissingSerial),
+        ];
+        for (input, err) in bad {
+            assert_eq!(DocNo::parse(input).as_ref().err(), Some(err), "{input}");
+        }
+    }
+
+    #[test]
+    fn index_numbers() {
+        let code = CreditCode::parse("113701000041890665").unwrap();
+        let n = IndexNo::new(&code, 2025, 51);
+        assert_eq!(n.as_str(), "113701000041890665/2025-00051");
+        assert_eq!(IndexNo::parse("113701000041890665/2025-00051"), Some(n));
+        assert_eq!(
+            IndexNo::parse("113701000041890665/2025-123456").unwrap().as_str(),
+            "113701000041890665/2025-123456"
+        );
+        for bad in [
+            "113701000041890666/2025-00051",
+            "113701000041890665/25-00051",
+            "113701000041890665-2025-00051",
+            "113701000041890665/2025-51",
+        ] {
+            assert_eq!(IndexNo::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn code_lists_round_trip() {
+        for g in Genre::ALL {
+            assert_eq!(Genre::parse(g.code()), Some(*g));
+            assert_eq!(Genre::parse(g.label()), Some(*g));
+        }
+        for t in Topic::ALL {
+            assert_eq!(Topic::parse(t.label()), Some(*t));
+        }
+        assert_eq!(Validity::parse("废止"), Some(Validity::Repealed));
+        assert_eq!(Withdrawal::parse("replaced"), Some(Withdrawal::Replaced));
+        assert!(Genre::Normative.needs_interpretation() && !Genre::News.needs_interpretation());
+        assert_eq!(Genre::parse("诗歌"), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn doc_no_parser_never_panics(s in "\\PC{0,50}") {
+            let _ = DocNo::parse(&s);
+        }
+
+        #[test]
+        fn canonical_doc_numbers_parse_back(prefix in "[济鲁国][政医住办][发字函]{1,2}", year in 1990i32..2030, serial in 1u32..100000) {
+            let d = DocNo { prefix, year: Some(year), serial };
+            proptest::prop_assert_eq!(DocNo::parse(&d.to_string()).unwrap(), d);
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! Document bodies are rich text from editors, often pasted from Word. What is kept is a small
+//! set of structural tags; styles, classes, Office markup, scripts and event handlers go. The
+//! sanitiser is ammonia (html5ever underneath), not a hand-written filter.
+
+use std::collections::HashSet;
+
+fn builder() -> ammonia::Builder<'static> {
+    let tags: HashSet<&'static str> = [
+        "p",
+        "br",
+        "h2",
+        "h3",
+        "h4",
+        "ul",
+        "ol",
+        "li",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "caption",
+        "strong",
+        "b",
+        "em",
+        "i",
+        "u",
+        "sub",
+        "sup",
+        "a",
+        "img",
+        "blockquote",
+        "pre",
+        "code",
+        "hr",
+        "div",
+        "span",
+    ]
+    .into_iter()
+    .collect();
+    let mut b = ammonia::Builder::default();
+    b.tags(tags)
+        .generic_attributes(HashSet::new())
+        .tag_attributes(
+            [
+                ("a", ["href", "title"].into_iter().collect::<HashSet<_>>()),
+                ("img", ["src", "alt", "width", "height"].into_iter().collect()),
+                ("td", ["colspan", "rowspan"].into_iter().collect()),
+                ("th", ["colspan", "rowspan", "scope"].into_iter().collect()),
+            ]
+            .into_iter()
+            .collect(),
+        )
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .url_relative(ammonia::UrlRelative::PassThrough)
+        .link_rel(Some("noopener noreferrer"))
+        .strip_comments(true);
+    b
+}
+
+/// Safe HTML for a document body.
+pub fn sanitize(input: &str) -> String {
+    let cleaned = builder().clean(input).to_string();
+    // Word leaves empty paragraphs and spans behind; drop the empty ones.
+    let mut out = cleaned;
+    for empty in ["<span></span>", "<p></p>", "<p><br></p>", "<div></div>"] {
+        out = out.replace(empty, "");
+    }
+    out.trim().to_string()
+}
+
+/// The text of sanitised HTML, paragraphs on their own lines, for search and for checks.
+pub fn to_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    let mut tag = String::new();
+    for c in html.chars() {
+        match (in_tag, c) {
+            (false, '<') => {
+                in_tag = true;
+                tag.clear();
+            }
+            (true, '>') => {
+                in_tag = false;
+                let name =
+                    tag.trim_start_matches('/').split(|c: char| c.is_whitespace() || c == '/').next().unwrap_or("");
+                if matches!(name, "p" | "br" | "li" | "tr" | "h2" | "h3" | "h4" | "div" | "blockquote" | "hr" | "table")
+                    && !out.ends_with('\n')
+                    && !out.is_empty()
+                {
+                    out.push('\n');
+                } else if tag.starts_with('/') && matches!(name, "td" | "th") {
+                    out.push(' ');
+                }
+            }
+            (true, c) => tag.push(c),
+            (false, c) => out.push(c),
+        }
+    }
+    decode_entities(out.trim())
+}
+
+/// The entities html5ever writes when it serialises text.
+fn decode_entities(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+}
+
+/// The targets of the links and images in sanitised HTML, in order, for the link check.
+pub fn links(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        for part in html.split(attr).skip(1) {
+            if let Some(end) = part.find('"') {
+                out.push(decode_entities(&part[..end]));
+            }
+        }
+    }
+    out
+}
+
+/// Plain text typed into a form, as paragraphs.
+pub fn from_plain_text(text: &str) -> String {
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            format!("<p>{}</p>", p.lines().map(|l| ammonia::clean_text(l.trim())).collect::<Vec<_>>().join("<br>"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_handlers_and_word_junk_go() {
+        let cases: &[(&str, &str)] = &[
+            ("<p>正文<script>alert(1)</script></p>", "<p>正文</p>"),
+            ("<p onclick=\"x()\">点击</p>", "<p>点击</p>"),
+            ("<a href=\"javascript:alert(1)\">链接</a>", "<a rel=\"noopener noreferrer\">链接</a>"),
+            ("<img src=x onerror=alert(1)>", "<img src=\"x\">"),
+            (
+                "<p class=MsoNormal style='mso-line-height:150%'><span lang=EN-US>文字<o:p></o:p></span></p>",
+                "<p><span>文字</span></p>",
+            ),
+            ("<!--[if gte mso 9]><xml>junk</xml><![endif]--><p>留下</p>", "<p>留下</p>"),
+            ("<iframe src=\"https://evil.example\"></iframe><p>a</p>", "<p>a</p>"),
+            ("<style>p{}</style><p>b</p>", "<p>b</p>"),
+            (
+                "<p><a href=\"/units/1\">机构</a></p>",
+                "<p><a href=\"/units/1\" rel=\"noopener noreferrer\">机构</a></p>",
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(sanitize(input), *expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn text_and_links_of_a_body() {
+        let html = sanitize(
+            "<h2>第一章</h2><p>第一条 为了&lt;规范&gt;管理。</p><table><tr><td>甲</td><td>乙</td></tr></table><p><a href=\"https://www.gov.cn/a?b=1&amp;c=2\">国务院</a><img src=\"/files/ab\" alt=\"图\"></p>",
+        );
+        assert_eq!(to_text(&html), "第一章\n第一条 为了<规范>管理。\n甲 乙 \n国务院");
+        assert_eq!(links(&html), vec!["https://www.gov.cn/a?b=1&c=2".to_string(), "/files/ab".to_string()]);
+        assert_eq!(from_plain_text("第一段\n续行\n\n<第二段>"), "<p>第一段<br>续行</p><p>&lt;第二段&gt;</p>");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn sanitised_output_never_holds_a_script(s in "\\PC{0,200}") {
+            let input = format!("<p>{s}</p><script>{s}</script><img src=x onerror='{s}'>");
+            let out = sanitize(&input);
+            proptest::prop_assert!(!out.contains("<script"));
+            proptest::prop_assert!(!out.to_lowercase().contains("onerror"));
+        }
+    }
+}
