@@ -171,6 +171,7 @@ code_list! {
         Finance = ("finance", "财政信息"),
         Report = ("report", "工作报告"),
         Law = ("law", "法律法规"),
+        Interpretation = ("interpretation", "政策解读"),
         Other = ("other", "其他"),
     }
 }
@@ -231,11 +232,186 @@ code_list! {
     }
 }
 
+code_list! {
+    /// Forms of a policy interpretation.
+    InterpretationForm {
+        Text = ("text", "文字解读"),
+        Graphic = ("graphic", "图解"),
+        Media = ("media", "音视频"),
+        Expert = ("expert", "专家解读"),
+        PressConference = ("press_conference", "新闻发布会"),
+        Qa = ("qa", "问答"),
+    }
+}
+
 impl Genre {
     /// Policies whose interpretation must be drafted, signed off and published with them
     /// (三同步).
     pub fn needs_interpretation(self) -> bool {
         matches!(self, Genre::Regulation | Genre::Normative)
+    }
+}
+
+/// What an editor types for a document, as strings from a form or JSON.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DocumentInput {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub publisher: String,
+    #[serde(default)]
+    pub doc_no: String,
+    #[serde(default)]
+    pub written_on: String,
+    #[serde(default)]
+    pub publish_at: String,
+    #[serde(default)]
+    pub topic: String,
+    #[serde(default)]
+    pub genre: String,
+    #[serde(default)]
+    pub keywords: String,
+    #[serde(default)]
+    pub disclosure_mode: String,
+    pub catalogue_item_id: Option<i64>,
+    pub column_id: Option<i64>,
+    pub interprets_id: Option<i64>,
+    #[serde(default)]
+    pub interpretation_form: String,
+    /// Rich text (sanitised) or, when `body_is_text`, plain paragraphs.
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub body_is_text: bool,
+    #[serde(default)]
+    pub change_note: String,
+    #[serde(default)]
+    pub minor_change: bool,
+}
+
+/// The validated working copy of a document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentFields {
+    pub title: String,
+    pub publisher: String,
+    pub doc_no: String,
+    pub doc_no_key: String,
+    pub written_on: Option<chrono::NaiveDate>,
+    /// Local date and time (YYYY-MM-DD HH:MM) at which to publish, if scheduled.
+    pub publish_at: Option<String>,
+    pub topic: Topic,
+    pub genre: Genre,
+    pub keywords: String,
+    pub disclosure_mode: DisclosureMode,
+    pub catalogue_item_id: Option<i64>,
+    pub column_id: Option<i64>,
+    pub interprets_id: Option<i64>,
+    pub interpretation_form: Option<InterpretationForm>,
+    pub body_html: String,
+    pub body_text: String,
+    pub change_note: String,
+    pub minor_change: bool,
+}
+
+impl DocumentFields {
+    /// Validates every field and reports all problems at once; `default_publisher` is the
+    /// unit's full name, used when the field is left empty.
+    pub fn parse(input: &DocumentInput, default_publisher: &str) -> Result<DocumentFields, crate::validation::Invalid> {
+        use crate::validation::{Invalid, line, text};
+        let mut errors = Invalid::default();
+        let title = line(&mut errors, "title", "标题", &input.title, true, 200);
+        let mut publisher = line(&mut errors, "publisher", "发布机构", &input.publisher, false, 80);
+        if publisher.is_empty() {
+            publisher = default_publisher.to_string();
+        }
+        let (doc_no, doc_no_key) = match input.doc_no.trim() {
+            "" => (String::new(), String::new()),
+            raw => match DocNo::parse(raw) {
+                Ok(d) => (d.to_string(), d.key()),
+                Err(e) => {
+                    errors.push("doc_no", "文号", e);
+                    (String::new(), String::new())
+                }
+            },
+        };
+        let written_on = match input.written_on.trim() {
+            "" => None,
+            raw => match crate::time::parse_date(raw) {
+                Some(d) => Some(d),
+                None => {
+                    errors.push("written_on", "成文日期", "应为 YYYY-MM-DD 格式的日期");
+                    None
+                }
+            },
+        };
+        let publish_at = match input.publish_at.trim() {
+            "" => None,
+            raw => {
+                let normalized = raw.replace('T', " ");
+                match chrono::NaiveDateTime::parse_from_str(&normalized, "%Y-%m-%d %H:%M") {
+                    Ok(t) => Some(t.format("%Y-%m-%d %H:%M").to_string()),
+                    Err(_) => {
+                        errors.push("publish_at", "定时发布时间", "应为 YYYY-MM-DD HH:MM 格式");
+                        None
+                    }
+                }
+            }
+        };
+        let topic = Topic::parse(&input.topic).unwrap_or_else(|| {
+            errors.push("topic", "主题分类", "请选择");
+            Topic::Other
+        });
+        let genre = Genre::parse(&input.genre).unwrap_or_else(|| {
+            errors.push("genre", "体裁", "请选择");
+            Genre::Other
+        });
+        let keywords = line(&mut errors, "keywords", "主题词", &input.keywords, false, 100);
+        let disclosure_mode = match input.disclosure_mode.trim() {
+            "" => DisclosureMode::Proactive,
+            raw => DisclosureMode::parse(raw).unwrap_or_else(|| {
+                errors.push("disclosure_mode", "公开方式", "应为主动公开或依申请公开");
+                DisclosureMode::Proactive
+            }),
+        };
+        let interpretation_form = match input.interpretation_form.trim() {
+            "" => None,
+            raw => InterpretationForm::parse(raw).or_else(|| {
+                errors.push("interpretation_form", "解读形式", "不是可选的解读形式");
+                None
+            }),
+        };
+        if genre == Genre::Interpretation && input.interprets_id.is_none() {
+            errors.push("interprets_id", "所解读的文件", "政策解读须关联所解读的政策文件");
+        }
+        let raw_body = text(&mut errors, "body", "正文", &input.body, false, 2_000_000);
+        let body_html =
+            if input.body_is_text { crate::html::from_plain_text(&raw_body) } else { crate::html::sanitize(&raw_body) };
+        let body_text = crate::html::to_text(&body_html);
+        let change_note = text(&mut errors, "change_note", "修改说明", &input.change_note, false, 500);
+        errors.into_result(DocumentFields {
+            title,
+            publisher,
+            doc_no,
+            doc_no_key,
+            written_on,
+            publish_at,
+            topic,
+            genre,
+            keywords,
+            disclosure_mode,
+            catalogue_item_id: input.catalogue_item_id,
+            column_id: input.column_id,
+            interprets_id: input.interprets_id.filter(|_| genre == Genre::Interpretation),
+            interpretation_form: if genre == Genre::Interpretation {
+                interpretation_form.or(Some(InterpretationForm::Text))
+            } else {
+                None
+            },
+            body_html,
+            body_text,
+            change_note,
+            minor_change: input.minor_change,
+        })
     }
 }
 
@@ -311,6 +487,45 @@ mod tests {
         assert_eq!(Withdrawal::parse("replaced"), Some(Withdrawal::Replaced));
         assert!(Genre::Normative.needs_interpretation() && !Genre::News.needs_interpretation());
         assert_eq!(Genre::parse("诗歌"), None);
+    }
+
+    #[test]
+    fn document_fields_validate_and_clean() {
+        let input = DocumentInput {
+            title: " 济南市医疗保障局关于调整门诊慢特病待遇的通知 ".into(),
+            doc_no: "济医保字[2025]3号".into(),
+            written_on: "2025-03-03".into(),
+            topic: "卫生、体育".into(),
+            genre: "normative".into(),
+            body: "<p style='x'>正文<script>bad()</script></p>".into(),
+            ..Default::default()
+        };
+        let f = DocumentFields::parse(&input, "济南市医疗保障局").unwrap();
+        assert_eq!(f.doc_no, "济医保字〔2025〕3号");
+        assert_eq!(f.publisher, "济南市医疗保障局");
+        assert_eq!(f.body_html, "<p>正文</p>");
+        assert_eq!(f.body_text, "正文");
+        assert_eq!(f.disclosure_mode, DisclosureMode::Proactive);
+        let bad = DocumentInput {
+            doc_no: "济医保字2025年3号".into(),
+            written_on: "2025-02-30".into(),
+            genre: "poem".into(),
+            ..Default::default()
+        };
+        let e = DocumentFields::parse(&bad, "x").unwrap_err();
+        let fields: Vec<&str> = e.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["title", "doc_no", "written_on", "topic", "genre"]);
+        assert!(e.message_for("doc_no").unwrap().starts_with("文号："));
+        let interp = DocumentInput {
+            title: "解读".into(),
+            topic: "other".into(),
+            genre: "interpretation".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            DocumentFields::parse(&interp, "x").unwrap_err().message_for("interprets_id"),
+            Some("所解读的文件：政策解读须关联所解读的政策文件")
+        );
     }
 
     proptest::proptest! {

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod credentials;
 pub mod db;
 pub mod demo;
+pub mod documents;
 pub mod error;
 pub mod migrate;
 pub mod sql;

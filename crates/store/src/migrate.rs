@@ -16,8 +16,10 @@ pub struct Migration {
     sql: &'static str,
 }
 
-pub const MIGRATIONS: &[Migration] =
-    &[Migration { version: 1, name: "core", sql: include_str!("../migrations/0001_core.sql") }];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "core", sql: include_str!("../migrations/0001_core.sql") },
+    Migration { version: 2, name: "documents", sql: include_str!("../migrations/0002_documents.sql") },
+];
 
 fn render(sql: &str, backend: Backend) -> String {
     let (id, blob) = match backend {

@@ -1,0 +1,284 @@
+//! Documents in the store on SQLite and PostgreSQL: the review workflow with its separation of
+//! reviewers, versions and change notes, 索引号 under concurrent publication, withdrawal,
+//! validity, and the outbox.
+
+mod common;
+use common::{Db, fresh_store};
+use gongkai_domain::documents::{DocumentFields, DocumentInput, Validity, Withdrawal};
+use gongkai_domain::workflow::State;
+use gongkai_store::documents::{DocAction, PublicFilter};
+use gongkai_store::{Actor, Store, StoreError};
+
+macro_rules! store_test {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run(Db::Sqlite, $body).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                run(Db::Postgres, $body).await;
+            }
+        }
+    };
+}
+
+async fn run<F, Fut>(db: Db, body: F)
+where
+    F: FnOnce(Store) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let (store, dir, pg) = fresh_store(db).await;
+    gongkai_store::demo::load(&store).await.unwrap();
+    body(store.clone()).await;
+    store.close().await;
+    if let Some(name) = pg {
+        common::drop_pg_database(&name).await;
+    }
+    drop(dir);
+}
+
+fn fields(title: &str) -> DocumentFields {
+    let input = DocumentInput {
+        title: title.into(),
+        doc_no: "济医保字〔2025〕3号".into(),
+        written_on: "2025-03-03".into(),
+        topic: "health".into(),
+        genre: "normative".into(),
+        body: "<p>为进一步做好门诊慢特病保障工作，现将有关事项通知如下。</p>".into(),
+        ..Default::default()
+    };
+    DocumentFields::parse(&input, "济南市医疗保障局").unwrap()
+}
+
+struct People {
+    unit: i64,
+    editor: i64,
+    r1: i64,
+    r2: i64,
+    r3: i64,
+}
+
+async fn people(store: &Store) -> People {
+    let id = |name: &'static str| async move { store.user_by_username(name).await.unwrap().unwrap() };
+    let editor = id("ybj_editor").await;
+    People {
+        unit: editor.unit_id,
+        editor: editor.id,
+        r1: id("ybj_reviewer1").await.id,
+        r2: id("ybj_reviewer2").await.id,
+        r3: id("ybj_reviewer3").await.id,
+    }
+}
+
+async fn act(
+    store: &Store,
+    doc: i64,
+    action: DocAction,
+    by: i64,
+) -> Result<gongkai_store::documents::Document, StoreError> {
+    let mut w = store
+        .write(Actor { user_id: Some(by), name: format!("u{by}"), unit_id: None, ip: String::new() })
+        .await
+        .unwrap();
+    let result = w.document_act(doc, &action, Some(by)).await;
+    if result.is_ok() {
+        w.commit().await.unwrap();
+    }
+    result
+}
+
+fn approve() -> DocAction {
+    DocAction::Approve { checks_clear: true, override_reason: String::new() }
+}
+
+async fn draft(store: &Store, p: &People, title: &str) -> i64 {
+    let mut w = store.write(Actor::system("test")).await.unwrap();
+    let id = w.document_create(p.unit, &fields(title), Some(p.editor), None).await.unwrap();
+    w.commit().await.unwrap();
+    id
+}
+
+async fn publish(store: &Store, p: &People, id: i64) {
+    act(store, id, DocAction::Submit, p.editor).await.unwrap();
+    act(store, id, approve(), p.r1).await.unwrap();
+    act(store, id, approve(), p.r2).await.unwrap();
+    let doc = act(store, id, approve(), p.r3).await.unwrap();
+    assert_eq!(doc.status, State::Published);
+}
+
+store_test!(three_different_reviewers_publish_a_document, |store: Store| async move {
+    let p = people(&store).await;
+    let id = draft(&store, &p, "关于调整门诊慢特病待遇的通知").await;
+    assert!(store.public_document(id).await.unwrap().is_none(), "drafts are not public");
+    act(&store, id, DocAction::Submit, p.editor).await.unwrap();
+    // The author cannot review, nor can one person do two stages.
+    assert!(matches!(act(&store, id, approve(), p.editor).await, Err(StoreError::Invalid(_))));
+    act(&store, id, approve(), p.r1).await.unwrap();
+    let err = act(&store, id, approve(), p.r1).await.unwrap_err();
+    assert!(err.to_string().contains("每一审核环节须由不同的人完成"), "{err}");
+    act(&store, id, approve(), p.r2).await.unwrap();
+    // 终审 is blocked while checks are open, unless a reason is recorded.
+    let err = act(&store, id, DocAction::Approve { checks_clear: false, override_reason: String::new() }, p.r3)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("发布前检查"), "{err}");
+    let doc = act(
+        &store,
+        id,
+        DocAction::Approve {
+            checks_clear: false, override_reason: "号码为单位公开电话，非个人信息".into()
+        },
+        p.r3,
+    )
+    .await
+    .unwrap();
+    assert_eq!(doc.status, State::Published);
+    let code = store.unit(p.unit).await.unwrap().unwrap().credit_code.unwrap();
+    let index_no = doc.index_no.clone().unwrap();
+    assert!(index_no.starts_with(&format!("{code}/")) && index_no.ends_with("-00001"), "{index_no}");
+    let public = store.public_document(id).await.unwrap().unwrap();
+    assert_eq!((public.version, public.doc_no.as_str()), (1, "济医保字〔2025〕3号"));
+    let reviews = store.document_reviews(id).await.unwrap();
+    assert_eq!(
+        reviews.iter().map(|r| r.decision.as_str()).collect::<Vec<_>>(),
+        vec!["approve", "approve", "approve_override"]
+    );
+    assert!(store.audit_verify().await.unwrap().is_ok());
+});
+
+store_test!(revisions_keep_the_live_version_until_approved, |store: Store| async move {
+    let p = people(&store).await;
+    let id = draft(&store, &p, "第一版标题").await;
+    publish(&store, &p, id).await;
+    let first_index_no = store.document(id).await.unwrap().unwrap().index_no;
+    act(&store, id, DocAction::Revise, p.editor).await.unwrap();
+    let mut w = store.write(Actor::system("test")).await.unwrap();
+    let mut changed = fields("第二版标题");
+    changed.change_note = "更正附件中的联系电话".into();
+    w.document_update(id, &changed).await.unwrap();
+    w.commit().await.unwrap();
+    assert_eq!(
+        store.public_document(id).await.unwrap().unwrap().title,
+        "第一版标题",
+        "the public still sees version 1"
+    );
+    // A rejected revision goes back to the author with the comment.
+    act(&store, id, DocAction::Submit, p.editor).await.unwrap();
+    act(&store, id, DocAction::Reject { comment: "请核对电话".into() }, p.r1).await.unwrap();
+    publish(&store, &p, id).await;
+    let doc = store.document(id).await.unwrap().unwrap();
+    assert_eq!(doc.index_no, first_index_no, "索引号 never changes");
+    let versions = store.document_versions(id).await.unwrap();
+    assert_eq!(
+        versions.iter().map(|v| (v.version, v.title.as_str())).collect::<Vec<_>>(),
+        vec![(2, "第二版标题"), (1, "第一版标题")]
+    );
+    assert_eq!(versions[0].change_note, "更正附件中的联系电话");
+    // Discarding a revision restores the live text.
+    act(&store, id, DocAction::Revise, p.editor).await.unwrap();
+    let mut w = store.write(Actor::system("test")).await.unwrap();
+    w.document_update(id, &fields("被放弃的修改")).await.unwrap();
+    w.commit().await.unwrap();
+    let doc = act(&store, id, DocAction::Discard, p.editor).await.unwrap();
+    assert_eq!((doc.status, doc.title.as_str()), (State::Published, "第二版标题"));
+    // Published documents cannot be edited in place.
+    let mut w = store.write(Actor::system("test")).await.unwrap();
+    assert!(matches!(w.document_update(id, &fields("偷偷修改")).await, Err(StoreError::Conflict(_))));
+});
+
+store_test!(index_numbers_have_no_gaps_or_duplicates_under_concurrency, |store: Store| async move {
+    let p = people(&store).await;
+    let mut ids = Vec::new();
+    for i in 0..12 {
+        ids.push(draft(&store, &p, &format!("并发发布{i}")).await);
+    }
+    let mut tasks = Vec::new();
+    for id in ids.clone() {
+        let s = store.clone();
+        let (editor, r1, r2, r3) = (p.editor, p.r1, p.r2, p.r3);
+        tasks.push(tokio::spawn(async move {
+            act(&s, id, DocAction::Submit, editor).await.unwrap();
+            act(&s, id, approve(), r1).await.unwrap();
+            act(&s, id, approve(), r2).await.unwrap();
+            act(&s, id, approve(), r3).await.unwrap().index_no.unwrap()
+        }));
+    }
+    let mut serials = Vec::new();
+    for t in tasks {
+        let index_no = t.await.unwrap();
+        serials.push(index_no.rsplit('-').next().unwrap().parse::<u32>().unwrap());
+    }
+    serials.sort();
+    assert_eq!(serials, (1..=12).collect::<Vec<_>>());
+    // Another unit numbers from 1 on its own.
+    let zjj_editor = store.user_by_username("zjj_editor").await.unwrap().unwrap();
+    let mut w = store.write(Actor::system("test")).await.unwrap();
+    let other = w.document_create(zjj_editor.unit_id, &fields("住建局文件"), Some(zjj_editor.id), None).await.unwrap();
+    w.commit().await.unwrap();
+    let q = People { unit: zjj_editor.unit_id, editor: zjj_editor.id, ..people(&store).await };
+    publish(&store, &q, other).await;
+    assert!(store.document(other).await.unwrap().unwrap().index_no.unwrap().ends_with("-00001"));
+    assert!(store.audit_verify().await.unwrap().is_ok());
+});
+
+store_test!(withdrawal_validity_and_the_outbox, |store: Store| async move {
+    let p = people(&store).await;
+    let before = store.outbox_last_id().await.unwrap();
+    let old = draft(&store, &p, "旧办法").await;
+    publish(&store, &p, old).await;
+    let new = draft(&store, &p, "新办法").await;
+    publish(&store, &p, new).await;
+    let events = store.outbox_after(before, 100).await.unwrap();
+    assert_eq!(events.iter().map(|e| e.2).collect::<Vec<_>>(), vec![old, new], "each publication is an outbox event");
+
+    let mut w = store.write(Actor::system("test")).await.unwrap();
+    w.document_set_validity(old, Validity::Repealed, chrono::NaiveDate::from_ymd_opt(2025, 6, 1), Some(new))
+        .await
+        .unwrap();
+    w.commit().await.unwrap();
+    let public = store.public_document(old).await.unwrap().unwrap();
+    assert_eq!(
+        (public.validity, public.validity_on.as_deref(), public.replaced_by),
+        (Validity::Repealed, Some("2025-06-01"), Some(new))
+    );
+
+    let err = act(
+        &store,
+        old,
+        DocAction::Withdraw { reason: Withdrawal::Replaced, note: "x".into(), replacement: None },
+        p.r1,
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("替代"), "{err}");
+    act(
+        &store,
+        old,
+        DocAction::Withdraw { reason: Withdrawal::Replaced, note: "由新办法替代".into(), replacement: Some(new) },
+        p.r1,
+    )
+    .await
+    .unwrap();
+    let (online, total) =
+        store.public_documents(&PublicFilter { unit: Some(p.unit), ..Default::default() }, 50, 0).await.unwrap();
+    assert_eq!(total, 1);
+    assert_eq!(online[0].id, new);
+    let gone = store.public_document(old).await.unwrap().unwrap();
+    assert_eq!(gone.withdrawal, Some(Withdrawal::Replaced));
+    assert!(store.outbox_after(before, 100).await.unwrap().len() >= 4);
+    // Nothing that was never published can be withdrawn.
+    let fresh = draft(&store, &p, "草稿").await;
+    assert!(
+        act(
+            &store,
+            fresh,
+            DocAction::Withdraw { reason: Withdrawal::InError, note: String::new(), replacement: None },
+            p.r1
+        )
+        .await
+        .is_err()
+    );
+});

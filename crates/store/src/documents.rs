@@ -1,0 +1,880 @@
+//! Documents repository: working copies under review, the published versions the public sees,
+//! 索引号 given at first publication, and the outbox events that feed the search index.
+
+use crate::audit::Writer;
+use crate::db::Store;
+use crate::error::{Result, StoreError};
+use crate::sql::{Sql, like_contains};
+use chrono::{Datelike, NaiveDate, Utc};
+use gongkai_domain::codes::CreditCode;
+use gongkai_domain::documents::{
+    DisclosureMode, DocumentFields, Genre, IndexNo, InterpretationForm, Topic, Validity, Withdrawal,
+};
+use gongkai_domain::time::{date_in_china, parse_date};
+use gongkai_domain::validation::Invalid;
+use gongkai_domain::workflow::{self, Event, Facts, Stage, State};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+/// A document's working copy and workflow state, as staff see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Document {
+    pub id: i64,
+    pub unit_id: i64,
+    pub index_no: Option<String>,
+    pub status: State,
+    pub title: String,
+    pub publisher: String,
+    pub doc_no: String,
+    pub doc_no_key: String,
+    pub written_on: Option<String>,
+    pub publish_at: Option<String>,
+    pub topic: Topic,
+    pub genre: Genre,
+    pub keywords: String,
+    pub disclosure_mode: DisclosureMode,
+    pub catalogue_item_id: Option<i64>,
+    pub column_id: Option<i64>,
+    pub interprets_id: Option<i64>,
+    pub interpretation_form: Option<InterpretationForm>,
+    pub body_html: String,
+    pub body_text: String,
+    pub validity: Validity,
+    pub validity_on: Option<String>,
+    pub replaced_by: Option<i64>,
+    pub author_id: Option<i64>,
+    pub reviewers: [Option<i64>; 3],
+    pub checks_override: String,
+    pub change_note: String,
+    pub minor_change: bool,
+    pub live_version: i64,
+    pub published_on: Option<String>,
+    pub last_published_at: Option<String>,
+    pub withdrawal: Option<Withdrawal>,
+    pub withdrawal_note: String,
+    pub withdrawn_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+const DOC_COLUMNS: &str = "id, unit_id, index_no, status, title, publisher, doc_no, doc_no_key, written_on, publish_at, topic, genre, keywords, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, validity, validity_on, replaced_by, author_id, reviewer_first, reviewer_second, reviewer_final, checks_override, change_note, minor_change, live_version, published_on, last_published_at, withdrawal, withdrawal_note, withdrawn_at, created_at, updated_at";
+
+fn bad(what: &str, value: &str) -> StoreError {
+    StoreError::Other(format!("stored {what} {value} is not known"))
+}
+
+fn document_from_row(r: &AnyRow) -> Result<Document> {
+    let status: String = r.try_get(3)?;
+    let topic: String = r.try_get(10)?;
+    let genre: String = r.try_get(11)?;
+    let mode: String = r.try_get(13)?;
+    let form: String = r.try_get(17)?;
+    let validity: String = r.try_get(20)?;
+    let withdrawal: Option<String> = r.try_get(33)?;
+    Ok(Document {
+        id: r.try_get(0)?,
+        unit_id: r.try_get(1)?,
+        index_no: r.try_get(2)?,
+        status: State::parse(&status).ok_or_else(|| bad("status", &status))?,
+        title: r.try_get(4)?,
+        publisher: r.try_get(5)?,
+        doc_no: r.try_get(6)?,
+        doc_no_key: r.try_get(7)?,
+        written_on: r.try_get(8)?,
+        publish_at: r.try_get(9)?,
+        topic: Topic::parse(&topic).ok_or_else(|| bad("topic", &topic))?,
+        genre: Genre::parse(&genre).ok_or_else(|| bad("genre", &genre))?,
+        keywords: r.try_get(12)?,
+        disclosure_mode: DisclosureMode::parse(&mode).ok_or_else(|| bad("mode", &mode))?,
+        catalogue_item_id: r.try_get(14)?,
+        column_id: r.try_get(15)?,
+        interprets_id: r.try_get(16)?,
+        interpretation_form: InterpretationForm::parse(&form),
+        body_html: r.try_get(18)?,
+        body_text: r.try_get(19)?,
+        validity: Validity::parse(&validity).ok_or_else(|| bad("validity", &validity))?,
+        validity_on: r.try_get(21)?,
+        replaced_by: r.try_get(22)?,
+        author_id: r.try_get(23)?,
+        reviewers: [r.try_get(24)?, r.try_get(25)?, r.try_get(26)?],
+        checks_override: r.try_get(27)?,
+        change_note: r.try_get(28)?,
+        minor_change: r.try_get::<i64, _>(29)? != 0,
+        live_version: r.try_get(30)?,
+        published_on: r.try_get(31)?,
+        last_published_at: r.try_get(32)?,
+        withdrawal: withdrawal.as_deref().and_then(Withdrawal::parse),
+        withdrawal_note: r.try_get(34)?,
+        withdrawn_at: r.try_get(35)?,
+        created_at: r.try_get(36)?,
+        updated_at: r.try_get(37)?,
+    })
+}
+
+/// What the public sees of a document: its live version and its identity.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicDocument {
+    pub id: i64,
+    pub unit_id: i64,
+    pub index_no: String,
+    pub version: i64,
+    pub title: String,
+    pub publisher: String,
+    pub doc_no: String,
+    pub doc_no_key: String,
+    pub written_on: Option<String>,
+    pub published_on: String,
+    pub topic: Topic,
+    pub genre: Genre,
+    pub keywords: String,
+    pub disclosure_mode: DisclosureMode,
+    pub catalogue_item_id: Option<i64>,
+    pub column_id: Option<i64>,
+    pub interprets_id: Option<i64>,
+    pub interpretation_form: Option<InterpretationForm>,
+    pub body_html: String,
+    pub body_text: String,
+    pub validity: Validity,
+    pub validity_on: Option<String>,
+    pub replaced_by: Option<i64>,
+    pub withdrawal: Option<Withdrawal>,
+    pub withdrawal_note: String,
+    pub withdrawn_at: Option<String>,
+    /// When the live version was published (an instant).
+    pub updated_at: String,
+}
+
+const PUBLIC_COLUMNS: &str = "d.id, d.unit_id, d.index_no, v.version, v.title, v.publisher, v.doc_no, v.doc_no_key, v.written_on, d.published_on, v.topic, v.genre, v.keywords, v.disclosure_mode, v.catalogue_item_id, v.column_id, v.interprets_id, v.interpretation_form, v.body_html, v.body_text, d.validity, d.validity_on, d.replaced_by, d.withdrawal, d.withdrawal_note, d.withdrawn_at, v.published_at";
+const PUBLIC_FROM: &str =
+    "FROM documents d JOIN document_versions v ON v.document_id = d.id AND v.version = d.live_version";
+
+fn public_from_row(r: &AnyRow) -> Result<PublicDocument> {
+    let topic: String = r.try_get(10)?;
+    let genre: String = r.try_get(11)?;
+    let mode: String = r.try_get(13)?;
+    let form: String = r.try_get(17)?;
+    let validity: String = r.try_get(20)?;
+    let withdrawal: Option<String> = r.try_get(23)?;
+    Ok(PublicDocument {
+        id: r.try_get(0)?,
+        unit_id: r.try_get(1)?,
+        index_no: r.try_get::<Option<String>, _>(2)?.unwrap_or_default(),
+        version: r.try_get(3)?,
+        title: r.try_get(4)?,
+        publisher: r.try_get(5)?,
+        doc_no: r.try_get(6)?,
+        doc_no_key: r.try_get(7)?,
+        written_on: r.try_get(8)?,
+        published_on: r.try_get::<Option<String>, _>(9)?.unwrap_or_default(),
+        topic: Topic::parse(&topic).ok_or_else(|| bad("topic", &topic))?,
+        genre: Genre::parse(&genre).ok_or_else(|| bad("genre", &genre))?,
+        keywords: r.try_get(12)?,
+        disclosure_mode: DisclosureMode::parse(&mode).ok_or_else(|| bad("mode", &mode))?,
+        catalogue_item_id: r.try_get(14)?,
+        column_id: r.try_get(15)?,
+        interprets_id: r.try_get(16)?,
+        interpretation_form: InterpretationForm::parse(&form),
+        body_html: r.try_get(18)?,
+        body_text: r.try_get(19)?,
+        validity: Validity::parse(&validity).ok_or_else(|| bad("validity", &validity))?,
+        validity_on: r.try_get(21)?,
+        replaced_by: r.try_get(22)?,
+        withdrawal: withdrawal.as_deref().and_then(Withdrawal::parse),
+        withdrawal_note: r.try_get(24)?,
+        withdrawn_at: r.try_get(25)?,
+        updated_at: r.try_get(26)?,
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Version {
+    pub version: i64,
+    pub title: String,
+    pub change_note: String,
+    pub minor_change: bool,
+    pub published_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Review {
+    pub stage: String,
+    pub decision: String,
+    pub reviewer_id: Option<i64>,
+    pub comment: String,
+    pub at: String,
+}
+
+/// Filters for staff lists of working copies.
+#[derive(Debug, Clone, Default)]
+pub struct DocumentFilter {
+    pub within_unit: Option<i64>,
+    pub unit: Option<i64>,
+    pub status: Option<State>,
+    pub q: Option<String>,
+}
+
+/// Filters for public lists.
+#[derive(Debug, Clone, Default)]
+pub struct PublicFilter {
+    pub within_unit: Option<i64>,
+    pub unit: Option<i64>,
+    pub genre: Option<Genre>,
+    pub topic: Option<Topic>,
+    pub year: Option<i32>,
+    pub validity: Option<Validity>,
+    pub column: Option<i64>,
+    pub catalogue_item: Option<i64>,
+    pub interprets: Option<i64>,
+}
+
+/// What a member of staff does to a document.
+#[derive(Debug, Clone)]
+pub enum DocAction {
+    Submit,
+    Approve { checks_clear: bool, override_reason: String },
+    Reject { comment: String },
+    PublishDue,
+    Revise,
+    Discard,
+    Withdraw { reason: Withdrawal, note: String, replacement: Option<i64> },
+}
+
+impl DocAction {
+    fn event(&self, doc: &Document, now_local: &str) -> Event {
+        match self {
+            DocAction::Submit => Event::Submit,
+            DocAction::Approve { checks_clear, override_reason } => Event::Approve {
+                checks_clear: *checks_clear || !override_reason.trim().is_empty(),
+                publish_later: doc.publish_at.as_deref().is_some_and(|at| at > now_local),
+            },
+            DocAction::Reject { .. } => Event::Reject,
+            DocAction::PublishDue => Event::PublishDue,
+            DocAction::Revise => Event::Revise,
+            DocAction::Discard => Event::Discard,
+            DocAction::Withdraw { .. } => Event::Withdraw,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            DocAction::Submit => "submit",
+            DocAction::Approve { .. } => "approve",
+            DocAction::Reject { .. } => "reject",
+            DocAction::PublishDue => "publish_due",
+            DocAction::Revise => "revise",
+            DocAction::Discard => "discard",
+            DocAction::Withdraw { .. } => "withdraw",
+        }
+    }
+}
+
+fn now_local() -> String {
+    Utc::now().with_timezone(&gongkai_domain::time::china()).format("%Y-%m-%d %H:%M").to_string()
+}
+
+fn today() -> NaiveDate {
+    date_in_china(Utc::now())
+}
+
+async fn doc_in(conn: &mut AnyConnection, id: i64) -> Result<Option<Document>> {
+    let row = sqlx::query(&format!("SELECT {DOC_COLUMNS} FROM documents WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(document_from_row).transpose()
+}
+
+impl Store {
+    pub async fn document(&self, id: i64) -> Result<Option<Document>> {
+        let mut conn = self.pool.acquire().await?;
+        doc_in(&mut conn, id).await
+    }
+
+    pub async fn documents_list(&self, f: &DocumentFilter, limit: i64, offset: i64) -> Result<(Vec<Document>, i64)> {
+        let build = |select: &str| {
+            let mut q = Sql::new("");
+            if let Some(unit) = f.within_unit {
+                q.push("WITH RECURSIVE sub(id) AS (SELECT CAST(")
+                    .bind(unit)
+                    .push(" AS BIGINT) UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id) ");
+            }
+            q.push(select).push(" FROM documents WHERE 1 = 1");
+            if f.within_unit.is_some() {
+                q.push(" AND unit_id IN (SELECT id FROM sub)");
+            }
+            if let Some(u) = f.unit {
+                q.push(" AND unit_id = ").bind(u);
+            }
+            if let Some(s) = f.status {
+                q.push(" AND status = ").bind(s.code());
+            }
+            if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                q.push(" AND (title LIKE ")
+                    .bind(like_contains(text))
+                    .push(" ESCAPE '\\' OR doc_no LIKE ")
+                    .bind(like_contains(text))
+                    .push(" ESCAPE '\\')");
+            }
+            q
+        };
+        let total: i64 = build("SELECT COUNT(*)").query().fetch_one(&self.pool).await?.try_get(0)?;
+        let mut q = build(&format!("SELECT {DOC_COLUMNS}"));
+        q.push(" ORDER BY updated_at DESC, id DESC LIMIT ")
+            .bind(limit.clamp(1, 500))
+            .push(" OFFSET ")
+            .bind(offset.max(0));
+        let rows = q.query().fetch_all(&self.pool).await?;
+        Ok((rows.iter().map(document_from_row).collect::<Result<_>>()?, total))
+    }
+
+    /// The live version of a document, if it was ever published (withdrawn ones included:
+    /// the portal decides what to show of them).
+    pub async fn public_document(&self, id: i64) -> Result<Option<PublicDocument>> {
+        let row = sqlx::query(&format!("SELECT {PUBLIC_COLUMNS} {PUBLIC_FROM} WHERE d.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(public_from_row).transpose()
+    }
+
+    /// Published documents that are online (not withdrawn), newest first.
+    pub async fn public_documents(
+        &self,
+        f: &PublicFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<PublicDocument>, i64)> {
+        let build = |select: &str| {
+            let mut q = Sql::new("");
+            if let Some(unit) = f.within_unit {
+                q.push("WITH RECURSIVE sub(id) AS (SELECT CAST(")
+                    .bind(unit)
+                    .push(" AS BIGINT) UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id) ");
+            }
+            q.push(select).push(" ").push(PUBLIC_FROM).push(" WHERE d.withdrawal IS NULL");
+            if f.within_unit.is_some() {
+                q.push(" AND d.unit_id IN (SELECT id FROM sub)");
+            }
+            if let Some(u) = f.unit {
+                q.push(" AND d.unit_id = ").bind(u);
+            }
+            if let Some(g) = f.genre {
+                q.push(" AND v.genre = ").bind(g.code());
+            }
+            if let Some(t) = f.topic {
+                q.push(" AND v.topic = ").bind(t.code());
+            }
+            if let Some(y) = f.year {
+                q.push(" AND d.published_on LIKE ").bind(format!("{y}-%"));
+            }
+            if let Some(v) = f.validity {
+                q.push(" AND d.validity = ").bind(v.code());
+            }
+            if let Some(c) = f.column {
+                q.push(" AND v.column_id = ").bind(c);
+            }
+            if let Some(c) = f.catalogue_item {
+                q.push(" AND v.catalogue_item_id = ").bind(c);
+            }
+            if let Some(p) = f.interprets {
+                q.push(" AND v.interprets_id = ").bind(p);
+            }
+            q
+        };
+        let total: i64 = build("SELECT COUNT(*)").query().fetch_one(&self.pool).await?.try_get(0)?;
+        let mut q = build(&format!("SELECT {PUBLIC_COLUMNS}"));
+        q.push(" ORDER BY d.published_on DESC, d.id DESC LIMIT ")
+            .bind(limit.clamp(1, 500))
+            .push(" OFFSET ")
+            .bind(offset.max(0));
+        let rows = q.query().fetch_all(&self.pool).await?;
+        Ok((rows.iter().map(public_from_row).collect::<Result<_>>()?, total))
+    }
+
+    /// Every online document, in id order, for rebuilding the search index in batches.
+    pub async fn public_documents_after(&self, after_id: i64, limit: i64) -> Result<Vec<PublicDocument>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {PUBLIC_COLUMNS} {PUBLIC_FROM} WHERE d.withdrawal IS NULL AND d.id > $1 ORDER BY d.id LIMIT $2"
+        ))
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(public_from_row).collect()
+    }
+
+    pub async fn document_versions(&self, id: i64) -> Result<Vec<Version>> {
+        let rows = sqlx::query("SELECT version, title, change_note, minor_change, published_at FROM document_versions WHERE document_id = $1 ORDER BY version DESC")
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Version {
+                    version: r.try_get(0)?,
+                    title: r.try_get(1)?,
+                    change_note: r.try_get(2)?,
+                    minor_change: r.try_get::<i64, _>(3)? != 0,
+                    published_at: r.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn document_reviews(&self, id: i64) -> Result<Vec<Review>> {
+        let rows = sqlx::query(
+            "SELECT stage, decision, reviewer_id, comment, at FROM document_reviews WHERE document_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Review {
+                    stage: r.try_get(0)?,
+                    decision: r.try_get(1)?,
+                    reviewer_id: r.try_get(2)?,
+                    comment: r.try_get(3)?,
+                    at: r.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Documents whose scheduled time has come, for the publishing job.
+    pub async fn documents_due(&self) -> Result<Vec<i64>> {
+        let rows = sqlx::query("SELECT id FROM documents WHERE status = 'scheduled' AND publish_at <= $1")
+            .bind(now_local())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
+    /// Documents with the same 文号 key, for exact search and duplicate warnings.
+    pub async fn documents_by_doc_no_key(&self, key: &str) -> Result<Vec<i64>> {
+        let rows = sqlx::query("SELECT id FROM documents WHERE doc_no_key = $1 AND live_version > 0 ORDER BY id")
+            .bind(key)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
+    // ----- outbox -----
+
+    pub async fn outbox_after(&self, after: i64, limit: i64) -> Result<Vec<(i64, String, i64)>> {
+        let rows = sqlx::query("SELECT id, topic, object_id FROM outbox WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect()
+    }
+
+    pub async fn outbox_last_id(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT COALESCE(MAX(id), 0) FROM outbox").fetch_one(&self.pool).await?.try_get(0)?)
+    }
+}
+
+fn bind_document<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    f: &'q DocumentFields,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    q.bind(&f.title)
+        .bind(&f.publisher)
+        .bind(&f.doc_no)
+        .bind(&f.doc_no_key)
+        .bind(f.written_on.map(|d| d.to_string()))
+        .bind(f.publish_at.as_deref())
+        .bind(f.topic.code())
+        .bind(f.genre.code())
+        .bind(&f.keywords)
+        .bind(f.disclosure_mode.code())
+        .bind(f.catalogue_item_id)
+        .bind(f.column_id)
+        .bind(f.interprets_id)
+        .bind(f.interpretation_form.map(|x| x.code()).unwrap_or(""))
+        .bind(&f.body_html)
+        .bind(&f.body_text)
+        .bind(&f.change_note)
+        .bind(f.minor_change as i64)
+}
+
+/// The fields `bind_document` fills, as `$1`–`$18`.
+const FIELD_NAMES: [&str; 18] = [
+    "title",
+    "publisher",
+    "doc_no",
+    "doc_no_key",
+    "written_on",
+    "publish_at",
+    "topic",
+    "genre",
+    "keywords",
+    "disclosure_mode",
+    "catalogue_item_id",
+    "column_id",
+    "interprets_id",
+    "interpretation_form",
+    "body_html",
+    "body_text",
+    "change_note",
+    "minor_change",
+];
+
+impl Writer {
+    async fn check_links(&mut self, unit_id: i64, f: &DocumentFields) -> Result<()> {
+        let conn = self.conn();
+        if let Some(item) = f.catalogue_item_id {
+            let ok = sqlx::query("SELECT id FROM catalogue_items WHERE id = $1 AND unit_id = $2")
+                .bind(item)
+                .bind(unit_id)
+                .fetch_optional(&mut *conn)
+                .await?;
+            if ok.is_none() {
+                return Err(StoreError::Invalid(Invalid::one(
+                    "catalogue_item_id",
+                    "目录事项",
+                    "不是本单位目录中的事项",
+                )));
+            }
+        }
+        if let Some(col) = f.column_id {
+            let ok = sqlx::query("SELECT id FROM special_columns WHERE id = $1 AND unit_id = $2")
+                .bind(col)
+                .bind(unit_id)
+                .fetch_optional(&mut *conn)
+                .await?;
+            if ok.is_none() {
+                return Err(StoreError::Invalid(Invalid::one("column_id", "专栏", "不是本单位的专栏")));
+            }
+        }
+        if let Some(policy) = f.interprets_id {
+            let ok = sqlx::query("SELECT id FROM documents WHERE id = $1 AND genre <> 'interpretation'")
+                .bind(policy)
+                .fetch_optional(&mut *conn)
+                .await?;
+            if ok.is_none() {
+                return Err(StoreError::Invalid(Invalid::one("interprets_id", "所解读的文件", "不存在或不是政策文件")));
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn document_create(
+        &mut self,
+        unit_id: i64,
+        fields: &DocumentFields,
+        author: Option<i64>,
+        import_key: Option<&str>,
+    ) -> Result<i64> {
+        self.check_links(unit_id, fields).await?;
+        let now = crate::now_text();
+        let placeholders: Vec<String> = (1..=FIELD_NAMES.len()).map(|i| format!("${i}")).collect();
+        let n = FIELD_NAMES.len();
+        let sql = format!(
+            "INSERT INTO documents ({}, unit_id, status, validity, author_id, created_by, import_key, created_at, updated_at)
+             VALUES ({}, ${}, 'draft', 'valid', ${}, ${}, ${}, ${}, ${}) RETURNING id",
+            FIELD_NAMES.join(", "),
+            placeholders.join(", "),
+            n + 1,
+            n + 2,
+            n + 2,
+            n + 3,
+            n + 4,
+            n + 4
+        );
+        let id: i64 = bind_document(sqlx::query(&sql), fields)
+            .bind(unit_id)
+            .bind(author)
+            .bind(import_key)
+            .bind(&now)
+            .fetch_one(self.conn())
+            .await?
+            .try_get(0)?;
+        self.record("document.create", "document", id, Some(unit_id), format!("起草《{}》", fields.title));
+        Ok(id)
+    }
+
+    /// Saves the working copy; only drafts can be edited.
+    pub async fn document_update(&mut self, id: i64, fields: &DocumentFields) -> Result<()> {
+        let doc = doc_in(self.conn(), id).await?.ok_or(StoreError::NotFound("文件"))?;
+        if !doc.status.editable() {
+            return Err(StoreError::Conflict(Invalid::one(
+                "status",
+                "文件",
+                format!("当前为“{}”，不能修改；如需修改请先退回或发起修订", doc.status.label()),
+            )));
+        }
+        self.check_links(doc.unit_id, fields).await?;
+        let sets: Vec<String> = FIELD_NAMES.iter().enumerate().map(|(i, f)| format!("{f} = ${}", i + 1)).collect();
+        let n = FIELD_NAMES.len();
+        let sql = format!("UPDATE documents SET {}, updated_at = ${} WHERE id = ${}", sets.join(", "), n + 1, n + 2);
+        bind_document(sqlx::query(&sql), fields).bind(crate::now_text()).bind(id).execute(self.conn()).await?;
+        self.record("document.update", "document", id, Some(doc.unit_id), format!("修改《{}》草稿", fields.title));
+        Ok(())
+    }
+
+    /// Moves a document through its workflow. `actor` is the member of staff acting (for the
+    /// separation of reviewers), `None` for the scheduler.
+    pub async fn document_act(&mut self, id: i64, action: &DocAction, actor: Option<i64>) -> Result<Document> {
+        let doc = doc_in(self.conn(), id).await?.ok_or(StoreError::NotFound("文件"))?;
+        let facts =
+            Facts { author: doc.author_id.unwrap_or(-1), reviewers: doc.reviewers, has_live: doc.live_version > 0 };
+        let event = action.event(&doc, &now_local());
+        let next = workflow::next(doc.status, event, actor.unwrap_or(0), &facts)
+            .map_err(|e| StoreError::Invalid(Invalid::one("action", "操作", e)))?;
+        let now = crate::now_text();
+        let stage_of = |s: State| match s {
+            State::InReview(stage) => Some(stage),
+            _ => None,
+        };
+        let mut summary = format!("《{}》：{} → {}", doc.title, doc.status.label(), next.label());
+        match action {
+            DocAction::Approve { override_reason, .. } => {
+                let stage = stage_of(doc.status).unwrap_or(Stage::Final);
+                let column = ["reviewer_first", "reviewer_second", "reviewer_final"][stage.index()];
+                sqlx::query(&format!("UPDATE documents SET {column} = $1 WHERE id = $2"))
+                    .bind(actor)
+                    .bind(id)
+                    .execute(self.conn())
+                    .await?;
+                let reason = override_reason.trim();
+                if !reason.is_empty() {
+                    sqlx::query("UPDATE documents SET checks_override = $1 WHERE id = $2")
+                        .bind(reason)
+                        .bind(id)
+                        .execute(self.conn())
+                        .await?;
+                    summary.push_str(&format!("；忽略发布前检查问题，理由：{reason}"));
+                }
+                self.review_row(
+                    id,
+                    stage.label(),
+                    if reason.is_empty() { "approve" } else { "approve_override" },
+                    actor,
+                    reason,
+                    &now,
+                )
+                .await?;
+            }
+            DocAction::Reject { comment } => {
+                let stage = stage_of(doc.status).map(|s| s.label()).unwrap_or("定时发布");
+                sqlx::query("UPDATE documents SET reviewer_first = NULL, reviewer_second = NULL, reviewer_final = NULL, checks_override = '' WHERE id = $1")
+                    .bind(id)
+                    .execute(self.conn())
+                    .await?;
+                self.review_row(id, stage, "reject", actor, comment, &now).await?;
+                summary.push_str(&format!("；退回意见：{comment}"));
+            }
+            DocAction::Revise => {
+                sqlx::query("UPDATE documents SET author_id = $1, reviewer_first = NULL, reviewer_second = NULL, reviewer_final = NULL, checks_override = '', change_note = '', minor_change = 0 WHERE id = $2")
+                    .bind(actor)
+                    .bind(id)
+                    .execute(self.conn())
+                    .await?;
+            }
+            DocAction::Discard => self.restore_live(&doc).await?,
+            DocAction::Withdraw { reason, note, replacement } => {
+                if *reason == Withdrawal::Replaced && replacement.is_none() {
+                    return Err(StoreError::Invalid(Invalid::one(
+                        "replacement",
+                        "替代文件",
+                        "“已被替代”须指明替代它的文件",
+                    )));
+                }
+                sqlx::query("UPDATE documents SET withdrawal = $1, withdrawal_note = $2, withdrawn_at = $3, replaced_by = COALESCE($4, replaced_by) WHERE id = $5")
+                    .bind(reason.code())
+                    .bind(note)
+                    .bind(&now)
+                    .bind(*replacement)
+                    .bind(id)
+                    .execute(self.conn())
+                    .await?;
+                self.outbox("document", id).await?;
+                summary.push_str(&format!("；撤稿原因：{}，{note}", reason.label()));
+            }
+            DocAction::Submit | DocAction::PublishDue => {}
+        }
+        if next == State::Published && !matches!(action, DocAction::Discard) {
+            self.publish(&doc, actor, &now).await?;
+        }
+        sqlx::query("UPDATE documents SET status = $1, updated_at = $2 WHERE id = $3")
+            .bind(next.code())
+            .bind(&now)
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        self.record(&format!("document.{}", action.code()), "document", id, Some(doc.unit_id), summary);
+        doc_in(self.conn(), id).await?.ok_or(StoreError::NotFound("文件"))
+    }
+
+    async fn review_row(
+        &mut self,
+        id: i64,
+        stage: &str,
+        decision: &str,
+        actor: Option<i64>,
+        comment: &str,
+        now: &str,
+    ) -> Result<()> {
+        sqlx::query("INSERT INTO document_reviews (document_id, stage, decision, reviewer_id, comment, at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(id)
+            .bind(stage)
+            .bind(decision)
+            .bind(actor)
+            .bind(comment)
+            .bind(now)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Makes the working copy the live version: the 索引号 at first publication, a new
+    /// version row, and an outbox event for the search index — all in this transaction.
+    async fn publish(&mut self, doc: &Document, actor: Option<i64>, now: &str) -> Result<()> {
+        let today = today();
+        if doc.index_no.is_none() {
+            let code: Option<String> = sqlx::query("SELECT credit_code FROM units WHERE id = $1")
+                .bind(doc.unit_id)
+                .fetch_one(self.conn())
+                .await?
+                .try_get(0)?;
+            let code = code.and_then(|c| CreditCode::parse(&c).ok()).ok_or_else(|| {
+                StoreError::Invalid(Invalid::one(
+                    "unit_id",
+                    "发布单位",
+                    "尚未登记统一社会信用代码，无法生成索引号，请联系系统管理员",
+                ))
+            })?;
+            let year = today.year();
+            let serial: i64 = sqlx::query(
+                "INSERT INTO index_no_sequences (unit_id, year, last_serial) VALUES ($1, $2, 1)
+                 ON CONFLICT (unit_id, year) DO UPDATE SET last_serial = index_no_sequences.last_serial + 1 RETURNING last_serial",
+            )
+            .bind(doc.unit_id)
+            .bind(year as i64)
+            .fetch_one(self.conn())
+            .await?
+            .try_get(0)?;
+            let index_no = IndexNo::new(&code, year, serial as u32);
+            sqlx::query("UPDATE documents SET index_no = $1, published_on = $2 WHERE id = $3")
+                .bind(index_no.as_str())
+                .bind(today.to_string())
+                .bind(doc.id)
+                .execute(self.conn())
+                .await?;
+        }
+        let version = doc.live_version + 1;
+        sqlx::query(
+            "INSERT INTO document_versions (document_id, version, title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, change_note, minor_change, published_at, published_by)
+             SELECT id, $1, title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, change_note, minor_change, $2, $3 FROM documents WHERE id = $4",
+        )
+        .bind(version)
+        .bind(now)
+        .bind(actor)
+        .bind(doc.id)
+        .execute(self.conn())
+        .await?;
+        sqlx::query("UPDATE documents SET live_version = $1, last_published_at = $2, publish_at = NULL WHERE id = $3")
+            .bind(version)
+            .bind(now)
+            .bind(doc.id)
+            .execute(self.conn())
+            .await?;
+        if let Some(col) = doc.column_id {
+            sqlx::query("UPDATE special_columns SET last_published_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(col)
+                .execute(self.conn())
+                .await?;
+        }
+        self.outbox("document", doc.id).await
+    }
+
+    /// Puts the working copy back to the live version (a revision is dropped).
+    async fn restore_live(&mut self, doc: &Document) -> Result<()> {
+        sqlx::query(
+            "UPDATE documents SET (title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, change_note, minor_change) =
+             (SELECT title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, change_note, minor_change FROM document_versions WHERE document_id = $1 AND version = $2)
+             WHERE id = $1",
+        )
+        .bind(doc.id)
+        .bind(doc.live_version)
+        .execute(self.conn())
+        .await?;
+        sqlx::query("UPDATE documents SET publish_at = NULL, reviewer_first = NULL, reviewer_second = NULL, reviewer_final = NULL WHERE id = $1")
+            .bind(doc.id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Marks a published document 失效 or 废止 (or valid again), with the date and what
+    /// replaced it; shown on the document's page.
+    pub async fn document_set_validity(
+        &mut self,
+        id: i64,
+        validity: Validity,
+        on: Option<NaiveDate>,
+        replaced_by: Option<i64>,
+    ) -> Result<()> {
+        let doc = doc_in(self.conn(), id).await?.ok_or(StoreError::NotFound("文件"))?;
+        if doc.live_version == 0 {
+            return Err(StoreError::Invalid(Invalid::one("validity", "有效性", "文件尚未发布")));
+        }
+        if replaced_by == Some(id) {
+            return Err(StoreError::Invalid(Invalid::one("replaced_by", "替代文件", "不能是文件本身")));
+        }
+        if let Some(r) = replaced_by
+            && sqlx::query("SELECT id FROM documents WHERE id = $1 AND live_version > 0")
+                .bind(r)
+                .fetch_optional(self.conn())
+                .await?
+                .is_none()
+        {
+            return Err(StoreError::Invalid(Invalid::one("replaced_by", "替代文件", "不存在或尚未发布")));
+        }
+        let on = if validity == Validity::Valid { None } else { Some(on.unwrap_or_else(today).to_string()) };
+        sqlx::query(
+            "UPDATE documents SET validity = $1, validity_on = $2, replaced_by = $3, updated_at = $4 WHERE id = $5",
+        )
+        .bind(validity.code())
+        .bind(on.as_deref())
+        .bind(replaced_by)
+        .bind(crate::now_text())
+        .bind(id)
+        .execute(self.conn())
+        .await?;
+        self.outbox("document", id).await?;
+        self.record(
+            "document.validity",
+            "document",
+            id,
+            Some(doc.unit_id),
+            format!(
+                "《{}》有效性改为“{}”{}",
+                doc.title,
+                validity.label(),
+                on.map(|d| format!("（{d}）")).unwrap_or_default()
+            ),
+        );
+        Ok(())
+    }
+
+    /// Notes a change to public content for the search index, in this transaction.
+    pub async fn outbox(&mut self, topic: &str, object_id: i64) -> Result<()> {
+        sqlx::query("INSERT INTO outbox (topic, object_id, created_at) VALUES ($1, $2, $3)")
+            .bind(topic)
+            .bind(object_id)
+            .bind(crate::now_text())
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+}
+
+/// The date part of a stored date, for filters on years.
+pub fn year_of(date: &str) -> Option<i32> {
+    parse_date(date).map(|d| d.year())
+}
