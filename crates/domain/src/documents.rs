@@ -108,13 +108,49 @@ impl DocNo {
         Ok(DocNo { prefix, year: Some(year), serial })
     }
 
-    /// The key exact 文号 search matches on: the same for every way of typing it.
+    /// The key exact 文号 search matches on: the same for every way of typing it. The
+    /// country's name before an organ (中华人民共和国国务院令) is often left out, so it is
+    /// left out here too.
     pub fn key(&self) -> String {
+        let prefix = self.prefix.strip_prefix("中华人民共和国").filter(|p| !p.is_empty()).unwrap_or(&self.prefix);
         match self.year {
-            Some(y) => format!("{}{}-{}", self.prefix, y, self.serial),
-            None => format!("{}第{}", self.prefix, self.serial),
+            Some(y) => format!("{prefix}{y}-{}", self.serial),
+            None => format!("{prefix}第{}", self.serial),
         }
     }
+}
+
+/// Every 文号 written in a text, such as the history lines under a law's title
+/// ("2019年4月3日中华人民共和国国务院令第711号修订").
+pub fn find_doc_numbers(text: &str) -> Vec<DocNo> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut found: Vec<DocNo> = Vec::new();
+    for (i, c) in chars.iter().enumerate() {
+        if *c != '号' {
+            continue;
+        }
+        // Back to the nearest boundary: a date's 日, a closing title mark, punctuation or space.
+        let mut start = i;
+        while start > 0 && i - start < 40 {
+            let p = chars[start - 1];
+            if p == '日'
+                || p == '》'
+                || p == '年' && start >= 2 && chars[start - 2].is_ascii_digit()
+                || p.is_whitespace()
+                || "，。、；：（）()【】“”\"".contains(p)
+            {
+                break;
+            }
+            start -= 1;
+        }
+        let candidate: String = chars[start..=i].iter().collect();
+        if let Ok(d) = DocNo::parse(&candidate)
+            && !found.contains(&d)
+        {
+            found.push(d);
+        }
+    }
+    found
 }
 
 impl fmt::Display for DocNo {
@@ -271,6 +307,9 @@ pub struct DocumentInput {
     pub genre: String,
     #[serde(default)]
     pub keywords: String,
+    /// 题注: the lines under a title saying when and by whom it was adopted and amended.
+    #[serde(default)]
+    pub note: String,
     #[serde(default)]
     pub disclosure_mode: String,
     pub catalogue_item_id: Option<i64>,
@@ -302,6 +341,7 @@ pub struct DocumentFields {
     pub topic: Topic,
     pub genre: Genre,
     pub keywords: String,
+    pub note: String,
     pub disclosure_mode: DisclosureMode,
     pub catalogue_item_id: Option<i64>,
     pub column_id: Option<i64>,
@@ -366,6 +406,7 @@ impl DocumentFields {
             Genre::Other
         });
         let keywords = line(&mut errors, "keywords", "主题词", &input.keywords, false, 100);
+        let note = text(&mut errors, "note", "题注", &input.note, false, 2000);
         let disclosure_mode = match input.disclosure_mode.trim() {
             "" => DisclosureMode::Proactive,
             raw => DisclosureMode::parse(raw).unwrap_or_else(|| {
@@ -398,6 +439,7 @@ impl DocumentFields {
             topic,
             genre,
             keywords,
+            note,
             disclosure_mode,
             catalogue_item_id: input.catalogue_item_id,
             column_id: input.column_id,
@@ -452,6 +494,21 @@ mod tests {
         for (input, err) in bad {
             assert_eq!(DocNo::parse(input).as_ref().err(), Some(err), "{input}");
         }
+    }
+
+    #[test]
+    fn doc_numbers_in_history_lines() {
+        let note = "2007年4月5日中华人民共和国国务院令第492号公布　2019年4月3日中华人民共和国国务院令第711号修订";
+        let keys: Vec<String> = find_doc_numbers(note).iter().map(|d| d.key()).collect();
+        assert_eq!(keys, vec!["国务院令第492", "国务院令第711"]);
+        assert_eq!(DocNo::parse("国务院令第711号").unwrap().key(), "国务院令第711");
+        let keys: Vec<String> =
+            find_doc_numbers("根据《关于修改部分规章的决定》（济南市人民政府令第268号）修正，济政发〔2021〕5号")
+                .iter()
+                .map(|d| d.key())
+                .collect();
+        assert_eq!(keys, vec!["济南市人民政府令第268", "济政发2021-5"]);
+        assert!(find_doc_numbers("没有文号的一段话，编号为号").is_empty());
     }
 
     #[test]

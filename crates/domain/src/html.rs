@@ -124,14 +124,29 @@ pub fn links(html: &str) -> Vec<String> {
     out
 }
 
+/// Text made safe inside HTML. (ammonia's `clean_text` also escapes spaces, which bloats
+/// bodies and survives into the plain text.)
+pub fn escape_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Plain text typed into a form, as paragraphs.
 pub fn from_plain_text(text: &str) -> String {
     text.split("\n\n")
         .map(str::trim)
         .filter(|p| !p.is_empty())
-        .map(|p| {
-            format!("<p>{}</p>", p.lines().map(|l| ammonia::clean_text(l.trim())).collect::<Vec<_>>().join("<br>"))
-        })
+        .map(|p| format!("<p>{}</p>", p.lines().map(|l| escape_text(l.trim())).collect::<Vec<_>>().join("<br>")))
         .collect()
 }
 
@@ -181,5 +196,36 @@ mod tests {
             proptest::prop_assert!(!out.contains("<script"));
             proptest::prop_assert!(!out.to_lowercase().contains("onerror"));
         }
+    }
+}
+
+/// The small Markdown of the law texts (`## 第一章` headings, blank-line paragraphs) as HTML.
+/// Only headings and paragraphs occur in them, so a Markdown library would add nothing.
+pub fn from_markdown(md: &str) -> String {
+    let mut out = String::with_capacity(md.len() + md.len() / 8);
+    for block in md.split("\n\n").map(str::trim).filter(|b| !b.is_empty()) {
+        let (tag, text) = if let Some(t) = block.strip_prefix("#### ") {
+            ("h4", t)
+        } else if let Some(t) = block.strip_prefix("### ") {
+            ("h3", t)
+        } else if let Some(t) = block.strip_prefix("## ").or_else(|| block.strip_prefix("# ")) {
+            ("h2", t)
+        } else {
+            ("p", block)
+        };
+        let lines: Vec<String> = text.lines().map(|l| escape_text(l.trim())).collect();
+        out.push_str(&format!("<{tag}>{}</{tag}>", lines.join("<br>")));
+    }
+    out
+}
+
+#[cfg(test)]
+mod markdown_tests {
+    #[test]
+    fn law_markdown() {
+        assert_eq!(
+            super::from_markdown("## 第一章  总则\n\n第一条 为了<规范>。\n\n### 第一节\n\n第二条 甲\n乙"),
+            "<h2>第一章  总则</h2><p>第一条 为了&lt;规范&gt;。</p><h3>第一节</h3><p>第二条 甲<br>乙</p>"
+        );
     }
 }

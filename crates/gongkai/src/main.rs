@@ -14,7 +14,7 @@ use clap::{Args, Parser, Subcommand};
 use config::FileConfig;
 use gongkai_domain::time::parse_date;
 use gongkai_store::{Actor, DatabaseSettings, Store};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -65,6 +65,13 @@ enum Command {
         #[command(subcommand)]
         command: CalendarCommand,
     },
+    /// 导入数据
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// 重建全文检索索引（请先停止服务）
+    Reindex,
     /// 备份数据（SQLite 模式）到一个文件
     Backup {
         /// 备份文件路径，如 gongkai-backup.tar.gz
@@ -99,6 +106,9 @@ struct ServeArgs {
     /// 日志格式：text 或 json
     #[arg(long, env = "GONGKAI_LOG_FORMAT")]
     log_format: Option<String>,
+    /// 检索索引跟进其他节点更改的间隔（毫秒）
+    #[arg(long, env = "GONGKAI_INDEX_INTERVAL_MS", default_value_t = 1000, hide = true)]
+    index_interval_ms: u64,
 }
 
 #[derive(Args)]
@@ -123,6 +133,20 @@ enum TokenCommand {
         user: String,
         #[arg(long, default_value = "命令行创建")]
         name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// 导入政府信息：JSON Lines 文件（可为 gzip 压缩），每行至少有 title 和 body
+    Documents {
+        file: PathBuf,
+        /// 行内未写 unit 时使用的发布单位：单位 id 或统一社会信用代码
+        #[arg(long)]
+        unit: Option<String>,
+        /// 每个事务写入的文件数
+        #[arg(long, default_value_t = 200)]
+        batch: usize,
     },
 }
 
@@ -235,6 +259,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Calendar { command } => calendar(command, &settings).await,
+        Command::Import { command: ImportCommand::Documents { file, unit, batch } } => {
+            import_documents(&settings, &file, unit, batch).await
+        }
+        Command::Reindex => reindex(&settings).await,
         Command::Backup { file: out } => {
             let store = open(&settings).await?;
             let summary = gongkai_store::backup::backup(&store, &out).await.map_err(|e| anyhow!("{e}"))?;
@@ -284,7 +312,22 @@ async fn serve(args: ServeArgs, settings: DatabaseSettings, file: FileConfig) ->
     };
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("无法监听 {addr}"))?;
     let local = listener.local_addr()?;
-    let state = gongkai_web::AppState::new(store.clone(), site.clone(), server);
+    let words = dictionary_words(&store).await?;
+    let index_path = settings.data_dir.join("index");
+    let (search, needs_rebuild) = gongkai_search::SearchIndex::open(&index_path, &words)
+        .map_err(|e| anyhow!("{e}（检索索引 {} 可能正被另一个进程使用）", index_path.display()))?;
+    let state = gongkai_web::AppState::new(store.clone(), site.clone(), server, search.clone());
+    if needs_rebuild {
+        // Serve at once; search fills in as the rebuild proceeds.
+        let (index, rebuild_store) = (search.clone(), store.clone());
+        tokio::spawn(async move {
+            match index.rebuild(&rebuild_store, |_| {}).await {
+                Ok(n) => tracing::info!(documents = n, "search index rebuilt"),
+                Err(e) => tracing::error!(error = %e, "search index rebuild failed"),
+            }
+        });
+    }
+    gongkai_web::spawn_indexer(state.clone(), std::time::Duration::from_millis(args.index_interval_ms.max(50)));
     println!("gongkai {} — {}{}", env!("CARGO_PKG_VERSION"), site.site_name, site.site_subtitle);
     println!("数据库：{} {}", store.backend().name(), settings.target());
     println!("门户网站：http://{local}/");
@@ -402,4 +445,87 @@ async fn init(args: InitArgs, settings: &DatabaseSettings) -> anyhow::Result<Exi
     println!("已建立“{}”和系统管理员 {username}。初始密码（只显示这一次，登录后请立即修改）：", fields.name);
     println!("{password}");
     Ok(ExitCode::SUCCESS)
+}
+
+fn progress_bar(total: u64, what: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(&format!("{what} {{bar:40}} {{pos}}/{{len}} {{per_sec}} 剩余 {{eta}}"))
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+async fn import_documents(
+    settings: &DatabaseSettings,
+    file: &Path,
+    unit: Option<String>,
+    batch: usize,
+) -> anyhow::Result<ExitCode> {
+    let store = open(settings).await?;
+    let raw = std::fs::read(file).with_context(|| format!("无法读取 {}", file.display()))?;
+    let default_unit = match unit {
+        None => None,
+        Some(u) => match u.trim().parse::<i64>() {
+            Ok(id) => Some(id),
+            Err(_) => Some(
+                store
+                    .unit_by_credit_code(&u.trim().to_uppercase())
+                    .await
+                    .map_err(|e| anyhow!("{e}"))?
+                    .ok_or_else(|| anyhow!("没有统一社会信用代码为 {u} 的单位"))?
+                    .id,
+            ),
+        },
+    };
+    let started = Instant::now();
+    let (docs, errors) =
+        gongkai_store::import::prepare(&store, &raw, default_unit).await.map_err(|e| anyhow!("{e}"))?;
+    if !errors.is_empty() {
+        for e in errors.iter().take(50) {
+            eprintln!("第 {} 行：{}", e.line, e.message);
+        }
+        if errors.len() > 50 {
+            eprintln!("……另有 {} 行有问题", errors.len() - 50);
+        }
+        bail!("{} 行有问题，没有导入任何文件；请改正后重新导入", errors.len());
+    }
+    let bar = progress_bar(docs.len() as u64, "导入");
+    let report = gongkai_store::import::write(&store, &docs, batch, Actor::system("import"), |done| {
+        bar.set_position(done as u64)
+    })
+    .await
+    .map_err(|e| anyhow!("{e}"))?;
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "导入完成：新增 {} 件，已存在跳过 {} 件，用时 {:.1} 秒（{:.0} 件/秒，{:.1} MB/秒）。运行中的服务将自动更新检索索引。",
+        report.imported,
+        report.skipped,
+        secs,
+        docs.len() as f64 / secs.max(0.001),
+        raw.len() as f64 / 1_048_576.0 / secs.max(0.001)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn reindex(settings: &DatabaseSettings) -> anyhow::Result<ExitCode> {
+    let store = open(settings).await?;
+    let words = dictionary_words(&store).await?;
+    let path = settings.data_dir.join("index");
+    let (index, _) =
+        gongkai_search::SearchIndex::open(&path, &words).map_err(|e| anyhow!("{e}（服务运行时请先停止服务）"))?;
+    let total = store.public_documents(&Default::default(), 1, 0).await.map_err(|e| anyhow!("{e}"))?.1;
+    let bar = progress_bar(total as u64, "索引");
+    let started = Instant::now();
+    let n = index.rebuild(&store, |done| bar.set_position(done)).await.map_err(|e| anyhow!("{e}"))?;
+    bar.finish_and_clear();
+    println!("检索索引已重建：{n} 件，用时 {:.1} 秒", started.elapsed().as_secs_f64());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Unit names and short names, for the search tokenizer's dictionary.
+async fn dictionary_words(store: &Store) -> anyhow::Result<Vec<String>> {
+    let units = store.units_all().await.map_err(|e| anyhow!("{e}"))?;
+    Ok(units.iter().flat_map(|u| [u.name.clone(), u.short_name.clone()]).collect())
 }

@@ -466,6 +466,20 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
     let ybj = app.unit_id("济南市医疗保障局").await;
     let lixia = app.unit_id("济南市历下区人民政府").await;
     let editor = app.store.user_by_username("ybj_editor").await.unwrap().unwrap();
+    let document = {
+        let input = gongkai_domain::documents::DocumentInput {
+            title: "接口测试文件".into(),
+            topic: "general".into(),
+            genre: "notice".into(),
+            body: "<p>正文</p>".into(),
+            ..Default::default()
+        };
+        let fields = gongkai_domain::documents::DocumentFields::parse(&input, "济南市医疗保障局").unwrap();
+        let mut w = app.store.write(gongkai_store::Actor::system("test")).await.unwrap();
+        let (id, _) = w.document_import(ybj, &fields, "openapi-test", None).await.unwrap();
+        w.commit().await.unwrap();
+        id
+    };
     let mut seen = 0;
     let mut operations: Vec<(String, String)> = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
@@ -525,6 +539,7 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
             .replace("/units/{id}", &format!("/units/{unit_for_path}"))
             .replace("/users/{id}", &format!("/users/{}", editor.id))
             .replace("/tokens/{id}", &format!("/tokens/{token_id}"))
+            .replace("/documents/{id}", &format!("/documents/{document}"))
             .replace("{year}", "2027")
             .replace("{date}", "2027-01-01");
         let query = match path.as_str() {

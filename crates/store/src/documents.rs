@@ -33,6 +33,7 @@ pub struct Document {
     pub topic: Topic,
     pub genre: Genre,
     pub keywords: String,
+    pub note: String,
     pub disclosure_mode: DisclosureMode,
     pub catalogue_item_id: Option<i64>,
     pub column_id: Option<i64>,
@@ -58,7 +59,7 @@ pub struct Document {
     pub updated_at: String,
 }
 
-const DOC_COLUMNS: &str = "id, unit_id, index_no, status, title, publisher, doc_no, doc_no_key, written_on, publish_at, topic, genre, keywords, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, validity, validity_on, replaced_by, author_id, reviewer_first, reviewer_second, reviewer_final, checks_override, change_note, minor_change, live_version, published_on, last_published_at, withdrawal, withdrawal_note, withdrawn_at, created_at, updated_at";
+const DOC_COLUMNS: &str = "id, unit_id, index_no, status, title, publisher, doc_no, doc_no_key, written_on, publish_at, topic, genre, keywords, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, validity, validity_on, replaced_by, author_id, reviewer_first, reviewer_second, reviewer_final, checks_override, change_note, minor_change, live_version, published_on, last_published_at, withdrawal, withdrawal_note, withdrawn_at, created_at, updated_at, note";
 
 fn bad(what: &str, value: &str) -> StoreError {
     StoreError::Other(format!("stored {what} {value} is not known"))
@@ -109,6 +110,7 @@ fn document_from_row(r: &AnyRow) -> Result<Document> {
         withdrawn_at: r.try_get(35)?,
         created_at: r.try_get(36)?,
         updated_at: r.try_get(37)?,
+        note: r.try_get(38)?,
     })
 }
 
@@ -128,6 +130,7 @@ pub struct PublicDocument {
     pub topic: Topic,
     pub genre: Genre,
     pub keywords: String,
+    pub note: String,
     pub disclosure_mode: DisclosureMode,
     pub catalogue_item_id: Option<i64>,
     pub column_id: Option<i64>,
@@ -145,7 +148,7 @@ pub struct PublicDocument {
     pub updated_at: String,
 }
 
-const PUBLIC_COLUMNS: &str = "d.id, d.unit_id, d.index_no, v.version, v.title, v.publisher, v.doc_no, v.doc_no_key, v.written_on, d.published_on, v.topic, v.genre, v.keywords, v.disclosure_mode, v.catalogue_item_id, v.column_id, v.interprets_id, v.interpretation_form, v.body_html, v.body_text, d.validity, d.validity_on, d.replaced_by, d.withdrawal, d.withdrawal_note, d.withdrawn_at, v.published_at";
+const PUBLIC_COLUMNS: &str = "d.id, d.unit_id, d.index_no, v.version, v.title, v.publisher, v.doc_no, v.doc_no_key, v.written_on, d.published_on, v.topic, v.genre, v.keywords, v.disclosure_mode, v.catalogue_item_id, v.column_id, v.interprets_id, v.interpretation_form, v.body_html, v.body_text, d.validity, d.validity_on, d.replaced_by, d.withdrawal, d.withdrawal_note, d.withdrawn_at, v.published_at, v.note";
 const PUBLIC_FROM: &str =
     "FROM documents d JOIN document_versions v ON v.document_id = d.id AND v.version = d.live_version";
 
@@ -184,6 +187,7 @@ fn public_from_row(r: &AnyRow) -> Result<PublicDocument> {
         withdrawal_note: r.try_get(24)?,
         withdrawn_at: r.try_get(25)?,
         updated_at: r.try_get(26)?,
+        note: r.try_get(27)?,
     })
 }
 
@@ -404,6 +408,30 @@ impl Store {
         rows.iter().map(public_from_row).collect()
     }
 
+    /// The texts of online documents by id, for search excerpts.
+    pub async fn public_texts(&self, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let mut q = Sql::new("SELECT d.id, v.note, v.body_text ");
+        q.push(PUBLIC_FROM).push(" WHERE d.id IN (");
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind(*id);
+        }
+        q.push(")");
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                let note: String = r.try_get(1)?;
+                let body: String = r.try_get(2)?;
+                Ok((r.try_get(0)?, if note.is_empty() { body } else { format!("{note}\n{body}") }))
+            })
+            .collect()
+    }
+
     pub async fn document_versions(&self, id: i64) -> Result<Vec<Version>> {
         let rows = sqlx::query("SELECT version, title, change_note, minor_change, published_at FROM document_versions WHERE document_id = $1 ORDER BY version DESC")
             .bind(id)
@@ -498,10 +526,11 @@ fn bind_document<'q>(
         .bind(&f.body_text)
         .bind(&f.change_note)
         .bind(f.minor_change as i64)
+        .bind(&f.note)
 }
 
-/// The fields `bind_document` fills, as `$1`–`$18`.
-const FIELD_NAMES: [&str; 18] = [
+/// The fields `bind_document` fills, as `$1`–`$19`.
+const FIELD_NAMES: [&str; 19] = [
     "title",
     "publisher",
     "doc_no",
@@ -520,6 +549,7 @@ const FIELD_NAMES: [&str; 18] = [
     "body_text",
     "change_note",
     "minor_change",
+    "note",
 ];
 
 impl Writer {
@@ -568,6 +598,18 @@ impl Writer {
         author: Option<i64>,
         import_key: Option<&str>,
     ) -> Result<i64> {
+        let id = self.insert_document(unit_id, fields, author, import_key).await?;
+        self.record("document.create", "document", id, Some(unit_id), format!("起草《{}》", fields.title));
+        Ok(id)
+    }
+
+    async fn insert_document(
+        &mut self,
+        unit_id: i64,
+        fields: &DocumentFields,
+        author: Option<i64>,
+        import_key: Option<&str>,
+    ) -> Result<i64> {
         self.check_links(unit_id, fields).await?;
         let now = crate::now_text();
         let placeholders: Vec<String> = (1..=FIELD_NAMES.len()).map(|i| format!("${i}")).collect();
@@ -592,7 +634,6 @@ impl Writer {
             .fetch_one(self.conn())
             .await?
             .try_get(0)?;
-        self.record("document.create", "document", id, Some(unit_id), format!("起草《{}》", fields.title));
         Ok(id)
     }
 
@@ -767,8 +808,8 @@ impl Writer {
         }
         let version = doc.live_version + 1;
         sqlx::query(
-            "INSERT INTO document_versions (document_id, version, title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, change_note, minor_change, published_at, published_by)
-             SELECT id, $1, title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, change_note, minor_change, $2, $3 FROM documents WHERE id = $4",
+            "INSERT INTO document_versions (document_id, version, title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, change_note, minor_change, published_at, published_by)
+             SELECT id, $1, title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, change_note, minor_change, $2, $3 FROM documents WHERE id = $4",
         )
         .bind(version)
         .bind(now)
@@ -795,8 +836,8 @@ impl Writer {
     /// Puts the working copy back to the live version (a revision is dropped).
     async fn restore_live(&mut self, doc: &Document) -> Result<()> {
         sqlx::query(
-            "UPDATE documents SET (title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, change_note, minor_change) =
-             (SELECT title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, change_note, minor_change FROM document_versions WHERE document_id = $1 AND version = $2)
+            "UPDATE documents SET (title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, change_note, minor_change) =
+             (SELECT title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, change_note, minor_change FROM document_versions WHERE document_id = $1 AND version = $2)
              WHERE id = $1",
         )
         .bind(doc.id)
@@ -808,6 +849,39 @@ impl Writer {
             .execute(self.conn())
             .await?;
         Ok(())
+    }
+
+    /// Publishes a document taken in by bulk import, as an administrative action without the
+    /// review stages (the text is already law or already published elsewhere). Idempotent on
+    /// `import_key`: a document imported before is left alone and its id returned.
+    pub async fn document_import(
+        &mut self,
+        unit_id: i64,
+        fields: &DocumentFields,
+        import_key: &str,
+        published_on: Option<NaiveDate>,
+    ) -> Result<(i64, bool)> {
+        if let Some(row) = sqlx::query("SELECT id FROM documents WHERE import_key = $1")
+            .bind(import_key)
+            .fetch_optional(self.conn())
+            .await?
+        {
+            return Ok((row.try_get(0)?, false));
+        }
+        let id = self.insert_document(unit_id, fields, None, Some(import_key)).await?;
+        let doc = doc_in(self.conn(), id).await?.ok_or(StoreError::NotFound("文件"))?;
+        let now = crate::now_text();
+        self.publish(&doc, None, &now).await?;
+        if let Some(date) = published_on {
+            sqlx::query("UPDATE documents SET published_on = $1 WHERE id = $2")
+                .bind(date.to_string())
+                .bind(id)
+                .execute(self.conn())
+                .await?;
+        }
+        sqlx::query("UPDATE documents SET status = 'published' WHERE id = $1").bind(id).execute(self.conn()).await?;
+        self.record("document.import", "document", id, Some(unit_id), format!("导入并发布《{}》", fields.title));
+        Ok((id, true))
     }
 
     /// Marks a published document 失效 or 废止 (or valid again), with the date and what

@@ -9,6 +9,7 @@ pub mod db;
 pub mod demo;
 pub mod documents;
 pub mod error;
+pub mod import;
 pub mod migrate;
 pub mod sql;
 pub mod units;

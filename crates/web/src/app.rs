@@ -36,6 +36,9 @@ pub struct Inner {
     /// Password hashing takes 19 MiB and tens of milliseconds each; at most one per core runs
     /// at a time, so a flood of logins queues instead of exhausting memory.
     pub hashing: tokio::sync::Semaphore,
+    pub search: Arc<gongkai_search::SearchIndex>,
+    /// Wakes the indexer after a change to public content on this node.
+    pub search_wake: tokio::sync::Notify,
 }
 
 impl std::ops::Deref for AppState {
@@ -46,7 +49,12 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(store: Store, site: SiteConfig, server: ServerOptions) -> Self {
+    pub fn new(
+        store: Store,
+        site: SiteConfig,
+        server: ServerOptions,
+        search: Arc<gongkai_search::SearchIndex>,
+    ) -> Self {
         AppState(Arc::new(Inner {
             store,
             site: Arc::new(site),
@@ -56,6 +64,8 @@ impl AppState {
             calendar: Cached::new(Duration::from_secs(60)),
             metrics: Metrics::default(),
             hashing: tokio::sync::Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)),
+            search,
+            search_wake: tokio::sync::Notify::new(),
         }))
     }
 
@@ -158,6 +168,22 @@ async fn finish_errors(State(state): State<AppState>, req: Request, next: Next) 
         out.headers_mut().insert(h, v);
     }
     out
+}
+
+/// Keeps the search index up with the outbox: at once after a change on this node, and every
+/// `interval` for changes made on other nodes or by the command line.
+pub fn spawn_indexer(state: AppState, interval: Duration) {
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = state.search_wake.notified() => {}
+                _ = tokio::time::sleep(interval) => {}
+            }
+            if let Err(e) = state.search.sync(&state.store).await {
+                tracing::warn!(error = %e, "search index sync failed");
+            }
+        }
+    });
 }
 
 /// Serves until `shutdown` resolves, then lets requests in flight finish.

@@ -14,15 +14,17 @@ pub mod cache;
 pub mod calendar;
 pub mod config;
 pub mod console;
+pub mod documents;
 pub mod errors;
 pub mod forms;
 pub mod metrics;
 pub mod ops;
 pub mod page;
 pub mod portal;
+pub mod search;
 pub mod security;
 pub mod staff;
 pub mod units;
 
-pub use app::{AppState, router, serve};
+pub use app::{AppState, router, serve, spawn_indexer};
 pub use config::{ServerOptions, SiteConfig};

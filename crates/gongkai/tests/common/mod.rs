@@ -118,7 +118,8 @@ impl TestApp {
     pub async fn start_empty(db: Db) -> TestApp {
         let (store, dir, pg) = fresh_store(db).await;
         let options = ServerOptions { body_limit: 256 * 1024, ..Default::default() };
-        let state = AppState::new(store.clone(), SiteConfig::default(), options);
+        let (search, _) = gongkai_search::SearchIndex::open(&dir.path().join("index"), &[]).unwrap();
+        let state = AppState::new(store.clone(), SiteConfig::default(), options, search);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = oneshot::channel::<()>();
@@ -178,6 +179,11 @@ pub struct Session {
 impl App {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
+    }
+
+    /// Brings the search index up to date with the outbox, as the background indexer would.
+    pub async fn sync_search(&self) {
+        self.state.search.sync(&self.store).await.unwrap();
     }
 
     pub async fn get(&self, path: &str) -> Response {

@@ -20,7 +20,9 @@ use utoipa_axum::routes;
         (name = "units", description = "机构"),
         (name = "staff", description = "工作人员账号与 API 令牌"),
         (name = "calendar", description = "节假日与工作日"),
-        (name = "audit", description = "审计日志")
+        (name = "audit", description = "审计日志"),
+        (name = "documents", description = "政府信息"),
+        (name = "search", description = "全文检索")
     )
 )]
 struct ApiDoc;
@@ -63,6 +65,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(calendar::workdays_between))
         .routes(routes!(audit::list_audit))
         .routes(routes!(audit::verify_audit))
+        .routes(routes!(crate::documents::api::list_documents))
+        .routes(routes!(crate::documents::api::get_document))
+        .routes(routes!(crate::search::api::search))
 }
 
 /// Page and page size from the query string, bounded.

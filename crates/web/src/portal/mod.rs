@@ -151,7 +151,6 @@ pub fn routes() -> Router<AppState> {
     let mut r = Router::new()
         .route("/", get(home))
         .route("/sitemap", get(sitemap))
-        .route("/search", get(search))
         .route("/about", get(|s: State<AppState>, h: HeaderMap| about(s, h, "about")))
         .route("/contact", get(|s: State<AppState>, h: HeaderMap| about(s, h, "contact")))
         .route("/accessibility", get(|s: State<AppState>, h: HeaderMap| about(s, h, "accessibility")))
@@ -166,6 +165,8 @@ pub fn routes() -> Router<AppState> {
         }
     }
     r.merge(crate::units::portal::routes())
+        .merge(crate::search::portal::routes())
+        .merge(crate::documents::portal::routes())
 }
 
 pub fn page(state: &AppState, headers: &HeaderMap, title: &str, path: &str, nav: &str) -> Page {
@@ -331,14 +332,6 @@ async fn sitemap(state: State<AppState>, headers: HeaderMap) -> PageResult {
     Ok(html(&SitemapTemplate { page, groups: unit_groups(&tree) }))
 }
 
-#[derive(Template)]
-#[template(path = "portal/search.html")]
-struct SearchTemplate {
-    page: Page,
-    q: String,
-    units: Vec<UnitLink>,
-}
-
 /// Units matching a query by name, short name or code, open ones first.
 pub fn match_units(tree: &UnitTree, q: &str) -> Vec<UnitLink> {
     let q = q.trim().to_lowercase();
@@ -357,17 +350,6 @@ pub fn match_units(tree: &UnitTree, q: &str) -> Vec<UnitLink> {
         .collect();
     found.sort_by_key(|u| u.is_closed());
     found.into_iter().take(200).map(UnitLink::from).collect()
-}
-
-async fn search(state: State<AppState>, headers: HeaderMap, Query(q): Query) -> PageResult {
-    let text: String = q.get("q").trim().chars().take(100).collect();
-    let tree = state.unit_tree().await?;
-    let title = if text.is_empty() { "搜索".to_string() } else { format!("{text} - 搜索") };
-    let page = page(&state, &headers, &title, "/search", "search")
-        .column("搜索", "搜索", "检索本站公开的政府信息和机构")
-        .crumb("搜索", "/search");
-    let units = match_units(&tree, &text);
-    Ok(html(&SearchTemplate { page, q: text, units }))
 }
 
 /// Switches the elder-friendly mode without JavaScript: sets the cookie and goes back.

@@ -1,0 +1,134 @@
+//! Documents as JSON: the public list and each document.
+
+use crate::api::paging;
+use crate::app::AppState;
+use crate::errors::{ApiResult, AppError, Problem};
+use crate::forms::{Query, parse_int, path_id};
+use axum::Json;
+use axum::extract::{Path, State};
+use gongkai_domain::documents::{Genre, Topic, Validity};
+use gongkai_domain::validation::Invalid;
+use gongkai_store::documents::PublicFilter;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentList {
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+    pub items: Vec<super::DocumentSummary>,
+}
+
+/// 政府信息（公开的版本）
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentOut {
+    pub id: i64,
+    pub index_no: String,
+    pub title: String,
+    pub publisher: String,
+    pub unit_id: i64,
+    pub doc_no: String,
+    pub written_on: Option<String>,
+    pub published_on: String,
+    /// 体裁代码与名称
+    pub genre: String,
+    pub genre_label: String,
+    pub topic: String,
+    pub topic_label: String,
+    pub keywords: String,
+    /// 题注
+    pub note: String,
+    pub validity: String,
+    pub validity_on: Option<String>,
+    pub replaced_by: Option<i64>,
+    pub interprets_id: Option<i64>,
+    pub version: i64,
+    pub body_html: String,
+    /// in_error / replaced / withdrawn，未撤稿为 null
+    pub withdrawal: Option<String>,
+    pub url: String,
+}
+
+fn filter_from(q: &crate::forms::Fields) -> Result<PublicFilter, Invalid> {
+    let mut errors = Invalid::default();
+    let mut f = PublicFilter::default();
+    match parse_int(q.opt("unit"), "unit", "单位") {
+        Ok(v) => f.within_unit = v,
+        Err(e) => errors.0.extend(e.0),
+    }
+    if let Some(g) = q.opt("genre") {
+        f.genre = Genre::parse(g);
+        if f.genre.is_none() {
+            errors.push("genre", "参数 genre", "不是可选的体裁");
+        }
+    }
+    if let Some(t) = q.opt("topic") {
+        f.topic = Topic::parse(t);
+        if f.topic.is_none() {
+            errors.push("topic", "参数 topic", "不是可选的主题分类");
+        }
+    }
+    if let Some(v) = q.opt("validity") {
+        f.validity = Validity::parse(v);
+        if f.validity.is_none() {
+            errors.push("validity", "参数 validity", "应为 valid、expired 或 repealed");
+        }
+    }
+    match parse_int(q.opt("year"), "year", "年份") {
+        Ok(v) => f.year = v.map(|y| y as i32),
+        Err(e) => errors.0.extend(e.0),
+    }
+    errors.into_result(f)
+}
+
+/// 公开的政府信息列表（按发布日期倒序），可按单位（含下级）、体裁、主题、年份、有效性筛选
+#[utoipa::path(get, path = "/api/v1/documents", tag = "documents",
+    params(("unit" = Option<i64>, Query, description = "单位 id，含其下级单位"), ("genre" = Option<String>, Query), ("topic" = Option<String>, Query),
+        ("year" = Option<i32>, Query), ("validity" = Option<String>, Query), ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+    responses((status = 200, body = DocumentList), (status = 422, body = Problem)))]
+pub async fn list_documents(State(state): State<AppState>, Query(q): Query) -> ApiResult<Json<DocumentList>> {
+    let filter = filter_from(&q)?;
+    let (page, per_page) = paging(&q, 20, 100);
+    let (docs, total) = state.store.public_documents(&filter, per_page, (page - 1) * per_page).await?;
+    let tree = state.unit_tree().await?;
+    let items = docs
+        .iter()
+        .map(|d| super::DocumentSummary::of(d, &tree.get(d.unit_id).map(|u| u.name.clone()).unwrap_or_default()))
+        .collect();
+    Ok(Json(DocumentList { total, page, per_page, items }))
+}
+
+/// 政府信息详情（当前公开的版本）
+#[utoipa::path(get, path = "/api/v1/documents/{id}", tag = "documents", params(("id" = i64, Path)),
+    responses((status = 200, body = DocumentOut), (status = 404, body = Problem)))]
+pub async fn get_document(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<DocumentOut>> {
+    let d = state.store.public_document(path_id(&id)?).await?.ok_or(AppError::NotFound)?;
+    if d.withdrawal == Some(gongkai_domain::documents::Withdrawal::InError) {
+        return Err(AppError::NotFound.into());
+    }
+    Ok(Json(DocumentOut {
+        id: d.id,
+        index_no: d.index_no.clone(),
+        title: d.title.clone(),
+        publisher: d.publisher.clone(),
+        unit_id: d.unit_id,
+        doc_no: d.doc_no.clone(),
+        written_on: d.written_on.clone(),
+        published_on: d.published_on.clone(),
+        genre: d.genre.code().into(),
+        genre_label: d.genre.label().into(),
+        topic: d.topic.code().into(),
+        topic_label: d.topic.label().into(),
+        keywords: d.keywords.clone(),
+        note: d.note.clone(),
+        validity: d.validity.code().into(),
+        validity_on: d.validity_on.clone(),
+        replaced_by: d.replaced_by,
+        interprets_id: d.interprets_id,
+        version: d.version,
+        body_html: d.body_html.clone(),
+        withdrawal: d.withdrawal.map(|w| w.code().to_string()),
+        url: format!("/documents/{}", d.id),
+    }))
+}

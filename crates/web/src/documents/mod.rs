@@ -1,0 +1,43 @@
+//! Documents (政府信息): the public pages, the staff actions and the API.
+
+pub mod api;
+pub mod portal;
+
+use gongkai_domain::time::display_instant;
+use gongkai_store::documents::PublicDocument;
+
+/// A document in a list, as templates and the API show it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct DocumentSummary {
+    pub id: i64,
+    pub title: String,
+    pub index_no: String,
+    pub doc_no: String,
+    pub unit_id: i64,
+    pub unit: String,
+    pub genre: String,
+    pub published_on: String,
+    pub validity: String,
+    pub url: String,
+}
+
+impl DocumentSummary {
+    pub fn of(d: &PublicDocument, unit: &str) -> Self {
+        DocumentSummary {
+            id: d.id,
+            title: d.title.clone(),
+            index_no: d.index_no.clone(),
+            doc_no: d.doc_no.clone(),
+            unit_id: d.unit_id,
+            unit: unit.to_string(),
+            genre: d.genre.label().to_string(),
+            published_on: d.published_on.clone(),
+            validity: d.validity.label().to_string(),
+            url: format!("/documents/{}", d.id),
+        }
+    }
+}
+
+pub fn updated_text(d: &PublicDocument) -> String {
+    display_instant(&d.updated_at)
+}

@@ -1,0 +1,23 @@
+//! `GET /api/v1/search`.
+
+use crate::app::AppState;
+use crate::errors::{ApiResult, Problem};
+use crate::forms::Query;
+use axum::Json;
+use axum::extract::State;
+
+/// 全文检索：政府信息、政策解读等全部公开内容
+#[utoipa::path(get, path = "/api/v1/search", tag = "search",
+    params(
+        ("q" = Option<String>, Query, description = "关键词、标题或文号（〔〕、[]、() 均可）"),
+        ("unit" = Option<i64>, Query, description = "发布单位 id"),
+        ("genre" = Option<String>, Query, description = "体裁"), ("topic" = Option<String>, Query, description = "主题分类"),
+        ("year" = Option<i32>, Query, description = "发布年份"), ("validity" = Option<String>, Query, description = "valid / expired / repealed"),
+        ("sort" = Option<String>, Query, description = "relevance（默认）或 date"),
+        ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query, description = "每页条数，最多 100")
+    ),
+    responses((status = 200, body = super::SearchView), (status = 422, body = Problem)))]
+pub async fn search(State(state): State<AppState>, Query(q): Query) -> ApiResult<Json<super::SearchView>> {
+    let req = super::request_from(&q, true)?;
+    Ok(Json(super::run(&state, req).await?))
+}
