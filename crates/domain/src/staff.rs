@@ -77,6 +77,16 @@ pub enum Action {
     ViewAudit,
     /// Verify the whole hash chain of the audit log.
     VerifyAudit,
+    /// Draft documents and submit them for review.
+    DraftDocuments,
+    /// Review documents at 初审, 复审 and 终审.
+    ReviewDocuments,
+    /// Withdraw published documents and change their validity.
+    WithdrawDocuments,
+    /// See a unit's documents in the console (working copies included).
+    ViewDocuments,
+    /// Maintain the lists of sensitive words and wrong expressions.
+    ManageWordLists,
 }
 
 /// The rule of who may do what where; every console and API route asks it.
@@ -87,7 +97,20 @@ pub fn permits(roles: &Roles, action: Action, reach: Reach) -> bool {
     let in_subtree = reach == Reach::Subtree;
     match action {
         Action::UseConsole => !roles.is_empty(),
-        Action::ManageUnitStructure | Action::GrantSystemAdmin | Action::ManageCalendar | Action::VerifyAudit => false,
+        Action::ManageUnitStructure
+        | Action::GrantSystemAdmin
+        | Action::ManageCalendar
+        | Action::VerifyAudit
+        | Action::ManageWordLists => false,
+        Action::DraftDocuments => in_subtree && roles.contains(&Role::Editor),
+        Action::ReviewDocuments => in_subtree && roles.contains(&Role::Reviewer),
+        Action::WithdrawDocuments => {
+            in_subtree && (roles.contains(&Role::Reviewer) || roles.contains(&Role::UnitAdmin))
+        }
+        Action::ViewDocuments => {
+            in_subtree
+                && [Role::Editor, Role::Reviewer, Role::UnitAdmin, Role::Evaluator].iter().any(|r| roles.contains(r))
+        }
         Action::EditUnitContacts | Action::ManageUsers | Action::ManageTokens => {
             in_subtree && roles.contains(&Role::UnitAdmin)
         }
@@ -204,15 +227,27 @@ mod tests {
                 SystemAdmin => true,
                 UnitAdmin => match action {
                     UseConsole => true,
-                    EditUnitContacts | ManageUsers | ManageTokens | ViewAudit => reach == Subtree,
+                    EditUnitContacts | ManageUsers | ManageTokens | ViewAudit | WithdrawDocuments | ViewDocuments => {
+                        reach == Subtree
+                    }
                     _ => false,
                 },
                 Evaluator => match action {
                     UseConsole => true,
-                    ViewAudit => reach == Subtree,
+                    ViewAudit | ViewDocuments => reach == Subtree,
                     _ => false,
                 },
-                Editor | Reviewer | RequestHandler => action == UseConsole,
+                Editor => match action {
+                    UseConsole => true,
+                    DraftDocuments | ViewDocuments => reach == Subtree,
+                    _ => false,
+                },
+                Reviewer => match action {
+                    UseConsole => true,
+                    ReviewDocuments | WithdrawDocuments | ViewDocuments => reach == Subtree,
+                    _ => false,
+                },
+                RequestHandler => action == UseConsole,
             }
         };
         let actions = [
@@ -225,6 +260,11 @@ mod tests {
             ManageCalendar,
             ViewAudit,
             VerifyAudit,
+            DraftDocuments,
+            ReviewDocuments,
+            WithdrawDocuments,
+            ViewDocuments,
+            ManageWordLists,
         ];
         for role in Role::ALL {
             for action in actions {

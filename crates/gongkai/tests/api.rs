@@ -480,6 +480,20 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
         w.commit().await.unwrap();
         id
     };
+    let draft = {
+        let input = gongkai_domain::documents::DocumentInput {
+            title: "接口测试草稿".into(),
+            topic: "general".into(),
+            genre: "notice".into(),
+            body: "<p>草稿</p>".into(),
+            ..Default::default()
+        };
+        let fields = gongkai_domain::documents::DocumentFields::parse(&input, "济南市医疗保障局").unwrap();
+        let mut w = app.store.write(gongkai_store::Actor::system("test")).await.unwrap();
+        let id = w.document_create(ybj, &fields, Some(editor.id), None).await.unwrap();
+        w.commit().await.unwrap();
+        id
+    };
     let mut seen = 0;
     let mut operations: Vec<(String, String)> = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
@@ -522,6 +536,14 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
                 json!({"schedule": "年份 2027 国办发明电〔2026〕9号\n元旦 2027-01-01 放假"})
             }
             ("put", "/api/v1/calendar/days/{date}") => json!({"kind": "holiday", "name": "测试"}),
+            ("post", "/api/v1/staff/documents") => {
+                json!({"title": "接口起草", "topic": "general", "genre": "notice", "body": "<p>正文</p>"})
+            }
+            ("put", "/api/v1/staff/documents/{id}") => {
+                json!({"title": "接口测试草稿（改）", "topic": "general", "genre": "notice", "body": "<p>草稿</p>"})
+            }
+            ("post", "/api/v1/staff/documents/{id}/actions") => json!({"action": "submit"}),
+            ("post", "/api/v1/staff/documents/{id}/validity") => json!({"validity": "expired"}),
             _ => Value::Null,
         };
         let token_id = if path.contains("/tokens/{id}") {
@@ -539,6 +561,8 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
             .replace("/units/{id}", &format!("/units/{unit_for_path}"))
             .replace("/users/{id}", &format!("/users/{}", editor.id))
             .replace("/tokens/{id}", &format!("/tokens/{token_id}"))
+            .replace("/staff/documents/{id}/validity", &format!("/staff/documents/{document}/validity"))
+            .replace("/staff/documents/{id}", &format!("/staff/documents/{draft}"))
             .replace("/documents/{id}", &format!("/documents/{document}"))
             .replace("{year}", "2027")
             .replace("{date}", "2027-01-01");

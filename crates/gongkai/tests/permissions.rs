@@ -25,6 +25,9 @@ enum Who {
     /// As `UnitAdmins`, and evaluators (the disclosure office) for reading.
     Supervisors,
     SystemAdmins,
+    /// Staff who work with documents: editors, reviewers, unit administrators, evaluators.
+    DocumentViewers,
+    Editors,
 }
 
 fn expected(who: Who, role: Role, target: Target) -> bool {
@@ -34,6 +37,11 @@ fn expected(who: Who, role: Role, target: Target) -> bool {
         Who::SystemAdmins => role == Role::SystemAdmin,
         Who::UnitAdmins => role == Role::SystemAdmin || (role == Role::UnitAdmin && own),
         Who::Supervisors => role == Role::SystemAdmin || (matches!(role, Role::UnitAdmin | Role::Evaluator) && own),
+        Who::DocumentViewers => {
+            role == Role::SystemAdmin
+                || (matches!(role, Role::Editor | Role::Reviewer | Role::UnitAdmin | Role::Evaluator) && own)
+        }
+        Who::Editors => role == Role::SystemAdmin || (role == Role::Editor && own),
     }
 }
 
@@ -66,6 +74,9 @@ enum R {
     CalendarDelete,
     Audit,
     AuditVerify,
+    Documents,
+    DocumentNew,
+    DocumentCreate,
 }
 
 /// Console routes: (route, who may, whether it takes a target unit).
@@ -97,6 +108,9 @@ const CONSOLE: &[(R, Who, bool)] = &[
     (R::CalendarDelete, Who::SystemAdmins, false),
     (R::Audit, Who::Supervisors, false),
     (R::AuditVerify, Who::SystemAdmins, false),
+    (R::Documents, Who::DocumentViewers, false),
+    (R::DocumentNew, Who::Editors, false),
+    (R::DocumentCreate, Who::Editors, true),
 ];
 
 #[derive(Debug, Clone, Copy)]
@@ -123,6 +137,8 @@ enum A {
     CalendarClear,
     Audit,
     AuditVerify,
+    StaffDocuments,
+    StaffDocumentCreate,
 }
 
 const API: &[(A, Who, bool)] = &[
@@ -148,6 +164,8 @@ const API: &[(A, Who, bool)] = &[
     (A::CalendarClear, Who::SystemAdmins, false),
     (A::Audit, Who::Supervisors, false),
     (A::AuditVerify, Who::SystemAdmins, false),
+    (A::StaffDocuments, Who::DocumentViewers, false),
+    (A::StaffDocumentCreate, Who::Editors, true),
 ];
 
 struct Ctx {
@@ -300,6 +318,18 @@ impl Ctx {
             R::CalendarDelete => (Method::POST, s("/admin/calendar/years/2031/delete"), vec![]),
             R::Audit => (Method::GET, s("/admin/audit"), vec![]),
             R::AuditVerify => (Method::GET, s("/admin/audit/verify"), vec![]),
+            R::Documents => (Method::GET, s("/admin/documents"), vec![]),
+            R::DocumentNew => (Method::GET, s("/admin/documents/new"), vec![]),
+            R::DocumentCreate => (
+                Method::POST,
+                s("/admin/documents"),
+                vec![
+                    (s("unit_id"), unit.to_string()),
+                    (s("title"), format!("矩阵文件{n}")),
+                    (s("topic"), s("general")),
+                    (s("genre"), s("notice")),
+                ],
+            ),
         }
     }
 
@@ -360,6 +390,12 @@ impl Ctx {
             A::CalendarClear => (Method::DELETE, "/api/v1/calendar/days/2026-12-08".into(), Value::Null),
             A::Audit => (Method::GET, "/api/v1/audit".into(), Value::Null),
             A::AuditVerify => (Method::GET, "/api/v1/audit/verify".into(), Value::Null),
+            A::StaffDocuments => (Method::GET, "/api/v1/staff/documents".into(), Value::Null),
+            A::StaffDocumentCreate => (
+                Method::POST,
+                "/api/v1/staff/documents".into(),
+                json!({"unit_id": unit, "title": format!("接口矩阵文件{n}"), "topic": "general", "genre": "notice"}),
+            ),
         }
     }
 }

@@ -111,6 +111,7 @@ impl Store {
         let store = Store::connect(settings).await?;
         crate::migrate::run(&store).await?;
         crate::calendar::seed_official(&store).await?;
+        crate::wordlists::seed_words(&store).await?;
         Ok(store)
     }
 

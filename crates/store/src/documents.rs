@@ -851,6 +851,30 @@ impl Writer {
         Ok(())
     }
 
+    /// Replaces the body of a draft or a document under review (the one-click mask of personal
+    /// information), keeping its place in the workflow.
+    pub async fn document_replace_body(&mut self, id: i64, body_html: &str) -> Result<()> {
+        let doc = doc_in(self.conn(), id).await?.ok_or(StoreError::NotFound("文件"))?;
+        if !matches!(doc.status, State::Draft | State::InReview(_)) {
+            return Err(StoreError::Conflict(Invalid::one(
+                "status",
+                "文件",
+                format!("当前为“{}”，不能修改正文", doc.status.label()),
+            )));
+        }
+        let html = gongkai_domain::html::sanitize(body_html);
+        let text = gongkai_domain::html::to_text(&html);
+        sqlx::query("UPDATE documents SET body_html = $1, body_text = $2, updated_at = $3 WHERE id = $4")
+            .bind(&html)
+            .bind(&text)
+            .bind(crate::now_text())
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        self.record("document.mask", "document", id, Some(doc.unit_id), format!("遮盖《{}》中的个人信息", doc.title));
+        Ok(())
+    }
+
     /// Publishes a document taken in by bulk import, as an administrative action without the
     /// review stages (the text is already law or already published elsewhere). Idempotent on
     /// `import_key`: a document imported before is left alone and its id returned.

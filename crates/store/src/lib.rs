@@ -14,6 +14,7 @@ pub mod migrate;
 pub mod sql;
 pub mod units;
 pub mod users;
+pub mod wordlists;
 
 pub use audit::{Actor, AuditFilter, Writer};
 pub use db::{Backend, DatabaseSettings, Store};

@@ -68,6 +68,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::documents::api::list_documents))
         .routes(routes!(crate::documents::api::get_document))
         .routes(routes!(crate::search::api::search))
+        .routes(routes!(crate::documents::staff_api::list, crate::documents::staff_api::create))
+        .routes(routes!(crate::documents::staff_api::get, crate::documents::staff_api::save))
+        .routes(routes!(crate::documents::staff_api::act))
+        .routes(routes!(crate::documents::staff_api::checks))
+        .routes(routes!(crate::documents::staff_api::mask))
+        .routes(routes!(crate::documents::staff_api::validity))
 }
 
 /// Page and page size from the query string, bounded.

@@ -24,6 +24,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(crate::units::console::routes())
         .merge(crate::calendar::console::routes())
         .merge(crate::audit::console::routes())
+        .merge(crate::documents::console::routes())
         .layer(middleware::from_fn_with_state(state, console_session))
 }
 
@@ -45,6 +46,15 @@ pub fn notice_text(key: &str) -> &'static str {
         "day_cleared" => "该日期已恢复按周一至周五计算。",
         "year_deleted" => "该年度节假日安排已删除。",
         "logged_in" => "登录成功。",
+        "document_saved" => "草稿已保存。",
+        "document_submit" => "已提交初审。",
+        "document_approve" => "审核已通过。",
+        "document_reject" => "已退回撰稿人修改。",
+        "document_revise" => "已开始修订，修订通过终审前公众看到的仍是现行版本。",
+        "document_discard" => "已放弃修订。",
+        "document_withdraw" => "已撤稿。",
+        "document_masked" => "个人信息已遮盖。",
+        "document_validity" => "有效性已更新。",
         _ => "",
     }
 }
@@ -52,6 +62,9 @@ pub fn notice_text(key: &str) -> &'static str {
 /// The console menu, showing only what the user may open.
 fn menu(p: &Principal) -> Vec<(&'static str, &'static str, &'static str)> {
     let mut items = vec![("dashboard", "/admin", "工作台")];
+    if p.may(Action::ViewDocuments) {
+        items.push(("documents", "/admin/documents", "政府信息"));
+    }
     if p.may(Action::ManageUnitStructure) || p.may(Action::EditUnitContacts) {
         items.push(("units", "/admin/units", "单位管理"));
     }

@@ -1,7 +1,11 @@
 //! Documents (政府信息): the public pages, the staff actions and the API.
 
+pub mod actions;
 pub mod api;
+pub mod checks;
+pub mod console;
 pub mod portal;
+pub mod staff_api;
 
 use gongkai_domain::time::display_instant;
 use gongkai_store::documents::PublicDocument;

@@ -1,0 +1,236 @@
+//! A document from draft to the public over HTTP: an editor drafts in the console, three
+//! different reviewers approve, the checks hold up 终审 until personal information is masked
+//! or a reason is recorded, the citizen finds it; then a revision, withdrawal, and the API.
+
+mod common;
+use common::{App, location};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+fn id_from(loc: &str) -> i64 {
+    loc.trim_start_matches("/admin/documents/").split('?').next().unwrap().parse().unwrap()
+}
+
+both!(draft_review_publish_find_revise_withdraw, |app: App| async move {
+    let editor = app.login("ybj_editor").await;
+    let body = "<p class=MsoNormal>为做好门诊慢特病医疗保障工作，现就有关事项通知如下。</p><p>联系人身份证号11010519491231002X，本文件为内部资料。</p><p><a href=\"/documents/999999\">失效链接</a></p>";
+    let res = editor
+        .post(
+            "/admin/documents",
+            &[
+                ("title", "济南市医疗保障局关于做好门诊慢特病待遇保障工作的通知"),
+                ("doc_no", "济医保字[2025]3号"),
+                ("written_on", "2025-03-03"),
+                ("topic", "health"),
+                ("genre", "normative"),
+                ("body", body),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let id = id_from(&location(&res));
+    let (_, page) = editor.text(&format!("/admin/documents/{id}")).await;
+    assert!(
+        page.contains("个人信息（1 处）") && page.contains("内部资料") && page.contains("失效链接：/documents/999999"),
+        "checks are shown"
+    );
+    assert!(!page.contains("MsoNormal"), "Word markup is gone");
+    // Bad input is named.
+    let res = editor
+        .post(
+            &format!("/admin/documents/{id}"),
+            &[("title", ""), ("doc_no", "济医保字2025年3号"), ("topic", "health"), ("genre", "normative")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("标题：不能为空") && html.contains("文号：格式不正确"));
+    // Submit; the author cannot review.
+    assert_eq!(
+        editor.post(&format!("/admin/documents/{id}/act"), &[("action", "submit")]).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        editor.post(&format!("/admin/documents/{id}/act"), &[("action", "approve")]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let r1 = app.login("ybj_reviewer1").await;
+    assert_eq!(
+        r1.post(&format!("/admin/documents/{id}/act"), &[("action", "approve")]).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let again = r1.post(&format!("/admin/documents/{id}/act"), &[("action", "approve")]).await;
+    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.text().await.unwrap().contains("每一审核环节须由不同的人完成"));
+    let r2 = app.login("ybj_reviewer2").await;
+    assert_eq!(
+        r2.post(&format!("/admin/documents/{id}/act"), &[("action", "approve")]).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    // 终审 is blocked while the checks find problems.
+    let r3 = app.login("ybj_reviewer3").await;
+    let blocked = r3.post(&format!("/admin/documents/{id}/act"), &[("action", "approve")]).await;
+    assert_eq!(blocked.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(blocked.text().await.unwrap().contains("发布前检查发现的问题尚未处理"));
+    assert_eq!(r3.post(&format!("/admin/documents/{id}/mask"), &[]).await.status(), StatusCode::SEE_OTHER);
+    let (_, page) = r3.text(&format!("/admin/documents/{id}")).await;
+    assert!(page.contains("110105********002X") && !page.contains("11010519491231002X"), "masked in place");
+    let res = r3
+        .post(
+            &format!("/admin/documents/{id}/act"),
+            &[("action", "approve"), ("override_reason", "“内部资料”系引用文件名称，链接将在发布后修正")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let doc = app.store.document(id).await.unwrap().unwrap();
+    assert_eq!(doc.status.code(), "published");
+    let code = app.store.unit(doc.unit_id).await.unwrap().unwrap().credit_code.unwrap();
+    assert_eq!(doc.index_no.as_deref(), Some(format!("{code}/{}-00001", chrono::Utc::now().format("%Y")).as_str()));
+
+    // The citizen finds it and reads it.
+    app.sync_search().await;
+    for q in ["门诊慢特病", "济医保字〔2025〕3号", "济医保字(2025)3号", "医保"] {
+        let res: Value = app
+            .get(&format!(
+                "/api/v1/search?q={}",
+                url::form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
+            ))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(res["hits"][0]["id"], id, "{q}");
+    }
+    let (status, html) = app.text(&format!("/documents/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("济医保字〔2025〕3号") && html.contains(&code) && html.contains("行政规范性文件"));
+    assert!(!html.contains("11010519491231002X"));
+
+    // A revision keeps the public version until it passes 终审; the update shows in history.
+    assert_eq!(
+        editor.post(&format!("/admin/documents/{id}/act"), &[("action", "revise")]).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let res = editor
+        .post(
+            &format!("/admin/documents/{id}"),
+            &[
+                ("title", "济南市医疗保障局关于做好门诊慢特病待遇保障工作的通知"),
+                ("doc_no", "济医保字〔2025〕3号"),
+                ("topic", "health"),
+                ("genre", "normative"),
+                ("body", "<p>为做好门诊慢特病医疗保障工作，现就有关事项通知如下。修订后的正文。</p>"),
+                ("change_note", "补充申报材料清单"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, html) = app.text(&format!("/documents/{id}")).await;
+    assert!(!html.contains("修订后的正文"), "the public still sees the published version");
+    editor.post(&format!("/admin/documents/{id}/act"), &[("action", "submit")]).await;
+    r1.post(&format!("/admin/documents/{id}/act"), &[("action", "approve")]).await;
+    r2.post(&format!("/admin/documents/{id}/act"), &[("action", "approve")]).await;
+    assert_eq!(
+        r3.post(&format!("/admin/documents/{id}/act"), &[("action", "approve")]).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let (_, html) = app.text(&format!("/documents/{id}")).await;
+    assert!(html.contains("修订后的正文") && html.contains("更新记录") && html.contains("补充申报材料清单"));
+
+    // Withdrawal: kept with a notice, or gone with a notice.
+    let res = r1
+        .post(
+            &format!("/admin/documents/{id}/act"),
+            &[("action", "withdraw"), ("reason", "withdrawn"), ("note", "政策已调整")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (status, html) = app.text(&format!("/documents/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("本信息已撤回") && html.contains("政策已调整"));
+    app.sync_search().await;
+    let res: Value =
+        app.get("/api/v1/search?q=%E9%97%A8%E8%AF%8A%E6%85%A2%E7%89%B9%E7%97%85").await.json().await.unwrap();
+    assert_eq!(res["total"], 0, "withdrawn documents leave the index");
+    assert!(app.store.audit_verify().await.unwrap().is_ok());
+});
+
+both!(the_api_drives_the_same_workflow, |app: App| async move {
+    let editor = app.token("ybj_editor").await;
+    let res = app.api_json(Method::POST, &editor, "/api/v1/staff/documents", json!({"title": "关于公布2025年定点医药机构名单的通知", "topic": "health", "genre": "notice", "body": "第一段\n\n第二段", "body_is_text": true})).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let doc: Value = res.json().await.unwrap();
+    let id = doc["id"].as_i64().unwrap();
+    assert_eq!(doc["body_html"], "<p>第一段</p><p>第二段</p>");
+    let res = app
+        .api_json(
+            Method::POST,
+            &editor,
+            "/api/v1/staff/documents",
+            json!({"title": "x", "topic": "health", "genre": "novel"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["field"], "genre");
+    let act = |token: String, action: &'static str| {
+        let app = app.clone();
+        async move {
+            app.api_json(
+                Method::POST,
+                &token,
+                &format!("/api/v1/staff/documents/{id}/actions"),
+                json!({"action": action}),
+            )
+            .await
+        }
+    };
+    assert_eq!(act(editor.clone(), "submit").await.status(), StatusCode::OK);
+    let checks: Value =
+        app.api_get(&editor, &format!("/api/v1/staff/documents/{id}/checks")).await.json().await.unwrap();
+    assert_eq!(checks["clear"], true);
+    for reviewer in ["ybj_reviewer1", "ybj_reviewer2", "ybj_reviewer3"] {
+        let res = act(app.token(reviewer).await, "approve").await;
+        assert_eq!(res.status(), StatusCode::OK, "{reviewer}");
+    }
+    let published: Value = app.api_get(&editor, &format!("/api/v1/staff/documents/{id}")).await.json().await.unwrap();
+    assert_eq!(published["status"], "published");
+    let public: Value = app.get(&format!("/api/v1/documents/{id}")).await.json().await.unwrap();
+    assert_eq!(public["title"], "关于公布2025年定点医药机构名单的通知");
+    let list: Value = app.get(&format!("/api/v1/documents?unit={}", published["unit_id"])).await.json().await.unwrap();
+    assert_eq!(list["items"][0]["id"], id);
+    // Another unit's reviewer cannot act on it.
+    let zjj = app.token("zjj_editor").await;
+    assert_eq!(act(zjj, "revise").await.status(), StatusCode::FORBIDDEN);
+    let res = app
+        .api_json(
+            Method::POST,
+            &app.token("ybj_reviewer1").await,
+            &format!("/api/v1/staff/documents/{id}/actions"),
+            json!({"action": "reject"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "nothing to reject, and a comment would be needed");
+    let res = app
+        .api_json(
+            Method::POST,
+            &app.token("ybj_reviewer1").await,
+            &format!("/api/v1/staff/documents/{id}/validity"),
+            json!({"validity": "repealed", "validity_on": "2025-12-31"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let public: Value = app.get(&format!("/api/v1/documents/{id}")).await.json().await.unwrap();
+    assert_eq!((public["validity"].as_str(), public["validity_on"].as_str()), (Some("repealed"), Some("2025-12-31")));
+    let res = app
+        .api_json(
+            Method::POST,
+            &app.token("ybj_reviewer1").await,
+            &format!("/api/v1/staff/documents/{id}/actions"),
+            json!({"action": "withdraw", "reason": "in_error", "note": "误发"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(app.get(&format!("/documents/{id}")).await.status(), StatusCode::GONE);
+    assert_eq!(app.get(&format!("/api/v1/documents/{id}")).await.status(), StatusCode::NOT_FOUND);
+});

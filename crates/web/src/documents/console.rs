@@ -1,0 +1,416 @@
+//! Console pages for documents: the list, the editor, and the review page with its checks.
+
+use super::actions::{self, ActionInput};
+use super::checks::{self, CheckReport};
+use crate::app::AppState;
+use crate::auth::{Principal, Staff};
+use crate::console::{console_page, with_notice};
+use crate::errors::{AppError, PageResult};
+use crate::forms::{Fields, Form, FormView, Query, path_id};
+use crate::page::{Page, html};
+use crate::staff::console::page_links;
+use crate::units::{UnitOption, unit_options};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use gongkai_domain::documents::{
+    DisclosureMode, DocumentInput, Genre, InterpretationForm, Topic, Validity, Withdrawal,
+};
+use gongkai_domain::staff::{Action, Reach};
+use gongkai_domain::time::display_instant;
+use gongkai_domain::workflow::State as DocState;
+use gongkai_store::documents::{Document, DocumentFilter, Review, Version};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/documents", get(list).post(create))
+        .route("/documents/new", get(new))
+        .route("/documents/{id}", get(show).post(save))
+        .route("/documents/{id}/edit", get(edit))
+        .route("/documents/{id}/act", post(act))
+        .route("/documents/{id}/mask", post(mask))
+        .route("/documents/{id}/validity", post(validity))
+}
+
+/// The unit whose documents `p` sees: everything for system administrators, their subtree
+/// otherwise.
+fn scope(p: &Principal) -> Result<Option<i64>, AppError> {
+    if p.require(Action::ViewDocuments, Reach::Global).is_ok() {
+        return Ok(None);
+    }
+    p.require(Action::ViewDocuments, Reach::Subtree)?;
+    Ok(Some(p.user.unit_id))
+}
+
+pub struct Row {
+    pub id: i64,
+    pub title: String,
+    pub unit: String,
+    pub status: &'static str,
+    pub index_no: String,
+    pub updated: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/documents.html")]
+struct ListTemplate {
+    page: Page,
+    rows: Vec<Row>,
+    total: i64,
+    q: String,
+    status: String,
+    statuses: Vec<(&'static str, &'static str)>,
+    pages: Vec<(i64, bool)>,
+    page_href: String,
+    can_draft: bool,
+}
+
+async fn list(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff, Query(q): Query) -> PageResult {
+    let within = scope(&p)?;
+    let page_no = q.page();
+    let status = q.opt("status").and_then(DocState::parse);
+    let filter =
+        DocumentFilter { within_unit: within, status, q: q.opt("q").map(str::to_string), ..Default::default() };
+    let (docs, total) = state.store.documents_list(&filter, 50, (page_no - 1) * 50).await?;
+    let tree = state.unit_tree().await?;
+    let rows = docs
+        .iter()
+        .map(|d| Row {
+            id: d.id,
+            title: d.title.clone(),
+            unit: tree.get(d.unit_id).map(|u| u.short_name.clone()).unwrap_or_default(),
+            status: d.status.label(),
+            index_no: d.index_no.clone().unwrap_or_default(),
+            updated: display_instant(&d.updated_at),
+        })
+        .collect();
+    let page = with_notice(console_page(&state, &headers, &p, "政府信息", "/admin/documents", "documents").await, &q);
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([("q", q.get("q")), ("status", q.get("status"))].into_iter().filter(|(_, v)| !v.is_empty()))
+        .finish();
+    Ok(html(&ListTemplate {
+        page,
+        rows,
+        total,
+        q: q.get("q").to_string(),
+        status: q.get("status").to_string(),
+        statuses: DocState::ALL.iter().map(|s| (s.code(), s.label())).collect(),
+        pages: page_links(total, page_no, 50),
+        page_href: format!("/admin/documents?{query}&"),
+        can_draft: p.may(Action::DraftDocuments),
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "console/document_form.html")]
+struct FormTemplate {
+    page: Page,
+    form: FormView,
+    doc: Option<Document>,
+    units: Vec<UnitOption>,
+    topics: &'static [Topic],
+    genres: &'static [Genre],
+    modes: &'static [DisclosureMode],
+    forms: &'static [InterpretationForm],
+}
+
+fn input_from(f: &Fields) -> DocumentInput {
+    let id = |name: &str| f.get(name).trim().parse::<i64>().ok();
+    DocumentInput {
+        title: f.get("title").into(),
+        publisher: f.get("publisher").into(),
+        doc_no: f.get("doc_no").into(),
+        written_on: f.get("written_on").into(),
+        publish_at: f.get("publish_at").into(),
+        topic: f.get("topic").into(),
+        genre: f.get("genre").into(),
+        keywords: f.get("keywords").into(),
+        note: f.get("note").into(),
+        disclosure_mode: f.get("disclosure_mode").into(),
+        catalogue_item_id: id("catalogue_item_id"),
+        column_id: id("column_id"),
+        interprets_id: id("interprets_id"),
+        interpretation_form: f.get("interpretation_form").into(),
+        body: f.get("body").into(),
+        body_is_text: f.get("body_is_text") == "1",
+        change_note: f.get("change_note").into(),
+        minor_change: f.get("minor_change") == "1",
+    }
+}
+
+fn fields_of(d: &Document) -> Fields {
+    let pairs: Vec<(&str, String)> = vec![
+        ("unit_id", d.unit_id.to_string()),
+        ("title", d.title.clone()),
+        ("publisher", d.publisher.clone()),
+        ("doc_no", d.doc_no.clone()),
+        ("written_on", d.written_on.clone().unwrap_or_default()),
+        ("publish_at", d.publish_at.clone().unwrap_or_default()),
+        ("topic", d.topic.code().into()),
+        ("genre", d.genre.code().into()),
+        ("keywords", d.keywords.clone()),
+        ("note", d.note.clone()),
+        ("disclosure_mode", d.disclosure_mode.code().into()),
+        ("interprets_id", d.interprets_id.map(|i| i.to_string()).unwrap_or_default()),
+        ("interpretation_form", d.interpretation_form.map(|f| f.code().to_string()).unwrap_or_default()),
+        ("body", d.body_html.clone()),
+        ("change_note", d.change_note.clone()),
+        ("minor_change", if d.minor_change { "1".into() } else { String::new() }),
+    ];
+    let encoded = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+    Fields::parse(encoded.as_bytes())
+}
+
+async fn form_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    p: &Principal,
+    doc: Option<Document>,
+    form: FormView,
+) -> PageResult {
+    let tree = state.unit_tree().await?;
+    let units = unit_options(
+        &tree,
+        if p.require(Action::DraftDocuments, Reach::Global).is_ok() { None } else { Some(p.user.unit_id) },
+    );
+    let (title, path) = match &doc {
+        Some(d) => (format!("编辑：{}", d.title), format!("/admin/documents/{}/edit", d.id)),
+        None => ("起草政府信息".to_string(), "/admin/documents/new".to_string()),
+    };
+    let failed = form.failed();
+    let page = console_page(state, headers, p, &title, &path, "documents").await;
+    let mut res = html(&FormTemplate {
+        page,
+        form,
+        doc,
+        units,
+        topics: Topic::ALL,
+        genres: Genre::ALL,
+        modes: DisclosureMode::ALL,
+        forms: InterpretationForm::ALL,
+    });
+    if failed {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+async fn new(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff) -> PageResult {
+    p.require(Action::DraftDocuments, Reach::Subtree)?;
+    let form = FormView::from_pairs(&[
+        ("unit_id", &p.user.unit_id.to_string()),
+        ("topic", "general"),
+        ("genre", "notice"),
+        ("disclosure_mode", "proactive"),
+    ]);
+    form_page(&state, &headers, &p, None, form).await
+}
+
+async fn create(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff, Form(f): Form) -> PageResult {
+    let unit = f.get("unit_id").trim().parse::<i64>().ok();
+    match actions::create(&state, &p, unit, &input_from(&f)).await {
+        Ok(d) => Ok(Redirect::to(&format!("/admin/documents/{}?notice=document_saved", d.id)).into_response()),
+        Err(e) => {
+            let e = e.form_errors()?;
+            form_page(&state, &headers, &p, None, FormView::with_errors(f, e)).await
+        }
+    }
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Staff(p): Staff,
+    Path(id): Path<String>,
+) -> PageResult {
+    let doc = actions::visible(&state, &p, path_id(&id)?).await?;
+    p.require_for_unit(&state, Action::DraftDocuments, doc.unit_id).await?;
+    let form = FormView::new(fields_of(&doc));
+    form_page(&state, &headers, &p, Some(doc), form).await
+}
+
+async fn save(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Staff(p): Staff,
+    Path(id): Path<String>,
+    Form(f): Form,
+) -> PageResult {
+    let id = path_id(&id)?;
+    match actions::update(&state, &p, id, &input_from(&f)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/documents/{id}?notice=document_saved")).into_response()),
+        Err(e) => {
+            let e = e.form_errors()?;
+            let doc = actions::visible(&state, &p, id).await?;
+            form_page(&state, &headers, &p, Some(doc), FormView::with_errors(f, e)).await
+        }
+    }
+}
+
+pub struct ReviewRow {
+    pub stage: String,
+    pub decision: &'static str,
+    pub reviewer: String,
+    pub comment: String,
+    pub at: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/document.html")]
+struct ShowTemplate {
+    page: Page,
+    doc: Document,
+    unit: String,
+    status: &'static str,
+    report: CheckReport,
+    reviews: Vec<ReviewRow>,
+    versions: Vec<Version>,
+    form: FormView,
+    can_edit: bool,
+    can_submit: bool,
+    can_review: bool,
+    can_revise: bool,
+    can_withdraw: bool,
+    is_final: bool,
+    withdrawals: &'static [Withdrawal],
+    validities: &'static [Validity],
+}
+
+async fn show_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    p: &Principal,
+    id: i64,
+    q: &Fields,
+    form: FormView,
+) -> PageResult {
+    let doc = actions::visible(state, p, id).await?;
+    let report = checks::run(state, &doc).await?;
+    let tree = state.unit_tree().await?;
+    let may = |a: Action| async move { p.require_for_unit(state, a, doc.unit_id).await.is_ok() };
+    let draft = may(Action::DraftDocuments).await;
+    let review = may(Action::ReviewDocuments).await;
+    let withdraw = may(Action::WithdrawDocuments).await;
+    let mut reviews = Vec::new();
+    for r in state.store.document_reviews(id).await? {
+        reviews.push(review_row(state, r).await?);
+    }
+    let failed = form.failed();
+    let page = with_notice(
+        console_page(state, headers, p, &doc.title, &format!("/admin/documents/{id}"), "documents").await,
+        q,
+    );
+    let mut res = html(&ShowTemplate {
+        unit: tree.get(doc.unit_id).map(|u| u.name.clone()).unwrap_or_default(),
+        status: doc.status.label(),
+        report,
+        reviews,
+        versions: state.store.document_versions(id).await?,
+        form,
+        can_edit: draft && doc.status == DocState::Draft,
+        can_submit: draft && doc.status == DocState::Draft,
+        can_review: review && matches!(doc.status, DocState::InReview(_) | DocState::Scheduled),
+        can_revise: draft && doc.status == DocState::Published,
+        can_withdraw: withdraw && doc.live_version > 0 && doc.status != DocState::Withdrawn,
+        is_final: doc.status == DocState::InReview(gongkai_domain::workflow::Stage::Final),
+        withdrawals: Withdrawal::ALL,
+        validities: Validity::ALL,
+        page,
+        doc,
+    });
+    if failed {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+async fn review_row(state: &AppState, r: Review) -> Result<ReviewRow, AppError> {
+    let reviewer = match r.reviewer_id {
+        Some(id) => state.store.user(id).await?.map(|u| u.display_name).unwrap_or_default(),
+        None => "系统".into(),
+    };
+    Ok(ReviewRow {
+        stage: r.stage,
+        decision: match r.decision.as_str() {
+            "approve" => "通过",
+            "approve_override" => "通过（说明理由后忽略检查问题）",
+            "reject" => "退回",
+            _ => "—",
+        },
+        reviewer,
+        comment: r.comment,
+        at: display_instant(&r.at),
+    })
+}
+
+async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Staff(p): Staff,
+    Path(id): Path<String>,
+    Query(q): Query,
+) -> PageResult {
+    show_page(&state, &headers, &p, path_id(&id)?, &q, FormView::default()).await
+}
+
+async fn act(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Staff(p): Staff,
+    Path(id): Path<String>,
+    Form(f): Form,
+) -> PageResult {
+    let id = path_id(&id)?;
+    let input = ActionInput {
+        action: f.get("action").into(),
+        comment: f.get("comment").into(),
+        override_reason: f.get("override_reason").into(),
+        reason: f.get("reason").into(),
+        note: f.get("note").into(),
+        replacement: f.get("replacement").trim().parse().ok(),
+    };
+    match actions::act(&state, &p, id, &input).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/admin/documents/{id}?notice=document_{}", input.action.trim())).into_response())
+        }
+        Err(e) => {
+            let e = e.form_errors()?;
+            show_page(&state, &headers, &p, id, &Fields::default(), FormView::with_errors(f, e)).await
+        }
+    }
+}
+
+async fn mask(State(state): State<AppState>, Staff(p): Staff, Path(id): Path<String>) -> PageResult {
+    let id = path_id(&id)?;
+    actions::mask(&state, &p, id).await?;
+    Ok(Redirect::to(&format!("/admin/documents/{id}?notice=document_masked")).into_response())
+}
+
+async fn validity(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Staff(p): Staff,
+    Path(id): Path<String>,
+    Form(f): Form,
+) -> PageResult {
+    let id = path_id(&id)?;
+    match actions::set_validity(
+        &state,
+        &p,
+        id,
+        f.get("validity"),
+        f.get("validity_on"),
+        f.get("replaced_by").trim().parse().ok(),
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/documents/{id}?notice=document_validity")).into_response()),
+        Err(e) => {
+            let e = e.form_errors()?;
+            show_page(&state, &headers, &p, id, &Fields::default(), FormView::with_errors(f, e)).await
+        }
+    }
+}

@@ -1,0 +1,292 @@
+//! The staff side of documents in the API: working copies, the review workflow, checks.
+
+use super::actions::{self, ActionInput};
+use super::checks::{self, CheckReport};
+use crate::api::paging;
+use crate::app::AppState;
+use crate::auth::ApiStaff;
+use crate::errors::{ApiResult, Problem};
+use crate::forms::{ApiJson, Query, parse_int, path_id};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use gongkai_domain::documents::DocumentInput;
+use gongkai_domain::staff::{Action, Reach};
+use gongkai_domain::workflow::State as DocState;
+use gongkai_store::documents::{Document, DocumentFilter};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// 文件草稿（新建或保存时提交）
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentBody {
+    /// 发布单位，不填为本人所在单位（仅新建时有效）
+    pub unit_id: Option<i64>,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub publisher: String,
+    /// 文号，如“济医保字〔2025〕3号”
+    #[serde(default)]
+    pub doc_no: String,
+    /// 成文日期 YYYY-MM-DD
+    #[serde(default)]
+    pub written_on: String,
+    /// 定时发布时间 YYYY-MM-DD HH:MM
+    #[serde(default)]
+    pub publish_at: String,
+    /// 主题分类代码或名称
+    #[serde(default)]
+    pub topic: String,
+    /// 体裁代码或名称
+    #[serde(default)]
+    pub genre: String,
+    #[serde(default)]
+    pub keywords: String,
+    /// 题注
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub disclosure_mode: String,
+    pub catalogue_item_id: Option<i64>,
+    pub column_id: Option<i64>,
+    pub interprets_id: Option<i64>,
+    #[serde(default)]
+    pub interpretation_form: String,
+    /// 正文 HTML（会被清理），或 body_is_text 为 true 时的纯文本
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub body_is_text: bool,
+    #[serde(default)]
+    pub change_note: String,
+    #[serde(default)]
+    pub minor_change: bool,
+}
+
+impl DocumentBody {
+    fn input(self) -> (Option<i64>, DocumentInput) {
+        (
+            self.unit_id,
+            DocumentInput {
+                title: self.title,
+                publisher: self.publisher,
+                doc_no: self.doc_no,
+                written_on: self.written_on,
+                publish_at: self.publish_at,
+                topic: self.topic,
+                genre: self.genre,
+                keywords: self.keywords,
+                note: self.note,
+                disclosure_mode: self.disclosure_mode,
+                catalogue_item_id: self.catalogue_item_id,
+                column_id: self.column_id,
+                interprets_id: self.interprets_id,
+                interpretation_form: self.interpretation_form,
+                body: self.body,
+                body_is_text: self.body_is_text,
+                change_note: self.change_note,
+                minor_change: self.minor_change,
+            },
+        )
+    }
+}
+
+/// 文件的工作稿及其审核状态
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaffDocument {
+    pub id: i64,
+    pub unit_id: i64,
+    /// draft / review_first / review_second / review_final / scheduled / published / withdrawn
+    pub status: String,
+    pub status_label: String,
+    pub index_no: Option<String>,
+    pub title: String,
+    pub publisher: String,
+    pub doc_no: String,
+    pub written_on: Option<String>,
+    pub publish_at: Option<String>,
+    pub topic: String,
+    pub genre: String,
+    pub keywords: String,
+    pub note: String,
+    pub interprets_id: Option<i64>,
+    pub body_html: String,
+    pub validity: String,
+    pub validity_on: Option<String>,
+    pub replaced_by: Option<i64>,
+    /// 已发布的版本数
+    pub live_version: i64,
+    pub published_on: Option<String>,
+    pub withdrawal: Option<String>,
+    pub updated_at: String,
+}
+
+impl From<&Document> for StaffDocument {
+    fn from(d: &Document) -> Self {
+        StaffDocument {
+            id: d.id,
+            unit_id: d.unit_id,
+            status: d.status.code().into(),
+            status_label: d.status.label().into(),
+            index_no: d.index_no.clone(),
+            title: d.title.clone(),
+            publisher: d.publisher.clone(),
+            doc_no: d.doc_no.clone(),
+            written_on: d.written_on.clone(),
+            publish_at: d.publish_at.clone(),
+            topic: d.topic.code().into(),
+            genre: d.genre.code().into(),
+            keywords: d.keywords.clone(),
+            note: d.note.clone(),
+            interprets_id: d.interprets_id,
+            body_html: d.body_html.clone(),
+            validity: d.validity.code().into(),
+            validity_on: d.validity_on.clone(),
+            replaced_by: d.replaced_by,
+            live_version: d.live_version,
+            published_on: d.published_on.clone(),
+            withdrawal: d.withdrawal.map(|w| w.code().to_string()),
+            updated_at: d.updated_at.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaffDocumentList {
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+    pub items: Vec<StaffDocument>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ValidityBody {
+    /// valid / expired / repealed
+    pub validity: String,
+    /// 失效或废止日期 YYYY-MM-DD，不填为今天
+    #[serde(default)]
+    pub validity_on: String,
+    pub replaced_by: Option<i64>,
+}
+
+/// 工作稿列表（本人可见范围内）
+#[utoipa::path(get, path = "/api/v1/staff/documents", tag = "documents", security(("bearer" = [])),
+    params(("status" = Option<String>, Query), ("q" = Option<String>, Query), ("unit" = Option<i64>, Query), ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+    responses((status = 200, body = StaffDocumentList), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Query(q): Query,
+) -> ApiResult<Json<StaffDocumentList>> {
+    let within = if p.require(Action::ViewDocuments, Reach::Global).is_ok() {
+        None
+    } else {
+        p.require(Action::ViewDocuments, Reach::Subtree)?;
+        Some(p.user.unit_id)
+    };
+    let status = match q.opt("status") {
+        Some(s) => Some(
+            DocState::parse(s)
+                .ok_or_else(|| gongkai_domain::validation::Invalid::one("status", "参数 status", "不是可选的状态"))?,
+        ),
+        None => None,
+    };
+    let (page, per_page) = paging(&q, 20, 100);
+    let filter = DocumentFilter {
+        within_unit: within,
+        unit: parse_int(q.opt("unit"), "unit", "单位")?,
+        status,
+        q: q.opt("q").map(str::to_string),
+    };
+    let (docs, total) = state.store.documents_list(&filter, per_page, (page - 1) * per_page).await?;
+    Ok(Json(StaffDocumentList { total, page, per_page, items: docs.iter().map(StaffDocument::from).collect() }))
+}
+
+/// 起草文件
+#[utoipa::path(post, path = "/api/v1/staff/documents", tag = "documents", security(("bearer" = [])), request_body = DocumentBody,
+    responses((status = 201, body = StaffDocument), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    ApiJson(body): ApiJson<DocumentBody>,
+) -> ApiResult<(StatusCode, Json<StaffDocument>)> {
+    let (unit, input) = body.input();
+    let doc = actions::create(&state, &p, unit, &input).await?;
+    Ok((StatusCode::CREATED, Json(StaffDocument::from(&doc))))
+}
+
+/// 工作稿详情
+#[utoipa::path(get, path = "/api/v1/staff/documents/{id}", tag = "documents", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = StaffDocument), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Path(id): Path<String>,
+) -> ApiResult<Json<StaffDocument>> {
+    Ok(Json(StaffDocument::from(&actions::visible(&state, &p, path_id(&id)?).await?)))
+}
+
+/// 保存草稿
+#[utoipa::path(put, path = "/api/v1/staff/documents/{id}", tag = "documents", security(("bearer" = [])), params(("id" = i64, Path)), request_body = DocumentBody,
+    responses((status = 200, body = StaffDocument), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn save(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<DocumentBody>,
+) -> ApiResult<Json<StaffDocument>> {
+    let (_, input) = body.input();
+    Ok(Json(StaffDocument::from(&actions::update(&state, &p, path_id(&id)?, &input).await?)))
+}
+
+/// 审核流程操作：提交、通过、退回、修订、放弃修订、撤稿
+#[utoipa::path(post, path = "/api/v1/staff/documents/{id}/actions", tag = "documents", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ActionInput,
+    responses((status = 200, body = StaffDocument), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn act(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ActionInput>,
+) -> ApiResult<Json<StaffDocument>> {
+    Ok(Json(StaffDocument::from(&actions::act(&state, &p, path_id(&id)?, &body).await?)))
+}
+
+/// 发布前检查结果
+#[utoipa::path(get, path = "/api/v1/staff/documents/{id}/checks", tag = "documents", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = CheckReport), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn checks(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Path(id): Path<String>,
+) -> ApiResult<Json<CheckReport>> {
+    let doc = actions::visible(&state, &p, path_id(&id)?).await?;
+    Ok(Json(checks::run(&state, &doc).await?))
+}
+
+/// 一键遮盖个人信息
+#[utoipa::path(post, path = "/api/v1/staff/documents/{id}/mask", tag = "documents", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = StaffDocument), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn mask(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Path(id): Path<String>,
+) -> ApiResult<Json<StaffDocument>> {
+    Ok(Json(StaffDocument::from(&actions::mask(&state, &p, path_id(&id)?).await?)))
+}
+
+/// 设置有效性（有效、失效、废止）
+#[utoipa::path(post, path = "/api/v1/staff/documents/{id}/validity", tag = "documents", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ValidityBody,
+    responses((status = 200, body = StaffDocument), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn validity(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ValidityBody>,
+) -> ApiResult<Json<StaffDocument>> {
+    let doc =
+        actions::set_validity(&state, &p, path_id(&id)?, &body.validity, &body.validity_on, body.replaced_by).await?;
+    Ok(Json(StaffDocument::from(&doc)))
+}
