@@ -328,6 +328,7 @@ async fn serve(args: ServeArgs, settings: DatabaseSettings, file: FileConfig) ->
         });
     }
     gongkai_web::spawn_indexer(state.clone(), std::time::Duration::from_millis(args.index_interval_ms.max(50)));
+    gongkai_web::spawn_scheduler(state.clone());
     println!("gongkai {} — {}{}", env!("CARGO_PKG_VERSION"), site.site_name, site.site_subtitle);
     println!("数据库：{} {}", store.backend().name(), settings.target());
     println!("门户网站：http://{local}/");

@@ -186,6 +186,39 @@ pub fn spawn_indexer(state: AppState, interval: Duration) {
     });
 }
 
+/// Publishes the documents whose scheduled time has come; returns how many.
+pub async fn publish_due(state: &AppState) -> Result<usize, AppError> {
+    let mut done = 0;
+    for id in state.store.documents_due().await? {
+        let mut w = state.store.write(gongkai_store::Actor::system("scheduler")).await?;
+        match w.document_act(id, &gongkai_store::documents::DocAction::PublishDue, None).await {
+            Ok(_) => {
+                w.commit().await?;
+                done += 1;
+            }
+            // Another node got there first, or it was sent back meanwhile.
+            Err(e) => tracing::info!(document = id, error = %e, "scheduled publication skipped"),
+        }
+    }
+    if done > 0 {
+        state.search_wake.notify_one();
+    }
+    Ok(done)
+}
+
+/// Runs `publish_due` every half minute.
+pub fn spawn_scheduler(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(30));
+        loop {
+            tick.tick().await;
+            if let Err(e) = publish_due(&state).await {
+                tracing::warn!(error = ?e, "scheduled publication failed");
+            }
+        }
+    });
+}
+
 /// Serves until `shutdown` resolves, then lets requests in flight finish.
 pub async fn serve(
     listener: TcpListener,

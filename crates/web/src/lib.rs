@@ -26,5 +26,5 @@ pub mod security;
 pub mod staff;
 pub mod units;
 
-pub use app::{AppState, router, serve, spawn_indexer};
+pub use app::{AppState, publish_due, router, serve, spawn_indexer, spawn_scheduler};
 pub use config::{ServerOptions, SiteConfig};
