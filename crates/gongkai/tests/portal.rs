@@ -8,10 +8,8 @@ use reqwest::StatusCode;
 const SECTION_PAGES: &[(&str, &str)] = &[
     ("/gongkai/guide", "政府信息公开指南"),
     ("/gongkai/rules", "政府信息公开制度"),
-    ("/gongkai/catalogue", "法定主动公开内容"),
     ("/gongkai/annual-reports", "政府信息公开年报"),
     ("/requests", "依申请公开"),
-    ("/interpretations", "政策解读"),
     ("/policies", "政策库"),
     ("/consultations", "意见征集"),
     ("/open-days", "政府开放"),

@@ -130,6 +130,48 @@ both!(search_quality_on_the_laws_corpus, |app: App| async move {
     assert!(doc["index_no"].as_str().unwrap().contains("/"));
 });
 
+both!(lists_feeds_and_sitemaps, |app: App| async move {
+    let n = import(&app).await as i64;
+    let (status, html) = app.text("/gongkai/catalogue").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(&format!("共 {n} 条")) && html.contains("aria-label=\"分页\""),
+        "lists every document with pages"
+    );
+    let (_, html) = app.text("/gongkai/catalogue?genre=law&page=2").await;
+    assert!(html.contains(&format!("共 {n} 条")) && html.contains("aria-current=\"page\">2<"));
+    let (_, html) = app.text("/gongkai/catalogue?genre=notice").await;
+    assert!(html.contains("共 0 条") && html.contains("暂无符合条件的信息"));
+    let city = app.unit_id("济南市人民政府").await;
+    let (_, html) = app.text(&format!("/gongkai/catalogue?unit={city}")).await;
+    assert!(html.contains("济南市人民政府 · 法定主动公开内容"));
+    let (_, html) = app.text(&format!("/units/{city}")).await;
+    assert!(html.contains("最新信息") && html.contains("/documents/"));
+    let (status, html) = app.text("/interpretations").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h1>政策解读</h1>"));
+    let res = app.get(&format!("/feeds/documents.atom?unit={city}&genre=law")).await;
+    assert_eq!(res.headers()["content-type"], "application/atom+xml; charset=utf-8");
+    let atom = res.text().await.unwrap();
+    assert!(
+        atom.starts_with("<?xml")
+            && atom.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\">")
+            && atom.matches("<entry>").count() == 50.min(n as usize)
+    );
+    let index = app.get("/sitemap.xml").await.text().await.unwrap();
+    assert!(
+        index.contains("<sitemapindex")
+            && index.contains("/sitemaps/pages.xml")
+            && index.contains("/sitemaps/documents-1.xml")
+    );
+    let docs = app.get("/sitemaps/documents-1.xml").await.text().await.unwrap();
+    assert_eq!(docs.matches("<url>").count() as i64, n);
+    let pages = app.get("/sitemaps/pages.xml").await.text().await.unwrap();
+    assert!(pages.contains(&format!("/units/{city}</loc>")));
+    assert_eq!(app.get("/sitemaps/documents-9.xml").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/sitemaps/documents-x.xml").await.status(), StatusCode::NOT_FOUND);
+});
+
 both!(the_index_survives_crashes_and_damage, |app: App| async move {
     import(&app).await;
     let before = search(&app, "住房公积金管理条例").await["total"].as_i64().unwrap();

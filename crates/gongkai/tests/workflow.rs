@@ -241,18 +241,33 @@ both!(scheduled_publication, |app: App| async move {
         .api_json(Method::POST, &editor, "/api/v1/staff/documents", json!({"title": "定时发布的公告", "topic": "general", "genre": "notice", "body": "<p>正文</p>", "publish_at": "2099-01-01 09:00"}))
         .await;
     let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    app.api_json(Method::POST, &editor, &format!("/api/v1/staff/documents/{id}/actions"), json!({"action": "submit"})).await;
+    app.api_json(Method::POST, &editor, &format!("/api/v1/staff/documents/{id}/actions"), json!({"action": "submit"}))
+        .await;
     for reviewer in ["ybj_reviewer1", "ybj_reviewer2", "ybj_reviewer3"] {
-        app.api_json(Method::POST, &app.token(reviewer).await, &format!("/api/v1/staff/documents/{id}/actions"), json!({"action": "approve"})).await;
+        app.api_json(
+            Method::POST,
+            &app.token(reviewer).await,
+            &format!("/api/v1/staff/documents/{id}/actions"),
+            json!({"action": "approve"}),
+        )
+        .await;
     }
     assert_eq!(app.store.document(id).await.unwrap().unwrap().status.code(), "scheduled");
     assert_eq!(gongkai_web::publish_due(&app.state).await.unwrap(), 0, "not yet");
     assert_eq!(app.get(&format!("/documents/{id}")).await.status(), StatusCode::NOT_FOUND);
     // The time comes.
     let mut conn = common::raw_conn(&app.store).await;
-    sqlx::query("UPDATE documents SET publish_at = '2000-01-01 09:00' WHERE id = $1").bind(id).execute(&mut conn).await.unwrap();
+    sqlx::query("UPDATE documents SET publish_at = '2000-01-01 09:00' WHERE id = $1")
+        .bind(id)
+        .execute(&mut conn)
+        .await
+        .unwrap();
     assert_eq!(gongkai_web::publish_due(&app.state).await.unwrap(), 1);
     assert_eq!(app.get(&format!("/documents/{id}")).await.status(), StatusCode::OK);
-    let (records, _) = app.store.audit_list(&gongkai_store::AuditFilter { actor: Some("system:scheduler".into()), ..Default::default() }, 5, 0).await.unwrap();
+    let (records, _) = app
+        .store
+        .audit_list(&gongkai_store::AuditFilter { actor: Some("system:scheduler".into()), ..Default::default() }, 5, 0)
+        .await
+        .unwrap();
     assert_eq!(records[0].action, "document.publish_due");
 });

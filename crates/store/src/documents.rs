@@ -432,6 +432,16 @@ impl Store {
             .collect()
     }
 
+    /// (id, last change) of online documents in id order, for the sitemap.
+    pub async fn public_sitemap(&self, limit: i64, offset: i64) -> Result<Vec<(i64, String)>> {
+        let rows = sqlx::query("SELECT id, COALESCE(last_published_at, updated_at) FROM documents WHERE live_version > 0 AND withdrawal IS NULL ORDER BY id LIMIT $1 OFFSET $2")
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+    }
+
     pub async fn document_versions(&self, id: i64) -> Result<Vec<Version>> {
         let rows = sqlx::query("SELECT version, title, change_note, minor_change, published_at FROM document_versions WHERE document_id = $1 ORDER BY version DESC")
             .bind(id)

@@ -4,6 +4,7 @@
 use crate::app::AppState;
 use crate::errors::{AppError, PageResult};
 use crate::forms::path_id;
+use crate::forms::{Fields, Query};
 use crate::page::html;
 use crate::portal::page;
 use askama::Template;
@@ -12,12 +13,235 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
-use gongkai_domain::documents::{Validity, Withdrawal};
+use chrono::Datelike;
+use gongkai_domain::documents::{Genre, Topic, Validity, Withdrawal};
 use gongkai_domain::time::display_instant;
 use gongkai_store::documents::{PublicDocument, PublicFilter, Version};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/documents/{id}", get(show))
+    Router::new()
+        .route("/documents/{id}", get(show))
+        .route("/gongkai/catalogue", get(|s: State<AppState>, h: HeaderMap, q: Query| list(s, h, q, "catalogue")))
+        .route("/interpretations", get(|s: State<AppState>, h: HeaderMap, q: Query| list(s, h, q, "interpretations")))
+        .route("/feeds/documents.atom", get(feed))
+        .route("/sitemap.xml", get(sitemap_index))
+        .route("/sitemaps/pages.xml", get(sitemap_pages))
+        .route("/sitemaps/documents-{n}", get(sitemap_documents))
+}
+
+const PER_PAGE: i64 = 20;
+
+/// Filters of public lists and feeds, from the query string; bad values are ignored.
+fn public_filter(q: &Fields) -> PublicFilter {
+    PublicFilter {
+        within_unit: q.opt("unit").and_then(|v| v.parse().ok()),
+        genre: q.opt("genre").and_then(Genre::parse),
+        topic: q.opt("topic").and_then(Topic::parse),
+        year: q.opt("year").and_then(|v| v.parse().ok()).filter(|y| (1949..=2100).contains(y)),
+        validity: q.opt("validity").and_then(Validity::parse),
+        column: q.opt("column").and_then(|v| v.parse().ok()),
+        ..Default::default()
+    }
+}
+
+pub struct ListItem {
+    pub id: i64,
+    pub title: String,
+    pub unit: String,
+    pub doc_no: String,
+    pub published_on: String,
+    pub validity: &'static str,
+    pub valid: bool,
+}
+
+#[derive(Template)]
+#[template(path = "portal/documents.html")]
+struct ListTemplate {
+    page: crate::page::Page,
+    heading: String,
+    summary: &'static str,
+    items: Vec<ListItem>,
+    total: i64,
+    form: Fields,
+    genres: &'static [Genre],
+    topics: &'static [Topic],
+    validities: &'static [Validity],
+    years: Vec<i32>,
+    pages: Vec<(i64, String, bool)>,
+    feed: String,
+    show_genre: bool,
+}
+
+async fn list(State(state): State<AppState>, headers: HeaderMap, Query(q): Query, key: &'static str) -> PageResult {
+    let (section, _) = crate::portal::find(key).ok_or(AppError::NotFound)?;
+    let mut filter = public_filter(&q);
+    if key == "interpretations" {
+        filter.genre = Some(Genre::Interpretation);
+    }
+    let page_no = q.page();
+    let (docs, total) = state.store.public_documents(&filter, PER_PAGE, (page_no - 1) * PER_PAGE).await?;
+    let tree = state.unit_tree().await?;
+    let unit_name = filter.within_unit.and_then(|u| tree.get(u)).map(|u| u.name.clone()).unwrap_or_default();
+    let items = docs
+        .iter()
+        .map(|d| ListItem {
+            id: d.id,
+            title: d.title.clone(),
+            unit: tree.get(d.unit_id).map(|u| u.short_name.clone()).unwrap_or_default(),
+            doc_no: d.doc_no.clone(),
+            published_on: d.published_on.clone(),
+            validity: d.validity.label(),
+            valid: d.validity == Validity::Valid,
+        })
+        .collect();
+    let keys = ["unit", "genre", "topic", "year", "validity"];
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(keys.iter().map(|k| (*k, q.get(k))).filter(|(_, v)| !v.is_empty()))
+        .finish();
+    let last = ((total + PER_PAGE - 1) / PER_PAGE).clamp(1, 500);
+    let pages = (1..=last)
+        .filter(|n| *n == 1 || *n == last || (n - page_no).abs() <= 3)
+        .map(|n| (n, format!("{}?{query}&page={n}", section.path), n == page_no))
+        .collect();
+    let heading =
+        if unit_name.is_empty() { section.title.to_string() } else { format!("{unit_name} · {}", section.title) };
+    let mut p =
+        page(&state, &headers, &heading, section.path, "gongkai").column(section.title, "信息公开", section.summary);
+    p = p.crumb("政务公开", "/gongkai").crumb(section.title, section.path);
+    let this_year = gongkai_domain::time::date_in_china(chrono::Utc::now()).year();
+    Ok(html(&ListTemplate {
+        page: p,
+        heading,
+        summary: section.summary,
+        items,
+        total,
+        form: q.clone(),
+        genres: Genre::ALL,
+        topics: Topic::ALL,
+        validities: Validity::ALL,
+        years: (1990..=this_year).rev().collect(),
+        pages,
+        feed: format!("/feeds/documents.atom?{query}"),
+        show_genre: key != "interpretations",
+    }))
+}
+
+/// An Atom feed of the newest documents, filtered like the lists (per unit, genre, column).
+/// Written by hand: Atom is a small fixed format and every value goes through one escaper.
+async fn feed(State(state): State<AppState>, headers: HeaderMap, Query(q): Query) -> PageResult {
+    let filter = public_filter(&q);
+    let (docs, _) = state.store.public_documents(&filter, 50, 0).await?;
+    let tree = state.unit_tree().await?;
+    let host = headers.get(axum::http::header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
+    let base = if state.site.public_url.is_empty() {
+        format!("http://{host}")
+    } else {
+        state.site.public_url.trim_end_matches('/').to_string()
+    };
+    let esc = |s: &str| gongkai_domain::html::escape_text(s);
+    let mut title = state.site.site_name.clone();
+    if let Some(u) = filter.within_unit.and_then(|u| tree.get(u)) {
+        title = format!("{} · {}", title, u.name);
+    }
+    if let Some(g) = filter.genre {
+        title = format!("{title} · {}", g.label());
+    }
+    let updated = docs.first().map(|d| d.updated_at.clone()).unwrap_or_else(|| "2000-01-01T00:00:00Z".into());
+    let mut xml = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n<title>{}</title>\n<id>{}/feeds/documents.atom</id>\n<updated>{}</updated>\n<link rel=\"alternate\" href=\"{}/gongkai/catalogue\"/>\n",
+        esc(&title),
+        esc(&base),
+        esc(&updated),
+        esc(&base)
+    );
+    for d in &docs {
+        let unit = tree.get(d.unit_id).map(|u| u.name.clone()).unwrap_or_default();
+        let summary: String = d.body_text.chars().take(200).collect();
+        xml.push_str(&format!(
+            "<entry>\n<title>{}</title>\n<id>{}/documents/{}</id>\n<link href=\"{}/documents/{}\"/>\n<updated>{}</updated>\n<author><name>{}</name></author>\n<summary>{}</summary>\n</entry>\n",
+            esc(&d.title),
+            esc(&base),
+            d.id,
+            esc(&base),
+            d.id,
+            esc(&d.updated_at),
+            esc(&unit),
+            esc(&summary)
+        ));
+    }
+    xml.push_str("</feed>\n");
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], xml).into_response())
+}
+
+/// Documents per sitemap file (the protocol allows 50,000).
+const SITEMAP_PAGE: i64 = 40_000;
+
+fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    let host = headers.get(axum::http::header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
+    if state.site.public_url.is_empty() {
+        format!("http://{host}")
+    } else {
+        state.site.public_url.trim_end_matches('/').to_string()
+    }
+}
+
+fn xml_response(body: String) -> axum::response::Response {
+    ([(axum::http::header::CONTENT_TYPE, "application/xml; charset=utf-8")], body).into_response()
+}
+
+async fn sitemap_index(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
+    let base = base_url(&state, &headers);
+    let (_, total) = state.store.public_documents(&PublicFilter::default(), 1, 0).await?;
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    xml.push_str(&format!("<sitemap><loc>{base}/sitemaps/pages.xml</loc></sitemap>\n"));
+    for n in 0..(total + SITEMAP_PAGE - 1) / SITEMAP_PAGE {
+        xml.push_str(&format!("<sitemap><loc>{base}/sitemaps/documents-{}.xml</loc></sitemap>\n", n + 1));
+    }
+    xml.push_str("</sitemapindex>\n");
+    Ok(xml_response(xml))
+}
+
+async fn sitemap_pages(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
+    let base = base_url(&state, &headers);
+    let tree = state.unit_tree().await?;
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let mut paths: Vec<String> = vec!["/".into(), "/units".into(), "/sitemap".into(), "/search".into()];
+    for top in crate::portal::NAV {
+        paths.push(top.path.into());
+        paths.extend(top.children.iter().map(|c| c.path.to_string()));
+    }
+    paths.extend(tree.all().iter().filter(|u| !u.is_closed()).map(|u| format!("/units/{}", u.id)));
+    for p in paths {
+        xml.push_str(&format!("<url><loc>{base}{p}</loc></url>\n"));
+    }
+    xml.push_str("</urlset>\n");
+    Ok(xml_response(xml))
+}
+
+async fn sitemap_documents(State(state): State<AppState>, headers: HeaderMap, Path(file): Path<String>) -> PageResult {
+    let n: i64 =
+        file.strip_suffix(".xml").and_then(|n| n.parse().ok()).filter(|n| *n >= 1).ok_or(AppError::NotFound)?;
+    let base = base_url(&state, &headers);
+    let entries = state.store.public_sitemap(SITEMAP_PAGE, (n - 1) * SITEMAP_PAGE).await?;
+    if entries.is_empty() && n > 1 {
+        return Err(AppError::NotFound);
+    }
+    let mut xml = String::with_capacity(entries.len() * 100);
+    xml.push_str(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for (id, updated) in entries {
+        xml.push_str(&format!(
+            "<url><loc>{base}/documents/{id}</loc><lastmod>{}</lastmod></url>\n",
+            &updated[..updated.len().min(10)]
+        ));
+    }
+    xml.push_str("</urlset>\n");
+    Ok(xml_response(xml))
 }
 
 pub struct Link {

@@ -133,6 +133,9 @@ pub const NAV: &[NavItem] = &[
     leaf("search", "/search", "搜索", "检索本站公开的政府信息和机构。", ""),
 ];
 
+/// Sections that have their real pages (elsewhere), not the "建设中" page.
+const BUILT: [&str; 2] = ["catalogue", "interpretations"];
+
 pub fn find(key: &str) -> Option<(&'static NavItem, Option<&'static NavItem>)> {
     for top in NAV {
         if top.key == key {
@@ -160,7 +163,9 @@ pub fn routes() -> Router<AppState> {
         if !top.children.is_empty() {
             r = r.route(top.path, get(move |s: State<AppState>, h: HeaderMap| landing(s, h, top)));
         }
-        for item in top.children.iter().chain(std::iter::once(top)).filter(|i| !i.coming.is_empty()) {
+        for item in
+            top.children.iter().chain(std::iter::once(top)).filter(|i| !i.coming.is_empty() && !BUILT.contains(&i.key))
+        {
             r = r.route(item.path, get(move |s: State<AppState>, h: HeaderMap, q: Query| building(s, h, q, item)));
         }
     }

@@ -51,6 +51,7 @@ struct UnitTemplate {
     governments: Vec<UnitLink>,
     towns: Vec<UnitLink>,
     updated: String,
+    latest: Vec<(i64, String, String)>,
 }
 
 async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> PageResult {
@@ -91,6 +92,14 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
         governments: of(&[UnitKind::Government, UnitKind::Zone]),
         towns: of(&[UnitKind::Town, UnitKind::Street]),
         updated: display_instant(&unit.updated_at),
+        latest: state
+            .store
+            .public_documents(&gongkai_store::documents::PublicFilter { unit: Some(id), ..Default::default() }, 8, 0)
+            .await?
+            .0
+            .into_iter()
+            .map(|d| (d.id, d.title, d.published_on))
+            .collect(),
         unit,
     };
     Ok(html(&t))
