@@ -19,6 +19,7 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     pub trust_proxy: Option<bool>,
     pub body_limit_kb: Option<usize>,
+    pub attachment_limit_mb: Option<usize>,
     pub log_format: Option<String>,
     pub site: Option<SiteConfig>,
 }
@@ -63,6 +64,7 @@ pub fn site(public_url: Option<String>, file: &FileConfig) -> anyhow::Result<Sit
 pub fn server(
     trust_proxy: bool,
     body_limit_kb: Option<usize>,
+    attachment_limit_mb: Option<usize>,
     site: &SiteConfig,
     file: &FileConfig,
 ) -> anyhow::Result<ServerOptions> {
@@ -70,8 +72,13 @@ pub fn server(
     if !(16..=1024 * 1024).contains(&kb) {
         bail!("请求大小上限 body_limit_kb 的值 {kb} 无效，应在 16 到 1048576 之间");
     }
+    let mb = attachment_limit_mb.or(file.attachment_limit_mb).unwrap_or(50);
+    if !(1..=2048).contains(&mb) {
+        bail!("附件大小上限 attachment_limit_mb 的值 {mb} 无效，应在 1 到 2048 之间");
+    }
     Ok(ServerOptions {
         body_limit: kb * 1024,
+        attachment_limit: mb * 1024 * 1024,
         trust_proxy: trust_proxy || file.trust_proxy.unwrap_or(false),
         secure_cookies: site.is_https(),
     })
@@ -92,7 +99,9 @@ mod tests {
         assert_eq!(database(None, None, &file).data_dir, PathBuf::from("/srv/gk"));
         assert_eq!(site(None, &file).unwrap().site_name, "测试市人民政府");
         assert!(site(Some("ftp://x".into()), &file).unwrap_err().to_string().contains("public_url"));
-        assert!(server(false, Some(1), &SiteConfig::default(), &file).is_err());
+        assert!(server(false, Some(1), None, &SiteConfig::default(), &file).is_err());
+        assert!(server(false, None, Some(0), &SiteConfig::default(), &file).is_err());
+        assert_eq!(server(false, None, Some(10), &SiteConfig::default(), &file).unwrap().attachment_limit, 10 << 20);
         assert!(toml::from_str::<FileConfig>("unknown_key = 1").is_err());
     }
 }

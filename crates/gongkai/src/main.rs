@@ -103,6 +103,9 @@ struct ServeArgs {
     /// 请求大小上限（KB），默认 1024
     #[arg(long, env = "GONGKAI_BODY_LIMIT_KB")]
     body_limit_kb: Option<usize>,
+    /// 附件大小上限（MB），默认 50
+    #[arg(long, env = "GONGKAI_ATTACHMENT_LIMIT_MB")]
+    attachment_limit_mb: Option<usize>,
     /// 日志格式：text 或 json
     #[arg(long, env = "GONGKAI_LOG_FORMAT")]
     log_format: Option<String>,
@@ -303,7 +306,7 @@ async fn serve(args: ServeArgs, settings: DatabaseSettings, file: FileConfig) ->
     init_logging(&log_format);
     let addr = config::addr(args.addr, &file)?;
     let site = config::site(args.public_url, &file)?;
-    let server = config::server(args.trust_proxy, args.body_limit_kb, &site, &file)?;
+    let server = config::server(args.trust_proxy, args.body_limit_kb, args.attachment_limit_mb, &site, &file)?;
     let store = open(&settings).await?;
     let logins = if args.demo {
         Some(gongkai_store::demo::load(&store).await.map_err(|e| anyhow!("{e}"))?.logins)

@@ -494,6 +494,19 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
         w.commit().await.unwrap();
         id
     };
+    let draft2 = {
+        let input = gongkai_domain::documents::DocumentInput {
+            title: "附件测试草稿".into(),
+            topic: "general".into(),
+            genre: "notice".into(),
+            ..Default::default()
+        };
+        let fields = gongkai_domain::documents::DocumentFields::parse(&input, "济南市医疗保障局").unwrap();
+        let mut w = app.store.write(gongkai_store::Actor::system("test")).await.unwrap();
+        let id = w.document_create(ybj, &fields, Some(editor.id), None).await.unwrap();
+        w.commit().await.unwrap();
+        id
+    };
     let mut seen = 0;
     let mut operations: Vec<(String, String)> = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
@@ -557,7 +570,13 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
         } else {
             0
         };
+        let attachment = app.store.attachments_current(draft2).await.unwrap().first().map(|a| a.id).unwrap_or(0);
         let url = path
+            .replace(
+                "/staff/documents/{id}/attachments/{attachment_id}",
+                &format!("/staff/documents/{draft2}/attachments/{attachment}"),
+            )
+            .replace("/staff/documents/{id}/attachments", &format!("/staff/documents/{draft2}/attachments"))
             .replace("/units/{id}", &format!("/units/{unit_for_path}"))
             .replace("/users/{id}", &format!("/users/{}", editor.id))
             .replace("/tokens/{id}", &format!("/tokens/{token_id}"))
@@ -574,7 +593,10 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
         };
         let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
         let mut req = client().request(m, app.url(&format!("{url}{query}"))).bearer_auth(&admin);
-        if !body.is_null() {
+        if method == "post" && path == "/api/v1/staff/documents/{id}/attachments" {
+            let pdf = reqwest::multipart::Part::bytes(b"%PDF-1.4\n%test".to_vec()).file_name("附件.pdf");
+            req = req.multipart(reqwest::multipart::Form::new().part("file", pdf));
+        } else if !body.is_null() {
             req = req.json(&body);
         }
         let res = req.send().await.unwrap();

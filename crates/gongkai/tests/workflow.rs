@@ -271,3 +271,155 @@ both!(scheduled_publication, |app: App| async move {
         .unwrap();
     assert_eq!(records[0].action, "document.publish_due");
 });
+
+fn docx(text: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        z.start_file("word/document.xml", zip::write::SimpleFileOptions::default()).unwrap();
+        z.write_all(
+            format!("<w:document><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>").as_bytes(),
+        )
+        .unwrap();
+        z.finish().unwrap();
+    }
+    buf.into_inner()
+}
+
+async fn upload(s: &common::Session, doc: i64, name: &str, bytes: Vec<u8>, alt: &str) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()))
+        .text("alt", alt.to_string());
+    s.client
+        .post(s.url(&format!("/admin/documents/{doc}/attachments?_csrf={}", s.csrf)))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+both!(attachments_are_checked_versioned_and_found, |app: App| async move {
+    let editor = app.login("ybj_editor").await;
+    let res = editor
+        .post(
+            "/admin/documents",
+            &[
+                ("title", "关于公布定点医疗机构名单的通知"),
+                ("topic", "health"),
+                ("genre", "notice"),
+                ("body", "<p>名单见附件。</p>"),
+            ],
+        )
+        .await;
+    let id = id_from(&location(&res));
+    // Refused by content, with the field named.
+    let res = upload(&editor, id, "名单.pdf", b"#!/bin/sh\necho pwned".to_vec(), "").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("只能上传 PDF"));
+    let res = upload(&editor, id, "名单.pdf", docx("x"), "").await;
+    assert!(res.text().await.unwrap().contains("文件内容与扩展名“.pdf”不符"));
+    let png = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0];
+    let res = upload(&editor, id, "图解.png", png.clone(), "").await;
+    assert!(res.text().await.unwrap().contains("图片须有文字说明"));
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes([b"%PDF-1.7\n".to_vec(), vec![b'x'; 1_200_000]].concat())
+            .file_name("大文件.pdf"),
+    );
+    match editor
+        .client
+        .post(editor.url(&format!("/admin/documents/{id}/attachments?_csrf={}", editor.csrf)))
+        .multipart(form)
+        .send()
+        .await
+    {
+        Ok(res) => assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE),
+        // The server may answer 413 and close while the body is still being written.
+        Err(e) => assert!(e.is_request(), "{e}"),
+    }
+    let csrf_missing = editor
+        .client
+        .post(editor.url(&format!("/admin/documents/{id}/attachments")))
+        .multipart(reqwest::multipart::Form::new().text("alt", "x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csrf_missing.status(), StatusCode::BAD_REQUEST, "uploads need the form token too");
+    // Accepted: a Word table with a person's number in it, and an image with its description.
+    assert_eq!(
+        upload(
+            &editor,
+            id,
+            "定点医疗机构名单.docx",
+            docx("历下区定点医疗机构：济南市第一人民医院，联系人身份证11010519491231002X"),
+            ""
+        )
+        .await
+        .status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        upload(&editor, id, "图解.png", png.clone(), "定点医疗机构分布示意图").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let (_, page) = editor.text(&format!("/admin/documents/{id}")).await;
+    assert!(page.contains("定点医疗机构名单.docx") && page.contains("个人信息（1 处）"), "the checks read attachments");
+    assert!(
+        app.get(&format!("/files/{}/x", app.store.attachments_current(id).await.unwrap()[0].id)).await.status()
+            == StatusCode::NOT_FOUND,
+        "not public before publication"
+    );
+    // Replace the docx with a clean one, then publish.
+    let files = app.store.attachments_current(id).await.unwrap();
+    let docx_id = files.iter().find(|a| a.name.ends_with(".docx")).unwrap().id;
+    assert_eq!(
+        editor.post(&format!("/admin/documents/{id}/attachments/{docx_id}/delete"), &[]).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    upload(&editor, id, "定点医疗机构名单.docx", docx("历下区定点医疗机构：济南市第一人民医院、济南市中心医院"), "")
+        .await;
+    editor.post(&format!("/admin/documents/{id}/act"), &[("action", "submit")]).await;
+    for r in ["ybj_reviewer1", "ybj_reviewer2", "ybj_reviewer3"] {
+        let s = app.login(r).await;
+        assert_eq!(
+            s.post(&format!("/admin/documents/{id}/act"), &[("action", "approve")]).await.status(),
+            StatusCode::SEE_OTHER,
+            "{r}"
+        );
+    }
+    let (status, html) = app.text(&format!("/documents/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("定点医疗机构名单.docx") && html.contains("alt=\"定点医疗机构分布示意图\""));
+    let public = app.store.attachments_public(id).await.unwrap();
+    assert_eq!(public.len(), 2);
+    let word = public.iter().find(|a| a.name.ends_with(".docx")).unwrap();
+    let res = app.get(&format!("/files/{}/{}", word.id, "x.docx")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    );
+    assert!(res.headers()["content-disposition"].to_str().unwrap().starts_with("attachment; filename*=UTF-8''"));
+    assert_eq!(res.bytes().await.unwrap().len() as i64, word.size);
+    // The attachment's text is searchable.
+    app.sync_search().await;
+    let found: Value = app
+        .get("/api/v1/search?q=%E6%B5%8E%E5%8D%97%E5%B8%82%E4%B8%AD%E5%BF%83%E5%8C%BB%E9%99%A2")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found["hits"][0]["id"], id);
+    // A revision that drops a file keeps it public until the revision is published.
+    editor.post(&format!("/admin/documents/{id}/act"), &[("action", "revise")]).await;
+    editor.post(&format!("/admin/documents/{id}/attachments/{}/delete", word.id), &[]).await;
+    assert_eq!(app.store.attachments_public(id).await.unwrap().len(), 2);
+    assert_eq!(app.store.attachments_current(id).await.unwrap().len(), 1);
+    editor.post(&format!("/admin/documents/{id}/act"), &[("action", "discard")]).await;
+    assert_eq!(
+        app.store.attachments_current(id).await.unwrap().len(),
+        2,
+        "discarding the revision brings the file back"
+    );
+});

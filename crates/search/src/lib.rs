@@ -292,14 +292,15 @@ impl SearchIndex {
         self.reader.searcher().num_docs()
     }
 
-    fn to_document(&self, d: &PublicDocument) -> TantivyDocument {
+    /// `files` is the text of the document's public attachments.
+    fn to_document(&self, d: &PublicDocument, files: &str) -> TantivyDocument {
         let f = &self.fields;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.key, format!("d{}", d.id));
         doc.add_u64(f.id, d.id as u64);
         doc.add_text(f.title, &d.title);
         doc.add_text(f.title_exact, normalize_title(&d.title));
-        doc.add_text(f.body, format!("{}\n{}\n{}\n{}", d.keywords, d.note, d.doc_no, d.body_text));
+        doc.add_text(f.body, format!("{}\n{}\n{}\n{}\n{}", d.keywords, d.note, d.doc_no, d.body_text, files));
         doc.add_text(f.doc_no, &d.doc_no);
         for k in doc_no_keys(&d.doc_no, &d.note) {
             doc.add_text(f.doc_no_keys, k);
@@ -336,7 +337,9 @@ impl SearchIndex {
             let mut docs = Vec::with_capacity(events.len());
             for (_, topic, id) in &events {
                 if topic == "document" {
-                    docs.push((*id, store.public_document(*id).await?));
+                    let doc = store.public_document(*id).await?;
+                    let files = if doc.is_some() { store.attachments_public_text(*id).await? } else { String::new() };
+                    docs.push((*id, doc.map(|d| (d, files))));
                 }
             }
             let me = self.clone();
@@ -344,8 +347,8 @@ impl SearchIndex {
                 let mut writer = me.writer.lock().map_err(|_| SearchError::Other("writer lock poisoned".into()))?;
                 for (id, doc) in &docs {
                     writer.delete_term(Term::from_field_text(me.fields.key, &format!("d{id}")));
-                    if let Some(d) = doc.as_ref().filter(|d| d.withdrawal.is_none()) {
-                        writer.add_document(me.to_document(d))?;
+                    if let Some((d, files)) = doc.as_ref().filter(|(d, _)| d.withdrawal.is_none()) {
+                        writer.add_document(me.to_document(d, files))?;
                     }
                 }
                 me.commit(&mut writer, last)
@@ -369,14 +372,19 @@ impl SearchIndex {
         let mut after = 0;
         let mut done = 0u64;
         loop {
-            let batch = store.public_documents_after(after, 500).await?;
-            let Some(last) = batch.last().map(|d| d.id) else { break };
+            let docs = store.public_documents_after(after, 500).await?;
+            let Some(last) = docs.last().map(|d| d.id) else { break };
+            let mut batch = Vec::with_capacity(docs.len());
+            for d in docs {
+                let files = store.attachments_public_text(d.id).await?;
+                batch.push((d, files));
+            }
             let me = self.clone();
             let n = batch.len() as u64;
             tokio::task::spawn_blocking(move || -> Result<()> {
                 let writer = me.writer.lock().map_err(|_| SearchError::Other("writer lock poisoned".into()))?;
-                for d in &batch {
-                    writer.add_document(me.to_document(d))?;
+                for (d, files) in &batch {
+                    writer.add_document(me.to_document(d, files))?;
                 }
                 Ok(())
             })

@@ -154,6 +154,10 @@ CREATE TABLE attachments (
     text TEXT NOT NULL DEFAULT '',
     alt TEXT NOT NULL DEFAULT '',
     sort_order BIGINT NOT NULL DEFAULT 0,
+    -- The first published version that has the file, and the first that no longer has it:
+    -- a revision's attachments stay out of public view until it passes 终审.
+    from_version BIGINT NOT NULL,
+    until_version BIGINT,
     created_at TEXT NOT NULL
 );
 CREATE INDEX attachments_document ON attachments(document_id);

@@ -858,6 +858,17 @@ impl Writer {
             .bind(doc.id)
             .execute(self.conn())
             .await?;
+        // The revision's attachment changes go with it.
+        sqlx::query("DELETE FROM attachments WHERE document_id = $1 AND from_version > $2")
+            .bind(doc.id)
+            .bind(doc.live_version)
+            .execute(self.conn())
+            .await?;
+        sqlx::query("UPDATE attachments SET until_version = NULL WHERE document_id = $1 AND until_version = $2")
+            .bind(doc.id)
+            .bind(doc.live_version + 1)
+            .execute(self.conn())
+            .await?;
         Ok(())
     }
 

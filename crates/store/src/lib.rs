@@ -1,6 +1,7 @@
 //! Persistence of gongkai. One schema and one set of queries serve SQLite (the embedded
 //! default) and PostgreSQL; a module per domain, named as in the domain crate.
 
+pub mod attachments;
 pub mod audit;
 pub mod backup;
 pub mod calendar;

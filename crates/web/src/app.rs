@@ -98,7 +98,7 @@ impl AppState {
 }
 
 pub fn router(state: AppState) -> Router {
-    let (api, openapi) = crate::api::router().split_for_parts();
+    let (api, openapi) = crate::api::router(state.server.attachment_limit).split_for_parts();
     let openapi = Arc::new(openapi);
     Router::new()
         .merge(crate::portal::routes())
@@ -114,7 +114,10 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::ops::routes())
         .merge(crate::assets::routes())
         .fallback(|| async { AppError::NotFound })
-        .layer(RequestBodyLimitLayer::new(state.server.body_limit))
+        // Extractors read at most body_limit; the upload routes allow more. The outer layer
+        // refuses anything larger than the largest upload before reading it.
+        .layer(axum::extract::DefaultBodyLimit::max(state.server.body_limit))
+        .layer(RequestBodyLimitLayer::new(state.server.attachment_limit.max(state.server.body_limit) + 64 * 1024))
         .layer(middleware::from_fn_with_state(state.clone(), finish_errors))
         .layer(middleware::from_fn_with_state(state.clone(), crate::security::headers))
         .layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))
@@ -146,7 +149,7 @@ async fn finish_errors(State(state): State<AppState>, req: Request, next: Next) 
     }
     let content_type = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if content_type.starts_with("text/html") || content_type.starts_with("application/problem+json") {
-        return res;
+        return close_if_unread(res);
     }
     let info = res.extensions().get::<ErrorInfo>().cloned().unwrap_or_else(|| {
         let (title, detail) = default_text(status);
@@ -167,7 +170,16 @@ async fn finish_errors(State(state): State<AppState>, req: Request, next: Next) 
     for (h, v) in kept {
         out.headers_mut().insert(h, v);
     }
-    out
+    close_if_unread(out)
+}
+
+/// A body refused for its size is left unread, so the connection cannot carry another request;
+/// saying so lets clients open a new one instead of failing on the next request they send.
+fn close_if_unread(mut res: Response) -> Response {
+    if res.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        res.headers_mut().insert(header::CONNECTION, header::HeaderValue::from_static("close"));
+    }
+    res
 }
 
 /// Keeps the search index up with the outbox: at once after a change on this node, and every

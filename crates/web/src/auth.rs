@@ -179,14 +179,23 @@ pub async fn console_session(State(state): State<AppState>, req: Request, next: 
         },
         _ => None,
     };
-    let mut body = body;
-    if parts.method != Method::GET && parts.method != Method::HEAD {
+    let body = if parts.method != Method::GET && parts.method != Method::HEAD {
         if !same_origin(&parts) {
             return AppError::Forbidden.into_response();
         }
-        let bytes = match to_bytes(body, state.server.body_limit).await {
-            Ok(b) => b,
-            Err(_) => return AppError::BadRequest("请求内容过大或无法读取".into()).into_response(),
+        // File uploads carry the token in the address; their bodies are left to the handler.
+        let multipart = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("multipart/form-data"));
+        let (bytes, body) = if multipart {
+            (axum::body::Bytes::new(), body)
+        } else {
+            match to_bytes(body, state.server.body_limit).await {
+                Ok(b) => (b.clone(), Body::from(b)),
+                Err(_) => return AppError::PayloadTooLarge.into_response(),
+            }
         };
         let sent = submitted_token(&parts, &bytes);
         let expected = if parts.uri.path() == "/admin/login" || principal.is_none() {
@@ -199,8 +208,10 @@ pub async fn console_session(State(state): State<AppState>, req: Request, next: 
         if !ok {
             return csrf_failure();
         }
-        body = Body::from(bytes);
-    }
+        body
+    } else {
+        body
+    };
     parts.extensions.insert(principal);
     next.run(Request::from_parts(parts, body)).await
 }

@@ -56,8 +56,10 @@ impl SiteConfig {
 
 #[derive(Debug, Clone)]
 pub struct ServerOptions {
-    /// Largest request body accepted, in bytes.
+    /// Largest request body accepted, in bytes (forms and JSON).
     pub body_limit: usize,
+    /// Largest attachment upload, in bytes.
+    pub attachment_limit: usize,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_proxy: bool,
     /// Mark cookies Secure and send HSTS; on when the public URL is https.
@@ -66,6 +68,11 @@ pub struct ServerOptions {
 
 impl Default for ServerOptions {
     fn default() -> Self {
-        ServerOptions { body_limit: 1024 * 1024, trust_proxy: false, secure_cookies: false }
+        ServerOptions {
+            body_limit: 1024 * 1024,
+            attachment_limit: 50 * 1024 * 1024,
+            trust_proxy: false,
+            secure_cookies: false,
+        }
     }
 }

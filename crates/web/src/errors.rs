@@ -16,6 +16,7 @@ pub enum AppError {
     Unauthenticated,
     Forbidden,
     TooManyRequests { retry_after_secs: i64, detail: String },
+    PayloadTooLarge,
     BadRequest(String),
     Internal(String),
 }
@@ -42,6 +43,7 @@ impl AppError {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -63,6 +63,15 @@ pub fn parse_int(value: Option<&str>, name: &str, label: &str) -> Result<Option<
     }
 }
 
+/// A body over the limit is 413; anything else that stops reading it is a bad request.
+pub fn body_error(e: axum::extract::rejection::BytesRejection) -> AppError {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::PayloadTooLarge
+    } else {
+        AppError::BadRequest("请求内容无法读取。".into())
+    }
+}
+
 /// A form body (`application/x-www-form-urlencoded`).
 pub struct Form(pub Fields);
 
@@ -110,9 +119,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 "请求体应为 JSON，并带有 Content-Type: application/json。".into(),
             )));
         }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| ApiError(AppError::BadRequest("请求体过大或无法读取。".into())))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| ApiError(body_error(e)))?;
         // A NUL character can be stored in no text column; refuse it wherever it is.
         if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
             return Err(ApiError(AppError::Invalid(Invalid::one("", "请求", "字段值不能包含空字符（\\u0000）"))));

@@ -117,7 +117,7 @@ impl TestApp {
 
     pub async fn start_empty(db: Db) -> TestApp {
         let (store, dir, pg) = fresh_store(db).await;
-        let options = ServerOptions { body_limit: 256 * 1024, ..Default::default() };
+        let options = ServerOptions { body_limit: 256 * 1024, attachment_limit: 1024 * 1024, ..Default::default() };
         let (search, _) = gongkai_search::SearchIndex::open(&dir.path().join("index"), &[]).unwrap();
         let state = AppState::new(store.clone(), SiteConfig::default(), options, search);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -41,7 +41,7 @@ impl Modify for BearerAuth {
     }
 }
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
     use crate::audit::api as audit;
     use crate::calendar::api as calendar;
     use crate::staff::api as staff;
@@ -74,6 +74,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::documents::staff_api::checks))
         .routes(routes!(crate::documents::staff_api::mask))
         .routes(routes!(crate::documents::staff_api::validity))
+        .routes(routes!(crate::documents::staff_api::remove_attachment))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(crate::documents::staff_api::attachments, crate::documents::staff_api::upload))
+                .layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
 }
 
 /// Page and page size from the query string, bounded.

@@ -24,7 +24,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(crate::units::console::routes())
         .merge(crate::calendar::console::routes())
         .merge(crate::audit::console::routes())
-        .merge(crate::documents::console::routes())
+        .merge(crate::documents::console::routes(state.server.attachment_limit))
         .layer(middleware::from_fn_with_state(state, console_session))
 }
 
@@ -55,6 +55,8 @@ pub fn notice_text(key: &str) -> &'static str {
         "document_withdraw" => "已撤稿。",
         "document_masked" => "个人信息已遮盖。",
         "document_validity" => "有效性已更新。",
+        "attachment_added" => "附件已上传。",
+        "attachment_removed" => "附件已删除。",
         _ => "",
     }
 }

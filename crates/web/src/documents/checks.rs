@@ -73,7 +73,8 @@ pub fn checked_text(doc: &Document) -> String {
 }
 
 pub async fn run(state: &AppState, doc: &Document) -> Result<CheckReport, AppError> {
-    let text = checked_text(doc);
+    // Attachments are read too: personal information hides in tables.
+    let text = format!("{}\n{}", checked_text(doc), state.store.attachments_current_text(doc.id).await?);
     let findings = scan(&text);
     let words = state.store.words().await?.into_iter().map(|w| w.entry).collect();
     let hits = WordChecker::new(words).check(&text);

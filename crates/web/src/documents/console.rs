@@ -24,7 +24,7 @@ use gongkai_domain::time::display_instant;
 use gongkai_domain::workflow::State as DocState;
 use gongkai_store::documents::{Document, DocumentFilter, Review, Version};
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/documents", get(list).post(create))
         .route("/documents/new", get(new))
@@ -33,6 +33,35 @@ pub fn routes() -> Router<AppState> {
         .route("/documents/{id}/act", post(act))
         .route("/documents/{id}/mask", post(mask))
         .route("/documents/{id}/validity", post(validity))
+        .route("/documents/{id}/attachments", post(upload).layer(axum::extract::DefaultBodyLimit::max(upload_limit)))
+        .route("/documents/{id}/attachments/{aid}/delete", post(remove_attachment))
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Staff(p): Staff,
+    Path(id): Path<String>,
+    form: axum::extract::Multipart,
+) -> PageResult {
+    let id = path_id(&id)?;
+    match super::files::upload(&state, &p, id, form).await {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/documents/{id}?notice=attachment_added")).into_response()),
+        Err(e) => {
+            let e = e.form_errors()?;
+            show_page(&state, &headers, &p, id, &Fields::default(), FormView::with_errors(Fields::default(), e)).await
+        }
+    }
+}
+
+async fn remove_attachment(
+    State(state): State<AppState>,
+    Staff(p): Staff,
+    Path((id, aid)): Path<(String, String)>,
+) -> PageResult {
+    let id = path_id(&id)?;
+    super::files::remove(&state, &p, id, path_id(&aid)?).await?;
+    Ok(Redirect::to(&format!("/admin/documents/{id}?notice=attachment_removed")).into_response())
 }
 
 /// The unit whose documents `p` sees: everything for system administrators, their subtree
@@ -277,6 +306,8 @@ struct ShowTemplate {
     is_final: bool,
     withdrawals: &'static [Withdrawal],
     validities: &'static [Validity],
+    attachments: Vec<super::AttachmentView>,
+    upload_limit_mb: usize,
 }
 
 async fn show_page(
@@ -318,6 +349,8 @@ async fn show_page(
         is_final: doc.status == DocState::InReview(gongkai_domain::workflow::Stage::Final),
         withdrawals: Withdrawal::ALL,
         validities: Validity::ALL,
+        attachments: state.store.attachments_current(id).await?.iter().map(super::AttachmentView::from).collect(),
+        upload_limit_mb: state.server.attachment_limit / 1024 / 1024,
         page,
         doc,
     });

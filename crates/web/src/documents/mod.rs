@@ -4,6 +4,7 @@ pub mod actions;
 pub mod api;
 pub mod checks;
 pub mod console;
+pub mod files;
 pub mod portal;
 pub mod staff_api;
 
@@ -44,4 +45,33 @@ impl DocumentSummary {
 
 pub fn updated_text(d: &PublicDocument) -> String {
     display_instant(&d.updated_at)
+}
+
+/// An attachment as pages list it.
+pub struct AttachmentView {
+    pub id: i64,
+    pub name: String,
+    pub url: String,
+    pub size: String,
+    pub kind: &'static str,
+    pub alt: String,
+    pub image: bool,
+}
+
+impl From<&gongkai_store::attachments::Attachment> for AttachmentView {
+    fn from(a: &gongkai_store::attachments::Attachment) -> Self {
+        AttachmentView {
+            id: a.id,
+            name: a.name.clone(),
+            url: format!(
+                "/files/{}/{}",
+                a.id,
+                url::form_urlencoded::byte_serialize(a.name.as_bytes()).collect::<String>().replace('+', "%20")
+            ),
+            size: files::human_size(a.size),
+            kind: files::type_label(&a.content_type),
+            alt: a.alt.clone(),
+            image: a.content_type.starts_with("image/"),
+        }
+    }
 }

@@ -266,6 +266,7 @@ struct DocumentTemplate {
     withdrawn: bool,
     note_lines: Vec<String>,
     updated: String,
+    attachments: Vec<super::AttachmentView>,
 }
 
 async fn link(state: &AppState, id: Option<i64>) -> Result<Option<Link>, AppError> {
@@ -336,6 +337,7 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
         withdrawn: doc.withdrawal == Some(Withdrawal::Withdrawn),
         note_lines: doc.note.lines().map(str::to_string).filter(|l| !l.trim().is_empty()).collect(),
         updated: super::updated_text(&doc),
+        attachments: state.store.attachments_public(id).await?.iter().map(super::AttachmentView::from).collect(),
         doc,
     };
     Ok(html(&t))

@@ -290,3 +290,80 @@ pub async fn validity(
         actions::set_validity(&state, &p, path_id(&id)?, &body.validity, &body.validity_on, body.replaced_by).await?;
     Ok(Json(StaffDocument::from(&doc)))
 }
+
+/// 附件
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttachmentOut {
+    pub id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    /// 图片的文字说明
+    pub alt: String,
+    /// 发布后公众下载的地址
+    pub url: String,
+}
+
+impl From<&gongkai_store::attachments::Attachment> for AttachmentOut {
+    fn from(a: &gongkai_store::attachments::Attachment) -> Self {
+        let view = super::AttachmentView::from(a);
+        AttachmentOut {
+            id: a.id,
+            name: a.name.clone(),
+            content_type: a.content_type.clone(),
+            size: a.size,
+            alt: a.alt.clone(),
+            url: view.url,
+        }
+    }
+}
+
+/// 上传的附件（multipart/form-data）
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    /// PDF、.docx、.xlsx 或 PNG/JPEG/GIF/WebP 图片；按内容核对类型
+    #[schema(format = Binary, value_type = String)]
+    file: Vec<u8>,
+    /// 图片的文字说明（上传图片时必填）
+    alt: Option<String>,
+}
+
+/// 工作稿的附件
+#[utoipa::path(get, path = "/api/v1/staff/documents/{id}/attachments", tag = "documents", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<AttachmentOut>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn attachments(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<AttachmentOut>>> {
+    let doc = actions::visible(&state, &p, path_id(&id)?).await?;
+    Ok(Json(state.store.attachments_current(doc.id).await?.iter().map(AttachmentOut::from).collect()))
+}
+
+/// 上传附件（仅草稿）
+#[utoipa::path(post, path = "/api/v1/staff/documents/{id}/attachments", tag = "documents", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses((status = 201, body = AttachmentOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+pub async fn upload(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Path(id): Path<String>,
+    form: axum::extract::Multipart,
+) -> ApiResult<(StatusCode, Json<AttachmentOut>)> {
+    let a = super::files::upload(&state, &p, path_id(&id)?, form).await?;
+    Ok((StatusCode::CREATED, Json(AttachmentOut::from(&a))))
+}
+
+/// 删除附件（仅草稿）
+#[utoipa::path(delete, path = "/api/v1/staff/documents/{id}/attachments/{attachment_id}", tag = "documents", security(("bearer" = [])),
+    params(("id" = i64, Path), ("attachment_id" = i64, Path)),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn remove_attachment(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Path((id, attachment_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    super::files::remove(&state, &p, path_id(&id)?, path_id(&attachment_id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

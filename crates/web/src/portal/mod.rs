@@ -172,6 +172,7 @@ pub fn routes() -> Router<AppState> {
     r.merge(crate::units::portal::routes())
         .merge(crate::search::portal::routes())
         .merge(crate::documents::portal::routes())
+        .merge(crate::documents::files::public_routes())
 }
 
 pub fn page(state: &AppState, headers: &HeaderMap, title: &str, path: &str, nav: &str) -> Page {

@@ -1,0 +1,377 @@
+//! Attachments: checked by their content (not their name), stored once per content under the
+//! data folder (`files/ab/cd/<sha256>`), their text kept for search, and versioned with the
+//! document so that a revision's files stay private until it is published.
+
+use crate::audit::Writer;
+use crate::db::Store;
+use crate::error::{Result, StoreError};
+use gongkai_domain::validation::Invalid;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use std::io::Read;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Pdf,
+    Docx,
+    Xlsx,
+    Png,
+    Jpeg,
+    Gif,
+    Webp,
+}
+
+impl FileKind {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            FileKind::Pdf => "application/pdf",
+            FileKind::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            FileKind::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            FileKind::Png => "image/png",
+            FileKind::Jpeg => "image/jpeg",
+            FileKind::Gif => "image/gif",
+            FileKind::Webp => "image/webp",
+        }
+    }
+
+    fn extensions(self) -> &'static [&'static str] {
+        match self {
+            FileKind::Pdf => &["pdf"],
+            FileKind::Docx => &["docx"],
+            FileKind::Xlsx => &["xlsx"],
+            FileKind::Png => &["png"],
+            FileKind::Jpeg => &["jpg", "jpeg"],
+            FileKind::Gif => &["gif"],
+            FileKind::Webp => &["webp"],
+        }
+    }
+
+    pub fn is_image(self) -> bool {
+        matches!(self, FileKind::Png | FileKind::Jpeg | FileKind::Gif | FileKind::Webp)
+    }
+
+    pub fn from_content_type(ct: &str) -> Option<FileKind> {
+        [FileKind::Pdf, FileKind::Docx, FileKind::Xlsx, FileKind::Png, FileKind::Jpeg, FileKind::Gif, FileKind::Webp]
+            .into_iter()
+            .find(|k| k.content_type() == ct)
+    }
+}
+
+fn zip_has(bytes: &[u8], entry: &str) -> bool {
+    zip::ZipArchive::new(std::io::Cursor::new(bytes)).is_ok_and(|mut z| z.by_name(entry).is_ok())
+}
+
+/// What a file really is, by its first bytes (and for Office files, by what the archive holds),
+/// checked against its name: a script renamed `.pdf` is refused.
+pub fn detect(name: &str, bytes: &[u8]) -> std::result::Result<FileKind, String> {
+    let kind = if bytes.starts_with(b"%PDF-") {
+        FileKind::Pdf
+    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        FileKind::Png
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        FileKind::Jpeg
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        FileKind::Gif
+    } else if bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        FileKind::Webp
+    } else if bytes.starts_with(b"PK\x03\x04") && zip_has(bytes, "word/document.xml") {
+        FileKind::Docx
+    } else if bytes.starts_with(b"PK\x03\x04") && zip_has(bytes, "xl/workbook.xml") {
+        FileKind::Xlsx
+    } else {
+        return Err("只能上传 PDF、Word（.docx）、Excel（.xlsx）文件和 PNG、JPEG、GIF、WebP 图片".into());
+    };
+    let ext = name.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    if !kind.extensions().contains(&ext.as_str()) {
+        return Err(format!("文件内容与扩展名“.{ext}”不符，请检查文件"));
+    }
+    Ok(kind)
+}
+
+/// Text of `<tag>` elements of an XML part, paragraphs at `</para>`; enough for search.
+fn xml_text(xml: &str, tag: &str, para: &str) -> String {
+    let open = format!("<{tag}");
+    let close = format!("</{tag}>");
+    let mut out = String::new();
+    let mut rest = xml;
+    while let Some(start) = rest.find(&open) {
+        let after = &rest[start + open.len()..];
+        // Skip longer tag names that share the prefix (<w:tbl> when looking for <w:t>).
+        if !after.starts_with('>') && !after.starts_with(' ') {
+            rest = after;
+            continue;
+        }
+        let Some(gt) = after.find('>') else { break };
+        let body = &after[gt + 1..];
+        let Some(end) = body.find(&close) else { break };
+        let between = &rest[..start];
+        if between.contains(para) {
+            out.push('\n');
+        }
+        out.push_str(&body[..end]);
+        rest = &body[end + close.len()..];
+    }
+    out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
+}
+
+fn zip_part(bytes: &[u8], entry: &str) -> Option<String> {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+    let mut f = z.by_name(entry).ok()?;
+    let mut s = String::new();
+    // A zip bomb is cut at 20 MB of text.
+    f.by_ref().take(20 << 20).read_to_string(&mut s).ok()?;
+    Some(s)
+}
+
+/// The text of a document attachment for search and for the pre-publication checks. PDF text
+/// is not extracted yet.
+pub fn extract_text(kind: FileKind, bytes: &[u8]) -> String {
+    let text = match kind {
+        FileKind::Docx => zip_part(bytes, "word/document.xml").map(|x| xml_text(&x, "w:t", "</w:p>")),
+        FileKind::Xlsx => zip_part(bytes, "xl/sharedStrings.xml").map(|x| xml_text(&x, "t", "</si>")),
+        _ => None,
+    };
+    text.unwrap_or_default().chars().take(2_000_000).collect()
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Attachment {
+    pub id: i64,
+    pub document_id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub alt: String,
+}
+
+const COLUMNS: &str = "id, document_id, name, content_type, size, sha256, alt";
+
+fn from_row(r: &sqlx::any::AnyRow) -> Result<Attachment> {
+    Ok(Attachment {
+        id: r.try_get(0)?,
+        document_id: r.try_get(1)?,
+        name: r.try_get(2)?,
+        content_type: r.try_get(3)?,
+        size: r.try_get(4)?,
+        sha256: r.try_get(5)?,
+        alt: r.try_get(6)?,
+    })
+}
+
+impl Store {
+    pub fn file_path(&self, sha256: &str) -> PathBuf {
+        self.data_dir().join("files").join(&sha256[..2]).join(&sha256[2..4]).join(sha256)
+    }
+
+    /// Writes the bytes once per content; returns their hash. Written beside and renamed, so a
+    /// crash never leaves half a file under its name.
+    pub async fn file_save(&self, bytes: &[u8]) -> Result<String> {
+        let sha = hex::encode(Sha256::digest(bytes));
+        let path = self.file_path(&sha);
+        if !path.exists() {
+            let dir = path.parent().map(|p| p.to_path_buf()).unwrap_or_default();
+            tokio::fs::create_dir_all(&dir).await?;
+            let tmp = dir.join(format!(".{sha}.partial"));
+            tokio::fs::write(&tmp, bytes).await?;
+            tokio::fs::rename(&tmp, &path).await?;
+        }
+        Ok(sha)
+    }
+
+    /// The attachments of the working copy (what editors see).
+    pub async fn attachments_current(&self, document_id: i64) -> Result<Vec<Attachment>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM attachments WHERE document_id = $1 AND until_version IS NULL ORDER BY sort_order, id"
+        ))
+        .bind(document_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// The attachments of the live version (what the public sees).
+    pub async fn attachments_public(&self, document_id: i64) -> Result<Vec<Attachment>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM attachments a WHERE document_id = $1
+             AND from_version <= (SELECT live_version FROM documents WHERE id = $1)
+             AND (until_version IS NULL OR until_version > (SELECT live_version FROM documents WHERE id = $1))
+             ORDER BY sort_order, id"
+        ))
+        .bind(document_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// The public text of a document's attachments, for the search index.
+    pub async fn attachments_public_text(&self, document_id: i64) -> Result<String> {
+        let rows = sqlx::query(
+            "SELECT text FROM attachments WHERE document_id = $1
+             AND from_version <= (SELECT live_version FROM documents WHERE id = $1)
+             AND (until_version IS NULL OR until_version > (SELECT live_version FROM documents WHERE id = $1))",
+        )
+        .bind(document_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().filter_map(|r| r.try_get::<String, _>(0).ok()).collect::<Vec<_>>().join("\n"))
+    }
+
+    pub async fn attachments_current_text(&self, document_id: i64) -> Result<String> {
+        let rows = sqlx::query("SELECT text FROM attachments WHERE document_id = $1 AND until_version IS NULL")
+            .bind(document_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().filter_map(|r| r.try_get::<String, _>(0).ok()).collect::<Vec<_>>().join("\n"))
+    }
+
+    /// An attachment the public may download: one of a live, not withdrawn-in-error document.
+    pub async fn attachment_public(&self, id: i64) -> Result<Option<Attachment>> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM attachments a WHERE a.id = $1 AND EXISTS (
+                SELECT 1 FROM documents d WHERE d.id = a.document_id AND d.live_version > 0
+                AND (d.withdrawal IS NULL OR d.withdrawal = 'withdrawn')
+                AND a.from_version <= d.live_version AND (a.until_version IS NULL OR a.until_version > d.live_version))"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    pub async fn attachment(&self, id: i64) -> Result<Option<Attachment>> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM attachments WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+}
+
+/// An uploaded file, checked.
+pub struct NewAttachment {
+    pub name: String,
+    pub kind: FileKind,
+    pub size: i64,
+    pub sha256: String,
+    pub text: String,
+    pub alt: String,
+}
+
+impl Writer {
+    pub async fn attachment_add(&mut self, document_id: i64, a: &NewAttachment) -> Result<i64> {
+        let row = sqlx::query("SELECT status, live_version, unit_id, title FROM documents WHERE id = $1")
+            .bind(document_id)
+            .fetch_optional(self.conn())
+            .await?
+            .ok_or(StoreError::NotFound("文件"))?;
+        let (status, live, unit, title): (String, i64, i64, String) =
+            (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
+        if status != "draft" {
+            return Err(StoreError::Conflict(Invalid::one("file", "附件", "只有草稿可以增删附件")));
+        }
+        if a.kind.is_image() && a.alt.trim().is_empty() {
+            return Err(StoreError::Invalid(Invalid::one("alt", "图片说明", "图片须有文字说明，供读屏软件朗读")));
+        }
+        let id: i64 = sqlx::query(
+            "INSERT INTO attachments (document_id, name, content_type, size, sha256, text, alt, from_version, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(document_id)
+        .bind(&a.name)
+        .bind(a.kind.content_type())
+        .bind(a.size)
+        .bind(&a.sha256)
+        .bind(&a.text)
+        .bind(a.alt.trim())
+        .bind(live + 1)
+        .bind(crate::now_text())
+        .fetch_one(self.conn())
+        .await?
+        .try_get(0)?;
+        self.record(
+            "attachment.add",
+            "attachment",
+            id,
+            Some(unit),
+            format!("为《{title}》上传附件“{}”（{} 字节）", a.name, a.size),
+        );
+        Ok(id)
+    }
+
+    pub async fn attachment_remove(&mut self, id: i64) -> Result<i64> {
+        let row = sqlx::query(
+            "SELECT a.document_id, a.name, a.from_version, d.status, d.live_version, d.unit_id FROM attachments a JOIN documents d ON d.id = a.document_id WHERE a.id = $1 AND a.until_version IS NULL",
+        )
+        .bind(id)
+        .fetch_optional(self.conn())
+        .await?
+        .ok_or(StoreError::NotFound("附件"))?;
+        let (doc, name, from, status, live, unit): (i64, String, i64, String, i64, i64) =
+            (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?, row.try_get(4)?, row.try_get(5)?);
+        if status != "draft" {
+            return Err(StoreError::Conflict(Invalid::one("file", "附件", "只有草稿可以增删附件")));
+        }
+        if from > live {
+            sqlx::query("DELETE FROM attachments WHERE id = $1").bind(id).execute(self.conn()).await?;
+        } else {
+            sqlx::query("UPDATE attachments SET until_version = $1 WHERE id = $2")
+                .bind(live + 1)
+                .bind(id)
+                .execute(self.conn())
+                .await?;
+        }
+        self.record("attachment.remove", "attachment", id, Some(unit), format!("删除附件“{name}”"));
+        Ok(doc)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn zip_with(entries: &[(&str, &str)]) -> Vec<u8> {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        {
+            let mut z = zip::ZipWriter::new(&mut buf);
+            for (name, body) in entries {
+                z.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+                z.write_all(body.as_bytes()).unwrap();
+            }
+            z.finish().unwrap();
+        }
+        buf.into_inner()
+    }
+
+    #[test]
+    fn files_are_known_by_their_content() {
+        let docx = zip_with(&[(
+            "word/document.xml",
+            "<w:document><w:body><w:p><w:r><w:t>第一段</w:t></w:r></w:p><w:p><w:r><w:t xml:space=\"preserve\">第二段 &amp; 附表</w:t></w:r></w:p><w:tbl></w:tbl></w:body></w:document>",
+        )]);
+        let xlsx = zip_with(&[
+            ("xl/workbook.xml", "<workbook/>"),
+            ("xl/sharedStrings.xml", "<sst><si><t>定点医疗机构</t></si><si><t>历下区</t></si></sst>"),
+        ]);
+        let cases: Vec<(&str, Vec<u8>, Result<FileKind, ()>)> = vec![
+            ("通知.pdf", b"%PDF-1.7 ...".to_vec(), Ok(FileKind::Pdf)),
+            ("附件.DOCX", docx.clone(), Ok(FileKind::Docx)),
+            ("名单.xlsx", xlsx.clone(), Ok(FileKind::Xlsx)),
+            ("图解.png", vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0], Ok(FileKind::Png)),
+            ("照片.jpg", vec![0xFF, 0xD8, 0xFF, 0xE0], Ok(FileKind::Jpeg)),
+            ("脚本.pdf", b"#!/bin/sh\nrm -rf /".to_vec(), Err(())),
+            ("页面.pdf", b"<html><script>alert(1)</script>".to_vec(), Err(())),
+            ("伪装.pdf", docx.clone(), Err(())),
+            ("压缩包.zip", zip_with(&[("a.txt", "x")]), Err(())),
+            ("空.pdf", Vec::new(), Err(())),
+        ];
+        for (name, bytes, expected) in cases {
+            assert_eq!(detect(name, &bytes).map_err(|_| ()), expected, "{name}");
+        }
+        assert_eq!(extract_text(FileKind::Docx, &docx), "第一段\n第二段 & 附表");
+        assert_eq!(extract_text(FileKind::Xlsx, &xlsx), "定点医疗机构\n历下区");
+        assert_eq!(extract_text(FileKind::Docx, b"PK\x03\x04 broken"), "");
+    }
+}

@@ -1,0 +1,129 @@
+//! Attachments: upload (console and API), removal, and the public download.
+
+use super::actions;
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::errors::{AppError, PageResult};
+use crate::forms::path_id;
+use axum::Router;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use gongkai_domain::staff::Action;
+use gongkai_domain::validation::Invalid;
+use gongkai_store::attachments::{Attachment, FileKind, NewAttachment, detect, extract_text};
+
+pub fn public_routes() -> Router<AppState> {
+    Router::new().route("/files/{id}/{name}", get(download))
+}
+
+/// A file name as shown and offered for download: the last path part, without control
+/// characters, at most 120 characters.
+fn clean_name(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    base.chars()
+        .filter(|c| !c.is_control() && !"\"<>|:*?".contains(*c))
+        .take(120)
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// Reads the multipart upload (`file`, and `alt` for images), checks and stores the file.
+pub async fn upload(state: &AppState, p: &Principal, doc_id: i64, mut form: Multipart) -> Result<Attachment, AppError> {
+    let doc = actions::visible(state, p, doc_id).await?;
+    p.require_for_unit(state, Action::DraftDocuments, doc.unit_id).await?;
+    let mut file: Option<(String, axum::body::Bytes)> = None;
+    let mut alt = String::new();
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => return Err(AppError::PayloadTooLarge),
+            Err(_) => return Err(AppError::BadRequest("上传的内容无法读取，请重新选择文件".into())),
+        };
+        match field.name() {
+            Some("file") => {
+                let name = clean_name(field.file_name().unwrap_or(""));
+                let bytes = field.bytes().await.map_err(|e| {
+                    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                        AppError::PayloadTooLarge
+                    } else {
+                        AppError::BadRequest("文件读取失败".into())
+                    }
+                })?;
+                file = Some((name, bytes));
+            }
+            Some("alt") => alt = field.text().await.unwrap_or_default().chars().take(300).collect(),
+            _ => {}
+        }
+    }
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return Err(Invalid::one("file", "附件", "请选择要上传的文件").into());
+    };
+    if name.is_empty() {
+        return Err(Invalid::one("file", "附件", "文件名无效").into());
+    }
+    let kind = detect(&name, &bytes).map_err(|e| Invalid::one("file", "附件", e))?;
+    let data = bytes.clone();
+    let text = tokio::task::spawn_blocking(move || extract_text(kind, &data)).await.map_err(AppError::internal)?;
+    let sha256 = state.store.file_save(&bytes).await?;
+    let mut w = state.store.write(p.actor()).await?;
+    let id =
+        w.attachment_add(doc_id, &NewAttachment { name, kind, size: bytes.len() as i64, sha256, text, alt }).await?;
+    w.commit().await?;
+    state.store.attachment(id).await?.ok_or(AppError::NotFound)
+}
+
+pub async fn remove(state: &AppState, p: &Principal, doc_id: i64, attachment_id: i64) -> Result<(), AppError> {
+    let doc = actions::visible(state, p, doc_id).await?;
+    p.require_for_unit(state, Action::DraftDocuments, doc.unit_id).await?;
+    let a =
+        state.store.attachment(attachment_id).await?.filter(|a| a.document_id == doc_id).ok_or(AppError::NotFound)?;
+    let mut w = state.store.write(p.actor()).await?;
+    w.attachment_remove(a.id).await?;
+    w.commit().await?;
+    Ok(())
+}
+
+async fn download(State(state): State<AppState>, Path((id, _name)): Path<(String, String)>) -> PageResult {
+    let a = state.store.attachment_public(path_id(&id)?).await?.ok_or(AppError::NotFound)?;
+    let bytes = tokio::fs::read(state.store.file_path(&a.sha256)).await.map_err(|_| AppError::NotFound)?;
+    let kind = FileKind::from_content_type(&a.content_type);
+    let inline = kind.is_some_and(|k| k.is_image() || k == FileKind::Pdf);
+    let encoded: String =
+        url::form_urlencoded::byte_serialize(a.name.as_bytes()).collect::<String>().replace('+', "%20");
+    let disposition = format!("{}; filename*=UTF-8''{encoded}", if inline { "inline" } else { "attachment" });
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&a.content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    Ok(res)
+}
+
+/// A human size: 12.3 KB, 4.5 MB.
+pub fn human_size(bytes: i64) -> String {
+    if bytes < 1024 {
+        format!("{bytes} B")
+    } else if bytes < 1024 * 1024 {
+        format!("{:.1} KB", bytes as f64 / 1024.0)
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1048576.0)
+    }
+}
+
+pub fn type_label(content_type: &str) -> &'static str {
+    match FileKind::from_content_type(content_type) {
+        Some(FileKind::Pdf) => "PDF",
+        Some(FileKind::Docx) => "Word",
+        Some(FileKind::Xlsx) => "Excel",
+        Some(_) => "图片",
+        None => "文件",
+    }
+}
