@@ -34,6 +34,27 @@ code_list! {
     }
 }
 
+code_list! {
+    /// The level of a standard list (事项标准清单), from the grassroots standard catalogue.
+    Level {
+        City = ("city", "市级"),
+        County = ("county", "县级"),
+        Township = ("township", "乡级"),
+    }
+}
+
+/// The level whose standard list a unit instantiates, from the kinds on its path from the root
+/// (the unit itself last): a town or street is 乡级; below the city government, a district,
+/// county or functional zone and its departments are 县级; the city and its departments 市级.
+pub fn level_for(path: &[crate::units::UnitKind]) -> Level {
+    use crate::units::UnitKind;
+    if path.iter().any(|k| matches!(k, UnitKind::Town | UnitKind::Street)) {
+        return Level::Township;
+    }
+    let governments = path.iter().filter(|k| matches!(k, UnitKind::Government | UnitKind::Zone)).count();
+    if governments >= 2 { Level::County } else { Level::City }
+}
+
 /// 公开时限
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
@@ -159,10 +180,21 @@ pub const COLUMNS: [&str; 10] = [
     "公开层级",
 ];
 
+/// The field names of the ten columns in forms and JSON.
+pub const FIELDS: [&str; 10] =
+    ["level1", "level2", "content", "basis", "time_limit", "subject", "channels", "audience", "mode", "layer"];
+
 impl CatalogueRow {
     /// Builds a row from the ten cells of the national layout; errors name the column.
     pub fn from_cells(cells: &[String]) -> Result<CatalogueRow, String> {
         let cell = |i: usize| cells.get(i).map(|s| s.trim().to_string()).unwrap_or_default();
+        for (i, max) in
+            [(0, 100), (1, 100), (2, 1000), (3, 1000), (4, 200), (5, 200), (6, 200), (7, 20), (8, 20), (9, 100)]
+        {
+            if cell(i).chars().count() > max {
+                return Err(format!("“{}”不能超过 {max} 字", COLUMNS[i]));
+            }
+        }
         let level1 = cell(0);
         let level2 = cell(1);
         if level1.is_empty() {
@@ -201,6 +233,15 @@ impl CatalogueRow {
             audience,
             mode,
             layer: cell(9),
+        })
+    }
+
+    /// Builds a row from named form or JSON fields (`FIELDS`); the error names the field.
+    pub fn from_fields(get: impl Fn(&str) -> String) -> Result<CatalogueRow, crate::validation::Invalid> {
+        let cells: Vec<String> = FIELDS.iter().map(|f| get(f)).collect();
+        CatalogueRow::from_cells(&cells).map_err(|message| {
+            let at = COLUMNS.iter().position(|c| message.contains(&format!("“{c}”"))).unwrap_or(0);
+            crate::validation::Invalid(vec![crate::validation::FieldError { field: FIELDS[at].to_string(), message }])
         })
     }
 
@@ -257,6 +298,25 @@ mod tests {
     }
 
     #[test]
+    fn levels_from_the_path_of_kinds() {
+        use crate::units::UnitKind::*;
+        let cases: &[(&[crate::units::UnitKind], Level)] = &[
+            (&[Government], Level::City),
+            (&[Government, Department], Level::City),
+            (&[Government, Government], Level::County),
+            (&[Government, Zone], Level::County),
+            (&[Government, Government, Department], Level::County),
+            (&[Government, Government, Street], Level::Township),
+            (&[Government, Zone, Town], Level::Township),
+            (&[], Level::City),
+        ];
+        for (path, level) in cases {
+            assert_eq!(level_for(path), *level, "{path:?}");
+        }
+        assert_eq!(Level::parse("县级"), Some(Level::County));
+    }
+
+    #[test]
     fn rows_from_the_national_layout() {
         let cells: Vec<String> = [
             "机关简介",
@@ -282,5 +342,11 @@ mod tests {
         assert_eq!(CatalogueRow::from_cells(&bad).unwrap_err(), "“公开渠道和载体”中的“微博”不在规定的渠道清单中");
         bad[0] = String::new();
         assert_eq!(CatalogueRow::from_cells(&bad).unwrap_err(), "“一级事项”不能为空");
+        bad[0] = "项".repeat(101);
+        assert_eq!(CatalogueRow::from_cells(&bad).unwrap_err(), "“一级事项”不能超过 100 字");
+        let named = |field: &str| cells[FIELDS.iter().position(|f| *f == field).unwrap()].clone();
+        assert_eq!(CatalogueRow::from_fields(named).unwrap(), row);
+        let e = CatalogueRow::from_fields(|f| if f == "channels" { "微博".into() } else { named(f) }).unwrap_err();
+        assert!(e.message_for("channels").is_some(), "{e}");
     }
 }

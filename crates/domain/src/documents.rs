@@ -457,6 +457,57 @@ impl DocumentFields {
     }
 }
 
+/// Whether a policy was interpreted "in step" (三同步: interpretations are drafted, approved and
+/// published together with the policy they explain).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum SyncStatus {
+    /// An interpretation was published on or before the policy's publication day.
+    InStep,
+    /// The first interpretation followed `days` calendar days later.
+    Late {
+        days: i64,
+    },
+    Missing,
+}
+
+impl SyncStatus {
+    pub fn label(&self) -> String {
+        match self {
+            SyncStatus::InStep => "同步解读".into(),
+            SyncStatus::Late { days } => format!("解读晚于文件 {days} 天发布"),
+            SyncStatus::Missing => "未发布解读".into(),
+        }
+    }
+}
+
+/// The 三同步 status of a published document: `None` for genres that need no interpretation
+/// (only 规章 and 行政规范性文件 do).
+pub fn sync_status(
+    genre: Genre,
+    published: chrono::NaiveDate,
+    first_interpretation: Option<chrono::NaiveDate>,
+) -> Option<SyncStatus> {
+    if !matches!(genre, Genre::Regulation | Genre::Normative) {
+        return None;
+    }
+    Some(match first_interpretation {
+        None => SyncStatus::Missing,
+        Some(d) if d <= published => SyncStatus::InStep,
+        Some(d) => SyncStatus::Late { days: (d - published).num_days() },
+    })
+}
+
+/// The interpretation rate of a set of policies: (interpreted at all, interpreted in step,
+/// total), and the in-step share in whole percent when there is any policy.
+pub fn interpretation_rate(statuses: &[SyncStatus]) -> (usize, usize, usize, Option<u32>) {
+    let total = statuses.len();
+    let in_step = statuses.iter().filter(|s| **s == SyncStatus::InStep).count();
+    let interpreted = statuses.iter().filter(|s| **s != SyncStatus::Missing).count();
+    let share = (total > 0).then(|| ((in_step * 100 + total / 2) / total) as u32);
+    (interpreted, in_step, total, share)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -596,5 +647,25 @@ mod tests {
             let d = DocNo { prefix, year: Some(year), serial };
             proptest::prop_assert_eq!(DocNo::parse(&d.to_string()).unwrap(), d);
         }
+    }
+
+    #[test]
+    fn three_sync_statuses_and_rate() {
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let cases: &[(Genre, &str, Option<&str>, Option<SyncStatus>)] = &[
+            (Genre::Normative, "2025-03-20", Some("2025-03-20"), Some(SyncStatus::InStep)),
+            (Genre::Regulation, "2025-03-20", Some("2025-03-18"), Some(SyncStatus::InStep)),
+            (Genre::Normative, "2025-03-20", Some("2025-03-27"), Some(SyncStatus::Late { days: 7 })),
+            (Genre::Normative, "2025-03-20", None, Some(SyncStatus::Missing)),
+            (Genre::Notice, "2025-03-20", None, None),
+            (Genre::Interpretation, "2025-03-20", None, None),
+        ];
+        for (genre, published, interpreted, expected) in cases {
+            assert_eq!(sync_status(*genre, d(published), interpreted.map(d)), *expected, "{genre:?} {interpreted:?}");
+        }
+        let all = [SyncStatus::InStep, SyncStatus::Late { days: 2 }, SyncStatus::Missing];
+        assert_eq!(interpretation_rate(&all), (2, 1, 3, Some(33)));
+        assert_eq!(interpretation_rate(&[]), (0, 0, 0, None));
+        assert_eq!(interpretation_rate(&[SyncStatus::InStep, SyncStatus::InStep]).3, Some(100));
     }
 }

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod calendar;
 pub mod catalogue;
 pub mod codes;
+pub mod columns;
 pub mod documents;
 pub mod html;
 pub mod privacy;

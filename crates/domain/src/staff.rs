@@ -87,6 +87,12 @@ pub enum Action {
     ViewDocuments,
     /// Maintain the lists of sensitive words and wrong expressions.
     ManageWordLists,
+    /// Maintain the standard lists (事项标准清单): the disclosure office's task, for all levels.
+    ManageStandards,
+    /// Instantiate a unit's catalogue, add its own items, mark items not applicable.
+    ManageCatalogue,
+    /// Create, rename and remove a unit's columns.
+    ManageColumns,
 }
 
 /// The rule of who may do what where; every console and API route asks it.
@@ -114,7 +120,12 @@ pub fn permits(roles: &Roles, action: Action, reach: Reach) -> bool {
         Action::EditUnitContacts | Action::ManageUsers | Action::ManageTokens => {
             in_subtree && roles.contains(&Role::UnitAdmin)
         }
-        Action::ViewAudit => in_subtree && (roles.contains(&Role::UnitAdmin) || roles.contains(&Role::Evaluator)),
+        Action::ViewAudit | Action::ManageCatalogue => {
+            in_subtree && (roles.contains(&Role::UnitAdmin) || roles.contains(&Role::Evaluator))
+        }
+        Action::ManageColumns => in_subtree && roles.contains(&Role::UnitAdmin),
+        // The lists belong to no unit; evaluators sit in the disclosure offices that keep them.
+        Action::ManageStandards => roles.contains(&Role::Evaluator),
     }
 }
 
@@ -227,14 +238,13 @@ mod tests {
                 SystemAdmin => true,
                 UnitAdmin => match action {
                     UseConsole => true,
-                    EditUnitContacts | ManageUsers | ManageTokens | ViewAudit | WithdrawDocuments | ViewDocuments => {
-                        reach == Subtree
-                    }
+                    EditUnitContacts | ManageUsers | ManageTokens | ViewAudit | WithdrawDocuments | ViewDocuments
+                    | ManageCatalogue | ManageColumns => reach == Subtree,
                     _ => false,
                 },
                 Evaluator => match action {
-                    UseConsole => true,
-                    ViewAudit | ViewDocuments => reach == Subtree,
+                    UseConsole | ManageStandards => true,
+                    ViewAudit | ViewDocuments | ManageCatalogue => reach == Subtree,
                     _ => false,
                 },
                 Editor => match action {
@@ -265,6 +275,9 @@ mod tests {
             WithdrawDocuments,
             ViewDocuments,
             ManageWordLists,
+            ManageStandards,
+            ManageCatalogue,
+            ManageColumns,
         ];
         for role in Role::ALL {
             for action in actions {

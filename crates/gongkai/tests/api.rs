@@ -507,6 +507,9 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
         w.commit().await.unwrap();
         id
     };
+    app.load_disclosure_demo().await;
+    let lixia_ybj = app.unit_id("济南市历下区医疗保障局").await;
+    let standard_item = app.store.catalogue(ybj).await.unwrap()[0].id;
     let mut seen = 0;
     let mut operations: Vec<(String, String)> = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
@@ -557,6 +560,18 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
             }
             ("post", "/api/v1/staff/documents/{id}/actions") => json!({"action": "submit"}),
             ("post", "/api/v1/staff/documents/{id}/validity") => json!({"validity": "expired"}),
+            ("post", "/api/v1/staff/units/{id}/catalogue") => {
+                unit_for_path = lixia_ybj;
+                json!({"domain": "医疗保障"})
+            }
+            ("post", "/api/v1/staff/units/{id}/catalogue/items") => {
+                json!({"level1": "经办服务", "level2": "接口特色事项", "time_limit": "及时", "channels": ["website"]})
+            }
+            ("patch", "/api/v1/staff/catalogue/items/{id}") => {
+                json!({"applicable": false, "reason": "接口测试的未涉及说明"})
+            }
+            ("post", "/api/v1/staff/columns") => json!({"name": "接口专栏", "unit_id": ybj}),
+            ("patch", "/api/v1/staff/columns/{id}") => json!({"name": "接口专栏（改）"}),
             _ => Value::Null,
         };
         let token_id = if path.contains("/tokens/{id}") {
@@ -571,7 +586,23 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
             0
         };
         let attachment = app.store.attachments_current(draft2).await.unwrap().first().map(|a| a.id).unwrap_or(0);
+        let own_item = app
+            .store
+            .catalogue(ybj)
+            .await
+            .unwrap()
+            .iter()
+            .find(|i| i.row.level2 == "接口特色事项")
+            .map(|i| i.id)
+            .unwrap_or(0);
+        let column =
+            app.store.columns(Some(ybj)).await.unwrap().iter().find(|c| c.name.starts_with("接口专栏")).map(|c| c.id);
         let url = path
+            .replace(
+                "/catalogue/items/{id}",
+                &format!("/catalogue/items/{}", if method == "delete" { own_item } else { standard_item }),
+            )
+            .replace("/staff/columns/{id}", &format!("/staff/columns/{}", column.unwrap_or(0)))
             .replace(
                 "/staff/documents/{id}/attachments/{attachment_id}",
                 &format!("/staff/documents/{draft2}/attachments/{attachment}"),
@@ -589,6 +620,7 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
             "/api/v1/calendar/is-workday" => "?date=2026-10-01",
             "/api/v1/calendar/add-workdays" => "?from=2026-09-30&days=5",
             "/api/v1/calendar/workdays-between" => "?from=2026-09-30&to=2026-10-12",
+            "/api/v1/standards" => "?level=city",
             _ => "",
         };
         let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
@@ -596,6 +628,15 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
         if method == "post" && path == "/api/v1/staff/documents/{id}/attachments" {
             let pdf = reqwest::multipart::Part::bytes(b"%PDF-1.4\n%test".to_vec()).file_name("附件.pdf");
             req = req.multipart(reqwest::multipart::Form::new().part("file", pdf));
+        } else if path == "/api/v1/staff/standards" {
+            let rows: Vec<_> =
+                app.store.standard_items(gongkai_domain::catalogue::Level::City, Some("医疗保障")).await.unwrap();
+            let rows: Vec<_> = rows.into_iter().map(|i| i.row).collect();
+            let xlsx = gongkai_store::catalogue_xlsx::write_rows("清单", &rows).unwrap();
+            let file = reqwest::multipart::Part::bytes(xlsx).file_name("清单.xlsx");
+            req = req.multipart(
+                reqwest::multipart::Form::new().text("level", "city").text("domain", "医疗保障").part("file", file),
+            );
         } else if !body.is_null() {
             req = req.json(&body);
         }

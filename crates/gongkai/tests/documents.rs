@@ -31,7 +31,7 @@ where
     Fut: std::future::Future<Output = ()>,
 {
     let (store, dir, pg) = fresh_store(db).await;
-    gongkai_store::demo::load(&store).await.unwrap();
+    gongkai_store::demo::load_base(&store).await.unwrap();
     body(store.clone()).await;
     store.close().await;
     if let Some(name) = pg {

@@ -6,9 +6,6 @@ use common::App;
 use reqwest::StatusCode;
 
 const SECTION_PAGES: &[(&str, &str)] = &[
-    ("/gongkai/guide", "政府信息公开指南"),
-    ("/gongkai/rules", "政府信息公开制度"),
-    ("/gongkai/annual-reports", "政府信息公开年报"),
     ("/requests", "依申请公开"),
     ("/policies", "政策库"),
     ("/consultations", "意见征集"),

@@ -48,10 +48,10 @@ CREATE UNIQUE INDEX catalogue_items_standard ON catalogue_items(unit_id, standar
 CREATE TABLE special_columns (
     id {{id}},
     unit_id BIGINT NOT NULL REFERENCES units(id),
+    kind TEXT NOT NULL DEFAULT 'special',
     name TEXT NOT NULL,
     description TEXT NOT NULL DEFAULT '',
     sort_order BIGINT NOT NULL DEFAULT 0,
-    last_published_at TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
@@ -132,6 +132,9 @@ CREATE TABLE document_versions (
     published_by BIGINT
 );
 CREATE UNIQUE INDEX document_versions_number ON document_versions(document_id, version);
+CREATE INDEX document_versions_column ON document_versions(column_id);
+CREATE INDEX document_versions_catalogue ON document_versions(catalogue_item_id);
+CREATE INDEX document_versions_interprets ON document_versions(interprets_id);
 
 CREATE TABLE document_reviews (
     id {{id}},

@@ -230,6 +230,8 @@ pub struct PublicFilter {
     pub column: Option<i64>,
     pub catalogue_item: Option<i64>,
     pub interprets: Option<i64>,
+    /// Only documents in columns of this kind (the 制度 and 年报 sections).
+    pub column_kind: Option<gongkai_domain::columns::ColumnKind>,
 }
 
 /// What a member of staff does to a document.
@@ -383,6 +385,9 @@ impl Store {
             }
             if let Some(p) = f.interprets {
                 q.push(" AND v.interprets_id = ").bind(p);
+            }
+            if let Some(k) = f.column_kind {
+                q.push(" AND v.column_id IN (SELECT id FROM special_columns WHERE kind = ").bind(k.code()).push(")");
             }
             q
         };
@@ -748,7 +753,7 @@ impl Writer {
             DocAction::Submit | DocAction::PublishDue => {}
         }
         if next == State::Published && !matches!(action, DocAction::Discard) {
-            self.publish(&doc, actor, &now).await?;
+            self.publish(&doc, actor, &now, None).await?;
         }
         sqlx::query("UPDATE documents SET status = $1, updated_at = $2 WHERE id = $3")
             .bind(next.code())
@@ -783,8 +788,10 @@ impl Writer {
 
     /// Makes the working copy the live version: the 索引号 at first publication, a new
     /// version row, and an outbox event for the search index — all in this transaction.
-    async fn publish(&mut self, doc: &Document, actor: Option<i64>, now: &str) -> Result<()> {
-        let today = today();
+    /// `on` backdates the first publication (imports of documents published elsewhere): the
+    /// 索引号 then carries the year they were published in.
+    async fn publish(&mut self, doc: &Document, actor: Option<i64>, now: &str, on: Option<NaiveDate>) -> Result<()> {
+        let today = on.unwrap_or_else(today);
         if doc.index_no.is_none() {
             let code: Option<String> = sqlx::query("SELECT credit_code FROM units WHERE id = $1")
                 .bind(doc.unit_id)
@@ -833,13 +840,6 @@ impl Writer {
             .bind(doc.id)
             .execute(self.conn())
             .await?;
-        if let Some(col) = doc.column_id {
-            sqlx::query("UPDATE special_columns SET last_published_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(col)
-                .execute(self.conn())
-                .await?;
-        }
         self.outbox("document", doc.id).await
     }
 
@@ -916,14 +916,7 @@ impl Writer {
         let id = self.insert_document(unit_id, fields, None, Some(import_key)).await?;
         let doc = doc_in(self.conn(), id).await?.ok_or(StoreError::NotFound("文件"))?;
         let now = crate::now_text();
-        self.publish(&doc, None, &now).await?;
-        if let Some(date) = published_on {
-            sqlx::query("UPDATE documents SET published_on = $1 WHERE id = $2")
-                .bind(date.to_string())
-                .bind(id)
-                .execute(self.conn())
-                .await?;
-        }
+        self.publish(&doc, None, &now, published_on).await?;
         sqlx::query("UPDATE documents SET status = 'published' WHERE id = $1").bind(id).execute(self.conn()).await?;
         self.record("document.import", "document", id, Some(unit_id), format!("导入并发布《{}》", fields.title));
         Ok((id, true))

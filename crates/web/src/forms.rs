@@ -51,6 +51,59 @@ impl Fields {
     }
 }
 
+/// A multipart upload: the `file` part with its cleaned name, and the other parts as text.
+#[derive(Default)]
+pub struct Upload {
+    pub file: Option<(String, Bytes)>,
+    pub fields: Fields,
+}
+
+/// Reads a multipart body; a body over the route's limit is a 413, a broken one a 400.
+pub async fn read_upload(mut form: axum::extract::Multipart) -> Result<Upload, AppError> {
+    let too_large = |status: axum::http::StatusCode| status == axum::http::StatusCode::PAYLOAD_TOO_LARGE;
+    let mut upload = Upload::default();
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if too_large(e.status()) => return Err(AppError::PayloadTooLarge),
+            Err(_) => return Err(AppError::BadRequest("上传的内容无法读取，请重新选择文件".into())),
+        };
+        match field.name().map(str::to_string) {
+            Some(name) if name == "file" => {
+                let file_name = clean_file_name(field.file_name().unwrap_or(""));
+                let bytes = field.bytes().await.map_err(|e| {
+                    if too_large(e.status()) {
+                        AppError::PayloadTooLarge
+                    } else {
+                        AppError::BadRequest("文件读取失败".into())
+                    }
+                })?;
+                upload.file = Some((file_name, bytes));
+            }
+            Some(name) if upload.fields.0.len() < 20 => {
+                let text: String =
+                    field.text().await.unwrap_or_default().replace('\0', "").chars().take(2000).collect();
+                upload.fields.0.push((name, text));
+            }
+            _ => {}
+        }
+    }
+    Ok(upload)
+}
+
+/// A file name as shown and offered for download: the last path part, without control
+/// characters, at most 120 characters.
+pub fn clean_file_name(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    base.chars()
+        .filter(|c| !c.is_control() && !"\"<>|:*?".contains(*c))
+        .take(120)
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
 /// An id from the path; anything else is a page that does not exist.
 pub fn path_id(raw: &str) -> Result<i64, AppError> {
     raw.parse().map_err(|_| AppError::NotFound)

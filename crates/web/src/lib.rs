@@ -12,6 +12,8 @@ pub mod audit;
 pub mod auth;
 pub mod cache;
 pub mod calendar;
+pub mod catalogue;
+pub mod columns;
 pub mod config;
 pub mod console;
 pub mod documents;

@@ -176,3 +176,13 @@ pub fn html(t: &impl Template) -> Response {
         Err(e) => crate::errors::AppError::from(e).into_response(),
     }
 }
+
+/// Renders a page that carries a form: 422 when the form came back with errors, so that
+/// clients and tests can tell a refused submission from a fresh page.
+pub fn html_form(t: &impl Template, failed: bool) -> Response {
+    let mut res = html(t);
+    if failed && res.status().is_success() {
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    res
+}

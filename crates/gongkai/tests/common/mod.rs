@@ -111,7 +111,8 @@ pub struct App {
 impl TestApp {
     pub async fn start(db: Db) -> TestApp {
         let app = TestApp::start_empty(db).await;
-        gongkai_store::demo::load(&app.store).await.unwrap();
+        // Units and users; scenarios that want the demo's lists, columns and documents ask.
+        gongkai_store::demo::load_base(&app.store).await.unwrap();
         app
     }
 
@@ -237,6 +238,12 @@ impl App {
             .find(|u| u.name == name)
             .unwrap_or_else(|| panic!("unit {name}"))
             .id
+    }
+
+    /// Loads the demo standard lists, catalogues, columns and documents.
+    pub async fn load_disclosure_demo(&self) {
+        assert!(gongkai_store::demo::load_disclosure_demo(&self.store).await.unwrap() > 0);
+        self.sync_search().await;
     }
 
     pub async fn api_get(&self, token: &str, path: &str) -> Response {

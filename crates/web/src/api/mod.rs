@@ -72,12 +72,22 @@ pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(crate::documents::staff_api::get, crate::documents::staff_api::save))
         .routes(routes!(crate::documents::staff_api::act))
         .routes(routes!(crate::documents::staff_api::checks))
+        .routes(routes!(crate::documents::staff_api::flags))
         .routes(routes!(crate::documents::staff_api::mask))
         .routes(routes!(crate::documents::staff_api::validity))
         .routes(routes!(crate::documents::staff_api::remove_attachment))
+        .routes(routes!(crate::catalogue::api::list_standards))
+        .routes(routes!(crate::columns::api::list_columns))
+        .routes(routes!(crate::columns::api::create_column))
+        .routes(routes!(crate::columns::api::update_column, crate::columns::api::delete_column))
+        .routes(routes!(crate::catalogue::api::unit_catalogue))
+        .routes(routes!(crate::catalogue::api::instantiate))
+        .routes(routes!(crate::catalogue::api::add_item))
+        .routes(routes!(crate::catalogue::api::mark_item, crate::catalogue::api::remove_item))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(crate::documents::staff_api::attachments, crate::documents::staff_api::upload))
+                .routes(routes!(crate::catalogue::api::import_standards))
                 .layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
         )
 }

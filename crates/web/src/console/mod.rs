@@ -25,6 +25,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(crate::calendar::console::routes())
         .merge(crate::audit::console::routes())
         .merge(crate::documents::console::routes(state.server.attachment_limit))
+        .merge(crate::catalogue::console::routes(state.server.attachment_limit))
+        .merge(crate::columns::console::routes())
         .layer(middleware::from_fn_with_state(state, console_session))
 }
 
@@ -57,6 +59,13 @@ pub fn notice_text(key: &str) -> &'static str {
         "document_validity" => "有效性已更新。",
         "attachment_added" => "附件已上传。",
         "attachment_removed" => "附件已删除。",
+        "catalogue_instantiated" => "已依据标准清单生成目录事项。",
+        "catalogue_item_added" => "特色事项已增加。",
+        "catalogue_item_marked" => "目录事项状态已更新。",
+        "catalogue_item_removed" => "特色事项已删除。",
+        "column_created" => "栏目已建立。",
+        "column_saved" => "栏目已保存。",
+        "column_removed" => "栏目已删除。",
         _ => "",
     }
 }
@@ -66,6 +75,12 @@ fn menu(p: &Principal) -> Vec<(&'static str, &'static str, &'static str)> {
     let mut items = vec![("dashboard", "/admin", "工作台")];
     if p.may(Action::ViewDocuments) {
         items.push(("documents", "/admin/documents", "政府信息"));
+    }
+    if p.may(Action::ManageCatalogue) || p.may(Action::ManageStandards) {
+        items.push(("catalogue", "/admin/catalogue", "公开目录"));
+    }
+    if p.may(Action::ManageColumns) {
+        items.push(("columns", "/admin/columns", "栏目管理"));
     }
     if p.may(Action::ManageUnitStructure) || p.may(Action::EditUnitContacts) {
         items.push(("units", "/admin/units", "单位管理"));
@@ -150,6 +165,7 @@ struct DashboardTemplate {
     can_calendar: bool,
     can_users: bool,
     can_units: bool,
+    flags: Option<crate::documents::flags::Flags>,
 }
 
 async fn dashboard(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff, Query(q): Query) -> PageResult {
@@ -179,7 +195,18 @@ async fn dashboard(State(state): State<AppState>, headers: HeaderMap, Staff(p): 
     } else {
         (0, Vec::new())
     };
+    let flags = if p.may(Action::ViewDocuments) {
+        let units: Vec<i64> = if p.require(Action::ViewDocuments, Reach::Global).is_ok() {
+            tree.all().iter().map(|u| u.id).collect()
+        } else {
+            tree.subtree(p.user.unit_id).iter().map(|u| u.id).collect()
+        };
+        Some(crate::documents::flags::flags(&state, &units).await?)
+    } else {
+        None
+    };
     let t = DashboardTemplate {
+        flags,
         unit_name: tree.get(p.user.unit_id).map(|u| u.name.clone()).unwrap_or_default(),
         roles: p.user.roles.iter().map(|r| r.label()).collect(),
         today: format!("{}年{}月{}日", today.year(), today.month(), today.day()),

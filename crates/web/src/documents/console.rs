@@ -144,6 +144,33 @@ struct FormTemplate {
     genres: &'static [Genre],
     modes: &'static [DisclosureMode],
     forms: &'static [InterpretationForm],
+    /// Per unit: the catalogue items and the columns a document may be filed under.
+    filing: Vec<Filing>,
+}
+
+pub struct Filing {
+    pub unit: String,
+    pub items: Vec<(i64, String)>,
+    pub columns: Vec<(i64, String)>,
+}
+
+/// Where documents of the units in reach may be filed: their catalogue items and columns.
+async fn filing_choices(state: &AppState, units: &[i64]) -> Result<Vec<Filing>, AppError> {
+    let tree = state.unit_tree().await?;
+    let items = state.store.catalogue_choices().await?;
+    let columns = state.store.columns(None).await?;
+    let mut out = Vec::new();
+    for &u in units {
+        let filing = Filing {
+            unit: tree.get(u).map(|x| x.short_name.clone()).unwrap_or_default(),
+            items: items.iter().filter(|(unit, _, _)| *unit == u).map(|(_, id, label)| (*id, label.clone())).collect(),
+            columns: columns.iter().filter(|c| c.unit_id == u).map(|c| (c.id, c.name.clone())).collect(),
+        };
+        if !filing.items.is_empty() || !filing.columns.is_empty() {
+            out.push(filing);
+        }
+    }
+    Ok(out)
 }
 
 fn input_from(f: &Fields) -> DocumentInput {
@@ -184,6 +211,8 @@ fn fields_of(d: &Document) -> Fields {
         ("note", d.note.clone()),
         ("disclosure_mode", d.disclosure_mode.code().into()),
         ("interprets_id", d.interprets_id.map(|i| i.to_string()).unwrap_or_default()),
+        ("catalogue_item_id", d.catalogue_item_id.map(|i| i.to_string()).unwrap_or_default()),
+        ("column_id", d.column_id.map(|i| i.to_string()).unwrap_or_default()),
         ("interpretation_form", d.interpretation_form.map(|f| f.code().to_string()).unwrap_or_default()),
         ("body", d.body_html.clone()),
         ("change_note", d.change_note.clone()),
@@ -211,11 +240,17 @@ async fn form_page(
     };
     let failed = form.failed();
     let page = console_page(state, headers, p, &title, &path, "documents").await;
+    let reach: Vec<i64> = match &doc {
+        Some(d) => vec![d.unit_id],
+        None => units.iter().map(|u| u.id).collect(),
+    };
+    let filing = filing_choices(state, &reach).await?;
     let mut res = html(&FormTemplate {
         page,
         form,
         doc,
         units,
+        filing,
         topics: Topic::ALL,
         genres: Genre::ALL,
         modes: DisclosureMode::ALL,

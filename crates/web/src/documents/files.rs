@@ -18,48 +18,13 @@ pub fn public_routes() -> Router<AppState> {
     Router::new().route("/files/{id}/{name}", get(download))
 }
 
-/// A file name as shown and offered for download: the last path part, without control
-/// characters, at most 120 characters.
-fn clean_name(raw: &str) -> String {
-    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
-    base.chars()
-        .filter(|c| !c.is_control() && !"\"<>|:*?".contains(*c))
-        .take(120)
-        .collect::<String>()
-        .trim()
-        .to_string()
-}
-
 /// Reads the multipart upload (`file`, and `alt` for images), checks and stores the file.
-pub async fn upload(state: &AppState, p: &Principal, doc_id: i64, mut form: Multipart) -> Result<Attachment, AppError> {
+pub async fn upload(state: &AppState, p: &Principal, doc_id: i64, form: Multipart) -> Result<Attachment, AppError> {
     let doc = actions::visible(state, p, doc_id).await?;
     p.require_for_unit(state, Action::DraftDocuments, doc.unit_id).await?;
-    let mut file: Option<(String, axum::body::Bytes)> = None;
-    let mut alt = String::new();
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => return Err(AppError::PayloadTooLarge),
-            Err(_) => return Err(AppError::BadRequest("上传的内容无法读取，请重新选择文件".into())),
-        };
-        match field.name() {
-            Some("file") => {
-                let name = clean_name(field.file_name().unwrap_or(""));
-                let bytes = field.bytes().await.map_err(|e| {
-                    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                        AppError::PayloadTooLarge
-                    } else {
-                        AppError::BadRequest("文件读取失败".into())
-                    }
-                })?;
-                file = Some((name, bytes));
-            }
-            Some("alt") => alt = field.text().await.unwrap_or_default().chars().take(300).collect(),
-            _ => {}
-        }
-    }
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+    let upload = crate::forms::read_upload(form).await?;
+    let alt: String = upload.fields.get("alt").chars().take(300).collect();
+    let Some((name, bytes)) = upload.file.filter(|(_, b)| !b.is_empty()) else {
         return Err(Invalid::one("file", "附件", "请选择要上传的文件").into());
     };
     if name.is_empty() {

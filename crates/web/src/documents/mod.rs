@@ -5,6 +5,7 @@ pub mod api;
 pub mod checks;
 pub mod console;
 pub mod files;
+pub mod flags;
 pub mod portal;
 pub mod staff_api;
 

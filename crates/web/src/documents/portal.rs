@@ -23,13 +23,15 @@ pub fn routes() -> Router<AppState> {
         .route("/documents/{id}", get(show))
         .route("/gongkai/catalogue", get(|s: State<AppState>, h: HeaderMap, q: Query| list(s, h, q, "catalogue")))
         .route("/interpretations", get(|s: State<AppState>, h: HeaderMap, q: Query| list(s, h, q, "interpretations")))
+        .route("/gongkai/rules", get(|s: State<AppState>, h: HeaderMap, q: Query| list(s, h, q, "rules")))
+        .route("/gongkai/annual-reports", get(|s: State<AppState>, h: HeaderMap, q: Query| list(s, h, q, "reports")))
         .route("/feeds/documents.atom", get(feed))
         .route("/sitemap.xml", get(sitemap_index))
         .route("/sitemaps/pages.xml", get(sitemap_pages))
         .route("/sitemaps/documents-{n}", get(sitemap_documents))
 }
 
-const PER_PAGE: i64 = 20;
+pub const PER_PAGE: i64 = 20;
 
 /// Filters of public lists and feeds, from the query string; bad values are ignored.
 fn public_filter(q: &Fields) -> PublicFilter {
@@ -75,34 +77,22 @@ struct ListTemplate {
 async fn list(State(state): State<AppState>, headers: HeaderMap, Query(q): Query, key: &'static str) -> PageResult {
     let (section, _) = crate::portal::find(key).ok_or(AppError::NotFound)?;
     let mut filter = public_filter(&q);
-    if key == "interpretations" {
-        filter.genre = Some(Genre::Interpretation);
+    match key {
+        "interpretations" => filter.genre = Some(Genre::Interpretation),
+        "rules" => filter.column_kind = Some(gongkai_domain::columns::ColumnKind::Rules),
+        "reports" => filter.column_kind = Some(gongkai_domain::columns::ColumnKind::Reports),
+        _ => {}
     }
     let page_no = q.page();
     let (docs, total) = state.store.public_documents(&filter, PER_PAGE, (page_no - 1) * PER_PAGE).await?;
     let tree = state.unit_tree().await?;
     let unit_name = filter.within_unit.and_then(|u| tree.get(u)).map(|u| u.name.clone()).unwrap_or_default();
-    let items = docs
-        .iter()
-        .map(|d| ListItem {
-            id: d.id,
-            title: d.title.clone(),
-            unit: tree.get(d.unit_id).map(|u| u.short_name.clone()).unwrap_or_default(),
-            doc_no: d.doc_no.clone(),
-            published_on: d.published_on.clone(),
-            validity: d.validity.label(),
-            valid: d.validity == Validity::Valid,
-        })
-        .collect();
+    let items = docs.iter().map(|d| list_item(&tree, d)).collect();
     let keys = ["unit", "genre", "topic", "year", "validity"];
     let query: String = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(keys.iter().map(|k| (*k, q.get(k))).filter(|(_, v)| !v.is_empty()))
         .finish();
-    let last = ((total + PER_PAGE - 1) / PER_PAGE).clamp(1, 500);
-    let pages = (1..=last)
-        .filter(|n| *n == 1 || *n == last || (n - page_no).abs() <= 3)
-        .map(|n| (n, format!("{}?{query}&page={n}", section.path), n == page_no))
-        .collect();
+    let pages = page_links(&format!("{}?{query}", section.path), total, page_no);
     let heading =
         if unit_name.is_empty() { section.title.to_string() } else { format!("{unit_name} · {}", section.title) };
     let mut p =
@@ -124,6 +114,28 @@ async fn list(State(state): State<AppState>, headers: HeaderMap, Query(q): Query
         feed: format!("/feeds/documents.atom?{query}"),
         show_genre: key != "interpretations",
     }))
+}
+
+/// Links to the first, the last and the pages near the current one of a list of `total`.
+pub fn page_links(base: &str, total: i64, page_no: i64) -> Vec<(i64, String, bool)> {
+    let last = ((total + PER_PAGE - 1) / PER_PAGE).clamp(1, 500);
+    (1..=last)
+        .filter(|n| *n == 1 || *n == last || (n - page_no).abs() <= 3)
+        .map(|n| (n, format!("{base}&page={n}"), n == page_no))
+        .collect()
+}
+
+/// A published document as list pages show it.
+pub fn list_item(tree: &gongkai_domain::units::UnitTree, d: &PublicDocument) -> ListItem {
+    ListItem {
+        id: d.id,
+        title: d.title.clone(),
+        unit: tree.get(d.unit_id).map(|u| u.short_name.clone()).unwrap_or_default(),
+        doc_no: d.doc_no.clone(),
+        published_on: d.published_on.clone(),
+        validity: d.validity.label(),
+        valid: d.validity == Validity::Valid,
+    }
 }
 
 /// An Atom feed of the newest documents, filtered like the lists (per unit, genre, column).

@@ -367,3 +367,19 @@ pub async fn remove_attachment(
     super::files::remove(&state, &p, path_id(&id)?, path_id(&attachment_id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// 主动公开提示：逾期和即将到期的草稿、未同步解读的政策、各单位解读率
+#[utoipa::path(get, path = "/api/v1/staff/documents/flags", tag = "documents", security(("bearer" = [])),
+    params(("unit" = Option<i64>, Query, description = "单位（含下级）；不填为令牌所属单位")),
+    responses((status = 200, body = super::flags::Flags), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn flags(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Query(q): Query,
+) -> ApiResult<Json<super::flags::Flags>> {
+    let unit = parse_int(q.opt("unit"), "unit", "单位")?.unwrap_or(p.user.unit_id);
+    p.require_for_unit(&state, Action::ViewDocuments, unit).await?;
+    let tree = state.unit_tree().await?;
+    let units: Vec<i64> = tree.subtree(unit).iter().map(|u| u.id).collect();
+    Ok(Json(super::flags::flags(&state, &units).await?))
+}

@@ -1,6 +1,7 @@
 //! The public portal: home page, section pages, site map, search, display preferences.
 //! Units have their own module (`crate::units::portal`).
 
+mod guide;
 use crate::app::AppState;
 use crate::errors::{AppError, ErrorInfo, PageResult};
 use crate::forms::Query;
@@ -134,7 +135,7 @@ pub const NAV: &[NavItem] = &[
 ];
 
 /// Sections that have their real pages (elsewhere), not the "建设中" page.
-const BUILT: [&str; 2] = ["catalogue", "interpretations"];
+const BUILT: [&str; 5] = ["catalogue", "interpretations", "guide", "rules", "reports"];
 
 pub fn find(key: &str) -> Option<(&'static NavItem, Option<&'static NavItem>)> {
     for top in NAV {
@@ -173,6 +174,9 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::search::portal::routes())
         .merge(crate::documents::portal::routes())
         .merge(crate::documents::files::public_routes())
+        .merge(crate::catalogue::portal::routes())
+        .route("/gongkai/guide", get(guide::guide))
+        .merge(crate::columns::portal::routes())
 }
 
 pub fn page(state: &AppState, headers: &HeaderMap, title: &str, path: &str, nav: &str) -> Page {

@@ -52,6 +52,9 @@ struct UnitTemplate {
     towns: Vec<UnitLink>,
     updated: String,
     latest: Vec<(i64, String, String)>,
+    /// Special columns with their last update.
+    columns: Vec<(i64, String, String)>,
+    catalogue_items: usize,
 }
 
 async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> PageResult {
@@ -92,6 +95,15 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
         governments: of(&[UnitKind::Government, UnitKind::Zone]),
         towns: of(&[UnitKind::Town, UnitKind::Street]),
         updated: display_instant(&unit.updated_at),
+        columns: state
+            .store
+            .columns(Some(id))
+            .await?
+            .iter()
+            .filter(|c| c.kind == gongkai_domain::columns::ColumnKind::Special)
+            .map(|c| (c.id, c.name.clone(), crate::columns::last_updated(c)))
+            .collect(),
+        catalogue_items: state.store.catalogue(id).await?.len(),
         latest: state
             .store
             .public_documents(&gongkai_store::documents::PublicFilter { unit: Some(id), ..Default::default() }, 8, 0)

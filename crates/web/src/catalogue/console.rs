@@ -1,0 +1,292 @@
+//! Console pages: the standard lists (import, export) and each unit's catalogue (instantiate,
+//! own items, 未涉及说明).
+
+use crate::app::AppState;
+use crate::auth::{Principal, Staff};
+use crate::console::{console_page, with_notice};
+use crate::errors::{AppError, PageResult};
+use crate::forms::{Fields, Form, FormView, Query, path_id, read_upload};
+use crate::page::{Page, html_form};
+use crate::units::{UnitOption, unit_options};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Multipart, Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use gongkai_domain::catalogue::{Channel, Level};
+use gongkai_domain::staff::{Action, Reach};
+use gongkai_store::catalogue::CatalogueItem;
+
+pub fn routes(upload_limit: usize) -> Router<AppState> {
+    Router::new()
+        .route("/catalogue", get(overview))
+        .route("/catalogue/standards", post(import).layer(axum::extract::DefaultBodyLimit::max(upload_limit)))
+        .route("/catalogue/standards.xlsx", get(export))
+        .route("/catalogue/units/{id}", get(unit_page))
+        .route("/catalogue/units/{id}/instantiate", post(instantiate))
+        .route("/catalogue/units/{id}/items", post(add_item))
+        .route("/catalogue/items/{id}/mark", post(mark))
+        .route("/catalogue/items/{id}/delete", post(remove))
+}
+
+pub struct DomainRow {
+    pub level: Level,
+    pub domain: String,
+    pub count: i64,
+    pub export: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/catalogue.html")]
+struct OverviewTemplate {
+    page: Page,
+    domains: Vec<DomainRow>,
+    can_import: bool,
+    levels: &'static [Level],
+    form: FormView,
+    report: String,
+    units: Vec<UnitOption>,
+    own_unit: i64,
+}
+
+async fn overview_page(state: &AppState, headers: &HeaderMap, p: &Principal, q: &Fields, form: FormView) -> PageResult {
+    if !p.may(Action::ManageCatalogue) && !p.may(Action::ManageStandards) {
+        return Err(AppError::Forbidden);
+    }
+    let page = with_notice(console_page(state, headers, p, "公开目录", "/admin/catalogue", "catalogue").await, q);
+    let domains = state
+        .store
+        .standard_domains()
+        .await?
+        .into_iter()
+        .map(|(level, domain, count)| {
+            let query: String = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("level", level.code())
+                .append_pair("domain", &domain)
+                .finish();
+            DomainRow { level, export: format!("/admin/catalogue/standards.xlsx?{query}"), domain, count }
+        })
+        .collect();
+    let tree = state.unit_tree().await?;
+    let root = if p.require(Action::ManageCatalogue, Reach::Global).is_ok() { None } else { Some(p.user.unit_id) };
+    let units = if p.may(Action::ManageCatalogue) { unit_options(&tree, root) } else { Vec::new() };
+    let report = q.opt("report").map(|r| r.chars().take(200).collect()).unwrap_or_default();
+    let failed = form.failed();
+    Ok(html_form(
+        &OverviewTemplate {
+            page,
+            domains,
+            can_import: p.may(Action::ManageStandards),
+            levels: Level::ALL,
+            form,
+            report,
+            units,
+            own_unit: p.user.unit_id,
+        },
+        failed,
+    ))
+}
+
+async fn overview(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff, Query(q): Query) -> PageResult {
+    overview_page(&state, &headers, &p, &q, FormView::new(Fields::default())).await
+}
+
+async fn import(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff, form: Multipart) -> PageResult {
+    let upload = read_upload(form).await?;
+    let f = &upload.fields;
+    let file = upload.file.as_ref().map(|(_, b)| b.as_ref());
+    match super::import_standards(&state, &p, f.get("level"), f.get("domain"), file).await {
+        Ok(r) => {
+            let report = format!("导入完成：新增 {} 项，更新 {} 项，删除 {} 项。", r.added, r.updated, r.removed);
+            let q: String =
+                url::form_urlencoded::Serializer::new(String::new()).append_pair("report", &report).finish();
+            Ok(Redirect::to(&format!("/admin/catalogue?{q}")).into_response())
+        }
+        Err(e) => {
+            let errors = e.form_errors()?;
+            overview_page(
+                &state,
+                &headers,
+                &p,
+                &Fields::default(),
+                FormView::with_errors(upload.fields.clone(), errors),
+            )
+            .await
+        }
+    }
+}
+
+async fn export(State(state): State<AppState>, Staff(p): Staff, Query(q): Query) -> PageResult {
+    if !p.may(Action::ManageCatalogue) && !p.may(Action::ManageStandards) {
+        return Err(AppError::Forbidden);
+    }
+    let level = super::parse_level(q.get("level"))?;
+    let domain = q.get("domain").trim().to_string();
+    let items = state.store.standard_items(level, Some(&domain)).await?;
+    let rows: Vec<_> = items.into_iter().map(|i| i.row).collect();
+    let title = format!(
+        "{}{}事项标准清单",
+        level.label(),
+        if domain.is_empty() { String::new() } else { format!("{domain}领域") }
+    );
+    Ok(super::xlsx_response(&format!("{title}.xlsx"), super::xlsx(&title, &rows)?))
+}
+
+#[derive(Template)]
+#[template(path = "console/catalogue_unit.html")]
+struct UnitTemplate {
+    page: Page,
+    unit_id: i64,
+    unit_name: String,
+    level: Level,
+    levels: &'static [Level],
+    domains: Vec<String>,
+    items: Vec<CatalogueItem>,
+    channels: &'static [Channel],
+    form: FormView,
+    mark_form: FormView,
+    mark_item: i64,
+}
+
+async fn unit_view(
+    state: &AppState,
+    headers: &HeaderMap,
+    p: &Principal,
+    unit_id: i64,
+    q: &Fields,
+    form: FormView,
+    mark: (i64, FormView),
+) -> PageResult {
+    p.require_for_unit(state, Action::ManageCatalogue, unit_id).await?;
+    let tree = state.unit_tree().await?;
+    let unit = tree.get(unit_id).ok_or(AppError::NotFound)?;
+    let title = format!("{} · 主动公开基本目录", unit.name);
+    let page = with_notice(
+        console_page(state, headers, p, &title, &format!("/admin/catalogue/units/{unit_id}"), "catalogue").await,
+        q,
+    );
+    let level = super::unit_level(&tree, unit_id);
+    let mut domains: Vec<String> =
+        state.store.standard_domains().await?.into_iter().filter(|(l, _, _)| *l == level).map(|(_, d, _)| d).collect();
+    domains.dedup();
+    let failed = form.failed() || mark.1.failed();
+    Ok(html_form(
+        &UnitTemplate {
+            page,
+            unit_id,
+            unit_name: unit.name.clone(),
+            level,
+            levels: Level::ALL,
+            domains,
+            items: state.store.catalogue(unit_id).await?,
+            channels: Channel::ALL,
+            form,
+            mark_form: mark.1,
+            mark_item: mark.0,
+        },
+        failed,
+    ))
+}
+
+async fn unit_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Staff(p): Staff,
+    Path(id): Path<String>,
+    Query(q): Query,
+) -> PageResult {
+    let id = path_id(&id)?;
+    unit_view(&state, &headers, &p, id, &q, FormView::new(Fields::default()), (0, FormView::new(Fields::default())))
+        .await
+}
+
+fn back(unit_id: i64, notice: &str) -> axum::response::Response {
+    Redirect::to(&format!("/admin/catalogue/units/{unit_id}?notice={notice}")).into_response()
+}
+
+async fn instantiate(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Staff(p): Staff,
+    Path(id): Path<String>,
+    Form(f): Form,
+) -> PageResult {
+    let id = path_id(&id)?;
+    match super::instantiate(&state, &p, id, f.opt("level"), f.get("domain")).await {
+        Ok(_) => Ok(back(id, "catalogue_instantiated")),
+        Err(e) => {
+            let errors = e.form_errors()?;
+            unit_view(
+                &state,
+                &headers,
+                &p,
+                id,
+                &Fields::default(),
+                FormView::with_errors(f, errors),
+                (0, FormView::default()),
+            )
+            .await
+        }
+    }
+}
+
+async fn add_item(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Staff(p): Staff,
+    Path(id): Path<String>,
+    Form(f): Form,
+) -> PageResult {
+    let id = path_id(&id)?;
+    let get = |name: &str| if name == "channels" { f.all("channels").join("、") } else { f.get(name).to_string() };
+    match super::add_item(&state, &p, id, get).await {
+        Ok(_) => Ok(back(id, "catalogue_item_added")),
+        Err(e) => {
+            let errors = e.form_errors()?;
+            unit_view(
+                &state,
+                &headers,
+                &p,
+                id,
+                &Fields::default(),
+                FormView::with_errors(f, errors),
+                (0, FormView::default()),
+            )
+            .await
+        }
+    }
+}
+
+async fn mark(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Staff(p): Staff,
+    Path(id): Path<String>,
+    Form(f): Form,
+) -> PageResult {
+    let id = path_id(&id)?;
+    let applicable = f.get("applicable") == "1";
+    match super::mark(&state, &p, id, applicable, f.get("reason")).await {
+        Ok(item) => Ok(back(item.unit_id, "catalogue_item_marked")),
+        Err(e) => {
+            let errors = e.form_errors()?;
+            let unit_id = state.store.catalogue_item(id).await?.ok_or(AppError::NotFound)?.unit_id;
+            unit_view(
+                &state,
+                &headers,
+                &p,
+                unit_id,
+                &Fields::default(),
+                FormView::default(),
+                (id, FormView::with_errors(f, errors)),
+            )
+            .await
+        }
+    }
+}
+
+async fn remove(State(state): State<AppState>, Staff(p): Staff, Path(id): Path<String>) -> PageResult {
+    let unit_id = super::remove(&state, &p, path_id(&id)?).await?;
+    Ok(back(unit_id, "catalogue_item_removed"))
+}

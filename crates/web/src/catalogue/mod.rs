@@ -1,0 +1,170 @@
+//! Standard lists and unit catalogues: the rules shared by the console, the API and the portal.
+
+pub mod api;
+pub mod console;
+pub mod portal;
+
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::errors::AppError;
+use gongkai_domain::catalogue::{CatalogueRow, Level, level_for};
+use gongkai_domain::staff::{Action, Reach};
+use gongkai_domain::units::UnitTree;
+use gongkai_domain::validation::Invalid;
+use gongkai_store::catalogue::{CatalogueItem, ImportReport};
+use gongkai_store::documents::{PublicDocument, PublicFilter};
+
+/// The level of the standard list a unit instantiates, from its place in the tree.
+pub fn unit_level(tree: &UnitTree, unit_id: i64) -> Level {
+    let mut kinds = Vec::new();
+    let mut at = tree.get(unit_id);
+    while let Some(u) = at {
+        kinds.push(u.kind);
+        at = u.parent_id.and_then(|p| tree.get(p));
+    }
+    kinds.reverse();
+    level_for(&kinds)
+}
+
+pub fn parse_level(raw: &str) -> Result<Level, Invalid> {
+    Level::parse(raw).ok_or_else(|| Invalid::one("level", "层级", "应为市级、县级或乡级"))
+}
+
+/// Imports an XLSX standard list for one level and domain, replacing the previous one.
+pub async fn import_standards(
+    state: &AppState,
+    p: &Principal,
+    level: &str,
+    domain: &str,
+    file: Option<&[u8]>,
+) -> Result<ImportReport, AppError> {
+    p.require(Action::ManageStandards, Reach::Global)?;
+    let mut errors = Invalid::default();
+    let level = parse_level(level).map_err(|e| errors.0.extend(e.0)).ok();
+    if domain.trim().is_empty() {
+        errors.push("domain", "领域", "请填写领域名称，如“医疗保障”");
+    }
+    let bytes = match file.filter(|b| !b.is_empty()) {
+        Some(b) => Some(b.to_vec()),
+        None => {
+            errors.push("file", "清单文件", "请选择 XLSX 格式的清单文件");
+            None
+        }
+    };
+    let (Some(level), Some(bytes)) = (level, bytes) else { return Err(errors.into()) };
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let rows = tokio::task::spawn_blocking(move || gongkai_store::catalogue_xlsx::read_rows(&bytes))
+        .await
+        .map_err(AppError::internal)??;
+    let mut w = state.store.write(p.actor()).await?;
+    let report = w.standards_replace(level, domain, &rows).await?;
+    w.commit().await?;
+    Ok(report)
+}
+
+/// Copies a level's standard list (one domain, or all) into a unit's catalogue.
+pub async fn instantiate(
+    state: &AppState,
+    p: &Principal,
+    unit_id: i64,
+    level: Option<&str>,
+    domain: &str,
+) -> Result<usize, AppError> {
+    p.require_for_unit(state, Action::ManageCatalogue, unit_id).await?;
+    let tree = state.unit_tree().await?;
+    let level = match level.map(str::trim).filter(|l| !l.is_empty()) {
+        Some(l) => parse_level(l)?,
+        None => unit_level(&tree, unit_id),
+    };
+    let domain = domain.trim();
+    let mut w = state.store.write(p.actor()).await?;
+    let added = w.catalogue_instantiate(unit_id, level, (!domain.is_empty()).then_some(domain)).await?;
+    w.commit().await?;
+    Ok(added)
+}
+
+pub async fn add_item(
+    state: &AppState,
+    p: &Principal,
+    unit_id: i64,
+    get: impl Fn(&str) -> String,
+) -> Result<i64, AppError> {
+    p.require_for_unit(state, Action::ManageCatalogue, unit_id).await?;
+    let row = CatalogueRow::from_fields(get)?;
+    let mut w = state.store.write(p.actor()).await?;
+    let id = w.catalogue_add(unit_id, &row).await?;
+    w.commit().await?;
+    Ok(id)
+}
+
+async fn item_for(state: &AppState, p: &Principal, item_id: i64) -> Result<CatalogueItem, AppError> {
+    let item = state.store.catalogue_item(item_id).await?.ok_or(AppError::NotFound)?;
+    p.require_for_unit(state, Action::ManageCatalogue, item.unit_id).await?;
+    Ok(item)
+}
+
+pub async fn mark(
+    state: &AppState,
+    p: &Principal,
+    item_id: i64,
+    applicable: bool,
+    reason: &str,
+) -> Result<CatalogueItem, AppError> {
+    item_for(state, p, item_id).await?;
+    let mut w = state.store.write(p.actor()).await?;
+    let item = w.catalogue_mark(item_id, applicable, reason).await?;
+    w.commit().await?;
+    Ok(item)
+}
+
+pub async fn remove(state: &AppState, p: &Principal, item_id: i64) -> Result<i64, AppError> {
+    let item = item_for(state, p, item_id).await?;
+    let mut w = state.store.write(p.actor()).await?;
+    w.catalogue_remove(item_id).await?;
+    w.commit().await?;
+    Ok(item.unit_id)
+}
+
+/// One 一级事项 of a catalogue with its items and, under each, the documents filed there.
+pub struct Group {
+    pub name: String,
+    pub items: Vec<(CatalogueItem, Vec<PublicDocument>)>,
+}
+
+/// A unit's catalogue as a tree with its published documents (the newest 500 filed under it).
+pub async fn tree_with_documents(state: &AppState, unit_id: i64) -> Result<Vec<Group>, AppError> {
+    let items = state.store.catalogue(unit_id).await?;
+    let filter = PublicFilter { unit: Some(unit_id), ..Default::default() };
+    let (docs, _) = state.store.public_documents(&filter, 500, 0).await?;
+    let mut groups: Vec<Group> = Vec::new();
+    for item in items {
+        let filed: Vec<PublicDocument> =
+            docs.iter().filter(|d| d.catalogue_item_id == Some(item.id)).take(20).cloned().collect();
+        match groups.iter_mut().find(|g| g.name == item.row.level1) {
+            Some(g) => g.items.push((item, filed)),
+            None => groups.push(Group { name: item.row.level1.clone(), items: vec![(item, filed)] }),
+        }
+    }
+    Ok(groups)
+}
+
+/// The file name of an XLSX download, safe in a header.
+pub fn xlsx_response(name: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>().replace('+', "%20");
+    (
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename*=UTF-8''{encoded}")),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+pub fn xlsx(title: &str, rows: &[CatalogueRow]) -> Result<Vec<u8>, AppError> {
+    gongkai_store::catalogue_xlsx::write_rows(title, rows).map_err(AppError::internal)
+}
