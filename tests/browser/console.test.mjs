@@ -186,6 +186,23 @@ describe('console, JavaScript on', () => {
     assert.match(await rows.innerText(), new RegExp(`${newUser.displayName}\\s+${newUser.username}\\s+${unitShortName}\\s+信息编辑`));
   });
 
+  it('the disclosure pages (目录, 栏目, 起草) have no serious axe violation', async () => {
+    const res = await fetch(`${server.base}/api/v1/units?q=${encodeURIComponent(UNIT)}`);
+    const unitId = (await res.json()).items[0].id;
+    for (const [path, h1] of [
+      ['/admin/catalogue', '主动公开目录'],
+      [`/admin/catalogue/units/${unitId}`, UNIT],
+      ['/admin/columns', '栏目管理'],
+      ['/admin/documents/new', '起草政府信息'],
+    ]) {
+      const r = await page.goto(server.base + path);
+      assert.equal(r.status(), 200, path);
+      assert.equal((await page.locator('h1').innerText()).trim(), h1);
+      await screenshot(page, `console-js${path.replace(/\//g, '-')}`);
+      await assertAccessible(page, path);
+    }
+  });
+
   it('logs out, after which /admin asks for the login again', async () => {
     await page.goto(`${server.base}/admin`);
     await logOutAndCheck(page);

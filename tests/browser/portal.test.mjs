@@ -15,6 +15,7 @@ import {
 let server;
 let browser;
 const units = {};
+let column;
 
 before(async () => {
   server = await startServer();
@@ -27,6 +28,9 @@ before(async () => {
     assert.ok(unit, `demo data has no unit named ${name}`);
     units[name] = unit.id;
   }
+  const columns = await (await fetch(`${server.base}/api/v1/columns?unit=${units['济南市医疗保障局']}`)).json();
+  column = columns.find((c) => c.kind === 'special');
+  assert.ok(column, 'the demo has special columns');
 });
 
 after(async () => {
@@ -53,6 +57,9 @@ const PAGES = [
   { path: '/units' },
   { path: () => `/units/${units['济南市人民政府']}`, label: '/units/<id> 济南市人民政府', h1: '济南市人民政府' },
   { path: () => `/units/${units['济南市医疗保障局']}`, label: '/units/<id> 济南市医疗保障局', h1: '济南市医疗保障局' },
+  { path: () => `/units/${units['济南市医疗保障局']}/catalogue`, label: '/units/<id>/catalogue', h1: '主动公开基本目录' },
+  { path: () => `/gongkai/guide?unit=${units['济南市医疗保障局']}`, label: '/gongkai/guide?unit=<id>', h1: '政府信息公开指南' },
+  { path: () => column.url, label: '/columns/<id>' },
   { path: '/sitemap' },
   { path: `/search?q=${encodeURIComponent('医保')}`, label: '/search?q=医保' },
   { path: '/about' },

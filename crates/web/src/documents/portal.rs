@@ -279,6 +279,9 @@ struct DocumentTemplate {
     note_lines: Vec<String>,
     updated: String,
     attachments: Vec<super::AttachmentView>,
+    /// 目录事项 (一级 / 二级) and the column the document was published into.
+    filed_under: Option<String>,
+    column: Option<(i64, String)>,
 }
 
 async fn link(state: &AppState, id: Option<i64>) -> Result<Option<Link>, AppError> {
@@ -326,7 +329,17 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
     p = p.crumb("政务公开", "/gongkai").crumb(&unit, &format!("/units/{}", doc.unit_id)).crumb("政府信息", &path);
     let (interpretations, _) =
         state.store.public_documents(&PublicFilter { interprets: Some(id), ..Default::default() }, 20, 0).await?;
+    let filed_under = match doc.catalogue_item_id {
+        Some(i) => state.store.catalogue_item(i).await?.map(|c| format!("{} / {}", c.row.level1, c.row.level2)),
+        None => None,
+    };
+    let column = match doc.column_id {
+        Some(c) => state.store.column(c).await?.map(|c| (c.id, c.name)),
+        None => None,
+    };
     let t = DocumentTemplate {
+        filed_under,
+        column,
         page: p,
         unit,
         genre: doc.genre.label(),
