@@ -39,6 +39,32 @@ pub struct WordEntry {
     pub suggestion: String,
 }
 
+impl WordEntry {
+    /// Validates what an administrator types: the kind (code or label), the word, and for a
+    /// wrong expression the right form, which must differ from it.
+    pub fn parse(kind: &str, word: &str, suggestion: &str) -> Result<WordEntry, crate::validation::Invalid> {
+        use crate::validation::{Invalid, line};
+        let mut errors = Invalid::default();
+        let kind = [WordKind::Sensitive, WordKind::Wrong]
+            .into_iter()
+            .find(|k| k.code() == kind.trim() || k.label() == kind.trim());
+        if kind.is_none() {
+            errors.push("kind", "清单", "应为敏感词或错误表述");
+        }
+        let word = line(&mut errors, "word", "词语", word, true, 30);
+        let suggestion = line(&mut errors, "suggestion", "正确表述", suggestion, false, 30);
+        if kind == Some(WordKind::Wrong) && suggestion.is_empty() {
+            errors.push("suggestion", "正确表述", "错误表述须给出正确的写法");
+        }
+        if !word.is_empty() && word == suggestion {
+            errors.push("suggestion", "正确表述", "与错误表述相同");
+        }
+        let kind = kind.unwrap_or(WordKind::Sensitive);
+        let suggestion = if kind == WordKind::Sensitive { String::new() } else { suggestion };
+        errors.into_result(WordEntry { kind, word, suggestion })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WordHit {
     pub kind: WordKind,
@@ -143,5 +169,24 @@ mod tests {
         let hits = checker.check("国务院办公室印发");
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].word, "国务院办公室");
+    }
+
+    #[test]
+    fn entries_typed_by_administrators() {
+        let ok = WordEntry::parse("wrong", " 国务院总理 ", "国务院总理李强").unwrap();
+        assert_eq!((ok.kind, ok.word.as_str()), (WordKind::Wrong, "国务院总理"));
+        assert_eq!(WordEntry::parse("敏感词", "某词", "忽略").unwrap().suggestion, "");
+        let cases: &[(&str, &str, &str, &str)] = &[
+            ("x", "词", "", "kind"),
+            ("sensitive", "", "", "word"),
+            ("wrong", "错词", "", "suggestion"),
+            ("wrong", "同一", "同一", "suggestion"),
+            ("sensitive", &"长".repeat(31), "", "word"),
+            ("sensitive", "两\n行", "", "word"),
+        ];
+        for (kind, word, suggestion, field) in cases {
+            let e = WordEntry::parse(kind, word, suggestion).unwrap_err();
+            assert!(e.message_for(field).is_some(), "{kind} {word:?}: {e}");
+        }
     }
 }

@@ -571,6 +571,7 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
                 json!({"applicable": false, "reason": "接口测试的未涉及说明"})
             }
             ("post", "/api/v1/staff/columns") => json!({"name": "接口专栏", "unit_id": ybj}),
+            ("post", "/api/v1/staff/wordlists") => json!({"kind": "sensitive", "word": "接口测试词"}),
             ("patch", "/api/v1/staff/columns/{id}") => json!({"name": "接口专栏（改）"}),
             _ => Value::Null,
         };
@@ -595,6 +596,8 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
             .find(|i| i.row.level2 == "接口特色事项")
             .map(|i| i.id)
             .unwrap_or(0);
+        let word =
+            app.store.words().await.unwrap().iter().find(|w| w.entry.word == "接口测试词").map(|w| w.id).unwrap_or(0);
         let column =
             app.store.columns(Some(ybj)).await.unwrap().iter().find(|c| c.name.starts_with("接口专栏")).map(|c| c.id);
         let url = path
@@ -603,6 +606,7 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
                 &format!("/catalogue/items/{}", if method == "delete" { own_item } else { standard_item }),
             )
             .replace("/staff/columns/{id}", &format!("/staff/columns/{}", column.unwrap_or(0)))
+            .replace("/staff/wordlists/{id}", &format!("/staff/wordlists/{word}"))
             .replace(
                 "/staff/documents/{id}/attachments/{attachment_id}",
                 &format!("/staff/documents/{draft2}/attachments/{attachment}"),

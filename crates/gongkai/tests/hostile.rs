@@ -85,6 +85,8 @@ const GET_ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/units/{v}/catalogue", &[]),
     ("/api/v1/columns", &["unit"]),
     ("/api/v1/staff/documents/flags", &["unit"]),
+    ("/admin/wordlists", &["notice"]),
+    ("/api/v1/staff/wordlists", &[]),
 ];
 
 /// Console forms with their fields.
@@ -169,6 +171,8 @@ const FORMS: &[(&str, &[&str])] = &[
     ("/admin/columns", &["unit_id", "name", "kind", "description"]),
     ("/admin/columns/{v}", &["name", "kind", "description"]),
     ("/admin/columns/{v}/delete", &[]),
+    ("/admin/wordlists", &["kind", "word", "suggestion"]),
+    ("/admin/wordlists/{v}/delete", &[]),
 ];
 
 /// API writes with their JSON fields.
@@ -221,6 +225,8 @@ const API_WRITES: &[(&str, &str, &[&str])] = &[
     ("POST", "/api/v1/staff/columns", &["unit_id", "name", "kind", "description"]),
     ("PATCH", "/api/v1/staff/columns/{v}", &["name", "kind", "description"]),
     ("DELETE", "/api/v1/staff/columns/{v}", &[]),
+    ("POST", "/api/v1/staff/wordlists", &["kind", "word", "suggestion"]),
+    ("DELETE", "/api/v1/staff/wordlists/{v}", &[]),
 ];
 
 fn enc(v: &str) -> String {

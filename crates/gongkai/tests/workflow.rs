@@ -423,3 +423,57 @@ both!(attachments_are_checked_versioned_and_found, |app: App| async move {
         "discarding the revision brings the file back"
     );
 });
+
+both!(word_lists_are_maintained_and_apply_at_once, |app: App| async move {
+    let admin = app.token("admin").await;
+    let res = app
+        .api_json(
+            Method::POST,
+            &admin,
+            "/api/v1/staff/wordlists",
+            json!({"kind": "wrong", "word": "济南市医保局", "suggestion": "济南市医疗保障局"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let word: Value = res.json().await.unwrap();
+    let res = app
+        .api_json(
+            Method::POST,
+            &admin,
+            "/api/v1/staff/wordlists",
+            json!({"kind": "wrong", "word": "济南市医保局", "suggestion": "济南市医疗保障局"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT, "no duplicates");
+    // Only system administrators keep the lists.
+    let editor = app.token("ybj_editor").await;
+    assert_eq!(app.api_get(&editor, "/api/v1/staff/wordlists").await.status(), StatusCode::FORBIDDEN);
+    // The next check of a draft finds the new expression.
+    let res = app
+        .api_json(
+            Method::POST,
+            &editor,
+            "/api/v1/staff/documents",
+            json!({"title": "通知", "topic": "health", "genre": "notice", "body": "<p>请到济南市医保局办理。</p>"}),
+        )
+        .await;
+    let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let checks: Value =
+        app.api_get(&editor, &format!("/api/v1/staff/documents/{id}/checks")).await.json().await.unwrap();
+    let hit = checks["words"].as_array().unwrap().iter().find(|w| w["word"] == "济南市医保局").cloned();
+    assert_eq!(hit.unwrap()["suggestion"], "济南市医疗保障局");
+    assert_eq!(checks["clear"], false);
+    // The console form names the missing field; removal applies at once.
+    let session = app.login("admin").await;
+    let res = session.post("/admin/wordlists", &[("kind", "wrong"), ("word", "市医保中心"), ("suggestion", "")]).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("href=\"#f-suggestion\""));
+    let res = session.post(&format!("/admin/wordlists/{}/delete", word["id"]), &[]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let checks: Value =
+        app.api_get(&editor, &format!("/api/v1/staff/documents/{id}/checks")).await.json().await.unwrap();
+    assert!(checks["words"].as_array().unwrap().iter().all(|w| w["word"] != "济南市医保局"));
+    let (status, page) = session.text("/admin/wordlists").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("错误表述") && !page.contains("济南市医保局"));
+});

@@ -27,6 +27,7 @@ pub mod search;
 pub mod security;
 pub mod staff;
 pub mod units;
+pub mod wordlists;
 
 pub use app::{AppState, publish_due, router, serve, spawn_indexer, spawn_scheduler};
 pub use config::{ServerOptions, SiteConfig};

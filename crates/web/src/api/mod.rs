@@ -78,6 +78,8 @@ pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(crate::documents::staff_api::remove_attachment))
         .routes(routes!(crate::catalogue::api::list_standards))
         .routes(routes!(crate::columns::api::list_columns))
+        .routes(routes!(crate::wordlists::list_words, crate::wordlists::create_word))
+        .routes(routes!(crate::wordlists::delete_word))
         .routes(routes!(crate::columns::api::create_column))
         .routes(routes!(crate::columns::api::update_column, crate::columns::api::delete_column))
         .routes(routes!(crate::catalogue::api::unit_catalogue))

@@ -27,6 +27,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(crate::documents::console::routes(state.server.attachment_limit))
         .merge(crate::catalogue::console::routes(state.server.attachment_limit))
         .merge(crate::columns::console::routes())
+        .merge(crate::wordlists::console_routes())
         .layer(middleware::from_fn_with_state(state, console_session))
 }
 
@@ -66,6 +67,8 @@ pub fn notice_text(key: &str) -> &'static str {
         "column_created" => "栏目已建立。",
         "column_saved" => "栏目已保存。",
         "column_removed" => "栏目已删除。",
+        "word_added" => "已加入词表，此后的审核检查即按新词表进行。",
+        "word_removed" => "已从词表删除。",
         _ => "",
     }
 }
@@ -90,6 +93,9 @@ fn menu(p: &Principal) -> Vec<(&'static str, &'static str, &'static str)> {
     }
     if p.may(Action::ManageCalendar) {
         items.push(("calendar", "/admin/calendar", "节假日安排"));
+    }
+    if p.may(Action::ManageWordLists) {
+        items.push(("wordlists", "/admin/wordlists", "检查词表"));
     }
     if p.may(Action::ViewAudit) {
         items.push(("audit", "/admin/audit", "审计日志"));
