@@ -363,6 +363,14 @@ both!(attachments_are_checked_versioned_and_found, |app: App| async move {
         upload(&editor, id, "图解.png", png.clone(), "定点医疗机构分布示意图").await.status(),
         StatusCode::SEE_OTHER
     );
+    // An audio interpretation needs its text alternative too.
+    let mp3 = b"ID3\x04\0\0\0\0\0\0audio".to_vec();
+    let res = upload(&editor, id, "政策解读.mp3", mp3.clone(), "").await;
+    assert!(res.text().await.unwrap().contains("音视频须附文字说明"));
+    assert_eq!(
+        upload(&editor, id, "政策解读.mp3", mp3, "局长解读定点医疗机构管理办法的录音文字稿").await.status(),
+        StatusCode::SEE_OTHER
+    );
     let (_, page) = editor.text(&format!("/admin/documents/{id}")).await;
     assert!(page.contains("定点医疗机构名单.docx") && page.contains("个人信息（1 处）"), "the checks read attachments");
     assert!(
@@ -391,8 +399,9 @@ both!(attachments_are_checked_versioned_and_found, |app: App| async move {
     let (status, html) = app.text(&format!("/documents/{id}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("定点医疗机构名单.docx") && html.contains("alt=\"定点医疗机构分布示意图\""));
+    assert!(html.contains("<audio controls") && html.contains("录音文字稿"), "the audio plays in the page");
     let public = app.store.attachments_public(id).await.unwrap();
-    assert_eq!(public.len(), 2);
+    assert_eq!(public.len(), 3);
     let word = public.iter().find(|a| a.name.ends_with(".docx")).unwrap();
     let res = app.get(&format!("/files/{}/{}", word.id, "x.docx")).await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -414,12 +423,12 @@ both!(attachments_are_checked_versioned_and_found, |app: App| async move {
     // A revision that drops a file keeps it public until the revision is published.
     editor.post(&format!("/admin/documents/{id}/act"), &[("action", "revise")]).await;
     editor.post(&format!("/admin/documents/{id}/attachments/{}/delete", word.id), &[]).await;
-    assert_eq!(app.store.attachments_public(id).await.unwrap().len(), 2);
-    assert_eq!(app.store.attachments_current(id).await.unwrap().len(), 1);
+    assert_eq!(app.store.attachments_public(id).await.unwrap().len(), 3);
+    assert_eq!(app.store.attachments_current(id).await.unwrap().len(), 2);
     editor.post(&format!("/admin/documents/{id}/act"), &[("action", "discard")]).await;
     assert_eq!(
         app.store.attachments_current(id).await.unwrap().len(),
-        2,
+        3,
         "discarding the revision brings the file back"
     );
 });

@@ -20,6 +20,9 @@ pub enum FileKind {
     Jpeg,
     Gif,
     Webp,
+    /// 音视频解读: MP4 video and MP3 audio, played in the page.
+    Mp4,
+    Mp3,
 }
 
 impl FileKind {
@@ -32,6 +35,8 @@ impl FileKind {
             FileKind::Jpeg => "image/jpeg",
             FileKind::Gif => "image/gif",
             FileKind::Webp => "image/webp",
+            FileKind::Mp4 => "video/mp4",
+            FileKind::Mp3 => "audio/mpeg",
         }
     }
 
@@ -44,6 +49,8 @@ impl FileKind {
             FileKind::Jpeg => &["jpg", "jpeg"],
             FileKind::Gif => &["gif"],
             FileKind::Webp => &["webp"],
+            FileKind::Mp4 => &["mp4"],
+            FileKind::Mp3 => &["mp3"],
         }
     }
 
@@ -51,10 +58,25 @@ impl FileKind {
         matches!(self, FileKind::Png | FileKind::Jpeg | FileKind::Gif | FileKind::Webp)
     }
 
+    /// Audio and video need a text alternative as images do (a summary or transcript).
+    pub fn is_media(self) -> bool {
+        matches!(self, FileKind::Mp4 | FileKind::Mp3)
+    }
+
     pub fn from_content_type(ct: &str) -> Option<FileKind> {
-        [FileKind::Pdf, FileKind::Docx, FileKind::Xlsx, FileKind::Png, FileKind::Jpeg, FileKind::Gif, FileKind::Webp]
-            .into_iter()
-            .find(|k| k.content_type() == ct)
+        [
+            FileKind::Pdf,
+            FileKind::Docx,
+            FileKind::Xlsx,
+            FileKind::Png,
+            FileKind::Jpeg,
+            FileKind::Gif,
+            FileKind::Webp,
+            FileKind::Mp4,
+            FileKind::Mp3,
+        ]
+        .into_iter()
+        .find(|k| k.content_type() == ct)
     }
 }
 
@@ -75,12 +97,16 @@ pub fn detect(name: &str, bytes: &[u8]) -> std::result::Result<FileKind, String>
         FileKind::Gif
     } else if bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
         FileKind::Webp
+    } else if bytes.len() > 12 && &bytes[4..8] == b"ftyp" {
+        FileKind::Mp4
+    } else if bytes.starts_with(b"ID3") || (bytes.len() > 2 && bytes[0] == 0xFF && bytes[1] & 0xE0 == 0xE0) {
+        FileKind::Mp3
     } else if bytes.starts_with(b"PK\x03\x04") && zip_has(bytes, "word/document.xml") {
         FileKind::Docx
     } else if bytes.starts_with(b"PK\x03\x04") && zip_has(bytes, "xl/workbook.xml") {
         FileKind::Xlsx
     } else {
-        return Err("只能上传 PDF、Word（.docx）、Excel（.xlsx）文件和 PNG、JPEG、GIF、WebP 图片".into());
+        return Err("只能上传 PDF、Word（.docx）、Excel（.xlsx）文件，PNG、JPEG、GIF、WebP 图片和 MP4 视频、MP3 音频".into());
     };
     let ext = name.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
     if !kind.extensions().contains(&ext.as_str()) {
@@ -274,6 +300,13 @@ impl Writer {
         if a.kind.is_image() && a.alt.trim().is_empty() {
             return Err(StoreError::Invalid(Invalid::one("alt", "图片说明", "图片须有文字说明，供读屏软件朗读")));
         }
+        if a.kind.is_media() && a.alt.trim().is_empty() {
+            return Err(StoreError::Invalid(Invalid::one(
+                "alt",
+                "文字说明",
+                "音视频须附文字说明或文字稿，供听障和视障读者阅读",
+            )));
+        }
         let id: i64 = sqlx::query(
             "INSERT INTO attachments (document_id, name, content_type, size, sha256, text, alt, from_version, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -361,6 +394,9 @@ mod tests {
             ("名单.xlsx", xlsx.clone(), Ok(FileKind::Xlsx)),
             ("图解.png", vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0], Ok(FileKind::Png)),
             ("照片.jpg", vec![0xFF, 0xD8, 0xFF, 0xE0], Ok(FileKind::Jpeg)),
+            ("解读.mp4", b"\0\0\0\x20ftypisom\0\0\x02\0".to_vec(), Ok(FileKind::Mp4)),
+            ("解读.mp3", b"ID3\x04\0\0\0\0\0\0".to_vec(), Ok(FileKind::Mp3)),
+            ("解读.mp3", b"\0\0\0\x20ftypisom\0\0\x02\0".to_vec(), Err(())),
             ("脚本.pdf", b"#!/bin/sh\nrm -rf /".to_vec(), Err(())),
             ("页面.pdf", b"<html><script>alert(1)</script>".to_vec(), Err(())),
             ("伪装.pdf", docx.clone(), Err(())),

@@ -56,7 +56,7 @@ async fn download(State(state): State<AppState>, Path((id, _name)): Path<(String
     let a = state.store.attachment_public(path_id(&id)?).await?.ok_or(AppError::NotFound)?;
     let bytes = tokio::fs::read(state.store.file_path(&a.sha256)).await.map_err(|_| AppError::NotFound)?;
     let kind = FileKind::from_content_type(&a.content_type);
-    let inline = kind.is_some_and(|k| k.is_image() || k == FileKind::Pdf);
+    let inline = kind.is_some_and(|k| k.is_image() || k.is_media() || k == FileKind::Pdf);
     let encoded: String =
         url::form_urlencoded::byte_serialize(a.name.as_bytes()).collect::<String>().replace('+', "%20");
     let disposition = format!("{}; filename*=UTF-8''{encoded}", if inline { "inline" } else { "attachment" });
@@ -88,6 +88,8 @@ pub fn type_label(content_type: &str) -> &'static str {
         Some(FileKind::Pdf) => "PDF",
         Some(FileKind::Docx) => "Word",
         Some(FileKind::Xlsx) => "Excel",
+        Some(FileKind::Mp4) => "视频",
+        Some(FileKind::Mp3) => "音频",
         Some(_) => "图片",
         None => "文件",
     }

@@ -57,6 +57,8 @@ pub struct AttachmentView {
     pub kind: &'static str,
     pub alt: String,
     pub image: bool,
+    /// "video" or "audio" for media played in the page.
+    pub media: &'static str,
 }
 
 impl From<&gongkai_store::attachments::Attachment> for AttachmentView {
@@ -73,6 +75,13 @@ impl From<&gongkai_store::attachments::Attachment> for AttachmentView {
             kind: files::type_label(&a.content_type),
             alt: a.alt.clone(),
             image: a.content_type.starts_with("image/"),
+            media: if a.content_type.starts_with("video/") {
+                "video"
+            } else if a.content_type.starts_with("audio/") {
+                "audio"
+            } else {
+                ""
+            },
         }
     }
 }
