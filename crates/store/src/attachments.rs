@@ -106,7 +106,9 @@ pub fn detect(name: &str, bytes: &[u8]) -> std::result::Result<FileKind, String>
     } else if bytes.starts_with(b"PK\x03\x04") && zip_has(bytes, "xl/workbook.xml") {
         FileKind::Xlsx
     } else {
-        return Err("只能上传 PDF、Word（.docx）、Excel（.xlsx）文件，PNG、JPEG、GIF、WebP 图片和 MP4 视频、MP3 音频".into());
+        return Err(
+            "只能上传 PDF、Word（.docx）、Excel（.xlsx）文件，PNG、JPEG、GIF、WebP 图片和 MP4 视频、MP3 音频".into()
+        );
     };
     let ext = name.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
     if !kind.extensions().contains(&ext.as_str()) {
@@ -156,9 +158,69 @@ pub fn extract_text(kind: FileKind, bytes: &[u8]) -> String {
     let text = match kind {
         FileKind::Docx => zip_part(bytes, "word/document.xml").map(|x| xml_text(&x, "w:t", "</w:p>")),
         FileKind::Xlsx => zip_part(bytes, "xl/sharedStrings.xml").map(|x| xml_text(&x, "t", "</si>")),
+        FileKind::Pdf => pdf_text(bytes),
         _ => None,
     };
     text.unwrap_or_default().chars().take(2_000_000).collect()
+}
+
+/// The text of a PDF, for the checks and the index. A malformed or hostile PDF must not take
+/// the upload down with it: the parser's panics are caught and such a file simply has no text.
+fn pdf_text(bytes: &[u8]) -> Option<String> {
+    let bytes = bytes.to_vec();
+    std::panic::catch_unwind(move || pdf_extract::extract_text_from_mem(&bytes).ok())
+        .ok()
+        .flatten()
+        .map(|t| fold_radicals(&t.split_whitespace().collect::<Vec<_>>().join(" ")))
+}
+
+/// CJK fonts often map the glyph of a common character to a radical code point that looks the
+/// same (⼈ for 人, ⺠ for 民), and a PDF's ToUnicode map then yields the radical. Kangxi
+/// radicals have compatibility decompositions (NFKC); the supplement's simplified forms do not,
+/// so those that are whole characters are listed here.
+fn fold_radicals(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    const SUPPLEMENT: &[(char, char)] = &[
+        ('⺟', '母'),
+        ('⺠', '民'),
+        ('⺩', '王'),
+        ('⺝', '月'),
+        ('⺼', '月'),
+        ('⻁', '虎'),
+        ('⻄', '西'),
+        ('⻅', '见'),
+        ('⻆', '角'),
+        ('⻉', '贝'),
+        ('⻋', '车'),
+        ('⻓', '长'),
+        ('⻔', '门'),
+        ('⻘', '青'),
+        ('⻙', '韦'),
+        ('⻚', '页'),
+        ('⻛', '风'),
+        ('⻜', '飞'),
+        ('⻝', '食'),
+        ('⻢', '马'),
+        ('⻣', '骨'),
+        ('⻤', '鬼'),
+        ('⻥', '鱼'),
+        ('⻦', '鸟'),
+        ('⻧', '卤'),
+        ('⻨', '麦'),
+        ('⻩', '黄'),
+        ('⻪', '黾'),
+        ('⻬', '齐'),
+        ('⻮', '齿'),
+        ('⻰', '龙'),
+        ('⻳', '龟'),
+    ];
+    text.chars()
+        .map(|c| match c {
+            '\u{2F00}'..='\u{2FDF}' => c.nfkc().next().unwrap_or(c),
+            '\u{2E80}'..='\u{2EFF}' => SUPPLEMENT.iter().find(|(r, _)| *r == c).map(|(_, full)| *full).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -409,5 +471,15 @@ mod tests {
         assert_eq!(extract_text(FileKind::Docx, &docx), "第一段\n第二段 & 附表");
         assert_eq!(extract_text(FileKind::Xlsx, &xlsx), "定点医疗机构\n历下区");
         assert_eq!(extract_text(FileKind::Docx, b"PK\x03\x04 broken"), "");
+        // A PDF printed by Chromium with an embedded CJK font: its text is read through the
+        // font's ToUnicode map, so the privacy check sees the ID number in it.
+        let pdf = include_bytes!("../tests/fixtures/list-zh.pdf");
+        let text = extract_text(FileKind::Pdf, pdf);
+        assert!(text.contains("济南市第一人民医院") && text.contains("11010519491231002X"), "{text}");
+        assert_eq!(extract_text(FileKind::Pdf, b"%PDF-1.7 garbage"), "");
+        assert_eq!(fold_radicals("第⼀⼈⺠医院⾝份证⻓⻔"), "第一人民医院身份证长门");
+        let mut cut = pdf.to_vec();
+        cut.truncate(pdf.len() / 2);
+        let _ = extract_text(FileKind::Pdf, &cut);
     }
 }
