@@ -28,6 +28,8 @@ enum Who {
     /// Staff who work with documents: editors, reviewers, unit administrators, evaluators.
     DocumentViewers,
     Editors,
+    /// System administrators and evaluators anywhere (the disclosure office keeps the lists).
+    Evaluators,
 }
 
 fn expected(who: Who, role: Role, target: Target) -> bool {
@@ -42,6 +44,7 @@ fn expected(who: Who, role: Role, target: Target) -> bool {
                 || (matches!(role, Role::Editor | Role::Reviewer | Role::UnitAdmin | Role::Evaluator) && own)
         }
         Who::Editors => role == Role::SystemAdmin || (role == Role::Editor && own),
+        Who::Evaluators => matches!(role, Role::SystemAdmin | Role::Evaluator),
     }
 }
 
@@ -77,6 +80,12 @@ enum R {
     Documents,
     DocumentNew,
     DocumentCreate,
+    Catalogue,
+    CatalogueUnit,
+    CatalogueItemAdd,
+    Columns,
+    ColumnCreate,
+    WordLists,
 }
 
 /// Console routes: (route, who may, whether it takes a target unit).
@@ -111,6 +120,12 @@ const CONSOLE: &[(R, Who, bool)] = &[
     (R::Documents, Who::DocumentViewers, false),
     (R::DocumentNew, Who::Editors, false),
     (R::DocumentCreate, Who::Editors, true),
+    (R::Catalogue, Who::Supervisors, false),
+    (R::CatalogueUnit, Who::Supervisors, true),
+    (R::CatalogueItemAdd, Who::Supervisors, true),
+    (R::Columns, Who::UnitAdmins, false),
+    (R::ColumnCreate, Who::UnitAdmins, true),
+    (R::WordLists, Who::SystemAdmins, false),
 ];
 
 #[derive(Debug, Clone, Copy)]
@@ -139,6 +154,10 @@ enum A {
     AuditVerify,
     StaffDocuments,
     StaffDocumentCreate,
+    Flags,
+    CatalogueItemAdd,
+    ColumnCreate,
+    WordLists,
 }
 
 const API: &[(A, Who, bool)] = &[
@@ -166,6 +185,10 @@ const API: &[(A, Who, bool)] = &[
     (A::AuditVerify, Who::SystemAdmins, false),
     (A::StaffDocuments, Who::DocumentViewers, false),
     (A::StaffDocumentCreate, Who::Editors, true),
+    (A::Flags, Who::DocumentViewers, true),
+    (A::CatalogueItemAdd, Who::Supervisors, true),
+    (A::ColumnCreate, Who::UnitAdmins, true),
+    (A::WordLists, Who::SystemAdmins, false),
 ];
 
 struct Ctx {
@@ -320,6 +343,25 @@ impl Ctx {
             R::AuditVerify => (Method::GET, s("/admin/audit/verify"), vec![]),
             R::Documents => (Method::GET, s("/admin/documents"), vec![]),
             R::DocumentNew => (Method::GET, s("/admin/documents/new"), vec![]),
+            R::Catalogue => (Method::GET, s("/admin/catalogue"), vec![]),
+            R::CatalogueUnit => (Method::GET, format!("/admin/catalogue/units/{unit}"), vec![]),
+            R::CatalogueItemAdd => (
+                Method::POST,
+                format!("/admin/catalogue/units/{unit}/items"),
+                vec![
+                    (s("level1"), s("矩阵事项")),
+                    (s("level2"), format!("矩阵二级事项{n}")),
+                    (s("time_limit"), s("及时")),
+                    (s("channels"), s("政府网站")),
+                ],
+            ),
+            R::Columns => (Method::GET, s("/admin/columns"), vec![]),
+            R::ColumnCreate => (
+                Method::POST,
+                s("/admin/columns"),
+                vec![(s("unit_id"), unit.to_string()), (s("name"), format!("矩阵专栏{n}"))],
+            ),
+            R::WordLists => (Method::GET, s("/admin/wordlists"), vec![]),
             R::DocumentCreate => (
                 Method::POST,
                 s("/admin/documents"),
@@ -396,6 +438,18 @@ impl Ctx {
                 "/api/v1/staff/documents".into(),
                 json!({"unit_id": unit, "title": format!("接口矩阵文件{n}"), "topic": "general", "genre": "notice"}),
             ),
+            A::Flags => (Method::GET, format!("/api/v1/staff/documents/flags?unit={unit}"), Value::Null),
+            A::CatalogueItemAdd => (
+                Method::POST,
+                format!("/api/v1/staff/units/{unit}/catalogue/items"),
+                json!({"level1": "矩阵事项", "level2": format!("接口矩阵事项{n}"), "time_limit": "及时", "channels": ["website"]}),
+            ),
+            A::ColumnCreate => (
+                Method::POST,
+                "/api/v1/staff/columns".into(),
+                json!({"unit_id": unit, "name": format!("接口矩阵专栏{n}")}),
+            ),
+            A::WordLists => (Method::GET, "/api/v1/staff/wordlists".into(), Value::Null),
         }
     }
 }
