@@ -28,8 +28,6 @@ enum Who {
     /// Staff who work with documents: editors, reviewers, unit administrators, evaluators.
     DocumentViewers,
     Editors,
-    /// System administrators and evaluators anywhere (the disclosure office keeps the lists).
-    Evaluators,
 }
 
 fn expected(who: Who, role: Role, target: Target) -> bool {
@@ -44,7 +42,6 @@ fn expected(who: Who, role: Role, target: Target) -> bool {
                 || (matches!(role, Role::Editor | Role::Reviewer | Role::UnitAdmin | Role::Evaluator) && own)
         }
         Who::Editors => role == Role::SystemAdmin || (role == Role::Editor && own),
-        Who::Evaluators => matches!(role, Role::SystemAdmin | Role::Evaluator),
     }
 }
 

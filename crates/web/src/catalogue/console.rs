@@ -205,6 +205,26 @@ fn back(unit_id: i64, notice: &str) -> axum::response::Response {
     Redirect::to(&format!("/admin/catalogue/units/{unit_id}?notice={notice}")).into_response()
 }
 
+/// The unit's page after a form on it: back to it with a notice, or shown again with the
+/// form's errors.
+async fn answer(
+    state: &AppState,
+    headers: &HeaderMap,
+    p: &Principal,
+    unit_id: i64,
+    f: Fields,
+    outcome: Result<(), AppError>,
+    notice: &str,
+) -> PageResult {
+    match outcome {
+        Ok(()) => Ok(back(unit_id, notice)),
+        Err(e) => {
+            let errors = FormView::with_errors(f, e.form_errors()?);
+            unit_view(state, headers, p, unit_id, &Fields::default(), errors, (0, FormView::default())).await
+        }
+    }
+}
+
 async fn instantiate(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -213,22 +233,8 @@ async fn instantiate(
     Form(f): Form,
 ) -> PageResult {
     let id = path_id(&id)?;
-    match super::instantiate(&state, &p, id, f.opt("level"), f.get("domain")).await {
-        Ok(_) => Ok(back(id, "catalogue_instantiated")),
-        Err(e) => {
-            let errors = e.form_errors()?;
-            unit_view(
-                &state,
-                &headers,
-                &p,
-                id,
-                &Fields::default(),
-                FormView::with_errors(f, errors),
-                (0, FormView::default()),
-            )
-            .await
-        }
-    }
+    let outcome = super::instantiate(&state, &p, id, f.opt("level"), f.get("domain")).await.map(|_| ());
+    answer(&state, &headers, &p, id, f, outcome, "catalogue_instantiated").await
 }
 
 async fn add_item(
@@ -240,22 +246,8 @@ async fn add_item(
 ) -> PageResult {
     let id = path_id(&id)?;
     let get = |name: &str| if name == "channels" { f.all("channels").join("、") } else { f.get(name).to_string() };
-    match super::add_item(&state, &p, id, get).await {
-        Ok(_) => Ok(back(id, "catalogue_item_added")),
-        Err(e) => {
-            let errors = e.form_errors()?;
-            unit_view(
-                &state,
-                &headers,
-                &p,
-                id,
-                &Fields::default(),
-                FormView::with_errors(f, errors),
-                (0, FormView::default()),
-            )
-            .await
-        }
-    }
+    let outcome = super::add_item(&state, &p, id, get).await.map(|_| ());
+    answer(&state, &headers, &p, id, f, outcome, "catalogue_item_added").await
 }
 
 async fn mark(
