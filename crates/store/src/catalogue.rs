@@ -179,6 +179,47 @@ impl Store {
     }
 }
 
+/// An online document filed under a catalogue item, as the public tree lists it.
+#[derive(Debug, Clone)]
+pub struct FiledDocument {
+    pub id: i64,
+    pub title: String,
+    pub published_on: String,
+    pub catalogue_item_id: i64,
+}
+
+impl Store {
+    /// The online documents of a unit filed under its catalogue items, newest first, at most
+    /// `per_item` per item: titles and dates only, however large the bodies.
+    pub async fn catalogue_documents(&self, unit_id: i64, per_item: usize) -> Result<Vec<FiledDocument>> {
+        let rows = sqlx::query(
+            "SELECT d.id, v.title, d.published_on, v.catalogue_item_id FROM documents d \
+             JOIN document_versions v ON v.document_id = d.id AND v.version = d.live_version \
+             WHERE d.unit_id = $1 AND d.withdrawal IS NULL AND v.catalogue_item_id IS NOT NULL \
+             ORDER BY d.published_on DESC, d.id DESC",
+        )
+        .bind(unit_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: Vec<FiledDocument> = Vec::new();
+        let mut counts: std::collections::HashMap<i64, usize> = Default::default();
+        for r in &rows {
+            let item: i64 = r.try_get(3)?;
+            let n = counts.entry(item).or_default();
+            if *n < per_item {
+                *n += 1;
+                out.push(FiledDocument {
+                    id: r.try_get(0)?,
+                    title: r.try_get(1)?,
+                    published_on: r.try_get(2)?,
+                    catalogue_item_id: item,
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// A published 规章 or 行政规范性文件 with the date its first interpretation was published.
 #[derive(Debug, Clone)]
 pub struct PolicyInterpretation {

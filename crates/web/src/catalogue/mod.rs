@@ -11,8 +11,7 @@ use gongkai_domain::catalogue::{CatalogueRow, Level, level_for};
 use gongkai_domain::staff::{Action, Reach};
 use gongkai_domain::units::UnitTree;
 use gongkai_domain::validation::Invalid;
-use gongkai_store::catalogue::{CatalogueItem, ImportReport};
-use gongkai_store::documents::{PublicDocument, PublicFilter};
+use gongkai_store::catalogue::{CatalogueItem, FiledDocument, ImportReport};
 
 /// The level of the standard list a unit instantiates, from its place in the tree.
 pub fn unit_level(tree: &UnitTree, unit_id: i64) -> Level {
@@ -130,18 +129,16 @@ pub async fn remove(state: &AppState, p: &Principal, item_id: i64) -> Result<i64
 /// One 一级事项 of a catalogue with its items and, under each, the documents filed there.
 pub struct Group {
     pub name: String,
-    pub items: Vec<(CatalogueItem, Vec<PublicDocument>)>,
+    pub items: Vec<(CatalogueItem, Vec<FiledDocument>)>,
 }
 
-/// A unit's catalogue as a tree with its published documents (the newest 500 filed under it).
+/// A unit's catalogue as a tree with the newest 20 documents filed under each item.
 pub async fn tree_with_documents(state: &AppState, unit_id: i64) -> Result<Vec<Group>, AppError> {
     let items = state.store.catalogue(unit_id).await?;
-    let filter = PublicFilter { unit: Some(unit_id), ..Default::default() };
-    let (docs, _) = state.store.public_documents(&filter, 500, 0).await?;
+    let docs = state.store.catalogue_documents(unit_id, 20).await?;
     let mut groups: Vec<Group> = Vec::new();
     for item in items {
-        let filed: Vec<PublicDocument> =
-            docs.iter().filter(|d| d.catalogue_item_id == Some(item.id)).take(20).cloned().collect();
+        let filed: Vec<FiledDocument> = docs.iter().filter(|d| d.catalogue_item_id == item.id).cloned().collect();
         match groups.iter_mut().find(|g| g.name == item.row.level1) {
             Some(g) => g.items.push((item, filed)),
             None => groups.push(Group { name: item.row.level1.clone(), items: vec![(item, filed)] }),
