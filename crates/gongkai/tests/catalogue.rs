@@ -201,6 +201,32 @@ both!(units_instantiate_their_catalogues_and_the_public_sees_the_tree, |app: App
     let doc = html.find("关于调整城乡居民基本医疗保险门诊慢特病待遇的通知").unwrap();
     assert!(doc > policy, "the document is listed under its item");
     assert!(html.contains("异地联网结算"), "the bureau's own item");
+    // An item with many documents lists the newest 20 and links to the rest by item.
+    let items: Value = app.get(&format!("/api/v1/units/{ybj}/catalogue")).await.json().await.unwrap();
+    let rescue = items.as_array().unwrap().iter().find(|i| i["level2"] == "定点申请受理和评估结果").unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let mut w = app.store.write(gongkai_store::Actor::system("test")).await.unwrap();
+    for n in 0..22 {
+        let input = gongkai_domain::documents::DocumentInput {
+            title: format!("第{n}批定点医药机构评估结果"),
+            topic: "health".into(),
+            genre: "notice".into(),
+            body: "<p>评估结果见附表。</p>".into(),
+            catalogue_item_id: Some(rescue),
+            ..Default::default()
+        };
+        let fields = gongkai_domain::documents::DocumentFields::parse(&input, "济南市医疗保障局").unwrap();
+        w.document_import(ybj, &fields, &format!("many:{n}"), None).await.unwrap();
+    }
+    w.commit().await.unwrap();
+    let (_, html) = app.text(&format!("/units/{ybj}/catalogue")).await;
+    assert!(html.contains("22 条") && html.contains("评估结果</a>"));
+    assert_eq!(html.matches("批定点医药机构评估结果</a>").count(), 20, "the newest 20 only");
+    let all = format!("/gongkai/catalogue?unit={ybj}&amp;item={rescue}");
+    assert!(html.contains(&all));
+    let (_, list) = app.text(&all.replace("&amp;", "&")).await;
+    assert!(list.contains("共 22 条"), "the list filtered by item");
     // The unit page links to the catalogue and the columns with their last update.
     let (_, html) = app.text(&format!("/units/{ybj}")).await;
     assert!(

@@ -190,8 +190,13 @@ pub struct FiledDocument {
 
 impl Store {
     /// The online documents of a unit filed under its catalogue items, newest first, at most
-    /// `per_item` per item: titles and dates only, however large the bodies.
-    pub async fn catalogue_documents(&self, unit_id: i64, per_item: usize) -> Result<Vec<FiledDocument>> {
+    /// `per_item` per item (titles and dates only, however large the bodies), and how many each
+    /// item holds in all.
+    pub async fn catalogue_documents(
+        &self,
+        unit_id: i64,
+        per_item: usize,
+    ) -> Result<(Vec<FiledDocument>, std::collections::HashMap<i64, usize>)> {
         let rows = sqlx::query(
             "SELECT d.id, v.title, d.published_on, v.catalogue_item_id FROM documents d \
              JOIN document_versions v ON v.document_id = d.id AND v.version = d.live_version \
@@ -206,8 +211,8 @@ impl Store {
         for r in &rows {
             let item: i64 = r.try_get(3)?;
             let n = counts.entry(item).or_default();
-            if *n < per_item {
-                *n += 1;
+            *n += 1;
+            if *n <= per_item {
                 out.push(FiledDocument {
                     id: r.try_get(0)?,
                     title: r.try_get(1)?,
@@ -216,7 +221,7 @@ impl Store {
                 });
             }
         }
-        Ok(out)
+        Ok((out, counts))
     }
 }
 

@@ -129,19 +129,21 @@ pub async fn remove(state: &AppState, p: &Principal, item_id: i64) -> Result<i64
 /// One 一级事项 of a catalogue with its items and, under each, the documents filed there.
 pub struct Group {
     pub name: String,
-    pub items: Vec<(CatalogueItem, Vec<FiledDocument>)>,
+    /// Each item with its newest documents and how many it holds in all.
+    pub items: Vec<(CatalogueItem, Vec<FiledDocument>, usize)>,
 }
 
 /// A unit's catalogue as a tree with the newest 20 documents filed under each item.
 pub async fn tree_with_documents(state: &AppState, unit_id: i64) -> Result<Vec<Group>, AppError> {
     let items = state.store.catalogue(unit_id).await?;
-    let docs = state.store.catalogue_documents(unit_id, 20).await?;
+    let (docs, counts) = state.store.catalogue_documents(unit_id, 20).await?;
     let mut groups: Vec<Group> = Vec::new();
     for item in items {
         let filed: Vec<FiledDocument> = docs.iter().filter(|d| d.catalogue_item_id == item.id).cloned().collect();
+        let total = counts.get(&item.id).copied().unwrap_or(0);
         match groups.iter_mut().find(|g| g.name == item.row.level1) {
-            Some(g) => g.items.push((item, filed)),
-            None => groups.push(Group { name: item.row.level1.clone(), items: vec![(item, filed)] }),
+            Some(g) => g.items.push((item, filed, total)),
+            None => groups.push(Group { name: item.row.level1.clone(), items: vec![(item, filed, total)] }),
         }
     }
     Ok(groups)

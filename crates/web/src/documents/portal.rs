@@ -42,6 +42,7 @@ fn public_filter(q: &Fields) -> PublicFilter {
         year: q.opt("year").and_then(|v| v.parse().ok()).filter(|y| (1949..=2100).contains(y)),
         validity: q.opt("validity").and_then(Validity::parse),
         column: q.opt("column").and_then(|v| v.parse().ok()),
+        catalogue_item: q.opt("item").and_then(|v| v.parse().ok()),
         ..Default::default()
     }
 }
@@ -88,7 +89,7 @@ async fn list(State(state): State<AppState>, headers: HeaderMap, Query(q): Query
     let tree = state.unit_tree().await?;
     let unit_name = filter.within_unit.and_then(|u| tree.get(u)).map(|u| u.name.clone()).unwrap_or_default();
     let items = docs.iter().map(|d| list_item(&tree, d)).collect();
-    let keys = ["unit", "genre", "topic", "year", "validity"];
+    let keys = ["unit", "item", "genre", "topic", "year", "validity"];
     let query: String = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(keys.iter().map(|k| (*k, q.get(k))).filter(|(_, v)| !v.is_empty()))
         .finish();
