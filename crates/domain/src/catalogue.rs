@@ -34,26 +34,8 @@ code_list! {
     }
 }
 
-code_list! {
-    /// The level of a standard list (事项标准清单), from the grassroots standard catalogue.
-    Level {
-        City = ("city", "市级"),
-        County = ("county", "县级"),
-        Township = ("township", "乡级"),
-    }
-}
-
-/// The level whose standard list a unit instantiates, from the kinds on its path from the root
-/// (the unit itself last): a town or street is 乡级; below the city government, a district,
-/// county or functional zone and its departments are 县级; the city and its departments 市级.
-pub fn level_for(path: &[crate::units::UnitKind]) -> Level {
-    use crate::units::UnitKind;
-    if path.iter().any(|k| matches!(k, UnitKind::Town | UnitKind::Street)) {
-        return Level::Township;
-    }
-    let governments = path.iter().filter(|k| matches!(k, UnitKind::Government | UnitKind::Zone)).count();
-    if governments >= 2 { Level::County } else { Level::City }
-}
+/// Standard lists exist per administrative level of the units that instantiate them.
+pub use crate::units::Level;
 
 /// 公开时限
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -295,25 +277,6 @@ mod tests {
         assert_eq!(due_status(&cal, d("2024-10-25"), due.value), DueStatus::DueSoon { days_left: 3 });
         assert_eq!(due_status(&cal, d("2024-10-30"), due.value), DueStatus::DueSoon { days_left: 0 });
         assert_eq!(due_status(&cal, d("2024-11-01"), due.value), DueStatus::Late { days_over: 2 });
-    }
-
-    #[test]
-    fn levels_from_the_path_of_kinds() {
-        use crate::units::UnitKind::*;
-        let cases: &[(&[crate::units::UnitKind], Level)] = &[
-            (&[Government], Level::City),
-            (&[Government, Department], Level::City),
-            (&[Government, Government], Level::County),
-            (&[Government, Zone], Level::County),
-            (&[Government, Government, Department], Level::County),
-            (&[Government, Government, Street], Level::Township),
-            (&[Government, Zone, Town], Level::Township),
-            (&[], Level::City),
-        ];
-        for (path, level) in cases {
-            assert_eq!(level_for(path), *level, "{path:?}");
-        }
-        assert_eq!(Level::parse("县级"), Some(Level::County));
     }
 
     #[test]

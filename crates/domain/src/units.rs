@@ -65,12 +65,29 @@ pub enum Level {
 }
 
 impl Level {
+    pub const ALL: &'static [Level] = &[Level::City, Level::County, Level::Township];
+
     pub fn label(self) -> &'static str {
         match self {
             Level::City => "市级",
             Level::County => "县级",
             Level::Township => "乡级",
         }
+    }
+
+    /// The stored and API form, as serde writes it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Level::City => "city",
+            Level::County => "county",
+            Level::Township => "township",
+        }
+    }
+
+    /// Accepts the code or the Chinese label.
+    pub fn parse(s: &str) -> Option<Level> {
+        let s = s.trim();
+        Level::ALL.iter().copied().find(|l| l.code() == s || l.label() == s)
     }
 }
 
@@ -304,6 +321,12 @@ mod tests {
         for (kind, ancestors, level) in cases {
             assert_eq!(level_of(*kind, ancestors), *level, "{kind:?} under {ancestors:?}");
         }
+        for l in Level::ALL {
+            assert_eq!(Level::parse(l.code()), Some(*l));
+            assert_eq!(serde_json::to_value(l).unwrap(), l.code());
+        }
+        assert_eq!(Level::parse("县级"), Some(Level::County));
+        assert_eq!(Level::parse("省级"), None);
     }
 
     #[test]

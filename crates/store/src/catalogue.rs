@@ -165,15 +165,9 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut q = crate::sql::Sql::new(
-            "SELECT d.id, d.title, d.unit_id, d.written_on, c.time_limit FROM documents d JOIN catalogue_items c ON c.id = d.catalogue_item_id WHERE d.live_version = 0 AND d.written_on IS NOT NULL AND d.withdrawal IS NULL AND d.unit_id IN (",
+            "SELECT d.id, d.title, d.unit_id, d.written_on, c.time_limit FROM documents d JOIN catalogue_items c ON c.id = d.catalogue_item_id WHERE d.live_version = 0 AND d.written_on IS NOT NULL AND d.withdrawal IS NULL AND d.unit_id IN ",
         );
-        for (i, id) in unit_ids.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.bind(*id);
-        }
-        q.push(") ORDER BY d.written_on, d.id");
+        q.bind_list(unit_ids.iter().copied()).push(" ORDER BY d.written_on, d.id");
         let rows = q.query().fetch_all(&self.pool).await?;
         rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?))).collect()
     }
@@ -243,15 +237,9 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut q = crate::sql::Sql::new(
-            "SELECT d.id, d.unit_id, v.title, v.genre, d.published_on,              (SELECT MIN(i.published_on) FROM documents i JOIN document_versions iv ON iv.document_id = i.id AND iv.version = i.live_version               WHERE iv.interprets_id = d.id AND i.withdrawal IS NULL)              FROM documents d JOIN document_versions v ON v.document_id = d.id AND v.version = d.live_version              WHERE d.withdrawal IS NULL AND v.genre IN ('regulation', 'normative') AND d.unit_id IN (",
+            "SELECT d.id, d.unit_id, v.title, v.genre, d.published_on,              (SELECT MIN(i.published_on) FROM documents i JOIN document_versions iv ON iv.document_id = i.id AND iv.version = i.live_version               WHERE iv.interprets_id = d.id AND i.withdrawal IS NULL)              FROM documents d JOIN document_versions v ON v.document_id = d.id AND v.version = d.live_version              WHERE d.withdrawal IS NULL AND v.genre IN ('regulation', 'normative') AND d.unit_id IN ",
         );
-        for (i, id) in unit_ids.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.bind(*id);
-        }
-        q.push(") ORDER BY d.published_on DESC, d.id DESC");
+        q.bind_list(unit_ids.iter().copied()).push(" ORDER BY d.published_on DESC, d.id DESC");
         let rows = q.query().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {

@@ -71,12 +71,7 @@ pub async fn load(store: &Store) -> Result<DemoReport> {
 async fn load_parts(store: &Store, with_disclosure: bool) -> Result<DemoReport> {
     let file = parse()?;
     let mut report = DemoReport::default();
-    let existing: HashMap<String, i64> = sqlx::query("SELECT demo_key, id FROM units WHERE demo_key IS NOT NULL")
-        .fetch_all(&store.pool)
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-        .collect::<Result<_>>()?;
+    let existing = demo_unit_ids(store).await?;
     let mut ids = existing.clone();
     let mut names: HashMap<String, String> = HashMap::new();
     let missing_units: Vec<&DemoUnit> = file.unit.iter().filter(|u| !existing.contains_key(&u.key)).collect();
@@ -151,6 +146,16 @@ async fn load_parts(store: &Store, with_disclosure: bool) -> Result<DemoReport> 
     Ok(report)
 }
 
+/// The demo units loaded so far, by their key in the demo file.
+async fn demo_unit_ids(store: &Store) -> Result<HashMap<String, i64>> {
+    sqlx::query("SELECT demo_key, id FROM units WHERE demo_key IS NOT NULL")
+        .fetch_all(&store.pool)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect::<Result<_>>()
+}
+
 /// Units and users only, for tests that build their own documents from nothing.
 pub async fn load_base(store: &Store) -> Result<DemoReport> {
     load_parts(store, false).await
@@ -158,13 +163,7 @@ pub async fn load_base(store: &Store) -> Result<DemoReport> {
 
 /// The demo standard lists, catalogues, columns and documents, over loaded demo units.
 pub async fn load_disclosure_demo(store: &Store) -> Result<usize> {
-    let ids: HashMap<String, i64> = sqlx::query("SELECT demo_key, id FROM units WHERE demo_key IS NOT NULL")
-        .fetch_all(&store.pool)
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-        .collect::<Result<_>>()?;
-    load_disclosure(store, &ids).await
+    load_disclosure(store, &demo_unit_ids(store).await?).await
 }
 
 const DEMO_DISCLOSURE: &str = include_str!("../demo/disclosure.toml");

@@ -419,14 +419,8 @@ impl Store {
             return Ok(Default::default());
         }
         let mut q = Sql::new("SELECT d.id, v.note, v.body_text ");
-        q.push(PUBLIC_FROM).push(" WHERE d.id IN (");
-        for (i, id) in ids.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.bind(*id);
-        }
-        q.push(")");
+        q.push(PUBLIC_FROM).push(" WHERE d.id IN ");
+        q.bind_list(ids.iter().copied());
         let rows = q.query().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {

@@ -38,6 +38,19 @@ impl Sql {
         self
     }
 
+    /// Appends `(v1, v2, …)`, each a placeholder, for an `IN` list; callers refuse an empty list.
+    pub fn bind_list(&mut self, values: impl IntoIterator<Item = i64>) -> &mut Self {
+        self.text.push('(');
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            self.bind(v);
+        }
+        self.text.push(')');
+        self
+    }
+
     pub fn text(&self) -> &str {
         &self.text
     }
@@ -97,5 +110,8 @@ mod tests {
         q.push(" AND a = ").bind(5).push(" AND b LIKE ").bind("x");
         assert_eq!(q.text(), "SELECT 1 FROM t WHERE 1 = 1 AND a = $1 AND b LIKE $2");
         assert_eq!(like_contains("50%_a\\"), "%50\\%\\_a\\\\%");
+        let mut q = Sql::new("SELECT 1 FROM t WHERE a = ");
+        q.bind(1).push(" AND id IN ").bind_list([7, 8, 9]);
+        assert_eq!(q.text(), "SELECT 1 FROM t WHERE a = $1 AND id IN ($2, $3, $4)");
     }
 }

@@ -51,14 +51,8 @@ async fn load_roles(conn: &mut AnyConnection, users: &mut [User]) -> Result<()> 
     if users.is_empty() {
         return Ok(());
     }
-    let mut q = Sql::new("SELECT user_id, role FROM user_roles WHERE user_id IN (");
-    for (i, u) in users.iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        q.bind(u.id);
-    }
-    q.push(")");
+    let mut q = Sql::new("SELECT user_id, role FROM user_roles WHERE user_id IN ");
+    q.bind_list(users.iter().map(|u| u.id));
     for row in q.query().fetch_all(conn).await? {
         let user_id: i64 = row.try_get(0)?;
         let role: String = row.try_get(1)?;

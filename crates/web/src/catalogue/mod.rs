@@ -7,7 +7,7 @@ pub mod portal;
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::errors::AppError;
-use gongkai_domain::catalogue::{CatalogueRow, Level, level_for};
+use gongkai_domain::catalogue::{CatalogueRow, Level};
 use gongkai_domain::staff::{Action, Reach};
 use gongkai_domain::units::UnitTree;
 use gongkai_domain::validation::Invalid;
@@ -15,14 +15,7 @@ use gongkai_store::catalogue::{CatalogueItem, FiledDocument, ImportReport};
 
 /// The level of the standard list a unit instantiates, from its place in the tree.
 pub fn unit_level(tree: &UnitTree, unit_id: i64) -> Level {
-    let mut kinds = Vec::new();
-    let mut at = tree.get(unit_id);
-    while let Some(u) = at {
-        kinds.push(u.kind);
-        at = u.parent_id.and_then(|p| tree.get(p));
-    }
-    kinds.reverse();
-    level_for(&kinds)
+    tree.level(unit_id).unwrap_or(Level::City)
 }
 
 pub fn parse_level(raw: &str) -> Result<Level, Invalid> {
@@ -149,15 +142,14 @@ pub async fn tree_with_documents(state: &AppState, unit_id: i64) -> Result<Vec<G
     Ok(groups)
 }
 
-/// The file name of an XLSX download, safe in a header.
+/// An XLSX download under its Chinese name.
 pub fn xlsx_response(name: &str, bytes: Vec<u8>) -> axum::response::Response {
     use axum::http::header;
     use axum::response::IntoResponse;
-    let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>().replace('+', "%20");
     (
         [
             (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename*=UTF-8''{encoded}")),
+            (header::CONTENT_DISPOSITION, crate::documents::files::content_disposition(name, false)),
         ],
         bytes,
     )

@@ -57,9 +57,7 @@ async fn download(State(state): State<AppState>, Path((id, _name)): Path<(String
     let bytes = tokio::fs::read(state.store.file_path(&a.sha256)).await.map_err(|_| AppError::NotFound)?;
     let kind = FileKind::from_content_type(&a.content_type);
     let inline = kind.is_some_and(|k| k.is_image() || k.is_media() || k == FileKind::Pdf);
-    let encoded: String =
-        url::form_urlencoded::byte_serialize(a.name.as_bytes()).collect::<String>().replace('+', "%20");
-    let disposition = format!("{}; filename*=UTF-8''{encoded}", if inline { "inline" } else { "attachment" });
+    let disposition = content_disposition(&a.name, inline);
     let mut res = bytes.into_response();
     let h = res.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&a.content_type) {
@@ -70,6 +68,16 @@ async fn download(State(state): State<AppState>, Path((id, _name)): Path<(String
     }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
     Ok(res)
+}
+
+/// A file name as one percent-encoded path segment or RFC 5987 value (spaces as %20).
+pub fn encode_name(name: &str) -> String {
+    url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>().replace('+', "%20")
+}
+
+/// `Content-Disposition` for a download under its (Chinese) name.
+pub fn content_disposition(name: &str, inline: bool) -> String {
+    format!("{}; filename*=UTF-8''{}", if inline { "inline" } else { "attachment" }, encode_name(name))
 }
 
 /// A human size: 12.3 KB, 4.5 MB.

@@ -66,11 +66,7 @@ impl From<&gongkai_store::attachments::Attachment> for AttachmentView {
         AttachmentView {
             id: a.id,
             name: a.name.clone(),
-            url: format!(
-                "/files/{}/{}",
-                a.id,
-                url::form_urlencoded::byte_serialize(a.name.as_bytes()).collect::<String>().replace('+', "%20")
-            ),
+            url: format!("/files/{}/{}", a.id, files::encode_name(&a.name)),
             size: files::human_size(a.size),
             kind: files::type_label(&a.content_type),
             alt: a.alt.clone(),
