@@ -322,6 +322,13 @@ pub struct DocumentInput {
     pub body: String,
     #[serde(default)]
     pub body_is_text: bool,
+    /// The question–answer pairs of a 问答 interpretation as staff type them (问：… 答：…);
+    /// ignored when `qa_pairs` is given.
+    #[serde(default)]
+    pub qa: String,
+    /// The same pairs, structured (the JSON API).
+    #[serde(default)]
+    pub qa_pairs: Option<Vec<crate::qa::QaPair>>,
     #[serde(default)]
     pub change_note: String,
     #[serde(default)]
@@ -349,6 +356,8 @@ pub struct DocumentFields {
     pub interpretation_form: Option<InterpretationForm>,
     pub body_html: String,
     pub body_text: String,
+    /// Question–answer pairs (问答 interpretations; empty otherwise).
+    pub qa: Vec<crate::qa::QaPair>,
     pub change_note: String,
     pub minor_change: bool,
 }
@@ -428,6 +437,18 @@ impl DocumentFields {
         let body_html =
             if input.body_is_text { crate::html::from_plain_text(&raw_body) } else { crate::html::sanitize(&raw_body) };
         let body_text = crate::html::to_text(&body_html);
+        let qa = match &input.qa_pairs {
+            Some(pairs) => crate::qa::check(pairs.clone()),
+            None => crate::qa::parse(&input.qa),
+        }
+        .unwrap_or_else(|e| {
+            errors.push("qa", "问答", e);
+            Vec::new()
+        });
+        let is_qa = genre == Genre::Interpretation && interpretation_form == Some(InterpretationForm::Qa);
+        if is_qa && qa.is_empty() && errors.message_for("qa").is_none() {
+            errors.push("qa", "问答", "问答形式的解读至少要有一组问答（每个问题以“问：”开头，回答以“答：”开头）");
+        }
         let change_note = text(&mut errors, "change_note", "修改说明", &input.change_note, false, 500);
         errors.into_result(DocumentFields {
             title,
@@ -451,6 +472,7 @@ impl DocumentFields {
             },
             body_html,
             body_text,
+            qa: if is_qa { qa } else { Vec::new() },
             change_note,
             minor_change: input.minor_change,
         })

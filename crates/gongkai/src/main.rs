@@ -100,6 +100,9 @@ struct ServeArgs {
     /// 信任反向代理的 X-Forwarded-For
     #[arg(long, env = "GONGKAI_TRUST_PROXY")]
     trust_proxy: bool,
+    /// 不检查正文中的外部链接（服务器不能访问外网时使用）
+    #[arg(long, env = "GONGKAI_NO_LINK_CHECK")]
+    no_link_check: bool,
     /// 请求大小上限（KB），默认 1024
     #[arg(long, env = "GONGKAI_BODY_LIMIT_KB")]
     body_limit_kb: Option<usize>,
@@ -306,7 +309,14 @@ async fn serve(args: ServeArgs, settings: DatabaseSettings, file: FileConfig) ->
     init_logging(&log_format);
     let addr = config::addr(args.addr, &file)?;
     let site = config::site(args.public_url, &file)?;
-    let server = config::server(args.trust_proxy, args.body_limit_kb, args.attachment_limit_mb, &site, &file)?;
+    let server = config::server(
+        args.trust_proxy,
+        args.no_link_check,
+        args.body_limit_kb,
+        args.attachment_limit_mb,
+        &site,
+        &file,
+    )?;
     let store = open(&settings).await?;
     let logins = if args.demo {
         Some(gongkai_store::demo::load(&store).await.map_err(|e| anyhow!("{e}"))?.logins)
@@ -332,6 +342,9 @@ async fn serve(args: ServeArgs, settings: DatabaseSettings, file: FileConfig) ->
     }
     gongkai_web::spawn_indexer(state.clone(), std::time::Duration::from_millis(args.index_interval_ms.max(50)));
     gongkai_web::spawn_scheduler(state.clone());
+    if state.server.link_check {
+        gongkai_web::spawn_link_checker(state.clone());
+    }
     println!("gongkai {} — {}{}", env!("CARGO_PKG_VERSION"), site.site_name, site.site_subtitle);
     println!("数据库：{} {}", store.backend().name(), settings.target());
     println!("门户网站：http://{local}/");

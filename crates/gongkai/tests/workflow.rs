@@ -486,3 +486,184 @@ both!(word_lists_are_maintained_and_apply_at_once, |app: App| async move {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("错误表述") && !page.contains("济南市医保局"));
 });
+
+both!(qa_interpretations_keep_their_pairs, |app: App| async move {
+    let policy = {
+        let input = gongkai_domain::documents::DocumentInput {
+            title: "济南市门诊慢特病管理办法".into(),
+            topic: "health".into(),
+            genre: "normative".into(),
+            body: "<p>第一条</p>".into(),
+            ..Default::default()
+        };
+        let fields = gongkai_domain::documents::DocumentFields::parse(&input, "济南市医疗保障局").unwrap();
+        let ybj = app.unit_id("济南市医疗保障局").await;
+        let mut w = app.store.write(gongkai_store::Actor::system("test")).await.unwrap();
+        let (id, _) = w.document_import(ybj, &fields, "qa-policy", None).await.unwrap();
+        w.commit().await.unwrap();
+        id.to_string()
+    };
+    let editor = app.login("ybj_editor").await;
+    let form = |qa: &'static str| {
+        vec![
+            ("title", "《门诊慢特病管理办法》问答解读"),
+            ("topic", "health"),
+            ("genre", "interpretation"),
+            ("interpretation_form", "qa"),
+            ("interprets_id", policy.as_str()),
+            ("qa", qa),
+        ]
+    };
+    // Bad pairs are named, with the line.
+    for (qa, message) in [
+        ("", "问答：问答形式的解读至少要有一组问答"),
+        ("答：不需要。", "问答：第 1 行：问答应从以“问：”开头的一行开始"),
+        ("问：需要重新申请吗？\n\n问：在哪里申请？\n答：定点医疗机构。", "问答：第 1 行的问题还没有“答：”"),
+    ] {
+        let res = editor.post("/admin/documents", &form(qa)).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{qa}");
+        assert!(res.text().await.unwrap().contains(message), "{message}");
+    }
+    let res = editor
+        .post(
+            "/admin/documents",
+            &form(
+                "1. 问：已认定的病种需要重新申请吗？\n答：不需要，自动按新标准执行。\n（二）问：有疑问找谁？\n答：可拨打经办电话。\n咨询人员联系电话13905310000。",
+            ),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let id = id_from(&location(&res));
+    let doc = app.store.document(id).await.unwrap().unwrap();
+    assert_eq!(doc.qa.len(), 2);
+    assert_eq!(doc.qa[0].question, "已认定的病种需要重新申请吗？");
+    assert_eq!(doc.qa[1].answer, "可拨打经办电话。\n咨询人员联系电话13905310000。");
+    // The checks read the answers, and the mask reaches them.
+    let (_, page) = editor.text(&format!("/admin/documents/{id}")).await;
+    assert!(page.contains("个人信息（1 处）"), "a phone number in an answer is found");
+    assert_eq!(editor.post(&format!("/admin/documents/{id}/mask"), &[]).await.status(), StatusCode::SEE_OTHER);
+    let doc = app.store.document(id).await.unwrap().unwrap();
+    assert!(!doc.qa[1].answer.contains("13905310000") && doc.qa[1].answer.contains("139****0000"), "{:?}", doc.qa);
+    let (_, edit) = editor.text(&format!("/admin/documents/{id}/edit")).await;
+    assert!(edit.contains("问：有疑问找谁？\n答：可拨打经办电话。"), "the form shows the pairs as typed");
+    editor.post(&format!("/admin/documents/{id}/act"), &[("action", "submit")]).await;
+    for r in ["ybj_reviewer1", "ybj_reviewer2", "ybj_reviewer3"] {
+        let s = app.login(r).await;
+        assert_eq!(
+            s.post(&format!("/admin/documents/{id}/act"), &[("action", "approve")]).await.status(),
+            StatusCode::SEE_OTHER,
+            "{r}"
+        );
+    }
+    // The public page, the API and search show the pairs of the published version.
+    let (_, html) = app.text(&format!("/documents/{id}")).await;
+    assert!(html.contains("<dl class=\"qa\">") && html.contains("已认定的病种需要重新申请吗？"));
+    assert!(
+        html.contains("<p>可拨打经办电话。</p><p>咨询人员联系电话139****0000。</p>"),
+        "answers keep their paragraphs"
+    );
+    let public: Value = app.get(&format!("/api/v1/documents/{id}")).await.json().await.unwrap();
+    assert_eq!(public["qa_pairs"][0]["answer"], "不需要，自动按新标准执行。");
+    app.sync_search().await;
+    let found: Value = app.get("/api/v1/search?q=%E7%BB%8F%E5%8A%9E%E7%94%B5%E8%AF%9D").await.json().await.unwrap();
+    assert!(found["hits"].as_array().unwrap().iter().any(|h| h["id"] == id), "answers are searchable: {found}");
+    let versions = app.store.document_versions(id).await.unwrap();
+    assert_eq!(versions.len(), 1);
+
+    // The API takes the pairs structured and names the bad one.
+    let token = app.token("ybj_editor").await;
+    let body = |pairs: Value| {
+        json!({"title": "问答解读", "topic": "health", "genre": "interpretation", "interpretation_form": "qa",
+            "interprets_id": policy.parse::<i64>().unwrap(), "qa_pairs": pairs})
+    };
+    let res = app
+        .api_json(
+            Method::POST,
+            &token,
+            "/api/v1/staff/documents",
+            body(json!([{"question": "问什么？", "answer": " "}])),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(problem["field"], "qa");
+    assert!(problem["detail"].as_str().unwrap().contains("第 1 组问答的回答为空"), "{problem}");
+    let res = app
+        .api_json(
+            Method::POST,
+            &token,
+            "/api/v1/staff/documents",
+            body(json!([{"question": "问什么？", "answer": "答这个。"}])),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let created: Value = res.json().await.unwrap();
+    assert_eq!(created["qa_pairs"], json!([{"question": "问什么？", "answer": "答这个。"}]));
+});
+
+/// A far site for the link checker: a live page, a removed one, and one that refuses HEAD.
+async fn far_site() -> String {
+    use axum::http::{Method as M, StatusCode as S};
+    let app = axum::Router::new()
+        .route("/live", axum::routing::get(|| async { "ok" }))
+        .route("/gone", axum::routing::get(|| async { (S::NOT_FOUND, "gone") }))
+        .route(
+            "/no-head",
+            axum::routing::any(|m: M| async move { if m == M::HEAD { S::METHOD_NOT_ALLOWED } else { S::OK } }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    base
+}
+
+both!(external_links_are_checked_in_the_background, |app: App| async move {
+    let far = far_site().await;
+    // A port nothing listens on: the server cannot be reached.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/page", l.local_addr().unwrap())
+    };
+    let body = format!(
+        "<p>详见<a href=\"{far}/live\">国家医保局</a>、<a href=\"{far}/gone\">旧通知</a>、<a href=\"{far}/no-head\">省医保局</a>和<a href=\"{closed}\">内网系统</a>。</p>"
+    );
+    let token = app.token("ybj_editor").await;
+    let res = app
+        .api_json(
+            Method::POST,
+            &token,
+            "/api/v1/staff/documents",
+            json!({"title": "关于异地就医备案的通知", "topic": "health", "genre": "notice", "body": body}),
+        )
+        .await;
+    let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let report = || async {
+        app.api_get(&token, &format!("/api/v1/staff/documents/{id}/checks")).await.json::<Value>().await.unwrap()
+    };
+    let status_of = |r: &Value, path: &str| -> (String, String) {
+        let l = r["links"].as_array().unwrap().iter().find(|l| l["url"].as_str().unwrap().ends_with(path)).unwrap();
+        (l["status"].as_str().unwrap().to_string(), l["detail"].as_str().unwrap().to_string())
+    };
+    // At first the report does not wait on the far hosts.
+    let first = report().await;
+    assert_eq!(first["links"].as_array().unwrap().len(), 4);
+    assert!(first["links"].as_array().unwrap().iter().all(|l| l["status"] == "pending" && l["external"] == true));
+    assert_eq!(first["clear"], true, "pending links do not block");
+    // One round of the background checker.
+    let checked = gongkai_web::link_checker::check_due(&app.state, &gongkai_web::link_checker::client()).await.unwrap();
+    assert_eq!(checked, 4);
+    let second = report().await;
+    assert_eq!(status_of(&second, "/live").0, "ok");
+    assert_eq!(status_of(&second, "/gone"), ("broken".to_string(), "HTTP 404".to_string()));
+    assert_eq!(status_of(&second, "/no-head").0, "ok", "GET confirms what HEAD refused");
+    assert_eq!(status_of(&second, "/page").0, "unreachable");
+    assert_eq!(second["clear"], false, "a page that is gone blocks 终审");
+    let editor = app.login("ybj_editor").await;
+    let (_, page) = editor.text(&format!("/admin/documents/{id}")).await;
+    assert!(page.contains(&format!("失效链接：{far}/gone（HTTP 404）")) && page.contains("暂时无法访问，请人工确认"));
+    // Nothing is due until a result grows old.
+    assert_eq!(
+        gongkai_web::link_checker::check_due(&app.state, &gongkai_web::link_checker::client()).await.unwrap(),
+        0
+    );
+});

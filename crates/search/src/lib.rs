@@ -300,7 +300,8 @@ impl SearchIndex {
         doc.add_u64(f.id, d.id as u64);
         doc.add_text(f.title, &d.title);
         doc.add_text(f.title_exact, normalize_title(&d.title));
-        doc.add_text(f.body, format!("{}\n{}\n{}\n{}\n{}", d.keywords, d.note, d.doc_no, d.body_text, files));
+        let qa = gongkai_domain::qa::plain_text(&d.qa);
+        doc.add_text(f.body, format!("{}\n{}\n{}\n{}\n{}\n{}", d.keywords, d.note, d.doc_no, d.body_text, qa, files));
         doc.add_text(f.doc_no, &d.doc_no);
         for k in doc_no_keys(&d.doc_no, &d.note) {
             doc.add_text(f.doc_no_keys, k);

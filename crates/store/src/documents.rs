@@ -10,6 +10,7 @@ use gongkai_domain::codes::CreditCode;
 use gongkai_domain::documents::{
     DisclosureMode, DocumentFields, Genre, IndexNo, InterpretationForm, Topic, Validity, Withdrawal,
 };
+use gongkai_domain::qa::QaPair;
 use gongkai_domain::time::{date_in_china, parse_date};
 use gongkai_domain::validation::Invalid;
 use gongkai_domain::workflow::{self, Event, Facts, Stage, State};
@@ -41,6 +42,7 @@ pub struct Document {
     pub interpretation_form: Option<InterpretationForm>,
     pub body_html: String,
     pub body_text: String,
+    pub qa: Vec<QaPair>,
     pub validity: Validity,
     pub validity_on: Option<String>,
     pub replaced_by: Option<i64>,
@@ -59,10 +61,15 @@ pub struct Document {
     pub updated_at: String,
 }
 
-const DOC_COLUMNS: &str = "id, unit_id, index_no, status, title, publisher, doc_no, doc_no_key, written_on, publish_at, topic, genre, keywords, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, validity, validity_on, replaced_by, author_id, reviewer_first, reviewer_second, reviewer_final, checks_override, change_note, minor_change, live_version, published_on, last_published_at, withdrawal, withdrawal_note, withdrawn_at, created_at, updated_at, note";
+const DOC_COLUMNS: &str = "id, unit_id, index_no, status, title, publisher, doc_no, doc_no_key, written_on, publish_at, topic, genre, keywords, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, validity, validity_on, replaced_by, author_id, reviewer_first, reviewer_second, reviewer_final, checks_override, change_note, minor_change, live_version, published_on, last_published_at, withdrawal, withdrawal_note, withdrawn_at, created_at, updated_at, note, qa_pairs";
 
 fn bad(what: &str, value: &str) -> StoreError {
     StoreError::Other(format!("stored {what} {value} is not known"))
+}
+
+fn qa_from(r: &AnyRow, i: usize) -> Result<Vec<QaPair>> {
+    let raw: String = r.try_get(i)?;
+    serde_json::from_str(&raw).map_err(|_| bad("qa_pairs", &raw))
 }
 
 fn document_from_row(r: &AnyRow) -> Result<Document> {
@@ -111,6 +118,7 @@ fn document_from_row(r: &AnyRow) -> Result<Document> {
         created_at: r.try_get(36)?,
         updated_at: r.try_get(37)?,
         note: r.try_get(38)?,
+        qa: qa_from(r, 39)?,
     })
 }
 
@@ -138,6 +146,7 @@ pub struct PublicDocument {
     pub interpretation_form: Option<InterpretationForm>,
     pub body_html: String,
     pub body_text: String,
+    pub qa: Vec<QaPair>,
     pub validity: Validity,
     pub validity_on: Option<String>,
     pub replaced_by: Option<i64>,
@@ -148,7 +157,7 @@ pub struct PublicDocument {
     pub updated_at: String,
 }
 
-const PUBLIC_COLUMNS: &str = "d.id, d.unit_id, d.index_no, v.version, v.title, v.publisher, v.doc_no, v.doc_no_key, v.written_on, d.published_on, v.topic, v.genre, v.keywords, v.disclosure_mode, v.catalogue_item_id, v.column_id, v.interprets_id, v.interpretation_form, v.body_html, v.body_text, d.validity, d.validity_on, d.replaced_by, d.withdrawal, d.withdrawal_note, d.withdrawn_at, v.published_at, v.note";
+const PUBLIC_COLUMNS: &str = "d.id, d.unit_id, d.index_no, v.version, v.title, v.publisher, v.doc_no, v.doc_no_key, v.written_on, d.published_on, v.topic, v.genre, v.keywords, v.disclosure_mode, v.catalogue_item_id, v.column_id, v.interprets_id, v.interpretation_form, v.body_html, v.body_text, d.validity, d.validity_on, d.replaced_by, d.withdrawal, d.withdrawal_note, d.withdrawn_at, v.published_at, v.note, v.qa_pairs";
 const PUBLIC_FROM: &str =
     "FROM documents d JOIN document_versions v ON v.document_id = d.id AND v.version = d.live_version";
 
@@ -188,6 +197,7 @@ fn public_from_row(r: &AnyRow) -> Result<PublicDocument> {
         withdrawn_at: r.try_get(25)?,
         updated_at: r.try_get(26)?,
         note: r.try_get(27)?,
+        qa: qa_from(r, 28)?,
     })
 }
 
@@ -536,10 +546,11 @@ fn bind_document<'q>(
         .bind(&f.change_note)
         .bind(f.minor_change as i64)
         .bind(&f.note)
+        .bind(serde_json::to_string(&f.qa).unwrap_or_else(|_| "[]".into()))
 }
 
-/// The fields `bind_document` fills, as `$1`–`$19`.
-const FIELD_NAMES: [&str; 19] = [
+/// The fields `bind_document` fills, as `$1`–`$20`.
+const FIELD_NAMES: [&str; 20] = [
     "title",
     "publisher",
     "doc_no",
@@ -559,6 +570,7 @@ const FIELD_NAMES: [&str; 19] = [
     "change_note",
     "minor_change",
     "note",
+    "qa_pairs",
 ];
 
 impl Writer {
@@ -819,8 +831,8 @@ impl Writer {
         }
         let version = doc.live_version + 1;
         sqlx::query(
-            "INSERT INTO document_versions (document_id, version, title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, change_note, minor_change, published_at, published_by)
-             SELECT id, $1, title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, change_note, minor_change, $2, $3 FROM documents WHERE id = $4",
+            "INSERT INTO document_versions (document_id, version, title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, qa_pairs, change_note, minor_change, published_at, published_by)
+             SELECT id, $1, title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, qa_pairs, change_note, minor_change, $2, $3 FROM documents WHERE id = $4",
         )
         .bind(version)
         .bind(now)
@@ -840,8 +852,8 @@ impl Writer {
     /// Puts the working copy back to the live version (a revision is dropped).
     async fn restore_live(&mut self, doc: &Document) -> Result<()> {
         sqlx::query(
-            "UPDATE documents SET (title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, change_note, minor_change) =
-             (SELECT title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, change_note, minor_change FROM document_versions WHERE document_id = $1 AND version = $2)
+            "UPDATE documents SET (title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, qa_pairs, change_note, minor_change) =
+             (SELECT title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, qa_pairs, change_note, minor_change FROM document_versions WHERE document_id = $1 AND version = $2)
              WHERE id = $1",
         )
         .bind(doc.id)
@@ -868,7 +880,7 @@ impl Writer {
 
     /// Replaces the body of a draft or a document under review (the one-click mask of personal
     /// information), keeping its place in the workflow.
-    pub async fn document_replace_body(&mut self, id: i64, body_html: &str) -> Result<()> {
+    pub async fn document_replace_body(&mut self, id: i64, body_html: &str, qa: &[QaPair]) -> Result<()> {
         let doc = doc_in(self.conn(), id).await?.ok_or(StoreError::NotFound("文件"))?;
         if !matches!(doc.status, State::Draft | State::InReview(_)) {
             return Err(StoreError::Conflict(Invalid::one(
@@ -879,13 +891,16 @@ impl Writer {
         }
         let html = gongkai_domain::html::sanitize(body_html);
         let text = gongkai_domain::html::to_text(&html);
-        sqlx::query("UPDATE documents SET body_html = $1, body_text = $2, updated_at = $3 WHERE id = $4")
-            .bind(&html)
-            .bind(&text)
-            .bind(crate::now_text())
-            .bind(id)
-            .execute(self.conn())
-            .await?;
+        sqlx::query(
+            "UPDATE documents SET body_html = $1, body_text = $2, qa_pairs = $3, updated_at = $4 WHERE id = $5",
+        )
+        .bind(&html)
+        .bind(&text)
+        .bind(serde_json::to_string(qa).unwrap_or_else(|_| "[]".into()))
+        .bind(crate::now_text())
+        .bind(id)
+        .execute(self.conn())
+        .await?;
         self.record("document.mask", "document", id, Some(doc.unit_id), format!("遮盖《{}》中的个人信息", doc.title));
         Ok(())
     }

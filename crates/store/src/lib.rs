@@ -14,6 +14,7 @@ pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod import;
+pub mod links;
 pub mod migrate;
 pub mod sql;
 pub mod units;

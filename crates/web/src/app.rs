@@ -39,6 +39,8 @@ pub struct Inner {
     pub search: Arc<gongkai_search::SearchIndex>,
     /// Wakes the indexer after a change to public content on this node.
     pub search_wake: tokio::sync::Notify,
+    /// Wakes the link checker after a check report asked for new external links.
+    pub link_wake: tokio::sync::Notify,
 }
 
 impl std::ops::Deref for AppState {
@@ -66,6 +68,7 @@ impl AppState {
             hashing: tokio::sync::Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)),
             search,
             search_wake: tokio::sync::Notify::new(),
+            link_wake: tokio::sync::Notify::new(),
         }))
     }
 

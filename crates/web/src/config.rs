@@ -64,6 +64,9 @@ pub struct ServerOptions {
     pub trust_proxy: bool,
     /// Mark cookies Secure and send HSTS; on when the public URL is https.
     pub secure_cookies: bool,
+    /// Check external links in document bodies from this server; off where the server may not
+    /// reach other hosts (the reports then say so instead of waiting).
+    pub link_check: bool,
 }
 
 impl Default for ServerOptions {
@@ -73,6 +76,7 @@ impl Default for ServerOptions {
             attachment_limit: 50 * 1024 * 1024,
             trust_proxy: false,
             secure_cookies: false,
+            link_check: true,
         }
     }
 }

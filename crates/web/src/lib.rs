@@ -19,6 +19,7 @@ pub mod console;
 pub mod documents;
 pub mod errors;
 pub mod forms;
+pub mod link_checker;
 pub mod metrics;
 pub mod ops;
 pub mod page;
@@ -31,3 +32,4 @@ pub mod wordlists;
 
 pub use app::{AppState, publish_due, router, serve, spawn_indexer, spawn_scheduler};
 pub use config::{ServerOptions, SiteConfig};
+pub use link_checker::spawn_link_checker;

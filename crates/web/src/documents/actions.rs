@@ -146,9 +146,9 @@ pub async fn mask(state: &AppState, p: &Principal, id: i64) -> Result<Document, 
     if !may {
         return Err(AppError::Forbidden);
     }
-    let masked = checks::masked_body(&doc);
+    let (masked, qa) = checks::masked_body(&doc);
     let mut w = state.store.write(p.actor()).await?;
-    w.document_replace_body(id, &masked).await?;
+    w.document_replace_body(id, &masked, &qa).await?;
     w.commit().await?;
     state.store.document(id).await?.ok_or(AppError::NotFound)
 }

@@ -45,6 +45,8 @@ pub struct DocumentOut {
     pub interprets_id: Option<i64>,
     pub version: i64,
     pub body_html: String,
+    /// 问答解读的问答（其他文件为空）
+    pub qa_pairs: Vec<super::QaPairBody>,
     /// in_error / replaced / withdrawn，未撤稿为 null
     pub withdrawal: Option<String>,
     pub url: String,
@@ -128,6 +130,7 @@ pub async fn get_document(State(state): State<AppState>, Path(id): Path<String>)
         interprets_id: d.interprets_id,
         version: d.version,
         body_html: d.body_html.clone(),
+        qa_pairs: super::QaPairBody::all(&d.qa),
         withdrawal: d.withdrawal.map(|w| w.code().to_string()),
         url: format!("/documents/{}", d.id),
     }))

@@ -3,7 +3,9 @@
 
 use crate::app::AppState;
 use crate::errors::AppError;
+use gongkai_domain::link_check::LinkStatus;
 use gongkai_domain::privacy::{Finding, scan};
+use gongkai_domain::qa::QaPair;
 use gongkai_domain::wordcheck::{WordChecker, WordHit};
 use gongkai_store::documents::Document;
 use serde::Serialize;
@@ -11,8 +13,13 @@ use serde::Serialize;
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LinkResult {
     pub url: String,
-    /// ok / broken / external（外部链接发布后在后台检查）
+    /// ok / broken；外部链接另有 pending（正在后台检查）/ unreachable（暂时无法访问）/ unchecked（未启用检查）
     pub status: String,
+    pub label: String,
+    /// Whether the link leads to another site (checked in the background).
+    pub external: bool,
+    /// What the far server answered, e.g. “HTTP 404”.
+    pub detail: String,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -46,6 +53,12 @@ pub struct CheckReport {
     pub clear: bool,
 }
 
+impl CheckReport {
+    pub fn has_external_links(&self) -> bool {
+        self.links.iter().any(|l| l.external)
+    }
+}
+
 fn finding_out(f: &Finding) -> FindingOut {
     FindingOut {
         kind: serde_json::to_value(f.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
@@ -67,9 +80,9 @@ fn word_out(h: &WordHit) -> WordOut {
     }
 }
 
-/// The text the checks read: title, 题注 and body.
+/// The text the checks read: title, 题注, body and the questions and answers.
 pub fn checked_text(doc: &Document) -> String {
-    format!("{}\n{}\n{}", doc.title, doc.note, doc.body_text)
+    format!("{}\n{}\n{}\n{}", doc.title, doc.note, doc.body_text, gongkai_domain::qa::plain_text(&doc.qa))
 }
 
 pub async fn run(state: &AppState, doc: &Document) -> Result<CheckReport, AppError> {
@@ -79,31 +92,34 @@ pub async fn run(state: &AppState, doc: &Document) -> Result<CheckReport, AppErr
     let words = state.store.words().await?.into_iter().map(|w| w.entry).collect();
     let hits = WordChecker::new(words).check(&text);
     let mut links = Vec::new();
+    let mut asked = false;
     for url in gongkai_domain::html::links(&doc.body_html) {
-        let status = if url.starts_with("http://") || url.starts_with("https://") {
-            "external"
-        } else if let Some(id) = url.strip_prefix("/documents/").and_then(|s| s.parse::<i64>().ok()) {
-            if state.store.public_document(id).await?.is_some_and(|d| d.withdrawal.is_none()) { "ok" } else { "broken" }
-        } else if let Some(id) = url.strip_prefix("/units/").and_then(|s| s.parse::<i64>().ok()) {
-            if state.store.unit(id).await?.is_some() { "ok" } else { "broken" }
-        } else if url.starts_with('/') {
-            let path = url.split(['?', '#']).next().unwrap_or("");
-            let known =
-                ["/", "/units", "/search", "/sitemap", "/gongkai", "/hudong", "/about", "/contact", "/accessibility"]
-                    .contains(&path)
-                    || crate::portal::NAV
-                        .iter()
-                        .flat_map(|n| std::iter::once(n).chain(n.children.iter()))
-                        .any(|n| n.path == path);
-            if known { "ok" } else { "broken" }
-        } else if url.starts_with("mailto:") {
-            "ok"
+        let link = if url.starts_with("http://") || url.starts_with("https://") {
+            let (status, detail) = if state.server.link_check {
+                let known = state.store.link_check_request(&url).await?;
+                asked |= known.status == LinkStatus::Pending;
+                (known.status, known.detail)
+            } else {
+                (LinkStatus::Unchecked, String::new())
+            };
+            LinkResult { url, status: status.code().into(), label: status.label().into(), external: true, detail }
         } else {
-            "broken"
+            let ok = internal_link_ok(state, &url).await?;
+            let status = if ok { LinkStatus::Ok } else { LinkStatus::Broken };
+            LinkResult {
+                url,
+                status: status.code().into(),
+                label: status.label().into(),
+                external: false,
+                detail: String::new(),
+            }
         };
-        links.push(LinkResult { url, status: status.into() });
+        links.push(link);
     }
-    let clear = findings.is_empty() && hits.is_empty() && links.iter().all(|l| l.status != "broken");
+    if asked {
+        state.link_wake.notify_one();
+    }
+    let clear = findings.is_empty() && hits.is_empty() && links.iter().all(|l| l.status != LinkStatus::Broken.code());
     Ok(CheckReport {
         personal_information: findings.iter().map(finding_out).collect(),
         words: hits.iter().map(word_out).collect(),
@@ -112,11 +128,35 @@ pub async fn run(state: &AppState, doc: &Document) -> Result<CheckReport, AppErr
     })
 }
 
-/// The body with every piece of personal information masked, as HTML.
-pub fn masked_body(doc: &Document) -> String {
+/// Whether a link within this site leads to something that exists and is public.
+async fn internal_link_ok(state: &AppState, url: &str) -> Result<bool, AppError> {
+    Ok(if let Some(id) = url.strip_prefix("/documents/").and_then(|s| s.parse::<i64>().ok()) {
+        state.store.public_document(id).await?.is_some_and(|d| d.withdrawal.is_none())
+    } else if let Some(id) = url.strip_prefix("/units/").and_then(|s| s.parse::<i64>().ok()) {
+        state.store.unit(id).await?.is_some()
+    } else if url.starts_with('/') {
+        let path = url.split(['?', '#']).next().unwrap_or("");
+        ["/", "/units", "/search", "/sitemap", "/gongkai", "/hudong", "/about", "/contact", "/accessibility"]
+            .contains(&path)
+            || crate::portal::NAV
+                .iter()
+                .flat_map(|n| std::iter::once(n).chain(n.children.iter()))
+                .any(|n| n.path == path)
+    } else {
+        url.starts_with("mailto:")
+    })
+}
+
+/// The body (HTML) and the question–answer pairs with every piece of personal information masked.
+pub fn masked_body(doc: &Document) -> (String, Vec<QaPair>) {
     let mut html = doc.body_html.clone();
+    let mut qa = doc.qa.clone();
     for f in scan(&checked_text(doc)) {
         html = html.replace(&f.text, &f.masked());
+        for p in &mut qa {
+            p.question = p.question.replace(&f.text, &f.masked());
+            p.answer = p.answer.replace(&f.text, &f.masked());
+        }
     }
-    html
+    (html, qa)
 }

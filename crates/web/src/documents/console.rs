@@ -192,6 +192,8 @@ fn input_from(f: &Fields) -> DocumentInput {
         interpretation_form: f.get("interpretation_form").into(),
         body: f.get("body").into(),
         body_is_text: f.get("body_is_text") == "1",
+        qa: f.get("qa").into(),
+        qa_pairs: None,
         change_note: f.get("change_note").into(),
         minor_change: f.get("minor_change") == "1",
     }
@@ -215,6 +217,7 @@ fn fields_of(d: &Document) -> Fields {
         ("column_id", d.column_id.map(|i| i.to_string()).unwrap_or_default()),
         ("interpretation_form", d.interpretation_form.map(|f| f.code().to_string()).unwrap_or_default()),
         ("body", d.body_html.clone()),
+        ("qa", gongkai_domain::qa::format(&d.qa)),
         ("change_note", d.change_note.clone()),
         ("minor_change", if d.minor_change { "1".into() } else { String::new() }),
     ];

@@ -44,6 +44,20 @@ impl DocumentSummary {
     }
 }
 
+/// 问答解读中的一组问答
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QaPairBody {
+    pub question: String,
+    pub answer: String,
+}
+
+impl QaPairBody {
+    pub fn all(pairs: &[gongkai_domain::qa::QaPair]) -> Vec<QaPairBody> {
+        pairs.iter().map(|p| QaPairBody { question: p.question.clone(), answer: p.answer.clone() }).collect()
+    }
+}
+
 pub fn updated_text(d: &PublicDocument) -> String {
     display_instant(&d.updated_at)
 }

@@ -59,6 +59,8 @@ pub struct DocumentBody {
     pub body: String,
     #[serde(default)]
     pub body_is_text: bool,
+    /// 问答解读的问答，每组一问一答（解读形式为 qa 时必填）
+    pub qa_pairs: Option<Vec<super::QaPairBody>>,
     #[serde(default)]
     pub change_note: String,
     #[serde(default)]
@@ -86,6 +88,12 @@ impl DocumentBody {
                 interpretation_form: self.interpretation_form,
                 body: self.body,
                 body_is_text: self.body_is_text,
+                qa: String::new(),
+                qa_pairs: self.qa_pairs.map(|v| {
+                    v.into_iter()
+                        .map(|p| gongkai_domain::qa::QaPair { question: p.question, answer: p.answer })
+                        .collect()
+                }),
                 change_note: self.change_note,
                 minor_change: self.minor_change,
             },
@@ -113,6 +121,8 @@ pub struct StaffDocument {
     pub note: String,
     pub interprets_id: Option<i64>,
     pub body_html: String,
+    /// 问答解读的问答（其他文件为空）
+    pub qa_pairs: Vec<super::QaPairBody>,
     pub validity: String,
     pub validity_on: Option<String>,
     pub replaced_by: Option<i64>,
@@ -142,6 +152,7 @@ impl From<&Document> for StaffDocument {
             note: d.note.clone(),
             interprets_id: d.interprets_id,
             body_html: d.body_html.clone(),
+            qa_pairs: super::QaPairBody::all(&d.qa),
             validity: d.validity.code().into(),
             validity_on: d.validity_on.clone(),
             replaced_by: d.replaced_by,
