@@ -282,3 +282,58 @@ store_test!(withdrawal_validity_and_the_outbox, |store: Store| async move {
         .is_err()
     );
 });
+
+store_test!(a_batch_import_shares_the_index_numbers_with_review, |store: Store| async move {
+    let p = people(&store).await;
+    // One document through review first: the import continues its unit's sequence.
+    let reviewed = draft(&store, &p, "经审核发布的文件").await;
+    publish(&store, &p, reviewed).await;
+    let this_year = chrono::Utc::now().format("%Y").to_string();
+    let (a, b, old) = (fields("导入一"), fields("导入二"), fields("二〇二〇年的文件"));
+    let on = |s: &str| Some(chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap());
+    let today = Some(chrono::Utc::now().date_naive());
+    let item = |fields, key, published_on| gongkai_store::documents::ImportItem {
+        line: 0,
+        unit_id: p.unit,
+        fields,
+        key,
+        published_on,
+    };
+    let mut w = store.write(Actor::system("test")).await.unwrap();
+    let done = w
+        .documents_import(&[
+            item(&a, "k1", today),
+            item(&old, "k-old", on("2020-06-01")),
+            item(&b, "k2", today),
+            item(&a, "k1", today),
+        ])
+        .await
+        .unwrap();
+    w.commit().await.unwrap();
+    assert_eq!(
+        done.iter().map(|d| d.1).collect::<Vec<_>>(),
+        [true, true, true, false],
+        "a repeated key is one document"
+    );
+    assert_eq!(done[0].0, done[3].0);
+    let index_no = |id: i64| {
+        let s = store.clone();
+        async move { s.document(id).await.unwrap().unwrap().index_no.unwrap() }
+    };
+    assert!(index_no(reviewed).await.ends_with(&format!("/{this_year}-00001")));
+    assert!(index_no(done[0].0).await.ends_with(&format!("/{this_year}-00002")));
+    assert!(index_no(done[2].0).await.ends_with(&format!("/{this_year}-00003")));
+    assert!(index_no(done[1].0).await.ends_with("/2020-00001"), "numbered in the year of publication");
+    let doc = store.public_document(done[1].0).await.unwrap().unwrap();
+    assert_eq!((doc.published_on.as_str(), doc.version), ("2020-06-01", 1));
+    // Again: nothing new, the same ids, and the next review continues after the import.
+    let mut w = store.write(Actor::system("test")).await.unwrap();
+    let again = w.documents_import(&[item(&b, "k2", today), item(&a, "k1", today)]).await.unwrap();
+    drop(w);
+    assert_eq!(again, [(done[2].0, false), (done[0].0, false)]);
+    let next = draft(&store, &p, "导入之后审核的文件").await;
+    publish(&store, &p, next).await;
+    assert!(index_no(next).await.ends_with(&format!("/{this_year}-00004")));
+    assert_eq!(store.outbox_after(0, 100).await.unwrap().iter().filter(|e| done.iter().any(|d| d.0 == e.2)).count(), 3);
+    assert!(store.audit_verify().await.unwrap().is_ok());
+});

@@ -78,6 +78,17 @@ both!(search_quality_on_the_laws_corpus, |app: App| async move {
     let genres = r["facets"]["genre"].as_array().unwrap();
     assert_eq!(genres[0]["value"], "law");
     assert_eq!(genres[0]["count"].as_i64(), r["total"].as_i64());
+    let bare: Value = app
+        .get("/api/v1/search?q=%E6%94%BF%E5%BA%9C%E4%BF%A1%E6%81%AF%E5%85%AC%E5%BC%80&facets=false")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (bare["total"].clone(), bare["hits"][0]["id"].clone()),
+        (r["total"].clone(), r["hits"][0]["id"].clone())
+    );
+    assert!(bare["facets"]["genre"].as_array().unwrap().is_empty(), "facets=false leaves the counts out");
     let by_date = search(&app, "条例").await;
     assert!(by_date["total"].as_i64().unwrap() > 10);
     let dated: Value = app.get("/api/v1/search?q=%E6%9D%A1%E4%BE%8B&sort=date&per_page=20").await.json().await.unwrap();

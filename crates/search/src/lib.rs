@@ -26,7 +26,7 @@ use tantivy::{Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocum
 use tokenizer::{ChineseTokenizer, query_terms};
 
 /// Raised when the schema or tokenisation changes, so old indexes are rebuilt.
-const SCHEMA_VERSION: u32 = 2;
+const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -171,6 +171,8 @@ pub struct SearchRequest {
     pub sort: Sort,
     pub page: usize,
     pub per_page: usize,
+    /// Leave out the facet counts (a caller that only wants the hits and the total).
+    pub skip_facets: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -211,6 +213,7 @@ pub struct SearchIndex {
     fields: Fields,
     jieba: Arc<Jieba>,
     synonyms: Vec<(String, String)>,
+    facet_aggs: Aggregations,
     path: PathBuf,
     /// Serialises whole sync and rebuild runs (the writer lock covers single operations).
     sync_lock: tokio::sync::Mutex<()>,
@@ -257,7 +260,9 @@ impl SearchIndex {
             Some(p) if p.schema == SCHEMA_VERSION => {}
             _ => needs_rebuild = true,
         }
-        let writer: IndexWriter = index.writer_with_num_threads(1, 64_000_000)?;
+        // One indexing thread per core (at most four): segmentation is the cost of indexing.
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4);
+        let writer: IndexWriter = index.writer_with_num_threads(threads, threads * 48_000_000)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let synonyms = DEFAULT_SYNONYMS.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
         let idx = Arc::new(SearchIndex {
@@ -267,6 +272,14 @@ impl SearchIndex {
             fields,
             jieba,
             synonyms,
+            facet_aggs: serde_json::from_value(serde_json::json!({
+                "unit": {"terms": {"field": "unit", "size": 30}},
+                "genre": {"terms": {"field": "genre", "size": 20}},
+                "topic": {"terms": {"field": "topic", "size": 30}},
+                "year": {"terms": {"field": "year", "size": 20}},
+                "validity": {"terms": {"field": "validity", "size": 5}},
+            }))
+            .map_err(|e| SearchError::Other(e.to_string()))?,
             path: path.to_path_buf(),
             sync_lock: Default::default(),
         });
@@ -301,7 +314,12 @@ impl SearchIndex {
         doc.add_text(f.title, &d.title);
         doc.add_text(f.title_exact, normalize_title(&d.title));
         let qa = gongkai_domain::qa::plain_text(&d.qa);
-        doc.add_text(f.body, format!("{}\n{}\n{}\n{}\n{}\n{}", d.keywords, d.note, d.doc_no, d.body_text, qa, files));
+        // The body field holds the title too, so that every word of a query is one term in one
+        // field (a plain intersection); the title field only adds weight.
+        doc.add_text(
+            f.body,
+            format!("{}\n{}\n{}\n{}\n{}\n{}\n{}", d.title, d.keywords, d.note, d.doc_no, d.body_text, qa, files),
+        );
         doc.add_text(f.doc_no, &d.doc_no);
         for k in doc_no_keys(&d.doc_no, &d.note) {
             doc.add_text(f.doc_no_keys, k);
@@ -375,11 +393,15 @@ impl SearchIndex {
         loop {
             let docs = store.public_documents_after(after, 500).await?;
             let Some(last) = docs.last().map(|d| d.id) else { break };
-            let mut batch = Vec::with_capacity(docs.len());
-            for d in docs {
-                let files = store.attachments_public_text(d.id).await?;
-                batch.push((d, files));
-            }
+            let ids: Vec<i64> = docs.iter().map(|d| d.id).collect();
+            let mut files = store.attachments_public_text_many(&ids).await?;
+            let batch: Vec<_> = docs
+                .into_iter()
+                .map(|d| {
+                    let text = files.remove(&d.id).unwrap_or_default();
+                    (d, text)
+                })
+                .collect();
             let me = self.clone();
             let n = batch.len() as u64;
             tokio::task::spawn_blocking(move || -> Result<()> {
@@ -398,7 +420,15 @@ impl SearchIndex {
         let me = self.clone();
         tokio::task::spawn_blocking(move || -> Result<()> {
             let mut writer = me.writer.lock().map_err(|_| SearchError::Other("writer lock poisoned".into()))?;
-            me.commit(&mut writer, cursor)
+            me.commit(&mut writer, cursor)?;
+            // The indexing threads each leave segments; one segment is what searches are
+            // fastest on, and a rebuild is the moment to pay for the merge.
+            let segments = me.index.searchable_segment_ids()?;
+            if segments.len() > 1 {
+                writer.merge(&segments).wait()?;
+                me.reader.reload()?;
+            }
+            Ok(())
         })
         .await
         .map_err(|e| SearchError::Other(e.to_string()))??;
@@ -429,15 +459,16 @@ impl SearchIndex {
                 }
                 let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
                 for t in terms.required.iter().take(64) {
-                    let in_title: Box<dyn Query> = Box::new(BoostQuery::new(
-                        Box::new(TermQuery::new(Term::from_field_text(f.title, t), IndexRecordOption::WithFreqs)),
-                        3.0,
-                    ));
-                    let in_body: Box<dyn Query> =
-                        Box::new(TermQuery::new(Term::from_field_text(f.body, t), IndexRecordOption::WithFreqs));
                     clauses.push((
                         Occur::Must,
-                        Box::new(BooleanQuery::new(vec![(Occur::Should, in_title), (Occur::Should, in_body)])),
+                        Box::new(TermQuery::new(Term::from_field_text(f.body, t), IndexRecordOption::WithFreqs)),
+                    ));
+                    clauses.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(
+                            Box::new(TermQuery::new(Term::from_field_text(f.title, t), IndexRecordOption::WithFreqs)),
+                            3.0,
+                        )),
                     ));
                     highlight.push(t.clone());
                 }
@@ -466,6 +497,11 @@ impl SearchIndex {
     }
 
     /// Runs a search. Blocking: call it from a blocking thread.
+    /// Counts by unit, genre, topic, year and validity over all matches.
+    fn facet_collector(&self) -> AggregationCollector {
+        AggregationCollector::from_aggs(self.facet_aggs.clone(), Default::default())
+    }
+
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
         let f = &self.fields;
         // Control characters out, and a sane length: a query of 10,000 characters is cut.
@@ -543,31 +579,34 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let per_page = req.per_page.clamp(1, 100);
         let offset = req.page.saturating_sub(1).min(1000) * per_page;
-        let aggs: Aggregations = serde_json::from_value(serde_json::json!({
-            "unit": {"terms": {"field": "unit", "size": 30}},
-            "genre": {"terms": {"field": "genre", "size": 20}},
-            "topic": {"terms": {"field": "topic", "size": 30}},
-            "year": {"terms": {"field": "year", "size": 20}},
-            "validity": {"terms": {"field": "validity", "size": 5}},
-        }))
-        .map_err(|e| SearchError::Other(e.to_string()))?;
-        let agg = AggregationCollector::from_aggs(aggs, Default::default());
-        let (addresses, total, agg_results): (Vec<(f32, tantivy::DocAddress)>, usize, AggregationResults) = match req
-            .sort
-        {
-            Sort::Relevance => {
-                let (top, total, aggs) = searcher
-                    .search(&query, &(TopDocs::with_limit(per_page).and_offset(offset).order_by_score(), Count, agg))?;
-                (top, total, aggs)
-            }
-            Sort::Date => {
-                let collector = TopDocs::with_limit(per_page)
-                    .and_offset(offset)
-                    .order_by_fast_field::<i64>("published", Order::Desc);
-                let (top, total, aggs) = searcher.search(&query, &(collector, Count, agg))?;
-                (top.into_iter().map(|(_, a)| (0.0, a)).collect(), total, aggs)
-            }
-        };
+        let ordered = |top: Vec<(Option<i64>, tantivy::DocAddress)>| top.into_iter().map(|(_, a)| (0.0, a)).collect();
+        let (addresses, total, agg_results): (Vec<(f32, tantivy::DocAddress)>, usize, Option<AggregationResults>) =
+            match (req.sort, req.skip_facets) {
+                (Sort::Relevance, true) => {
+                    let collector = TopDocs::with_limit(per_page).and_offset(offset).order_by_score();
+                    let (top, total) = searcher.search(&query, &(collector, Count))?;
+                    (top, total, None)
+                }
+                (Sort::Relevance, false) => {
+                    let collector = TopDocs::with_limit(per_page).and_offset(offset).order_by_score();
+                    let (top, total, aggs) = searcher.search(&query, &(collector, Count, self.facet_collector()))?;
+                    (top, total, Some(aggs))
+                }
+                (Sort::Date, true) => {
+                    let collector = TopDocs::with_limit(per_page)
+                        .and_offset(offset)
+                        .order_by_fast_field::<i64>("published", Order::Desc);
+                    let (top, total) = searcher.search(&query, &(collector, Count))?;
+                    (ordered(top), total, None)
+                }
+                (Sort::Date, false) => {
+                    let collector = TopDocs::with_limit(per_page)
+                        .and_offset(offset)
+                        .order_by_fast_field::<i64>("published", Order::Desc);
+                    let (top, total, aggs) = searcher.search(&query, &(collector, Count, self.facet_collector()))?;
+                    (ordered(top), total, Some(aggs))
+                }
+            };
         let mut hits = Vec::with_capacity(addresses.len());
         for (score, address) in addresses {
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -585,7 +624,8 @@ impl SearchIndex {
                 score,
             });
         }
-        Ok(SearchResults { total, hits, facets: facets(&agg_results), terms })
+        let facets = agg_results.as_ref().map(facets).unwrap_or_default();
+        Ok(SearchResults { total, hits, facets, terms })
     }
 }
 

@@ -306,6 +306,30 @@ impl Store {
         Ok(rows.iter().filter_map(|r| r.try_get::<String, _>(0).ok()).collect::<Vec<_>>().join("\n"))
     }
 
+    /// `attachments_public_text` for many documents at once (the index rebuild), by document id;
+    /// documents without public attachments are absent.
+    pub async fn attachments_public_text_many(&self, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>> {
+        let mut out: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let mut q = crate::sql::Sql::new(
+            "SELECT a.document_id, a.text FROM attachments a JOIN documents d ON d.id = a.document_id
+             WHERE a.from_version <= d.live_version AND (a.until_version IS NULL OR a.until_version > d.live_version)
+             AND a.document_id IN ",
+        );
+        q.bind_list(ids.iter().copied()).push(" ORDER BY a.document_id, a.id");
+        for r in q.query().fetch_all(&self.pool).await? {
+            let (id, text): (i64, String) = (r.try_get(0)?, r.try_get(1)?);
+            let entry = out.entry(id).or_default();
+            if !entry.is_empty() {
+                entry.push('\n');
+            }
+            entry.push_str(&text);
+        }
+        Ok(out)
+    }
+
     pub async fn attachments_current_text(&self, document_id: i64) -> Result<String> {
         let rows = sqlx::query("SELECT text FROM attachments WHERE document_id = $1 AND until_version IS NULL")
             .bind(document_id)

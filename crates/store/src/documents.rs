@@ -17,6 +17,7 @@ use gongkai_domain::workflow::{self, Event, Facts, Stage, State};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
+use std::collections::{BTreeMap, HashMap};
 
 /// A document's working copy and workflow state, as staff see it.
 #[derive(Debug, Clone, Serialize)]
@@ -573,6 +574,26 @@ const FIELD_NAMES: [&str; 20] = [
     "qa_pairs",
 ];
 
+/// Names the line of the import file in a refusal.
+fn at_line(line: usize, e: StoreError) -> StoreError {
+    match e {
+        StoreError::Invalid(inv) | StoreError::Conflict(inv) if line > 0 => {
+            StoreError::Other(format!("第 {line} 行：{inv}"))
+        }
+        other => other,
+    }
+}
+
+/// One document of a bulk import.
+pub struct ImportItem<'a> {
+    /// The line of the import file, named in errors (0: not from a file).
+    pub line: usize,
+    pub unit_id: i64,
+    pub fields: &'a DocumentFields,
+    pub key: &'a str,
+    pub published_on: Option<NaiveDate>,
+}
+
 impl Writer {
     async fn check_links(&mut self, unit_id: i64, f: &DocumentFields) -> Result<()> {
         let conn = self.conn();
@@ -799,18 +820,7 @@ impl Writer {
     async fn publish(&mut self, doc: &Document, actor: Option<i64>, now: &str, on: Option<NaiveDate>) -> Result<()> {
         let today = on.unwrap_or_else(today);
         if doc.index_no.is_none() {
-            let code: Option<String> = sqlx::query("SELECT credit_code FROM units WHERE id = $1")
-                .bind(doc.unit_id)
-                .fetch_one(self.conn())
-                .await?
-                .try_get(0)?;
-            let code = code.and_then(|c| CreditCode::parse(&c).ok()).ok_or_else(|| {
-                StoreError::Invalid(Invalid::one(
-                    "unit_id",
-                    "发布单位",
-                    "尚未登记统一社会信用代码，无法生成索引号，请联系系统管理员",
-                ))
-            })?;
+            let code = self.unit_credit_code(doc.unit_id).await?;
             let year = today.year();
             let serial: i64 = sqlx::query(
                 "INSERT INTO index_no_sequences (unit_id, year, last_serial) VALUES ($1, $2, 1)
@@ -915,20 +925,127 @@ impl Writer {
         import_key: &str,
         published_on: Option<NaiveDate>,
     ) -> Result<(i64, bool)> {
-        if let Some(row) = sqlx::query("SELECT id FROM documents WHERE import_key = $1")
-            .bind(import_key)
-            .fetch_optional(self.conn())
-            .await?
-        {
-            return Ok((row.try_get(0)?, false));
+        let done =
+            self.documents_import(&[ImportItem { line: 0, unit_id, fields, key: import_key, published_on }]).await?;
+        Ok(done[0])
+    }
+
+    /// `document_import` for many documents in this transaction, in a handful of statements per
+    /// document: the existing keys, the units' credit codes and the index-number serials are
+    /// read or reserved once per batch, and each document is written already published.
+    /// Returns `(id, newly imported)` in the order given.
+    pub async fn documents_import(&mut self, items: &[ImportItem<'_>]) -> Result<Vec<(i64, bool)>> {
+        let mut known: HashMap<String, i64> = HashMap::new();
+        for chunk in items.chunks(500) {
+            let mut q = Sql::new("SELECT import_key, id FROM documents WHERE import_key IN ");
+            q.bind_list(chunk.iter().map(|i| i.key));
+            for r in q.query().fetch_all(self.conn()).await? {
+                known.insert(r.try_get(0)?, r.try_get(1)?);
+            }
         }
-        let id = self.insert_document(unit_id, fields, None, Some(import_key)).await?;
-        let doc = doc_in(self.conn(), id).await?.ok_or(StoreError::NotFound("文件"))?;
+        let fresh: Vec<&ImportItem> = {
+            let mut seen = std::collections::HashSet::new();
+            items.iter().filter(|i| !known.contains_key(i.key) && seen.insert(i.key)).collect()
+        };
+        // Serials for each unit and year, reserved in one step each, handed out in file order.
+        let today = today();
+        let mut codes: HashMap<i64, CreditCode> = HashMap::new();
+        let mut wanted: BTreeMap<(i64, i32), u32> = BTreeMap::new();
+        for i in &fresh {
+            if let std::collections::hash_map::Entry::Vacant(e) = codes.entry(i.unit_id) {
+                e.insert(self.unit_credit_code(i.unit_id).await.map_err(|e| at_line(i.line, e))?);
+            }
+            *wanted.entry((i.unit_id, i.published_on.unwrap_or(today).year())).or_default() += 1;
+        }
+        let mut next: HashMap<(i64, i32), u32> = HashMap::new();
+        for (&(unit, year), &count) in &wanted {
+            let last: i64 = sqlx::query(
+                "INSERT INTO index_no_sequences (unit_id, year, last_serial) VALUES ($1, $2, $3)
+                 ON CONFLICT (unit_id, year) DO UPDATE SET last_serial = index_no_sequences.last_serial + $3 RETURNING last_serial",
+            )
+            .bind(unit)
+            .bind(year as i64)
+            .bind(count as i64)
+            .fetch_one(self.conn())
+            .await?
+            .try_get(0)?;
+            next.insert((unit, year), last as u32 - count + 1);
+        }
         let now = crate::now_text();
-        self.publish(&doc, None, &now, published_on).await?;
-        sqlx::query("UPDATE documents SET status = 'published' WHERE id = $1").bind(id).execute(self.conn()).await?;
-        self.record("document.import", "document", id, Some(unit_id), format!("导入并发布《{}》", fields.title));
-        Ok((id, true))
+        let n = FIELD_NAMES.len();
+        let placeholders: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
+        let insert = format!(
+            "INSERT INTO documents ({}, unit_id, status, validity, import_key, index_no, published_on, live_version, last_published_at, created_at, updated_at)
+             VALUES ({}, ${}, 'published', 'valid', ${}, ${}, ${}, 1, ${}, ${}, ${}) RETURNING id",
+            FIELD_NAMES.join(", "),
+            placeholders.join(", "),
+            n + 1,
+            n + 2,
+            n + 3,
+            n + 4,
+            n + 5,
+            n + 5,
+            n + 5
+        );
+        let mut ids: HashMap<&str, i64> = HashMap::new();
+        for i in fresh {
+            self.check_links(i.unit_id, i.fields).await.map_err(|e| at_line(i.line, e))?;
+            let on = i.published_on.unwrap_or(today);
+            let serial = next.get_mut(&(i.unit_id, on.year())).ok_or_else(|| StoreError::Other("serial".into()))?;
+            let index_no = IndexNo::new(&codes[&i.unit_id], on.year(), *serial);
+            *serial += 1;
+            let id: i64 = bind_document(sqlx::query(&insert), i.fields)
+                .bind(i.unit_id)
+                .bind(i.key)
+                .bind(index_no.as_str())
+                .bind(on.to_string())
+                .bind(&now)
+                .fetch_one(self.conn())
+                .await?
+                .try_get(0)?;
+            sqlx::query(
+                "INSERT INTO document_versions (document_id, version, title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, qa_pairs, change_note, minor_change, published_at, published_by)
+                 SELECT id, 1, title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, qa_pairs, change_note, minor_change, $1, NULL FROM documents WHERE id = $2",
+            )
+            .bind(&now)
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+            self.outbox("document", id).await?;
+            self.record(
+                "document.import",
+                "document",
+                id,
+                Some(i.unit_id),
+                format!("导入并发布《{}》", i.fields.title),
+            );
+            ids.insert(i.key, id);
+        }
+        // A key given twice in one batch is imported once.
+        let mut reported = std::collections::HashSet::new();
+        Ok(items
+            .iter()
+            .map(|i| match known.get(i.key) {
+                Some(&id) => (id, false),
+                None => (ids[i.key], reported.insert(i.key)),
+            })
+            .collect())
+    }
+
+    /// The unit's credit code, which every index number starts with.
+    async fn unit_credit_code(&mut self, unit_id: i64) -> Result<CreditCode> {
+        let code: Option<String> = sqlx::query("SELECT credit_code FROM units WHERE id = $1")
+            .bind(unit_id)
+            .fetch_one(self.conn())
+            .await?
+            .try_get(0)?;
+        code.and_then(|c| CreditCode::parse(&c).ok()).ok_or_else(|| {
+            StoreError::Invalid(Invalid::one(
+                "unit_id",
+                "发布单位",
+                "尚未登记统一社会信用代码，无法生成索引号，请联系系统管理员",
+            ))
+        })
     }
 
     /// Marks a published document 失效 or 废止 (or valid again), with the date and what

@@ -4,7 +4,8 @@
 
 use crate::audit::Actor;
 use crate::db::Store;
-use crate::error::{Result, StoreError};
+use crate::documents::ImportItem;
+use crate::error::Result;
 use flate2::read::GzDecoder;
 use gongkai_domain::documents::{DocumentFields, DocumentInput, Genre, Topic};
 use gongkai_domain::time::parse_date;
@@ -58,38 +59,67 @@ pub async fn prepare(store: &Store, raw: &[u8], default_unit: Option<i64>) -> Re
     let by_code: HashMap<String, (i64, String)> =
         units.iter().filter_map(|u| u.credit_code.clone().map(|c| (c, (u.id, u.name.clone())))).collect();
     let by_id: HashMap<i64, String> = units.iter().map(|u| (u.id, u.name.clone())).collect();
-    let mut prepared = Vec::new();
+    let mut lines = Vec::new();
     let mut errors = Vec::new();
     for (i, line) in BufReader::new(reader).lines().enumerate() {
-        let n = i + 1;
-        let text = match line {
-            Ok(t) => t,
+        match line {
+            Ok(t) => lines.push((i + 1, t)),
             Err(e) => {
-                errors.push(LineError { line: n, message: format!("无法读取（{e}）") });
+                errors.push(LineError { line: i + 1, message: format!("无法读取（{e}）") });
                 break;
             }
-        };
-        if text.trim().is_empty() {
-            continue;
-        }
-        let parsed: Line = match serde_json::from_str(&text) {
-            Ok(l) => l,
-            Err(e) => {
-                let message = if e.is_data() {
-                    format!("字段类型不正确（{}）", e.to_string().split(" at line").next().unwrap_or(""))
-                } else {
-                    format!("不是有效的 JSON（第 {} 列）", e.column())
-                };
-                errors.push(LineError { line: n, message });
-                continue;
-            }
-        };
-        match prepare_line(n, parsed, default_unit, &by_code, &by_id) {
-            Ok(p) => prepared.push(p),
-            Err(message) => errors.push(LineError { line: n, message }),
         }
     }
+    // Cleaning and converting bodies is most of an import's work, and lines are independent:
+    // one share of them per core, results kept in file order.
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
+    let share = lines.len().div_ceil(cores).max(1);
+    let results: Vec<Vec<std::result::Result<Prepared, LineError>>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = lines
+            .chunks(share)
+            .map(|part| {
+                let (by_code, by_id) = (&by_code, &by_id);
+                scope.spawn(move || {
+                    part.iter().filter_map(|(n, t)| read_line(*n, t, default_unit, by_code, by_id)).collect()
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+    });
+    let mut prepared = Vec::new();
+    for r in results.into_iter().flatten() {
+        match r {
+            Ok(p) => prepared.push(p),
+            Err(e) => errors.push(e),
+        }
+    }
+    errors.sort_by_key(|e| e.line);
     Ok((prepared, errors))
+}
+
+/// One line read and checked; `None` for a blank line.
+fn read_line(
+    n: usize,
+    text: &str,
+    default_unit: Option<i64>,
+    by_code: &HashMap<String, (i64, String)>,
+    by_id: &HashMap<i64, String>,
+) -> Option<std::result::Result<Prepared, LineError>> {
+    if text.trim().is_empty() {
+        return None;
+    }
+    let parsed: Line = match serde_json::from_str(text) {
+        Ok(l) => l,
+        Err(e) => {
+            let message = if e.is_data() {
+                format!("字段类型不正确（{}）", e.to_string().split(" at line").next().unwrap_or(""))
+            } else {
+                format!("不是有效的 JSON（第 {} 列）", e.column())
+            };
+            return Some(Err(LineError { line: n, message }));
+        }
+    };
+    Some(prepare_line(n, parsed, default_unit, by_code, by_id).map_err(|message| LineError { line: n, message }))
 }
 
 fn prepare_line(
@@ -197,19 +227,18 @@ pub async fn write(
     let mut report = ImportReport::default();
     for chunk in docs.chunks(batch.max(1)) {
         let mut w = store.write(actor.clone()).await?;
-        let mut new_in_batch = 0;
-        for d in chunk {
-            let (_, new) =
-                w.document_import(d.unit_id, &d.fields, &d.key, d.published_on).await.map_err(|e| match e {
-                    StoreError::Invalid(inv) | StoreError::Conflict(inv) => {
-                        StoreError::Other(format!("第 {} 行：{inv}", d.line))
-                    }
-                    other => other,
-                })?;
-            if new {
-                new_in_batch += 1;
-            }
-        }
+        let items: Vec<ImportItem> = chunk
+            .iter()
+            .map(|d| ImportItem {
+                line: d.line,
+                unit_id: d.unit_id,
+                fields: &d.fields,
+                key: &d.key,
+                published_on: d.published_on,
+            })
+            .collect();
+        let done = w.documents_import(&items).await?;
+        let new_in_batch = done.iter().filter(|(_, new)| *new).count();
         // A batch imported before writes nothing and is rolled back, so a re-run leaves no trace.
         if new_in_batch > 0 {
             w.commit().await?;

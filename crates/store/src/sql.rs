@@ -39,7 +39,7 @@ impl Sql {
     }
 
     /// Appends `(v1, v2, …)`, each a placeholder, for an `IN` list; callers refuse an empty list.
-    pub fn bind_list(&mut self, values: impl IntoIterator<Item = i64>) -> &mut Self {
+    pub fn bind_list<V: Into<Value>>(&mut self, values: impl IntoIterator<Item = V>) -> &mut Self {
         self.text.push('(');
         for (i, v) in values.into_iter().enumerate() {
             if i > 0 {

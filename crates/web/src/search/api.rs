@@ -14,7 +14,8 @@ use axum::extract::State;
         ("genre" = Option<String>, Query, description = "体裁"), ("topic" = Option<String>, Query, description = "主题分类"),
         ("year" = Option<i32>, Query, description = "发布年份"), ("validity" = Option<String>, Query, description = "valid / expired / repealed"),
         ("sort" = Option<String>, Query, description = "relevance（默认）或 date"),
-        ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query, description = "每页条数，最多 100")
+        ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query, description = "每页条数，最多 100"),
+        ("facets" = Option<bool>, Query, description = "false 时不返回分面统计（更快）")
     ),
     responses((status = 200, body = super::SearchView), (status = 422, body = Problem)))]
 pub async fn search(State(state): State<AppState>, Query(q): Query) -> ApiResult<Json<super::SearchView>> {

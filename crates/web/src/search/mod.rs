@@ -57,6 +57,11 @@ pub fn request_from(q: &Fields, strict: bool) -> Result<SearchRequest, Invalid> 
         Some("date") => req.sort = Sort::Date,
         Some(_) => bad("sort", "参数 sort", "应为 relevance 或 date"),
     }
+    match q.opt("facets") {
+        None | Some("true") | Some("1") => {}
+        Some("false") | Some("0") => req.skip_facets = true,
+        Some(_) => bad("facets", "参数 facets", "应为 true 或 false"),
+    }
     if let Some(p) = q.opt("page") {
         match p.parse::<usize>() {
             Ok(v) if (1..=1000).contains(&v) => req.page = v,
