@@ -250,7 +250,7 @@ async fn main() -> Result<()> {
         .flat_map(|u| [u.name.clone(), u.short_name.clone()])
         .collect();
     let index_path = data.join("search");
-    let (index, _) = SearchIndex::open(&index_path, &words).map_err(|e| anyhow!("{e}"))?;
+    let (index, _) = SearchIndex::open_for_rebuild(&index_path, &words).map_err(|e| anyhow!("{e}"))?;
     let started = Instant::now();
     index.rebuild(&store, |_| {}).await.map_err(|e| anyhow!("{e}"))?;
     let indexing = started.elapsed();

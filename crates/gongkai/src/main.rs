@@ -530,8 +530,8 @@ async fn reindex(settings: &DatabaseSettings) -> anyhow::Result<ExitCode> {
     let store = open(settings).await?;
     let words = dictionary_words(&store).await?;
     let path = settings.data_dir.join("index");
-    let (index, _) =
-        gongkai_search::SearchIndex::open(&path, &words).map_err(|e| anyhow!("{e}（服务运行时请先停止服务）"))?;
+    let (index, _) = gongkai_search::SearchIndex::open_for_rebuild(&path, &words)
+        .map_err(|e| anyhow!("{e}（服务运行时请先停止服务）"))?;
     let total = store.public_documents(&Default::default(), 1, 0).await.map_err(|e| anyhow!("{e}"))?.1;
     let bar = progress_bar(total as u64, "索引");
     let started = Instant::now();

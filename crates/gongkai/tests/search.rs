@@ -78,6 +78,11 @@ both!(search_quality_on_the_laws_corpus, |app: App| async move {
     let genres = r["facets"]["genre"].as_array().unwrap();
     assert_eq!(genres[0]["value"], "law");
     assert_eq!(genres[0]["count"].as_i64(), r["total"].as_i64());
+    let validity: i64 = r["facets"]["validity"].as_array().unwrap().iter().map(|v| v["count"].as_i64().unwrap()).sum();
+    assert_eq!(Some(validity), r["total"].as_i64(), "every match has one validity");
+    let years: Vec<&str> =
+        r["facets"]["year"].as_array().unwrap().iter().map(|v| v["value"].as_str().unwrap()).collect();
+    assert!(!years.is_empty() && years.windows(2).all(|w| w[0] > w[1]), "years newest first: {years:?}");
     let bare: Value = app
         .get("/api/v1/search?q=%E6%94%BF%E5%BA%9C%E4%BF%A1%E6%81%AF%E5%85%AC%E5%BC%80&facets=false")
         .await

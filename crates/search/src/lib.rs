@@ -3,6 +3,7 @@
 //! remembers in its own commit how far it has read, and is rebuilt from the store when missing,
 //! corrupt, or asked to. Each node keeps its own index.
 
+pub mod facets;
 pub mod snippet;
 pub mod tokenizer;
 
@@ -13,9 +14,6 @@ use jieba_rs::Jieba;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use tantivy::aggregation::AggregationCollector;
-use tantivy::aggregation::agg_req::Aggregations;
-use tantivy::aggregation::agg_result::{AggregationResult, AggregationResults, BucketResult};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
@@ -213,7 +211,6 @@ pub struct SearchIndex {
     fields: Fields,
     jieba: Arc<Jieba>,
     synonyms: Vec<(String, String)>,
-    facet_aggs: Aggregations,
     path: PathBuf,
     /// Serialises whole sync and rebuild runs (the writer lock covers single operations).
     sync_lock: tokio::sync::Mutex<()>,
@@ -235,7 +232,20 @@ impl SearchIndex {
     /// Opens the index in `path`, creating it when absent and starting afresh when it cannot
     /// be read or was built by another version; `needs_rebuild` then says so. `words` extend
     /// jieba's dictionary (unit and place names).
+    /// Opens the index for a server: one indexing thread, which keeps up with single changes
+    /// and leaves the cores and memory to the searches.
     pub fn open(path: &Path, words: &[String]) -> Result<(Arc<SearchIndex>, bool)> {
+        SearchIndex::open_with_threads(path, words, 1)
+    }
+
+    /// Opens the index for a bulk rebuild (`gongkai reindex`): one indexing thread per core,
+    /// at most four, since segmentation is the cost of indexing.
+    pub fn open_for_rebuild(path: &Path, words: &[String]) -> Result<(Arc<SearchIndex>, bool)> {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        SearchIndex::open_with_threads(path, words, cores.clamp(1, 4))
+    }
+
+    fn open_with_threads(path: &Path, words: &[String], threads: usize) -> Result<(Arc<SearchIndex>, bool)> {
         let (schema, fields) = schema();
         let mut needs_rebuild = false;
         let index = match open_dir(path, schema.clone()) {
@@ -260,9 +270,7 @@ impl SearchIndex {
             Some(p) if p.schema == SCHEMA_VERSION => {}
             _ => needs_rebuild = true,
         }
-        // One indexing thread per core (at most four): segmentation is the cost of indexing.
-        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4);
-        let writer: IndexWriter = index.writer_with_num_threads(threads, threads * 48_000_000)?;
+        let writer: IndexWriter = index.writer_with_num_threads(threads, threads * 64_000_000)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let synonyms = DEFAULT_SYNONYMS.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
         let idx = Arc::new(SearchIndex {
@@ -272,14 +280,6 @@ impl SearchIndex {
             fields,
             jieba,
             synonyms,
-            facet_aggs: serde_json::from_value(serde_json::json!({
-                "unit": {"terms": {"field": "unit", "size": 30}},
-                "genre": {"terms": {"field": "genre", "size": 20}},
-                "topic": {"terms": {"field": "topic", "size": 30}},
-                "year": {"terms": {"field": "year", "size": 20}},
-                "validity": {"terms": {"field": "validity", "size": 5}},
-            }))
-            .map_err(|e| SearchError::Other(e.to_string()))?,
             path: path.to_path_buf(),
             sync_lock: Default::default(),
         });
@@ -497,11 +497,6 @@ impl SearchIndex {
     }
 
     /// Runs a search. Blocking: call it from a blocking thread.
-    /// Counts by unit, genre, topic, year and validity over all matches.
-    fn facet_collector(&self) -> AggregationCollector {
-        AggregationCollector::from_aggs(self.facet_aggs.clone(), Default::default())
-    }
-
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
         let f = &self.fields;
         // Control characters out, and a sane length: a query of 10,000 characters is cut.
@@ -580,7 +575,7 @@ impl SearchIndex {
         let per_page = req.per_page.clamp(1, 100);
         let offset = req.page.saturating_sub(1).min(1000) * per_page;
         let ordered = |top: Vec<(Option<i64>, tantivy::DocAddress)>| top.into_iter().map(|(_, a)| (0.0, a)).collect();
-        let (addresses, total, agg_results): (Vec<(f32, tantivy::DocAddress)>, usize, Option<AggregationResults>) =
+        let (addresses, total, agg_results): (Vec<(f32, tantivy::DocAddress)>, usize, Option<facets::FacetCounts>) =
             match (req.sort, req.skip_facets) {
                 (Sort::Relevance, true) => {
                     let collector = TopDocs::with_limit(per_page).and_offset(offset).order_by_score();
@@ -589,7 +584,7 @@ impl SearchIndex {
                 }
                 (Sort::Relevance, false) => {
                     let collector = TopDocs::with_limit(per_page).and_offset(offset).order_by_score();
-                    let (top, total, aggs) = searcher.search(&query, &(collector, Count, self.facet_collector()))?;
+                    let (top, total, aggs) = searcher.search(&query, &(collector, Count, facets::FacetCollector))?;
                     (top, total, Some(aggs))
                 }
                 (Sort::Date, true) => {
@@ -603,7 +598,7 @@ impl SearchIndex {
                     let collector = TopDocs::with_limit(per_page)
                         .and_offset(offset)
                         .order_by_fast_field::<i64>("published", Order::Desc);
-                    let (top, total, aggs) = searcher.search(&query, &(collector, Count, self.facet_collector()))?;
+                    let (top, total, aggs) = searcher.search(&query, &(collector, Count, facets::FacetCollector))?;
                     (ordered(top), total, Some(aggs))
                 }
             };
@@ -629,32 +624,15 @@ impl SearchIndex {
     }
 }
 
-fn facets(results: &AggregationResults) -> Facets {
-    let buckets = |name: &str| -> Vec<(String, u64)> {
-        match results.0.get(name) {
-            Some(AggregationResult::BucketResult(BucketResult::Terms { buckets, .. })) => buckets
-                .iter()
-                .map(|b| {
-                    let key = match &b.key {
-                        tantivy::aggregation::Key::Str(s) => s.clone(),
-                        tantivy::aggregation::Key::U64(n) => n.to_string(),
-                        tantivy::aggregation::Key::I64(n) => n.to_string(),
-                        tantivy::aggregation::Key::F64(n) => n.to_string(),
-                    };
-                    (key, b.doc_count)
-                })
-                .collect(),
-            _ => Vec::new(),
-        }
-    };
-    let mut year = buckets("year");
+fn facets(counts: &facets::FacetCounts) -> Facets {
+    let mut year = counts.top("year");
     year.sort_by(|a, b| b.0.cmp(&a.0));
     Facets {
-        unit: buckets("unit"),
-        genre: buckets("genre"),
-        topic: buckets("topic"),
+        unit: counts.top("unit"),
+        genre: counts.top("genre"),
+        topic: counts.top("topic"),
         year,
-        validity: buckets("validity"),
+        validity: counts.top("validity"),
     }
 }
 
