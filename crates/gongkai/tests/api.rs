@@ -466,20 +466,7 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
     let ybj = app.unit_id("济南市医疗保障局").await;
     let lixia = app.unit_id("济南市历下区人民政府").await;
     let editor = app.store.user_by_username("ybj_editor").await.unwrap().unwrap();
-    let document = {
-        let input = gongkai_domain::documents::DocumentInput {
-            title: "接口测试文件".into(),
-            topic: "general".into(),
-            genre: "notice".into(),
-            body: "<p>正文</p>".into(),
-            ..Default::default()
-        };
-        let fields = gongkai_domain::documents::DocumentFields::parse(&input, "济南市医疗保障局").unwrap();
-        let mut w = app.store.write(gongkai_store::Actor::system("test")).await.unwrap();
-        let (id, _) = w.document_import(ybj, &fields, "openapi-test", None).await.unwrap();
-        w.commit().await.unwrap();
-        id
-    };
+    let document = app.published("济南市医疗保障局", "接口测试文件", "notice", "openapi-test").await;
     let draft = {
         let input = gongkai_domain::documents::DocumentInput {
             title: "接口测试草稿".into(),

@@ -388,14 +388,7 @@ both!(attachments_are_checked_versioned_and_found, |app: App| async move {
     upload(&editor, id, "定点医疗机构名单.docx", docx("历下区定点医疗机构：济南市第一人民医院、济南市中心医院"), "")
         .await;
     editor.post(&format!("/admin/documents/{id}/act"), &[("action", "submit")]).await;
-    for r in ["ybj_reviewer1", "ybj_reviewer2", "ybj_reviewer3"] {
-        let s = app.login(r).await;
-        assert_eq!(
-            s.post(&format!("/admin/documents/{id}/act"), &[("action", "approve")]).await.status(),
-            StatusCode::SEE_OTHER,
-            "{r}"
-        );
-    }
+    app.approve_all_stages(id).await;
     let (status, html) = app.text(&format!("/documents/{id}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("定点医疗机构名单.docx") && html.contains("alt=\"定点医疗机构分布示意图\""));
@@ -488,21 +481,8 @@ both!(word_lists_are_maintained_and_apply_at_once, |app: App| async move {
 });
 
 both!(qa_interpretations_keep_their_pairs, |app: App| async move {
-    let policy = {
-        let input = gongkai_domain::documents::DocumentInput {
-            title: "济南市门诊慢特病管理办法".into(),
-            topic: "health".into(),
-            genre: "normative".into(),
-            body: "<p>第一条</p>".into(),
-            ..Default::default()
-        };
-        let fields = gongkai_domain::documents::DocumentFields::parse(&input, "济南市医疗保障局").unwrap();
-        let ybj = app.unit_id("济南市医疗保障局").await;
-        let mut w = app.store.write(gongkai_store::Actor::system("test")).await.unwrap();
-        let (id, _) = w.document_import(ybj, &fields, "qa-policy", None).await.unwrap();
-        w.commit().await.unwrap();
-        id.to_string()
-    };
+    let policy =
+        app.published("济南市医疗保障局", "济南市门诊慢特病管理办法", "normative", "qa-policy").await.to_string();
     let editor = app.login("ybj_editor").await;
     let form = |qa: &'static str| {
         vec![
@@ -547,14 +527,7 @@ both!(qa_interpretations_keep_their_pairs, |app: App| async move {
     let (_, edit) = editor.text(&format!("/admin/documents/{id}/edit")).await;
     assert!(edit.contains("问：有疑问找谁？\n答：可拨打经办电话。"), "the form shows the pairs as typed");
     editor.post(&format!("/admin/documents/{id}/act"), &[("action", "submit")]).await;
-    for r in ["ybj_reviewer1", "ybj_reviewer2", "ybj_reviewer3"] {
-        let s = app.login(r).await;
-        assert_eq!(
-            s.post(&format!("/admin/documents/{id}/act"), &[("action", "approve")]).await.status(),
-            StatusCode::SEE_OTHER,
-            "{r}"
-        );
-    }
+    app.approve_all_stages(id).await;
     // The public page, the API and search show the pairs of the published version.
     let (_, html) = app.text(&format!("/documents/{id}")).await;
     assert!(html.contains("<dl class=\"qa\">") && html.contains("已认定的病种需要重新申请吗？"));

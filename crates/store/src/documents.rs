@@ -840,16 +840,7 @@ impl Writer {
                 .await?;
         }
         let version = doc.live_version + 1;
-        sqlx::query(
-            "INSERT INTO document_versions (document_id, version, title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, qa_pairs, change_note, minor_change, published_at, published_by)
-             SELECT id, $1, title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, qa_pairs, change_note, minor_change, $2, $3 FROM documents WHERE id = $4",
-        )
-        .bind(version)
-        .bind(now)
-        .bind(actor)
-        .bind(doc.id)
-        .execute(self.conn())
-        .await?;
+        self.copy_to_version(doc.id, version, now, actor).await?;
         sqlx::query("UPDATE documents SET live_version = $1, last_published_at = $2, publish_at = NULL WHERE id = $3")
             .bind(version)
             .bind(now)
@@ -857,6 +848,21 @@ impl Writer {
             .execute(self.conn())
             .await?;
         self.outbox("document", doc.id).await
+    }
+
+    /// Keeps the working copy as published version `version`.
+    async fn copy_to_version(&mut self, id: i64, version: i64, now: &str, actor: Option<i64>) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO document_versions (document_id, version, title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, qa_pairs, change_note, minor_change, published_at, published_by)
+             SELECT id, $1, title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, qa_pairs, change_note, minor_change, $2, $3 FROM documents WHERE id = $4",
+        )
+        .bind(version)
+        .bind(now)
+        .bind(actor)
+        .bind(id)
+        .execute(self.conn())
+        .await?;
+        Ok(())
     }
 
     /// Puts the working copy back to the live version (a revision is dropped).
@@ -1003,14 +1009,7 @@ impl Writer {
                 .fetch_one(self.conn())
                 .await?
                 .try_get(0)?;
-            sqlx::query(
-                "INSERT INTO document_versions (document_id, version, title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, qa_pairs, change_note, minor_change, published_at, published_by)
-                 SELECT id, 1, title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, qa_pairs, change_note, minor_change, $1, NULL FROM documents WHERE id = $2",
-            )
-            .bind(&now)
-            .bind(id)
-            .execute(self.conn())
-            .await?;
+            self.copy_to_version(id, 1, &now, None).await?;
             self.outbox("document", id).await?;
             self.record(
                 "document.import",

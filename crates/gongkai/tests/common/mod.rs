@@ -220,6 +220,32 @@ impl App {
         Ok(Session { client, base: self.base.clone(), csrf })
     }
 
+    /// The three 医保局 reviewers pass a submitted document in the console, each stage by another.
+    pub async fn approve_all_stages(&self, id: i64) {
+        for r in ["ybj_reviewer1", "ybj_reviewer2", "ybj_reviewer3"] {
+            let s = self.login(r).await;
+            let res = s.post(&format!("/admin/documents/{id}/act"), &[("action", "approve")]).await;
+            assert_eq!(res.status(), StatusCode::SEE_OTHER, "{r}");
+        }
+    }
+
+    /// A document published by bulk import into the named unit, for tests that need one.
+    pub async fn published(&self, unit: &str, title: &str, genre: &str, key: &str) -> i64 {
+        let input = gongkai_domain::documents::DocumentInput {
+            title: title.into(),
+            topic: "health".into(),
+            genre: genre.into(),
+            body: "<p>正文</p>".into(),
+            ..Default::default()
+        };
+        let fields = gongkai_domain::documents::DocumentFields::parse(&input, unit).unwrap();
+        let unit_id = self.unit_id(unit).await;
+        let mut w = self.store.write(gongkai_store::Actor::system("test")).await.unwrap();
+        let (id, _) = w.document_import(unit_id, &fields, key, None).await.unwrap();
+        w.commit().await.unwrap();
+        id
+    }
+
     /// An API token for a user, made through the store as the CLI does.
     pub async fn token(&self, username: &str) -> String {
         let user = self.store.user_by_username(username).await.unwrap().expect("user exists");
