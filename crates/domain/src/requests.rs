@@ -1,0 +1,335 @@
+//! Applications for disclosure (依申请公开): the codes the API and the annual report use, and
+//! the legal deadlines of the 2019 Regulation counted in working days from the holiday
+//! calendar. Everything here is pure; the store keeps the facts and the web shows the result.
+
+use crate::calendar::{Calendar, Counted};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+code_list! {
+    /// 申请人类型: the columns of annual-report table 三.
+    ApplicantType {
+        Person = ("person", "自然人"),
+        Business = ("organisation.business", "商业企业"),
+        Research = ("organisation.research", "科研机构"),
+        PublicInterest = ("organisation.public_interest", "社会公益组织"),
+        LegalService = ("organisation.legal_service", "法律服务机构"),
+        OtherOrganisation = ("organisation.other", "其他组织"),
+    }
+}
+
+impl ApplicantType {
+    pub fn is_organisation(self) -> bool {
+        self != ApplicantType::Person
+    }
+}
+
+code_list! {
+    /// 申请渠道: decides the receipt date (art. 31).
+    Channel {
+        Online = ("online", "网上申请"),
+        InPerson = ("in_person", "当面申请"),
+        Post = ("post", "信函申请"),
+        Fax = ("fax", "传真申请"),
+        Email = ("email", "电子邮件申请"),
+        Other = ("other", "其他"),
+    }
+}
+
+impl Channel {
+    /// Online and fax applications count as received only when the agency confirms them
+    /// (art. 31(3)); e-mail is treated the same way, since it is just as easily never seen.
+    pub fn needs_confirmation(self) -> bool {
+        matches!(self, Channel::Online | Channel::Fax | Channel::Email)
+    }
+}
+
+code_list! {
+    /// 办理结果: exactly one per reply, one per row of annual-report table 三.
+    Outcome {
+        Disclosed = ("disclosed", "予以公开"),
+        PartiallyDisclosed = ("partially_disclosed", "部分公开"),
+        StateSecret = ("withheld.state_secret", "不予公开：属于国家秘密"),
+        ProhibitedByLaw = ("withheld.prohibited_by_law", "不予公开：其他法律行政法规禁止公开"),
+        ThreeSafeties = ("withheld.three_safeties", "不予公开：危及“三安全一稳定”"),
+        ThirdPartyRights = ("withheld.third_party_rights", "不予公开：保护第三方合法权益"),
+        InternalAffairs = ("withheld.internal_affairs", "不予公开：属于三类内部事务信息"),
+        ProcessInformation = ("withheld.process_information", "不予公开：属于四类过程性信息"),
+        EnforcementFile = ("withheld.enforcement_file", "不予公开：属于行政执法案卷"),
+        InquiryMatter = ("withheld.inquiry_matter", "不予公开：属于行政查询事项"),
+        NotHeld = ("unavailable.not_held", "无法提供：本机关不掌握相关政府信息"),
+        NeedsCreation = ("unavailable.needs_creation", "无法提供：没有现成信息需要另行制作"),
+        StillUnclear = ("unavailable.still_unclear", "无法提供：补正后申请内容仍不明确"),
+        Petition = ("not_processed.petition", "不予处理：信访举报投诉类申请"),
+        Repeated = ("not_processed.repeated", "不予处理：重复申请"),
+        Publication = ("not_processed.publication", "不予处理：要求提供公开出版物"),
+        Excessive = ("not_processed.excessive", "不予处理：无正当理由大量反复申请"),
+        Reconfirmation = ("not_processed.reconfirmation", "不予处理：要求行政机关确认或重新出具已获取信息"),
+        NoClarification = ("other.no_clarification", "其他处理：申请人无正当理由逾期不补正"),
+        FeeUnpaid = ("other.fee_unpaid", "其他处理：申请人逾期未缴纳信息处理费"),
+        OtherOutcome = ("other.other", "其他处理：其他"),
+    }
+}
+
+impl Outcome {
+    /// The row of annual-report table 三 (index into its rows, 2 = 三（一）予以公开).
+    pub fn table3_row(self) -> usize {
+        2 + Outcome::ALL.iter().position(|o| *o == self).unwrap_or(0)
+    }
+
+    /// Whether the reply must give reasons for what it withholds (art. 36(3), 37).
+    pub fn needs_reasons(self) -> bool {
+        !matches!(self, Outcome::Disclosed)
+    }
+
+    /// A refusal to disclose: under the 2023 Administrative Review Law art. 23 the applicant
+    /// must seek administrative review before going to court.
+    pub fn review_first(self) -> bool {
+        self.code().starts_with("withheld.") || self == Outcome::PartiallyDisclosed
+    }
+}
+
+/// The statutory periods, in working days.
+pub const REPLY_DAYS: u32 = 20;
+pub const CLARIFICATION_NOTICE_DAYS: u32 = 7;
+pub const CONSULTATION_DAYS: u32 = 15;
+pub const MAX_EXTENSION_DAYS: u32 = 20;
+pub const FEE_PAYMENT_DAYS: u32 = 20;
+
+/// A stretch of time that does not count towards the reply period (third-party consultation,
+/// art. 32; coordination with other agencies, art. 34): the working days after `from` up to
+/// and including `to`. The day a consultation is sent is a working day of the handler; the day
+/// the answer arrives is not. `to = None` while the consultation is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pause {
+    pub from: NaiveDate,
+    pub to: Option<NaiveDate>,
+}
+
+/// What the reply period depends on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockFacts {
+    /// 收到申请之日 (art. 31); `None` while an online application awaits confirmation.
+    pub received_on: Option<NaiveDate>,
+    /// 补正: when the notice went out, and when the corrected application arrived.
+    pub clarification_requested_on: Option<NaiveDate>,
+    pub clarification_received_on: Option<NaiveDate>,
+    pub pauses: Vec<Pause>,
+    /// 延期: the approved extension in working days (at most 20, once).
+    pub extension_days: u32,
+    /// Art. 35: a reasonable longer period set for an excessive request, replacing the count.
+    pub excessive_due_on: Option<NaiveDate>,
+}
+
+/// Where the reply period stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ReplyClock {
+    /// Not received yet (an online application awaiting confirmation of receipt).
+    NotStarted,
+    /// The applicant has been asked to clarify; the period starts again on the corrected
+    /// application.
+    AwaitingClarification,
+    /// A consultation is open; the period stands still.
+    Paused { since: NaiveDate },
+    /// The reply is due on this day.
+    Due(Counted<NaiveDate>),
+}
+
+/// The day by which the applicant must be asked for every correction at once (art. 30).
+pub fn clarification_due(cal: &Calendar, received_on: NaiveDate) -> Counted<NaiveDate> {
+    cal.add_workdays(received_on, CLARIFICATION_NOTICE_DAYS)
+}
+
+/// The day by which a third party or another agency should answer a consultation (art. 32, 34).
+pub fn consultation_due(cal: &Calendar, sent_on: NaiveDate) -> Counted<NaiveDate> {
+    cal.add_workdays(sent_on, CONSULTATION_DAYS)
+}
+
+/// The reply due date (art. 30, 32–35): 20 working days (plus an approved extension) from
+/// receipt, or from the corrected application after a clarification, not counting the working
+/// days spent in consultations.
+pub fn reply_clock(cal: &Calendar, facts: &ClockFacts) -> ReplyClock {
+    let Some(received) = facts.received_on else { return ReplyClock::NotStarted };
+    let start = match (facts.clarification_requested_on, facts.clarification_received_on) {
+        (Some(_), Some(corrected)) => corrected.max(received),
+        (Some(_), None) => return ReplyClock::AwaitingClarification,
+        (None, _) => received,
+    };
+    if let Some(due) = facts.excessive_due_on {
+        return ReplyClock::Due(Counted { value: due, assumed_years: Vec::new() });
+    }
+    let mut remaining = i64::from(REPLY_DAYS + facts.extension_days.min(MAX_EXTENSION_DAYS));
+    let mut cursor = start;
+    let mut assumed = Vec::new();
+    let mut pauses: Vec<Pause> = facts.pauses.iter().copied().filter(|p| p.to.is_none_or(|to| to > start)).collect();
+    pauses.sort_by_key(|p| p.from);
+    for p in pauses {
+        if p.from > cursor {
+            let counted = cal.workdays_between(cursor, p.from);
+            assumed.extend(counted.assumed_years);
+            if counted.value >= remaining {
+                break;
+            }
+            remaining -= counted.value;
+            cursor = p.from;
+        }
+        match p.to {
+            None => return ReplyClock::Paused { since: p.from },
+            Some(to) => cursor = cursor.max(to),
+        }
+    }
+    let due = cal.add_workdays(cursor, remaining as u32);
+    assumed.extend(due.assumed_years);
+    assumed.sort_unstable();
+    assumed.dedup();
+    ReplyClock::Due(Counted { value: due.value, assumed_years: assumed })
+}
+
+/// Working days left until `due` as seen on `today`: 0 on the due day, negative when overdue.
+pub fn days_left(cal: &Calendar, today: NaiveDate, due: NaiveDate) -> i64 {
+    cal.workdays_between(today, due).value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn due(clock: ReplyClock) -> NaiveDate {
+        match clock {
+            ReplyClock::Due(c) => c.value,
+            other => panic!("not due: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn codes_are_the_api_strings_and_the_rows_of_table_3() {
+        assert_eq!(Outcome::ALL.len(), 21);
+        assert_eq!(ApplicantType::ALL.len(), 6);
+        assert_eq!(Outcome::parse("withheld.third_party_rights"), Some(Outcome::ThirdPartyRights));
+        assert_eq!(Outcome::Disclosed.table3_row(), 2);
+        assert_eq!(Outcome::OtherOutcome.table3_row(), 22, "三（六）3.其他 is the last row before the total");
+        assert!(Outcome::StateSecret.review_first() && !Outcome::NotHeld.review_first());
+        assert!(Channel::Online.needs_confirmation() && !Channel::InPerson.needs_confirmation());
+        assert!(ApplicantType::Business.is_organisation() && !ApplicantType::Person.is_organisation());
+    }
+
+    #[test]
+    fn reply_deadlines_across_the_holidays() {
+        let cal = Calendar::official();
+        let base = |received: &str| ClockFacts { received_on: Some(d(received)), ..Default::default() };
+        for (facts, want, why) in [
+            // Received the Friday before National Day 2024: the holiday week does not count,
+            // and the working Saturday 2024-10-12 does.
+            (base("2024-09-27"), "2024-10-30", "over 国庆 2024"),
+            (base("2025-01-20"), "2025-02-21", "over 春节 2025, with the working Sunday 1-26 and Saturday 2-8"),
+            (ClockFacts { extension_days: 20, ..base("2024-09-27") }, "2024-11-27", "one extension of 20 working days"),
+            (
+                ClockFacts { extension_days: 35, ..base("2024-09-27") },
+                "2024-11-27",
+                "an extension is at most 20 working days",
+            ),
+            (
+                ClockFacts {
+                    clarification_requested_on: Some(d("2024-03-01")),
+                    clarification_received_on: Some(d("2024-03-11")),
+                    ..base("2024-02-28")
+                },
+                "2024-04-09",
+                "a clarification restarts the count (清明 4-4 to 4-6 skipped, 4-7 worked)",
+            ),
+            (
+                ClockFacts {
+                    pauses: vec![Pause { from: d("2024-03-05"), to: Some(d("2024-03-08")) }],
+                    ..base("2024-03-01")
+                },
+                "2024-04-03",
+                "three working days of consultation (3-6 to 3-8) move 3-29 to 4-3",
+            ),
+            (
+                ClockFacts {
+                    pauses: vec![
+                        Pause { from: d("2024-03-05"), to: Some(d("2024-03-08")) },
+                        Pause { from: d("2024-03-06"), to: Some(d("2024-03-07")) },
+                    ],
+                    ..base("2024-03-01")
+                },
+                "2024-04-03",
+                "overlapping consultations pause once",
+            ),
+            (
+                ClockFacts { excessive_due_on: Some(d("2024-06-30")), ..base("2024-03-01") },
+                "2024-06-30",
+                "art. 35: a reasonable longer period",
+            ),
+        ] {
+            assert_eq!(due(reply_clock(&cal, &facts)), d(want), "{why}");
+        }
+    }
+
+    #[test]
+    fn states_before_the_clock_runs() {
+        let cal = Calendar::official();
+        assert_eq!(reply_clock(&cal, &ClockFacts::default()), ReplyClock::NotStarted);
+        let waiting = ClockFacts {
+            received_on: Some(d("2024-03-01")),
+            clarification_requested_on: Some(d("2024-03-04")),
+            ..Default::default()
+        };
+        assert_eq!(reply_clock(&cal, &waiting), ReplyClock::AwaitingClarification);
+        let open = ClockFacts {
+            received_on: Some(d("2024-03-01")),
+            pauses: vec![Pause { from: d("2024-03-05"), to: None }],
+            ..Default::default()
+        };
+        assert_eq!(reply_clock(&cal, &open), ReplyClock::Paused { since: d("2024-03-05") });
+        // A consultation opened after the due day does not move it.
+        let late = ClockFacts {
+            received_on: Some(d("2024-03-01")),
+            pauses: vec![Pause { from: d("2024-05-01"), to: None }],
+            ..Default::default()
+        };
+        assert_eq!(due(reply_clock(&cal, &late)), d("2024-03-29"));
+        assert_eq!(clarification_due(&cal, d("2024-09-27")).value, d("2024-10-12"), "9-29 and 10-12 are worked");
+        assert_eq!(consultation_due(&cal, d("2024-09-27")).value, d("2024-10-23"));
+        assert_eq!(days_left(&cal, d("2024-03-28"), d("2024-03-29")), 1);
+        assert_eq!(days_left(&cal, d("2024-04-01"), d("2024-03-29")), -1);
+        let future = ClockFacts { received_on: Some(d("2031-03-03")), ..Default::default() };
+        match reply_clock(&cal, &future) {
+            ReplyClock::Due(c) => assert!(c.is_assumed(), "a year without a schedule is flagged"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn a_closed_pause_moves_the_due_day_by_its_working_days(
+            start in 0i64..2500, gap in 0i64..40, length in 0i64..30,
+        ) {
+            let cal = Calendar::official();
+            let received = d("2019-01-01") + chrono::Duration::days(start);
+            let from = received + chrono::Duration::days(gap);
+            let to = from + chrono::Duration::days(length);
+            let plain = due(reply_clock(&cal, &ClockFacts { received_on: Some(received), ..Default::default() }));
+            let paused = due(reply_clock(&cal, &ClockFacts {
+                received_on: Some(received),
+                pauses: vec![Pause { from, to: Some(to) }],
+                ..Default::default()
+            }));
+            // Counted days between receipt and the due day, less those inside the pause, are 20.
+            let (lo, hi) = (from.max(received), to.min(paused));
+            let inside = if hi > lo { cal.workdays_between(lo, hi).value } else { 0 };
+            let counted = cal.workdays_between(received, paused).value - inside;
+            prop_assert_eq!(counted, 20);
+            prop_assert!(paused >= plain);
+            if from >= plain {
+                prop_assert_eq!(paused, plain, "a pause after the due day changes nothing");
+            }
+        }
+    }
+}
