@@ -14,6 +14,7 @@ pub mod html;
 pub mod link_check;
 pub mod privacy;
 pub mod qa;
+pub mod request_form;
 pub mod request_lifecycle;
 pub mod requests;
 pub mod staff;

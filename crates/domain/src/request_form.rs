@@ -1,0 +1,312 @@
+//! What an applicant fills in (art. 29): who they are, how to reach them, what information
+//! they want and in what form. Checked on the server with a Chinese message naming each bad
+//! field; citizen ID numbers and unified social credit codes are checked to the check
+//! character, because a wrong number makes the reply letter undeliverable.
+
+use crate::codes::{CitizenId, CreditCode};
+use crate::requests::ApplicantType;
+use crate::validation::{Invalid, line, text};
+use serde::{Deserialize, Serialize};
+
+code_list! {
+    /// 证件类型
+    IdType {
+        CitizenId = ("citizen_id", "居民身份证"),
+        Passport = ("passport", "护照"),
+        HkMacaoPermit = ("hk_macao_permit", "港澳居民来往内地通行证"),
+        TaiwanPermit = ("taiwan_permit", "台湾居民来往大陆通行证"),
+        ForeignPermanent = ("foreign_permanent", "外国人永久居留身份证"),
+        Other = ("other", "其他证件"),
+    }
+}
+
+code_list! {
+    /// 信息的指定提供载体形式 (art. 29(3))
+    ProvisionForm {
+        Paper = ("paper", "纸质"),
+        Electronic = ("electronic", "电子"),
+        Other = ("other", "其他"),
+    }
+}
+
+code_list! {
+    /// 获取信息的方式
+    Delivery {
+        Post = ("post", "邮寄"),
+        Email = ("email", "电子邮件"),
+        Pickup = ("pickup", "当面领取"),
+        Online = ("online", "网上获取"),
+        Fax = ("fax", "传真"),
+        Other = ("other", "其他"),
+    }
+}
+
+/// The form as submitted (web form or `POST /api/v1/requests`); every field is text so that
+/// bad input is answered with a message, never a decoding error.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RequestInput {
+    pub applicant_type: String,
+    /// The person's name, or the organisation's.
+    pub name: String,
+    pub id_type: String,
+    pub id_number: String,
+    pub credit_code: String,
+    pub legal_representative: String,
+    pub contact_person: String,
+    pub phone: String,
+    pub email: String,
+    pub address: String,
+    pub postcode: String,
+    pub description: String,
+    pub provision_form: String,
+    pub delivery: String,
+}
+
+/// The checked form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RequestFields {
+    pub applicant_type: ApplicantType,
+    pub name: String,
+    /// Persons only.
+    pub id_type: Option<IdType>,
+    pub id_number: String,
+    /// Organisations only.
+    pub credit_code: String,
+    pub legal_representative: String,
+    pub contact_person: String,
+    pub phone: String,
+    pub email: String,
+    pub address: String,
+    pub postcode: String,
+    pub description: String,
+    pub provision_form: ProvisionForm,
+    pub delivery: Delivery,
+}
+
+fn choice<T: Copy>(
+    errors: &mut Invalid,
+    field: &str,
+    label: &str,
+    raw: &str,
+    parse: fn(&str) -> Option<T>,
+) -> Option<T> {
+    if raw.trim().is_empty() {
+        errors.push(field, label, "请选择");
+        return None;
+    }
+    let parsed = parse(raw);
+    if parsed.is_none() {
+        errors.push(field, label, "不是可选的值");
+    }
+    parsed
+}
+
+impl RequestFields {
+    pub fn parse(input: &RequestInput) -> Result<RequestFields, Invalid> {
+        let mut errors = Invalid::default();
+        let applicant_type =
+            choice(&mut errors, "applicant_type", "申请人类型", &input.applicant_type, ApplicantType::parse);
+        let person = applicant_type.is_none_or(|t| !t.is_organisation());
+        let name_label = if person { "姓名" } else { "单位名称" };
+        let name = line(&mut errors, "name", name_label, &input.name, true, if person { 50 } else { 100 });
+        let (mut id_type, mut id_number, mut credit_code) = (None, String::new(), String::new());
+        let (mut legal_representative, mut contact_person) = (String::new(), String::new());
+        if person {
+            id_type = choice(&mut errors, "id_type", "证件类型", &input.id_type, IdType::parse);
+            id_number = line(&mut errors, "id_number", "证件号码", &input.id_number, true, 30).to_uppercase();
+            if id_type == Some(IdType::CitizenId) && !id_number.is_empty() {
+                match CitizenId::parse(&id_number) {
+                    Ok(id) => id_number = id.as_str().to_string(),
+                    Err(e) => errors.push("id_number", "证件号码", format!("不是有效的居民身份证号码：{e}")),
+                }
+            }
+        } else {
+            credit_code =
+                line(&mut errors, "credit_code", "统一社会信用代码", &input.credit_code, true, 18).to_uppercase();
+            if !credit_code.is_empty() {
+                match CreditCode::parse(&credit_code) {
+                    Ok(c) => credit_code = c.as_str().to_string(),
+                    Err(e) => errors.push("credit_code", "统一社会信用代码", e),
+                }
+            }
+            legal_representative = line(
+                &mut errors,
+                "legal_representative",
+                "法定代表人或者主要负责人",
+                &input.legal_representative,
+                true,
+                50,
+            );
+            contact_person = line(&mut errors, "contact_person", "联系人姓名", &input.contact_person, true, 50);
+        }
+        let phone = line(&mut errors, "phone", "联系电话", &input.phone, true, 30);
+        let digits = phone.chars().filter(char::is_ascii_digit).count();
+        if !phone.is_empty() && (!phone.chars().all(|c| c.is_ascii_digit() || " -+()（）转".contains(c)) || digits < 7)
+        {
+            errors.push("phone", "联系电话", "应为 7 位以上的电话号码，只能包含数字和“-”等分隔符");
+        }
+        let provision_form =
+            choice(&mut errors, "provision_form", "提供形式", &input.provision_form, ProvisionForm::parse);
+        let delivery = choice(&mut errors, "delivery", "获取方式", &input.delivery, Delivery::parse);
+        let email = line(&mut errors, "email", "电子邮箱", &input.email, delivery == Some(Delivery::Email), 100);
+        if !email.is_empty() && !looks_like_email(&email) {
+            errors.push("email", "电子邮箱", "格式不正确，应如 name@example.com");
+        }
+        let address = line(&mut errors, "address", "通信地址", &input.address, delivery == Some(Delivery::Post), 200);
+        let postcode = line(&mut errors, "postcode", "邮政编码", &input.postcode, false, 6);
+        let six_digits = postcode.len() == 6 && postcode.chars().all(|c| c.is_ascii_digit());
+        if !postcode.is_empty() && !six_digits {
+            errors.push("postcode", "邮政编码", "应为 6 位数字");
+        }
+        let description = text(&mut errors, "description", "所需信息的内容描述", &input.description, true, 2000);
+        if !description.is_empty() && description.chars().count() < 5 {
+            errors.push(
+                "description",
+                "所需信息的内容描述",
+                "请写明所需政府信息的名称、文号或者便于查询的其他特征性描述",
+            );
+        }
+        match (applicant_type, provision_form, delivery) {
+            (Some(applicant_type), Some(provision_form), Some(delivery)) => errors.into_result(RequestFields {
+                applicant_type,
+                name,
+                id_type,
+                id_number,
+                credit_code,
+                legal_representative,
+                contact_person,
+                phone,
+                email,
+                address,
+                postcode,
+                description,
+                provision_form,
+                delivery,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// A plain shape check; whether the mailbox exists only the mail shows.
+fn looks_like_email(s: &str) -> bool {
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !s.contains(' ')
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn person() -> RequestInput {
+        RequestInput {
+            applicant_type: "person".into(),
+            name: "张三".into(),
+            id_type: "citizen_id".into(),
+            id_number: "11010519491231002x".into(),
+            phone: "0531-12345678".into(),
+            description: "2024年历下区老旧小区改造项目的立项批复文件".into(),
+            provision_form: "electronic".into(),
+            delivery: "online".into(),
+            ..Default::default()
+        }
+    }
+
+    fn valid_credit_code() -> String {
+        let first17 = "91370102MA3C5K7X2";
+        format!("{first17}{}", crate::codes::credit_code_check_char(first17).unwrap())
+    }
+
+    fn organisation() -> RequestInput {
+        RequestInput {
+            applicant_type: "organisation.business".into(),
+            name: "济南某某科技有限公司".into(),
+            credit_code: valid_credit_code(),
+            legal_representative: "李四".into(),
+            contact_person: "王五".into(),
+            phone: "13905310000".into(),
+            description: "本公司所在园区2023年度的土地出让合同".into(),
+            provision_form: "paper".into(),
+            delivery: "post".into(),
+            address: "济南市历下区经十路1号".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_person_and_an_organisation() {
+        let p = RequestFields::parse(&person()).unwrap();
+        assert_eq!(p.id_number, "11010519491231002X", "the check character is upper-cased");
+        assert_eq!(p.id_type, Some(IdType::CitizenId));
+        let o = RequestFields::parse(&organisation()).unwrap();
+        assert_eq!((o.applicant_type, o.credit_code), (ApplicantType::Business, valid_credit_code()));
+        assert_eq!((o.id_type, o.id_number.as_str()), (None, ""), "an organisation gives no ID document");
+        let lower = RequestInput { credit_code: valid_credit_code().to_lowercase(), ..organisation() };
+        assert_eq!(RequestFields::parse(&lower).unwrap().credit_code, valid_credit_code());
+    }
+
+    #[test]
+    fn bad_fields_are_named() {
+        let cases: Vec<(RequestInput, &str, &str)> = vec![
+            (RequestInput { applicant_type: "".into(), ..person() }, "applicant_type", "请选择"),
+            (RequestInput { applicant_type: "alien".into(), ..person() }, "applicant_type", "不是可选的值"),
+            (RequestInput { name: " ".into(), ..person() }, "name", "不能为空"),
+            (
+                RequestInput { id_number: "110105194912310021".into(), ..person() },
+                "id_number",
+                "不是有效的居民身份证号码：校验位不正确",
+            ),
+            (RequestInput { id_type: "".into(), ..person() }, "id_type", "请选择"),
+            (RequestInput { phone: "abc".into(), ..person() }, "phone", "应为 7 位以上的电话号码"),
+            (RequestInput { phone: "123".into(), ..person() }, "phone", "应为 7 位以上的电话号码"),
+            (RequestInput { delivery: "email".into(), ..person() }, "email", "不能为空"),
+            (RequestInput { email: "a@b".into(), ..person() }, "email", "格式不正确"),
+            (RequestInput { delivery: "post".into(), ..person() }, "address", "不能为空"),
+            (RequestInput { postcode: "2500".into(), ..person() }, "postcode", "应为 6 位数字"),
+            (RequestInput { description: "文件".into(), ..person() }, "description", "请写明所需政府信息"),
+            (RequestInput { description: "".into(), ..person() }, "description", "不能为空"),
+            (RequestInput { provision_form: "".into(), ..person() }, "provision_form", "请选择"),
+            (RequestInput { credit_code: "".into(), ..organisation() }, "credit_code", "不能为空"),
+            (RequestInput { credit_code: "91370102MA3C5K7X".into(), ..organisation() }, "credit_code", "应为 18 位"),
+            (
+                RequestInput { credit_code: valid_credit_code().replace("MA3", "MA4"), ..organisation() },
+                "credit_code",
+                "校验位不正确",
+            ),
+            (RequestInput { legal_representative: "".into(), ..organisation() }, "legal_representative", "不能为空"),
+            (RequestInput { contact_person: "".into(), ..organisation() }, "contact_person", "不能为空"),
+        ];
+        for (input, field, message) in cases {
+            let e = RequestFields::parse(&input).unwrap_err();
+            let got = e.message_for(field).unwrap_or_else(|| panic!("{field}: {e}"));
+            assert!(got.contains(message), "{field}: {got}");
+        }
+    }
+
+    #[test]
+    fn a_passport_is_not_checked_as_an_id_card() {
+        let p = RequestFields::parse(&RequestInput {
+            id_type: "passport".into(),
+            id_number: "E12345678".into(),
+            ..person()
+        });
+        assert_eq!(p.unwrap().id_type, Some(IdType::Passport));
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(name in "\\PC{0,60}", id in "\\PC{0,30}", phone in "\\PC{0,30}", kind in "(person|organisation\\.other|x)") {
+            let _ = RequestFields::parse(&RequestInput { applicant_type: kind, name, id_number: id.clone(), credit_code: id, phone, ..person() });
+        }
+    }
+}
