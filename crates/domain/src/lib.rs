@@ -13,6 +13,7 @@ pub mod documents;
 pub mod html;
 pub mod link_check;
 pub mod privacy;
+pub mod processing_fee;
 pub mod qa;
 pub mod request_form;
 pub mod request_lifecycle;
