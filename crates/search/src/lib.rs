@@ -229,9 +229,6 @@ fn open_dir(path: &Path, schema: Schema) -> Result<Index> {
 }
 
 impl SearchIndex {
-    /// Opens the index in `path`, creating it when absent and starting afresh when it cannot
-    /// be read or was built by another version; `needs_rebuild` then says so. `words` extend
-    /// jieba's dictionary (unit and place names).
     /// Opens the index for a server: one indexing thread, which keeps up with single changes
     /// and leaves the cores and memory to the searches.
     pub fn open(path: &Path, words: &[String]) -> Result<(Arc<SearchIndex>, bool)> {
@@ -245,6 +242,9 @@ impl SearchIndex {
         SearchIndex::open_with_threads(path, words, cores.clamp(1, 4))
     }
 
+    /// Opens the index in `path`, creating it when absent and starting afresh when it cannot
+    /// be read or was built by another version; `needs_rebuild` then says so. `words` extend
+    /// jieba's dictionary (unit and place names).
     fn open_with_threads(path: &Path, words: &[String], threads: usize) -> Result<(Arc<SearchIndex>, bool)> {
         let (schema, fields) = schema();
         let mut needs_rebuild = false;
@@ -574,32 +574,19 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let per_page = req.per_page.clamp(1, 100);
         let offset = req.page.saturating_sub(1).min(1000) * per_page;
-        let ordered = |top: Vec<(Option<i64>, tantivy::DocAddress)>| top.into_iter().map(|(_, a)| (0.0, a)).collect();
-        let (addresses, total, agg_results): (Vec<(f32, tantivy::DocAddress)>, usize, Option<facets::FacetCounts>) =
-            match (req.sort, req.skip_facets) {
-                (Sort::Relevance, true) => {
+        let facet_collector = (!req.skip_facets).then_some(facets::FacetCollector);
+        let (addresses, total, facet_counts): (Vec<(f32, tantivy::DocAddress)>, usize, Option<facets::FacetCounts>) =
+            match req.sort {
+                Sort::Relevance => {
                     let collector = TopDocs::with_limit(per_page).and_offset(offset).order_by_score();
-                    let (top, total) = searcher.search(&query, &(collector, Count))?;
-                    (top, total, None)
+                    searcher.search(&query, &(collector, Count, facet_collector))?
                 }
-                (Sort::Relevance, false) => {
-                    let collector = TopDocs::with_limit(per_page).and_offset(offset).order_by_score();
-                    let (top, total, aggs) = searcher.search(&query, &(collector, Count, facets::FacetCollector))?;
-                    (top, total, Some(aggs))
-                }
-                (Sort::Date, true) => {
+                Sort::Date => {
                     let collector = TopDocs::with_limit(per_page)
                         .and_offset(offset)
                         .order_by_fast_field::<i64>("published", Order::Desc);
-                    let (top, total) = searcher.search(&query, &(collector, Count))?;
-                    (ordered(top), total, None)
-                }
-                (Sort::Date, false) => {
-                    let collector = TopDocs::with_limit(per_page)
-                        .and_offset(offset)
-                        .order_by_fast_field::<i64>("published", Order::Desc);
-                    let (top, total, aggs) = searcher.search(&query, &(collector, Count, facets::FacetCollector))?;
-                    (ordered(top), total, Some(aggs))
+                    let (top, total, counts) = searcher.search(&query, &(collector, Count, facet_collector))?;
+                    (top.into_iter().map(|(_, a)| (0.0, a)).collect(), total, counts)
                 }
             };
         let mut hits = Vec::with_capacity(addresses.len());
@@ -619,7 +606,7 @@ impl SearchIndex {
                 score,
             });
         }
-        let facets = agg_results.as_ref().map(facets).unwrap_or_default();
+        let facets = facet_counts.as_ref().map(facets).unwrap_or_default();
         Ok(SearchResults { total, hits, facets, terms })
     }
 }

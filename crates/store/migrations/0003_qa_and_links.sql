@@ -12,6 +12,6 @@ CREATE TABLE link_checks (
     detail TEXT NOT NULL DEFAULT '',
     requested_at TEXT NOT NULL,
     checked_at TEXT,
-    due INTEGER NOT NULL DEFAULT 1
+    due BIGINT NOT NULL DEFAULT 1
 );
 CREATE INDEX link_checks_due ON link_checks(due);

@@ -295,19 +295,11 @@ impl Store {
 
     /// The public text of a document's attachments, for the search index.
     pub async fn attachments_public_text(&self, document_id: i64) -> Result<String> {
-        let rows = sqlx::query(
-            "SELECT text FROM attachments WHERE document_id = $1
-             AND from_version <= (SELECT live_version FROM documents WHERE id = $1)
-             AND (until_version IS NULL OR until_version > (SELECT live_version FROM documents WHERE id = $1))",
-        )
-        .bind(document_id)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.iter().filter_map(|r| r.try_get::<String, _>(0).ok()).collect::<Vec<_>>().join("\n"))
+        Ok(self.attachments_public_text_many(&[document_id]).await?.remove(&document_id).unwrap_or_default())
     }
 
-    /// `attachments_public_text` for many documents at once (the index rebuild), by document id;
-    /// documents without public attachments are absent.
+    /// The public text of many documents' attachments at once (the index rebuild), by document
+    /// id; documents without public attachments are absent.
     pub async fn attachments_public_text_many(&self, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>> {
         let mut out: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
         if ids.is_empty() {

@@ -73,6 +73,11 @@ fn qa_from(r: &AnyRow, i: usize) -> Result<Vec<QaPair>> {
     serde_json::from_str(&raw).map_err(|_| bad("qa_pairs", &raw))
 }
 
+/// The stored form of question–answer pairs (plain strings serialise without fail).
+fn qa_json(qa: &[QaPair]) -> String {
+    serde_json::to_string(qa).unwrap_or_else(|_| "[]".into())
+}
+
 fn document_from_row(r: &AnyRow) -> Result<Document> {
     let status: String = r.try_get(3)?;
     let topic: String = r.try_get(10)?;
@@ -547,7 +552,7 @@ fn bind_document<'q>(
         .bind(&f.change_note)
         .bind(f.minor_change as i64)
         .bind(&f.note)
-        .bind(serde_json::to_string(&f.qa).unwrap_or_else(|_| "[]".into()))
+        .bind(qa_json(&f.qa))
 }
 
 /// The fields `bind_document` fills, as `$1`–`$20`.
@@ -912,7 +917,7 @@ impl Writer {
         )
         .bind(&html)
         .bind(&text)
-        .bind(serde_json::to_string(qa).unwrap_or_else(|_| "[]".into()))
+        .bind(qa_json(qa))
         .bind(crate::now_text())
         .bind(id)
         .execute(self.conn())

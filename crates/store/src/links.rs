@@ -9,39 +9,40 @@ use sqlx::Row;
 pub struct LinkCheck {
     pub status: LinkStatus,
     pub detail: String,
-    pub checked_at: Option<String>,
 }
 
 impl Store {
     /// The last result for `url`, asking for a check when there is none or it is older than a
-    /// week.
+    /// week. A report is read far more often than a link changes, so it writes only then.
     pub async fn link_check_request(&self, url: &str) -> Result<LinkCheck> {
-        let now = chrono::Utc::now();
-        sqlx::query(
-            "INSERT INTO link_checks (url, status, detail, requested_at, due) VALUES ($1, 'pending', '', $2, 1) \
-             ON CONFLICT (url) DO NOTHING",
-        )
-        .bind(url)
-        .bind(crate::now_text())
-        .execute(&self.pool)
-        .await?;
-        let stale = gongkai_domain::time::format_instant(now - chrono::Duration::days(RECHECK_AFTER_DAYS));
-        sqlx::query("UPDATE link_checks SET due = 1, requested_at = $1 WHERE url = $2 AND due = 0 AND checked_at < $3")
-            .bind(crate::now_text())
+        let row = sqlx::query("SELECT status, detail, checked_at, due FROM link_checks WHERE url = $1")
             .bind(url)
-            .bind(stale)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else {
+            // Another report may ask at the same moment; the first insert wins.
+            sqlx::query(
+                "INSERT INTO link_checks (url, status, detail, requested_at, due) VALUES ($1, 'pending', '', $2, 1) \
+                 ON CONFLICT (url) DO NOTHING",
+            )
+            .bind(url)
+            .bind(crate::now_text())
             .execute(&self.pool)
             .await?;
-        let row = sqlx::query("SELECT status, detail, checked_at FROM link_checks WHERE url = $1")
-            .bind(url)
-            .fetch_one(&self.pool)
-            .await?;
-        let status: String = row.try_get(0)?;
-        Ok(LinkCheck {
-            status: LinkStatus::parse(&status).unwrap_or(LinkStatus::Pending),
-            detail: row.try_get(1)?,
-            checked_at: row.try_get(2)?,
-        })
+            return Ok(LinkCheck { status: LinkStatus::Pending, detail: String::new() });
+        };
+        let (status, detail, checked_at, due): (String, String, Option<String>, i64) =
+            (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
+        let stale =
+            gongkai_domain::time::format_instant(chrono::Utc::now() - chrono::Duration::days(RECHECK_AFTER_DAYS));
+        if due == 0 && checked_at.is_some_and(|at| at < stale) {
+            sqlx::query("UPDATE link_checks SET due = 1, requested_at = $1 WHERE url = $2")
+                .bind(crate::now_text())
+                .bind(url)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(LinkCheck { status: LinkStatus::parse(&status).unwrap_or(LinkStatus::Pending), detail })
     }
 
     /// Links waiting for the checker, oldest request first.

@@ -92,34 +92,25 @@ pub async fn run(state: &AppState, doc: &Document) -> Result<CheckReport, AppErr
     let words = state.store.words().await?.into_iter().map(|w| w.entry).collect();
     let hits = WordChecker::new(words).check(&text);
     let mut links = Vec::new();
-    let mut asked = false;
+    let (mut asked, mut blocked) = (false, false);
     for url in gongkai_domain::html::links(&doc.body_html) {
-        let link = if url.starts_with("http://") || url.starts_with("https://") {
-            let (status, detail) = if state.server.link_check {
-                let known = state.store.link_check_request(&url).await?;
-                asked |= known.status == LinkStatus::Pending;
-                (known.status, known.detail)
-            } else {
-                (LinkStatus::Unchecked, String::new())
-            };
-            LinkResult { url, status: status.code().into(), label: status.label().into(), external: true, detail }
+        let external = url.starts_with("http://") || url.starts_with("https://");
+        let (status, detail) = if !external {
+            (if internal_link_ok(state, &url).await? { LinkStatus::Ok } else { LinkStatus::Broken }, String::new())
+        } else if state.server.link_check {
+            let known = state.store.link_check_request(&url).await?;
+            asked |= known.status == LinkStatus::Pending;
+            (known.status, known.detail)
         } else {
-            let ok = internal_link_ok(state, &url).await?;
-            let status = if ok { LinkStatus::Ok } else { LinkStatus::Broken };
-            LinkResult {
-                url,
-                status: status.code().into(),
-                label: status.label().into(),
-                external: false,
-                detail: String::new(),
-            }
+            (LinkStatus::Unchecked, String::new())
         };
-        links.push(link);
+        blocked |= status.blocks();
+        links.push(LinkResult { url, status: status.code().into(), label: status.label().into(), external, detail });
     }
     if asked {
         state.link_wake.notify_one();
     }
-    let clear = findings.is_empty() && hits.is_empty() && links.iter().all(|l| l.status != LinkStatus::Broken.code());
+    let clear = findings.is_empty() && hits.is_empty() && !blocked;
     Ok(CheckReport {
         personal_information: findings.iter().map(finding_out).collect(),
         words: hits.iter().map(word_out).collect(),
