@@ -94,6 +94,11 @@ both!(search_quality_on_the_laws_corpus, |app: App| async move {
         (r["total"].clone(), r["hits"][0]["id"].clone())
     );
     assert!(bare["facets"]["genre"].as_array().unwrap().is_empty(), "facets=false leaves the counts out");
+    let res = app.get("/api/v1/search?q=%E6%9D%A1%E4%BE%8B&facets=maybe").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(problem["field"], "facets");
+    assert!(problem["detail"].as_str().unwrap().contains("应为 true 或 false"), "{problem}");
     let by_date = search(&app, "条例").await;
     assert!(by_date["total"].as_i64().unwrap() > 10);
     let dated: Value = app.get("/api/v1/search?q=%E6%9D%A1%E4%BE%8B&sort=date&per_page=20").await.json().await.unwrap();
