@@ -4,6 +4,7 @@
 #[macro_use]
 mod macros;
 
+pub mod annual_report;
 pub mod audit;
 pub mod calendar;
 pub mod catalogue;
@@ -15,6 +16,7 @@ pub mod link_check;
 pub mod privacy;
 pub mod processing_fee;
 pub mod qa;
+pub mod reply_letter;
 pub mod request_form;
 pub mod request_lifecycle;
 pub mod requests;

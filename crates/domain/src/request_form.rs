@@ -189,6 +189,48 @@ impl RequestFields {
     }
 }
 
+/// The applicant's identity and contact details as stored: personal data, kept apart from
+/// the case so that only the handlers of the handling unit see it. Codes, not labels, so a
+/// relabelled choice does not change stored records.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Applicant {
+    pub name: String,
+    pub id_type: String,
+    pub id_number: String,
+    pub credit_code: String,
+    pub legal_representative: String,
+    pub contact_person: String,
+    pub phone: String,
+    pub email: String,
+    pub address: String,
+    pub postcode: String,
+}
+
+impl RequestFields {
+    pub fn applicant(&self) -> Applicant {
+        Applicant {
+            name: self.name.clone(),
+            id_type: self.id_type.map(|t| t.code().to_string()).unwrap_or_default(),
+            id_number: self.id_number.clone(),
+            credit_code: self.credit_code.clone(),
+            legal_representative: self.legal_representative.clone(),
+            contact_person: self.contact_person.clone(),
+            phone: self.phone.clone(),
+            email: self.email.clone(),
+            address: self.address.clone(),
+            postcode: self.postcode.clone(),
+        }
+    }
+}
+
+impl Applicant {
+    /// The ID type's label for display, or the stored code when it is not known any more.
+    pub fn id_type_label(&self) -> &str {
+        IdType::parse(&self.id_type).map(IdType::label).unwrap_or(&self.id_type)
+    }
+}
+
 /// A plain shape check; whether the mailbox exists only the mail shows.
 fn looks_like_email(s: &str) -> bool {
     match s.split_once('@') {

@@ -3,6 +3,7 @@
 //! calendar. Everything here is pure; the store keeps the facts and the web shows the result.
 
 use crate::calendar::{Calendar, Counted};
+use crate::validation::{Invalid, line, text};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -191,6 +192,76 @@ pub fn days_left(cal: &Calendar, today: NaiveDate, due: NaiveDate) -> i64 {
     cal.workdays_between(today, due).value
 }
 
+/// What a reply says besides its outcome (art. 36, 37): the reasons for anything withheld, the
+/// information provided (described, and already-published documents linked for art. 36(1)),
+/// and for information another agency is responsible for, that agency (art. 36(5)).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Reply {
+    pub reasons: String,
+    pub provided: String,
+    pub document_ids: Vec<i64>,
+    pub responsible_agency: String,
+    pub responsible_contact: String,
+}
+
+/// The reply form as submitted; text fields so that bad input gets a message.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ReplyInput {
+    pub outcome: String,
+    pub reasons: String,
+    pub provided: String,
+    /// Ids of published documents, separated by commas or spaces.
+    pub document_ids: String,
+    pub responsible_agency: String,
+    pub responsible_contact: String,
+}
+
+impl Reply {
+    /// Checks a draft reply. `has_files` says whether files are attached to it already: a
+    /// disclosure must provide something, as files or as links to published documents.
+    pub fn parse(input: &ReplyInput, has_files: bool) -> Result<(Outcome, Reply), Invalid> {
+        let mut errors = Invalid::default();
+        let outcome = if input.outcome.trim().is_empty() {
+            errors.push("outcome", "办理结果", "请选择");
+            None
+        } else {
+            let o = Outcome::parse(&input.outcome);
+            if o.is_none() {
+                errors.push("outcome", "办理结果", "不是可选的值");
+            }
+            o
+        };
+        let needs_reasons = outcome.is_some_and(Outcome::needs_reasons);
+        let reason_label =
+            if outcome == Some(Outcome::PartiallyDisclosed) { "不予公开部分的理由" } else { "理由" };
+        let reasons = text(&mut errors, "reasons", reason_label, &input.reasons, needs_reasons, 5000);
+        let provided = text(&mut errors, "provided", "提供的信息", &input.provided, false, 5000);
+        let mut document_ids = Vec::new();
+        for part in input.document_ids.split([',', '，', ' ', '、', '\n']).filter(|p| !p.trim().is_empty()) {
+            match part.trim().parse::<i64>() {
+                Ok(id) if id > 0 && document_ids.len() < 100 => document_ids.push(id),
+                _ => {
+                    errors.push("document_ids", "已公开信息", format!("“{}”不是有效的信息编号", part.trim()));
+                    break;
+                }
+            }
+        }
+        let gives = matches!(outcome, Some(Outcome::Disclosed | Outcome::PartiallyDisclosed));
+        if gives && provided.is_empty() && document_ids.is_empty() && !has_files {
+            errors.push("provided", "提供的信息", "予以公开或部分公开的，请说明提供的信息、上传文件或链接已公开的信息");
+        }
+        let responsible_agency =
+            line(&mut errors, "responsible_agency", "负责公开的机关", &input.responsible_agency, false, 100);
+        let responsible_contact =
+            line(&mut errors, "responsible_contact", "负责机关的联系方式", &input.responsible_contact, false, 200);
+        let Some(outcome) = outcome else { return Err(errors) };
+        errors
+            .into_result((outcome, Reply { reasons, provided, document_ids, responsible_agency, responsible_contact }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,6 +332,27 @@ mod tests {
                 },
                 "2024-04-03",
                 "overlapping consultations pause once",
+            ),
+            (
+                base("2026-09-24"),
+                "2026-10-29",
+                "over 中秋 and 国庆 2026 (9-25 to 9-27, 10-1 to 10-7 off; Saturday 10-10 worked)",
+            ),
+            (
+                // One case with everything: received 2-2, asked to clarify 2-4, corrected 2-10
+                // (day 0 again); 11 working days to the consultation of 3-3 (Saturdays 2-14 and
+                // 2-28 worked, 春节 2-15 to 2-23 off); the consultation answered 3-9 stops the
+                // clock for 4 working days; 15 days' extension leaves 24 to count from 3-9,
+                // past 清明 (4-4 to 4-6).
+                ClockFacts {
+                    clarification_requested_on: Some(d("2026-02-04")),
+                    clarification_received_on: Some(d("2026-02-10")),
+                    pauses: vec![Pause { from: d("2026-03-03"), to: Some(d("2026-03-09")) }],
+                    extension_days: 15,
+                    ..base("2026-02-02")
+                },
+                "2026-04-13",
+                "clarification, consultation and extension in one case across 春节 and 清明 2026",
             ),
             (
                 ClockFacts { excessive_due_on: Some(d("2024-06-30")), ..base("2024-03-01") },

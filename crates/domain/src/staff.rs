@@ -93,6 +93,18 @@ pub enum Action {
     ManageCatalogue,
     /// Create, rename and remove a unit's columns.
     ManageColumns,
+    /// Read the cases of a unit (their content, not the applicant's personal data).
+    ViewRequests,
+    /// Register, confirm and handle applications, draft replies, answer coordinations.
+    HandleRequests,
+    /// 审签: approve or return a reply drafted by someone else.
+    ApproveReplies,
+    /// Export applicants' personal data.
+    ExportRequests,
+    /// Write a unit's annual report and publish it.
+    EditAnnualReport,
+    /// Edit the letter templates every unit uses.
+    ManageLetterTemplates,
 }
 
 /// The rule of who may do what where; every console and API route asks it.
@@ -107,7 +119,8 @@ pub fn permits(roles: &Roles, action: Action, reach: Reach) -> bool {
         | Action::GrantSystemAdmin
         | Action::ManageCalendar
         | Action::VerifyAudit
-        | Action::ManageWordLists => false,
+        | Action::ManageWordLists
+        | Action::ManageLetterTemplates => false,
         Action::DraftDocuments => in_subtree && roles.contains(&Role::Editor),
         Action::ReviewDocuments => in_subtree && roles.contains(&Role::Reviewer),
         Action::WithdrawDocuments => {
@@ -126,6 +139,14 @@ pub fn permits(roles: &Roles, action: Action, reach: Reach) -> bool {
         Action::ManageColumns => in_subtree && roles.contains(&Role::UnitAdmin),
         // The lists belong to no unit; evaluators sit in the disclosure offices that keep them.
         Action::ManageStandards => roles.contains(&Role::Evaluator),
+        Action::ViewRequests => {
+            in_subtree && [Role::RequestHandler, Role::UnitAdmin, Role::Evaluator].iter().any(|r| roles.contains(r))
+        }
+        Action::HandleRequests => in_subtree && roles.contains(&Role::RequestHandler),
+        Action::ApproveReplies | Action::EditAnnualReport => {
+            in_subtree && (roles.contains(&Role::RequestHandler) || roles.contains(&Role::UnitAdmin))
+        }
+        Action::ExportRequests => in_subtree && roles.contains(&Role::UnitAdmin),
     }
 }
 
@@ -239,12 +260,13 @@ mod tests {
                 UnitAdmin => match action {
                     UseConsole => true,
                     EditUnitContacts | ManageUsers | ManageTokens | ViewAudit | WithdrawDocuments | ViewDocuments
-                    | ManageCatalogue | ManageColumns => reach == Subtree,
+                    | ManageCatalogue | ManageColumns | ViewRequests | ApproveReplies | ExportRequests
+                    | EditAnnualReport => reach == Subtree,
                     _ => false,
                 },
                 Evaluator => match action {
                     UseConsole | ManageStandards => true,
-                    ViewAudit | ViewDocuments | ManageCatalogue => reach == Subtree,
+                    ViewAudit | ViewDocuments | ManageCatalogue | ViewRequests => reach == Subtree,
                     _ => false,
                 },
                 Editor => match action {
@@ -257,7 +279,11 @@ mod tests {
                     ReviewDocuments | WithdrawDocuments | ViewDocuments => reach == Subtree,
                     _ => false,
                 },
-                RequestHandler => action == UseConsole,
+                RequestHandler => match action {
+                    UseConsole => true,
+                    ViewRequests | HandleRequests | ApproveReplies | EditAnnualReport => reach == Subtree,
+                    _ => false,
+                },
             }
         };
         let actions = [
@@ -278,6 +304,12 @@ mod tests {
             ManageStandards,
             ManageCatalogue,
             ManageColumns,
+            ViewRequests,
+            HandleRequests,
+            ApproveReplies,
+            ExportRequests,
+            EditAnnualReport,
+            ManageLetterTemplates,
         ];
         for role in Role::ALL {
             for action in actions {

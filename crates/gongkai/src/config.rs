@@ -23,6 +23,8 @@ pub struct FileConfig {
     pub log_format: Option<String>,
     /// Check external links in document bodies (default true).
     pub link_check: Option<bool>,
+    /// The CJK font embedded in PDF letters (a .ttc/.otf/.ttf); default: Debian's Noto CJK.
+    pub letter_font: Option<PathBuf>,
     pub site: Option<SiteConfig>,
 }
 
@@ -63,9 +65,11 @@ pub fn site(public_url: Option<String>, file: &FileConfig) -> anyhow::Result<Sit
     Ok(site)
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn server(
     trust_proxy: bool,
     no_link_check: bool,
+    letter_font: Option<PathBuf>,
     body_limit_kb: Option<usize>,
     attachment_limit_mb: Option<usize>,
     site: &SiteConfig,
@@ -85,6 +89,7 @@ pub fn server(
         trust_proxy: trust_proxy || file.trust_proxy.unwrap_or(false),
         secure_cookies: site.is_https(),
         link_check: !no_link_check && file.link_check.unwrap_or(true),
+        letter_font: letter_font.or_else(|| file.letter_font.clone()),
     })
 }
 
@@ -103,10 +108,10 @@ mod tests {
         assert_eq!(database(None, None, &file).data_dir, PathBuf::from("/srv/gk"));
         assert_eq!(site(None, &file).unwrap().site_name, "测试市人民政府");
         assert!(site(Some("ftp://x".into()), &file).unwrap_err().to_string().contains("public_url"));
-        assert!(server(false, false, Some(1), None, &SiteConfig::default(), &file).is_err());
-        assert!(server(false, false, None, Some(0), &SiteConfig::default(), &file).is_err());
+        assert!(server(false, false, None, Some(1), None, &SiteConfig::default(), &file).is_err());
+        assert!(server(false, false, None, None, Some(0), &SiteConfig::default(), &file).is_err());
         assert_eq!(
-            server(false, false, None, Some(10), &SiteConfig::default(), &file).unwrap().attachment_limit,
+            server(false, false, None, None, Some(10), &SiteConfig::default(), &file).unwrap().attachment_limit,
             10 << 20
         );
         assert!(toml::from_str::<FileConfig>("unknown_key = 1").is_err());

@@ -103,6 +103,9 @@ struct ServeArgs {
     /// 不检查正文中的外部链接（服务器不能访问外网时使用）
     #[arg(long, env = "GONGKAI_NO_LINK_CHECK")]
     no_link_check: bool,
+    /// PDF 告知书使用的中文字体文件（.ttc/.otf/.ttf），默认使用系统的 Noto CJK 字体
+    #[arg(long, env = "GONGKAI_LETTER_FONT")]
+    letter_font: Option<PathBuf>,
     /// 请求大小上限（KB），默认 1024
     #[arg(long, env = "GONGKAI_BODY_LIMIT_KB")]
     body_limit_kb: Option<usize>,
@@ -312,6 +315,7 @@ async fn serve(args: ServeArgs, settings: DatabaseSettings, file: FileConfig) ->
     let server = config::server(
         args.trust_proxy,
         args.no_link_check,
+        args.letter_font,
         args.body_limit_kb,
         args.attachment_limit_mb,
         &site,

@@ -458,6 +458,91 @@ both!(audit_log_through_the_api, |app: App| async move {
     assert_eq!(body["field"], "to");
 });
 
+/// 一 … 二十九 as the application form's challenge writes them.
+fn chinese_number(words: &str) -> u32 {
+    const DIGITS: [char; 10] = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+    let digit = |s: &str| -> u32 {
+        let mut chars = s.chars();
+        let (Some(c), None) = (chars.next(), chars.next()) else { panic!("not one digit: {s:?}") };
+        DIGITS.iter().position(|d| *d == c).unwrap_or_else(|| panic!("not a digit: {c}")) as u32
+    };
+    match words.split_once('十') {
+        None => digit(words),
+        Some((tens, units)) => {
+            let tens = if tens.is_empty() { 1 } else { digit(tens) };
+            let units = if units.is_empty() { 0 } else { digit(units) };
+            tens * 10 + units
+        }
+    }
+}
+
+/// Answers “十三加五等于多少？” with "18" and “十三减五等于多少？” with "8".
+fn solve(question: &str) -> String {
+    let sum = question.strip_suffix("等于多少？").unwrap_or_else(|| panic!("question: {question}"));
+    let value = if let Some((a, b)) = sum.split_once('加') {
+        chinese_number(a) + chinese_number(b)
+    } else if let Some((a, b)) = sum.split_once('减') {
+        chinese_number(a) - chinese_number(b)
+    } else {
+        panic!("question: {question}")
+    };
+    value.to_string()
+}
+
+#[test]
+fn the_challenge_is_solved() {
+    assert_eq!(solve("十三加五等于多少？"), "18");
+    assert_eq!(solve("十三减五等于多少？"), "8");
+    assert_eq!(solve("二十减九等于多少？"), "11");
+    assert_eq!(solve("二加一等于多少？"), "3");
+    assert_eq!(chinese_number("二十"), 20);
+}
+
+/// A person's application to `unit_id` (without the challenge or the registration fields).
+fn application(unit_id: i64) -> Value {
+    json!({
+        "unit_id": unit_id.to_string(),
+        "applicant_type": "person",
+        "name": "王建国",
+        "id_type": "citizen_id",
+        "id_number": "11010519491231002X",
+        "phone": "13905310000",
+        "email": "wangjg@example.com",
+        "description": "2025年度本市医疗保险基金收支情况",
+        "provision_form": "electronic",
+        "delivery": "email",
+    })
+}
+
+/// An online application with a freshly solved challenge.
+async fn online_application(app: &App, unit_id: i64) -> Value {
+    let c: Value = app.get("/api/v1/requests/challenge").await.json().await.unwrap();
+    let mut body = application(unit_id);
+    body["challenge_id"] = c["id"].clone();
+    body["challenge_answer"] = json!(solve(c["question"].as_str().unwrap()));
+    body
+}
+
+fn yesterday() -> chrono::NaiveDate {
+    gongkai_domain::time::date_in_china(chrono::Utc::now()) - chrono::Duration::days(1)
+}
+
+/// An application received in person the day before, as the registration body.
+fn registration(unit_id: i64) -> Value {
+    let mut body = application(unit_id);
+    body["channel"] = json!("in_person");
+    body["received_on"] = json!(yesterday().to_string());
+    body
+}
+
+/// Registers an application (in progress from yesterday) and returns its case number.
+async fn registered_case(app: &App, token: &str, unit_id: i64) -> i64 {
+    let res = app.api_json(Method::POST, token, "/api/v1/staff/requests", registration(unit_id)).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let ack: Value = res.json().await.unwrap();
+    app.store.request_by_tracking_no(ack["tracking_no"].as_str().unwrap()).await.unwrap().unwrap().id
+}
+
 both!(every_operation_in_the_openapi_document_works, |app: App| async move {
     let doc: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "OpenAPI 3.1");
@@ -497,6 +582,41 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
     app.load_disclosure_demo().await;
     let lixia_ybj = app.unit_id("济南市历下区医疗保障局").await;
     let standard_item = app.store.catalogue(ybj).await.unwrap()[0].id;
+    // Applications: one submitted online (followed with its code), one registered in person
+    // (extended, given a file and a letter), one asking another unit to coordinate.
+    let zjj = app.unit_id("济南市住房和城乡建设局").await;
+    let res =
+        client().post(app.url("/api/v1/requests")).json(&online_application(&app, ybj).await).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let submitted: Value = res.json().await.unwrap();
+    let tracking =
+        (submitted["tracking_no"].as_str().unwrap().to_string(), submitted["query_code"].as_str().unwrap().to_string());
+    let case = registered_case(&app, &admin, ybj).await;
+    let coordinated = registered_case(&app, &admin, ybj).await;
+    let res = app
+        .api_json(
+            Method::POST,
+            &admin,
+            &format!("/api/v1/staff/requests/{coordinated}/steps/consultations"),
+            json!({"kind": "coordination", "target_unit_id": zjj, "question": "请协助核实该申请涉及的住房公积金信息"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    let coordination = app.store.request_consultations(coordinated).await.unwrap()[0].id;
+    let review: Value = app
+        .api_json(
+            Method::POST,
+            &admin,
+            "/api/v1/staff/review-cases",
+            json!({"unit_id": ybj, "kind": "review", "result": "pending", "filed_on": yesterday().to_string(), "authority": "济南市人民政府"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let review = review["id"].as_i64().unwrap();
+    let extension_key = gongkai_domain::reply_letter::TemplateKey::parse("extension").unwrap();
+    let template = format!("{}\n\n（本模板经接口修改）", gongkai_domain::reply_letter::default_template(extension_key));
     let mut seen = 0;
     let mut operations: Vec<(String, String)> = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
@@ -504,8 +624,42 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
             operations.push((method.clone(), path.clone()));
         }
     }
-    // The year before its days, deletions last, so what they change exists.
-    operations.sort_by_key(|(m, p)| (p != "/api/v1/calendar/{year}" || m != "put", m == "delete"));
+    for (m, p) in [
+        ("get", "/api/v1/requests/challenge"),
+        ("post", "/api/v1/requests"),
+        ("get", "/api/v1/requests/{tracking_no}"),
+        ("get", "/api/v1/staff/requests"),
+        ("post", "/api/v1/staff/requests"),
+        ("get", "/api/v1/staff/requests/{id}"),
+        ("post", "/api/v1/staff/requests/{id}/steps/{step}"),
+        ("post", "/api/v1/staff/requests/{id}/files"),
+        ("get", "/api/v1/staff/requests/{id}/files/{file_id}"),
+        ("get", "/api/v1/staff/requests/{id}/letters/{kind}"),
+        ("get", "/api/v1/staff/coordinations"),
+        ("post", "/api/v1/staff/coordinations/{id}/answer"),
+        ("get", "/api/v1/staff/letter-templates"),
+        ("put", "/api/v1/staff/letter-templates/{key}"),
+        ("delete", "/api/v1/staff/letter-templates/{key}"),
+        ("get", "/api/v1/units/{id}/annual-report"),
+        ("put", "/api/v1/staff/annual-reports/{unit_id}/{year}"),
+        ("post", "/api/v1/staff/annual-reports/{unit_id}/{year}/document"),
+        ("get", "/api/v1/staff/review-cases"),
+        ("post", "/api/v1/staff/review-cases"),
+        ("put", "/api/v1/staff/review-cases/{id}"),
+    ] {
+        assert!(operations.iter().any(|(om, op)| om == m && op == p), "{m} {p} is documented");
+    }
+    // The year before its days, the annual report's text before its draft document, the
+    // extension and the file before the letter and the download, deletions last: so what each
+    // operation reads or changes exists.
+    operations.sort_by_key(|(m, p)| match (m.as_str(), p.as_str()) {
+        ("put", "/api/v1/calendar/{year}") | ("put", "/api/v1/staff/annual-reports/{unit_id}/{year}") => 0,
+        ("get", "/api/v1/staff/requests/{id}/letters/{kind}")
+        | ("get", "/api/v1/staff/requests/{id}/files/{file_id}")
+        | ("post", "/api/v1/staff/annual-reports/{unit_id}/{year}/document") => 2,
+        ("delete", _) => 3,
+        _ => 1,
+    });
     for (method, path) in operations {
         let mut unit_for_path = ybj;
         let body = match (method.as_str(), path.as_str()) {
@@ -560,6 +714,34 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
             ("post", "/api/v1/staff/columns") => json!({"name": "接口专栏", "unit_id": ybj}),
             ("post", "/api/v1/staff/wordlists") => json!({"kind": "sensitive", "word": "接口测试词"}),
             ("patch", "/api/v1/staff/columns/{id}") => json!({"name": "接口专栏（改）"}),
+            ("post", "/api/v1/requests") => online_application(&app, ybj).await,
+            ("post", "/api/v1/staff/requests") => registration(ybj),
+            ("post", "/api/v1/staff/requests/{id}/steps/{step}") => {
+                json!({"days": 10, "reason": "需要调取历年档案并汇总", "approver": "张主任"})
+            }
+            ("post", "/api/v1/staff/requests/{id}/files") => {
+                // b"%PDF-1.4\n%test"
+                json!({"name": "提供的信息.pdf", "content_base64": "JVBERi0xLjQKJXRlc3Q="})
+            }
+            ("post", "/api/v1/staff/coordinations/{id}/answer") => json!({"answer": "经核实，相关信息由本局保存。"}),
+            ("put", "/api/v1/staff/letter-templates/{key}") => json!({"body": template}),
+            ("put", "/api/v1/staff/annual-reports/{unit_id}/{year}") => json!({
+                "overall": "本年度认真贯彻落实《中华人民共和国政府信息公开条例》。",
+                "problems": "公开的及时性有待提高，下一步将加强培训。",
+                "other": "无。",
+                "licensing": "12",
+                "penalty": "3",
+                "enforcement": "0",
+                "fees_wan_yuan": "1.5",
+            }),
+            ("post", "/api/v1/staff/review-cases") => json!({
+                "unit_id": ybj, "kind": "lawsuit_direct", "result": "pending",
+                "filed_on": yesterday().to_string(), "authority": "济南市历下区人民法院",
+            }),
+            ("put", "/api/v1/staff/review-cases/{id}") => json!({
+                "kind": "review", "result": "upheld", "filed_on": yesterday().to_string(),
+                "decided_on": yesterday().to_string(), "authority": "济南市人民政府",
+            }),
             _ => Value::Null,
         };
         let token_id = if path.contains("/tokens/{id}") {
@@ -587,7 +769,25 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
             app.store.words().await.unwrap().iter().find(|w| w.entry.word == "接口测试词").map(|w| w.id).unwrap_or(0);
         let column =
             app.store.columns(Some(ybj)).await.unwrap().iter().find(|c| c.name.starts_with("接口专栏")).map(|c| c.id);
+        let request_file = app
+            .store
+            .request_files(case)
+            .await
+            .unwrap()
+            .iter()
+            .find(|f| f.role == "provided")
+            .map(|f| f.id)
+            .unwrap_or(0);
         let url = path
+            .replace("/staff/annual-reports/{unit_id}/{year}", &format!("/staff/annual-reports/{ybj}/2026"))
+            .replace("/requests/{tracking_no}", &format!("/requests/{}", tracking.0))
+            .replace("/staff/requests/{id}/steps/{step}", &format!("/staff/requests/{case}/steps/extension"))
+            .replace("/staff/requests/{id}/letters/{kind}", &format!("/staff/requests/{case}/letters/extension"))
+            .replace("/staff/requests/{id}/files/{file_id}", &format!("/staff/requests/{case}/files/{request_file}"))
+            .replace("/staff/requests/{id}", &format!("/staff/requests/{case}"))
+            .replace("/coordinations/{id}", &format!("/coordinations/{coordination}"))
+            .replace("/letter-templates/{key}", "/letter-templates/extension")
+            .replace("/review-cases/{id}", &format!("/review-cases/{review}"))
             .replace(
                 "/catalogue/items/{id}",
                 &format!("/catalogue/items/{}", if method == "delete" { own_item } else { standard_item }),
@@ -608,11 +808,13 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
             .replace("{year}", "2027")
             .replace("{date}", "2027-01-01");
         let query = match path.as_str() {
-            "/api/v1/calendar/is-workday" => "?date=2026-10-01",
-            "/api/v1/calendar/add-workdays" => "?from=2026-09-30&days=5",
-            "/api/v1/calendar/workdays-between" => "?from=2026-09-30&to=2026-10-12",
-            "/api/v1/standards" => "?level=city",
-            _ => "",
+            "/api/v1/calendar/is-workday" => "?date=2026-10-01".to_string(),
+            "/api/v1/calendar/add-workdays" => "?from=2026-09-30&days=5".to_string(),
+            "/api/v1/calendar/workdays-between" => "?from=2026-09-30&to=2026-10-12".to_string(),
+            "/api/v1/standards" => "?level=city".to_string(),
+            "/api/v1/requests/{tracking_no}" => format!("?code={}", tracking.1),
+            "/api/v1/units/{id}/annual-report" => "?year=2026".to_string(),
+            _ => String::new(),
         };
         let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
         let mut req = client().request(m, app.url(&format!("{url}{query}"))).bearer_auth(&admin);

@@ -87,7 +87,259 @@ const GET_ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/staff/documents/flags", &["unit"]),
     ("/admin/wordlists", &["notice"]),
     ("/api/v1/staff/wordlists", &[]),
+    ("/requests", &[]),
+    ("/requests/new", &["unit"]),
+    ("/requests/track", &["tracking_no", "code"]),
+    ("/requests/{v}", &["code"]),
+    ("/requests/{v}/files/{v}", &["code"]),
+    ("/gongkai/annual-reports/{v}/{v}", &[]),
+    ("/api/v1/requests/challenge", &[]),
+    ("/api/v1/requests/{v}", &["code"]),
+    ("/api/v1/units/{v}/annual-report", &["year", "scope", "format"]),
+    // Without `unit_id` the queue is the caller's own, so the other values are read.
+    ("/admin/requests", &["state", "due", "mine", "q", "page", "open", "notice"]),
+    ("/admin/requests", &["state", "due", "mine", "q", "page", "open", "unit_id"]),
+    ("/admin/requests/new", &[]),
+    ("/admin/requests/{v}", &["applicant", "notice", "code"]),
+    ("/admin/requests/{v}/files/{v}", &[]),
+    ("/admin/requests/{v}/letters/{v}", &["format"]),
+    ("/admin/coordinations", &["notice"]),
+    ("/admin/annual-reports", &["year", "scope", "notice"]),
+    ("/admin/annual-reports", &["unit_id", "year", "scope"]),
+    ("/admin/review-cases", &["notice"]),
+    ("/admin/letter-templates", &["notice"]),
+    ("/admin/letter-templates/{v}", &[]),
+    ("/api/v1/staff/requests", &["state", "due", "mine", "open", "q", "page", "per_page"]),
+    ("/api/v1/staff/requests", &["unit_id", "state", "due", "mine", "open", "q", "page", "per_page"]),
+    ("/api/v1/staff/requests/{v}", &["applicant"]),
+    ("/api/v1/staff/requests/{v}/files/{v}", &[]),
+    ("/api/v1/staff/requests/{v}/letters/{v}", &["format"]),
+    ("/api/v1/staff/coordinations", &["open"]),
+    ("/api/v1/staff/letter-templates", &[]),
+    ("/api/v1/staff/review-cases", &["year"]),
 ];
+
+/// The fields of an application, on the public form and in the API.
+const APPLICATION: &[&str] = &[
+    "unit_id",
+    "applicant_type",
+    "name",
+    "id_type",
+    "id_number",
+    "credit_code",
+    "legal_representative",
+    "contact_person",
+    "phone",
+    "email",
+    "address",
+    "postcode",
+    "description",
+    "provision_form",
+    "delivery",
+    "challenge_id",
+    "challenge_answer",
+];
+
+/// The application fields a handler registers, with the channel and the day of receipt.
+const REGISTRATION: &[&str] = &[
+    "unit_id",
+    "channel",
+    "received_on",
+    "applicant_type",
+    "name",
+    "id_type",
+    "id_number",
+    "credit_code",
+    "legal_representative",
+    "contact_person",
+    "phone",
+    "email",
+    "address",
+    "postcode",
+    "description",
+    "provision_form",
+    "delivery",
+];
+
+/// The text fields of every handling step (the numeric ones are typed in the API).
+const STEP_FIELDS: &[&str] = &[
+    "on",
+    "what",
+    "note",
+    "kind",
+    "third_party",
+    "question",
+    "answer",
+    "reason",
+    "approver",
+    "due_on",
+    "basis",
+    "outcome",
+    "reasons",
+    "provided",
+    "responsible_agency",
+    "responsible_contact",
+    "replied_on",
+];
+
+/// The numeric fields of the steps, which the console reads from text.
+const STEP_NUMBERS: &[&str] =
+    &["target_unit_id", "consultation_id", "days", "quantity", "earlier_items", "document_ids", "handler_id"];
+
+const STEPS: &[&str] = &[
+    "confirm",
+    "clarification",
+    "clarification-received",
+    "consultations",
+    "opinion",
+    "extension",
+    "excessive-period",
+    "fee-notice",
+    "fee-payment",
+    "reply",
+    "approve",
+    "return",
+    "withdraw",
+    "archive",
+    "assign",
+];
+
+const REPORT: &[&str] = &["overall", "problems", "other", "licensing", "penalty", "enforcement", "fees_wan_yuan"];
+
+const REVIEW: &[&str] = &["tracking_no", "kind", "result", "filed_on", "decided_on", "authority", "note"];
+
+/// An application received in person yesterday, as a handler registers it.
+fn registration(unit_id: i64) -> Value {
+    let yesterday = gongkai_domain::time::date_in_china(chrono::Utc::now()) - chrono::Duration::days(1);
+    json!({
+        "unit_id": unit_id.to_string(),
+        "channel": "in_person",
+        "received_on": yesterday.to_string(),
+        "applicant_type": "person",
+        "name": "王建国",
+        "id_type": "citizen_id",
+        "id_number": "11010519491231002X",
+        "phone": "13905310000",
+        "email": "wangjg@example.com",
+        "description": "2025年度医疗保险基金收支情况",
+        "provision_form": "electronic",
+        "delivery": "email",
+    })
+}
+
+/// Real objects for the routes that need one to get past the lookup: a case in progress
+/// with a file (and its tracking number and query code), a coordination, a review case.
+struct Objects {
+    unit: i64,
+    case: i64,
+    file: i64,
+    tracking_no: String,
+    code: String,
+    coordination: i64,
+    review: i64,
+}
+
+async fn objects(app: &App, token: &str) -> Objects {
+    let unit = app.unit_id("济南市医疗保障局").await;
+    let zjj = app.unit_id("济南市住房和城乡建设局").await;
+    let post = |path: String, body: Value| async move {
+        let res = app.api_json(Method::POST, token, &path, body).await;
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        assert!(status.is_success(), "POST {path} -> {status}: {text}");
+        serde_json::from_str::<Value>(&text).unwrap()
+    };
+    let ack = post("/api/v1/staff/requests".into(), registration(unit)).await;
+    let tracking_no = ack["tracking_no"].as_str().unwrap().to_string();
+    let code = ack["query_code"].as_str().unwrap().to_string();
+    let case = app.store.request_by_tracking_no(&tracking_no).await.unwrap().unwrap().id;
+    let file = post(
+        format!("/api/v1/staff/requests/{case}/files"),
+        json!({"name": "提供的信息.pdf", "content_base64": "JVBERi0xLjQKJXRlc3Q="}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let other = post("/api/v1/staff/requests".into(), registration(unit)).await;
+    let other = app.store.request_by_tracking_no(other["tracking_no"].as_str().unwrap()).await.unwrap().unwrap().id;
+    post(
+        format!("/api/v1/staff/requests/{other}/steps/consultations"),
+        json!({"kind": "coordination", "target_unit_id": zjj, "question": "请协助核实"}),
+    )
+    .await;
+    let coordination = app.store.request_consultations(other).await.unwrap()[0].id;
+    let review = post(
+        "/api/v1/staff/review-cases".into(),
+        json!({"unit_id": unit, "kind": "review", "result": "pending", "filed_on": "2026-01-05"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    Objects { unit, case, file, tracking_no, code, coordination, review }
+}
+
+/// GET routes on real objects, so that hostile values reach the query handling and the
+/// remaining path segments (`{v}`).
+fn object_get_routes(o: &Objects) -> Vec<(String, &'static [&'static str])> {
+    vec![
+        (format!("/requests/{}", o.tracking_no), &["code"]),
+        (format!("/requests/{}/files/{}", o.tracking_no, o.file), &["code"]),
+        (format!("/requests/{}/files/{{v}}", o.tracking_no), &[]),
+        (format!("/api/v1/requests/{}", o.tracking_no), &["code"]),
+        (format!("/gongkai/annual-reports/{}/{{v}}", o.unit), &[]),
+        (format!("/api/v1/units/{}/annual-report", o.unit), &["year", "scope", "format"]),
+        (format!("/api/v1/units/{}/annual-report", o.unit), &["year"]),
+        (format!("/api/v1/units/{}/annual-report", o.unit), &["format"]),
+        (format!("/admin/requests/{}", o.case), &["applicant", "notice", "code"]),
+        (format!("/admin/requests/{}/files/{{v}}", o.case), &[]),
+        (format!("/admin/requests/{}/letters/{{v}}", o.case), &["format"]),
+        (format!("/admin/requests/{}/letters/clarification", o.case), &["format"]),
+        (format!("/api/v1/staff/requests/{}", o.case), &["applicant"]),
+        (format!("/api/v1/staff/requests/{}/files/{{v}}", o.case), &[]),
+        (format!("/api/v1/staff/requests/{}/letters/{{v}}", o.case), &["format"]),
+        (format!("/api/v1/staff/requests/{}/letters/clarification", o.case), &["format"]),
+    ]
+}
+
+/// Console forms on real objects: (path, fixed fields, hostile fields).
+fn object_forms(o: &Objects) -> Vec<(String, Vec<(String, String)>, Vec<&'static str>)> {
+    let mut forms = Vec::new();
+    for step in STEPS {
+        forms.push((
+            format!("/admin/requests/{}/steps/{step}", o.case),
+            vec![],
+            STEP_FIELDS.iter().chain(STEP_NUMBERS).copied().collect(),
+        ));
+    }
+    forms.push(("/requests/track".into(), vec![("tracking_no".into(), o.tracking_no.clone())], vec!["code"]));
+    forms.push(("/requests/track".into(), vec![("code".into(), o.code.clone())], vec!["tracking_no"]));
+    forms.push((format!("/admin/coordinations/{}/answer", o.coordination), vec![], vec!["answer"]));
+    let unit_year = vec![("unit_id".to_string(), o.unit.to_string()), ("year".to_string(), "2026".to_string())];
+    forms.push(("/admin/annual-reports".into(), unit_year.clone(), REPORT.to_vec()));
+    forms.push(("/admin/annual-reports".into(), vec![("unit_id".into(), o.unit.to_string())], vec!["year"]));
+    forms.push(("/admin/annual-reports/document".into(), vec![("unit_id".into(), o.unit.to_string())], vec!["year"]));
+    forms.push((format!("/admin/review-cases/{}", o.review), vec![], REVIEW.to_vec()));
+    forms.push(("/admin/letter-templates/extension".into(), vec![], vec!["body"]));
+    forms
+}
+
+/// API writes on real objects: (method, path, hostile fields).
+fn object_writes(o: &Objects) -> Vec<(&'static str, String, &'static [&'static str])> {
+    let mut writes: Vec<(&'static str, String, &'static [&'static str])> = STEPS
+        .iter()
+        .map(|step| ("POST", format!("/api/v1/staff/requests/{}/steps/{step}", o.case), STEP_FIELDS))
+        .collect();
+    writes.extend([
+        ("POST", format!("/api/v1/staff/requests/{}/files", o.case), &["name", "content_base64"][..]),
+        ("POST", format!("/api/v1/staff/coordinations/{}/answer", o.coordination), &["answer"][..]),
+        ("PUT", format!("/api/v1/staff/annual-reports/{}/2026", o.unit), REPORT),
+        ("PUT", format!("/api/v1/staff/annual-reports/{}/{{v}}", o.unit), REPORT),
+        ("POST", format!("/api/v1/staff/annual-reports/{}/{{v}}/document", o.unit), &[][..]),
+        ("PUT", format!("/api/v1/staff/review-cases/{}", o.review), REVIEW),
+        ("PUT", "/api/v1/staff/letter-templates/extension".to_string(), &["body"][..]),
+    ]);
+    writes
+}
 
 /// Console forms with their fields.
 const FORMS: &[(&str, &[&str])] = &[
@@ -173,6 +425,22 @@ const FORMS: &[(&str, &[&str])] = &[
     ("/admin/columns/{v}/delete", &[]),
     ("/admin/wordlists", &["kind", "word", "suggestion"]),
     ("/admin/wordlists/{v}/delete", &[]),
+    ("/requests/track", &["tracking_no", "code"]),
+    // The public form is multipart; sent as a plain form it must be refused cleanly.
+    ("/requests/new", APPLICATION),
+    ("/admin/requests/new", REGISTRATION),
+    ("/admin/requests/{v}/steps/{v}", STEP_FIELDS),
+    ("/admin/requests/{v}/files", &["file"]),
+    ("/admin/coordinations/{v}/answer", &["answer"]),
+    (
+        "/admin/annual-reports",
+        &["unit_id", "year", "overall", "problems", "other", "licensing", "penalty", "enforcement", "fees_wan_yuan"],
+    ),
+    ("/admin/annual-reports/document", &["unit_id", "year"]),
+    ("/admin/review-cases", REVIEW),
+    ("/admin/review-cases/{v}", REVIEW),
+    ("/admin/letter-templates/{v}", &["body"]),
+    ("/admin/letter-templates/{v}/reset", &[]),
 ];
 
 /// API writes with their JSON fields.
@@ -227,6 +495,21 @@ const API_WRITES: &[(&str, &str, &[&str])] = &[
     ("DELETE", "/api/v1/staff/columns/{v}", &[]),
     ("POST", "/api/v1/staff/wordlists", &["kind", "word", "suggestion"]),
     ("DELETE", "/api/v1/staff/wordlists/{v}", &[]),
+    ("POST", "/api/v1/requests", APPLICATION),
+    ("POST", "/api/v1/staff/requests", REGISTRATION),
+    ("POST", "/api/v1/staff/requests/{v}/steps/{v}", STEP_FIELDS),
+    ("POST", "/api/v1/staff/requests/{v}/files", &["name", "content_base64"]),
+    ("POST", "/api/v1/staff/coordinations/{v}/answer", &["answer"]),
+    ("PUT", "/api/v1/staff/letter-templates/{v}", &["body"]),
+    ("DELETE", "/api/v1/staff/letter-templates/{v}", &[]),
+    ("PUT", "/api/v1/staff/annual-reports/{v}/{v}", REPORT),
+    ("POST", "/api/v1/staff/annual-reports/{v}/{v}/document", &[]),
+    (
+        "POST",
+        "/api/v1/staff/review-cases",
+        &["tracking_no", "kind", "result", "filed_on", "decided_on", "authority", "note"],
+    ),
+    ("PUT", "/api/v1/staff/review-cases/{v}", REVIEW),
 ];
 
 fn enc(v: &str) -> String {
@@ -260,7 +543,10 @@ both!(hostile_input_never_breaks_the_server, |app: App| async move {
     let mut failures = Vec::new();
     let mut sent = 0;
 
-    for (route, params) in GET_ROUTES {
+    let objects = objects(&app, &token).await;
+    let get_routes: Vec<(String, &[&str])> =
+        GET_ROUTES.iter().map(|(r, p)| (r.to_string(), *p)).chain(object_get_routes(&objects)).collect();
+    for (route, params) in &get_routes {
         // Addresses are limited in length by every client and proxy; long values go in bodies.
         for v in values.iter().map(|v| v.chars().take(2000).collect::<String>()) {
             let v = &v;
@@ -291,10 +577,13 @@ both!(hostile_input_never_breaks_the_server, |app: App| async move {
         sent += 1;
     }
 
-    for (route, fields) in FORMS {
+    let forms: Vec<(String, Vec<(String, String)>, Vec<&str>)> =
+        FORMS.iter().map(|(r, f)| (r.to_string(), vec![], f.to_vec())).chain(object_forms(&objects)).collect();
+    for (route, fixed, fields) in &forms {
         for v in &values {
             let path = route.replace("{v}", &in_path(v));
             let mut form: Vec<(&str, &str)> = vec![("csrf", session.csrf.as_str())];
+            form.extend(fixed.iter().map(|(k, v)| (k.as_str(), v.as_str())));
             form.extend(fields.iter().map(|f| (*f, v.as_str())));
             let oversized = v.len() * fields.len() > 256 * 1024;
             match session.client.post(session.url(&path)).form(&form).send().await {
@@ -313,7 +602,10 @@ both!(hostile_input_never_breaks_the_server, |app: App| async move {
         }
         // Raw bytes that are not UTF-8, with the right token.
         let mut body = format!("csrf={}", session.csrf).into_bytes();
-        for f in *fields {
+        for (k, v) in fixed {
+            body.extend_from_slice(format!("&{k}={v}").as_bytes());
+        }
+        for f in fields {
             body.extend_from_slice(format!("&{f}=").as_bytes());
             body.extend_from_slice(&[0xff, 0xfe, 0xc0, 0x80]);
         }
@@ -329,7 +621,37 @@ both!(hostile_input_never_breaks_the_server, |app: App| async move {
         sent += 1;
     }
 
-    for (method, route, fields) in API_WRITES {
+    // The multipart forms: the public application (with an identity proof) and the console's
+    // upload of the information provided; hostile in every field, the file's name and content.
+    let uploads =
+        [("/requests/new".to_string(), APPLICATION), (format!("/admin/requests/{}/files", objects.case), &[][..])];
+    for (route, fields) in &uploads {
+        for v in &values {
+            let mut form = reqwest::multipart::Form::new().text("csrf", session.csrf.clone());
+            for f in fields.iter() {
+                form = form.text(f.to_string(), v.clone());
+            }
+            let file = reqwest::multipart::Part::bytes(v.clone().into_bytes()).file_name(v.clone());
+            let res = session.client.post(session.url(route)).multipart(form.part("file", file)).send().await.unwrap();
+            check(&format!("POST {route} (multipart) with {:.20}", v), res, &mut failures).await;
+            sent += 1;
+        }
+        // A body that claims to be multipart and is not.
+        let res = session
+            .client
+            .post(session.url(route))
+            .header("content-type", "multipart/form-data; boundary=x")
+            .body(b"--x\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n\xff\xfe".to_vec())
+            .send()
+            .await
+            .unwrap();
+        check(&format!("POST {route} with a broken multipart body"), res, &mut failures).await;
+        sent += 1;
+    }
+
+    let writes: Vec<(&str, String, &[&str])> =
+        API_WRITES.iter().map(|(m, r, f)| (*m, r.to_string(), *f)).chain(object_writes(&objects)).collect();
+    for (method, route, fields) in &writes {
         let m = Method::from_bytes(method.as_bytes()).unwrap();
         // The hostile writes revoke tokens by number; each route starts with a live one, and a
         // 401 counts as a failure so that no route is skipped unnoticed.
@@ -337,7 +659,7 @@ both!(hostile_input_never_breaks_the_server, |app: App| async move {
         for v in &values {
             let path = route.replace("{v}", &in_path(v));
             let mut body = serde_json::Map::new();
-            for f in *fields {
+            for f in fields.iter() {
                 body.insert(f.to_string(), json!(v));
             }
             let body = Value::Object(body).to_string();

@@ -28,6 +28,12 @@ enum Who {
     /// Staff who work with documents: editors, reviewers, unit administrators, evaluators.
     DocumentViewers,
     Editors,
+    /// Read applications: request handlers, unit administrators and evaluators.
+    RequestViewers,
+    /// Handle applications: request handlers.
+    Handlers,
+    /// Approve replies (审签) and write the annual report: request handlers and unit administrators.
+    Approvers,
 }
 
 fn expected(who: Who, role: Role, target: Target) -> bool {
@@ -42,7 +48,47 @@ fn expected(who: Who, role: Role, target: Target) -> bool {
                 || (matches!(role, Role::Editor | Role::Reviewer | Role::UnitAdmin | Role::Evaluator) && own)
         }
         Who::Editors => role == Role::SystemAdmin || (role == Role::Editor && own),
+        Who::RequestViewers => {
+            role == Role::SystemAdmin
+                || (matches!(role, Role::RequestHandler | Role::UnitAdmin | Role::Evaluator) && own)
+        }
+        Who::Handlers => role == Role::SystemAdmin || (role == Role::RequestHandler && own),
+        Who::Approvers => role == Role::SystemAdmin || (matches!(role, Role::RequestHandler | Role::UnitAdmin) && own),
     }
+}
+
+/// How a refusal looks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Hide {
+    /// 403.
+    No,
+    /// The route names a case: who may not read the case gets a 404, as if it did not exist,
+    /// so case numbers reveal nothing; who may read it but not do this gets a 403.
+    Case,
+    /// A coordination asked of another unit is a 404; of one's own unit, a 403.
+    Outside,
+}
+
+/// The status of a refused request.
+fn refusal(hide: Hide, role: Role, target: Target) -> u16 {
+    match hide {
+        Hide::No => 403,
+        Hide::Case if expected(Who::RequestViewers, role, target) => 403,
+        Hide::Case => 404,
+        Hide::Outside if target == Target::Other => 404,
+        Hide::Outside => 403,
+    }
+}
+
+/// What came back: the request got past authorisation, or was refused with this status.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Answer {
+    Allowed,
+    Refused(u16),
+}
+
+fn want(who: Who, hide: Hide, role: Role, target: Target) -> Answer {
+    if expected(who, role, target) { Answer::Allowed } else { Answer::Refused(refusal(hide, role, target)) }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -83,6 +129,29 @@ enum R {
     Columns,
     ColumnCreate,
     WordLists,
+    Requests,
+    RequestsOfUnit,
+    RequestNew,
+    RequestRegister,
+    Case,
+    CaseWithApplicant,
+    CaseExtend,
+    CaseApprove,
+    CaseUpload,
+    CaseFile,
+    CaseLetter,
+    Coordinations,
+    CoordinationAnswer,
+    AnnualReport,
+    AnnualReportSave,
+    AnnualReportDocument,
+    ReviewCases,
+    ReviewCaseAdd,
+    ReviewCaseUpdate,
+    LetterTemplates,
+    LetterTemplate,
+    LetterTemplateSave,
+    LetterTemplateReset,
 }
 
 /// Console routes: (route, who may, whether it takes a target unit).
@@ -123,7 +192,45 @@ const CONSOLE: &[(R, Who, bool)] = &[
     (R::Columns, Who::UnitAdmins, false),
     (R::ColumnCreate, Who::UnitAdmins, true),
     (R::WordLists, Who::SystemAdmins, false),
+    (R::Requests, Who::RequestViewers, false),
+    (R::RequestsOfUnit, Who::RequestViewers, true),
+    (R::RequestNew, Who::Handlers, false),
+    (R::RequestRegister, Who::Handlers, true),
+    (R::Case, Who::RequestViewers, true),
+    (R::CaseWithApplicant, Who::RequestViewers, true),
+    (R::CaseExtend, Who::Handlers, true),
+    (R::CaseApprove, Who::Approvers, true),
+    (R::CaseUpload, Who::Handlers, true),
+    (R::CaseFile, Who::RequestViewers, true),
+    (R::CaseLetter, Who::Handlers, true),
+    (R::Coordinations, Who::Handlers, false),
+    (R::CoordinationAnswer, Who::Handlers, true),
+    (R::AnnualReport, Who::RequestViewers, true),
+    (R::AnnualReportSave, Who::Approvers, true),
+    (R::AnnualReportDocument, Who::Approvers, true),
+    (R::ReviewCases, Who::RequestViewers, false),
+    // The console registers review cases for the user's own unit only.
+    (R::ReviewCaseAdd, Who::Handlers, false),
+    (R::ReviewCaseUpdate, Who::Handlers, true),
+    (R::LetterTemplates, Who::SystemAdmins, false),
+    (R::LetterTemplate, Who::SystemAdmins, false),
+    (R::LetterTemplateSave, Who::SystemAdmins, false),
+    (R::LetterTemplateReset, Who::SystemAdmins, false),
 ];
+
+fn console_hides(r: R) -> Hide {
+    match r {
+        R::Case
+        | R::CaseWithApplicant
+        | R::CaseExtend
+        | R::CaseApprove
+        | R::CaseUpload
+        | R::CaseFile
+        | R::CaseLetter => Hide::Case,
+        R::CoordinationAnswer => Hide::Outside,
+        _ => Hide::No,
+    }
+}
 
 #[derive(Debug, Clone, Copy)]
 enum A {
@@ -155,6 +262,25 @@ enum A {
     CatalogueItemAdd,
     ColumnCreate,
     WordLists,
+    Requests,
+    RequestsOfUnit,
+    RequestRegister,
+    Case,
+    CaseExtend,
+    CaseApprove,
+    CaseUpload,
+    CaseFile,
+    CaseLetter,
+    Coordinations,
+    CoordinationAnswer,
+    LetterTemplates,
+    LetterTemplatePut,
+    LetterTemplateReset,
+    AnnualReportPut,
+    AnnualReportDocument,
+    ReviewCases,
+    ReviewCaseCreate,
+    ReviewCaseUpdate,
 }
 
 const API: &[(A, Who, bool)] = &[
@@ -186,7 +312,107 @@ const API: &[(A, Who, bool)] = &[
     (A::CatalogueItemAdd, Who::Supervisors, true),
     (A::ColumnCreate, Who::UnitAdmins, true),
     (A::WordLists, Who::SystemAdmins, false),
+    (A::Requests, Who::RequestViewers, false),
+    (A::RequestsOfUnit, Who::RequestViewers, true),
+    (A::RequestRegister, Who::Handlers, true),
+    (A::Case, Who::RequestViewers, true),
+    (A::CaseExtend, Who::Handlers, true),
+    (A::CaseApprove, Who::Approvers, true),
+    (A::CaseUpload, Who::Handlers, true),
+    (A::CaseFile, Who::RequestViewers, true),
+    (A::CaseLetter, Who::Handlers, true),
+    (A::Coordinations, Who::Handlers, false),
+    (A::CoordinationAnswer, Who::Handlers, true),
+    (A::LetterTemplates, Who::SystemAdmins, false),
+    (A::LetterTemplatePut, Who::SystemAdmins, false),
+    (A::LetterTemplateReset, Who::SystemAdmins, false),
+    (A::AnnualReportPut, Who::Approvers, true),
+    (A::AnnualReportDocument, Who::Approvers, true),
+    (A::ReviewCases, Who::RequestViewers, false),
+    (A::ReviewCaseCreate, Who::Handlers, true),
+    (A::ReviewCaseUpdate, Who::Handlers, true),
 ];
+
+fn api_hides(a: A) -> Hide {
+    match a {
+        A::Case | A::CaseExtend | A::CaseApprove | A::CaseUpload | A::CaseFile | A::CaseLetter => Hide::Case,
+        A::CoordinationAnswer => Hide::Outside,
+        _ => Hide::No,
+    }
+}
+
+/// The report year the matrix writes.
+const YEAR: i32 = 2026;
+
+fn yesterday() -> chrono::NaiveDate {
+    gongkai_domain::time::date_in_china(chrono::Utc::now()) - chrono::Duration::days(1)
+}
+
+/// An application received in person yesterday, as the fields of a registration.
+fn registration(unit_id: i64) -> Vec<(String, String)> {
+    [
+        ("unit_id", unit_id.to_string()),
+        ("channel", "in_person".into()),
+        ("received_on", yesterday().to_string()),
+        ("applicant_type", "person".into()),
+        ("name", "王建国".into()),
+        ("id_type", "citizen_id".into()),
+        ("id_number", "11010519491231002X".into()),
+        ("phone", "13905310000".into()),
+        ("email", "wangjg@example.com".into()),
+        ("description", "2025年度医疗保险基金收支情况".into()),
+        ("provision_form", "electronic".into()),
+        ("delivery", "email".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+fn registration_json(unit_id: i64) -> Value {
+    Value::Object(registration(unit_id).into_iter().map(|(k, v)| (k, Value::String(v))).collect())
+}
+
+/// The extension letter's shipped text with a line added.
+fn changed_template() -> String {
+    let key = gongkai_domain::reply_letter::TemplateKey::parse("extension").unwrap();
+    format!("{}\n\n（矩阵测试修改）", gongkai_domain::reply_letter::default_template(key))
+}
+
+fn report_fields() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("overall", "本年度认真贯彻落实《中华人民共和国政府信息公开条例》。"),
+        ("problems", "公开的及时性有待提高。"),
+        ("other", "无。"),
+        ("licensing", "12"),
+        ("penalty", "3"),
+        ("enforcement", "0"),
+        ("fees_wan_yuan", "1.5"),
+    ]
+}
+
+/// A review case decided yesterday.
+fn review_fields() -> Value {
+    json!({
+        "kind": "review", "result": "upheld", "filed_on": yesterday().to_string(),
+        "decided_on": yesterday().to_string(), "authority": "济南市人民政府",
+    })
+}
+
+/// Calls the API as the system administrator, to set cases up; expects success.
+async fn as_admin(app: &App, admin: &str, method: Method, path: &str, body: Value) -> Value {
+    let res = app.api_json(method.clone(), admin, path, body).await;
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    assert!(status.is_success(), "{method} {path} -> {status}: {text}");
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+/// Registers an application (in progress since yesterday) to `unit_id`; returns its number.
+async fn register_case(app: &App, admin: &str, unit_id: i64) -> i64 {
+    let ack = as_admin(app, admin, Method::POST, "/api/v1/staff/requests", registration_json(unit_id)).await;
+    app.store.request_by_tracking_no(ack["tracking_no"].as_str().unwrap()).await.unwrap().unwrap().id
+}
 
 struct Ctx {
     app: App,
@@ -195,6 +421,13 @@ struct Ctx {
     /// A member of staff in each unit, as the object of user routes.
     staff: [i64; 2],
     counter: std::sync::atomic::AtomicU32,
+    /// The system administrator's API token, to set cases up.
+    admin: String,
+    /// An application in progress in each unit, with a file of the information provided.
+    case: [i64; 2],
+    case_file: [i64; 2],
+    /// A review case of each unit.
+    review: [i64; 2],
 }
 
 impl Ctx {
@@ -226,6 +459,41 @@ impl Ctx {
             .unwrap();
         w.commit().await.unwrap();
         id
+    }
+
+    /// A fresh application in progress in the target unit.
+    async fn scratch_case(&self, target: Target) -> i64 {
+        register_case(&self.app, &self.admin, self.unit[Self::idx(target)]).await
+    }
+
+    /// A fresh application in the target unit whose reply, drafted by the system
+    /// administrator, waits for approval.
+    async fn drafted_case(&self, target: Target) -> i64 {
+        let id = self.scratch_case(target).await;
+        as_admin(
+            &self.app,
+            &self.admin,
+            Method::POST,
+            &format!("/api/v1/staff/requests/{id}/steps/reply"),
+            json!({"outcome": "disclosed", "provided": "2025年度医疗保险基金收支情况表"}),
+        )
+        .await;
+        id
+    }
+
+    /// A fresh coordination asked of the target unit by the other unit.
+    async fn coordination(&self, target: Target) -> i64 {
+        let i = Self::idx(target);
+        let case = register_case(&self.app, &self.admin, self.unit[1 - i]).await;
+        as_admin(
+            &self.app,
+            &self.admin,
+            Method::POST,
+            &format!("/api/v1/staff/requests/{case}/steps/consultations"),
+            json!({"kind": "coordination", "target_unit_id": self.unit[i], "question": "请协助核实"}),
+        )
+        .await;
+        self.app.store.request_consultations(case).await.unwrap()[0].id
     }
 
     async fn scratch_token(&self, target: Target) -> i64 {
@@ -359,6 +627,70 @@ impl Ctx {
                 vec![(s("unit_id"), unit.to_string()), (s("name"), format!("矩阵专栏{n}"))],
             ),
             R::WordLists => (Method::GET, s("/admin/wordlists"), vec![]),
+            R::Requests => (Method::GET, s("/admin/requests"), vec![]),
+            R::RequestsOfUnit => (Method::GET, format!("/admin/requests?unit_id={unit}"), vec![]),
+            R::RequestNew => (Method::GET, s("/admin/requests/new"), vec![]),
+            R::RequestRegister => (Method::POST, s("/admin/requests/new"), registration(unit)),
+            R::Case => (Method::GET, format!("/admin/requests/{}", self.case[i]), vec![]),
+            R::CaseWithApplicant => (Method::GET, format!("/admin/requests/{}?applicant=1", self.case[i]), vec![]),
+            R::CaseExtend => (
+                Method::POST,
+                format!("/admin/requests/{}/steps/extension", self.scratch_case(target).await),
+                vec![(s("days"), s("10")), (s("reason"), s("需要调取档案")), (s("approver"), s("张主任"))],
+            ),
+            R::CaseApprove => {
+                (Method::POST, format!("/admin/requests/{}/steps/approve", self.drafted_case(target).await), vec![])
+            }
+            // Sent as multipart with the form token; see `console_routes_by_role_and_unit`.
+            R::CaseUpload => (Method::POST, format!("/admin/requests/{}/files", self.case[i]), vec![]),
+            R::CaseFile => {
+                (Method::GET, format!("/admin/requests/{}/files/{}", self.case[i], self.case_file[i]), vec![])
+            }
+            R::CaseLetter => (Method::GET, format!("/admin/requests/{}/letters/clarification", self.case[i]), vec![]),
+            R::Coordinations => (Method::GET, s("/admin/coordinations"), vec![]),
+            R::CoordinationAnswer => (
+                Method::POST,
+                format!("/admin/coordinations/{}/answer", self.coordination(target).await),
+                vec![(s("answer"), s("经核实，相关信息由本单位保存。"))],
+            ),
+            R::AnnualReport => (Method::GET, format!("/admin/annual-reports?unit_id={unit}&year={YEAR}"), vec![]),
+            R::AnnualReportSave => {
+                let mut f = vec![(s("unit_id"), unit.to_string()), (s("year"), YEAR.to_string())];
+                f.extend(report_fields().into_iter().map(|(k, v)| (s(k), s(v))));
+                (Method::POST, s("/admin/annual-reports"), f)
+            }
+            R::AnnualReportDocument => (
+                Method::POST,
+                s("/admin/annual-reports/document"),
+                vec![(s("unit_id"), unit.to_string()), (s("year"), YEAR.to_string())],
+            ),
+            R::ReviewCases => (Method::GET, s("/admin/review-cases"), vec![]),
+            R::ReviewCaseAdd => (
+                Method::POST,
+                s("/admin/review-cases"),
+                vec![
+                    (s("kind"), s("lawsuit_direct")),
+                    (s("result"), s("pending")),
+                    (s("filed_on"), yesterday().to_string()),
+                    (s("authority"), s("济南市历下区人民法院")),
+                ],
+            ),
+            R::ReviewCaseUpdate => (
+                Method::POST,
+                format!("/admin/review-cases/{}", self.review[i]),
+                review_fields()
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+                    .collect(),
+            ),
+            R::LetterTemplates => (Method::GET, s("/admin/letter-templates"), vec![]),
+            R::LetterTemplate => (Method::GET, s("/admin/letter-templates/extension"), vec![]),
+            R::LetterTemplateSave => {
+                (Method::POST, s("/admin/letter-templates/extension"), vec![(s("body"), changed_template())])
+            }
+            R::LetterTemplateReset => (Method::POST, s("/admin/letter-templates/extension/reset"), vec![]),
             R::DocumentCreate => (
                 Method::POST,
                 s("/admin/documents"),
@@ -447,6 +779,73 @@ impl Ctx {
                 json!({"unit_id": unit, "name": format!("接口矩阵专栏{n}")}),
             ),
             A::WordLists => (Method::GET, "/api/v1/staff/wordlists".into(), Value::Null),
+            A::Requests => (Method::GET, "/api/v1/staff/requests".into(), Value::Null),
+            A::RequestsOfUnit => (Method::GET, format!("/api/v1/staff/requests?unit_id={unit}"), Value::Null),
+            A::RequestRegister => (Method::POST, "/api/v1/staff/requests".into(), registration_json(unit)),
+            A::Case => (Method::GET, format!("/api/v1/staff/requests/{}", self.case[i]), Value::Null),
+            A::CaseExtend => (
+                Method::POST,
+                format!("/api/v1/staff/requests/{}/steps/extension", self.scratch_case(target).await),
+                json!({"days": 10, "reason": "需要调取档案", "approver": "张主任"}),
+            ),
+            A::CaseApprove => (
+                Method::POST,
+                format!("/api/v1/staff/requests/{}/steps/approve", self.drafted_case(target).await),
+                json!({}),
+            ),
+            A::CaseUpload => (
+                Method::POST,
+                format!("/api/v1/staff/requests/{}/files", self.case[i]),
+                // b"%PDF-1.4\n%test"
+                json!({"name": "提供的信息.pdf", "content_base64": "JVBERi0xLjQKJXRlc3Q="}),
+            ),
+            A::CaseFile => (
+                Method::GET,
+                format!("/api/v1/staff/requests/{}/files/{}", self.case[i], self.case_file[i]),
+                Value::Null,
+            ),
+            A::CaseLetter => {
+                (Method::GET, format!("/api/v1/staff/requests/{}/letters/clarification", self.case[i]), Value::Null)
+            }
+            A::Coordinations => (Method::GET, "/api/v1/staff/coordinations".into(), Value::Null),
+            A::CoordinationAnswer => (
+                Method::POST,
+                format!("/api/v1/staff/coordinations/{}/answer", self.coordination(target).await),
+                json!({"answer": "经核实，相关信息由本单位保存。"}),
+            ),
+            A::LetterTemplates => (Method::GET, "/api/v1/staff/letter-templates".into(), Value::Null),
+            A::LetterTemplatePut => {
+                (Method::PUT, "/api/v1/staff/letter-templates/extension".into(), json!({"body": changed_template()}))
+            }
+            A::LetterTemplateReset => {
+                // Something to reset, so that an allowed reset answers 204 rather than 404.
+                as_admin(
+                    &self.app,
+                    &self.admin,
+                    Method::PUT,
+                    "/api/v1/staff/letter-templates/extension",
+                    json!({"body": changed_template()}),
+                )
+                .await;
+                (Method::DELETE, "/api/v1/staff/letter-templates/extension".into(), Value::Null)
+            }
+            A::AnnualReportPut => (
+                Method::PUT,
+                format!("/api/v1/staff/annual-reports/{unit}/{YEAR}"),
+                Value::Object(report_fields().into_iter().map(|(k, v)| (k.to_string(), json!(v))).collect()),
+            ),
+            A::AnnualReportDocument => {
+                (Method::POST, format!("/api/v1/staff/annual-reports/{unit}/{YEAR}/document"), Value::Null)
+            }
+            A::ReviewCases => (Method::GET, "/api/v1/staff/review-cases".into(), Value::Null),
+            A::ReviewCaseCreate => (
+                Method::POST,
+                "/api/v1/staff/review-cases".into(),
+                json!({"unit_id": unit, "kind": "lawsuit_direct", "result": "pending", "filed_on": yesterday().to_string()}),
+            ),
+            A::ReviewCaseUpdate => {
+                (Method::PUT, format!("/api/v1/staff/review-cases/{}", self.review[i]), review_fields())
+            }
         }
     }
 }
@@ -477,7 +876,41 @@ async fn setup(app: &App) -> (Ctx, Vec<(Role, Session, String)>) {
         let token = app.token(&username).await;
         actors.push((role, session, token));
     }
-    let ctx = Ctx { app: app.clone(), unit: [a, b], staff: [staff_a, staff_b], counter: Default::default() };
+    let admin = app.token("admin").await;
+    let mut case = [0; 2];
+    let mut case_file = [0; 2];
+    let mut review = [0; 2];
+    for (i, unit) in [a, b].into_iter().enumerate() {
+        case[i] = register_case(app, &admin, unit).await;
+        let file = as_admin(
+            app,
+            &admin,
+            Method::POST,
+            &format!("/api/v1/staff/requests/{}/files", case[i]),
+            json!({"name": "提供的信息.pdf", "content_base64": "JVBERi0xLjQKJXRlc3Q="}),
+        )
+        .await;
+        case_file[i] = file["id"].as_i64().unwrap();
+        let created = as_admin(
+            app,
+            &admin,
+            Method::POST,
+            "/api/v1/staff/review-cases",
+            json!({"unit_id": unit, "kind": "review", "result": "pending", "filed_on": yesterday().to_string()}),
+        )
+        .await;
+        review[i] = created["id"].as_i64().unwrap();
+    }
+    let ctx = Ctx {
+        app: app.clone(),
+        unit: [a, b],
+        staff: [staff_a, staff_b],
+        counter: Default::default(),
+        admin,
+        case,
+        case_file,
+        review,
+    };
     (ctx, actors)
 }
 
@@ -486,15 +919,21 @@ fn targets(takes_target: bool) -> &'static [Target] {
 }
 
 /// Allowed means the request got past authorisation: a page, a redirect that is not to the
-/// login page, or a validation answer. Refused means 403.
-fn classify(status: StatusCode, location: &str) -> Option<bool> {
+/// login page, or a validation answer. Refused means 403, or 404 where a case is hidden.
+fn classify(status: StatusCode, location: &str) -> Option<Answer> {
     match status.as_u16() {
         401 => None,
-        403 => Some(false),
+        s @ (403 | 404) => Some(Answer::Refused(s)),
         303 if location.starts_with("/admin/login") => None,
-        s if s < 400 || s == 422 || s == 409 => Some(true),
+        s if s < 400 || s == 422 || s == 409 => Some(Answer::Allowed),
         _ => panic!("unexpected status {status}"),
     }
+}
+
+/// A console upload of a file of the information provided, as the case page's form sends it.
+fn upload_form(csrf: &str) -> reqwest::multipart::Form {
+    let pdf = reqwest::multipart::Part::bytes(b"%PDF-1.4\n%test".to_vec()).file_name("提供的信息.pdf");
+    reqwest::multipart::Form::new().text("csrf", csrf.to_string()).part("file", pdf)
 }
 
 both!(console_routes_by_role_and_unit, |app: App| async move {
@@ -506,20 +945,19 @@ both!(console_routes_by_role_and_unit, |app: App| async move {
             for (role, session, _) in &actors {
                 let (method, path, fields) = ctx.console_request(*route, *target).await;
                 let mut req = session.client.request(method.clone(), session.url(&path));
-                if method != Method::GET {
+                if matches!(route, R::CaseUpload) {
+                    req = req.multipart(upload_form(&session.csrf));
+                } else if method != Method::GET {
                     let mut all = vec![("csrf".to_string(), session.csrf.clone())];
                     all.extend(fields);
                     req = req.form(&all);
                 }
                 let res = req.send().await.unwrap();
                 let got = classify(res.status(), &location(&res));
-                let want = expected(*who, *role, *target);
+                let want = want(*who, console_hides(*route), *role, *target);
                 if got != Some(want) {
-                    failures.push(format!(
-                        "{route:?} {target:?} as {role:?}: got {} (expected {})",
-                        res.status(),
-                        if want { "allowed" } else { "403" }
-                    ));
+                    failures
+                        .push(format!("{route:?} {target:?} as {role:?}: got {} (expected {want:?})", res.status()));
                 }
                 checked += 1;
             }
@@ -530,7 +968,9 @@ both!(console_routes_by_role_and_unit, |app: App| async move {
             let login_page = c.get(app.url("/admin/login")).send().await.unwrap().text().await.unwrap();
             let token = csrf_in(&login_page).unwrap();
             let mut req = c.request(method.clone(), app.url(&path));
-            if method != Method::GET {
+            if matches!(route, R::CaseUpload) {
+                req = req.multipart(upload_form(&token));
+            } else if method != Method::GET {
                 let mut all = vec![("csrf".to_string(), token)];
                 all.extend(fields);
                 req = req.form(&all);
@@ -541,6 +981,19 @@ both!(console_routes_by_role_and_unit, |app: App| async move {
             }
             checked += 1;
         }
+    }
+    // Of all who may read a case, only the handlers of its unit see who applied.
+    for (role, session, _) in &actors {
+        let (status, page) = session.text(&format!("/admin/requests/{}?applicant=1", ctx.case[0])).await;
+        if expected(Who::RequestViewers, *role, Target::Own) {
+            assert_eq!(status, StatusCode::OK, "{role:?}");
+            assert_eq!(
+                page.contains("11010519491231002X"),
+                *role == Role::RequestHandler,
+                "{role:?} and the ID number"
+            );
+        }
+        checked += 1;
     }
     assert!(failures.is_empty(), "{} of {checked} checks failed:\n{}", failures.len(), failures.join("\n"));
     assert!(checked > 250, "{checked} checks");
@@ -566,10 +1019,10 @@ both!(api_routes_by_role_and_unit, |app: App| async move {
                 let res = req.send().await.unwrap();
                 let status = res.status();
                 let got = classify(status, "");
-                let want = expected(*who, *role, *target);
+                let want = want(*who, api_hides(*route), *role, *target);
                 if got != Some(want) {
                     failures.push(format!(
-                        "{route:?} {target:?} as {role:?}: got {status} {}",
+                        "{route:?} {target:?} as {role:?}: got {status} (expected {want:?}) {}",
                         res.text().await.unwrap_or_default()
                     ));
                 }
@@ -586,6 +1039,14 @@ both!(api_routes_by_role_and_unit, |app: App| async move {
             }
             checked += 1;
         }
+    }
+    for (role, _, token) in &actors {
+        let res = app.api_get(token, &format!("/api/v1/staff/requests/{}?applicant=1", ctx.case[0])).await;
+        if expected(Who::RequestViewers, *role, Target::Own) {
+            let body: Value = res.json().await.unwrap();
+            assert_eq!(body["applicant"].is_object(), *role == Role::RequestHandler, "{role:?}: {body}");
+        }
+        checked += 1;
     }
     assert!(failures.is_empty(), "{} of {checked} checks failed:\n{}", failures.len(), failures.join("\n"));
     assert!(checked > 200, "{checked} checks");

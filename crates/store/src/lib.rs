@@ -16,6 +16,7 @@ pub mod error;
 pub mod import;
 pub mod links;
 pub mod migrate;
+pub mod requests;
 pub mod sql;
 pub mod units;
 pub mod users;

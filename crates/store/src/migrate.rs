@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "core", sql: include_str!("../migrations/0001_core.sql") },
     Migration { version: 2, name: "documents", sql: include_str!("../migrations/0002_documents.sql") },
     Migration { version: 3, name: "qa_and_links", sql: include_str!("../migrations/0003_qa_and_links.sql") },
+    Migration { version: 4, name: "requests", sql: include_str!("../migrations/0004_requests.sql") },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -51,6 +51,17 @@ impl Sql {
         self
     }
 
+    /// Adds a value without text and returns its placeholder, for a value used more than once.
+    pub fn param(&mut self, value: impl Into<Value>) -> String {
+        self.values.push(value.into());
+        format!("${}", self.values.len())
+    }
+
+    /// The bound values, to bind again to a second statement with the same WHERE clause.
+    pub fn values(&self) -> &[Value] {
+        &self.values
+    }
+
     pub fn text(&self) -> &str {
         &self.text
     }

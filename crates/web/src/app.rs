@@ -41,6 +41,8 @@ pub struct Inner {
     pub search_wake: tokio::sync::Notify,
     /// Wakes the link checker after a check report asked for new external links.
     pub link_wake: tokio::sync::Notify,
+    /// The CJK font of PDF letters, read on first use.
+    pub letter_font: tokio::sync::OnceCell<Option<crate::requests::letters::LetterFont>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -69,6 +71,7 @@ impl AppState {
             search,
             search_wake: tokio::sync::Notify::new(),
             link_wake: tokio::sync::Notify::new(),
+            letter_font: tokio::sync::OnceCell::new(),
         }))
     }
 

@@ -67,6 +67,8 @@ pub struct ServerOptions {
     /// Check external links in document bodies from this server; off where the server may not
     /// reach other hosts (the reports then say so instead of waiting).
     pub link_check: bool,
+    /// The CJK font for PDF letters; `None` looks for Debian's Noto CJK.
+    pub letter_font: Option<std::path::PathBuf>,
 }
 
 impl Default for ServerOptions {
@@ -77,6 +79,7 @@ impl Default for ServerOptions {
             trust_proxy: false,
             secure_cookies: false,
             link_check: true,
+            letter_font: None,
         }
     }
 }

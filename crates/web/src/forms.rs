@@ -36,6 +36,11 @@ impl Fields {
         self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
     }
 
+    /// The same fields without those named (a used-up answer, say).
+    pub fn without(&self, names: &[&str]) -> Fields {
+        Fields(self.0.iter().filter(|(k, _)| !names.contains(&k.as_str())).cloned().collect())
+    }
+
     pub fn has(&self, name: &str) -> bool {
         self.0.iter().any(|(k, _)| k == name)
     }

@@ -24,6 +24,7 @@ pub mod metrics;
 pub mod ops;
 pub mod page;
 pub mod portal;
+pub mod requests;
 pub mod search;
 pub mod security;
 pub mod staff;

@@ -22,7 +22,9 @@ use utoipa_axum::routes;
         (name = "calendar", description = "节假日与工作日"),
         (name = "audit", description = "审计日志"),
         (name = "documents", description = "政府信息"),
-        (name = "search", description = "全文检索")
+        (name = "search", description = "全文检索"),
+        (name = "requests", description = "依申请公开"),
+        (name = "reports", description = "政府信息公开工作年度报告")
     )
 )]
 struct ApiDoc;
@@ -78,6 +80,24 @@ pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(crate::documents::staff_api::remove_attachment))
         .routes(routes!(crate::catalogue::api::list_standards))
         .routes(routes!(crate::columns::api::list_columns))
+        .routes(routes!(crate::requests::api::challenge))
+        .routes(routes!(crate::requests::api::submit))
+        .routes(routes!(crate::requests::api::track))
+        .routes(routes!(crate::requests::staff_api::list, crate::requests::staff_api::register))
+        .routes(routes!(crate::requests::staff_api::get))
+        .routes(routes!(crate::requests::staff_api::take))
+        .routes(routes!(crate::requests::staff_api::add_file))
+        .routes(routes!(crate::requests::staff_api::file))
+        .routes(routes!(crate::requests::staff_api::coordinations))
+        .routes(routes!(crate::requests::staff_api::answer))
+        .routes(routes!(crate::requests::staff_api::letter))
+        .routes(routes!(crate::requests::report::get_report))
+        .routes(routes!(crate::requests::report::put_report))
+        .routes(routes!(crate::requests::report::post_document))
+        .routes(routes!(crate::requests::report::list_reviews, crate::requests::report::create_review))
+        .routes(routes!(crate::requests::report::put_review))
+        .routes(routes!(crate::requests::staff_api::templates))
+        .routes(routes!(crate::requests::staff_api::put_template, crate::requests::staff_api::reset_template))
         .routes(routes!(crate::wordlists::list_words, crate::wordlists::create_word))
         .routes(routes!(crate::wordlists::delete_word))
         .routes(routes!(crate::columns::api::create_column))

@@ -28,6 +28,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(crate::catalogue::console::routes(state.server.attachment_limit))
         .merge(crate::columns::console::routes())
         .merge(crate::wordlists::console_routes())
+        .merge(crate::requests::console::routes(state.server.attachment_limit))
         .layer(middleware::from_fn_with_state(state, console_session))
 }
 
@@ -79,6 +80,12 @@ fn menu(p: &Principal) -> Vec<(&'static str, &'static str, &'static str)> {
     if p.may(Action::ViewDocuments) {
         items.push(("documents", "/admin/documents", "政府信息"));
     }
+    if p.may(Action::ViewRequests) {
+        items.push(("requests", "/admin/requests", "依申请公开"));
+    }
+    if p.may(Action::HandleRequests) {
+        items.push(("coordinations", "/admin/coordinations", "会商协查"));
+    }
     if p.may(Action::ManageCatalogue) || p.may(Action::ManageStandards) {
         items.push(("catalogue", "/admin/catalogue", "公开目录"));
     }
@@ -93,6 +100,9 @@ fn menu(p: &Principal) -> Vec<(&'static str, &'static str, &'static str)> {
     }
     if p.may(Action::ManageCalendar) {
         items.push(("calendar", "/admin/calendar", "节假日安排"));
+    }
+    if p.may(Action::ManageLetterTemplates) {
+        items.push(("letter-templates", "/admin/letter-templates", "告知书模板"));
     }
     if p.may(Action::ManageWordLists) {
         items.push(("wordlists", "/admin/wordlists", "检查词表"));
@@ -172,6 +182,8 @@ struct DashboardTemplate {
     can_users: bool,
     can_units: bool,
     flags: Option<crate::documents::flags::Flags>,
+    /// 依申请公开 reminders: (label, link, count).
+    requests: Vec<(String, String, i64)>,
 }
 
 async fn dashboard(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff, Query(q): Query) -> PageResult {
@@ -211,8 +223,14 @@ async fn dashboard(State(state): State<AppState>, headers: HeaderMap, Staff(p): 
     } else {
         None
     };
+    let requests = if p.may(Action::ViewRequests) {
+        crate::requests::console::reminders(&state, &p).await?
+    } else {
+        Vec::new()
+    };
     let t = DashboardTemplate {
         flags,
+        requests,
         unit_name: tree.get(p.user.unit_id).map(|u| u.name.clone()).unwrap_or_default(),
         roles: p.user.roles.iter().map(|r| r.label()).collect(),
         today: format!("{}年{}月{}日", today.year(), today.month(), today.day()),

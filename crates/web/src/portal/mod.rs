@@ -135,7 +135,7 @@ pub const NAV: &[NavItem] = &[
 ];
 
 /// Sections that have their real pages (elsewhere), not the "建设中" page.
-const BUILT: [&str; 5] = ["catalogue", "interpretations", "guide", "rules", "reports"];
+const BUILT: [&str; 6] = ["catalogue", "interpretations", "guide", "rules", "reports", "requests"];
 
 pub fn find(key: &str) -> Option<(&'static NavItem, Option<&'static NavItem>)> {
     for top in NAV {
@@ -177,6 +177,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::catalogue::portal::routes())
         .route("/gongkai/guide", get(guide::guide))
         .merge(crate::columns::portal::routes())
+        .merge(crate::requests::portal::routes())
 }
 
 pub fn page(state: &AppState, headers: &HeaderMap, title: &str, path: &str, nav: &str) -> Page {

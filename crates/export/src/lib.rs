@@ -1,0 +1,8 @@
+//! Office outputs: the files staff and applicants download (reply letters, annual reports) as
+//! DOCX, XLSX and PDF. Pure writers from domain values to bytes; no I/O besides reading a font.
+
+pub mod annual_report_docx;
+pub mod annual_report_xlsx;
+pub mod fonts;
+pub mod letter_docx;
+pub mod letter_pdf;

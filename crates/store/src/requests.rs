@@ -1,0 +1,907 @@
+//! Applications for disclosure: the case, its timeline, consultations, files, review cases,
+//! letter templates, annual-report text and the public form's challenges. The rules (what may
+//! happen next, when the reply is due) are the domain's; this module keeps the facts. Changes
+//! of a case are made inside an audited `Writer` after `request_lock`, so two handlers acting
+//! at once see each other's result instead of overwriting it.
+
+use crate::audit::Writer;
+use crate::db::Store;
+use crate::error::{Result, StoreError};
+use crate::sql::Sql;
+use chrono::NaiveDate;
+use gongkai_domain::request_form::{Applicant, Delivery, ProvisionForm};
+use gongkai_domain::request_lifecycle::RequestState;
+use gongkai_domain::requests::{ApplicantType, Channel, Outcome, Reply};
+use gongkai_domain::time::parse_date;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+/// The stored form of a query code (查询码): a hash bound to its tracking number, so a copy of
+/// the table does not give the codes, and a code works for its own application only. Codes
+/// are random and long enough that a fast hash adds nothing; guessing is throttled.
+pub fn query_code_hash(tracking_no: &str, code: &str) -> String {
+    crate::credentials::secret_hash(&format!("{tracking_no}:{}", code.trim().to_ascii_uppercase()))
+}
+
+/// A case as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub id: i64,
+    pub tracking_no: String,
+    pub code_hash: String,
+    pub unit_id: i64,
+    pub channel: Channel,
+    pub applicant_type: ApplicantType,
+    /// Personal data: shown only to the handlers of `unit_id`.
+    pub applicant: Applicant,
+    pub description: String,
+    pub provision_form: ProvisionForm,
+    pub delivery: Delivery,
+    pub state: RequestState,
+    pub submitted_at: String,
+    pub received_on: Option<NaiveDate>,
+    pub clarification_requested_on: Option<NaiveDate>,
+    pub clarification_received_on: Option<NaiveDate>,
+    pub extension_days: u32,
+    pub excessive_due_on: Option<NaiveDate>,
+    pub due_on: Option<NaiveDate>,
+    pub handler_id: Option<i64>,
+    pub drafter_id: Option<i64>,
+    pub approver_id: Option<i64>,
+    pub outcome: Option<Outcome>,
+    pub reply: Reply,
+    pub replied_on: Option<NaiveDate>,
+    pub closed_on: Option<NaiveDate>,
+    pub fee_yuan: Option<i64>,
+    pub fee_noticed_on: Option<NaiveDate>,
+    pub fee_paid_on: Option<NaiveDate>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+const REQUEST_COLUMNS: &str = "id, tracking_no, code_hash, unit_id, channel, applicant_type, applicant, description, provision_form, delivery, state, submitted_at, received_on, clarification_requested_on, clarification_received_on, extension_days, excessive_due_on, due_on, handler_id, drafter_id, approver_id, outcome, reply, replied_on, closed_on, fee_yuan, fee_noticed_on, fee_paid_on, created_at, updated_at";
+
+fn bad(what: &str, value: &str) -> StoreError {
+    StoreError::Other(format!("stored {what} {value} is not known"))
+}
+
+fn date_at(r: &AnyRow, i: usize) -> Result<Option<NaiveDate>> {
+    let raw: Option<String> = r.try_get(i)?;
+    raw.map(|s| parse_date(&s).ok_or_else(|| bad("date", &s))).transpose()
+}
+
+fn coded<T>(r: &AnyRow, i: usize, what: &str, parse: fn(&str) -> Option<T>) -> Result<T> {
+    let raw: String = r.try_get(i)?;
+    parse(&raw).ok_or_else(|| bad(what, &raw))
+}
+
+fn text_date(d: Option<NaiveDate>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+fn request_from_row(r: &AnyRow) -> Result<Request> {
+    let applicant: String = r.try_get(6)?;
+    let outcome: Option<String> = r.try_get(21)?;
+    let reply: String = r.try_get(22)?;
+    Ok(Request {
+        id: r.try_get(0)?,
+        tracking_no: r.try_get(1)?,
+        code_hash: r.try_get(2)?,
+        unit_id: r.try_get(3)?,
+        channel: coded(r, 4, "channel", Channel::parse)?,
+        applicant_type: coded(r, 5, "applicant_type", ApplicantType::parse)?,
+        applicant: serde_json::from_str(&applicant).map_err(|_| bad("applicant", "JSON"))?,
+        description: r.try_get(7)?,
+        provision_form: coded(r, 8, "provision_form", ProvisionForm::parse)?,
+        delivery: coded(r, 9, "delivery", Delivery::parse)?,
+        state: coded(r, 10, "state", RequestState::parse)?,
+        submitted_at: r.try_get(11)?,
+        received_on: date_at(r, 12)?,
+        clarification_requested_on: date_at(r, 13)?,
+        clarification_received_on: date_at(r, 14)?,
+        extension_days: u32::try_from(r.try_get::<i64, _>(15)?).unwrap_or(0),
+        excessive_due_on: date_at(r, 16)?,
+        due_on: date_at(r, 17)?,
+        handler_id: r.try_get(18)?,
+        drafter_id: r.try_get(19)?,
+        approver_id: r.try_get(20)?,
+        outcome: outcome.map(|o| Outcome::parse(&o).ok_or_else(|| bad("outcome", &o))).transpose()?,
+        reply: serde_json::from_str(&reply).map_err(|_| bad("reply", "JSON"))?,
+        replied_on: date_at(r, 23)?,
+        closed_on: date_at(r, 24)?,
+        fee_yuan: r.try_get(25)?,
+        fee_noticed_on: date_at(r, 26)?,
+        fee_paid_on: date_at(r, 27)?,
+        created_at: r.try_get(28)?,
+        updated_at: r.try_get(29)?,
+    })
+}
+
+/// Plain values serialise without fail; the fallback keeps the column's NOT NULL.
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "{}".into())
+}
+
+/// One entry of a case's timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestEventRow {
+    pub id: i64,
+    pub at: String,
+    pub on_date: NaiveDate,
+    pub kind: String,
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    pub public: bool,
+    pub note: String,
+}
+
+/// A consultation of a third party (art. 32) or a coordination with another unit (art. 34).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consultation {
+    pub id: i64,
+    pub request_id: i64,
+    pub kind: ConsultationKind,
+    pub target_unit_id: Option<i64>,
+    pub third_party: String,
+    pub question: String,
+    pub sent_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub answered_on: Option<NaiveDate>,
+    pub answer: String,
+    pub answered_by: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsultationKind {
+    ThirdParty,
+    Coordination,
+}
+
+impl ConsultationKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            ConsultationKind::ThirdParty => "third_party",
+            ConsultationKind::Coordination => "coordination",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "third_party" => Some(ConsultationKind::ThirdParty),
+            "coordination" => Some(ConsultationKind::Coordination),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ConsultationKind::ThirdParty => "征求第三方意见",
+            ConsultationKind::Coordination => "会商协查",
+        }
+    }
+}
+
+const CONSULTATION_COLUMNS: &str =
+    "id, request_id, kind, target_unit_id, third_party, question, sent_on, due_on, answered_on, answer, answered_by";
+
+fn consultation_from_row(r: &AnyRow) -> Result<Consultation> {
+    Ok(Consultation {
+        id: r.try_get(0)?,
+        request_id: r.try_get(1)?,
+        kind: coded(r, 2, "consultation kind", ConsultationKind::parse)?,
+        target_unit_id: r.try_get(3)?,
+        third_party: r.try_get(4)?,
+        question: r.try_get(5)?,
+        sent_on: date_at(r, 6)?.ok_or_else(|| bad("sent_on", "NULL"))?,
+        due_on: date_at(r, 7)?.ok_or_else(|| bad("due_on", "NULL"))?,
+        answered_on: date_at(r, 8)?,
+        answer: r.try_get(9)?,
+        answered_by: r.try_get(10)?,
+    })
+}
+
+/// A file of a case (its content is in the file store under `sha256`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestFile {
+    pub id: i64,
+    pub request_id: i64,
+    /// identity_proof, provided or letter.
+    pub role: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub public: bool,
+    pub created_at: String,
+}
+
+const FILE_COLUMNS: &str = "id, request_id, role, name, content_type, size, sha256, public, created_at";
+
+fn file_from_row(r: &AnyRow) -> Result<RequestFile> {
+    Ok(RequestFile {
+        id: r.try_get(0)?,
+        request_id: r.try_get(1)?,
+        role: r.try_get(2)?,
+        name: r.try_get(3)?,
+        content_type: r.try_get(4)?,
+        size: r.try_get(5)?,
+        sha256: r.try_get(6)?,
+        public: r.try_get::<i64, _>(7)? != 0,
+        created_at: r.try_get(8)?,
+    })
+}
+
+/// A 行政复议 or 行政诉讼 about a reply (table 四).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewCase {
+    pub id: i64,
+    pub unit_id: i64,
+    pub request_id: Option<i64>,
+    /// review, lawsuit_direct or lawsuit_after_review.
+    pub kind: String,
+    /// upheld, corrected, other or pending.
+    pub result: String,
+    pub filed_on: NaiveDate,
+    pub decided_on: Option<NaiveDate>,
+    pub authority: String,
+    pub note: String,
+}
+
+const REVIEW_COLUMNS: &str = "id, unit_id, request_id, kind, result, filed_on, decided_on, authority, note";
+
+fn review_from_row(r: &AnyRow) -> Result<ReviewCase> {
+    Ok(ReviewCase {
+        id: r.try_get(0)?,
+        unit_id: r.try_get(1)?,
+        request_id: r.try_get(2)?,
+        kind: r.try_get(3)?,
+        result: r.try_get(4)?,
+        filed_on: date_at(r, 5)?.ok_or_else(|| bad("filed_on", "NULL"))?,
+        decided_on: date_at(r, 6)?,
+        authority: r.try_get(7)?,
+        note: r.try_get(8)?,
+    })
+}
+
+/// Which cases a queue shows; all filters optional except the units.
+#[derive(Debug, Clone, Default)]
+pub struct RequestFilter {
+    /// The units whose cases are listed (a unit and its subtree, as the caller's reach allows).
+    pub unit_ids: Vec<i64>,
+    pub state: Option<RequestState>,
+    /// Only cases still owing a reply.
+    pub open_only: bool,
+    pub handler_id: Option<i64>,
+    /// Only open cases due on or before this day (due soon and overdue).
+    pub due_by: Option<NaiveDate>,
+    pub received_from: Option<NaiveDate>,
+    pub received_to: Option<NaiveDate>,
+    /// Tracking number or words of the description.
+    pub query: String,
+}
+
+/// The raw counts of annual-report table 三 for a set of units and a year, grouped as the
+/// domain's `Table3Counts` wants them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestCounts {
+    pub new: Vec<(String, u64)>,
+    pub carried_over: Vec<(String, u64)>,
+    pub replied: Vec<(String, String, u64)>,
+    pub carried_forward: Vec<(String, u64)>,
+}
+
+async fn request_in(conn: &mut AnyConnection, sql: &str, key: impl Into<crate::sql::Value>) -> Result<Option<Request>> {
+    let mut q = Sql::new(&format!("SELECT {REQUEST_COLUMNS} FROM requests WHERE "));
+    q.push(sql).bind(key);
+    let row = q.query().fetch_optional(conn).await?;
+    row.as_ref().map(request_from_row).transpose()
+}
+
+impl Store {
+    pub async fn request(&self, id: i64) -> Result<Option<Request>> {
+        let mut conn = self.pool.acquire().await?;
+        request_in(&mut conn, "id = ", id).await
+    }
+
+    pub async fn request_by_tracking_no(&self, tracking_no: &str) -> Result<Option<Request>> {
+        let mut conn = self.pool.acquire().await?;
+        request_in(&mut conn, "tracking_no = ", tracking_no).await
+    }
+
+    /// A queue: the cases matching `f`, the earliest due first, and how many there are in all.
+    pub async fn requests_list(&self, f: &RequestFilter, limit: i64, offset: i64) -> Result<(Vec<Request>, i64)> {
+        if f.unit_ids.is_empty() {
+            return Ok((Vec::new(), 0));
+        }
+        let mut filter = Sql::new(" FROM requests WHERE unit_id IN ");
+        filter.bind_list(f.unit_ids.iter().copied());
+        if let Some(s) = f.state {
+            filter.push(" AND state = ").bind(s.code());
+        }
+        if f.open_only || f.due_by.is_some() {
+            filter.push(" AND state NOT IN ('replied', 'archived', 'withdrawn')");
+        }
+        if let Some(h) = f.handler_id {
+            filter.push(" AND handler_id = ").bind(h);
+        }
+        if let Some(d) = f.due_by {
+            filter.push(" AND due_on <= ").bind(d.to_string());
+        }
+        if let Some(d) = f.received_from {
+            filter.push(" AND received_on >= ").bind(d.to_string());
+        }
+        if let Some(d) = f.received_to {
+            filter.push(" AND received_on <= ").bind(d.to_string());
+        }
+        let query = f.query.trim();
+        if !query.is_empty() {
+            filter.push(" AND (tracking_no = ").bind(query);
+            filter.push(" OR description LIKE ").bind(crate::sql::like_contains(query)).push(" ESCAPE '\\')");
+        }
+        let mut count = Sql::new("SELECT COUNT(*)");
+        count.push(filter.text());
+        let mut count_q = sqlx::query(count.text());
+        let mut list = Sql::new(&format!("SELECT {REQUEST_COLUMNS}"));
+        list.push(filter.text());
+        // Open cases by due date (a paused clock has none and comes after), then the newest.
+        list.push(" ORDER BY CASE WHEN due_on IS NULL THEN 1 ELSE 0 END, due_on, id DESC LIMIT ");
+        let n = filter.values().len();
+        list.push(&format!("${} OFFSET ${}", n + 1, n + 2));
+        let mut list_q = sqlx::query(list.text());
+        for v in filter.values() {
+            count_q = bind_value(count_q, v.clone());
+            list_q = bind_value(list_q, v.clone());
+        }
+        let total: i64 = count_q.fetch_one(&self.pool).await?.try_get(0)?;
+        let rows = list_q.bind(limit).bind(offset).fetch_all(&self.pool).await?;
+        Ok((rows.iter().map(request_from_row).collect::<Result<_>>()?, total))
+    }
+
+    /// The timeline; with `public_only` what the applicant sees.
+    pub async fn request_events(&self, request_id: i64, public_only: bool) -> Result<Vec<RequestEventRow>> {
+        let rows = sqlx::query(
+            "SELECT id, at, on_date, kind, actor_id, actor_name, public, note FROM request_events \
+             WHERE request_id = $1 AND (public = 1 OR $2 = 0) ORDER BY id",
+        )
+        .bind(request_id)
+        .bind(i64::from(public_only))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(RequestEventRow {
+                    id: r.try_get(0)?,
+                    at: r.try_get(1)?,
+                    on_date: date_at(r, 2)?.ok_or_else(|| bad("on_date", "NULL"))?,
+                    kind: r.try_get(3)?,
+                    actor_id: r.try_get(4)?,
+                    actor_name: r.try_get(5)?,
+                    public: r.try_get::<i64, _>(6)? != 0,
+                    note: r.try_get(7)?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn request_consultations(&self, request_id: i64) -> Result<Vec<Consultation>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CONSULTATION_COLUMNS} FROM request_consultations WHERE request_id = $1 ORDER BY id"
+        ))
+        .bind(request_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(consultation_from_row).collect()
+    }
+
+    pub async fn consultation(&self, id: i64) -> Result<Option<Consultation>> {
+        let row = sqlx::query(&format!("SELECT {CONSULTATION_COLUMNS} FROM request_consultations WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(consultation_from_row).transpose()
+    }
+
+    /// The coordination queue of `unit_ids`: what other units asked them, unanswered first.
+    pub async fn coordinations_for(&self, unit_ids: &[i64], open_only: bool) -> Result<Vec<Consultation>> {
+        if unit_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = Sql::new(&format!(
+            "SELECT {CONSULTATION_COLUMNS} FROM request_consultations WHERE kind = 'coordination' AND target_unit_id IN "
+        ));
+        q.bind_list(unit_ids.iter().copied());
+        if open_only {
+            q.push(" AND answered_on IS NULL");
+        }
+        q.push(" ORDER BY CASE WHEN answered_on IS NULL THEN 0 ELSE 1 END, due_on, id DESC LIMIT 500");
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter().map(consultation_from_row).collect()
+    }
+
+    pub async fn request_files(&self, request_id: i64) -> Result<Vec<RequestFile>> {
+        let rows = sqlx::query(&format!("SELECT {FILE_COLUMNS} FROM request_files WHERE request_id = $1 ORDER BY id"))
+            .bind(request_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(file_from_row).collect()
+    }
+
+    pub async fn request_file(&self, id: i64) -> Result<Option<RequestFile>> {
+        let row = sqlx::query(&format!("SELECT {FILE_COLUMNS} FROM request_files WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(file_from_row).transpose()
+    }
+
+    pub async fn review_cases(&self, unit_ids: &[i64], year: Option<i32>) -> Result<Vec<ReviewCase>> {
+        if unit_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = Sql::new(&format!("SELECT {REVIEW_COLUMNS} FROM review_cases WHERE unit_id IN "));
+        q.bind_list(unit_ids.iter().copied());
+        if let Some(y) = year {
+            q.push(" AND filed_on >= ").bind(format!("{y}-01-01")).push(" AND filed_on <= ").bind(format!("{y}-12-31"));
+        }
+        q.push(" ORDER BY filed_on DESC, id DESC");
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter().map(review_from_row).collect()
+    }
+
+    pub async fn review_case(&self, id: i64) -> Result<Option<ReviewCase>> {
+        let row = sqlx::query(&format!("SELECT {REVIEW_COLUMNS} FROM review_cases WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(review_from_row).transpose()
+    }
+
+    /// Table 四's counts for the units and year: (kind, result, count).
+    pub async fn review_counts(&self, unit_ids: &[i64], year: i32) -> Result<Vec<(String, String, u64)>> {
+        if unit_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = Sql::new("SELECT kind, result, COUNT(*) FROM review_cases WHERE unit_id IN ");
+        q.bind_list(unit_ids.iter().copied());
+        q.push(" AND filed_on >= ")
+            .bind(format!("{year}-01-01"))
+            .push(" AND filed_on <= ")
+            .bind(format!("{year}-12-31"));
+        q.push(" GROUP BY kind, result");
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, u64::try_from(r.try_get::<i64, _>(2)?).unwrap_or(0))))
+            .collect()
+    }
+
+    /// Table 三's counts for the units and year, by applicant type (and outcome), in one pass
+    /// over the cases that matter to the year (received by its end and not closed before its
+    /// start), so that a city's report over a million cases stays well under a second or two.
+    pub async fn request_counts(&self, unit_ids: &[i64], year: i32) -> Result<RequestCounts> {
+        if unit_ids.is_empty() {
+            return Ok(RequestCounts::default());
+        }
+        let mut q = Sql::default();
+        let (first, last) = (q.param(format!("{year}-01-01")), q.param(format!("{year}-12-31")));
+        q.push(&format!(
+            "SELECT applicant_type, outcome, \
+             SUM(CASE WHEN received_on >= {first} THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN received_on < {first} THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN closed_on <= {last} THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN closed_on IS NULL OR closed_on > {last} THEN 1 ELSE 0 END) \
+             FROM requests WHERE received_on IS NOT NULL AND received_on <= {last} \
+             AND (closed_on IS NULL OR closed_on >= {first}) AND unit_id IN "
+        ));
+        q.bind_list(unit_ids.iter().copied());
+        q.push(" GROUP BY applicant_type, outcome");
+        let rows = q.query().fetch_all(&self.pool).await?;
+        let n = |r: &AnyRow, i: usize| -> Result<u64> {
+            Ok(u64::try_from(r.try_get::<Option<i64>, _>(i)?.unwrap_or(0)).unwrap_or(0))
+        };
+        let mut by_type: std::collections::BTreeMap<String, [u64; 3]> = std::collections::BTreeMap::new();
+        let mut out = RequestCounts::default();
+        for r in &rows {
+            let applicant_type: String = r.try_get(0)?;
+            let outcome: Option<String> = r.try_get(1)?;
+            let (new, carried_over, replied, carried_forward) = (n(r, 2)?, n(r, 3)?, n(r, 4)?, n(r, 5)?);
+            let sums = by_type.entry(applicant_type.clone()).or_default();
+            sums[0] += new;
+            sums[1] += carried_over;
+            sums[2] += carried_forward;
+            if replied > 0 {
+                out.replied.push((applicant_type, outcome.unwrap_or_default(), replied));
+            }
+        }
+        for (t, [new, carried_over, carried_forward]) in by_type {
+            out.new.push((t.clone(), new));
+            out.carried_over.push((t.clone(), carried_over));
+            out.carried_forward.push((t, carried_forward));
+        }
+        Ok(out)
+    }
+
+    /// Counts for table 二's first item: 规章 and 行政规范性文件 of the units issued, repealed
+    /// (or expired) in the year, and in force at its end, from published documents. Returns
+    /// (genre, issued, repealed, in_force).
+    pub async fn regulation_counts(&self, unit_ids: &[i64], year: i32) -> Result<Vec<(String, u64, u64, u64)>> {
+        if unit_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = Sql::default();
+        let (first, last) = (q.param(format!("{year}-01-01")), q.param(format!("{year}-12-31")));
+        q.push(&format!(
+            "SELECT genre, \
+             SUM(CASE WHEN written_on >= {first} AND written_on <= {last} THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN validity <> 'valid' AND validity_on >= {first} AND validity_on <= {last} THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN written_on <= {last} AND (validity = 'valid' OR validity_on IS NULL OR validity_on > {last}) THEN 1 ELSE 0 END) \
+             FROM documents WHERE live_version > 0 AND withdrawal IS NULL AND genre IN ('regulation', 'normative') AND unit_id IN "
+        ));
+        q.bind_list(unit_ids.iter().copied());
+        q.push(" GROUP BY genre");
+        let query = q.query();
+        let rows = query.fetch_all(&self.pool).await?;
+        let n = |r: &AnyRow, i: usize| -> Result<u64> {
+            Ok(u64::try_from(r.try_get::<Option<i64>, _>(i)?.unwrap_or(0)).unwrap_or(0))
+        };
+        rows.iter().map(|r| Ok((r.try_get(0)?, n(r, 1)?, n(r, 2)?, n(r, 3)?))).collect()
+    }
+
+    /// An administrator's version of a letter template, if any.
+    pub async fn letter_template(&self, key: &str) -> Result<Option<(String, String, String)>> {
+        let row = sqlx::query("SELECT body, updated_at, updated_by FROM letter_templates WHERE template_key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).transpose()
+    }
+
+    /// The stored annual-report text of a unit and year: (sections JSON, manual JSON, the
+    /// document that publishes it).
+    pub async fn annual_report_meta(&self, unit_id: i64, year: i32) -> Result<Option<(String, String, Option<i64>)>> {
+        let row =
+            sqlx::query("SELECT sections, manual, document_id FROM annual_reports WHERE unit_id = $1 AND year = $2")
+                .bind(unit_id)
+                .bind(i64::from(year))
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).transpose()
+    }
+
+    /// Issues a challenge of the public form; expired ones are cleared on the way.
+    pub async fn challenge_create(&self, id: &str, answer: &str, expires_at: &str) -> Result<()> {
+        sqlx::query("DELETE FROM challenges WHERE expires_at < $1").bind(crate::now_text()).execute(&self.pool).await?;
+        sqlx::query("INSERT INTO challenges (id, answer, expires_at) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(answer)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Takes a challenge: each can be answered once, right or wrong.
+    pub async fn challenge_take(&self, id: &str) -> Result<Option<(String, String)>> {
+        let row = sqlx::query("DELETE FROM challenges WHERE id = $1 RETURNING answer, expires_at")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+    }
+}
+
+fn bind_value<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    v: crate::sql::Value,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    match v {
+        crate::sql::Value::Int(i) => q.bind(i),
+        crate::sql::Value::Text(s) => q.bind(s),
+    }
+}
+
+/// A new case, as the form or a handler gave it.
+#[derive(Debug, Clone)]
+pub struct NewRequest {
+    pub unit_id: i64,
+    pub channel: Channel,
+    pub applicant_type: ApplicantType,
+    pub applicant: Applicant,
+    pub description: String,
+    pub provision_form: ProvisionForm,
+    pub delivery: Delivery,
+    pub state: RequestState,
+    pub received_on: Option<NaiveDate>,
+    pub due_on: Option<NaiveDate>,
+    pub handler_id: Option<i64>,
+}
+
+impl Writer {
+    /// Stores a new case under `tracking_no`; `Ok(None)` when that number is taken (the caller
+    /// draws another).
+    pub async fn request_insert(&mut self, n: &NewRequest, tracking_no: &str, code_hash: &str) -> Result<Option<i64>> {
+        let now = crate::now_text();
+        let taken = sqlx::query("SELECT 1 FROM requests WHERE tracking_no = $1")
+            .bind(tracking_no)
+            .fetch_optional(self.conn())
+            .await?
+            .is_some();
+        if taken {
+            return Ok(None);
+        }
+        let row = sqlx::query(
+            "INSERT INTO requests (tracking_no, code_hash, unit_id, channel, applicant_type, applicant, description, \
+             provision_form, delivery, state, submitted_at, received_on, due_on, handler_id, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $11, $11) RETURNING id",
+        )
+        .bind(tracking_no)
+        .bind(code_hash)
+        .bind(n.unit_id)
+        .bind(n.channel.code())
+        .bind(n.applicant_type.code())
+        .bind(json(&n.applicant))
+        .bind(&n.description)
+        .bind(n.provision_form.code())
+        .bind(n.delivery.code())
+        .bind(n.state.code())
+        .bind(&now)
+        .bind(text_date(n.received_on))
+        .bind(text_date(n.due_on))
+        .bind(n.handler_id)
+        .fetch_one(self.conn())
+        .await?;
+        Ok(Some(row.try_get(0)?))
+    }
+
+    /// Reads a case inside this write; the audit head lock taken at the start of the write
+    /// serialises writers, so what is read here is what the save overwrites.
+    pub async fn request_lock(&mut self, id: i64) -> Result<Request> {
+        request_in(self.conn(), "id = ", id).await?.ok_or(StoreError::NotFound("申请"))
+    }
+
+    /// Writes back every changeable column of a case.
+    pub async fn request_save(&mut self, r: &Request) -> Result<()> {
+        sqlx::query(
+            "UPDATE requests SET state = $1, received_on = $2, clarification_requested_on = $3, \
+             clarification_received_on = $4, extension_days = $5, excessive_due_on = $6, due_on = $7, handler_id = $8, \
+             drafter_id = $9, approver_id = $10, outcome = $11, reply = $12, replied_on = $13, closed_on = $14, \
+             fee_yuan = $15, fee_noticed_on = $16, fee_paid_on = $17, updated_at = $18 WHERE id = $19",
+        )
+        .bind(r.state.code())
+        .bind(text_date(r.received_on))
+        .bind(text_date(r.clarification_requested_on))
+        .bind(text_date(r.clarification_received_on))
+        .bind(i64::from(r.extension_days))
+        .bind(text_date(r.excessive_due_on))
+        .bind(text_date(r.due_on))
+        .bind(r.handler_id)
+        .bind(r.drafter_id)
+        .bind(r.approver_id)
+        .bind(r.outcome.map(|o| o.code()))
+        .bind(json(&r.reply))
+        .bind(text_date(r.replied_on))
+        .bind(text_date(r.closed_on))
+        .bind(r.fee_yuan)
+        .bind(text_date(r.fee_noticed_on))
+        .bind(text_date(r.fee_paid_on))
+        .bind(crate::now_text())
+        .bind(r.id)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Appends to a case's timeline.
+    pub async fn request_event(
+        &mut self,
+        request_id: i64,
+        kind: &str,
+        on_date: NaiveDate,
+        public: bool,
+        note: &str,
+    ) -> Result<()> {
+        let (actor_id, actor_name) = (self.actor().user_id, self.actor().name.clone());
+        sqlx::query(
+            "INSERT INTO request_events (request_id, at, on_date, kind, actor_id, actor_name, public, note) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(request_id)
+        .bind(crate::now_text())
+        .bind(on_date.to_string())
+        .bind(kind)
+        .bind(actor_id)
+        .bind(actor_name)
+        .bind(i64::from(public))
+        .bind(note)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn consultation_insert(
+        &mut self,
+        request_id: i64,
+        kind: ConsultationKind,
+        target_unit_id: Option<i64>,
+        third_party: &str,
+        question: &str,
+        sent_on: NaiveDate,
+        due_on: NaiveDate,
+    ) -> Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO request_consultations (request_id, kind, target_unit_id, third_party, question, sent_on, due_on, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(request_id)
+        .bind(kind.code())
+        .bind(target_unit_id)
+        .bind(third_party)
+        .bind(question)
+        .bind(sent_on.to_string())
+        .bind(due_on.to_string())
+        .bind(crate::now_text())
+        .fetch_one(self.conn())
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// Records an answer; `false` when the consultation was answered already.
+    pub async fn consultation_answer(&mut self, id: i64, on: NaiveDate, answer: &str) -> Result<bool> {
+        let by = self.actor().user_id;
+        let done = sqlx::query(
+            "UPDATE request_consultations SET answered_on = $1, answer = $2, answered_by = $3 WHERE id = $4 AND answered_on IS NULL",
+        )
+        .bind(on.to_string())
+        .bind(answer)
+        .bind(by)
+        .bind(id)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn consultations_of(&mut self, request_id: i64) -> Result<Vec<Consultation>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CONSULTATION_COLUMNS} FROM request_consultations WHERE request_id = $1 ORDER BY id"
+        ))
+        .bind(request_id)
+        .fetch_all(self.conn())
+        .await?;
+        rows.iter().map(consultation_from_row).collect()
+    }
+
+    pub async fn request_file_insert(
+        &mut self,
+        request_id: i64,
+        role: &str,
+        name: &str,
+        content_type: &str,
+        size: i64,
+        sha256: &str,
+        public: bool,
+    ) -> Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO request_files (request_id, role, name, content_type, size, sha256, public, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(request_id)
+        .bind(role)
+        .bind(name)
+        .bind(content_type)
+        .bind(size)
+        .bind(sha256)
+        .bind(i64::from(public))
+        .bind(crate::now_text())
+        .fetch_one(self.conn())
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// Makes the case's provided files and letters downloadable by the applicant (on 审签).
+    pub async fn request_files_publish(&mut self, request_id: i64) -> Result<()> {
+        sqlx::query("UPDATE request_files SET public = 1 WHERE request_id = $1 AND role IN ('provided', 'letter')")
+            .bind(request_id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn request_file_delete(&mut self, id: i64) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM request_files WHERE id = $1 AND public = 0 AND role <> 'identity_proof'")
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn review_case_insert(&mut self, c: &ReviewCase) -> Result<i64> {
+        let now = crate::now_text();
+        let row = sqlx::query(
+            "INSERT INTO review_cases (unit_id, request_id, kind, result, filed_on, decided_on, authority, note, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+        )
+        .bind(c.unit_id)
+        .bind(c.request_id)
+        .bind(&c.kind)
+        .bind(&c.result)
+        .bind(c.filed_on.to_string())
+        .bind(text_date(c.decided_on))
+        .bind(&c.authority)
+        .bind(&c.note)
+        .bind(now)
+        .fetch_one(self.conn())
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    pub async fn review_case_update(&mut self, c: &ReviewCase) -> Result<()> {
+        sqlx::query(
+            "UPDATE review_cases SET kind = $1, result = $2, filed_on = $3, decided_on = $4, authority = $5, note = $6, \
+             updated_at = $7 WHERE id = $8",
+        )
+        .bind(&c.kind)
+        .bind(&c.result)
+        .bind(c.filed_on.to_string())
+        .bind(text_date(c.decided_on))
+        .bind(&c.authority)
+        .bind(&c.note)
+        .bind(crate::now_text())
+        .bind(c.id)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn letter_template_put(&mut self, key: &str, body: &str) -> Result<()> {
+        let by = self.actor().name.clone();
+        sqlx::query(
+            "INSERT INTO letter_templates (template_key, body, updated_at, updated_by) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (template_key) DO UPDATE SET body = $2, updated_at = $3, updated_by = $4",
+        )
+        .bind(key)
+        .bind(body)
+        .bind(crate::now_text())
+        .bind(by)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Goes back to the shipped template; `false` when it was not changed.
+    pub async fn letter_template_reset(&mut self, key: &str) -> Result<bool> {
+        let done =
+            sqlx::query("DELETE FROM letter_templates WHERE template_key = $1").bind(key).execute(self.conn()).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn annual_report_put(&mut self, unit_id: i64, year: i32, sections: &str, manual: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO annual_reports (unit_id, year, sections, manual, updated_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (unit_id, year) DO UPDATE SET sections = $3, manual = $4, updated_at = $5",
+        )
+        .bind(unit_id)
+        .bind(i64::from(year))
+        .bind(sections)
+        .bind(manual)
+        .bind(crate::now_text())
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Links the document that publishes the report; whether it is published is the
+    /// document's own state.
+    pub async fn annual_report_document(&mut self, unit_id: i64, year: i32, document_id: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO annual_reports (unit_id, year, document_id, updated_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (unit_id, year) DO UPDATE SET document_id = $3, updated_at = $4",
+        )
+        .bind(unit_id)
+        .bind(i64::from(year))
+        .bind(document_id)
+        .bind(crate::now_text())
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,232 @@
+//! Letters to applicants (告知书): filled in from the case and the template (an administrator's
+//! version, or the shipped one), written as DOCX, and as PDF where a CJK font is available. The
+//! reply letter is written once, when the reply is approved, and kept with the case: what was
+//! sent stays what it was even if the template changes later.
+
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::errors::AppError;
+use gongkai_domain::reply_letter::{self, Letter, LetterFacts, LetterKind, Placeholder, TemplateKey, chinese_date};
+use gongkai_domain::staff::{Action, Reach};
+use gongkai_domain::units::UnitKind;
+use gongkai_domain::validation::Invalid;
+use gongkai_store::requests::{ConsultationKind, Request};
+use std::sync::Arc;
+
+/// A CJK font loaded for PDF letters: the bytes and the face index.
+pub type LetterFont = Arc<(Vec<u8>, u32)>;
+
+/// The font, read once per process (the Noto CJK collection is tens of megabytes).
+pub async fn font(state: &AppState) -> Option<LetterFont> {
+    let configured = state.server.letter_font.clone();
+    state
+        .letter_font
+        .get_or_init(|| async move {
+            tokio::task::spawn_blocking(move || {
+                let (path, index) = gongkai_export::fonts::find_cjk_font(configured.as_deref())?;
+                let bytes = std::fs::read(path).ok()?;
+                Some(Arc::new((bytes, index)))
+            })
+            .await
+            .ok()
+            .flatten()
+        })
+        .await
+        .clone()
+}
+
+/// The template text for `key`: an administrator's version, else the shipped one.
+pub async fn template(state: &AppState, key: TemplateKey) -> Result<(String, bool), AppError> {
+    Ok(match state.store.letter_template(&key.code()).await? {
+        Some((body, _, _)) => (body, true),
+        None => (reply_letter::default_template(key).to_string(), false),
+    })
+}
+
+/// The review authority named in the remedy notice: the government above the unit (for a
+/// department, its own government; for a government, the next one up).
+fn review_body(tree: &gongkai_domain::units::UnitTree, unit_id: i64) -> Option<String> {
+    let lineage = tree.lineage(unit_id);
+    lineage.iter().rev().skip(1).find(|u| u.kind == UnitKind::Government).map(|u| u.name.clone())
+}
+
+/// What the case says, as the templates' placeholders.
+pub async fn facts(state: &AppState, r: &Request) -> Result<LetterFacts, AppError> {
+    let tree = state.unit_tree().await?;
+    let cal = state.calendar().await?;
+    let unit = tree.get(r.unit_id);
+    let mut f = LetterFacts::default();
+    let mut set = |p: Placeholder, v: String| {
+        if !v.trim().is_empty() {
+            f.set(p, v);
+        }
+    };
+    set(Placeholder::Applicant, r.applicant.name.clone());
+    set(Placeholder::RequestNumber, r.tracking_no.clone());
+    if let Some(d) = r.received_on {
+        set(Placeholder::ReceivedOn, chinese_date(d));
+    }
+    set(Placeholder::Description, r.description.clone());
+    set(Placeholder::LetterDate, chinese_date(r.replied_on.unwrap_or_else(super::today)));
+    if let Some(u) = unit {
+        set(Placeholder::Agency, u.name.clone());
+        let contact =
+            [u.phone.as_str(), u.address.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>();
+        set(Placeholder::AgencyContact, contact.join("，"));
+    }
+    set(Placeholder::Reasons, r.reply.reasons.clone());
+    set(Placeholder::Provided, r.reply.provided.clone());
+    let mut places = Vec::new();
+    for id in &r.reply.document_ids {
+        if let Some(doc) = state.store.public_document(*id).await? {
+            places.push(format!("《{}》（本网站“政府信息”栏目，信息编号 {id}）", doc.title));
+        }
+    }
+    set(Placeholder::WhereToObtain, places.join("；"));
+    set(Placeholder::ResponsibleAgency, r.reply.responsible_agency.clone());
+    set(Placeholder::ResponsibleAgencyContact, r.reply.responsible_contact.clone());
+    let events = state.store.request_events(r.id, false).await?;
+    if let Some(e) = events.iter().rev().find(|e| e.kind == "告知补正") {
+        set(Placeholder::ClarificationItems, e.note.trim_start_matches("请补正：").to_string());
+    }
+    if r.extension_days > 0 {
+        set(Placeholder::ExtensionDays, r.extension_days.to_string());
+        if let Some(e) = events.iter().rev().find(|e| e.kind == "延长答复期限") {
+            let reason = e.note.split_once("理由：").map(|(_, r)| r).unwrap_or_default();
+            set(Placeholder::ExtensionReasons, reason.to_string());
+        }
+    }
+    let consultations = state.store.request_consultations(r.id).await?;
+    if let Some(due) = super::deadline(&cal, r, &consultations, super::today()).due_on
+        && let Some(d) = gongkai_domain::time::parse_date(&due)
+    {
+        set(Placeholder::ReplyDue, chinese_date(d));
+    }
+    if let Some(fee) = r.fee_yuan {
+        set(Placeholder::FeeAmount, format!("{fee}元"));
+    }
+    if let Some(noticed) = r.fee_noticed_on {
+        set(Placeholder::PaymentDue, chinese_date(gongkai_domain::processing_fee::payment_due(&cal, noticed).value));
+    }
+    if let Some(c) = consultations.iter().rev().find(|c| c.kind == ConsultationKind::ThirdParty) {
+        set(Placeholder::ThirdParty, c.third_party.clone());
+        set(Placeholder::OpinionDue, chinese_date(c.due_on));
+    }
+    if let Some(body) = review_body(&tree, r.unit_id) {
+        set(Placeholder::ReviewBody, body);
+    }
+    Ok(f)
+}
+
+/// Which letter a key asks for on this case: `reply` means the reply for its outcome.
+pub fn key_for(r: &Request, kind: &str) -> Result<TemplateKey, AppError> {
+    let kind = LetterKind::parse(kind).ok_or(AppError::NotFound)?;
+    let key = match kind {
+        LetterKind::Reply => {
+            let outcome = r.outcome.ok_or_else(|| {
+                AppError::Conflict(Invalid::one("outcome", "办理结果", "尚未填写答复的办理结果，不能生成答复告知书"))
+            })?;
+            TemplateKey::reply(outcome)
+        }
+        other => TemplateKey::new(other, None).ok_or(AppError::NotFound)?,
+    };
+    Ok(key)
+}
+
+pub async fn letter(state: &AppState, r: &Request, key: TemplateKey) -> Result<Letter, AppError> {
+    let (text, _) = template(state, key).await?;
+    Ok(reply_letter::render(&text, &facts(state, r).await?))
+}
+
+pub enum Format {
+    Docx,
+    Pdf,
+}
+
+/// The letter as a file: (bytes, content type, file name). PDF needs a CJK font; without one
+/// the caller is told so (409) rather than given a PDF of empty boxes.
+pub async fn file(
+    state: &AppState,
+    r: &Request,
+    key: TemplateKey,
+    format: Format,
+) -> Result<(Vec<u8>, &'static str, String), AppError> {
+    let letter = letter(state, r, key).await?;
+    let base = format!("{}-{}", r.tracking_no, letter.title);
+    match format {
+        Format::Docx => {
+            let bytes =
+                gongkai_export::letter_docx::write(&letter).map_err(|e| AppError::internal(format!("{e:?}")))?;
+            Ok((bytes, gongkai_store::attachments::FileKind::Docx.content_type(), format!("{base}.docx")))
+        }
+        Format::Pdf => {
+            let Some(font) = font(state).await else {
+                return Err(AppError::Conflict(Invalid::one(
+                    "format",
+                    "PDF 告知书",
+                    "服务器未安装中文字体（fonts-noto-cjk），请下载 Word 版本，或由管理员配置 letter_font",
+                )));
+            };
+            let bytes =
+                tokio::task::spawn_blocking(move || gongkai_export::letter_pdf::write(&letter, &font.0, font.1))
+                    .await
+                    .map_err(AppError::internal)?
+                    .map_err(|e| AppError::internal(format!("{e:?}")))?;
+            Ok((bytes, gongkai_store::attachments::FileKind::Pdf.content_type(), format!("{base}.pdf")))
+        }
+    }
+}
+
+/// Writes the reply letter of a case just approved and keeps it with the case, public to the
+/// applicant: DOCX always, PDF where a font is available. Returns (name, content type, size,
+/// sha) of each file for the caller to record in its write.
+pub async fn reply_files(state: &AppState, r: &Request) -> Result<Vec<(String, &'static str, i64, String)>, AppError> {
+    let key = key_for(r, "reply")?;
+    let mut out = Vec::new();
+    for format in [Format::Docx, Format::Pdf] {
+        match file(state, r, key, format).await {
+            Ok((bytes, ct, name)) => {
+                let sha = state.store.file_save(&bytes).await?;
+                out.push((name, ct, bytes.len() as i64, sha));
+            }
+            // No font: the DOCX is the letter.
+            Err(AppError::Conflict(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
+/// Editing templates is for system administrators: every unit's letters use them.
+pub fn require_manage(p: &Principal) -> Result<(), AppError> {
+    p.require(Action::ManageLetterTemplates, Reach::Global)
+}
+
+pub async fn put_template(state: &AppState, p: &Principal, key: &str, body: &str) -> Result<TemplateKey, AppError> {
+    require_manage(p)?;
+    let key = TemplateKey::parse(key).ok_or(AppError::NotFound)?;
+    reply_letter::check_template_for(key, body)?;
+    let mut w = state.store.write(p.actor()).await?;
+    w.letter_template_put(&key.code(), body.trim()).await?;
+    w.record("letter_template.update", "letter_template", key.code(), None, format!("修改告知书模板“{}”", key.label()));
+    w.commit().await?;
+    Ok(key)
+}
+
+pub async fn reset_template(state: &AppState, p: &Principal, key: &str) -> Result<bool, AppError> {
+    require_manage(p)?;
+    let key = TemplateKey::parse(key).ok_or(AppError::NotFound)?;
+    let mut w = state.store.write(p.actor()).await?;
+    let done = w.letter_template_reset(&key.code()).await?;
+    if done {
+        w.record(
+            "letter_template.reset",
+            "letter_template",
+            key.code(),
+            None,
+            format!("恢复默认告知书模板“{}”", key.label()),
+        );
+        w.commit().await?;
+    }
+    Ok(done)
+}

@@ -1,0 +1,979 @@
+//! The annual report (政府信息公开工作年度报告, art. 49–50) of a unit, or of a government
+//! over every unit below it: table 二 from published 规章 and 行政规范性文件 plus the figures
+//! staff enter, table 三 counted from the applications, table 四 from the review and lawsuit
+//! records, and the text sections the unit writes. Served as JSON, HTML, XLSX and DOCX; a
+//! unit's report is published as a document in its 政府信息公开年报 column, through the usual
+//! review, and a report not published by its legal deadline is flagged.
+//!
+//! Also the review and lawsuit records (table 四) themselves.
+
+use crate::app::AppState;
+use crate::auth::{ApiStaff, Principal, Staff};
+use crate::console::console_page;
+use crate::errors::{ApiResult, AppError, PageResult, Problem};
+use crate::forms::{ApiJson, Fields, Form, FormView, Query, path_id};
+use crate::page::{Page, html, html_form};
+use askama::Template;
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{Datelike, NaiveDate};
+use gongkai_domain::annual_report::{
+    self as ar, AnnualReport, IssuedRepealedInForce, ManualTable2, ManualTable2Input, ReviewKind, ReviewResult,
+    Sections, SectionsInput, Table2, Table3, Table3Counts, Table4, layout,
+};
+use gongkai_domain::requests::{ApplicantType, Outcome};
+use gongkai_domain::staff::{Action, Reach};
+use gongkai_domain::units::UnitKind;
+use gongkai_domain::validation::{Invalid, text};
+use gongkai_store::requests::ReviewCase;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Whose applications a report counts: the unit alone, or the unit and every unit below it
+/// (a government's report over its departments, towns and streets).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Unit,
+    All,
+}
+
+impl Scope {
+    fn parse(raw: &str) -> Result<Scope, Invalid> {
+        match raw.trim() {
+            "" | "unit" => Ok(Scope::Unit),
+            "all" => Ok(Scope::All),
+            _ => Err(Invalid::one("scope", "统计范围", "应为 unit（本单位）或 all（含下级单位）")),
+        }
+    }
+}
+
+/// A report with what the pages and the API say about it.
+pub struct Built {
+    pub report: AnnualReport,
+    pub unit_id: i64,
+    pub units_counted: usize,
+    pub deadline: NaiveDate,
+    pub published_on: Option<NaiveDate>,
+    pub document_id: Option<i64>,
+    pub late: bool,
+}
+
+/// Builds the report from the store: four grouped counts of applications, one of documents,
+/// one of review cases, and the unit's own text and figures.
+pub async fn build(state: &AppState, unit_id: i64, year: i32, scope: Scope) -> Result<Built, AppError> {
+    let tree = state.unit_tree().await?;
+    let unit = tree.get(unit_id).ok_or(AppError::NotFound)?;
+    let unit_ids: Vec<i64> = match scope {
+        Scope::Unit => vec![unit_id],
+        Scope::All => tree.subtree(unit_id).iter().map(|u| u.id).collect(),
+    };
+    let raw = state.store.request_counts(&unit_ids, year).await?;
+    let pairs = |v: &[(String, u64)]| -> Vec<(ApplicantType, u64)> {
+        v.iter().filter_map(|(t, n)| ApplicantType::parse(t).map(|t| (t, *n))).collect()
+    };
+    let counts = Table3Counts {
+        new: pairs(&raw.new),
+        carried_over: pairs(&raw.carried_over),
+        replied: raw
+            .replied
+            .iter()
+            .filter_map(|(t, o, n)| Some((ApplicantType::parse(t)?, Outcome::parse(o)?, *n)))
+            .collect(),
+        carried_forward: pairs(&raw.carried_forward),
+    };
+    let table3 = Table3::from_counts(&counts);
+    let reviews: Vec<(ReviewKind, ReviewResult, u64)> = state
+        .store
+        .review_counts(&unit_ids, year)
+        .await?
+        .iter()
+        .filter_map(|(k, r, n)| Some((ReviewKind::parse(k)?, ReviewResult::parse(r)?, *n)))
+        .collect();
+    let table4 = Table4::from_counts(&reviews);
+    let mut rules = IssuedRepealedInForce::default();
+    let mut normative = IssuedRepealedInForce::default();
+    for (genre, issued, repealed, in_force) in state.store.regulation_counts(&unit_ids, year).await? {
+        let target = if genre == "regulation" { &mut rules } else { &mut normative };
+        *target = IssuedRepealedInForce { issued, repealed, in_force };
+    }
+    let meta = state.store.annual_report_meta(unit_id, year).await?;
+    let (sections, manual, document_id) = match &meta {
+        Some((s, m, d)) => (
+            serde_json::from_str::<Sections>(s).unwrap_or_default(),
+            serde_json::from_str::<ManualTable2>(m).unwrap_or_default(),
+            *d,
+        ),
+        None => (Sections::default(), ManualTable2::default(), None),
+    };
+    // Published means the linked document is online, whatever the report row says.
+    let published_on = match document_id {
+        Some(d) => {
+            state.store.public_document(d).await?.and_then(|doc| gongkai_domain::time::parse_date(&doc.published_on))
+        }
+        None => None,
+    };
+    let is_government = matches!(unit.kind, UnitKind::Government | UnitKind::Zone);
+    let deadline = ar::report_deadline(year, is_government);
+    Ok(Built {
+        late: ar::is_late(deadline, published_on, super::today()),
+        report: AnnualReport {
+            unit_name: unit.name.clone(),
+            year,
+            sections,
+            table2: Table2::new(rules, normative, manual),
+            table3,
+            table4,
+        },
+        unit_id,
+        units_counted: unit_ids.len(),
+        deadline,
+        published_on,
+        document_id,
+    })
+}
+
+/// A layout grid as an HTML table with merged headings; the labels are the domain's fixed
+/// strings and the figures numbers, escaped all the same.
+pub fn grid_html(grid: &layout::Grid, caption: &str) -> String {
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let mut out = format!("<table class=\"report-table\"><caption>{}</caption>", esc(caption));
+    for row in 0..grid.rows {
+        let header = row < grid.header_rows;
+        out.push_str("<tr>");
+        for cell in grid.cells.iter().filter(|c| c.row == row) {
+            let span = format!(
+                "{}{}",
+                if cell.rows > 1 { format!(" rowspan=\"{}\"", cell.rows) } else { String::new() },
+                if cell.cols > 1 { format!(" colspan=\"{}\"", cell.cols) } else { String::new() }
+            );
+            let (tag, scope, body) = match &cell.content {
+                layout::Content::Heading(t) => ("th", if header { " scope=\"col\"" } else { "" }, esc(t)),
+                layout::Content::Label(t) => ("th", " scope=\"row\"", esc(t)),
+                layout::Content::Count(n) => ("td", "", n.to_string()),
+                layout::Content::Amount(a) => ("td", "", esc(a)),
+            };
+            out.push_str(&format!("<{tag}{scope}{span}>{body}</{tag}>"));
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</table>");
+    out
+}
+
+/// The report as HTML: the published document's body and the report pages.
+pub fn report_html(r: &AnnualReport) -> String {
+    let para = |t: &str| -> String {
+        t.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| format!("<p>{}</p>", l.trim().replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")))
+            .collect()
+    };
+    let t = &ar::SECTION_TITLES;
+    format!(
+        "<h2>{}</h2>{}<h2>{}</h2>{}<h2>{}</h2>{}<p>{}</p><h2>{}</h2>{}<h2>{}</h2>{}<h2>{}</h2>{}",
+        t[0],
+        para(&r.sections.overall),
+        t[1],
+        grid_html(&layout::table2(&r.table2), "表二"),
+        t[2],
+        grid_html(&layout::table3(&r.table3), "表三"),
+        ar::TABLE3_NOTE,
+        t[3],
+        grid_html(&layout::table4(&r.table4), "表四"),
+        t[4],
+        para(&r.sections.problems),
+        t[5],
+        para(&r.sections.other),
+    )
+}
+
+fn year_param(q: &Fields) -> Result<i32, AppError> {
+    match q.opt("year").filter(|y| !y.trim().is_empty()) {
+        Some(y) => Ok(ar::parse_year(y)?),
+        // The report being written is last year's.
+        None => Ok(super::today().year() - 1),
+    }
+}
+
+/// 政府信息公开工作年度报告
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportOut {
+    pub unit_id: i64,
+    pub year: i32,
+    /// unit（本单位）或 all（含下级单位）
+    pub scope: String,
+    /// 统计的单位数
+    pub units_counted: usize,
+    /// 法定公开期限：部门为次年 1 月 31 日，政府为次年 3 月 31 日
+    pub deadline: String,
+    pub published_on: Option<String>,
+    pub document_id: Option<i64>,
+    /// 未按期公开
+    pub late: bool,
+    /// 表三各列是否满足“一 + 二 = 三（七）+ 四”
+    pub balanced: bool,
+    /// 报告正文（全国统一格式），各表的行列以代码为键
+    #[schema(value_type = Object)]
+    pub report: serde_json::Value,
+}
+
+fn report_response(b: &Built, scope: Scope, format: &str) -> Result<Response, AppError> {
+    let title = b.report.title();
+    let file = |bytes: Vec<u8>, ct: &'static str, ext: &str| -> Response {
+        let mut res = bytes.into_response();
+        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+        if let Ok(v) =
+            HeaderValue::from_str(&crate::documents::files::content_disposition(&format!("{title}.{ext}"), false))
+        {
+            res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+        }
+        res
+    };
+    match format {
+        "" | "json" => Ok(Json(ReportOut {
+            unit_id: b.unit_id,
+            year: b.report.year,
+            scope: if scope == Scope::All { "all" } else { "unit" }.into(),
+            units_counted: b.units_counted,
+            deadline: b.deadline.to_string(),
+            published_on: b.published_on.map(|d| d.to_string()),
+            document_id: b.document_id,
+            late: b.late,
+            balanced: b.report.table3.check_identity().is_ok(),
+            report: serde_json::to_value(&b.report).map_err(AppError::internal)?,
+        })
+        .into_response()),
+        "xlsx" => Ok(file(
+            gongkai_export::annual_report_xlsx::write(&b.report).map_err(AppError::internal)?,
+            gongkai_store::attachments::FileKind::Xlsx.content_type(),
+            "xlsx",
+        )),
+        "docx" => Ok(file(
+            gongkai_export::annual_report_docx::write(&b.report).map_err(|e| AppError::internal(format!("{e:?}")))?,
+            gongkai_store::attachments::FileKind::Docx.content_type(),
+            "docx",
+        )),
+        _ => Err(Invalid::one("format", "格式", "应为 json、xlsx 或 docx").into()),
+    }
+}
+
+/// 单位的政府信息公开工作年度报告（JSON、XLSX 或 DOCX）
+#[utoipa::path(get, path = "/api/v1/units/{id}/annual-report", tag = "reports",
+    params(("id" = i64, Path), ("year" = Option<i32>, Query, description = "年度，默认上一年"),
+        ("scope" = Option<String>, Query, description = "unit（本单位，默认）或 all（含全部下级单位）"),
+        ("format" = Option<String>, Query, description = "json（默认）、xlsx 或 docx")),
+    responses((status = 200, body = ReportOut), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn get_report(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query,
+) -> Result<Response, crate::errors::ApiError> {
+    let unit_id = path_id(&id)?;
+    let year = year_param(&q)?;
+    let scope = Scope::parse(q.get("scope")).map_err(AppError::Invalid)?;
+    let built = build(&state, unit_id, year, scope).await?;
+    Ok(report_response(&built, scope, q.get("format"))?)
+}
+
+/// 年度报告中由单位填写的内容
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReportBody {
+    /// 一、总体情况
+    pub overall: String,
+    /// 五、存在的主要问题及改进情况
+    pub problems: String,
+    /// 六、其他需要报告的事项
+    pub other: String,
+    /// 行政许可本年处理决定数量
+    pub licensing: String,
+    /// 行政处罚本年处理决定数量
+    pub penalty: String,
+    /// 行政强制本年处理决定数量
+    pub enforcement: String,
+    /// 行政事业性收费本年收费金额（万元）
+    pub fees_wan_yuan: String,
+}
+
+pub async fn save(state: &AppState, p: &Principal, unit_id: i64, year: i32, b: &ReportBody) -> Result<(), AppError> {
+    p.require_for_unit(state, Action::EditAnnualReport, unit_id).await?;
+    let mut errors = Invalid::default();
+    let sections = Sections::parse(&SectionsInput {
+        overall: b.overall.clone(),
+        problems: b.problems.clone(),
+        other: b.other.clone(),
+    })
+    .map_err(|e| errors.0.extend(e.0))
+    .ok();
+    let manual = ManualTable2::parse(&ManualTable2Input {
+        licensing: b.licensing.clone(),
+        penalty: b.penalty.clone(),
+        enforcement: b.enforcement.clone(),
+        fees_wan_yuan: b.fees_wan_yuan.clone(),
+    })
+    .map_err(|e| errors.0.extend(e.0))
+    .ok();
+    let (Some(sections), Some(manual)) = (sections, manual) else { return Err(errors.into()) };
+    let mut w = state.store.write(p.actor()).await?;
+    w.annual_report_put(
+        unit_id,
+        year,
+        &serde_json::to_string(&sections).map_err(AppError::internal)?,
+        &serde_json::to_string(&manual).map_err(AppError::internal)?,
+    )
+    .await?;
+    w.record(
+        "annual_report.save",
+        "annual_report",
+        format!("{unit_id}/{year}"),
+        Some(unit_id),
+        format!("保存 {year} 年度报告"),
+    );
+    w.commit().await?;
+    Ok(())
+}
+
+/// Drafts the report as a document in the unit's 年报 column (created if missing), with the
+/// XLSX and DOCX attached; the draft then goes through the unit's review like any document.
+pub async fn draft_document(state: &AppState, p: &Principal, unit_id: i64, year: i32) -> Result<i64, AppError> {
+    p.require_for_unit(state, Action::EditAnnualReport, unit_id).await?;
+    let built = build(state, unit_id, year, Scope::Unit).await?;
+    built.report.check_publishable()?;
+    if let Some(d) = built.document_id
+        && state.store.document(d).await?.is_some_and(|doc| doc.withdrawal.is_none())
+    {
+        return Err(AppError::Conflict(Invalid::one(
+            "document",
+            "年度报告",
+            format!("已生成稿件（信息编号 {d}），请在政府信息中修改或送审"),
+        )));
+    }
+    let xlsx = gongkai_export::annual_report_xlsx::write(&built.report).map_err(AppError::internal)?;
+    let docx =
+        gongkai_export::annual_report_docx::write(&built.report).map_err(|e| AppError::internal(format!("{e:?}")))?;
+    let column = match state
+        .store
+        .columns(Some(unit_id))
+        .await?
+        .into_iter()
+        .find(|c| c.kind == gongkai_domain::columns::ColumnKind::Reports)
+    {
+        Some(c) => Some(c.id),
+        None => None,
+    };
+    let title = built.report.title();
+    let input = gongkai_domain::documents::DocumentInput {
+        title: title.clone(),
+        written_on: super::today().to_string(),
+        topic: "general".into(),
+        genre: "report".into(),
+        keywords: "政府信息公开,年度报告".into(),
+        disclosure_mode: "proactive".into(),
+        column_id: column,
+        body: report_html(&built.report),
+        ..Default::default()
+    };
+    let publisher = state.unit_tree().await?.get(unit_id).map(|u| u.name.clone()).unwrap_or_default();
+    let fields = gongkai_domain::documents::DocumentFields::parse(&input, &publisher)?;
+    let saved = [(format!("{title}.xlsx"), xlsx), (format!("{title}.docx"), docx)];
+    let mut shas = Vec::new();
+    for (_, bytes) in &saved {
+        shas.push(state.store.file_save(bytes).await?);
+    }
+    let mut w = state.store.write(p.actor()).await?;
+    let column_id = match column {
+        Some(c) => c,
+        None => {
+            let f = gongkai_domain::columns::ColumnFields {
+                name: "政府信息公开年报".into(),
+                description: "本单位政府信息公开工作年度报告".into(),
+                kind: gongkai_domain::columns::ColumnKind::Reports,
+            };
+            w.column_create(unit_id, &f).await?
+        }
+    };
+    let mut fields = fields;
+    fields.column_id = Some(column_id);
+    let doc_id = w.document_create(unit_id, &fields, Some(p.user.id), None).await?;
+    for ((name, bytes), sha) in saved.iter().zip(&shas) {
+        let kind = gongkai_store::attachments::detect(name, bytes).map_err(AppError::internal)?;
+        w.attachment_add(
+            doc_id,
+            &gongkai_store::attachments::NewAttachment {
+                name: name.clone(),
+                kind,
+                size: bytes.len() as i64,
+                sha256: sha.clone(),
+                text: String::new(),
+                alt: String::new(),
+            },
+        )
+        .await?;
+    }
+    w.annual_report_document(unit_id, year, doc_id).await?;
+    w.record(
+        "annual_report.draft",
+        "annual_report",
+        format!("{unit_id}/{year}"),
+        Some(unit_id),
+        format!("生成 {year} 年度报告稿件（信息编号 {doc_id}）"),
+    );
+    w.commit().await?;
+    Ok(doc_id)
+}
+
+/// 保存年度报告的文字部分和表二中需填写的数据（单位管理员、依申请公开办理人员）
+#[utoipa::path(put, path = "/api/v1/staff/annual-reports/{unit_id}/{year}", tag = "reports", security(("bearer" = [])),
+    params(("unit_id" = i64, Path), ("year" = i32, Path)), request_body = ReportBody,
+    responses((status = 200, body = ReportOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn put_report(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Path((unit_id, year)): Path<(String, String)>,
+    ApiJson(body): ApiJson<ReportBody>,
+) -> Result<Response, crate::errors::ApiError> {
+    let unit_id = path_id(&unit_id)?;
+    let year = ar::parse_year(&year).map_err(AppError::Invalid)?;
+    save(&state, &p, unit_id, year, &body).await?;
+    let built = build(&state, unit_id, year, Scope::Unit).await?;
+    Ok(report_response(&built, Scope::Unit, "json")?)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DraftOut {
+    /// 生成的政府信息稿件编号，经审核后发布到本单位“政府信息公开年报”栏目
+    pub document_id: i64,
+}
+
+/// 将年度报告生成为政府信息稿件（附 XLSX、DOCX），送审后发布
+#[utoipa::path(post, path = "/api/v1/staff/annual-reports/{unit_id}/{year}/document", tag = "reports", security(("bearer" = [])),
+    params(("unit_id" = i64, Path), ("year" = i32, Path)),
+    responses((status = 201, body = DraftOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn post_document(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Path((unit_id, year)): Path<(String, String)>,
+) -> ApiResult<(StatusCode, Json<DraftOut>)> {
+    let unit_id = path_id(&unit_id)?;
+    let year = ar::parse_year(&year).map_err(AppError::Invalid)?;
+    let document_id = draft_document(&state, &p, unit_id, year).await?;
+    Ok((StatusCode::CREATED, Json(DraftOut { document_id })))
+}
+
+// ----- review cases (table 四) -----
+
+/// 行政复议或行政诉讼
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReviewBody {
+    /// 被申请复议或被诉的单位，默认本人所在单位
+    pub unit_id: Option<i64>,
+    /// 涉及的申请编号（可选）
+    pub tracking_no: String,
+    /// review（行政复议）、lawsuit_direct（未经复议直接起诉）、lawsuit_after_review（复议后起诉）
+    pub kind: String,
+    /// upheld（维持）、corrected（纠正）、other（其他结果）、pending（尚未审结）
+    pub result: String,
+    /// 申请复议或起诉日期 YYYY-MM-DD
+    pub filed_on: String,
+    /// 决定或判决日期（审结后填写）
+    pub decided_on: String,
+    /// 复议机关或人民法院
+    pub authority: String,
+    pub note: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewOut {
+    pub id: i64,
+    pub unit_id: i64,
+    pub request_id: Option<i64>,
+    pub kind: String,
+    pub kind_label: String,
+    pub result: String,
+    pub result_label: String,
+    pub filed_on: String,
+    pub decided_on: Option<String>,
+    pub authority: String,
+    pub note: String,
+}
+
+fn review_out(c: &ReviewCase) -> ReviewOut {
+    ReviewOut {
+        id: c.id,
+        unit_id: c.unit_id,
+        request_id: c.request_id,
+        kind: c.kind.clone(),
+        kind_label: ReviewKind::parse(&c.kind).map(|k| k.label()).unwrap_or_default().into(),
+        result: c.result.clone(),
+        result_label: ReviewResult::parse(&c.result).map(|r| r.label()).unwrap_or_default().into(),
+        filed_on: c.filed_on.to_string(),
+        decided_on: c.decided_on.map(|d| d.to_string()),
+        authority: c.authority.clone(),
+        note: c.note.clone(),
+    }
+}
+
+async fn parse_review(state: &AppState, p: &Principal, b: &ReviewBody, id: i64) -> Result<ReviewCase, AppError> {
+    let mut e = Invalid::default();
+    let unit_id = b.unit_id.unwrap_or(p.user.unit_id);
+    let kind = ReviewKind::parse(&b.kind);
+    if kind.is_none() {
+        e.push(
+            "kind",
+            "类型",
+            "应为 review（行政复议）、lawsuit_direct（未经复议直接起诉）或 lawsuit_after_review（复议后起诉）",
+        );
+    }
+    let result = ReviewResult::parse(&b.result);
+    if result.is_none() {
+        e.push("result", "结果", "应为 upheld（维持）、corrected（纠正）、other（其他结果）或 pending（尚未审结）");
+    }
+    let today = super::today();
+    let date = |e: &mut Invalid, field: &str, label: &str, raw: &str, required: bool| -> Option<NaiveDate> {
+        if raw.trim().is_empty() {
+            if required {
+                e.push(field, label, "请填写");
+            }
+            return None;
+        }
+        match gongkai_domain::time::parse_date(raw.trim()) {
+            Some(d) if d <= today => Some(d),
+            Some(_) => {
+                e.push(field, label, "不能晚于今天");
+                None
+            }
+            None => {
+                e.push(field, label, "应为 YYYY-MM-DD 格式的有效日期");
+                None
+            }
+        }
+    };
+    let filed_on = date(&mut e, "filed_on", "申请复议或起诉日期", &b.filed_on, true);
+    let decided_on = date(&mut e, "decided_on", "审结日期", &b.decided_on, false);
+    if let (Some(f), Some(d)) = (filed_on, decided_on)
+        && d < f
+    {
+        e.push("decided_on", "审结日期", "不能早于申请复议或起诉日期");
+    }
+    if result == Some(ReviewResult::Pending) && decided_on.is_some() {
+        e.push("result", "结果", "已填写审结日期的，结果不能为尚未审结");
+    }
+    let authority =
+        gongkai_domain::validation::line(&mut e, "authority", "复议机关或人民法院", &b.authority, false, 100);
+    let note = text(&mut e, "note", "备注", &b.note, false, 2000);
+    let mut request_id = None;
+    if !b.tracking_no.trim().is_empty() {
+        match state.store.request_by_tracking_no(b.tracking_no.trim()).await? {
+            Some(r) if r.unit_id == unit_id => request_id = Some(r.id),
+            _ => e.push("tracking_no", "申请编号", "不是该单位的申请"),
+        }
+    }
+    let (Some(kind), Some(result), Some(filed_on)) = (kind, result, filed_on) else { return Err(e.into()) };
+    e.into_result(())?;
+    p.require_for_unit(state, Action::HandleRequests, unit_id).await?;
+    Ok(ReviewCase {
+        id,
+        unit_id,
+        request_id,
+        kind: kind.code().into(),
+        result: result.code().into(),
+        filed_on,
+        decided_on,
+        authority,
+        note,
+    })
+}
+
+pub async fn add_review(state: &AppState, p: &Principal, b: &ReviewBody) -> Result<ReviewCase, AppError> {
+    let mut c = parse_review(state, p, b, 0).await?;
+    let mut w = state.store.write(p.actor()).await?;
+    c.id = w.review_case_insert(&c).await?;
+    w.record(
+        "review_case.create",
+        "review_case",
+        c.id,
+        Some(c.unit_id),
+        format!("登记{}（{}）", ReviewKind::parse(&c.kind).map(|k| k.label()).unwrap_or_default(), c.filed_on),
+    );
+    w.commit().await?;
+    Ok(c)
+}
+
+pub async fn update_review(state: &AppState, p: &Principal, id: i64, b: &ReviewBody) -> Result<ReviewCase, AppError> {
+    let old = state.store.review_case(id).await?.ok_or(AppError::NotFound)?;
+    p.require_for_unit(state, Action::HandleRequests, old.unit_id).await?;
+    let mut body_unit = ReviewBody { unit_id: Some(old.unit_id), ..Default::default() };
+    body_unit.kind.clone_from(&b.kind);
+    body_unit.result.clone_from(&b.result);
+    body_unit.filed_on.clone_from(&b.filed_on);
+    body_unit.decided_on.clone_from(&b.decided_on);
+    body_unit.authority.clone_from(&b.authority);
+    body_unit.note.clone_from(&b.note);
+    body_unit.tracking_no.clone_from(&b.tracking_no);
+    let c = parse_review(state, p, &body_unit, id).await?;
+    let mut w = state.store.write(p.actor()).await?;
+    w.review_case_update(&c).await?;
+    w.record(
+        "review_case.update",
+        "review_case",
+        id,
+        Some(c.unit_id),
+        format!("更新复议诉讼结果：{}", ReviewResult::parse(&c.result).map(|r| r.label()).unwrap_or_default()),
+    );
+    w.commit().await?;
+    Ok(c)
+}
+
+/// 行政复议、行政诉讼记录（本单位及下级）
+#[utoipa::path(get, path = "/api/v1/staff/review-cases", tag = "reports", security(("bearer" = [])),
+    params(("year" = Option<i32>, Query, description = "按申请复议或起诉的年度")),
+    responses((status = 200, body = Vec<ReviewOut>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn list_reviews(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Query(q): Query,
+) -> ApiResult<Json<Vec<ReviewOut>>> {
+    p.require(Action::ViewRequests, Reach::Subtree)?;
+    let year = match q.opt("year").filter(|y| !y.is_empty()) {
+        Some(y) => Some(ar::parse_year(y).map_err(AppError::Invalid)?),
+        None => None,
+    };
+    let tree = state.unit_tree().await?;
+    let ids: Vec<i64> = tree.subtree(p.user.unit_id).iter().map(|u| u.id).collect();
+    Ok(Json(state.store.review_cases(&ids, year).await?.iter().map(review_out).collect()))
+}
+
+/// 登记行政复议或行政诉讼（办理人员）
+#[utoipa::path(post, path = "/api/v1/staff/review-cases", tag = "reports", security(("bearer" = [])), request_body = ReviewBody,
+    responses((status = 201, body = ReviewOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_review(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    ApiJson(body): ApiJson<ReviewBody>,
+) -> ApiResult<(StatusCode, Json<ReviewOut>)> {
+    let c = add_review(&state, &p, &body).await?;
+    Ok((StatusCode::CREATED, Json(review_out(&c))))
+}
+
+/// 更新行政复议或行政诉讼的结果（办理人员）
+#[utoipa::path(put, path = "/api/v1/staff/review-cases/{id}", tag = "reports", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = ReviewBody,
+    responses((status = 200, body = ReviewOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn put_review(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ReviewBody>,
+) -> ApiResult<Json<ReviewOut>> {
+    let c = update_review(&state, &p, path_id(&id)?, &body).await?;
+    Ok(Json(review_out(&c)))
+}
+
+// ----- pages -----
+
+pub fn console_routes() -> Router<AppState> {
+    Router::new()
+        .route("/annual-reports", get(console_report).post(console_save))
+        .route("/annual-reports/document", post(console_document))
+        .route("/review-cases", get(console_reviews).post(console_add_review))
+        .route("/review-cases/{id}", post(console_update_review))
+}
+
+pub fn portal_routes() -> Router<AppState> {
+    Router::new().route("/gongkai/annual-reports/{unit_id}/{year}", get(portal_report))
+}
+
+/// A unit in the deadline list: its report's status for the year.
+pub struct UnitStatus {
+    pub id: i64,
+    pub name: String,
+    pub deadline: String,
+    pub published_on: String,
+    pub late: bool,
+}
+
+#[derive(Template)]
+#[template(path = "console/annual_report.html")]
+struct ReportTemplate {
+    page: Page,
+    unit_id: i64,
+    year: i32,
+    all: bool,
+    title: String,
+    body: String,
+    deadline: String,
+    published_on: String,
+    late: bool,
+    document_id: Option<i64>,
+    balanced: String,
+    may_edit: bool,
+    units: Vec<(i64, String)>,
+    statuses: Vec<UnitStatus>,
+    f: FormView,
+}
+
+async fn render_report(
+    state: &AppState,
+    headers: &HeaderMap,
+    p: &Principal,
+    q: &Fields,
+    f: Option<FormView>,
+) -> PageResult {
+    let unit_id = match q.opt("unit_id").filter(|v| !v.is_empty()) {
+        Some(v) => v.parse::<i64>().map_err(|_| AppError::NotFound)?,
+        None => p.user.unit_id,
+    };
+    p.require_for_unit(state, Action::ViewRequests, unit_id).await?;
+    let year = year_param(q)?;
+    let all = q.get("scope") == "all";
+    let built = build(state, unit_id, year, if all { Scope::All } else { Scope::Unit }).await?;
+    let tree = state.unit_tree().await?;
+    let subtree = tree.subtree(p.user.unit_id);
+    let mut statuses = Vec::new();
+    for u in subtree.iter().filter(|u| !u.is_closed()).take(200) {
+        let b_meta = state.store.annual_report_meta(u.id, year).await?;
+        let published = match b_meta.and_then(|m| m.2) {
+            Some(d) => state
+                .store
+                .public_document(d)
+                .await?
+                .and_then(|doc| gongkai_domain::time::parse_date(&doc.published_on)),
+            None => None,
+        };
+        let deadline = ar::report_deadline(year, matches!(u.kind, UnitKind::Government | UnitKind::Zone));
+        statuses.push(UnitStatus {
+            id: u.id,
+            name: u.name.clone(),
+            deadline: deadline.to_string(),
+            published_on: published.map(|d| d.to_string()).unwrap_or_default(),
+            late: ar::is_late(deadline, published, super::today()),
+        });
+    }
+    let m = built.report.table2.manual();
+    let f = f.unwrap_or_else(|| {
+        FormView::from_pairs(&[
+            ("overall", &built.report.sections.overall),
+            ("problems", &built.report.sections.problems),
+            ("other", &built.report.sections.other),
+            ("licensing", &m.licensing.to_string()),
+            ("penalty", &m.penalty.to_string()),
+            ("enforcement", &m.enforcement.to_string()),
+            ("fees_wan_yuan", &m.fees_wan_yuan),
+        ])
+    });
+    let failed = f.failed();
+    let mut page = console_page(state, headers, p, "年度报告", "/admin/annual-reports", "requests").await;
+    page.notice = match q.get("notice") {
+        "report_saved" => "年度报告已保存。".into(),
+        "report_drafted" => "已生成年度报告稿件，请在“政府信息”中送审发布。".into(),
+        _ => String::new(),
+    };
+    let t = ReportTemplate {
+        page,
+        unit_id,
+        year,
+        all,
+        title: built.report.title(),
+        body: report_html(&built.report),
+        deadline: built.deadline.to_string(),
+        published_on: built.published_on.map(|d| d.to_string()).unwrap_or_default(),
+        late: built.late,
+        document_id: built.document_id,
+        balanced: match built.report.table3.check_identity() {
+            Ok(()) => String::new(),
+            Err(e) => e.to_string(),
+        },
+        may_edit: gongkai_domain::staff::permits(p.roles(), Action::EditAnnualReport, p.reach(state, unit_id).await?),
+        units: subtree.iter().filter(|u| !u.is_closed()).map(|u| (u.id, u.name.clone())).collect(),
+        statuses,
+        f,
+    };
+    Ok(html_form(&t, failed))
+}
+
+async fn console_report(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Staff(p): Staff,
+    Query(q): Query,
+) -> PageResult {
+    render_report(&state, &headers, &p, &q, None).await
+}
+
+fn report_body(f: &Fields) -> ReportBody {
+    ReportBody {
+        overall: f.get("overall").into(),
+        problems: f.get("problems").into(),
+        other: f.get("other").into(),
+        licensing: f.get("licensing").into(),
+        penalty: f.get("penalty").into(),
+        enforcement: f.get("enforcement").into(),
+        fees_wan_yuan: f.get("fees_wan_yuan").into(),
+    }
+}
+
+fn unit_year(f: &Fields) -> Result<(i64, i32), AppError> {
+    Ok((path_id(f.get("unit_id"))?, ar::parse_year(f.get("year"))?))
+}
+
+async fn console_save(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff, Form(f): Form) -> PageResult {
+    let (unit_id, year) = unit_year(&f)?;
+    match save(&state, &p, unit_id, year, &report_body(&f)).await {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/annual-reports?unit_id={unit_id}&year={year}&notice=report_saved"))
+            .into_response()),
+        Err(e) => {
+            let e = e.form_errors()?;
+            let q = Fields::parse(format!("unit_id={unit_id}&year={year}").as_bytes());
+            render_report(&state, &headers, &p, &q, Some(FormView::with_errors(f, e))).await
+        }
+    }
+}
+
+async fn console_document(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Staff(p): Staff,
+    Form(f): Form,
+) -> PageResult {
+    let (unit_id, year) = unit_year(&f)?;
+    match draft_document(&state, &p, unit_id, year).await {
+        Ok(doc) => Ok(Redirect::to(&format!("/admin/documents/{doc}")).into_response()),
+        Err(e) => {
+            let e = e.form_errors()?;
+            let q = Fields::parse(format!("unit_id={unit_id}&year={year}").as_bytes());
+            let current = build(&state, unit_id, year, Scope::Unit).await?;
+            let m = current.report.table2.manual();
+            let values = Fields::parse(
+                url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair("overall", &current.report.sections.overall)
+                    .append_pair("problems", &current.report.sections.problems)
+                    .append_pair("other", &current.report.sections.other)
+                    .append_pair("licensing", &m.licensing.to_string())
+                    .append_pair("penalty", &m.penalty.to_string())
+                    .append_pair("enforcement", &m.enforcement.to_string())
+                    .append_pair("fees_wan_yuan", &m.fees_wan_yuan)
+                    .finish()
+                    .as_bytes(),
+            );
+            render_report(&state, &headers, &p, &q, Some(FormView::with_errors(values, e))).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/review_cases.html")]
+struct ReviewsTemplate {
+    page: Page,
+    rows: Vec<ReviewOut>,
+    kinds: Vec<(&'static str, &'static str)>,
+    results: Vec<(&'static str, &'static str)>,
+    f: FormView,
+    may_handle: bool,
+}
+
+async fn render_reviews(state: &AppState, headers: &HeaderMap, p: &Principal, notice: &str, f: FormView) -> PageResult {
+    p.require(Action::ViewRequests, Reach::Subtree)?;
+    let tree = state.unit_tree().await?;
+    let ids: Vec<i64> = tree.subtree(p.user.unit_id).iter().map(|u| u.id).collect();
+    let rows = state.store.review_cases(&ids, None).await?.iter().map(review_out).collect();
+    let failed = f.failed();
+    let mut page = console_page(state, headers, p, "行政复议和行政诉讼", "/admin/review-cases", "requests").await;
+    if notice == "review_saved" {
+        page.notice = "已保存，年度报告表四随之更新。".into();
+    }
+    Ok(html_form(
+        &ReviewsTemplate {
+            page,
+            rows,
+            kinds: ReviewKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
+            results: ReviewResult::ALL.iter().map(|r| (r.code(), r.label())).collect(),
+            f,
+            may_handle: p.may(Action::HandleRequests),
+        },
+        failed,
+    ))
+}
+
+async fn console_reviews(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Staff(p): Staff,
+    Query(q): Query,
+) -> PageResult {
+    render_reviews(&state, &headers, &p, q.get("notice"), FormView::default()).await
+}
+
+fn review_body(f: &Fields) -> ReviewBody {
+    ReviewBody {
+        unit_id: None,
+        tracking_no: f.get("tracking_no").into(),
+        kind: f.get("kind").into(),
+        result: f.get("result").into(),
+        filed_on: f.get("filed_on").into(),
+        decided_on: f.get("decided_on").into(),
+        authority: f.get("authority").into(),
+        note: f.get("note").into(),
+    }
+}
+
+async fn console_add_review(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Staff(p): Staff,
+    Form(f): Form,
+) -> PageResult {
+    match add_review(&state, &p, &review_body(&f)).await {
+        Ok(_) => Ok(Redirect::to("/admin/review-cases?notice=review_saved").into_response()),
+        Err(e) => {
+            let e = e.form_errors()?;
+            render_reviews(&state, &headers, &p, "", FormView::with_errors(f, e)).await
+        }
+    }
+}
+
+async fn console_update_review(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Staff(p): Staff,
+    Path(id): Path<String>,
+    Form(f): Form,
+) -> PageResult {
+    match update_review(&state, &p, path_id(&id)?, &review_body(&f)).await {
+        Ok(_) => Ok(Redirect::to("/admin/review-cases?notice=review_saved").into_response()),
+        Err(e) => {
+            let e = e.form_errors()?;
+            render_reviews(&state, &headers, &p, "", FormView::with_errors(f, e)).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal/annual_report.html")]
+struct PortalReportTemplate {
+    page: Page,
+    title: String,
+    body: String,
+    unit_id: i64,
+    year: i32,
+}
+
+async fn portal_report(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((unit_id, year)): Path<(String, String)>,
+) -> PageResult {
+    let unit_id = path_id(&unit_id)?;
+    let year = ar::parse_year(&year).map_err(|_| AppError::NotFound)?;
+    let built = build(&state, unit_id, year, Scope::Unit).await?;
+    let title = built.report.title();
+    let page =
+        crate::portal::page(&state, &headers, &title, &format!("/gongkai/annual-reports/{unit_id}/{year}"), "gongkai")
+            .crumb("政务公开", "/gongkai")
+            .crumb("政府信息公开年报", "/gongkai/annual-reports");
+    Ok(html(&PortalReportTemplate { page, body: report_html(&built.report), title, unit_id, year }))
+}

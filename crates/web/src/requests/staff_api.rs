@@ -1,0 +1,544 @@
+//! The staff side of applications in the API: queues, registration, every handling step,
+//! coordination answers, files, review cases and letter templates.
+
+use super::api::{ApplicationBody, FileBody, StaffRequest, decode_file, staff_summary, staff_view};
+use super::{Step, parse_step, today};
+use crate::api::paging;
+use crate::app::AppState;
+use crate::auth::{ApiStaff, Principal};
+use crate::errors::{ApiResult, AppError, Problem};
+use crate::forms::{ApiJson, Fields, Query, path_id};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use gongkai_domain::request_lifecycle::RequestState;
+use gongkai_domain::staff::{Action, Reach, permits};
+use gongkai_domain::validation::Invalid;
+use gongkai_store::requests::RequestFilter;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+/// Builds a queue's filter from query parameters: `unit_id` (default the caller's unit) and
+/// its subtree, `state`, `due` (soon: due within 3 working days; overdue), `mine`, `q`.
+pub async fn queue_filter(state: &AppState, p: &Principal, q: &Fields) -> Result<RequestFilter, AppError> {
+    let unit_id = match q.opt("unit_id").filter(|v| !v.trim().is_empty()) {
+        Some(raw) => raw.trim().parse::<i64>().map_err(|_| Invalid::one("unit_id", "单位", "应为机构编号"))?,
+        None => p.user.unit_id,
+    };
+    p.require_for_unit(state, Action::ViewRequests, unit_id).await?;
+    let tree = state.unit_tree().await?;
+    let unit_ids = tree.subtree(unit_id).iter().map(|u| u.id).collect();
+    let mut f = RequestFilter { unit_ids, query: q.get("q").chars().take(100).collect(), ..Default::default() };
+    if let Some(s) = q.opt("state").filter(|s| !s.is_empty()) {
+        f.state = Some(RequestState::parse(s).ok_or_else(|| Invalid::one("state", "办理状态", "不是可选的值"))?);
+    }
+    let cal = state.calendar().await?;
+    match q.get("due") {
+        "" => {}
+        "soon" => f.due_by = Some(cal.add_workdays(today(), 3).value),
+        "overdue" => f.due_by = today().pred_opt(),
+        _ => return Err(Invalid::one("due", "期限", "应为 soon（即将到期）或 overdue（已逾期）").into()),
+    }
+    if q.get("open") == "1" {
+        f.open_only = true;
+    }
+    if q.get("mine") == "1" {
+        f.handler_id = Some(p.user.id);
+    }
+    Ok(f)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequestList {
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+    pub items: Vec<StaffRequest>,
+}
+
+pub async fn list_page(state: &AppState, p: &Principal, q: &Fields) -> Result<RequestList, AppError> {
+    let f = queue_filter(state, p, q).await?;
+    let (page, per_page) = paging(q, 50, 200);
+    let (rows, total) = state.store.requests_list(&f, per_page, (page - 1) * per_page).await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let consultations = if r.state == RequestState::Consulting {
+            state.store.request_consultations(r.id).await?
+        } else {
+            Vec::new()
+        };
+        items.push(staff_summary(state, r, &consultations).await?);
+    }
+    Ok(RequestList { total, page, per_page, items })
+}
+
+/// 依申请公开办理队列
+#[utoipa::path(get, path = "/api/v1/staff/requests", tag = "requests", security(("bearer" = [])),
+    params(("unit_id" = Option<i64>, Query, description = "单位（含下级），默认本人所在单位"),
+        ("state" = Option<String>, Query, description = "办理状态"),
+        ("due" = Option<String>, Query, description = "soon：3 个工作日内到期；overdue：已逾期"),
+        ("mine" = Option<String>, Query, description = "1：只看本人承办"),
+        ("open" = Option<String>, Query, description = "1：只看未办结"),
+        ("q" = Option<String>, Query, description = "申请编号或内容关键词"),
+        ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+    responses((status = 200, body = RequestList), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Query(q): Query,
+) -> ApiResult<Json<RequestList>> {
+    Ok(Json(list_page(&state, &p, &q).await?))
+}
+
+/// 当面、信函、传真、电子邮件等渠道收到的申请
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterBody {
+    /// in_person、post、fax、email、other
+    pub channel: String,
+    /// 实际收到申请之日 YYYY-MM-DD（可早于今天，不得晚于今天）
+    pub received_on: String,
+    #[serde(flatten)]
+    pub application: ApplicationBody,
+}
+
+/// 登记其他渠道收到的申请（办理人员）
+#[utoipa::path(post, path = "/api/v1/staff/requests", tag = "requests", security(("bearer" = [])), request_body = RegisterBody,
+    responses((status = 201, body = super::api::Acknowledged), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn register(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    ApiJson(body): ApiJson<RegisterBody>,
+) -> ApiResult<(StatusCode, Json<super::api::Acknowledged>)> {
+    let ack = super::register(
+        &state,
+        &p,
+        &body.application.input(),
+        &body.application.unit_id,
+        &body.channel,
+        &body.received_on,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(super::api::acknowledged(&ack))))
+}
+
+async fn visible(state: &AppState, p: &Principal, id: &str) -> Result<gongkai_store::requests::Request, AppError> {
+    let r = state.store.request(path_id(id)?).await?.ok_or(AppError::NotFound)?;
+    if !super::may_view(state, p, &r).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(r)
+}
+
+/// 申请详情（applicant=1 时含申请人信息，仅承办机关办理人员可见并记入审计日志）
+#[utoipa::path(get, path = "/api/v1/staff/requests/{id}", tag = "requests", security(("bearer" = [])),
+    params(("id" = i64, Path), ("applicant" = Option<String>, Query, description = "1：同时返回申请人信息")),
+    responses((status = 200, body = StaffRequest), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn get(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Path(id): Path<String>,
+    Query(q): Query,
+) -> ApiResult<Json<StaffRequest>> {
+    let r = visible(&state, &p, &id).await?;
+    Ok(Json(staff_view(&state, &p, &r, q.get("applicant") == "1").await?))
+}
+
+/// 办理步骤的参数。各步骤使用的字段：
+/// confirm：on（收到日期，默认今天）；clarification：on、what（需补正的内容）；
+/// clarification-received：on、note；consultations：kind（third_party 或 coordination）、
+/// target_unit_id（会商协查单位）、third_party（第三方名称）、question、on；
+/// opinion：consultation_id、on、answer；extension：days（1–20 个工作日）、reason、approver、on；
+/// excessive-period：due_on、reason；fee-notice：basis（per_item 或 per_page）、quantity、
+/// earlier_items（本月此前已申请件数）、on；fee-payment：on；reply：outcome、reasons、
+/// provided、document_ids、responsible_agency、responsible_contact、replied_on；
+/// approve：on（答复日期）；return：note；withdraw：on、note；archive：无；assign：handler_id。
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct StepBody {
+    pub on: String,
+    pub what: String,
+    pub note: String,
+    pub kind: String,
+    pub target_unit_id: Option<i64>,
+    pub third_party: String,
+    pub question: String,
+    pub consultation_id: Option<i64>,
+    pub answer: String,
+    pub days: Option<i64>,
+    pub reason: String,
+    pub approver: String,
+    pub due_on: String,
+    pub basis: String,
+    pub quantity: Option<i64>,
+    pub earlier_items: Option<i64>,
+    pub outcome: String,
+    pub reasons: String,
+    pub provided: String,
+    pub document_ids: Vec<i64>,
+    pub responsible_agency: String,
+    pub responsible_contact: String,
+    pub replied_on: String,
+    pub handler_id: Option<i64>,
+}
+
+impl StepBody {
+    fn fields(&self) -> HashMap<&'static str, String> {
+        let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
+        HashMap::from([
+            ("on", self.on.clone()),
+            ("what", self.what.clone()),
+            ("note", self.note.clone()),
+            ("kind", self.kind.clone()),
+            ("target_unit_id", num(self.target_unit_id)),
+            ("third_party", self.third_party.clone()),
+            ("question", self.question.clone()),
+            ("consultation_id", num(self.consultation_id)),
+            ("answer", self.answer.clone()),
+            ("days", num(self.days)),
+            ("reason", self.reason.clone()),
+            ("approver", self.approver.clone()),
+            ("due_on", self.due_on.clone()),
+            ("basis", self.basis.clone()),
+            ("quantity", num(self.quantity)),
+            ("earlier_items", num(self.earlier_items)),
+            ("outcome", self.outcome.clone()),
+            ("reasons", self.reasons.clone()),
+            ("provided", self.provided.clone()),
+            ("document_ids", self.document_ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")),
+            ("responsible_agency", self.responsible_agency.clone()),
+            ("responsible_contact", self.responsible_contact.clone()),
+            ("replied_on", self.replied_on.clone()),
+            ("handler_id", num(self.handler_id)),
+        ])
+    }
+}
+
+/// Parses and takes a step named in the path; shared by the API and the console.
+pub async fn step(
+    state: &AppState,
+    p: &Principal,
+    id: i64,
+    name: &str,
+    get: &(dyn Fn(&str) -> String + Sync),
+) -> Result<gongkai_store::requests::Request, AppError> {
+    let mut step = parse_step(name, get)?.ok_or(AppError::NotFound)?;
+    if let Step::SubmitReply { reply, .. } = &mut step {
+        // Linked documents must be published ones.
+        for doc in &reply.document_ids {
+            if state.store.public_document(*doc).await?.is_none() {
+                return Err(
+                    Invalid::one("document_ids", "已公开信息", format!("编号 {doc} 不是已公开的政府信息")).into()
+                );
+            }
+        }
+    }
+    super::take_step(state, p, id, step).await
+}
+
+/// 办理步骤：确认收到、告知补正、收到补正、征求意见或会商协查、登记意见、延期、确定合理期限、收费通知、登记缴费、提交答复、审签通过、审签退回、撤回、归档、指定承办人
+#[utoipa::path(post, path = "/api/v1/staff/requests/{id}/steps/{step}", tag = "requests", security(("bearer" = [])),
+    params(("id" = i64, Path), ("step" = String, Path, description = "confirm、clarification、clarification-received、consultations、opinion、extension、excessive-period、fee-notice、fee-payment、reply、approve、return、withdraw、archive、assign")),
+    request_body = StepBody,
+    responses((status = 200, body = StaffRequest), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn take(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Path((id, name)): Path<(String, String)>,
+    ApiJson(body): ApiJson<StepBody>,
+) -> ApiResult<Json<StaffRequest>> {
+    let id = path_id(&id)?;
+    let fields = body.fields();
+    let has_files =
+        if name == "reply" { state.store.request_files(id).await?.iter().any(|f| f.role == "provided") } else { false };
+    let get = |k: &str| -> String {
+        if k == "has_files" {
+            return if has_files { "1".into() } else { String::new() };
+        }
+        fields.get(k).cloned().unwrap_or_default()
+    };
+    let r = step(&state, &p, id, &name, &get).await?;
+    Ok(Json(staff_view(&state, &p, &r, false).await?))
+}
+
+/// 上传答复提供的信息（role=provided）
+#[utoipa::path(post, path = "/api/v1/staff/requests/{id}/files", tag = "requests", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = FileBody,
+    responses((status = 201, body = super::api::FileOut), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_file(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<FileBody>,
+) -> ApiResult<(StatusCode, Json<super::api::FileOut>)> {
+    let r = visible(&state, &p, &id).await?;
+    let file = decode_file(&Some(body), "file", "文件").map_err(AppError::Invalid)?.unwrap_or_default();
+    let f = add_provided_file(&state, &p, &r, &file.0, &file.1).await?;
+    Ok((StatusCode::CREATED, Json(f)))
+}
+
+/// Adds a file of the information provided to a reply still being drafted.
+pub async fn add_provided_file(
+    state: &AppState,
+    p: &Principal,
+    r: &gongkai_store::requests::Request,
+    name: &str,
+    bytes: &[u8],
+) -> Result<super::api::FileOut, AppError> {
+    p.require_for_unit(state, Action::HandleRequests, r.unit_id).await?;
+    if !r.state.is_open() {
+        return Err(AppError::Conflict(Invalid::one("file", "文件", "申请已办结，不能再添加文件")));
+    }
+    if bytes.is_empty() {
+        return Err(Invalid::one("file", "文件", "请选择文件").into());
+    }
+    let kind = gongkai_store::attachments::detect(name, bytes).map_err(|e| Invalid::one("file", "文件", e))?;
+    let sha = state.store.file_save(bytes).await?;
+    let mut w = state.store.write(p.actor()).await?;
+    let fid =
+        w.request_file_insert(r.id, "provided", name, kind.content_type(), bytes.len() as i64, &sha, false).await?;
+    w.record(
+        "request.file_add",
+        "request",
+        r.id,
+        Some(r.unit_id),
+        format!("申请 {} 上传答复材料“{name}”", r.tracking_no),
+    );
+    w.commit().await?;
+    Ok(super::api::FileOut {
+        id: fid,
+        role: "provided".into(),
+        name: name.to_string(),
+        content_type: kind.content_type().into(),
+        size: bytes.len() as i64,
+        url: format!("/api/v1/staff/requests/{}/files/{fid}", r.id),
+    })
+}
+
+/// Serves a case file to staff; the identity proof only to the handlers of the unit (audited).
+pub async fn serve_file(state: &AppState, p: &Principal, id: &str, file_id: &str) -> Result<Response, AppError> {
+    let r = visible(state, p, id).await?;
+    let f = state
+        .store
+        .request_file(path_id(file_id)?)
+        .await?
+        .filter(|f| f.request_id == r.id)
+        .ok_or(AppError::NotFound)?;
+    if f.role == "identity_proof" {
+        if !super::may_see_applicant(p, &r) {
+            return Err(AppError::NotFound);
+        }
+        super::audit_personal_view(state, p, &r).await?;
+    }
+    file_response(state, &f.sha256, &f.content_type, &f.name).await
+}
+
+pub async fn file_response(state: &AppState, sha: &str, content_type: &str, name: &str) -> Result<Response, AppError> {
+    let bytes = tokio::fs::read(state.store.file_path(sha)).await.map_err(|_| AppError::NotFound)?;
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    if let Ok(v) = axum::http::HeaderValue::from_str(content_type) {
+        h.insert(axum::http::header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = axum::http::HeaderValue::from_str(&crate::documents::files::content_disposition(name, false)) {
+        h.insert(axum::http::header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("private, no-store"));
+    Ok(res)
+}
+
+/// 下载申请的文件
+#[utoipa::path(get, path = "/api/v1/staff/requests/{id}/files/{file_id}", tag = "requests", security(("bearer" = [])),
+    params(("id" = i64, Path), ("file_id" = i64, Path)),
+    responses((status = 200, content_type = "application/octet-stream"), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn file(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Path((id, file_id)): Path<(String, String)>,
+) -> Result<Response, crate::errors::ApiError> {
+    Ok(serve_file(&state, &p, &id, &file_id).await?)
+}
+
+/// 会商协查
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CoordinationOut {
+    #[serde(flatten)]
+    pub consultation: super::api::ConsultationOut,
+    pub request_id: i64,
+    pub tracking_no: String,
+    /// 发起单位
+    pub from_unit: String,
+    /// 申请内容（不含申请人信息）
+    pub description: String,
+}
+
+pub async fn coordinations_for(
+    state: &AppState,
+    p: &Principal,
+    open_only: bool,
+) -> Result<Vec<CoordinationOut>, AppError> {
+    p.require(Action::HandleRequests, Reach::Subtree)?;
+    let tree = state.unit_tree().await?;
+    let unit_ids: Vec<i64> = tree.subtree(p.user.unit_id).iter().map(|u| u.id).collect();
+    let mut out = Vec::new();
+    for c in state.store.coordinations_for(&unit_ids, open_only).await? {
+        let Some(r) = state.store.request(c.request_id).await? else { continue };
+        out.push(CoordinationOut {
+            consultation: super::api::consultation_out(state, &c).await,
+            request_id: r.id,
+            tracking_no: r.tracking_no.clone(),
+            from_unit: super::unit_name(state, r.unit_id).await,
+            description: r.description.clone(),
+        });
+    }
+    Ok(out)
+}
+
+/// 本单位收到的会商协查（办理人员）
+#[utoipa::path(get, path = "/api/v1/staff/coordinations", tag = "requests", security(("bearer" = [])),
+    params(("open" = Option<String>, Query, description = "1：只看未答复")),
+    responses((status = 200, body = Vec<CoordinationOut>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn coordinations(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Query(q): Query,
+) -> ApiResult<Json<Vec<CoordinationOut>>> {
+    Ok(Json(coordinations_for(&state, &p, q.get("open") == "1").await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerBody {
+    /// 协查意见
+    pub answer: String,
+}
+
+/// 答复会商协查（被协查单位的办理人员）
+#[utoipa::path(post, path = "/api/v1/staff/coordinations/{id}/answer", tag = "requests", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = AnswerBody,
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn answer(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<AnswerBody>,
+) -> ApiResult<StatusCode> {
+    super::answer_coordination(&state, &p, path_id(&id)?, &body.answer).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub fn may_export(p: &Principal, reach: Reach) -> bool {
+    permits(p.roles(), Action::ExportRequests, reach)
+}
+
+/// Serves a letter of a case (staff): `kind` reply, clarification, extension, fee_notice or
+/// third_party_consultation; `format` docx (default) or pdf.
+pub async fn serve_letter(
+    state: &AppState,
+    p: &Principal,
+    id: &str,
+    kind: &str,
+    format: &str,
+) -> Result<Response, AppError> {
+    let r = visible(state, p, id).await?;
+    p.require_for_unit(state, Action::HandleRequests, r.unit_id).await?;
+    let key = super::letters::key_for(&r, kind)?;
+    let format = match format {
+        "" | "docx" => super::letters::Format::Docx,
+        "pdf" => super::letters::Format::Pdf,
+        _ => return Err(Invalid::one("format", "格式", "应为 docx 或 pdf").into()),
+    };
+    let (bytes, content_type, name) = super::letters::file(state, &r, key, format).await?;
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static(content_type));
+    if let Ok(v) = axum::http::HeaderValue::from_str(&crate::documents::files::content_disposition(&name, false)) {
+        h.insert(axum::http::header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("private, no-store"));
+    Ok(res)
+}
+
+/// 生成告知书（答复告知书、补正告知书、延期答复告知书、收费通知书、征求第三方意见书）
+#[utoipa::path(get, path = "/api/v1/staff/requests/{id}/letters/{kind}", tag = "requests", security(("bearer" = [])),
+    params(("id" = i64, Path), ("kind" = String, Path, description = "reply、clarification、extension、fee_notice、third_party_consultation"),
+        ("format" = Option<String>, Query, description = "docx（默认）或 pdf")),
+    responses((status = 200, content_type = "application/octet-stream"), (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn letter(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Path((id, kind)): Path<(String, String)>,
+    Query(q): Query,
+) -> Result<Response, crate::errors::ApiError> {
+    Ok(serve_letter(&state, &p, &id, &kind, q.get("format")).await?)
+}
+
+/// 告知书模板
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TemplateOut {
+    /// 如 reply.disclosed、clarification、extension、fee_notice
+    pub key: String,
+    pub label: String,
+    pub body: String,
+    /// 是否为管理员修改过的模板
+    pub customised: bool,
+}
+
+async fn template_out(
+    state: &AppState,
+    key: gongkai_domain::reply_letter::TemplateKey,
+) -> Result<TemplateOut, AppError> {
+    let (body, customised) = super::letters::template(state, key).await?;
+    Ok(TemplateOut { key: key.code(), label: key.label(), body, customised })
+}
+
+/// 告知书模板列表（系统管理员）
+#[utoipa::path(get, path = "/api/v1/staff/letter-templates", tag = "requests", security(("bearer" = [])),
+    responses((status = 200, body = Vec<TemplateOut>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn templates(State(state): State<AppState>, ApiStaff(p): ApiStaff) -> ApiResult<Json<Vec<TemplateOut>>> {
+    super::letters::require_manage(&p)?;
+    let mut out = Vec::new();
+    for key in gongkai_domain::reply_letter::TemplateKey::ALL {
+        out.push(template_out(&state, *key).await?);
+    }
+    Ok(Json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateBody {
+    /// 模板正文：第一行为标题，空行分段，占位符写作 {{申请人}}
+    pub body: String,
+}
+
+/// 修改告知书模板（系统管理员）
+#[utoipa::path(put, path = "/api/v1/staff/letter-templates/{key}", tag = "requests", security(("bearer" = [])),
+    params(("key" = String, Path)), request_body = TemplateBody,
+    responses((status = 200, body = TemplateOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn put_template(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Path(key): Path<String>,
+    ApiJson(body): ApiJson<TemplateBody>,
+) -> ApiResult<Json<TemplateOut>> {
+    let key = super::letters::put_template(&state, &p, &key, &body.body).await?;
+    Ok(Json(template_out(&state, key).await?))
+}
+
+/// 恢复默认告知书模板（系统管理员）
+#[utoipa::path(delete, path = "/api/v1/staff/letter-templates/{key}", tag = "requests", security(("bearer" = [])),
+    params(("key" = String, Path)),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn reset_template(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Path(key): Path<String>,
+) -> ApiResult<StatusCode> {
+    if super::letters::reset_template(&state, &p, &key).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound.into())
+    }
+}
