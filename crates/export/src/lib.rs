@@ -6,3 +6,4 @@ pub mod annual_report_xlsx;
 pub mod fonts;
 pub mod letter_docx;
 pub mod letter_pdf;
+pub mod table_xlsx;

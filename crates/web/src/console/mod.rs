@@ -223,11 +223,8 @@ async fn dashboard(State(state): State<AppState>, headers: HeaderMap, Staff(p): 
     } else {
         None
     };
-    let requests = if p.may(Action::ViewRequests) {
-        crate::requests::console::reminders(&state, &p).await?
-    } else {
-        Vec::new()
-    };
+    let requests =
+        if p.may(Action::ViewRequests) { crate::requests::console::reminders(&state, &p).await? } else { Vec::new() };
     let t = DashboardTemplate {
         flags,
         requests,

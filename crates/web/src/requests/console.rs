@@ -28,6 +28,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/requests", get(queue))
         .route("/requests/new", get(new_form).post(register))
+        .route("/requests/export", get(export))
         .route("/requests/{id}", get(case))
         .route("/requests/{id}/steps/{step}", post(take_step))
         .route("/requests/{id}/files", post(upload).layer(DefaultBodyLimit::max(upload_limit)))
@@ -66,6 +67,8 @@ struct QueueTemplate {
     states: Vec<Choice>,
     counts: Vec<(String, String, i64)>,
     may_handle: bool,
+    may_export: bool,
+    export_href: String,
     pages: Vec<(i64, bool)>,
     href: String,
 }
@@ -84,10 +87,9 @@ async fn queue(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staf
         .map(|k| (k.to_string(), q.get(k).to_string()))
         .filter(|(_, v)| !v.is_empty())
         .collect();
-    let href = format!(
-        "/admin/requests?{}&",
-        url::form_urlencoded::Serializer::new(String::new()).extend_pairs(keep).finish()
-    );
+    let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(keep).finish();
+    let href = format!("/admin/requests?{query}&");
+    let export_href = format!("/admin/requests/export?{query}");
     let page = with_notice(console_page(&state, &headers, &p, "依申请公开", "/admin/requests", "requests").await, &q);
     Ok(html(&QueueTemplate {
         page,
@@ -96,6 +98,8 @@ async fn queue(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staf
         states: choices(RequestState::ALL, RequestState::code, RequestState::label),
         counts,
         may_handle: p.may(Action::HandleRequests),
+        may_export: p.may(Action::ExportRequests),
+        export_href,
         pages,
         href,
     }))
@@ -527,4 +531,8 @@ pub async fn reminders(state: &AppState, p: &Principal) -> Result<Vec<(String, S
         counts.push(("会商协查待答复".into(), "/admin/coordinations".into(), open));
     }
     Ok(counts)
+}
+
+async fn export(State(state): State<AppState>, Staff(p): Staff, Query(q): Query) -> Result<Response, AppError> {
+    super::staff_api::export_register(&state, &p, &q).await
 }

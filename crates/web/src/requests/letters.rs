@@ -46,8 +46,8 @@ pub async fn template(state: &AppState, key: TemplateKey) -> Result<(String, boo
 /// The review authority named in the remedy notice: the government above the unit (for a
 /// department, its own government; for a government, the next one up).
 fn review_body(tree: &gongkai_domain::units::UnitTree, unit_id: i64) -> Option<String> {
-    let lineage = tree.lineage(unit_id);
-    lineage.iter().rev().skip(1).find(|u| u.kind == UnitKind::Government).map(|u| u.name.clone())
+    // Nearest first: the unit itself, then the units above it.
+    tree.lineage(unit_id).iter().skip(1).find(|u| u.kind == UnitKind::Government).map(|u| u.name.clone())
 }
 
 /// What the case says, as the templates' placeholders.

@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use gongkai_domain::request_lifecycle::RequestState;
-use gongkai_domain::staff::{Action, Reach, permits};
+use gongkai_domain::staff::{Action, Reach};
 use gongkai_domain::validation::Invalid;
 use gongkai_store::requests::RequestFilter;
 use serde::{Deserialize, Serialize};
@@ -429,10 +429,6 @@ pub async fn answer(
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub fn may_export(p: &Principal, reach: Reach) -> bool {
-    permits(p.roles(), Action::ExportRequests, reach)
-}
-
 /// Serves a letter of a case (staff): `kind` reply, clarification, extension, fee_notice or
 /// third_party_consultation; `format` docx (default) or pdf.
 pub async fn serve_letter(
@@ -541,4 +537,88 @@ pub async fn reset_template(
     } else {
         Err(AppError::NotFound.into())
     }
+}
+
+/// 导出申请登记表（含申请人信息，单位管理员；记入审计日志）
+#[utoipa::path(get, path = "/api/v1/staff/requests/export", tag = "requests", security(("bearer" = [])),
+    params(("unit_id" = Option<i64>, Query, description = "单位（含下级），默认本人所在单位"),
+        ("state" = Option<String>, Query), ("q" = Option<String>, Query)),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn export(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Query(q): Query,
+) -> Result<Response, crate::errors::ApiError> {
+    Ok(export_register(&state, &p, &q).await?)
+}
+
+/// The register of applications with the applicants' details, as XLSX. Personal data leaves
+/// the platform here, so only unit administrators may, and every export is audited.
+pub async fn export_register(state: &AppState, p: &Principal, q: &Fields) -> Result<Response, AppError> {
+    let f = queue_filter(state, p, q).await?;
+    let unit_id = q.opt("unit_id").and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(p.user.unit_id);
+    p.require_for_unit(state, Action::ExportRequests, unit_id).await?;
+    let (rows, total) = state.store.requests_list(&f, 50_000, 0).await?;
+    let mut table = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let a = &r.applicant;
+        table.push(vec![
+            r.tracking_no.clone(),
+            super::unit_name(state, r.unit_id).await,
+            r.channel.label().to_string(),
+            r.received_on.map(|d| d.to_string()).unwrap_or_default(),
+            r.applicant_type.label().to_string(),
+            a.name.clone(),
+            if a.credit_code.is_empty() { a.id_number.clone() } else { a.credit_code.clone() },
+            a.phone.clone(),
+            a.email.clone(),
+            a.address.clone(),
+            r.description.clone(),
+            r.state.label().to_string(),
+            r.due_on.map(|d| d.to_string()).unwrap_or_default(),
+            r.outcome.map(|o| o.label().to_string()).unwrap_or_default(),
+            r.replied_on.map(|d| d.to_string()).unwrap_or_default(),
+        ]);
+    }
+    let headers = [
+        "申请编号",
+        "受理机关",
+        "渠道",
+        "收到日期",
+        "申请人类型",
+        "申请人",
+        "证件号码或统一社会信用代码",
+        "联系电话",
+        "电子邮箱",
+        "通信地址",
+        "申请内容",
+        "办理状态",
+        "答复期限",
+        "办理结果",
+        "答复日期",
+    ];
+    let bytes = gongkai_export::table_xlsx::write("申请登记", &headers, &table).map_err(AppError::internal)?;
+    let mut w = state.store.write(p.actor()).await?;
+    w.record(
+        "request.export",
+        "unit",
+        unit_id,
+        Some(unit_id),
+        format!("导出依申请公开登记表（含申请人信息）{total} 件"),
+    );
+    w.commit().await?;
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static(gongkai_store::attachments::FileKind::Xlsx.content_type()),
+    );
+    if let Ok(v) = axum::http::HeaderValue::from_str(&crate::documents::files::content_disposition(
+        &format!("依申请公开登记表-{}.xlsx", super::today()),
+        false,
+    )) {
+        h.insert(axum::http::header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("private, no-store"));
+    Ok(res)
 }

@@ -1,0 +1,283 @@
+//! Intake: the online application (no account, rate-limited, with the challenge), the
+//! registration of applications received by other channels, and the applicant's access to
+//! the case with the tracking number and query code.
+
+use super::*;
+
+/// How many applications one address may submit per window (15 minutes): enough for a
+/// family or an office sharing one address, too few for a robot.
+pub const SUBMISSIONS_PER_ADDRESS: usize = 10;
+/// Wrong query codes per application and per address before guessing is refused for the
+/// rest of the window.
+pub const CODE_GUESSES_PER_REQUEST: usize = 5;
+pub const CODE_GUESSES_PER_ADDRESS: usize = 20;
+
+/// 申请编号: the receiving year and month, then random digits, so numbers say when and
+/// reveal nothing about how many applications an agency gets.
+fn new_tracking_no() -> String {
+    let mut rng = rand::rng();
+    format!("{}{:08}", today().format("%Y%m"), rng.random_range(0..100_000_000u32))
+}
+
+/// 查询码: 8 characters without look-alikes (0/O, 1/I/L), easy to read out on the phone.
+fn new_query_code() -> String {
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+    let mut rng = rand::rng();
+    (0..8).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+}
+
+use gongkai_store::requests::query_code_hash as code_hash;
+
+/// What the public form or `POST /api/v1/requests` gives besides the applicant's fields.
+#[derive(Debug, Clone, Default)]
+pub struct Intake {
+    pub unit_id: String,
+    pub challenge_id: String,
+    pub challenge_answer: String,
+    pub identity_proof: Option<(String, Vec<u8>)>,
+}
+
+/// The answer to a stored application: the numbers the applicant needs to follow it.
+#[derive(Debug, Clone)]
+pub struct Acknowledgement {
+    pub request: Request,
+    pub query_code: String,
+}
+
+fn unit_choice(errors: &mut Invalid, raw: &str, tree: &gongkai_domain::units::UnitTree) -> Option<i64> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        errors.push("unit_id", "受理机关", "请选择");
+        return None;
+    }
+    match raw.parse::<i64>().ok().and_then(|id| tree.get(id)) {
+        Some(u) if !u.is_closed() => Some(u.id),
+        Some(_) => {
+            errors.push("unit_id", "受理机关", "该机关已撤销，请选择承接其职能的机关");
+            None
+        }
+        None => {
+            errors.push("unit_id", "受理机关", "不是可选的机关");
+            None
+        }
+    }
+}
+
+fn check_identity_proof(errors: &mut Invalid, proof: &Option<(String, Vec<u8>)>) {
+    if let Some((name, bytes)) = proof {
+        if bytes.len() > 5 * 1024 * 1024 {
+            errors.push("identity_proof", "身份证明", "文件不能超过 5 MB");
+        } else {
+            match gongkai_store::attachments::detect(name, bytes) {
+                Ok(kind) if kind.is_image() || kind == gongkai_store::attachments::FileKind::Pdf => {}
+                _ => errors.push("identity_proof", "身份证明", "请上传 PDF、JPG 或 PNG 格式的文件"),
+            }
+        }
+    }
+}
+
+/// The order of the fields on the forms, so that the error summary lists problems in the
+/// order the applicant meets them.
+const FIELD_ORDER: &[&str] = &[
+    "unit_id",
+    "channel",
+    "received_on",
+    "applicant_type",
+    "name",
+    "id_type",
+    "id_number",
+    "credit_code",
+    "legal_representative",
+    "contact_person",
+    "phone",
+    "email",
+    "address",
+    "postcode",
+    "identity_proof",
+    "description",
+    "provision_form",
+    "delivery",
+    "challenge_answer",
+];
+
+fn in_form_order(mut errors: Invalid) -> Invalid {
+    errors.0.sort_by_key(|e| FIELD_ORDER.iter().position(|f| *f == e.field).unwrap_or(FIELD_ORDER.len()));
+    errors
+}
+
+/// Checks a throttle key against its recent events; refuses with the time to come back.
+async fn throttled(state: &AppState, keys: &[(String, usize)], what: &str) -> Result<(), AppError> {
+    let now = Utc::now();
+    for (key, limit) in keys {
+        let events = state.store.login_failures_since(key, now - throttle::WINDOW).await?;
+        if let Err(until) = throttle::check(&events, *limit, now) {
+            let local = until.with_timezone(&gongkai_domain::time::china());
+            return Err(AppError::TooManyRequests {
+                retry_after_secs: (until - now).num_seconds().max(1),
+                detail: format!("{what}，请于 {} 后再试。", local.format("%H:%M")),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Stores an online application (no account): rate-limited per address, guarded by the
+/// challenge, checked field by field; answers with the tracking number and query code.
+pub async fn submit(
+    state: &AppState,
+    input: &RequestInput,
+    intake: &Intake,
+    ip: &str,
+) -> Result<Acknowledgement, AppError> {
+    let ip_key = format!("apply-ip:{ip}");
+    throttled(state, &[(ip_key.clone(), SUBMISSIONS_PER_ADDRESS)], "提交申请过于频繁").await?;
+    let tree = state.unit_tree().await?;
+    let mut errors = Invalid::default();
+    let unit_id = unit_choice(&mut errors, &intake.unit_id, &tree);
+    let fields = RequestFields::parse(input).map_err(|e| errors.0.extend(e.0)).ok();
+    check_identity_proof(&mut errors, &intake.identity_proof);
+    // The challenge last, and only for an otherwise good form, so a typo elsewhere does not
+    // burn the answer the applicant already gave.
+    if errors.0.is_empty() {
+        challenge::check(state, &intake.challenge_id, &intake.challenge_answer)
+            .await
+            .map_err(|e| errors.0.extend(e.0))
+            .ok();
+    }
+    let (Some(unit_id), Some(fields)) = (unit_id, fields) else { return Err(in_form_order(errors).into()) };
+    in_form_order(errors).into_result(())?;
+    let new = NewRequest {
+        unit_id,
+        channel: Channel::Online,
+        applicant_type: fields.applicant_type,
+        applicant: fields.applicant(),
+        description: fields.description.clone(),
+        provision_form: fields.provision_form,
+        delivery: fields.delivery,
+        state: RequestState::AwaitingConfirmation,
+        received_on: None,
+        due_on: None,
+        handler_id: None,
+    };
+    let actor = gongkai_store::Actor { user_id: None, name: "申请人".into(), unit_id: None, ip: ip.to_string() };
+    let ack = store_new(state, actor, &new, &intake.identity_proof, "网上提交申请").await?;
+    state.store.login_failure_add(&[ip_key], Utc::now()).await?;
+    Ok(ack)
+}
+
+async fn store_new(
+    state: &AppState,
+    actor: gongkai_store::Actor,
+    new: &NewRequest,
+    proof: &Option<(String, Vec<u8>)>,
+    event: &str,
+) -> Result<Acknowledgement, AppError> {
+    let proof_sha = match proof {
+        Some((_, bytes)) => Some(state.store.file_save(bytes).await?),
+        None => None,
+    };
+    let code = new_query_code();
+    for _ in 0..5 {
+        let tracking_no = new_tracking_no();
+        let mut w = state.store.write(actor.clone()).await?;
+        let Some(id) = w.request_insert(new, &tracking_no, &code_hash(&tracking_no, &code)).await? else { continue };
+        if let (Some((name, bytes)), Some(sha)) = (proof, &proof_sha) {
+            let kind = gongkai_store::attachments::detect(name, bytes).map_err(AppError::internal)?;
+            w.request_file_insert(id, "identity_proof", name, kind.content_type(), bytes.len() as i64, sha, false)
+                .await?;
+        }
+        let on = new.received_on.unwrap_or_else(today);
+        let note = format!("{}，受理机关：{}", new.channel.label(), unit_name(state, new.unit_id).await);
+        w.request_event(id, event, on, true, &note).await?;
+        w.record("request.create", "request", id, Some(new.unit_id), format!("{event}：申请编号 {tracking_no}"));
+        let request = w.request_lock(id).await?;
+        w.commit().await?;
+        return Ok(Acknowledgement { request, query_code: code });
+    }
+    Err(AppError::internal("no free tracking number after 5 draws"))
+}
+
+/// A handler registers an application received in person, by post, fax, e-mail or otherwise,
+/// with the day it was actually received (art. 31), which may lie in the past.
+pub async fn register(
+    state: &AppState,
+    p: &Principal,
+    input: &RequestInput,
+    unit_id: &str,
+    channel: &str,
+    received_on: &str,
+) -> Result<Acknowledgement, AppError> {
+    let tree = state.unit_tree().await?;
+    let mut errors = Invalid::default();
+    let unit_id = match unit_id.trim() {
+        "" => Some(p.user.unit_id),
+        _ => unit_choice(&mut errors, unit_id, &tree),
+    };
+    let channel = match Channel::parse(channel) {
+        Some(Channel::Online) => {
+            errors.push("channel", "申请渠道", "网上申请由申请人在网站提交，请选择当面、信函、传真、电子邮件或其他");
+            None
+        }
+        Some(c) => Some(c),
+        None => {
+            errors.push("channel", "申请渠道", "应为 in_person、post、fax、email 或 other");
+            None
+        }
+    };
+    let received = if received_on.trim().is_empty() {
+        errors.push("received_on", "收到申请日期", "请填写");
+        None
+    } else {
+        let cutoff = today() - chrono::Duration::days(3 * 366);
+        Some(past_date(&mut errors, "received_on", "收到申请日期", received_on, Some(cutoff)))
+    };
+    let fields = RequestFields::parse(input).map_err(|e| errors.0.extend(e.0)).ok();
+    let (Some(unit_id), Some(channel), Some(received), Some(fields)) = (unit_id, channel, received, fields) else {
+        return Err(in_form_order(errors).into());
+    };
+    in_form_order(errors).into_result(())?;
+    p.require_for_unit(state, Action::HandleRequests, unit_id).await?;
+    let cal = state.calendar().await?;
+    let mut new = NewRequest {
+        unit_id,
+        channel,
+        applicant_type: fields.applicant_type,
+        applicant: fields.applicant(),
+        description: fields.description.clone(),
+        provision_form: fields.provision_form,
+        delivery: fields.delivery,
+        state: RequestState::InProgress,
+        received_on: Some(received),
+        due_on: None,
+        handler_id: Some(p.user.id),
+    };
+    if let ReplyClock::Due(d) =
+        rules::reply_clock(&cal, &ClockFacts { received_on: Some(received), ..Default::default() })
+    {
+        new.due_on = Some(d.value);
+    }
+    store_new(state, p.actor(), &new, &None, "登记申请").await
+}
+
+/// The applicant's view: the case behind a tracking number, for the right query code only.
+/// Wrong codes are throttled per application and per address; an unknown number and a wrong
+/// code get the same answer, so numbers cannot be probed.
+pub async fn track(state: &AppState, tracking_no: &str, code: &str, ip: &str) -> Result<Request, AppError> {
+    let tracking_no: String = tracking_no.trim().chars().take(40).collect();
+    let req_key = format!("query:{tracking_no}");
+    let ip_key = format!("query-ip:{ip}");
+    throttled(
+        state,
+        &[(req_key.clone(), CODE_GUESSES_PER_REQUEST), (ip_key.clone(), CODE_GUESSES_PER_ADDRESS)],
+        "查询码错误次数过多",
+    )
+    .await?;
+    let found = if tracking_no.is_empty() { None } else { state.store.request_by_tracking_no(&tracking_no).await? };
+    match found {
+        Some(r) if !code.trim().is_empty() && r.code_hash == code_hash(&r.tracking_no, code) => Ok(r),
+        _ => {
+            state.store.login_failure_add(&[req_key, ip_key], Utc::now()).await?;
+            Err(AppError::Invalid(Invalid::one("code", "申请编号或查询码", "不正确，请核对后重新输入")))
+        }
+    }
+}
