@@ -532,7 +532,7 @@ fn plan_request(r: &DemoRequest) -> Result<PlannedRequest<'_>> {
         (state == RequestState::Consulting) == consultations.iter().any(|c| c.answered_on.is_none()),
         "an unanswered consultation exactly when consulting",
     )?;
-    check(replied_on >= received_on, "replied before received")?;
+    check(replied_on.is_none() || replied_on >= received_on, "replied before received")?;
     check(!events.is_empty() && events.windows(2).all(|w| w[0].0 <= w[1].0), "events in order of date")?;
     let first = if channel == Channel::Online { "网上提交申请" } else { "登记申请" };
     check(events[0].1.kind == first, &format!("the timeline starts with {first}"))?;
@@ -766,7 +766,7 @@ async fn load_requests(store: &Store, units: &HashMap<String, i64>) -> Result<us
             "review_case",
             id,
             Some(case.unit_id),
-            format!("载入演示{}（{}）", c.kind, c.filed_on),
+            format!("载入演示{}（{}）", ReviewKind::parse(&c.kind).map(|k| k.label()).unwrap_or_default(), c.filed_on),
         );
     }
     w.commit().await?;
@@ -882,7 +882,7 @@ mod tests {
                 assert_eq!(u.unit, r.unit, "{no}: {who} is of another unit");
                 assert!(role.is_empty() || u.roles.iter().any(|x| x == role), "{no}: {who} does not handle requests");
             }
-            assert!(r.approver != r.handler, "{no}: 审签 is by a second person");
+            assert!(r.approver.is_empty() || r.approver != r.handler, "{no}: 审签 is by a second person");
             for u in p.usernames() {
                 assert!(users.contains_key(u), "{no}: user {u}");
             }

@@ -770,6 +770,7 @@ impl Writer {
         rows.iter().map(consultation_from_row).collect()
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub async fn request_file_insert(
         &mut self,
         request_id: i64,
