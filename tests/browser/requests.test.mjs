@@ -372,8 +372,8 @@ describe('依申请公开 without JavaScript', () => {
       assert.equal(await details.count(), 1, 'one 答复 section');
       await details.locator('summary').click();
       assert.equal(await details.getAttribute('open'), '', 'the 答复 section opens without JavaScript');
-      await hpage.locator('#f-outcome').selectOption({ label: '予以公开' });
-      await hpage.locator('#f-provided').fill(PROVIDED);
+      await hpage.locator('#f-reply-outcome').selectOption({ label: '予以公开' });
+      await hpage.locator('#f-reply-provided').fill(PROVIDED);
       await shot(hpage, 'console-request-reply-form');
       await assertAccessible(hpage, 'the case page with the reply form open');
       const res = await submit(
@@ -444,13 +444,17 @@ describe('依申请公开 without JavaScript', () => {
   });
 
   it('the reply letter (告知书) can be downloaded from the tracking page', async () => {
-    const links = cpage.locator('ul.files a');
-    assert.ok((await links.count()) >= 1, 'the reply letter is listed');
-    const files = await links.evaluateAll((as) => as.map((a) => ({ href: a.getAttribute('href'), name: a.textContent.trim() })));
+    // Downloads are small forms that post the query code, so it stays out of URLs and logs.
+    const forms = cpage.locator('ul.files form');
+    assert.ok((await forms.count()) >= 1, 'the reply letter is listed');
+    const files = await forms.evaluateAll((fs) =>
+      fs.map((f) => ({ action: f.getAttribute('action'), name: f.querySelector('button').textContent.trim() })),
+    );
     assert.ok(files.some((f) => /告知书\.(pdf|docx)$/.test(f.name)), `a 告知书 among ${files.map((f) => f.name).join(', ')}`);
-    for (const { href, name } of files) {
-      const res = await cpage.request.get(new URL(href, server.base).href);
-      assert.equal(res.status(), 200, `GET ${name} (${href})`);
+    assert.ok(files.every((f) => !f.action.includes('code=')), 'no query code in a URL');
+    for (const { action, name } of files) {
+      const res = await cpage.request.post(new URL(action, server.base).href, { form: { code: queryCode } });
+      assert.equal(res.status(), 200, `POST ${name} (${action})`);
       const body = await res.body();
       if (name.endsWith('.pdf')) {
         assert.equal(body.subarray(0, 5).toString('latin1'), '%PDF-', `${name} is a PDF`);
@@ -462,9 +466,8 @@ describe('依申请公开 without JavaScript', () => {
       }
     }
     // Without the query code the files are refused.
-    const first = new URL(await links.first().getAttribute('href'), server.base);
-    first.search = '';
-    const res = await cpage.request.get(first.href, { maxRedirects: 0 });
+    const first = new URL(files[0].action, server.base);
+    const res = await cpage.request.post(first.href, { form: { code: '' }, maxRedirects: 0 });
     assert.notEqual(res.status(), 200, 'a file is not served without the query code');
   });
 

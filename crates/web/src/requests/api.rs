@@ -388,16 +388,19 @@ pub async fn staff_view(
     }
     let mut events = state.store.request_events(r.id, false).await?;
     // People read names, not logins: show the staff member's name as it is now.
-    let mut names = std::collections::HashMap::new();
+    let mut names: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
     for e in &mut events {
-        if let Some(uid) = e.actor_id {
-            if !names.contains_key(&uid) {
-                let name = state.store.user(uid).await?.map(|u| u.display_name).unwrap_or_default();
-                names.insert(uid, name);
+        let Some(uid) = e.actor_id else { continue };
+        let name = match names.get(&uid) {
+            Some(n) => n.clone(),
+            None => {
+                let n = state.store.user(uid).await?.map(|u| u.display_name).unwrap_or_default();
+                names.insert(uid, n.clone());
+                n
             }
-            if let Some(n) = names.get(&uid).filter(|n| !n.is_empty()) {
-                e.actor_name.clone_from(n);
-            }
+        };
+        if !name.is_empty() {
+            e.actor_name = name;
         }
     }
     out.timeline = events_out(events, true);

@@ -22,7 +22,11 @@ fn words(n: u32) -> String {
         0..=9 => DIGITS[n as usize].to_string(),
         10 => "十".into(),
         11..=19 => format!("十{}", DIGITS[(n - 10) as usize]),
-        _ => format!("{}十{}", DIGITS[(n / 10) as usize], if n % 10 == 0 { "" } else { DIGITS[(n % 10) as usize] }),
+        _ => format!(
+            "{}十{}",
+            DIGITS[(n / 10) as usize],
+            if n.is_multiple_of(10) { "" } else { DIGITS[(n % 10) as usize] }
+        ),
     }
 }
 

@@ -31,11 +31,14 @@ pub fn clock(cal: &Calendar, r: &Request, consultations: &[Consultation], today:
 }
 
 /// The due date kept on the case for the queues.
-pub(super) fn refresh_due(cal: &Calendar, r: &mut Request, consultations: &[Consultation], today: NaiveDate) {
-    r.due_on = match clock(cal, r, consultations, today) {
+/// The queues filter on this stored date, and nothing rewrites it when a consultation lapses
+/// in silence (art. 34), so it is the date the reply is due if every open consultation runs
+/// its full period unanswered; an earlier answer is a step, which stores the new date.
+pub(super) fn refresh_due(cal: &Calendar, r: &mut Request, consultations: &[Consultation]) {
+    r.due_on = match clock(cal, r, consultations, NaiveDate::MAX) {
         ReplyClock::Due(d) => Some(d.value),
-        // Awaiting a clarification, the case is due when the applicant has had the notice
-        // period; shown as the clarification, not the reply, in the queue.
+        // Awaiting a clarification the reply has no due date until the corrected application
+        // arrives.
         _ => None,
     };
 }

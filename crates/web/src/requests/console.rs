@@ -321,6 +321,9 @@ async fn upload(
     form: Multipart,
 ) -> PageResult {
     let r = load(&state, &id).await?;
+    if !super::may_view(&state, &p, &r).await? {
+        return Err(AppError::NotFound);
+    }
     let upload = read_upload(form).await?;
     if upload.fields.get("csrf") != p.csrf() {
         return Err(AppError::Forbidden);

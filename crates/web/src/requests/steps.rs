@@ -315,7 +315,7 @@ pub async fn take_step(state: &AppState, p: &Principal, id: i64, step: Step) -> 
             summary = format!("申请 {} 指定承办人 {handler_id}", r.tracking_no);
         }
     }
-    refresh_due(&cal, &mut r, &consultations, today);
+    refresh_due(&cal, &mut r, &consultations);
     w.request_save(&r).await?;
     w.request_event(id, kind, on, public, &note).await?;
     w.record(&format!("request.{}", step_code(&step)), "request", id, Some(r.unit_id), summary);
@@ -587,7 +587,7 @@ async fn take_step_as_coordinator(
         r.state = lifecycle::next(r.state, RequestEvent::CloseConsultation { others_open }, p.user.id, &facts)
             .map_err(lifecycle_error)?;
     }
-    refresh_due(&cal, &mut r, &consultations, today);
+    refresh_due(&cal, &mut r, &consultations);
     w.request_save(&r).await?;
     let unit = unit_name(state, p.user.unit_id).await;
     w.request_event(r.id, "收到协查意见", today, true, &format!("{unit}已回复协查意见")).await?;
