@@ -297,6 +297,12 @@ async fn request_in(conn: &mut AnyConnection, sql: &str, key: impl Into<crate::s
     row.as_ref().map(request_from_row).transpose()
 }
 
+async fn consultations_in(conn: &mut AnyConnection, request_id: i64) -> Result<Vec<Consultation>> {
+    let sql = format!("SELECT {CONSULTATION_COLUMNS} FROM request_consultations WHERE request_id = $1 ORDER BY id");
+    let rows = sqlx::query(&sql).bind(request_id).fetch_all(conn).await?;
+    rows.iter().map(consultation_from_row).collect()
+}
+
 impl Store {
     pub async fn request(&self, id: i64) -> Result<Option<Request>> {
         let mut conn = self.pool.acquire().await?;
@@ -384,21 +390,19 @@ impl Store {
     }
 
     pub async fn request_consultations(&self, request_id: i64) -> Result<Vec<Consultation>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {CONSULTATION_COLUMNS} FROM request_consultations WHERE request_id = $1 ORDER BY id"
-        ))
-        .bind(request_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(consultation_from_row).collect()
+        let mut conn = self.pool.acquire().await?;
+        consultations_in(&mut conn, request_id).await
     }
 
     pub async fn consultation(&self, id: i64) -> Result<Option<Consultation>> {
-        let row = sqlx::query(&format!("SELECT {CONSULTATION_COLUMNS} FROM request_consultations WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(consultation_from_row).transpose()
+        let sql = format!("SELECT {CONSULTATION_COLUMNS} FROM request_consultations WHERE id = $1");
+        self.row_by_id(&sql, id, consultation_from_row).await
+    }
+
+    /// One row by its id, mapped; for the small lookups of this module.
+    async fn row_by_id<T>(&self, sql: &str, id: i64, map: fn(&AnyRow) -> Result<T>) -> Result<Option<T>> {
+        let row = sqlx::query(sql).bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(map).transpose()
     }
 
     /// The coordination queue of `unit_ids`: what other units asked them, unanswered first.
@@ -427,11 +431,7 @@ impl Store {
     }
 
     pub async fn request_file(&self, id: i64) -> Result<Option<RequestFile>> {
-        let row = sqlx::query(&format!("SELECT {FILE_COLUMNS} FROM request_files WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(file_from_row).transpose()
+        self.row_by_id(&format!("SELECT {FILE_COLUMNS} FROM request_files WHERE id = $1"), id, file_from_row).await
     }
 
     pub async fn review_cases(&self, unit_ids: &[i64], year: Option<i32>) -> Result<Vec<ReviewCase>> {
@@ -449,11 +449,7 @@ impl Store {
     }
 
     pub async fn review_case(&self, id: i64) -> Result<Option<ReviewCase>> {
-        let row = sqlx::query(&format!("SELECT {REVIEW_COLUMNS} FROM review_cases WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(review_from_row).transpose()
+        self.row_by_id(&format!("SELECT {REVIEW_COLUMNS} FROM review_cases WHERE id = $1"), id, review_from_row).await
     }
 
     /// Table 四's counts for the units and year: (kind, result, count).
@@ -761,13 +757,7 @@ impl Writer {
     }
 
     pub async fn consultations_of(&mut self, request_id: i64) -> Result<Vec<Consultation>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {CONSULTATION_COLUMNS} FROM request_consultations WHERE request_id = $1 ORDER BY id"
-        ))
-        .bind(request_id)
-        .fetch_all(self.conn())
-        .await?;
-        rows.iter().map(consultation_from_row).collect()
+        consultations_in(self.conn(), request_id).await
     }
 
     #[allow(clippy::too_many_arguments)]
