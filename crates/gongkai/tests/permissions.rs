@@ -85,6 +85,8 @@ fn refusal(hide: Hide, role: Role, target: Target) -> u16 {
 enum Answer {
     Allowed,
     Refused(u16),
+    /// Neither: a failure whatever was expected.
+    Unexpected(u16),
 }
 
 fn want(who: Who, hide: Hide, role: Role, target: Target) -> Answer {
@@ -131,6 +133,8 @@ enum R {
     WordLists,
     Requests,
     RequestsOfUnit,
+    RequestExport,
+    RequestExportOfUnit,
     RequestNew,
     RequestRegister,
     Case,
@@ -194,6 +198,9 @@ const CONSOLE: &[(R, Who, bool)] = &[
     (R::WordLists, Who::SystemAdmins, false),
     (R::Requests, Who::RequestViewers, false),
     (R::RequestsOfUnit, Who::RequestViewers, true),
+    // The register with the applicants' details: unit administrators only.
+    (R::RequestExport, Who::UnitAdmins, false),
+    (R::RequestExportOfUnit, Who::UnitAdmins, true),
     (R::RequestNew, Who::Handlers, false),
     (R::RequestRegister, Who::Handlers, true),
     (R::Case, Who::RequestViewers, true),
@@ -264,6 +271,8 @@ enum A {
     WordLists,
     Requests,
     RequestsOfUnit,
+    RequestExport,
+    RequestExportOfUnit,
     RequestRegister,
     Case,
     CaseExtend,
@@ -314,6 +323,8 @@ const API: &[(A, Who, bool)] = &[
     (A::WordLists, Who::SystemAdmins, false),
     (A::Requests, Who::RequestViewers, false),
     (A::RequestsOfUnit, Who::RequestViewers, true),
+    (A::RequestExport, Who::UnitAdmins, false),
+    (A::RequestExportOfUnit, Who::UnitAdmins, true),
     (A::RequestRegister, Who::Handlers, true),
     (A::Case, Who::RequestViewers, true),
     (A::CaseExtend, Who::Handlers, true),
@@ -373,10 +384,13 @@ fn registration_json(unit_id: i64) -> Value {
     Value::Object(registration(unit_id).into_iter().map(|(k, v)| (k, Value::String(v))).collect())
 }
 
-/// The extension letter's shipped text with a line added.
+/// The extension letter's shipped text with a word changed.
 fn changed_template() -> String {
     let key = gongkai_domain::reply_letter::TemplateKey::parse("extension").unwrap();
-    format!("{}\n\n（矩阵测试修改）", gongkai_domain::reply_letter::default_template(key))
+    let text = gongkai_domain::reply_letter::default_template(key);
+    let changed = text.replacen("答复期限延长", "答复期限依法延长", 1);
+    assert_ne!(changed, text);
+    changed
 }
 
 fn report_fields() -> Vec<(&'static str, &'static str)> {
@@ -629,6 +643,8 @@ impl Ctx {
             R::WordLists => (Method::GET, s("/admin/wordlists"), vec![]),
             R::Requests => (Method::GET, s("/admin/requests"), vec![]),
             R::RequestsOfUnit => (Method::GET, format!("/admin/requests?unit_id={unit}"), vec![]),
+            R::RequestExport => (Method::GET, s("/admin/requests/export"), vec![]),
+            R::RequestExportOfUnit => (Method::GET, format!("/admin/requests/export?unit_id={unit}"), vec![]),
             R::RequestNew => (Method::GET, s("/admin/requests/new"), vec![]),
             R::RequestRegister => (Method::POST, s("/admin/requests/new"), registration(unit)),
             R::Case => (Method::GET, format!("/admin/requests/{}", self.case[i]), vec![]),
@@ -641,7 +657,8 @@ impl Ctx {
             R::CaseApprove => {
                 (Method::POST, format!("/admin/requests/{}/steps/approve", self.drafted_case(target).await), vec![])
             }
-            // Sent as multipart with the form token; see `console_routes_by_role_and_unit`.
+            // Sent as multipart, the form token in the address as with every console upload (the
+            // session layer does not read multipart bodies); see `upload_form`.
             R::CaseUpload => (Method::POST, format!("/admin/requests/{}/files", self.case[i]), vec![]),
             R::CaseFile => {
                 (Method::GET, format!("/admin/requests/{}/files/{}", self.case[i], self.case_file[i]), vec![])
@@ -781,6 +798,10 @@ impl Ctx {
             A::WordLists => (Method::GET, "/api/v1/staff/wordlists".into(), Value::Null),
             A::Requests => (Method::GET, "/api/v1/staff/requests".into(), Value::Null),
             A::RequestsOfUnit => (Method::GET, format!("/api/v1/staff/requests?unit_id={unit}"), Value::Null),
+            A::RequestExport => (Method::GET, "/api/v1/staff/requests/export".into(), Value::Null),
+            A::RequestExportOfUnit => {
+                (Method::GET, format!("/api/v1/staff/requests/export?unit_id={unit}"), Value::Null)
+            }
             A::RequestRegister => (Method::POST, "/api/v1/staff/requests".into(), registration_json(unit)),
             A::Case => (Method::GET, format!("/api/v1/staff/requests/{}", self.case[i]), Value::Null),
             A::CaseExtend => (
@@ -926,11 +947,12 @@ fn classify(status: StatusCode, location: &str) -> Option<Answer> {
         s @ (403 | 404) => Some(Answer::Refused(s)),
         303 if location.starts_with("/admin/login") => None,
         s if s < 400 || s == 422 || s == 409 => Some(Answer::Allowed),
-        _ => panic!("unexpected status {status}"),
+        s => Some(Answer::Unexpected(s)),
     }
 }
 
-/// A console upload of a file of the information provided, as the case page's form sends it.
+/// A console upload of a file of the information provided, as the case page's form sends it
+/// (with the form token among its fields).
 fn upload_form(csrf: &str) -> reqwest::multipart::Form {
     let pdf = reqwest::multipart::Part::bytes(b"%PDF-1.4\n%test".to_vec()).file_name("提供的信息.pdf");
     reqwest::multipart::Form::new().text("csrf", csrf.to_string()).part("file", pdf)
@@ -946,7 +968,10 @@ both!(console_routes_by_role_and_unit, |app: App| async move {
                 let (method, path, fields) = ctx.console_request(*route, *target).await;
                 let mut req = session.client.request(method.clone(), session.url(&path));
                 if matches!(route, R::CaseUpload) {
-                    req = req.multipart(upload_form(&session.csrf));
+                    req = session
+                        .client
+                        .post(session.url(&format!("{path}?_csrf={}", session.csrf)))
+                        .multipart(upload_form(&session.csrf));
                 } else if method != Method::GET {
                     let mut all = vec![("csrf".to_string(), session.csrf.clone())];
                     all.extend(fields);
@@ -969,7 +994,7 @@ both!(console_routes_by_role_and_unit, |app: App| async move {
             let token = csrf_in(&login_page).unwrap();
             let mut req = c.request(method.clone(), app.url(&path));
             if matches!(route, R::CaseUpload) {
-                req = req.multipart(upload_form(&token));
+                req = c.post(app.url(&format!("{path}?_csrf={token}"))).multipart(upload_form(&token));
             } else if method != Method::GET {
                 let mut all = vec![("csrf".to_string(), token)];
                 all.extend(fields);
@@ -997,6 +1022,19 @@ both!(console_routes_by_role_and_unit, |app: App| async move {
     }
     assert!(failures.is_empty(), "{} of {checked} checks failed:\n{}", failures.len(), failures.join("\n"));
     assert!(checked > 250, "{checked} checks");
+    // The case page's upload form, submitted as a browser does (its action as written, its
+    // hidden fields in the multipart body), gets through the form-token check.
+    let (_, handler, _) = actors.iter().find(|(r, _, _)| *r == Role::RequestHandler).unwrap();
+    let page = handler.text(&format!("/admin/requests/{}", ctx.case[0])).await.1;
+    let marker = format!("action=\"/admin/requests/{}/files", ctx.case[0]);
+    let start = page.find(&marker).expect("the case page has an upload form") + "action=\"".len();
+    let action = page[start..start + page[start..].find('"').unwrap()].replace("&amp;", "&");
+    let res = handler.client.post(handler.url(&action)).multipart(upload_form(&handler.csrf)).send().await.unwrap();
+    assert_eq!(
+        (res.status(), location(&res)),
+        (StatusCode::SEE_OTHER, format!("/admin/requests/{}?notice=file_added", ctx.case[0])),
+        "the upload form posts to {action}"
+    );
     // The closes and creations allowed above left their marks, all audited and intact.
     assert!(app.store.audit_verify().await.unwrap().is_ok());
     let (units, _) =

@@ -123,7 +123,10 @@ pub fn router(state: AppState) -> Router {
         // Extractors read at most body_limit; the upload routes allow more. The outer layer
         // refuses anything larger than the largest upload before reading it.
         .layer(axum::extract::DefaultBodyLimit::max(state.server.body_limit))
-        .layer(RequestBodyLimitLayer::new(state.server.attachment_limit.max(state.server.body_limit) + 64 * 1024))
+        .layer(RequestBodyLimitLayer::new(
+            state.server.attachment_limit.max(state.server.body_limit).max(crate::requests::APPLICATION_BODY_LIMIT)
+                + 64 * 1024,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), finish_errors))
         .layer(middleware::from_fn_with_state(state.clone(), crate::security::headers))
         .layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))

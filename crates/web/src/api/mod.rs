@@ -81,13 +81,11 @@ pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(crate::catalogue::api::list_standards))
         .routes(routes!(crate::columns::api::list_columns))
         .routes(routes!(crate::requests::api::challenge))
-        .routes(routes!(crate::requests::api::submit))
         .routes(routes!(crate::requests::api::track))
         .routes(routes!(crate::requests::staff_api::list, crate::requests::staff_api::register))
         .routes(routes!(crate::requests::staff_api::export))
         .routes(routes!(crate::requests::staff_api::get))
         .routes(routes!(crate::requests::staff_api::take))
-        .routes(routes!(crate::requests::staff_api::add_file))
         .routes(routes!(crate::requests::staff_api::file))
         .routes(routes!(crate::requests::staff_api::coordinations))
         .routes(routes!(crate::requests::staff_api::answer))
@@ -111,7 +109,14 @@ pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
             OpenApiRouter::new()
                 .routes(routes!(crate::documents::staff_api::attachments, crate::documents::staff_api::upload))
                 .routes(routes!(crate::catalogue::api::import_standards))
+                .routes(routes!(crate::requests::staff_api::add_file))
                 .layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
+        .merge(
+            // An application may carry a 5 MB identity proof, Base64 in JSON.
+            OpenApiRouter::new()
+                .routes(routes!(crate::requests::api::submit))
+                .layer(axum::extract::DefaultBodyLimit::max(crate::requests::APPLICATION_BODY_LIMIT)),
         )
 }
 

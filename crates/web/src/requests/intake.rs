@@ -11,6 +11,9 @@ pub const SUBMISSIONS_PER_ADDRESS: usize = 10;
 /// rest of the window.
 pub const CODE_GUESSES_PER_REQUEST: usize = 5;
 pub const CODE_GUESSES_PER_ADDRESS: usize = 20;
+/// The largest application body: a 5 MB identity proof grows by a third in Base64 (JSON) or
+/// comes as multipart with the form's fields.
+pub const APPLICATION_BODY_LIMIT: usize = 8 * 1024 * 1024;
 
 /// 申请编号: the receiving year and month, then random digits, so numbers say when and
 /// reveal nothing about how many applications an agency gets.
@@ -263,7 +266,7 @@ pub async fn register(
 /// Wrong codes are throttled per application and per address; an unknown number and a wrong
 /// code get the same answer, so numbers cannot be probed.
 pub async fn track(state: &AppState, tracking_no: &str, code: &str, ip: &str) -> Result<Request, AppError> {
-    let tracking_no: String = tracking_no.trim().chars().take(40).collect();
+    let tracking_no: String = tracking_no.trim().chars().filter(|c| !c.is_control()).take(40).collect();
     let req_key = format!("query:{tracking_no}");
     let ip_key = format!("query-ip:{ip}");
     throttled(

@@ -20,8 +20,8 @@ mod steps;
 use clock::refresh_due;
 pub use clock::{Deadline, clock, clock_facts, deadline};
 pub use intake::{
-    Acknowledgement, CODE_GUESSES_PER_ADDRESS, CODE_GUESSES_PER_REQUEST, Intake, SUBMISSIONS_PER_ADDRESS, register,
-    submit, track,
+    APPLICATION_BODY_LIMIT, Acknowledgement, CODE_GUESSES_PER_ADDRESS, CODE_GUESSES_PER_REQUEST, Intake,
+    SUBMISSIONS_PER_ADDRESS, register, submit, track,
 };
 pub use steps::{Step, answer_coordination, parse_step, take_step};
 

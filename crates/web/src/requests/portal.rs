@@ -23,7 +23,7 @@ use gongkai_domain::units::{UnitKind, UnitTree};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/requests", get(index))
-        .route("/requests/new", get(new_form).post(submit).layer(DefaultBodyLimit::max(6 * 1024 * 1024)))
+        .route("/requests/new", get(new_form).post(submit).layer(DefaultBodyLimit::max(super::APPLICATION_BODY_LIMIT)))
         .route("/requests/track", get(track_query).post(track_form))
         .route("/requests/{tracking_no}", get(track_path))
         .route("/requests/{tracking_no}/files/{id}", get(file).post(file_form))
