@@ -12,6 +12,10 @@
 //!   requestbench breakdown (--data-dir DIR | --database-url …) --year 2025 --runs 5
 //!       times the report's store queries in process and prints the plan of the heavy one.
 //!
+//!   requestbench sql (--data-dir DIR | --database-url …) --sql "STATEMENT; …" [--repeat 2]
+//!       runs statements with the server's database driver and prints their time and rows
+//!       (for trying an index or a query change on a copy of a generated database).
+//!
 //! Each command prints one JSON line on stdout (bench/requests.sh makes the table from it) and
 //! what it does on stderr.
 
@@ -84,6 +88,7 @@ async fn main() -> Result<()> {
         "generate" => generate(&flags).await?,
         "report" => report(&flags).await?,
         "breakdown" => breakdown(&flags).await?,
+        "sql" => sql(&flags).await?,
         _ => bail!("{USAGE}"),
     };
     println!("{out}");
@@ -273,9 +278,11 @@ async fn intake(f: &Flags) -> Result<Value> {
         None => find_unit(&client, &base, INTAKE_UNIT).await?,
     };
     let counter = Arc::new(AtomicU64::new(1));
+    let mut warmed = 0;
     if warmup > 0.0 {
         let w = intake_phase(&client, &base, unit_id, clients, warmup, &counter).await?;
         eprintln!("warm-up: {} applications in {:.1} s", w.post.len(), w.wall.as_secs_f64());
+        warmed = w.post.len();
     }
     let p = intake_phase(&client, &base, unit_id, clients, seconds, &counter).await?;
     let refused: u64 = p.refused.values().sum();
@@ -298,6 +305,7 @@ async fn intake(f: &Flags) -> Result<Value> {
         "clients": clients,
         "seconds": p.wall.as_secs_f64(),
         "acknowledged": p.post.len(),
+        "warmup_acknowledged": warmed,
         "per_second": rate,
         "post_p50_ms": ms(percentile(&p.post, 0.5)),
         "post_p99_ms": ms(percentile(&p.post, 0.99)),
@@ -382,6 +390,31 @@ impl Conn {
                 .iter()
                 .map(|r| r.try_get::<String, _>(column))
                 .collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// Every row, each cell as text whatever its type.
+    async fn rows(&mut self, sql: &str) -> Result<Vec<Vec<String>>> {
+        fn cells<R: Row>(r: &R) -> Vec<String>
+        where
+            for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+            for<'a> Option<i64>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+            for<'a> Option<f64>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+            usize: sqlx::ColumnIndex<R>,
+        {
+            (0..r.len())
+                .map(|i| {
+                    r.try_get::<Option<String>, _>(i)
+                        .map(|v| v.unwrap_or_else(|| "NULL".into()))
+                        .or_else(|_| r.try_get::<Option<i64>, _>(i).map(|v| v.map_or("NULL".into(), |v| v.to_string())))
+                        .or_else(|_| r.try_get::<Option<f64>, _>(i).map(|v| v.map_or("NULL".into(), |v| v.to_string())))
+                        .unwrap_or_else(|_| "?".into())
+                })
+                .collect()
+        }
+        Ok(match self {
+            Conn::Pg(c) => sqlx::raw_sql(sql).fetch_all(c).await?.iter().map(cells).collect(),
+            Conn::Lite(c) => sqlx::raw_sql(sql).fetch_all(c).await?.iter().map(cells).collect(),
         })
     }
 
@@ -474,11 +507,17 @@ async fn generate(f: &Flags) -> Result<Value> {
                 let closed_on = received + chrono::Duration::days(1 + rng.below(45) as i64);
                 let (state, outcome, closed_on, due_on) = if closes && closed_on <= last {
                     closed += 1;
-                    ("replied", Some(outcomes[rng.weighted(&outcome_weights)].code().to_string()), Some(closed_on), None)
+                    (
+                        "replied",
+                        Some(outcomes[rng.weighted(&outcome_weights)].code().to_string()),
+                        Some(closed_on),
+                        None,
+                    )
                 } else {
                     ("in_progress", None, None, Some(received + chrono::Duration::days(28)))
                 };
-                let submitted = format!("{}T{:02}:{:02}:{:02}.000000Z", received, rng.below(10), rng.below(60), rng.below(60));
+                let submitted =
+                    format!("{}T{:02}:{:02}:{:02}.000000Z", received, rng.below(10), rng.below(60), rng.below(60));
                 let updated = closed_on.map(|d| format!("{d}T08:00:00.000000Z")).unwrap_or_else(|| submitted.clone());
                 if i > done {
                     sql.push(',');
@@ -632,6 +671,9 @@ async fn breakdown(f: &Flags) -> Result<Value> {
     }
     let list = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
     let (a, z) = (format!("'{year}-01-01'"), format!("'{year}-12-31'"));
+    // The SQL of `Store::request_counts` (crates/store/src/requests.rs) with the values written
+    // in; keep the two in step.
+    let open_in_year = format!("COALESCE(closed_on, '9999-12-31') >= {a}");
     let sql = format!(
         "SELECT applicant_type, outcome, \
          SUM(CASE WHEN received_on >= {a} THEN 1 ELSE 0 END), \
@@ -639,17 +681,39 @@ async fn breakdown(f: &Flags) -> Result<Value> {
          SUM(CASE WHEN closed_on <= {z} THEN 1 ELSE 0 END), \
          SUM(CASE WHEN closed_on IS NULL OR closed_on > {z} THEN 1 ELSE 0 END) \
          FROM requests WHERE received_on IS NOT NULL AND received_on <= {z} \
-         AND (closed_on IS NULL OR closed_on >= {a}) AND unit_id IN ({list}) GROUP BY applicant_type, outcome"
+         AND {open_in_year} AND unit_id IN ({list}) GROUP BY applicant_type, outcome"
     );
     let mut conn = Conn::open(&settings).await?;
-    let plan = if conn.is_pg() {
-        conn.texts(&format!("EXPLAIN (ANALYZE, BUFFERS) {sql}"), 0).await?
-    } else {
-        conn.texts(&format!("EXPLAIN QUERY PLAN {sql}"), 3).await?
+    let explain = |sql: &str, pg: bool| {
+        if pg { format!("EXPLAIN (ANALYZE, BUFFERS) {sql}") } else { format!("EXPLAIN QUERY PLAN {sql}") }
     };
+    let column = if conn.is_pg() { 0 } else { 3 };
+    let plan = conn.texts(&explain(&sql, conn.is_pg()), column).await?;
     let t = Instant::now();
     conn.exec(&sql).await?;
     let literal = t.elapsed();
+    // Two comparisons, timed after a warm-up run each: reading the whole table (SQLite's NOT
+    // INDEXED; PostgreSQL scans anyway), and the earlier form with an OR on closed_on, which
+    // SQLite planned as two index ranges per unit.
+    let variants = [
+        ("full_scan", (!conn.is_pg()).then(|| sql.replace("FROM requests WHERE", "FROM requests NOT INDEXED WHERE"))),
+        ("coalesce", Some(sql.replace(&open_in_year, &format!("(closed_on IS NULL OR closed_on >= {a})")))),
+    ];
+    for (name, variant) in variants {
+        let Some(variant) = variant else { continue };
+        conn.exec(&variant).await?;
+        let t = Instant::now();
+        conn.exec(&variant).await?;
+        let took = t.elapsed();
+        let variant_plan = if conn.is_pg() {
+            conn.texts(&format!("EXPLAIN {variant}"), 0).await?
+        } else {
+            conn.texts(&explain(&variant, false), 3).await?
+        };
+        eprintln!("variant {name}: {:.1} ms, plan: {}", ms(took), variant_plan.first().cloned().unwrap_or_default());
+        out.insert(format!("{name}_ms"), json!(ms(took)));
+        out.insert(format!("{name}_plan"), json!(variant_plan));
+    }
     let matching = conn
         .count(&format!(
             "SELECT COUNT(*) FROM requests WHERE received_on IS NOT NULL AND received_on <= {z} \
@@ -657,7 +721,10 @@ async fn breakdown(f: &Flags) -> Result<Value> {
         ))
         .await?;
     let total = conn.count("SELECT COUNT(*) FROM requests").await?;
-    eprintln!("request_counts SQL with literal values: {:.1} ms; {matching} of {total} rows matter to {year}", ms(literal));
+    eprintln!(
+        "request_counts SQL with literal values: {:.1} ms; {matching} of {total} rows matter to {year}",
+        ms(literal)
+    );
     eprintln!("plan:");
     for line in &plan {
         eprintln!("  {line}");
@@ -668,6 +735,35 @@ async fn breakdown(f: &Flags) -> Result<Value> {
     out.insert("rows_total".into(), json!(total));
     out.insert("plan".into(), json!(plan));
     Ok(Value::Object(out))
+}
+
+/// Statements on the database, timed, with their rows: for trying a fix on a copy.
+async fn sql(f: &Flags) -> Result<Value> {
+    let settings = f.database()?;
+    let repeat: usize = f.num("repeat", 1)?;
+    let text = f.get("sql").ok_or_else(|| anyhow!("--sql is needed"))?;
+    let mut conn = Conn::open(&settings).await?;
+    let mut out = Vec::new();
+    for statement in text.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        let mut times = Vec::new();
+        let mut rows = Vec::new();
+        for _ in 0..repeat.max(1) {
+            let t = Instant::now();
+            rows = conn.rows(statement).await?;
+            times.push(ms(t.elapsed()));
+        }
+        eprintln!(
+            "{:.1} ms {}: {}",
+            times.iter().copied().fold(f64::MAX, f64::min),
+            times.iter().map(|t| format!("{t:.1}")).collect::<Vec<_>>().join(" / "),
+            statement.chars().take(120).collect::<String>()
+        );
+        for r in rows.iter().take(40) {
+            eprintln!("  {}", r.join(" | "));
+        }
+        out.push(json!({"sql": statement, "ms": times, "rows": rows.len()}));
+    }
+    Ok(json!(out))
 }
 
 #[cfg(test)]
