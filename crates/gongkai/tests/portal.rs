@@ -6,7 +6,6 @@ use common::App;
 use reqwest::StatusCode;
 
 const SECTION_PAGES: &[(&str, &str)] = &[
-    ("/requests", "依申请公开"),
     ("/policies", "政策库"),
     ("/consultations", "意见征集"),
     ("/open-days", "政府开放"),
@@ -36,6 +35,7 @@ both!(home_page_has_the_structure_of_a_government_portal, |app: App| async move 
     for (path, title) in SECTION_PAGES.iter().filter(|(p, _)| *p != "/invest") {
         assert!(html.contains(&format!("href=\"{path}\">{title}</a>")), "navigation lacks {title}");
     }
+    assert!(html.contains("href=\"/requests\">依申请公开</a>"), "navigation lacks 依申请公开");
     // Units: the city, the 12 districts and counties, zones and departments, each linked.
     for name in [
         "历下区",
@@ -81,6 +81,12 @@ both!(sections_still_to_come_say_so_and_are_not_404, |app: App| async move {
         assert!(html.contains(&format!("<meta name=\"ColumnName\" content=\"{title}\">")), "{path} column meta");
         assert!(html.contains("<meta name=\"ColumnType\""), "{path} column type");
     }
+    // 依申请公开 is built now: its page is the section's, with the column's meta tags.
+    let (status, html) = app.text("/requests").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h1>依申请公开") && !html.contains("本栏目正在建设中"));
+    assert!(html.contains("<meta name=\"ColumnName\" content=\"依申请公开\">"));
+    assert!(html.contains("href=\"/requests/new\""));
     for (path, title) in [("/gongkai", "政务公开"), ("/hudong", "互动交流")] {
         let (status, html) = app.text(path).await;
         assert_eq!(status, StatusCode::OK);
