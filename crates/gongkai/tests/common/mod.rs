@@ -313,3 +313,34 @@ impl Session {
 pub fn location(res: &Response) -> String {
     res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
 }
+
+/// 一 … 二十九 as the challenge writes them.
+pub fn chinese_number(words: &str) -> u32 {
+    const DIGITS: [char; 10] = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+    let digit = |s: &str| -> u32 {
+        let mut chars = s.chars();
+        let (Some(c), None) = (chars.next(), chars.next()) else { panic!("not one digit: {s:?}") };
+        DIGITS.iter().position(|d| *d == c).unwrap_or_else(|| panic!("not a digit: {c}")) as u32
+    };
+    match words.split_once('十') {
+        None => digit(words),
+        Some((tens, units)) => {
+            let tens = if tens.is_empty() { 1 } else { digit(tens) };
+            let units = if units.is_empty() { 0 } else { digit(units) };
+            tens * 10 + units
+        }
+    }
+}
+
+/// Answers the application form's challenge: “十三加五等于多少？” with "18", “十三减五等于多少？” with "8".
+pub fn solve(question: &str) -> String {
+    let sum = question.strip_suffix("等于多少？").unwrap_or_else(|| panic!("question: {question}"));
+    let value = if let Some((a, b)) = sum.split_once('加') {
+        chinese_number(a) + chinese_number(b)
+    } else if let Some((a, b)) = sum.split_once('减') {
+        chinese_number(a) - chinese_number(b)
+    } else {
+        panic!("question: {question}")
+    };
+    value.to_string()
+}
