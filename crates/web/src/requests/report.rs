@@ -352,16 +352,13 @@ pub async fn draft_document(state: &AppState, p: &Principal, unit_id: i64, year:
     let xlsx = gongkai_export::annual_report_xlsx::write(&built.report).map_err(AppError::internal)?;
     let docx =
         gongkai_export::annual_report_docx::write(&built.report).map_err(|e| AppError::internal(format!("{e:?}")))?;
-    let column = match state
+    let column = state
         .store
         .columns(Some(unit_id))
         .await?
         .into_iter()
         .find(|c| c.kind == gongkai_domain::columns::ColumnKind::Reports)
-    {
-        Some(c) => Some(c.id),
-        None => None,
-    };
+        .map(|c| c.id);
     let title = built.report.title();
     let input = gongkai_domain::documents::DocumentInput {
         title: title.clone(),
@@ -370,12 +367,11 @@ pub async fn draft_document(state: &AppState, p: &Principal, unit_id: i64, year:
         genre: "report".into(),
         keywords: "政府信息公开,年度报告".into(),
         disclosure_mode: "proactive".into(),
-        column_id: column,
         body: report_html(&built.report),
         ..Default::default()
     };
     let publisher = state.unit_tree().await?.get(unit_id).map(|u| u.name.clone()).unwrap_or_default();
-    let fields = gongkai_domain::documents::DocumentFields::parse(&input, &publisher)?;
+    let mut fields = gongkai_domain::documents::DocumentFields::parse(&input, &publisher)?;
     let saved = [(format!("{title}.xlsx"), xlsx), (format!("{title}.docx"), docx)];
     let mut shas = Vec::new();
     for (_, bytes) in &saved {
@@ -393,7 +389,6 @@ pub async fn draft_document(state: &AppState, p: &Principal, unit_id: i64, year:
             w.column_create(unit_id, &f).await?
         }
     };
-    let mut fields = fields;
     fields.column_id = Some(column_id);
     let doc_id = w.document_create(unit_id, &fields, Some(p.user.id), None).await?;
     for ((name, bytes), sha) in saved.iter().zip(&shas) {
@@ -508,7 +503,9 @@ async fn render_report(
     headers: &HeaderMap,
     p: &Principal,
     q: &Fields,
-    f: Option<FormView>,
+    // The values the user sent with a form that failed, or `None` for what is saved.
+    submitted: Option<Fields>,
+    errors: Invalid,
 ) -> PageResult {
     let unit_id = match q.opt("unit_id").filter(|v| !v.is_empty()) {
         Some(v) => v.parse::<i64>().map_err(|_| AppError::NotFound)?,
@@ -541,7 +538,7 @@ async fn render_report(
         });
     }
     let m = built.report.table2.manual();
-    let f = f.unwrap_or_else(|| {
+    let saved = || {
         FormView::from_pairs(&[
             ("overall", &built.report.sections.overall),
             ("problems", &built.report.sections.problems),
@@ -551,7 +548,9 @@ async fn render_report(
             ("enforcement", &m.enforcement.to_string()),
             ("fees_wan_yuan", &m.fees_wan_yuan),
         ])
-    });
+        .values
+    };
+    let f = FormView::with_errors(submitted.unwrap_or_else(saved), errors);
     let failed = f.failed();
     let mut page = console_page(state, headers, p, "年度报告", "/admin/annual-reports", "requests").await;
     page.notice = match q.get("notice") {
@@ -588,7 +587,7 @@ async fn console_report(
     Staff(p): Staff,
     Query(q): Query,
 ) -> PageResult {
-    render_report(&state, &headers, &p, &q, None).await
+    render_report(&state, &headers, &p, &q, None, Invalid::default()).await
 }
 
 fn report_body(f: &Fields) -> ReportBody {
@@ -615,7 +614,7 @@ async fn console_save(State(state): State<AppState>, headers: HeaderMap, Staff(p
         Err(e) => {
             let e = e.form_errors()?;
             let q = Fields::parse(format!("unit_id={unit_id}&year={year}").as_bytes());
-            render_report(&state, &headers, &p, &q, Some(FormView::with_errors(f, e))).await
+            render_report(&state, &headers, &p, &q, Some(f), e).await
         }
     }
 }
@@ -632,21 +631,8 @@ async fn console_document(
         Err(e) => {
             let e = e.form_errors()?;
             let q = Fields::parse(format!("unit_id={unit_id}&year={year}").as_bytes());
-            let current = build(&state, unit_id, year, Scope::Unit).await?;
-            let m = current.report.table2.manual();
-            let values = Fields::parse(
-                url::form_urlencoded::Serializer::new(String::new())
-                    .append_pair("overall", &current.report.sections.overall)
-                    .append_pair("problems", &current.report.sections.problems)
-                    .append_pair("other", &current.report.sections.other)
-                    .append_pair("licensing", &m.licensing.to_string())
-                    .append_pair("penalty", &m.penalty.to_string())
-                    .append_pair("enforcement", &m.enforcement.to_string())
-                    .append_pair("fees_wan_yuan", &m.fees_wan_yuan)
-                    .finish()
-                    .as_bytes(),
-            );
-            render_report(&state, &headers, &p, &q, Some(FormView::with_errors(values, e))).await
+            // Drafting failed on what is saved (a blank section, say): show it with the problems.
+            render_report(&state, &headers, &p, &q, None, e).await
         }
     }
 }
