@@ -19,6 +19,30 @@ pub const SYSTEM_CJK_FONTS: &[&str] = &[
     "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
 ];
 
+/// The font compiled into every binary, so that a server with no fonts installed (an air-gapped
+/// intranet host, a container) still writes PDF letters: Noto Serif CJK SC cut down to GB 2312 and
+/// the punctuation letters use (`tools/subset-letter-font.sh`, SIL OFL 1.1, `fonts/OFL.txt`).
+/// A name with a rarer character needs a full font; see [`covers`].
+pub const EMBEDDED_CJK_FONT: &[u8] = include_bytes!("../fonts/gongkai-serif-sc-gb2312.otf");
+
+/// The characters of `text` (whitespace aside) that face `index` of `data` has no glyph for, in
+/// order of first appearance: an empty list means the font can set the text.
+pub fn missing_chars(data: &[u8], index: u32, text: &str) -> Vec<char> {
+    let font = match FileRef::new(data) {
+        Ok(FileRef::Font(f)) if index == 0 => Some(f),
+        Ok(FileRef::Collection(c)) => c.get(index).ok(),
+        _ => None,
+    };
+    let mut missing: Vec<char> = Vec::new();
+    for c in text.chars().filter(|c| !c.is_whitespace()) {
+        let has = font.as_ref().is_some_and(|f| f.charmap().map(c).is_some());
+        if !has && !missing.contains(&c) {
+            missing.push(c);
+        }
+    }
+    missing
+}
+
 /// The font file and face index to embed: the configured file if one is given, else the first
 /// system Noto CJK font found. A configured file that cannot be read as a font gives `None`
 /// rather than a silent fallback, so that a wrong setting shows up.
@@ -86,6 +110,27 @@ mod tests {
         let names: Vec<String> = family_names(&font).collect();
         assert!(names.iter().any(|n| n.contains("CJK SC")), "{path:?} face {index}: {names:?}");
         assert_eq!(find_cjk_font(Some(&path)), Some((path.clone(), index)), "a configured path is used as is");
+    }
+
+    #[test]
+    fn the_compiled_in_font_sets_official_letters() {
+        assert_eq!(face_index(EMBEDDED_CJK_FONT), Some(0));
+        // The 文号 brackets, full-width punctuation and digits, then every GB 2312 hanzi.
+        let sample = "济南市人民政府办公厅关于政府信息公开申请的答复告知书（济政办〔2026〕12号）：“”、；？！《》—…０１２ABCabc123";
+        assert_eq!(missing_chars(EMBEDDED_CJK_FONT, 0, sample), Vec::<char>::new());
+        let gb2312_hanzi = (0xB0..=0xF7u8)
+            .flat_map(|hi| (0xA1..=0xFEu8).map(move |lo| [hi, lo]))
+            .filter_map(|b| {
+                encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(&b).map(|s| s.into_owned())
+            })
+            // The last five cells of row 0xD7 are empty in GB 2312; GBK decodes them to private use.
+            .filter(|s| s.chars().all(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)))
+            .collect::<String>();
+        assert!(gb2312_hanzi.chars().count() > 6700, "{}", gb2312_hanzi.chars().count());
+        assert_eq!(missing_chars(EMBEDDED_CJK_FONT, 0, &gb2312_hanzi), Vec::<char>::new());
+        // 䶮 (CJK Extension A, as in some given names) is outside GB 2312: reported, once.
+        assert_eq!(missing_chars(EMBEDDED_CJK_FONT, 0, "刘䶮 刘䶮"), vec!['䶮']);
+        assert_eq!(missing_chars(b"not a font", 0, "国"), vec!['国']);
     }
 
     #[test]

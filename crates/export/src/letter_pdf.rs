@@ -454,67 +454,75 @@ mod tests {
         }
     }
 
-    fn font() -> Option<Vec<u8>> {
-        let found = find_cjk_font(None);
-        if found.is_none() {
-            eprintln!("note: no Noto CJK font installed (apt-get install fonts-noto-cjk); PDF tests skipped");
+    /// The compiled-in font, and the system's Noto CJK where installed: letters must come out
+    /// right in both.
+    fn fonts() -> Vec<(Vec<u8>, u32)> {
+        let mut all = vec![(crate::fonts::EMBEDDED_CJK_FONT.to_vec(), 0)];
+        match find_cjk_font(None) {
+            Some((path, index)) => all.push((std::fs::read(path).unwrap(), index)),
+            None => {
+                eprintln!("note: no Noto CJK font installed (apt-get install fonts-noto-cjk); compiled-in font only")
+            }
         }
-        found.map(|(path, index)| {
-            assert!(index < 32);
-            std::fs::read(path).unwrap()
-        })
+        all
     }
 
     #[test]
     fn a_one_page_letter() {
-        let Some(data) = font() else { return };
-        let (_, index) = find_cjk_font(None).unwrap();
-        let letter = crate::letter_docx::tests::sample();
-        let pdf = write(&letter, &data, index).unwrap();
-        assert!(pdf.starts_with(b"%PDF-"));
-        assert!(pdf.len() < 1_000_000, "the font is subset: {} bytes", pdf.len());
-        let pages = pdf_extract::extract_text_from_mem_by_pages(&pdf).unwrap();
-        assert_eq!(pages.len(), 1);
-        let text: String = pages[0].chars().filter(|c| !c.is_whitespace()).collect();
-        for wanted in ["政府信息公开申请答复告知书", "张三：", "第三十六条第（二）项", "济南市某某局", "2024年3月20日"]
-        {
-            assert!(text.contains(wanted), "{wanted} not in extracted text: {text}");
+        for (data, index) in fonts() {
+            let letter = crate::letter_docx::tests::sample();
+            let pdf = write(&letter, &data, index).unwrap();
+            assert!(pdf.starts_with(b"%PDF-"));
+            assert!(pdf.len() < 1_000_000, "the font is subset: {} bytes", pdf.len());
+            let pages = pdf_extract::extract_text_from_mem_by_pages(&pdf).unwrap();
+            assert_eq!(pages.len(), 1);
+            let text: String = pages[0].chars().filter(|c| !c.is_whitespace()).collect();
+            for wanted in
+                ["政府信息公开申请答复告知书", "张三：", "第三十六条第（二）项", "济南市某某局", "2024年3月20日"]
+            {
+                assert!(text.contains(wanted), "{wanted} not in extracted text: {text}");
+            }
         }
     }
 
     #[test]
     fn lines_stay_inside_the_margins() {
-        let Some(data) = font() else { return };
-        let (_, index) = find_cjk_font(None).unwrap();
-        let face = Face::new(&data, index).unwrap();
-        let mut letter = crate::letter_docx::tests::sample();
-        letter.paragraphs.push(
-            "网址：https://www.jinan.gov.cn/col/col1229214366/index.html?xxgkhide=1&page=2，电话0531-88150105。"
-                .repeat(3),
-        );
-        let layout = lay_out(&letter, &face);
-        for placed in layout.pages.iter().flatten() {
-            let right = placed.x + placed.line.width * placed.size;
-            assert!(placed.x >= LEFT - 0.01 && right <= RIGHT + 0.01, "{} at {}..{right}", placed.line.text, placed.x);
-            assert!(placed.baseline > TOP && placed.baseline < BOTTOM, "{}", placed.line.text);
-            assert!(!placed.line.text.starts_with(|c| NO_START.contains(c)), "{}", placed.line.text);
+        for (data, index) in fonts() {
+            let face = Face::new(&data, index).unwrap();
+            let mut letter = crate::letter_docx::tests::sample();
+            letter.paragraphs.push(
+                "网址：https://www.jinan.gov.cn/col/col1229214366/index.html?xxgkhide=1&page=2，电话0531-88150105。"
+                    .repeat(3),
+            );
+            let layout = lay_out(&letter, &face);
+            for placed in layout.pages.iter().flatten() {
+                let right = placed.x + placed.line.width * placed.size;
+                assert!(
+                    placed.x >= LEFT - 0.01 && right <= RIGHT + 0.01,
+                    "{} at {}..{right}",
+                    placed.line.text,
+                    placed.x
+                );
+                assert!(placed.baseline > TOP && placed.baseline < BOTTOM, "{}", placed.line.text);
+                assert!(!placed.line.text.starts_with(|c| NO_START.contains(c)), "{}", placed.line.text);
+            }
         }
     }
 
     #[test]
     fn a_long_letter_runs_over_several_pages() {
-        let Some(data) = font() else { return };
-        let (_, index) = find_cjk_font(None).unwrap();
-        let mut letter = crate::letter_docx::tests::sample();
-        letter.paragraphs = (1..=30)
-            .map(|i| format!("第{i}段：{}", "本机关经检索后认为，该信息属于可以公开的政府信息。".repeat(4)))
-            .collect();
-        let pdf = write(&letter, &data, index).unwrap();
-        let pages = pdf_extract::extract_text_from_mem_by_pages(&pdf).unwrap();
-        assert!(pages.len() >= 3, "{} pages", pages.len());
-        let last: String = pages.last().unwrap().chars().filter(|c| !c.is_whitespace()).collect();
-        assert!(last.contains("第30段") || last.contains("济南市某某局"), "{last}");
-        assert!(last.contains("2024年3月20日") && last.contains(&format!("—{}—", pages.len())), "{last}");
+        for (data, index) in fonts() {
+            let mut letter = crate::letter_docx::tests::sample();
+            letter.paragraphs = (1..=30)
+                .map(|i| format!("第{i}段：{}", "本机关经检索后认为，该信息属于可以公开的政府信息。".repeat(4)))
+                .collect();
+            let pdf = write(&letter, &data, index).unwrap();
+            let pages = pdf_extract::extract_text_from_mem_by_pages(&pdf).unwrap();
+            assert!(pages.len() >= 3, "{} pages", pages.len());
+            let last: String = pages.last().unwrap().chars().filter(|c| !c.is_whitespace()).collect();
+            assert!(last.contains("第30段") || last.contains("济南市某某局"), "{last}");
+            assert!(last.contains("2024年3月20日") && last.contains(&format!("—{}—", pages.len())), "{last}");
+        }
     }
 
     #[test]
@@ -522,9 +530,9 @@ mod tests {
         let letter = crate::letter_docx::tests::sample();
         let err = write(&letter, b"not a font", 0).unwrap_err();
         assert_eq!(err.to_string(), "无法读取字体文件，或文件中没有第 0 号字体");
-        let Some(data) = font() else { return };
-        assert!(matches!(write(&letter, &data, 999), Err(Error::Font { index: 999 })));
-        let pdf = write(&Letter::default(), &data, 0).expect("an empty letter is one blank page");
+        let (data, _) = &fonts()[0];
+        assert!(matches!(write(&letter, data, 999), Err(Error::Font { index: 999 })));
+        let pdf = write(&Letter::default(), data, 0).expect("an empty letter is one blank page");
         assert!(pdf.starts_with(b"%PDF-"));
     }
 }

@@ -103,7 +103,7 @@ struct ServeArgs {
     /// 不检查正文中的外部链接（服务器不能访问外网时使用）
     #[arg(long, env = "GONGKAI_NO_LINK_CHECK")]
     no_link_check: bool,
-    /// PDF 告知书使用的中文字体文件（.ttc/.otf/.ttf），默认使用系统的 Noto CJK 字体
+    /// PDF 告知书使用的中文字体文件（.ttc/.otf/.ttf），默认使用系统的 Noto CJK 字体，没有时使用内置字体（GB 2312 字符集）
     #[arg(long, env = "GONGKAI_LETTER_FONT")]
     letter_font: Option<PathBuf>,
     /// 请求大小上限（KB），默认 1024

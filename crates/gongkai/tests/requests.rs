@@ -1212,6 +1212,35 @@ both!(a_returned_reply_is_redrafted_and_its_files_reach_the_applicant, |app: App
     assert_eq!(audit(&app, "request.return", Some(id)).await[0]["actor_name"], "ybj_admin");
 });
 
+/// A server whose only font is the subset compiled into the binary (configured here as a file,
+/// so the test does not depend on what the machine has installed): letters come out as PDF, but
+/// one naming a character outside GB 2312 is refused as PDF with the character named, and its
+/// DOCX still comes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pdf_letters_name_a_character_their_font_lacks() {
+    let font = concat!(env!("CARGO_MANIFEST_DIR"), "/../export/fonts/gongkai-serif-sc-gb2312.otf");
+    let options = gongkai_web::ServerOptions { letter_font: Some(font.into()), ..common::TestApp::options() };
+    let server = common::TestApp::start_with(common::Db::Sqlite, options).await;
+    let app = server.clone_handle();
+    let ybj = app.unit_id("济南市医疗保障局").await;
+    let handler = app.token("ybj_handler").await;
+    let letter = |id: i64, format: &str| format!("/api/v1/staff/requests/{id}/letters/clarification?format={format}");
+
+    let (plain, _, _) = registered(&app, &handler, person(ybj), today() - days(1)).await;
+    let res = app.api_get(&handler, &letter(plain, "pdf")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.bytes().await.unwrap().starts_with(b"%PDF-"));
+
+    let (rare, _, _) = registered(&app, &handler, with(person(ybj), json!({"name": "刘䶮"})), today() - days(1)).await;
+    let refused = problem(app.api_get(&handler, &letter(rare, "pdf")).await, 409).await;
+    assert_eq!(fields(&refused), ["format"]);
+    let detail = refused.to_string();
+    assert!(detail.contains("䶮") && detail.contains("letter_font") && !detail.contains("“刘"), "{detail}");
+    let res = app.api_get(&handler, &letter(rare, "docx")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    server.stop().await;
+}
+
 both!(applicants_may_withdraw_until_the_reply, |app: App| async move {
     let ybj = app.unit_id("济南市医疗保障局").await;
     let handler = app.token("ybj_handler").await;

@@ -110,15 +110,28 @@ pub struct App {
 
 impl TestApp {
     pub async fn start(db: Db) -> TestApp {
-        let app = TestApp::start_empty(db).await;
         // Units and users; scenarios that want the demo's lists, columns and documents ask.
+        TestApp::start_with(db, TestApp::options()).await
+    }
+
+    pub async fn start_empty(db: Db) -> TestApp {
+        TestApp::start_empty_with(db, TestApp::options()).await
+    }
+
+    /// The server options of the tests: small body limits, everything else as shipped.
+    pub fn options() -> ServerOptions {
+        ServerOptions { body_limit: 256 * 1024, attachment_limit: 1024 * 1024, ..Default::default() }
+    }
+
+    /// Units and users, as `start`, served with other options.
+    pub async fn start_with(db: Db, options: ServerOptions) -> TestApp {
+        let app = TestApp::start_empty_with(db, options).await;
         gongkai_store::demo::load_base(&app.store).await.unwrap();
         app
     }
 
-    pub async fn start_empty(db: Db) -> TestApp {
+    async fn start_empty_with(db: Db, options: ServerOptions) -> TestApp {
         let (store, dir, pg) = fresh_store(db).await;
-        let options = ServerOptions { body_limit: 256 * 1024, attachment_limit: 1024 * 1024, ..Default::default() };
         let (search, _) = gongkai_search::SearchIndex::open(&dir.path().join("index"), &[]).unwrap();
         let state = AppState::new(store.clone(), SiteConfig::default(), options, search);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

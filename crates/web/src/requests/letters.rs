@@ -1,5 +1,5 @@
 //! Letters to applicants (告知书): filled in from the case and the template (an administrator's
-//! version, or the shipped one), written as DOCX, and as PDF where a CJK font is available. The
+//! version, or the shipped one), written as DOCX and as PDF (in the configured or system CJK font, else the one compiled in). The
 //! reply letter is written once, when the reply is approved, and kept with the case: what was
 //! sent stays what it was even if the template changes later.
 
@@ -160,25 +160,54 @@ pub async fn file(
             Ok((bytes, gongkai_store::attachments::FileKind::Docx.content_type(), format!("{base}.docx")))
         }
         Format::Pdf => {
-            let Some(font) = font(state).await else {
-                return Err(AppError::Conflict(Invalid::one(
-                    "format",
-                    "PDF 告知书",
-                    "服务器未安装中文字体（fonts-noto-cjk），请下载 Word 版本，或由管理员配置 letter_font",
-                )));
-            };
-            let bytes =
-                tokio::task::spawn_blocking(move || gongkai_export::letter_pdf::write(&letter, &font.0, font.1))
-                    .await
-                    .map_err(AppError::internal)?
-                    .map_err(|e| AppError::internal(format!("{e:?}")))?;
+            let font = pdf_font(state, &letter).await?;
+            let bytes = tokio::task::spawn_blocking(move || {
+                let (data, index) = match &font {
+                    Some(f) => (f.0.as_slice(), f.1),
+                    None => (gongkai_export::fonts::EMBEDDED_CJK_FONT, 0),
+                };
+                gongkai_export::letter_pdf::write(&letter, data, index)
+            })
+            .await
+            .map_err(AppError::internal)?
+            .map_err(|e| AppError::internal(format!("{e:?}")))?;
             Ok((bytes, gongkai_store::attachments::FileKind::Pdf.content_type(), format!("{base}.pdf")))
         }
     }
 }
 
+/// The font a PDF letter is set in: the configured `letter_font`, else the system's Noto CJK,
+/// else (`None`) the subset compiled into the binary. A letter with a character the font lacks (a
+/// rare character in a name, outside the compiled-in GB 2312) would print it as an empty box, so
+/// it gets no PDF, and the message names the character and what to install.
+async fn pdf_font(state: &AppState, letter: &Letter) -> Result<Option<LetterFont>, AppError> {
+    let refuse = |detail: String| Err(AppError::Conflict(Invalid::one("format", "PDF 告知书", detail)));
+    let found = font(state).await;
+    if found.is_none()
+        && let Some(path) = &state.server.letter_font
+    {
+        return refuse(format!(
+            "配置的字体文件 {} 无法读取或不是字体，请下载 Word 版本，或由管理员更正 letter_font",
+            path.display()
+        ));
+    }
+    let (data, index) = match &found {
+        Some(f) => (f.0.as_slice(), f.1),
+        None => (gongkai_export::fonts::EMBEDDED_CJK_FONT, 0),
+    };
+    let missing = gongkai_export::fonts::missing_chars(data, index, &letter.plain_text());
+    if !missing.is_empty() {
+        let chars: String = missing.iter().take(10).collect();
+        let which = if found.is_some() { "所用字体" } else { "内置字体（GB 2312）" };
+        return refuse(format!(
+            "告知书中的“{chars}”超出{which}的范围，请下载 Word 版本，或由管理员安装 fonts-noto-cjk 或配置 letter_font"
+        ));
+    }
+    Ok(found)
+}
+
 /// Writes the reply letter of a case just approved and keeps it with the case, public to the
-/// applicant: DOCX always, PDF where a font is available. Returns (name, content type, size,
+/// applicant: DOCX always, PDF unless the letter has a character no font at hand covers. Returns (name, content type, size,
 /// sha) of each file for the caller to record in its write.
 pub async fn reply_files(state: &AppState, r: &Request) -> Result<Vec<(String, &'static str, i64, String)>, AppError> {
     let key = key_for(r, "reply")?;
@@ -189,7 +218,7 @@ pub async fn reply_files(state: &AppState, r: &Request) -> Result<Vec<(String, &
                 let sha = state.store.file_save(&bytes).await?;
                 out.push((name, ct, bytes.len() as i64, sha));
             }
-            // No font: the DOCX is the letter.
+            // No font covers it: the DOCX is the letter.
             Err(AppError::Conflict(_)) => {}
             Err(e) => return Err(e),
         }
