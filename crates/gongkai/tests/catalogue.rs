@@ -261,7 +261,10 @@ both!(columns_are_managed_published_into_and_dated, |app: App| async move {
     );
     assert!(html.contains("<meta name=\"ColumnName\" content=\"经办电话\">"));
 
-    // A unit administrator adds a column; names are unique per unit; editors may not.
+    // A unit administrator adds a column; names are unique per unit; editors may not. The
+    // unit page, read before, lists it at once.
+    let (_, before) = app.text(&format!("/units/{ybj}")).await;
+    assert!(!before.contains("医保电子凭证"));
     let admin = app.token("ybj_admin").await;
     let res = app
         .api_json(
@@ -275,6 +278,8 @@ both!(columns_are_managed_published_into_and_dated, |app: App| async move {
     let created: Value = res.json().await.unwrap();
     assert_eq!(created["unit_id"], ybj);
     assert_eq!(created["last_updated_on"], Value::Null);
+    let (_, after) = app.text(&format!("/units/{ybj}")).await;
+    assert!(after.contains("医保电子凭证"), "the unit page lists the new column");
     let res = app.api_json(Method::POST, &admin, "/api/v1/staff/columns", json!({"name": "医保电子凭证"})).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     let res = app.api_json(Method::POST, &admin, "/api/v1/staff/columns", json!({"name": "", "kind": "x"})).await;

@@ -72,6 +72,54 @@ both!(home_page_has_the_structure_of_a_government_portal, |app: App| async move 
     assert!(html.contains("class=\"skip-link\" href=\"#main\""));
 });
 
+/// The part of `html` from `start` to the next `end`.
+fn section<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html.find(start).unwrap_or_else(|| panic!("{start} not in page"));
+    let rest = &html[from..];
+    &rest[..rest.find(end).unwrap_or(rest.len())]
+}
+
+both!(home_page_lists_the_newest_documents_and_interpretations, |app: App| async move {
+    // Nothing published yet: no empty boxes.
+    let (_, html) = app.text("/").await;
+    assert!(!html.contains("最新信息") && !html.contains("id=\"h-interpretations\""));
+
+    app.load_disclosure_demo().await;
+    app.sync_search().await;
+    let (_, html) = app.text("/").await;
+    let latest = section(&html, "id=\"h-latest\"", "</section>");
+    let interpretations = section(&html, "id=\"h-interpretations\"", "</section>");
+    // Newest first, interpretations apart, each with its publisher and date.
+    let annual = latest.find("济南市医疗保障局2025年政府信息公开工作年度报告").expect("newest document listed");
+    let allocation = latest.find("2025年第三批公共租赁住房分配结果公示").expect("second newest listed");
+    assert!(annual < allocation, "{latest}");
+    assert!(latest.contains("2026-01-20") && latest.contains("济南市医疗保障局"), "{latest}");
+    assert!(!latest.contains("政策解读</a>"), "interpretations have their own list: {latest}");
+    assert!(
+        interpretations.contains("《关于调整城乡居民基本医疗保险门诊慢特病待遇的通知》政策解读"),
+        "{interpretations}"
+    );
+    assert_eq!(latest.matches("<li>").count(), 8, "{latest}");
+
+    // A document published later heads the list once the indexer has seen it.
+    let id = app
+        .published(
+            "济南市医疗保障局",
+            "济南市医疗保障局关于做好2027年度城乡居民医保集中参保工作的通知",
+            "通知公告",
+            "home-latest",
+        )
+        .await;
+    app.sync_search().await;
+    let (_, html) = app.text("/").await;
+    let latest = section(&html, "id=\"h-latest\"", "</section>");
+    let first = latest.find("<li>").unwrap();
+    assert!(
+        latest[first..].starts_with(&format!("<li><a href=\"/documents/{id}\">济南市医疗保障局关于做好2027年度")),
+        "{latest}"
+    );
+});
+
 both!(sections_still_to_come_say_so_and_are_not_404, |app: App| async move {
     for (path, title) in SECTION_PAGES {
         let (status, html) = app.text(path).await;

@@ -32,6 +32,12 @@ pub struct Inner {
     pub units: Cached<UnitTree>,
     pub former_names: Cached<HashMap<i64, Vec<FormerName>>>,
     pub calendar: Cached<Calendar>,
+    /// The newest documents and interpretations on the home page, the busiest page: one query
+    /// per time-to-live instead of one per view. The indexer drops it when public content changes.
+    pub home_latest: Cached<crate::portal::Latest>,
+    /// What a unit's page shows besides the unit itself (latest documents, columns, catalogue
+    /// size), per unit, for the same reason.
+    pub unit_extras: crate::cache::Keyed<i64, crate::units::portal::UnitExtras>,
     pub metrics: Metrics,
     /// Password hashing takes 19 MiB and tens of milliseconds each; at most one per core runs
     /// at a time, so a flood of logins queues instead of exhausting memory.
@@ -66,6 +72,8 @@ impl AppState {
             units: Cached::new(Duration::from_secs(30)),
             former_names: Cached::new(Duration::from_secs(30)),
             calendar: Cached::new(Duration::from_secs(60)),
+            home_latest: Cached::new(Duration::from_secs(30)),
+            unit_extras: crate::cache::Keyed::new(Duration::from_secs(30), 10_000),
             metrics: Metrics::default(),
             hashing: tokio::sync::Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)),
             search,
@@ -95,6 +103,23 @@ impl AppState {
     pub fn invalidate_units(&self) {
         self.units.invalidate();
         self.former_names.invalidate();
+    }
+
+    /// Brings the search index up to date with the outbox of public changes; when anything
+    /// changed, the cached public lists are read afresh.
+    pub async fn sync_public(&self) -> gongkai_search::Result<usize> {
+        let applied = self.search.sync(&self.store).await?;
+        if applied > 0 {
+            self.public_changed();
+        }
+        Ok(applied)
+    }
+
+    /// Drops this node's copies of public lists after documents, columns or catalogues changed;
+    /// other nodes see the change within the copies' time-to-live.
+    pub fn public_changed(&self) {
+        self.home_latest.invalidate();
+        self.unit_extras.invalidate();
     }
 
     pub async fn calendar(&self) -> Result<Arc<Calendar>, AppError> {
@@ -200,7 +225,7 @@ pub fn spawn_indexer(state: AppState, interval: Duration) {
                 _ = state.search_wake.notified() => {}
                 _ = tokio::time::sleep(interval) => {}
             }
-            if let Err(e) = state.search.sync(&state.store).await {
+            if let Err(e) = state.sync_public().await {
                 tracing::warn!(error = %e, "search index sync failed");
             }
         }

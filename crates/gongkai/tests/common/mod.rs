@@ -197,7 +197,7 @@ impl App {
 
     /// Brings the search index up to date with the outbox, as the background indexer would.
     pub async fn sync_search(&self) {
-        self.state.search.sync(&self.store).await.unwrap();
+        self.state.sync_public().await.unwrap();
     }
 
     pub async fn get(&self, path: &str) -> Response {

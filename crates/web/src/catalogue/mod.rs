@@ -74,6 +74,8 @@ pub async fn instantiate(
     let mut w = state.store.write(p.actor()).await?;
     let added = w.catalogue_instantiate(unit_id, level, (!domain.is_empty()).then_some(domain)).await?;
     w.commit().await?;
+    // Unit pages list columns and the catalogue size.
+    state.public_changed();
     Ok(added)
 }
 
@@ -88,6 +90,7 @@ pub async fn add_item(
     let mut w = state.store.write(p.actor()).await?;
     let id = w.catalogue_add(unit_id, &row).await?;
     w.commit().await?;
+    state.public_changed();
     Ok(id)
 }
 
@@ -116,6 +119,7 @@ pub async fn remove(state: &AppState, p: &Principal, item_id: i64) -> Result<i64
     let mut w = state.store.write(p.actor()).await?;
     w.catalogue_remove(item_id).await?;
     w.commit().await?;
+    state.public_changed();
     Ok(item.unit_id)
 }
 

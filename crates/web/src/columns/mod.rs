@@ -23,6 +23,8 @@ pub async fn create(
     let mut w = state.store.write(p.actor()).await?;
     let id = w.column_create(unit_id, &fields).await?;
     w.commit().await?;
+    // Unit pages list columns and the catalogue size.
+    state.public_changed();
     state.store.column(id).await?.ok_or(AppError::NotFound)
 }
 
@@ -38,6 +40,7 @@ pub async fn update(state: &AppState, p: &Principal, id: i64, input: &ColumnInpu
     let mut w = state.store.write(p.actor()).await?;
     w.column_update(id, &fields).await?;
     w.commit().await?;
+    state.public_changed();
     state.store.column(id).await?.ok_or(AppError::NotFound)
 }
 
@@ -46,6 +49,7 @@ pub async fn remove(state: &AppState, p: &Principal, id: i64) -> Result<SpecialC
     let mut w = state.store.write(p.actor()).await?;
     w.column_remove(id).await?;
     w.commit().await?;
+    state.public_changed();
     Ok(c)
 }
 

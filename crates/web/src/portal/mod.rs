@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use gongkai_domain::units::{Unit, UnitKind, UnitTree};
+use std::sync::Arc;
 
 pub struct NavItem {
     pub key: &'static str,
@@ -238,6 +239,42 @@ struct HomeTemplate {
     districts: Vec<UnitLink>,
     zones: Vec<UnitLink>,
     departments: Vec<UnitLink>,
+    latest: Arc<Latest>,
+}
+
+/// A published document as the home page lists it.
+pub struct LatestItem {
+    pub id: i64,
+    pub title: String,
+    pub publisher: String,
+    pub published_on: String,
+}
+
+/// The home page's 最新信息 (documents other than interpretations) and 政策解读.
+pub struct Latest {
+    pub documents: Vec<LatestItem>,
+    pub interpretations: Vec<LatestItem>,
+}
+
+async fn latest(state: &AppState) -> Result<Arc<Latest>, AppError> {
+    use gongkai_domain::documents::Genre;
+    use gongkai_store::documents::PublicFilter;
+    let store = state.store.clone();
+    let load = || async move {
+        let list = |docs: Vec<gongkai_store::documents::PublicDocument>| {
+            docs.into_iter()
+                .map(|d| LatestItem { id: d.id, title: d.title, publisher: d.publisher, published_on: d.published_on })
+                .collect::<Vec<_>>()
+        };
+        // Eight documents after dropping interpretations; asking for more keeps it one query.
+        let (mut recent, _) = store.public_documents(&PublicFilter::default(), 24, 0).await?;
+        recent.retain(|d| d.genre != Genre::Interpretation);
+        recent.truncate(8);
+        let only = PublicFilter { genre: Some(Genre::Interpretation), ..Default::default() };
+        let (interpretations, _) = store.public_documents(&only, 5, 0).await?;
+        Ok::<_, gongkai_store::StoreError>(Latest { documents: list(recent), interpretations: list(interpretations) })
+    };
+    state.home_latest.get(load).await.map_err(AppError::from)
 }
 
 async fn home(state: State<AppState>, headers: HeaderMap) -> PageResult {
@@ -262,6 +299,7 @@ async fn home(state: State<AppState>, headers: HeaderMap) -> PageResult {
         districts: of_kind(UnitKind::Government),
         zones: of_kind(UnitKind::Zone),
         departments,
+        latest: latest(&state).await?,
     };
     Ok(html(&t))
 }

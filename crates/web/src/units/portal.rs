@@ -13,6 +13,7 @@ use axum::routing::get;
 use gongkai_domain::time::display_instant;
 use gongkai_domain::units::{Unit, UnitKind};
 use gongkai_store::units::FormerName;
+use std::sync::Arc;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/units", get(list)).route("/units/{id}", get(show))
@@ -51,10 +52,37 @@ struct UnitTemplate {
     governments: Vec<UnitLink>,
     towns: Vec<UnitLink>,
     updated: String,
-    latest: Vec<(i64, String, String)>,
-    /// Special columns with their last update.
+    extras: Arc<UnitExtras>,
+}
+
+/// What a unit's page lists from the unit's content: special columns (id, name, last update),
+/// the size of its catalogue and its newest documents (id, title, date).
+pub struct UnitExtras {
     columns: Vec<(i64, String, String)>,
     catalogue_items: usize,
+    latest: Vec<(i64, String, String)>,
+}
+
+async fn extras(state: &AppState, id: i64) -> Result<Arc<UnitExtras>, AppError> {
+    let store = state.store.clone();
+    let load = || async move {
+        let columns = store
+            .columns(Some(id))
+            .await?
+            .iter()
+            .filter(|c| c.kind == gongkai_domain::columns::ColumnKind::Special)
+            .map(|c| (c.id, c.name.clone(), crate::columns::last_updated(c)))
+            .collect();
+        let (latest, _) = store
+            .public_documents(&gongkai_store::documents::PublicFilter { unit: Some(id), ..Default::default() }, 8, 0)
+            .await?;
+        Ok::<_, gongkai_store::StoreError>(UnitExtras {
+            columns,
+            catalogue_items: store.catalogue(id).await?.len(),
+            latest: latest.into_iter().map(|d| (d.id, d.title, d.published_on)).collect(),
+        })
+    };
+    state.unit_extras.get(&id, load).await.map_err(AppError::from)
 }
 
 async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> PageResult {
@@ -95,23 +123,7 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
         governments: of(&[UnitKind::Government, UnitKind::Zone]),
         towns: of(&[UnitKind::Town, UnitKind::Street]),
         updated: display_instant(&unit.updated_at),
-        columns: state
-            .store
-            .columns(Some(id))
-            .await?
-            .iter()
-            .filter(|c| c.kind == gongkai_domain::columns::ColumnKind::Special)
-            .map(|c| (c.id, c.name.clone(), crate::columns::last_updated(c)))
-            .collect(),
-        catalogue_items: state.store.catalogue(id).await?.len(),
-        latest: state
-            .store
-            .public_documents(&gongkai_store::documents::PublicFilter { unit: Some(id), ..Default::default() }, 8, 0)
-            .await?
-            .0
-            .into_iter()
-            .map(|d| (d.id, d.title, d.published_on))
-            .collect(),
+        extras: extras(&state, id).await?,
         unit,
     };
     Ok(html(&t))
