@@ -243,6 +243,25 @@ both!(security_headers_on_every_kind_of_response, |app: App| async move {
     assert_eq!(res.headers()["cache-control"], "no-store");
 });
 
+both!(an_error_answer_to_a_request_with_a_body_closes_the_connection, |app: App| async move {
+    let c = common::client();
+    // Refused before the body is read: the wrong kind of body for the application form, and an
+    // API write without a token. The connection must not be reused for the next request.
+    let form = vec![("name", "A".repeat(300_000))];
+    let res = c.post(app.url("/requests/new")).form(&form).send().await.unwrap();
+    assert!(res.status().is_client_error(), "{}", res.status());
+    assert_eq!(res.headers()["connection"], "close");
+    let res = c.post(app.url("/api/v1/staff/columns")).json(&serde_json::json!({"name": "x"})).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(res.headers()["connection"], "close");
+    // Requests without a body keep their connection, errors or not.
+    let res = c.get(app.url("/no/such/page")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(res.headers().get("connection").is_none_or(|v| v != "close"));
+    let res = c.get(app.url("/")).send().await.unwrap();
+    assert!(res.headers().get("connection").is_none_or(|v| v != "close"));
+});
+
 both!(operations_endpoints, |app: App| async move {
     let (status, body) = app.text("/healthz").await;
     assert_eq!((status, body.trim()), (StatusCode::OK, "ok"));

@@ -176,6 +176,8 @@ async fn finish_errors(State(state): State<AppState>, req: Request, next: Next) 
         headers.insert(header::HOST, host.clone());
     }
     let path = req.uri().path().to_string();
+    let has_body = req.headers().contains_key(header::TRANSFER_ENCODING)
+        || req.headers().get(header::CONTENT_LENGTH).is_some_and(|v| v.as_bytes() != b"0");
     let res = next.run(req).await;
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -183,7 +185,7 @@ async fn finish_errors(State(state): State<AppState>, req: Request, next: Next) 
     }
     let content_type = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if content_type.starts_with("text/html") || content_type.starts_with("application/problem+json") {
-        return close_if_unread(res);
+        return close_if_unread(res, has_body);
     }
     let info = res.extensions().get::<ErrorInfo>().cloned().unwrap_or_else(|| {
         let (title, detail) = default_text(status);
@@ -204,13 +206,16 @@ async fn finish_errors(State(state): State<AppState>, req: Request, next: Next) 
     for (h, v) in kept {
         out.headers_mut().insert(h, v);
     }
-    close_if_unread(out)
+    close_if_unread(out, has_body)
 }
 
-/// A body refused for its size is left unread, so the connection cannot carry another request;
-/// saying so lets clients open a new one instead of failing on the next request they send.
-fn close_if_unread(mut res: Response) -> Response {
-    if res.status() == StatusCode::PAYLOAD_TOO_LARGE {
+/// A request refused before its body was read (too large, the wrong content type, no token)
+/// leaves the rest of the body on the connection, so the connection cannot carry another
+/// request; saying so lets clients open a new one instead of failing on the next request they
+/// send. Whether a handler read the body is not known here, so every error answer to a request
+/// with a body closes: one reconnect after an error costs little.
+fn close_if_unread(mut res: Response, has_body: bool) -> Response {
+    if has_body || res.status() == StatusCode::PAYLOAD_TOO_LARGE {
         res.headers_mut().insert(header::CONNECTION, header::HeaderValue::from_static("close"));
     }
     res
