@@ -1,7 +1,8 @@
 //! Letters to applicants (告知书): filled in from the case and the template (an administrator's
-//! version, or the shipped one), written as DOCX and as PDF (in the configured or system CJK font, else the one compiled in). The
-//! reply letter is written once, when the reply is approved, and kept with the case: what was
-//! sent stays what it was even if the template changes later.
+//! version, or the shipped one), written as DOCX and as PDF (in the configured or system CJK
+//! font, else the one compiled in). The reply letter is written once, when the reply is
+//! approved, and kept with the case: what was sent stays what it was even if the template
+//! changes later.
 
 use crate::app::AppState;
 use crate::auth::Principal;
@@ -207,8 +208,8 @@ async fn pdf_font(state: &AppState, letter: &Letter) -> Result<Option<LetterFont
 }
 
 /// Writes the reply letter of a case just approved and keeps it with the case, public to the
-/// applicant: DOCX always, PDF unless the letter has a character no font at hand covers. Returns (name, content type, size,
-/// sha) of each file for the caller to record in its write.
+/// applicant: DOCX always, PDF unless the letter has a character no font at hand covers.
+/// Returns (name, content type, size, sha) of each file for the caller to record in its write.
 pub async fn reply_files(state: &AppState, r: &Request) -> Result<Vec<(String, &'static str, i64, String)>, AppError> {
     let key = key_for(r, "reply")?;
     let mut out = Vec::new();
