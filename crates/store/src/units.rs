@@ -71,15 +71,44 @@ async fn lineage_in(conn: &mut AnyConnection, id: i64) -> Result<Vec<i64>> {
 }
 
 /// A credit code identifies one unit; checked before writing so the answer names the field.
-async fn ensure_credit_code_free(conn: &mut AnyConnection, fields: &UnitFields, except: Option<i64>) -> Result<()> {
-    let Some(code) = &fields.credit_code else { return Ok(()) };
-    let row = sqlx::query("SELECT id FROM units WHERE credit_code = $1").bind(code).fetch_optional(conn).await?;
-    match row {
-        Some(r) if Some(r.try_get::<i64, _>(0)?) != except => {
-            Err(StoreError::Conflict(Invalid::one("credit_code", "统一社会信用代码", "已被其他单位使用")))
+/// The identifiers the law makes unique: a unified social credit code belongs to one organ
+/// (GB 32100), an administrative division code to one division (GB/T 2260), and an organ's
+/// full name to one organ; names and division codes of closed units may be reused by their
+/// successors. The partial unique indexes of migration 8 hold the same rules against races;
+/// this check names the field.
+async fn ensure_identifiers_free(conn: &mut AnyConnection, fields: &UnitFields, except: Option<i64>) -> Result<()> {
+    let taken =
+        |field: &'static str, label: &'static str| StoreError::Conflict(Invalid::one(field, label, "已被其他单位使用"));
+    let other = |row: Option<sqlx::any::AnyRow>| -> Result<bool> {
+        Ok(match row {
+            Some(r) => Some(r.try_get::<i64, _>(0)?) != except,
+            None => false,
+        })
+    };
+    if let Some(code) = &fields.credit_code {
+        let row =
+            sqlx::query("SELECT id FROM units WHERE credit_code = $1").bind(code).fetch_optional(&mut *conn).await?;
+        if other(row)? {
+            return Err(taken("credit_code", "统一社会信用代码"));
         }
-        _ => Ok(()),
     }
+    let row = sqlx::query("SELECT id FROM units WHERE name = $1 AND closed_on IS NULL")
+        .bind(&fields.name)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if other(row)? {
+        return Err(taken("name", "单位全称"));
+    }
+    if !fields.division_code.is_empty() {
+        let row = sqlx::query("SELECT id FROM units WHERE division_code = $1 AND closed_on IS NULL")
+            .bind(&fields.division_code)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if other(row)? {
+            return Err(taken("division_code", "行政区划代码"));
+        }
+    }
+    Ok(())
 }
 
 /// Binds the editable fields as `$1`–`$10`, in the order both the insert and the update use.
@@ -217,7 +246,7 @@ impl Writer {
                 }
             }
         }
-        ensure_credit_code_free(conn, fields, None).await?;
+        ensure_identifiers_free(conn, fields, None).await?;
         let now = crate::now_text();
         let id: i64 = bind_fields(
             sqlx::query(
@@ -245,7 +274,7 @@ impl Writer {
         if before.is_closed() {
             return Err(StoreError::Conflict(Invalid::one("name", "单位", "已撤销的单位不能修改")));
         }
-        ensure_credit_code_free(conn, fields, Some(id)).await?;
+        ensure_identifiers_free(conn, fields, Some(id)).await?;
         let changes = describe_changes(&before.fields(), fields);
         if changes.is_empty() {
             return Ok(before);

@@ -130,7 +130,7 @@ impl AppState {
 
 pub fn router(state: AppState) -> Router {
     let (api, openapi) = crate::api::router(state.server.attachment_limit).split_for_parts();
-    let openapi = Arc::new(openapi);
+    let openapi = Arc::new(crate::api::finish(openapi));
     Router::new()
         .merge(crate::portal::routes())
         .nest("/admin", crate::console::routes(state.clone()))

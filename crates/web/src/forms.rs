@@ -13,14 +13,24 @@ use serde::de::DeserializeOwned;
 
 /// Name–value pairs of a form body or a query string.
 #[derive(Debug, Clone, Default)]
-pub struct Fields(Vec<(String, String)>);
+pub struct Fields(Vec<(String, String)>, Given);
+
+/// What an empty value means. A form sends every field, the empty ones too, so there an empty
+/// value is a field left blank. An API caller sends the parameters it means; there `?kind=` is
+/// a value, and one no parameter accepts unless it is free text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Given {
+    #[default]
+    Form,
+    Api,
+}
 
 impl Fields {
     /// NUL characters are dropped: no text we keep may contain them (PostgreSQL refuses them
     /// in text columns) and no person types one.
     pub fn parse(raw: &[u8]) -> Fields {
         let clean = |s: std::borrow::Cow<'_, str>| if s.contains('\0') { s.replace('\0', "") } else { s.into_owned() };
-        Fields(url::form_urlencoded::parse(raw).map(|(k, v)| (clean(k), clean(v))).collect())
+        Fields(url::form_urlencoded::parse(raw).map(|(k, v)| (clean(k), clean(v))).collect(), Given::Form)
     }
 
     /// The first value of `name`, or "" when absent.
@@ -28,8 +38,12 @@ impl Fields {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
     }
 
+    /// The trimmed value of `name`; `None` when absent or, in a form, left blank.
     pub fn opt(&self, name: &str) -> Option<&str> {
-        Some(self.get(name).trim()).filter(|v| !v.is_empty())
+        match self.1 {
+            Given::Form => Some(self.get(name).trim()).filter(|v| !v.is_empty()),
+            Given::Api => self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()),
+        }
     }
 
     pub fn all(&self, name: &str) -> Vec<&str> {
@@ -38,7 +52,7 @@ impl Fields {
 
     /// The same fields without those named (a used-up answer, say).
     pub fn without(&self, names: &[&str]) -> Fields {
-        Fields(self.0.iter().filter(|(k, _)| !names.contains(&k.as_str())).cloned().collect())
+        Fields(self.0.iter().filter(|(k, _)| !names.contains(&k.as_str())).cloned().collect(), self.1)
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -51,6 +65,16 @@ impl Fields {
     }
 
     /// A page number, 1 when absent or malformed (a bad page number is not worth an error).
+    /// A boolean parameter: absent is `false`; `true`/`1` and `false`/`0` are read; anything
+    /// else is refused naming the parameter.
+    pub fn flag(&self, name: &str) -> Result<bool, Invalid> {
+        match self.opt(name) {
+            None | Some("false" | "0") => Ok(false),
+            Some("true" | "1") => Ok(true),
+            Some(_) => Err(Invalid::one(name, &format!("参数 {name}"), "应为 true 或 false")),
+        }
+    }
+
     pub fn page(&self) -> i64 {
         self.opt("page").and_then(|p| p.parse::<i64>().ok()).filter(|p| *p >= 1 && *p < 100_000).unwrap_or(1)
     }
@@ -161,6 +185,28 @@ impl<S: Send + Sync> FromRequestParts<S> for Query {
     }
 }
 
+/// The query string of an API call. No API parameter is a list, so a name given twice is
+/// refused (which value was meant cannot be known, and taking the first let a second,
+/// malformed one pass unnoticed).
+pub struct ApiQuery(pub Fields);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiQuery {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let mut fields = Fields::parse(parts.uri.query().unwrap_or("").as_bytes());
+        fields.1 = Given::Api;
+        let mut seen = std::collections::HashSet::new();
+        let mut errors = Invalid::default();
+        for (name, _) in &fields.0 {
+            if !seen.insert(name.as_str()) && !errors.0.iter().any(|e| &e.field == name) {
+                let shown: String = name.chars().filter(|c| !c.is_control()).take(40).collect();
+                errors.push(&shown, &format!("参数 {shown}"), "只能出现一次");
+            }
+        }
+        if errors.0.is_empty() { Ok(ApiQuery(fields)) } else { Err(errors.into()) }
+    }
+}
+
 /// A JSON body. Errors name the field: `字段 parent_id：应为整数`.
 pub struct ApiJson<T>(pub T);
 
@@ -178,10 +224,19 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             )));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| ApiError(body_error(e)))?;
-        // A NUL character can be stored in no text column; refuse it wherever it is.
-        if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
-            return Err(ApiError(AppError::Invalid(Invalid::one("", "请求", "字段值不能包含空字符（\\u0000）"))));
-        }
+        // A NUL character can be stored in no text column and no person types one: it is
+        // dropped, as from forms (`Fields::parse`). Only bodies that may hold one are re-read.
+        let bytes = if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+            match serde_json::from_slice::<serde_json::Value>(&bytes) {
+                Ok(mut value) => {
+                    strip_nul(&mut value);
+                    Bytes::from(serde_json::to_vec(&value).unwrap_or_default())
+                }
+                Err(_) => bytes,
+            }
+        } else {
+            bytes
+        };
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize(de) {
             Ok(v) => Ok(ApiJson(v)),
@@ -198,6 +253,22 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 Err(ApiError(AppError::Invalid(Invalid::one(&field, &label, detail))))
             }
         }
+    }
+}
+
+fn strip_nul(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::String(s) if s.contains('\0') => *s = s.replace('\0', ""),
+        Value::Array(items) => items.iter_mut().for_each(strip_nul),
+        Value::Object(map) => {
+            let entries = std::mem::take(map);
+            for (k, mut v) in entries {
+                strip_nul(&mut v);
+                map.insert(k.replace('\0', ""), v);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -265,7 +336,7 @@ impl FormView {
     }
 
     pub fn from_pairs(pairs: &[(&str, &str)]) -> Self {
-        FormView::new(Fields(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()))
+        FormView::new(Fields(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), Given::Form))
     }
 
     pub fn v(&self, name: &str) -> &str {

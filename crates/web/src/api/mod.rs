@@ -2,6 +2,8 @@
 //! handler, and the document at `/api/v1/openapi.json` is generated from those declarations,
 //! so every route in the document is a route of the server.
 
+pub mod schema;
+
 use crate::app::AppState;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -120,14 +122,73 @@ pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
         )
 }
 
-/// Page and page size from the query string, bounded.
-pub fn paging(q: &crate::forms::Fields, default: i64, max: i64) -> (i64, i64) {
-    let page = q.page();
-    let per_page = q
-        .opt("per_page")
-        .and_then(|v| v.parse::<i64>().ok())
-        .filter(|v| *v >= 1)
-        .map(|v| v.min(max))
-        .unwrap_or(default);
-    (page, per_page)
+/// What the route declarations cannot say themselves, applied once to the whole document:
+/// errors are RFC 9457 problem documents, so every 4xx and 5xx response is documented as
+/// `application/problem+json`; and every operation documents a `default` problem response
+/// for the statuses its own list does not name (a body that is not JSON, a body too large, too
+/// many requests, a proxy's timeout), so a client knows the shape of every answer.
+pub fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
+    const PROBLEM: &str = "application/problem+json";
+    let problem =
+        || ContentBuilder::new().schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("Problem")))).build();
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+            &mut item.head,
+            &mut item.options,
+            &mut item.trace,
+        ];
+        for op in operations.into_iter().flatten() {
+            for (status, response) in op.responses.responses.iter_mut() {
+                let is_error = status.starts_with('4') || status.starts_with('5');
+                if let (true, RefOr::T(r)) = (is_error, response)
+                    && let Some(content) = r.content.shift_remove("application/json")
+                {
+                    r.content.insert(PROBLEM.into(), content);
+                }
+            }
+            op.responses.responses.entry("default".into()).or_insert_with(|| {
+                RefOr::T(
+                    ResponseBuilder::new()
+                        .description("其他错误，以 RFC 9457 problem 文档说明原因")
+                        .content(PROBLEM, problem())
+                        .build(),
+                )
+            });
+        }
+    }
+    doc
 }
+
+/// Page and page size from the query string: `page` from 1 (default 1), `per_page` from 1 to
+/// `max` (default `default`). A value that is not such a number is refused naming the
+/// parameter, as the OpenAPI document promises, rather than quietly replaced.
+pub fn paging(
+    q: &crate::forms::Fields,
+    default: i64,
+    max: i64,
+) -> Result<(i64, i64), gongkai_domain::validation::Invalid> {
+    let mut errors = gongkai_domain::validation::Invalid::default();
+    let mut read = |name: &str, fallback: i64, top: i64| match q.opt(name) {
+        None => fallback,
+        Some(v) => match v.parse::<i64>() {
+            Ok(n) if (1..=top).contains(&n) => n,
+            _ => {
+                errors.push(name, &format!("参数 {name}"), format!("应为 1 到 {top} 之间的整数"));
+                fallback
+            }
+        },
+    };
+    let page = read("page", 1, MAX_PAGE);
+    let per_page = read("per_page", default, max);
+    if errors.0.is_empty() { Ok((page, per_page)) } else { Err(errors) }
+}
+
+/// The highest page number any list answers (deeper pages of a big list are reached by
+/// narrowing the filters).
+pub const MAX_PAGE: i64 = 100_000;

@@ -4,7 +4,7 @@ use crate::api::paging;
 use crate::app::AppState;
 use crate::auth::ApiStaff;
 use crate::errors::{ApiResult, Problem};
-use crate::forms::Query;
+use crate::forms::ApiQuery;
 use axum::Json;
 use axum::extract::State;
 use gongkai_domain::audit::AuditRecord;
@@ -72,16 +72,16 @@ pub struct VerifyOut {
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("bearer" = [])),
     params(("actor" = Option<String>, Query, description = "操作人用户名"), ("action" = Option<String>, Query, description = "操作类型，以“.”结尾表示前缀"),
         ("object_type" = Option<String>, Query), ("object_id" = Option<String>, Query),
-        ("from" = Option<String>, Query, description = "开始日期 YYYY-MM-DD"), ("to" = Option<String>, Query, description = "结束日期 YYYY-MM-DD"),
-        ("q" = Option<String>, Query, description = "内容包含"), ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+        ("from" = Option<String>, Query, format = Date, description = "开始日期 YYYY-MM-DD"), ("to" = Option<String>, Query, format = Date, description = "结束日期 YYYY-MM-DD"),
+        ("q" = Option<String>, Query, description = "内容包含"), ("page" = Option<i64>, Query, minimum = 1, maximum = 100000), ("per_page" = Option<i64>, Query, minimum = 1, maximum = 500)),
     responses((status = 200, body = AuditList), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_audit(
     State(state): State<AppState>,
     ApiStaff(p): ApiStaff,
-    Query(q): Query,
+    ApiQuery(q): ApiQuery,
 ) -> ApiResult<Json<AuditList>> {
     let filter = super::filter_from(&p, &q)?;
-    let (page, per_page) = paging(&q, 50, 500);
+    let (page, per_page) = paging(&q, 50, 500)?;
     let (records, total) = state.store.audit_list(&filter, per_page, (page - 1) * per_page).await?;
     Ok(Json(AuditList { total, page, per_page, items: records.into_iter().map(AuditOut::from).collect() }))
 }

@@ -3,7 +3,8 @@
 use crate::app::AppState;
 use crate::auth::ApiStaff;
 use crate::errors::{ApiResult, AppError, Problem};
-use crate::forms::{ApiJson, Query};
+use crate::forms::ApiJson;
+use crate::forms::ApiQuery;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -48,8 +49,10 @@ pub struct ScheduleBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DayBody {
-    /// holiday 或 workday
+    #[schema(inline, value_type = crate::api::schema::DayKindCode)]
     pub kind: String,
+    /// 节日名称，如“春节”
+    #[schema(pattern = r"\S", max_length = 30)]
     pub name: String,
 }
 
@@ -96,7 +99,7 @@ pub async fn list_years(State(state): State<AppState>) -> ApiResult<Json<Vec<Yea
 }
 
 /// 某年度的放假和调休安排
-#[utoipa::path(get, path = "/api/v1/calendar/{year}", tag = "calendar", params(("year" = i32, Path)),
+#[utoipa::path(get, path = "/api/v1/calendar/{year}", tag = "calendar", params(("year" = i32, Path, minimum = 1990, maximum = 2200)),
     responses((status = 200, body = YearDetail), (status = 404, body = Problem)))]
 pub async fn get_year(State(state): State<AppState>, Path(year): Path<String>) -> ApiResult<Json<YearDetail>> {
     let year = year_of(&year)?;
@@ -114,7 +117,7 @@ pub async fn get_year(State(state): State<AppState>, Path(year): Path<String>) -
 }
 
 /// 录入或替换年度安排（系统管理员）
-#[utoipa::path(put, path = "/api/v1/calendar/{year}", tag = "calendar", params(("year" = i32, Path)), request_body = ScheduleBody, security(("bearer" = [])),
+#[utoipa::path(put, path = "/api/v1/calendar/{year}", tag = "calendar", params(("year" = i32, Path, minimum = 1990, maximum = 2200)), request_body = ScheduleBody, security(("bearer" = [])),
     responses((status = 200, body = YearDetail), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn put_year(
     State(state): State<AppState>,
@@ -135,7 +138,7 @@ pub async fn put_year(
 }
 
 /// 删除年度安排（系统管理员）
-#[utoipa::path(delete, path = "/api/v1/calendar/{year}", tag = "calendar", params(("year" = i32, Path)), security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/calendar/{year}", tag = "calendar", params(("year" = i32, Path, minimum = 1990, maximum = 2200)), security(("bearer" = [])),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn delete_year(
     State(state): State<AppState>,
@@ -150,7 +153,7 @@ pub async fn delete_year(
 }
 
 /// 设置单个日期为放假或调休上班（系统管理员）
-#[utoipa::path(put, path = "/api/v1/calendar/days/{date}", tag = "calendar", params(("date" = String, Path, description = "YYYY-MM-DD")), request_body = DayBody, security(("bearer" = [])),
+#[utoipa::path(put, path = "/api/v1/calendar/days/{date}", tag = "calendar", params(("date" = String, Path, format = Date, description = "YYYY-MM-DD")), request_body = DayBody, security(("bearer" = [])),
     responses((status = 200, body = DayOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn set_day(
     State(state): State<AppState>,
@@ -163,7 +166,7 @@ pub async fn set_day(
 }
 
 /// 取消单个日期的安排，恢复按周一至周五计算（系统管理员）
-#[utoipa::path(delete, path = "/api/v1/calendar/days/{date}", tag = "calendar", params(("date" = String, Path, description = "YYYY-MM-DD")), security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/calendar/days/{date}", tag = "calendar", params(("date" = String, Path, format = Date, description = "YYYY-MM-DD")), security(("bearer" = [])),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn clear_day(
     State(state): State<AppState>,
@@ -181,9 +184,9 @@ fn date_param(q: &crate::forms::Fields, name: &str) -> Result<chrono::NaiveDate,
 }
 
 /// 某日是否工作日
-#[utoipa::path(get, path = "/api/v1/calendar/is-workday", tag = "calendar", params(("date" = String, Query, description = "YYYY-MM-DD")),
+#[utoipa::path(get, path = "/api/v1/calendar/is-workday", tag = "calendar", params(("date" = String, Query, format = Date, description = "YYYY-MM-DD")),
     responses((status = 200, body = WorkdayAnswer), (status = 422, body = Problem)))]
-pub async fn is_workday(State(state): State<AppState>, Query(q): Query) -> ApiResult<Json<WorkdayAnswer>> {
+pub async fn is_workday(State(state): State<AppState>, ApiQuery(q): ApiQuery) -> ApiResult<Json<WorkdayAnswer>> {
     let date = date_param(&q, "date")?;
     let answer = state.calendar().await?.is_workday(date);
     Ok(Json(WorkdayAnswer { date: date.to_string(), workday: answer.value, assumed_years: answer.assumed_years }))
@@ -191,9 +194,9 @@ pub async fn is_workday(State(state): State<AppState>, Query(q): Query) -> ApiRe
 
 /// 某日之后第 N 个工作日（当日为第 0 天，次日起算）
 #[utoipa::path(get, path = "/api/v1/calendar/add-workdays", tag = "calendar",
-    params(("from" = String, Query, description = "YYYY-MM-DD"), ("days" = u32, Query, description = "工作日数，0 至 3650")),
+    params(("from" = String, Query, format = Date, description = "YYYY-MM-DD"), ("days" = u32, Query, minimum = 0, maximum = 3650, description = "工作日数，0 至 3650")),
     responses((status = 200, body = AddAnswer), (status = 422, body = Problem)))]
-pub async fn add_workdays(State(state): State<AppState>, Query(q): Query) -> ApiResult<Json<AddAnswer>> {
+pub async fn add_workdays(State(state): State<AppState>, ApiQuery(q): ApiQuery) -> ApiResult<Json<AddAnswer>> {
     let from = date_param(&q, "from")?;
     let days = q
         .get("days")
@@ -213,14 +216,11 @@ pub async fn add_workdays(State(state): State<AppState>, Query(q): Query) -> Api
 
 /// 两个日期之间的工作日数
 #[utoipa::path(get, path = "/api/v1/calendar/workdays-between", tag = "calendar",
-    params(("from" = String, Query, description = "YYYY-MM-DD"), ("to" = String, Query, description = "YYYY-MM-DD")),
+    params(("from" = String, Query, format = Date, description = "YYYY-MM-DD"), ("to" = String, Query, format = Date, description = "YYYY-MM-DD")),
     responses((status = 200, body = BetweenAnswer), (status = 422, body = Problem)))]
-pub async fn workdays_between(State(state): State<AppState>, Query(q): Query) -> ApiResult<Json<BetweenAnswer>> {
+pub async fn workdays_between(State(state): State<AppState>, ApiQuery(q): ApiQuery) -> ApiResult<Json<BetweenAnswer>> {
     let from = date_param(&q, "from")?;
     let to = date_param(&q, "to")?;
-    if (to - from).num_days().abs() > 36_600 {
-        return Err(AppError::Invalid(Invalid::one("to", "参数 to", "两个日期相距不能超过 100 年")).into());
-    }
     let answer = state.calendar().await?.workdays_between(from, to);
     Ok(Json(BetweenAnswer {
         from: from.to_string(),

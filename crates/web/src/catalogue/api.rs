@@ -3,7 +3,8 @@
 use crate::app::AppState;
 use crate::auth::ApiStaff;
 use crate::errors::{ApiResult, AppError, Problem};
-use crate::forms::{ApiJson, Query, path_id, read_upload};
+use crate::forms::ApiQuery;
+use crate::forms::{ApiJson, path_id, read_upload};
 use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
@@ -101,9 +102,12 @@ impl From<&CatalogueItem> for CatalogueItemOut {
 
 /// 事项标准清单（公开）
 #[utoipa::path(get, path = "/api/v1/standards", tag = "catalogue",
-    params(("level" = String, Query, description = "city、county、township 或 市级、县级、乡级"), ("domain" = Option<String>, Query, description = "领域")),
+    params(("level" = inline(crate::api::schema::LevelCode), Query), ("domain" = Option<String>, Query, description = "领域")),
     responses((status = 200, body = Vec<StandardItemOut>), (status = 422, body = Problem)))]
-pub async fn list_standards(State(state): State<AppState>, Query(q): Query) -> ApiResult<Json<Vec<StandardItemOut>>> {
+pub async fn list_standards(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery,
+) -> ApiResult<Json<Vec<StandardItemOut>>> {
     let level = super::parse_level(q.get("level"))?;
     let items = state.store.standard_items(level, q.opt("domain")).await?;
     Ok(Json(

@@ -3,7 +3,8 @@
 use crate::app::AppState;
 use crate::auth::ApiStaff;
 use crate::errors::{ApiResult, Problem};
-use crate::forms::{ApiJson, Query, parse_int, path_id};
+use crate::forms::ApiQuery;
+use crate::forms::{ApiJson, parse_int, path_id};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -43,7 +44,7 @@ impl From<&SpecialColumn> for ColumnOut {
 /// 栏目列表（公开）
 #[utoipa::path(get, path = "/api/v1/columns", tag = "columns", params(("unit" = Option<i64>, Query, description = "单位")),
     responses((status = 200, body = Vec<ColumnOut>), (status = 422, body = Problem)))]
-pub async fn list_columns(State(state): State<AppState>, Query(q): Query) -> ApiResult<Json<Vec<ColumnOut>>> {
+pub async fn list_columns(State(state): State<AppState>, ApiQuery(q): ApiQuery) -> ApiResult<Json<Vec<ColumnOut>>> {
     let unit = parse_int(q.opt("unit"), "unit", "单位")?;
     Ok(Json(state.store.columns(unit).await?.iter().map(ColumnOut::from).collect()))
 }
@@ -53,11 +54,14 @@ pub struct ColumnBody {
     /// 所属单位；不填为令牌所属单位（仅新建时使用）
     pub unit_id: Option<i64>,
     #[serde(default)]
+    #[schema(schema_with = crate::api::schema::line::<40>)]
     pub name: String,
     #[serde(default)]
+    #[schema(schema_with = crate::api::schema::text_opt::<500>)]
     pub description: String,
     /// special、rules 或 reports，默认 special
     #[serde(default)]
+    #[schema(inline, value_type = crate::api::schema::ColumnKindCode)]
     pub kind: String,
 }
 

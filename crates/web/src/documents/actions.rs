@@ -49,7 +49,7 @@ pub async fn update(state: &AppState, p: &Principal, id: i64, input: &DocumentIn
 /// What a form or JSON body asks to do with a document.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct ActionInput {
-    /// submit / approve / reject / revise / discard / withdraw
+    #[schema(inline, value_type = crate::api::schema::DocActionCode)]
     pub action: String,
     /// 退回意见（reject 必填）
     #[serde(default)]

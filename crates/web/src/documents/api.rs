@@ -3,7 +3,8 @@
 use crate::api::paging;
 use crate::app::AppState;
 use crate::errors::{ApiResult, AppError, Problem};
-use crate::forms::{Query, parse_int, path_id};
+use crate::forms::ApiQuery;
+use crate::forms::{parse_int, path_id};
 use axum::Json;
 use axum::extract::{Path, State};
 use gongkai_domain::documents::{Genre, Topic, Validity};
@@ -77,21 +78,23 @@ fn filter_from(q: &crate::forms::Fields) -> Result<PublicFilter, Invalid> {
             errors.push("validity", "参数 validity", "应为 valid、expired 或 repealed");
         }
     }
-    match parse_int(q.opt("year"), "year", "年份") {
-        Ok(v) => f.year = v.map(|y| y as i32),
-        Err(e) => errors.0.extend(e.0),
+    if let Some(y) = q.opt("year") {
+        match y.parse::<i32>() {
+            Ok(v) if (1949..=2100).contains(&v) => f.year = Some(v),
+            _ => errors.push("year", "参数 year", "应为 1949 至 2100 之间的四位年份"),
+        }
     }
     errors.into_result(f)
 }
 
 /// 公开的政府信息列表（按发布日期倒序），可按单位（含下级）、体裁、主题、年份、有效性筛选
 #[utoipa::path(get, path = "/api/v1/documents", tag = "documents",
-    params(("unit" = Option<i64>, Query, description = "单位 id，含其下级单位"), ("genre" = Option<String>, Query), ("topic" = Option<String>, Query),
-        ("year" = Option<i32>, Query), ("validity" = Option<String>, Query), ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+    params(("unit" = Option<i64>, Query, description = "单位 id，含其下级单位"), ("genre" = inline(Option<crate::api::schema::GenreCode>), Query), ("topic" = inline(Option<crate::api::schema::TopicCode>), Query),
+        ("year" = Option<i32>, Query, minimum = 1949, maximum = 2100), ("validity" = inline(Option<crate::api::schema::ValidityCode>), Query), ("page" = Option<i64>, Query, minimum = 1, maximum = 100000), ("per_page" = Option<i64>, Query, minimum = 1, maximum = 100)),
     responses((status = 200, body = DocumentList), (status = 422, body = Problem)))]
-pub async fn list_documents(State(state): State<AppState>, Query(q): Query) -> ApiResult<Json<DocumentList>> {
+pub async fn list_documents(State(state): State<AppState>, ApiQuery(q): ApiQuery) -> ApiResult<Json<DocumentList>> {
     let filter = filter_from(&q)?;
-    let (page, per_page) = paging(&q, 20, 100);
+    let (page, per_page) = paging(&q, 20, 100)?;
     let (docs, total) = state.store.public_documents(&filter, per_page, (page - 1) * per_page).await?;
     let tree = state.unit_tree().await?;
     let items = docs

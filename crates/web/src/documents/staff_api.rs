@@ -6,7 +6,8 @@ use crate::api::paging;
 use crate::app::AppState;
 use crate::auth::ApiStaff;
 use crate::errors::{ApiResult, Problem};
-use crate::forms::{ApiJson, Query, parse_int, path_id};
+use crate::forms::ApiQuery;
+use crate::forms::{ApiJson, parse_int, path_id};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -175,7 +176,7 @@ pub struct StaffDocumentList {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ValidityBody {
-    /// valid / expired / repealed
+    #[schema(inline, value_type = crate::api::schema::ValidityCode)]
     pub validity: String,
     /// 失效或废止日期 YYYY-MM-DD，不填为今天
     #[serde(default)]
@@ -185,12 +186,12 @@ pub struct ValidityBody {
 
 /// 工作稿列表（本人可见范围内）
 #[utoipa::path(get, path = "/api/v1/staff/documents", tag = "documents", security(("bearer" = [])),
-    params(("status" = Option<String>, Query), ("q" = Option<String>, Query), ("unit" = Option<i64>, Query), ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+    params(("status" = inline(Option<crate::api::schema::DocStateCode>), Query), ("q" = Option<String>, Query), ("unit" = Option<i64>, Query), ("page" = Option<i64>, Query, minimum = 1, maximum = 100000), ("per_page" = Option<i64>, Query, minimum = 1, maximum = 100)),
     responses((status = 200, body = StaffDocumentList), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiStaff(p): ApiStaff,
-    Query(q): Query,
+    ApiQuery(q): ApiQuery,
 ) -> ApiResult<Json<StaffDocumentList>> {
     let within = if p.require(Action::ViewDocuments, Reach::Global).is_ok() {
         None
@@ -205,7 +206,7 @@ pub async fn list(
         ),
         None => None,
     };
-    let (page, per_page) = paging(&q, 20, 100);
+    let (page, per_page) = paging(&q, 20, 100)?;
     let filter = DocumentFilter {
         within_unit: within,
         unit: parse_int(q.opt("unit"), "unit", "单位")?,
@@ -386,7 +387,7 @@ pub async fn remove_attachment(
 pub async fn flags(
     State(state): State<AppState>,
     ApiStaff(p): ApiStaff,
-    Query(q): Query,
+    ApiQuery(q): ApiQuery,
 ) -> ApiResult<Json<super::flags::Flags>> {
     let unit = parse_int(q.opt("unit"), "unit", "单位")?.unwrap_or(p.user.unit_id);
     p.require_for_unit(&state, Action::ViewDocuments, unit).await?;

@@ -6,7 +6,8 @@ use super::{Deadline, Intake, deadline, may_see_applicant, today};
 use crate::app::AppState;
 use crate::auth::{ClientIp, Principal};
 use crate::errors::{ApiResult, AppError, Problem};
-use crate::forms::{ApiJson, Query};
+use crate::forms::ApiJson;
+use crate::forms::ApiQuery;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -456,7 +457,7 @@ pub async fn track(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     Path(tracking_no): Path<String>,
-    Query(q): Query,
+    ApiQuery(q): ApiQuery,
 ) -> ApiResult<Json<PublicRequest>> {
     let r = super::track(&state, &tracking_no, q.get("code"), &ip).await?;
     Ok(Json(public_view(&state, &r, q.get("code")).await?))

@@ -413,7 +413,7 @@ async fn letter(
     Path((id, kind)): Path<(String, String)>,
     Query(q): Query,
 ) -> Result<Response, AppError> {
-    super::staff_api::serve_letter(&state, &p, &id, &kind, q.get("format")).await
+    super::staff_api::serve_letter(&state, &p, &id, &kind, q.opt("format").unwrap_or("docx")).await
 }
 
 pub struct TemplateRow {

@@ -9,6 +9,7 @@ use crate::app::AppState;
 use crate::auth::{ApiStaff, Principal, Staff};
 use crate::console::console_page;
 use crate::errors::{ApiResult, AppError, PageResult, Problem};
+use crate::forms::ApiQuery;
 use crate::forms::{ApiJson, Fields, Form, FormView, Query, path_id};
 use crate::page::{Page, html, html_form};
 use askama::Template;
@@ -41,7 +42,7 @@ pub enum Scope {
 impl Scope {
     fn parse(raw: &str) -> Result<Scope, Invalid> {
         match raw.trim() {
-            "" | "unit" => Ok(Scope::Unit),
+            "unit" => Ok(Scope::Unit),
             "all" => Ok(Scope::All),
             _ => Err(Invalid::one("scope", "统计范围", "应为 unit（本单位）或 all（含下级单位）")),
         }
@@ -189,7 +190,7 @@ pub fn report_html(r: &AnnualReport) -> String {
 }
 
 fn year_param(q: &Fields) -> Result<i32, AppError> {
-    match q.opt("year").filter(|y| !y.trim().is_empty()) {
+    match q.opt("year") {
         Some(y) => Ok(ar::parse_year(y)?),
         // The report being written is last year's.
         None => Ok(super::today().year() - 1),
@@ -231,7 +232,7 @@ fn report_response(b: &Built, scope: Scope, format: &str) -> Result<Response, Ap
         res
     };
     match format {
-        "" | "json" => Ok(Json(ReportOut {
+        "json" => Ok(Json(ReportOut {
             unit_id: b.unit_id,
             year: b.report.year,
             scope: if scope == Scope::All { "all" } else { "unit" }.into(),
@@ -260,20 +261,20 @@ fn report_response(b: &Built, scope: Scope, format: &str) -> Result<Response, Ap
 
 /// 单位的政府信息公开工作年度报告（JSON、XLSX 或 DOCX）
 #[utoipa::path(get, path = "/api/v1/units/{id}/annual-report", tag = "reports",
-    params(("id" = i64, Path), ("year" = Option<i32>, Query, description = "年度，默认上一年"),
-        ("scope" = Option<String>, Query, description = "unit（本单位，默认）或 all（含全部下级单位）"),
-        ("format" = Option<String>, Query, description = "json（默认）、xlsx 或 docx")),
+    params(("id" = i64, Path), ("year" = Option<i32>, Query, minimum = 2008, maximum = 9999, description = "年度，默认上一年"),
+        ("scope" = inline(Option<crate::api::schema::ScopeCode>), Query, description = "unit（本单位，默认）或 all（含全部下级单位）"),
+        ("format" = inline(Option<crate::api::schema::ReportFormatCode>), Query, description = "json（默认）、xlsx 或 docx")),
     responses((status = 200, body = ReportOut), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn get_report(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(q): Query,
+    ApiQuery(q): ApiQuery,
 ) -> Result<Response, crate::errors::ApiError> {
     let unit_id = path_id(&id)?;
     let year = year_param(&q)?;
-    let scope = Scope::parse(q.get("scope")).map_err(AppError::Invalid)?;
+    let scope = Scope::parse(q.opt("scope").unwrap_or("unit")).map_err(AppError::Invalid)?;
     let built = build(&state, unit_id, year, scope).await?;
-    Ok(report_response(&built, scope, q.get("format"))?)
+    Ok(report_response(&built, scope, q.opt("format").unwrap_or("json"))?)
 }
 
 /// 年度报告中由单位填写的内容
@@ -420,7 +421,7 @@ pub async fn draft_document(state: &AppState, p: &Principal, unit_id: i64, year:
 
 /// 保存年度报告的文字部分和表二中需填写的数据（单位管理员、依申请公开办理人员）
 #[utoipa::path(put, path = "/api/v1/staff/annual-reports/{unit_id}/{year}", tag = "reports", security(("bearer" = [])),
-    params(("unit_id" = i64, Path), ("year" = i32, Path)), request_body = ReportBody,
+    params(("unit_id" = i64, Path), ("year" = i32, Path, minimum = 2008, maximum = 9999)), request_body = ReportBody,
     responses((status = 200, body = ReportOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn put_report(
     State(state): State<AppState>,
@@ -443,7 +444,7 @@ pub struct DraftOut {
 
 /// 将年度报告生成为政府信息稿件（附 XLSX、DOCX），送审后发布
 #[utoipa::path(post, path = "/api/v1/staff/annual-reports/{unit_id}/{year}/document", tag = "reports", security(("bearer" = [])),
-    params(("unit_id" = i64, Path), ("year" = i32, Path)),
+    params(("unit_id" = i64, Path), ("year" = i32, Path, minimum = 2008, maximum = 9999)),
     responses((status = 201, body = DraftOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn post_document(
     State(state): State<AppState>,

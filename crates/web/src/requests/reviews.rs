@@ -5,6 +5,7 @@ use crate::app::AppState;
 use crate::auth::{ApiStaff, Principal, Staff};
 use crate::console::console_page;
 use crate::errors::{ApiResult, AppError, PageResult, Problem};
+use crate::forms::ApiQuery;
 use crate::forms::{ApiJson, Fields, Form, FormView, Query, path_id};
 use crate::page::{Page, html_form};
 use askama::Template;
@@ -37,8 +38,10 @@ pub struct ReviewBody {
     /// 涉及的申请编号（可选）
     pub tracking_no: String,
     /// review（行政复议）、lawsuit_direct（未经复议直接起诉）、lawsuit_after_review（复议后起诉）
+    #[schema(inline, value_type = crate::api::schema::ReviewKindCode)]
     pub kind: String,
     /// upheld（维持）、corrected（纠正）、other（其他结果）、pending（尚未审结）
+    #[schema(inline, value_type = crate::api::schema::ReviewResultCode)]
     pub result: String,
     /// 申请复议或起诉日期 YYYY-MM-DD
     pub filed_on: String,
@@ -193,15 +196,15 @@ pub async fn update_review(state: &AppState, p: &Principal, id: i64, b: &ReviewB
 
 /// 行政复议、行政诉讼记录（本单位及下级）
 #[utoipa::path(get, path = "/api/v1/staff/review-cases", tag = "reports", security(("bearer" = [])),
-    params(("year" = Option<i32>, Query, description = "按申请复议或起诉的年度")),
+    params(("year" = Option<i32>, Query, minimum = 2008, maximum = 9999, description = "按申请复议或起诉的年度")),
     responses((status = 200, body = Vec<ReviewOut>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list_reviews(
     State(state): State<AppState>,
     ApiStaff(p): ApiStaff,
-    Query(q): Query,
+    ApiQuery(q): ApiQuery,
 ) -> ApiResult<Json<Vec<ReviewOut>>> {
     p.require(Action::ViewRequests, Reach::Subtree)?;
-    let year = match q.opt("year").filter(|y| !y.is_empty()) {
+    let year = match q.opt("year") {
         Some(y) => Some(ar::parse_year(y).map_err(AppError::Invalid)?),
         None => None,
     };

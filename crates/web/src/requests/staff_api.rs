@@ -7,7 +7,8 @@ use crate::api::paging;
 use crate::app::AppState;
 use crate::auth::{ApiStaff, Principal};
 use crate::errors::{ApiResult, AppError, Problem};
-use crate::forms::{ApiJson, Fields, Query, path_id};
+use crate::forms::ApiQuery;
+use crate::forms::{ApiJson, Fields, path_id};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -23,7 +24,7 @@ use utoipa::ToSchema;
 /// Builds a queue's filter from query parameters: `unit_id` (default the caller's unit) and
 /// its subtree, `state`, `due` (soon: due within 3 working days; overdue), `mine`, `q`.
 pub async fn queue_filter(state: &AppState, p: &Principal, q: &Fields) -> Result<RequestFilter, AppError> {
-    let unit_id = match q.opt("unit_id").filter(|v| !v.trim().is_empty()) {
+    let unit_id = match q.opt("unit_id") {
         Some(raw) => raw.trim().parse::<i64>().map_err(|_| Invalid::one("unit_id", "单位", "应为机构编号"))?,
         None => p.user.unit_id,
     };
@@ -31,15 +32,15 @@ pub async fn queue_filter(state: &AppState, p: &Principal, q: &Fields) -> Result
     let tree = state.unit_tree().await?;
     let unit_ids = tree.subtree(unit_id).iter().map(|u| u.id).collect();
     let mut f = RequestFilter { unit_ids, query: q.get("q").chars().take(100).collect(), ..Default::default() };
-    if let Some(s) = q.opt("state").filter(|s| !s.is_empty()) {
+    if let Some(s) = q.opt("state") {
         f.state = Some(RequestState::parse(s).ok_or_else(|| Invalid::one("state", "办理状态", "不是可选的值"))?);
     }
     let cal = state.calendar().await?;
-    match q.get("due") {
-        "" => {}
-        "soon" => f.due_by = Some(cal.add_workdays(today(), 3).value),
-        "overdue" => f.due_by = today().pred_opt(),
-        _ => return Err(Invalid::one("due", "期限", "应为 soon（即将到期）或 overdue（已逾期）").into()),
+    match q.opt("due") {
+        None => {}
+        Some("soon") => f.due_by = Some(cal.add_workdays(today(), 3).value),
+        Some("overdue") => f.due_by = today().pred_opt(),
+        Some(_) => return Err(Invalid::one("due", "期限", "应为 soon（即将到期）或 overdue（已逾期）").into()),
     }
     if q.get("open") == "1" {
         f.open_only = true;
@@ -60,7 +61,7 @@ pub struct RequestList {
 
 pub async fn list_page(state: &AppState, p: &Principal, q: &Fields) -> Result<RequestList, AppError> {
     let f = queue_filter(state, p, q).await?;
-    let (page, per_page) = paging(q, 50, 200);
+    let (page, per_page) = paging(q, 50, 200)?;
     let (rows, total) = state.store.requests_list(&f, per_page, (page - 1) * per_page).await?;
     let mut items = Vec::with_capacity(rows.len());
     for r in &rows {
@@ -77,23 +78,23 @@ pub async fn list_page(state: &AppState, p: &Principal, q: &Fields) -> Result<Re
 /// 依申请公开办理队列
 #[utoipa::path(get, path = "/api/v1/staff/requests", tag = "requests", security(("bearer" = [])),
     params(("unit_id" = Option<i64>, Query, description = "单位（含下级），默认本人所在单位"),
-        ("state" = Option<String>, Query, description = "办理状态"),
-        ("due" = Option<String>, Query, description = "soon：3 个工作日内到期；overdue：已逾期"),
+        ("state" = inline(Option<crate::api::schema::RequestStateCode>), Query, description = "办理状态"),
+        ("due" = inline(Option<crate::api::schema::DueCode>), Query, description = "soon：3 个工作日内到期；overdue：已逾期"),
         ("mine" = Option<String>, Query, description = "1：只看本人承办"),
         ("open" = Option<String>, Query, description = "1：只看未办结"),
         ("q" = Option<String>, Query, description = "申请编号或内容关键词"),
-        ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+        ("page" = Option<i64>, Query, minimum = 1, maximum = 100000), ("per_page" = Option<i64>, Query, minimum = 1, maximum = 200)),
     responses((status = 200, body = RequestList), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiStaff(p): ApiStaff,
-    Query(q): Query,
+    ApiQuery(q): ApiQuery,
 ) -> ApiResult<Json<RequestList>> {
     Ok(Json(list_page(&state, &p, &q).await?))
 }
 
 /// 当面、信函、传真、电子邮件等渠道收到的申请
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterBody {
     /// in_person、post、fax、email、other
@@ -102,6 +103,49 @@ pub struct RegisterBody {
     pub received_on: String,
     #[serde(flatten)]
     pub application: ApplicationBody,
+}
+
+/// The body is one object: the online application's fields and `channel` and `received_on`.
+/// Derived, the schema would be `allOf` of two closed objects, which no body satisfies (each
+/// forbids the other's fields); so it is the application's schema with the two fields added.
+impl utoipa::PartialSchema for RegisterBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+        use utoipa::openapi::{KnownFormat, RefOr, SchemaFormat};
+        let RefOr::T(Schema::Object(mut body)) = <ApplicationBody as utoipa::PartialSchema>::schema() else {
+            unreachable!("the application body is an object")
+        };
+        let channels = gongkai_domain::requests::Channel::ALL
+            .iter()
+            .filter(|c| c.code() != "online")
+            .map(|c| c.code().to_string());
+        body.properties.insert(
+            "channel".into(),
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(channels.collect::<Vec<_>>()))
+                .description(Some("收到申请的渠道"))
+                .into(),
+        );
+        body.properties.insert(
+            "received_on".into(),
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+                .description(Some("实际收到申请之日 YYYY-MM-DD（可早于今天，不得晚于今天）"))
+                .into(),
+        );
+        body.required.extend(["channel".to_string(), "received_on".to_string()]);
+        body.description = Some("当面、信函、传真、电子邮件等渠道收到的申请".into());
+        RefOr::T(Schema::Object(body))
+    }
+}
+
+impl ToSchema for RegisterBody {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        <ApplicationBody as ToSchema>::schemas(schemas);
+        schemas.push(("FileBody".into(), <super::api::FileBody as utoipa::PartialSchema>::schema()));
+    }
 }
 
 /// 登记其他渠道收到的申请（办理人员）
@@ -140,7 +184,7 @@ pub async fn get(
     State(state): State<AppState>,
     ApiStaff(p): ApiStaff,
     Path(id): Path<String>,
-    Query(q): Query,
+    ApiQuery(q): ApiQuery,
 ) -> ApiResult<Json<StaffRequest>> {
     let r = visible(&state, &p, &id).await?;
     Ok(Json(staff_view(&state, &p, &r, q.get("applicant") == "1").await?))
@@ -403,7 +447,7 @@ pub async fn coordinations_for(
 pub async fn coordinations(
     State(state): State<AppState>,
     ApiStaff(p): ApiStaff,
-    Query(q): Query,
+    ApiQuery(q): ApiQuery,
 ) -> ApiResult<Json<Vec<CoordinationOut>>> {
     Ok(Json(coordinations_for(&state, &p, q.get("open") == "1").await?))
 }
@@ -412,6 +456,7 @@ pub async fn coordinations(
 #[serde(deny_unknown_fields)]
 pub struct AnswerBody {
     /// 协查意见
+    #[schema(schema_with = crate::api::schema::text::<5000>)]
     pub answer: String,
 }
 
@@ -442,7 +487,7 @@ pub async fn serve_letter(
     p.require_for_unit(state, Action::HandleRequests, r.unit_id).await?;
     let key = super::letters::key_for(&r, kind)?;
     let format = match format {
-        "" | "docx" => super::letters::Format::Docx,
+        "docx" => super::letters::Format::Docx,
         "pdf" => super::letters::Format::Pdf,
         _ => return Err(Invalid::one("format", "格式", "应为 docx 或 pdf").into()),
     };
@@ -460,15 +505,15 @@ pub async fn serve_letter(
 /// 生成告知书（答复告知书、补正告知书、延期答复告知书、收费通知书、征求第三方意见书）
 #[utoipa::path(get, path = "/api/v1/staff/requests/{id}/letters/{kind}", tag = "requests", security(("bearer" = [])),
     params(("id" = i64, Path), ("kind" = String, Path, description = "reply、clarification、extension、fee_notice、third_party_consultation"),
-        ("format" = Option<String>, Query, description = "docx（默认）或 pdf")),
+        ("format" = inline(Option<crate::api::schema::LetterFormatCode>), Query, description = "docx（默认）或 pdf")),
     responses((status = 200, content_type = "application/octet-stream"), (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn letter(
     State(state): State<AppState>,
     ApiStaff(p): ApiStaff,
     Path((id, kind)): Path<(String, String)>,
-    Query(q): Query,
+    ApiQuery(q): ApiQuery,
 ) -> Result<Response, crate::errors::ApiError> {
-    Ok(serve_letter(&state, &p, &id, &kind, q.get("format")).await?)
+    Ok(serve_letter(&state, &p, &id, &kind, q.opt("format").unwrap_or("docx")).await?)
 }
 
 /// 告知书模板
@@ -542,12 +587,12 @@ pub async fn reset_template(
 /// 导出申请登记表（含申请人信息，单位管理员；记入审计日志）
 #[utoipa::path(get, path = "/api/v1/staff/requests/export", tag = "requests", security(("bearer" = [])),
     params(("unit_id" = Option<i64>, Query, description = "单位（含下级），默认本人所在单位"),
-        ("state" = Option<String>, Query), ("q" = Option<String>, Query)),
+        ("state" = inline(Option<crate::api::schema::RequestStateCode>), Query), ("q" = Option<String>, Query)),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn export(
     State(state): State<AppState>,
     ApiStaff(p): ApiStaff,
-    Query(q): Query,
+    ApiQuery(q): ApiQuery,
 ) -> Result<Response, crate::errors::ApiError> {
     Ok(export_register(&state, &p, &q).await?)
 }

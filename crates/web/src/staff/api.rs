@@ -5,7 +5,8 @@ use crate::api::paging;
 use crate::app::AppState;
 use crate::auth::ApiStaff;
 use crate::errors::{ApiResult, AppError, Problem};
-use crate::forms::{ApiJson, Query, parse_int, path_id};
+use crate::forms::ApiQuery;
+use crate::forms::{ApiJson, parse_int, path_id};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -102,6 +103,7 @@ pub struct TokenCreate {
     /// 令牌所属账号，不填为调用者本人
     pub user_id: Option<i64>,
     /// 令牌名称，写明用途
+    #[schema(schema_with = crate::api::schema::line::<60>)]
     pub name: String,
 }
 
@@ -114,16 +116,16 @@ pub async fn me(ApiStaff(p): ApiStaff) -> Json<UserOut> {
 
 /// 账号列表（单位管理员：本单位及下级；系统管理员：全部）
 #[utoipa::path(get, path = "/api/v1/users", tag = "staff", security(("bearer" = [])),
-    params(("unit" = Option<i64>, Query, description = "只看该单位"), ("q" = Option<String>, Query), ("role" = Option<String>, Query),
-        ("include_inactive" = Option<bool>, Query), ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+    params(("unit" = Option<i64>, Query, description = "只看该单位"), ("q" = Option<String>, Query), ("role" = inline(Option<crate::api::schema::RoleCode>), Query),
+        ("include_inactive" = Option<bool>, Query), ("page" = Option<i64>, Query, minimum = 1, maximum = 100000), ("per_page" = Option<i64>, Query, minimum = 1, maximum = 500)),
     responses((status = 200, body = UserList), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list_users(
     State(state): State<AppState>,
     ApiStaff(p): ApiStaff,
-    Query(q): Query,
+    ApiQuery(q): ApiQuery,
 ) -> ApiResult<Json<UserList>> {
     let scope = user_scope(&p)?;
-    let (page, per_page) = paging(&q, 50, 500);
+    let (page, per_page) = paging(&q, 50, 500)?;
     let role = match q.opt("role") {
         Some(r) => Some(Role::parse(r).ok_or_else(|| {
             AppError::Invalid(gongkai_domain::validation::Invalid::one("role", "角色", "不是可选的角色"))
@@ -135,7 +137,7 @@ pub async fn list_users(
         unit: parse_int(q.opt("unit"), "unit", "单位")?,
         q: q.opt("q").map(|s| s.chars().take(100).collect()),
         role,
-        include_inactive: matches!(q.get("include_inactive"), "1" | "true"),
+        include_inactive: q.flag("include_inactive")?,
     };
     let (users, total) = state.store.users_list(&filter, per_page, (page - 1) * per_page).await?;
     Ok(Json(UserList { total, page, per_page, items: users.iter().map(UserOut::from).collect() }))
@@ -229,7 +231,7 @@ pub async fn reset_password(
 pub async fn list_tokens(
     State(state): State<AppState>,
     ApiStaff(p): ApiStaff,
-    Query(q): Query,
+    ApiQuery(q): ApiQuery,
 ) -> ApiResult<Json<Vec<TokenOut>>> {
     let user_id = parse_int(q.opt("user"), "user", "账号")?.unwrap_or(p.user.id);
     let user = state.store.user(user_id).await?.ok_or(AppError::NotFound)?;

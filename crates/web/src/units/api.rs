@@ -4,7 +4,8 @@ use crate::api::paging;
 use crate::app::AppState;
 use crate::auth::ApiStaff;
 use crate::errors::{ApiResult, AppError, Problem};
-use crate::forms::{ApiJson, Query, parse_int, path_id};
+use crate::forms::ApiQuery;
+use crate::forms::{ApiJson, parse_int, path_id};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -132,6 +133,7 @@ pub struct UnitClose {
     #[serde(default)]
     pub closed_on: String,
     /// 撤销原因
+    #[schema(schema_with = crate::api::schema::text::<500>)]
     pub reason: String,
 }
 
@@ -140,15 +142,15 @@ pub struct UnitClose {
     get, path = "/api/v1/units", tag = "units",
     params(
         ("parent" = Option<i64>, Query, description = "上级机构 id"),
-        ("kind" = Option<String>, Query, description = "government / department / town / street / zone"),
+        ("kind" = inline(Option<crate::api::schema::UnitKindCode>), Query),
         ("q" = Option<String>, Query, description = "按名称、简称、区划代码或统一社会信用代码查找"),
         ("include_closed" = Option<bool>, Query, description = "是否包括已撤销的机构"),
-        ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query, description = "每页条数，最多 500")
+        ("page" = Option<i64>, Query, minimum = 1, maximum = 100000), ("per_page" = Option<i64>, Query, minimum = 1, maximum = 500, description = "每页条数，最多 500")
     ),
     responses((status = 200, body = UnitList), (status = 422, body = Problem))
 )]
-pub async fn list_units(State(state): State<AppState>, Query(q): Query) -> ApiResult<Json<UnitList>> {
-    let (page, per_page) = paging(&q, 100, 500);
+pub async fn list_units(State(state): State<AppState>, ApiQuery(q): ApiQuery) -> ApiResult<Json<UnitList>> {
+    let (page, per_page) = paging(&q, 100, 500)?;
     let kind = match q.opt("kind") {
         Some(k) => Some(super::parse_kind(k)?),
         None => None,
@@ -157,7 +159,7 @@ pub async fn list_units(State(state): State<AppState>, Query(q): Query) -> ApiRe
         parent: parse_int(q.opt("parent"), "parent", "上级机构")?,
         kind,
         q: q.opt("q").map(|s| s.chars().take(100).collect()),
-        include_closed: matches!(q.get("include_closed"), "1" | "true"),
+        include_closed: q.flag("include_closed")?,
     };
     let (units, total) = state.store.units_list(&filter, per_page, (page - 1) * per_page).await?;
     Ok(Json(UnitList { total, page, per_page, items: units.iter().map(UnitOut::from).collect() }))

@@ -103,10 +103,13 @@ impl From<&StoredWord> for WordEntryOut {
 pub struct WordBody {
     /// sensitive 或 wrong
     #[serde(default)]
+    #[schema(inline, value_type = crate::api::schema::WordKindCode)]
     pub kind: String,
     #[serde(default)]
+    #[schema(schema_with = crate::api::schema::line::<30>)]
     pub word: String,
     #[serde(default)]
+    #[schema(schema_with = crate::api::schema::line_opt::<30>)]
     pub suggestion: String,
 }
 
