@@ -127,3 +127,44 @@ pub fn load_ring(env_key: Option<&str>, key_file: &Path, create: bool) -> Result
     }
     Ok((KeyRing::new(current, older), source))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_parse_from_hex_or_base64_and_short_ones_are_refused() {
+        let bytes = [7u8; 32];
+        let hex_key = parse_key(&format!(" {}\n", hex::encode(bytes))).unwrap();
+        let b64_key = parse_key(&base64::engine::general_purpose::STANDARD.encode(bytes)).unwrap();
+        assert_eq!(hex_key.id(), b64_key.id());
+        assert!(parse_key(&hex::encode([7u8; 16])).unwrap_err().contains("32"));
+        assert!(parse_key("不是密钥").is_err());
+    }
+
+    #[test]
+    fn ring_is_created_once_and_finds_older_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(KEY_FILE);
+        let (ring, source) = load_ring(None, &file, false).unwrap();
+        assert!(ring.current().is_none() && source == KeySource::None && !file.exists());
+        let (ring, source) = load_ring(None, &file, true).unwrap();
+        assert_eq!(source, KeySource::Created(file.clone()));
+        let id = ring.current().unwrap().id().to_string();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        let old = random_key();
+        write_key_file(&older_key_path(&file, 1), &old).unwrap();
+        std::fs::write(dir.path().join("audit.key.new"), "x").unwrap();
+        let (ring, source) = load_ring(None, &file, true).unwrap();
+        assert_eq!((source, ring.current().unwrap().id()), (KeySource::File(file.clone()), id.as_str()));
+        assert!(ring.get(old.id()).is_some() && ring.has_older_keys());
+        let env = hex::encode([9u8; 32]);
+        let (ring, source) = load_ring(Some(&env), &file, true).unwrap();
+        assert_eq!(source, KeySource::Env);
+        assert_ne!(ring.current().unwrap().id(), id);
+    }
+}
