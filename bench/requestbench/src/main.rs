@@ -74,7 +74,13 @@ impl Flags {
         if url.is_none() && dir.is_none() {
             bail!("--data-dir (SQLite) or --database-url (PostgreSQL) is needed");
         }
-        Ok(DatabaseSettings::new(dir.unwrap_or_else(|| std::env::temp_dir().display().to_string()), url))
+        let settings = DatabaseSettings::new(dir.unwrap_or_else(|| std::env::temp_dir().display().to_string()), url);
+        // The served instance's audit key (GONGKAI_AUDIT_KEY or audit.key in its data folder).
+        let env_key = std::env::var(gongkai_store::audit_keys::KEY_ENV).ok();
+        let key_file = settings.data_dir.join(gongkai_store::audit_keys::KEY_FILE);
+        let (ring, _) =
+            gongkai_store::audit_keys::load_ring(env_key.as_deref(), &key_file, true).map_err(|e| anyhow!("{e}"))?;
+        Ok(settings.with_audit_keys(ring))
     }
 }
 

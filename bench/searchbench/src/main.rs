@@ -226,7 +226,11 @@ async fn main() -> Result<()> {
     // gongkai: the import path of `gongkai import documents`, then the index rebuild of
     // `gongkai reindex`, in chunks so that a million documents need not be held twice.
     let data = a.work.join("data");
-    let store = Store::open(&DatabaseSettings::new(&data, None)).await.map_err(|e| anyhow!("{e}"))?;
+    // The audit key beside the data, as the binary keeps it, so a reused work folder opens.
+    let (ring, _) = gongkai_store::audit_keys::load_ring(None, &data.join(gongkai_store::audit_keys::KEY_FILE), true)
+        .map_err(|e| anyhow!("{e}"))?;
+    let store =
+        Store::open(&DatabaseSettings::new(&data, None).with_audit_keys(ring)).await.map_err(|e| anyhow!("{e}"))?;
     gongkai_store::demo::load_base(&store).await.map_err(|e| anyhow!("{e}"))?;
     let unit = store.units_all().await.map_err(|e| anyhow!("{e}"))?[0].id;
     let started = Instant::now();

@@ -1,8 +1,21 @@
 //! The audit log is a hash chain: each record's hash covers its own fields and the previous
 //! record's hash, so altering or removing any record breaks every hash after it.
+//!
+//! A plain hash chain only proves consistency: whoever can write the database can rewrite a
+//! record and recompute every later hash. So the chain is keyed: since epoch 1 each record's
+//! hash is an HMAC-SHA256 under an audit key kept outside the database. Keys rotate; each
+//! epoch (a key and the first record it covers) is listed in the database by its key id only.
+//! Records written before keying (epoch 0) keep their plain SHA-256 hashes. Checkpoints — the
+//! chain head signed with an Ed25519 key derived from the audit key — let an operator keep the
+//! head elsewhere and let anyone holding the public key check it.
 
+use ed25519_dalek::{Signer, Verifier};
+use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+
+type HmacSha256 = Hmac<Sha256>;
 
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -24,6 +37,9 @@ pub struct AuditRecord {
     pub ip: String,
     pub prev_hash: String,
     pub hash: String,
+    /// 0 for the unkeyed records written before the chain was keyed; then the key epoch.
+    #[serde(default)]
+    pub epoch: i64,
 }
 
 impl AuditRecord {
@@ -49,6 +65,200 @@ impl AuditRecord {
         h.update(canonical.to_string().as_bytes());
         hex::encode(h.finalize())
     }
+
+    /// The keyed hash of a record of epoch 1 or later: HMAC-SHA256 under the epoch's key over
+    /// the same encoding, with the epoch appended so a record cannot be moved to another epoch.
+    pub fn compute_keyed_hash(&self, key: &AuditKey) -> String {
+        let canonical = serde_json::json!([
+            self.seq,
+            self.at,
+            self.actor_id,
+            self.actor_name,
+            self.unit_id,
+            self.subject_unit_id,
+            self.action,
+            self.object_type,
+            self.object_id,
+            self.summary,
+            self.ip,
+            self.epoch,
+        ]);
+        let mut mac = key.mac();
+        mac.update(self.prev_hash.as_bytes());
+        mac.update(b"\n");
+        mac.update(canonical.to_string().as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+}
+
+/// A secret key of the audit chain. Never printed: `Debug` shows the key id only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AuditKey {
+    bytes: Vec<u8>,
+    id: String,
+}
+
+/// Shortest key accepted, in bytes (the HMAC-SHA256 block of security).
+pub const AUDIT_KEY_MIN_BYTES: usize = 32;
+
+impl AuditKey {
+    pub fn from_bytes(bytes: &[u8]) -> Result<AuditKey, String> {
+        if bytes.len() < AUDIT_KEY_MIN_BYTES {
+            return Err(format!("审计密钥至少应有 {AUDIT_KEY_MIN_BYTES} 字节，实际 {} 字节", bytes.len()));
+        }
+        let mut key = AuditKey { bytes: bytes.to_vec(), id: String::new() };
+        let mut mac = key.mac();
+        mac.update(b"gongkai-audit-key-id");
+        key.id = hex::encode(&mac.finalize().into_bytes()[..8]);
+        Ok(key)
+    }
+
+    /// The secret bytes, for writing the key file.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// A public name of the key (16 hex digits of an HMAC under it), stored in the database
+    /// per epoch; it tells which key an epoch needs without revealing the key.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn mac(&self) -> HmacSha256 {
+        HmacSha256::new_from_slice(&self.bytes).expect("HMAC takes keys of any length")
+    }
+
+    /// The Ed25519 key that signs checkpoints, derived from the audit key so there is no
+    /// second secret to keep; its public half can be handed to auditors.
+    fn signing_key(&self) -> ed25519_dalek::SigningKey {
+        let mut mac = self.mac();
+        mac.update(b"gongkai-audit-checkpoint-signing-key");
+        let seed: [u8; 32] = mac.finalize().into_bytes().into();
+        ed25519_dalek::SigningKey::from_bytes(&seed)
+    }
+
+    /// The checkpoint signing key's public half, hex.
+    pub fn public_key(&self) -> String {
+        hex::encode(self.signing_key().verifying_key().to_bytes())
+    }
+}
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AuditKey({})", self.id)
+    }
+}
+
+/// The keys a node holds: the current one, which new records use, and those of earlier
+/// epochs, needed to verify them. Keys are found by key id.
+#[derive(Debug, Clone, Default)]
+pub struct KeyRing {
+    current: Option<AuditKey>,
+    keys: HashMap<String, AuditKey>,
+}
+
+impl KeyRing {
+    pub fn new(current: Option<AuditKey>, older: impl IntoIterator<Item = AuditKey>) -> KeyRing {
+        let mut keys: HashMap<String, AuditKey> = older.into_iter().map(|k| (k.id.clone(), k)).collect();
+        if let Some(c) = &current {
+            keys.insert(c.id.clone(), c.clone());
+        }
+        KeyRing { current, keys }
+    }
+
+    pub fn current(&self) -> Option<&AuditKey> {
+        self.current.as_ref()
+    }
+
+    pub fn get(&self, key_id: &str) -> Option<&AuditKey> {
+        self.keys.get(key_id)
+    }
+
+    /// Whether the ring holds keys besides the current one (keys of earlier epochs).
+    pub fn has_older_keys(&self) -> bool {
+        self.keys.len() > usize::from(self.current.is_some())
+    }
+}
+
+/// One key epoch as the database lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEpoch {
+    pub epoch: i64,
+    pub key_id: String,
+    /// The first record written under this key.
+    pub first_seq: i64,
+    pub started_at: String,
+}
+
+/// The chain head at a moment, signed; one line of JSON that an operator keeps elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    pub seq: i64,
+    pub hash: String,
+    pub epoch: i64,
+    pub key_id: String,
+    pub at: String,
+    /// Ed25519 public key (hex) of the signer, derived from the epoch's audit key.
+    pub public_key: String,
+    /// Ed25519 signature (hex) over the fields above.
+    pub signature: String,
+}
+
+impl Checkpoint {
+    fn signed_bytes(seq: i64, hash: &str, epoch: i64, key_id: &str, at: &str) -> Vec<u8> {
+        serde_json::json!(["gongkai-audit-checkpoint-v1", seq, hash, epoch, key_id, at]).to_string().into_bytes()
+    }
+
+    pub fn sign(seq: i64, hash: &str, epoch: i64, at: &str, key: &AuditKey) -> Checkpoint {
+        let signing = key.signing_key();
+        let signature = signing.sign(&Checkpoint::signed_bytes(seq, hash, epoch, key.id(), at));
+        Checkpoint {
+            seq,
+            hash: hash.to_string(),
+            epoch,
+            key_id: key.id().to_string(),
+            at: at.to_string(),
+            public_key: hex::encode(signing.verifying_key().to_bytes()),
+            signature: hex::encode(signature.to_bytes()),
+        }
+    }
+
+    /// Whether the signature holds under the given public key (hex).
+    pub fn signature_valid_for(&self, public_key: &str) -> bool {
+        let Ok(pk) = hex::decode(public_key) else { return false };
+        let Ok(pk) = <[u8; 32]>::try_from(pk.as_slice()) else { return false };
+        let Ok(pk) = ed25519_dalek::VerifyingKey::from_bytes(&pk) else { return false };
+        let Ok(sig) = hex::decode(&self.signature) else { return false };
+        let Ok(sig) = ed25519_dalek::Signature::from_slice(&sig) else { return false };
+        let msg = Checkpoint::signed_bytes(self.seq, &self.hash, self.epoch, &self.key_id, &self.at);
+        pk.verify(&msg, &sig).is_ok()
+    }
+
+    /// Reads a checkpoint from a line: the JSON itself, a text log line holding it, or a JSON
+    /// log line whose `checkpoint` field holds it as a string.
+    pub fn parse_line(line: &str) -> Option<Checkpoint> {
+        let start = line.find('{')?;
+        let end = line.rfind('}')?;
+        let value: serde_json::Value = serde_json::from_str(line.get(start..=end)?).ok()?;
+        fn find(v: &serde_json::Value) -> Option<Checkpoint> {
+            if let Ok(c) = serde_json::from_value::<Checkpoint>(v.clone()) {
+                return Some(c);
+            }
+            match v {
+                serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| match v {
+                    serde_json::Value::String(s) if k == "checkpoint" => serde_json::from_str(s).ok(),
+                    other => find(other),
+                }),
+                _ => None,
+            }
+        }
+        find(&value)
+    }
+
+    /// The one-line JSON form.
+    pub fn to_line(&self) -> String {
+        serde_json::to_string(self).expect("a checkpoint serialises")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +271,80 @@ pub enum ChainBreak {
     Altered { seq: i64 },
     /// Records after this one were removed from the end of the log.
     Truncated { last_seq: i64, head_seq: i64 },
+    /// This record claims another key epoch than the list of epochs gives for its place.
+    Epoch { seq: i64, found: i64, expected: i64 },
+    /// The list of epochs itself is out of order (numbers or first records).
+    EpochList { epoch: i64 },
+    /// An epoch's first record is past the end of the log.
+    EpochWithoutRecords { epoch: i64, first_seq: i64, last_seq: i64 },
+    /// No key with this id was given, so the records of this epoch could not be checked.
+    MissingKey { epoch: i64, key_id: String, first_seq: i64 },
+    /// Keys of earlier epochs exist, yet the log has no keyed epoch: keyed records were
+    /// turned back into unkeyed ones.
+    Unkeyed,
+    /// A kept checkpoint no longer matches the log.
+    Checkpoint { seq: i64, problem: CheckpointProblem },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckpointProblem {
+    /// The signature does not hold: the checkpoint is not one the platform made.
+    Signature,
+    /// The log ends before the checkpoint's record.
+    Truncated { last_seq: i64 },
+    /// The checkpoint's record is gone from the middle of the log.
+    Missing,
+    /// The record at the checkpoint has another hash or epoch now.
+    Rewritten,
+}
+
+impl ChainBreak {
+    /// The first record concerned, where there is one.
+    pub fn seq(&self) -> Option<i64> {
+        match self {
+            ChainBreak::Gap { expected, .. } => Some(*expected),
+            ChainBreak::Link { seq } | ChainBreak::Altered { seq } | ChainBreak::Epoch { seq, .. } => Some(*seq),
+            ChainBreak::Truncated { last_seq, .. } => Some(last_seq + 1),
+            ChainBreak::EpochWithoutRecords { first_seq, .. } | ChainBreak::MissingKey { first_seq, .. } => {
+                Some(*first_seq)
+            }
+            ChainBreak::Checkpoint { seq, .. } => Some(*seq),
+            ChainBreak::EpochList { .. } | ChainBreak::Unkeyed => None,
+        }
+    }
+
+    /// The same in Chinese, for the console and the command line.
+    pub fn zh(&self) -> String {
+        match self {
+            ChainBreak::Gap { expected, found } => format!("第 {expected} 条记录缺失（其后找到的是第 {found} 条）"),
+            ChainBreak::Link { seq } => format!("第 {seq} 条记录与前一条记录的哈希不衔接"),
+            ChainBreak::Altered { seq } => format!("第 {seq} 条记录写入后被改动"),
+            ChainBreak::Truncated { last_seq, head_seq } => {
+                format!("第 {last_seq} 条之后的记录被删除（链头记为第 {head_seq} 条）")
+            }
+            ChainBreak::Epoch { seq, found, expected } => {
+                format!("第 {seq} 条记录的密钥纪元为 {found}，按纪元表应为 {expected}")
+            }
+            ChainBreak::EpochList { epoch } => format!("密钥纪元表在纪元 {epoch} 处顺序错乱"),
+            ChainBreak::EpochWithoutRecords { epoch, first_seq, last_seq } => {
+                format!("密钥纪元 {epoch} 应从第 {first_seq} 条开始，但日志只到第 {last_seq} 条")
+            }
+            ChainBreak::MissingKey { epoch, key_id, first_seq } => {
+                format!("缺少密钥纪元 {epoch}（密钥标识 {key_id}，自第 {first_seq} 条起）的审计密钥，无法校验这些记录")
+            }
+            ChainBreak::Unkeyed => {
+                "已有早期纪元的审计密钥，但日志中没有带密钥的纪元：带密钥的记录被改回无密钥形式".into()
+            }
+            ChainBreak::Checkpoint { seq, problem } => match problem {
+                CheckpointProblem::Signature => format!("第 {seq} 条处的检查点签名无效（不是本平台生成的检查点）"),
+                CheckpointProblem::Truncated { last_seq } => {
+                    format!("保存的检查点记到第 {seq} 条，但日志只到第 {last_seq} 条：记录被截断")
+                }
+                CheckpointProblem::Missing => format!("保存的检查点所指的第 {seq} 条记录已不存在"),
+                CheckpointProblem::Rewritten => format!("第 {seq} 条记录与保存的检查点不符：日志被改写"),
+            },
+        }
+    }
 }
 
 impl std::fmt::Display for ChainBreak {
@@ -74,25 +358,75 @@ impl std::fmt::Display for ChainBreak {
             ChainBreak::Truncated { last_seq, head_seq } => {
                 write!(f, "records after {last_seq} were removed (the chain head says {head_seq})")
             }
+            ChainBreak::Epoch { seq, found, expected } => {
+                write!(f, "record {seq} claims key epoch {found} but the epoch list puts it in epoch {expected}")
+            }
+            ChainBreak::EpochList { epoch } => write!(f, "the list of key epochs is out of order at epoch {epoch}"),
+            ChainBreak::EpochWithoutRecords { epoch, first_seq, last_seq } => {
+                write!(f, "key epoch {epoch} starts at record {first_seq} but the log ends at record {last_seq}")
+            }
+            ChainBreak::MissingKey { epoch, key_id, first_seq } => write!(
+                f,
+                "no audit key for epoch {epoch} (key id {key_id}, from record {first_seq}): its records cannot be verified"
+            ),
+            ChainBreak::Unkeyed => {
+                write!(f, "keys of earlier epochs exist but the log has no keyed epoch: keyed records were downgraded")
+            }
+            ChainBreak::Checkpoint { seq, problem } => match problem {
+                CheckpointProblem::Signature => write!(f, "the checkpoint at record {seq} has an invalid signature"),
+                CheckpointProblem::Truncated { last_seq } => write!(
+                    f,
+                    "a kept checkpoint names record {seq} but the log ends at record {last_seq}: records were removed"
+                ),
+                CheckpointProblem::Missing => write!(f, "record {seq} of a kept checkpoint is missing"),
+                CheckpointProblem::Rewritten => {
+                    write!(f, "record {seq} no longer matches the kept checkpoint: the log was rewritten")
+                }
+            },
         }
     }
 }
 
 /// Walks records in sequence order and checks every link; keeps only the last hash so the log
-/// can be streamed. `start` is the state before the first record fed.
+/// can be streamed. Records of epoch 0 are checked with SHA-256, later ones with their
+/// epoch's key; a missing key is noted and reported at the end, after every link is checked.
 #[derive(Debug, Clone)]
 pub struct ChainVerifier {
     next_seq: i64,
     last_hash: String,
+    last_epoch: i64,
+    epochs: Vec<AuditEpoch>,
+    ring: KeyRing,
+    missing: Option<ChainBreak>,
 }
 
 impl Default for ChainVerifier {
+    /// A verifier of an unkeyed log (no epochs, no keys).
     fn default() -> Self {
-        ChainVerifier { next_seq: 1, last_hash: GENESIS_HASH.to_string() }
+        ChainVerifier {
+            next_seq: 1,
+            last_hash: GENESIS_HASH.to_string(),
+            last_epoch: 0,
+            epochs: Vec::new(),
+            ring: KeyRing::default(),
+            missing: None,
+        }
     }
 }
 
 impl ChainVerifier {
+    /// A verifier for a log with these epochs (in order), checking with the keys of `ring`.
+    pub fn keyed(epochs: Vec<AuditEpoch>, ring: KeyRing) -> Result<ChainVerifier, ChainBreak> {
+        let mut first = 0;
+        for (i, e) in epochs.iter().enumerate() {
+            if e.epoch != i as i64 + 1 || e.first_seq <= first {
+                return Err(ChainBreak::EpochList { epoch: e.epoch });
+            }
+            first = e.first_seq;
+        }
+        Ok(ChainVerifier { epochs, ring, ..ChainVerifier::default() })
+    }
+
     pub fn feed(&mut self, record: &AuditRecord) -> Result<(), ChainBreak> {
         if record.seq != self.next_seq {
             return Err(ChainBreak::Gap { expected: self.next_seq, found: record.seq });
@@ -100,21 +434,81 @@ impl ChainVerifier {
         if record.prev_hash != self.last_hash {
             return Err(ChainBreak::Link { seq: record.seq });
         }
-        if record.compute_hash() != record.hash {
-            return Err(ChainBreak::Altered { seq: record.seq });
+        let epoch = self.epochs.iter().rev().find(|e| e.first_seq <= record.seq);
+        let expected = epoch.map_or(0, |e| e.epoch);
+        if record.epoch != expected {
+            return Err(ChainBreak::Epoch { seq: record.seq, found: record.epoch, expected });
+        }
+        match epoch {
+            None => {
+                if record.compute_hash() != record.hash {
+                    return Err(ChainBreak::Altered { seq: record.seq });
+                }
+            }
+            Some(e) => match self.ring.get(&e.key_id) {
+                Some(key) => {
+                    if record.compute_keyed_hash(key) != record.hash {
+                        return Err(ChainBreak::Altered { seq: record.seq });
+                    }
+                }
+                None => {
+                    if self.missing.is_none() {
+                        self.missing = Some(ChainBreak::MissingKey {
+                            epoch: e.epoch,
+                            key_id: e.key_id.clone(),
+                            first_seq: e.first_seq,
+                        });
+                    }
+                }
+            },
         }
         self.next_seq += 1;
         self.last_hash = record.hash.clone();
+        self.last_epoch = record.epoch;
         Ok(())
     }
 
     /// Compares the end of the walk with the chain head kept beside the log.
-    pub fn finish(&self, head_seq: i64, head_hash: &str) -> Result<i64, ChainBreak> {
+    pub fn finish(&self, head_seq: i64, head_hash: &str, head_epoch: i64) -> Result<i64, ChainBreak> {
         let last = self.next_seq - 1;
-        if last != head_seq || (last > 0 && head_hash != self.last_hash) {
+        if last != head_seq || (last > 0 && (head_hash != self.last_hash || head_epoch != self.last_epoch)) {
             return Err(ChainBreak::Truncated { last_seq: last, head_seq });
         }
+        if let Some(e) = self.epochs.last().filter(|e| e.first_seq > last) {
+            return Err(ChainBreak::EpochWithoutRecords { epoch: e.epoch, first_seq: e.first_seq, last_seq: last });
+        }
+        if self.epochs.is_empty() && self.ring.has_older_keys() {
+            return Err(ChainBreak::Unkeyed);
+        }
+        if let Some(m) = &self.missing {
+            return Err(m.clone());
+        }
         Ok(last)
+    }
+}
+
+/// Whether the checkpoint signed by the platform still matches the log: `record` is the log's
+/// record at the checkpoint's seq (if any) and `last_seq` the log's end. The signature is
+/// checked against the key of the checkpoint's epoch when the ring has it (`Ok(true)`), else
+/// only against the public key it carries (`Ok(false)`); the log is compared either way, so a
+/// rewrite or truncation below a kept checkpoint is found even without any key.
+pub fn check_checkpoint(
+    cp: &Checkpoint,
+    record: Option<&AuditRecord>,
+    last_seq: i64,
+    ring: &KeyRing,
+) -> Result<bool, ChainBreak> {
+    let bad = |problem| ChainBreak::Checkpoint { seq: cp.seq, problem };
+    let known = ring.get(&cp.key_id).map(|k| k.public_key());
+    let public_key = known.as_deref().unwrap_or(&cp.public_key);
+    if public_key != cp.public_key || !cp.signature_valid_for(public_key) {
+        return Err(bad(CheckpointProblem::Signature));
+    }
+    match record {
+        None if cp.seq > last_seq => Err(bad(CheckpointProblem::Truncated { last_seq })),
+        None => Err(bad(CheckpointProblem::Missing)),
+        Some(r) if r.hash != cp.hash || r.epoch != cp.epoch => Err(bad(CheckpointProblem::Rewritten)),
+        Some(_) => Ok(known.is_some()),
     }
 }
 
@@ -140,6 +534,7 @@ mod tests {
                     ip: "127.0.0.1".into(),
                     prev_hash: prev.clone(),
                     hash: String::new(),
+                    epoch: 0,
                 };
                 r.hash = r.compute_hash();
                 prev = r.hash.clone();
@@ -153,7 +548,7 @@ mod tests {
         for r in records {
             v.feed(r)?;
         }
-        v.finish(head_seq, head_hash)
+        v.finish(head_seq, head_hash, 0)
     }
 
     #[test]
@@ -198,5 +593,152 @@ mod tests {
         b.action = "xy".into();
         b.object_type = "z".into();
         assert_ne!(a.compute_hash(), b.compute_hash());
+    }
+
+    fn key(byte: u8) -> AuditKey {
+        AuditKey::from_bytes(&[byte; 32]).unwrap()
+    }
+
+    /// Records 1..=n; those from `keyed_from` on are in epoch 1 under `k`.
+    fn keyed_chain(n: i64, keyed_from: i64, k: &AuditKey) -> (Vec<AuditRecord>, Vec<AuditEpoch>) {
+        let mut records = chain(n);
+        rehash(&mut records, 0, |r| if r.seq >= keyed_from { Some(k.clone()) } else { None });
+        let epochs = vec![AuditEpoch {
+            epoch: 1,
+            key_id: k.id().to_string(),
+            first_seq: keyed_from,
+            started_at: "2026-01-01T00:00:00.000000Z".into(),
+        }];
+        (records, epochs)
+    }
+
+    /// Recomputes hashes from index `from` on, keyed with what `key_of` gives (the attack).
+    fn rehash(records: &mut [AuditRecord], from: usize, key_of: impl Fn(&AuditRecord) -> Option<AuditKey>) {
+        let mut prev = if from == 0 { GENESIS_HASH.to_string() } else { records[from - 1].hash.clone() };
+        for r in records[from..].iter_mut() {
+            r.prev_hash = prev.clone();
+            let key = key_of(r);
+            r.epoch = if key.is_some() { 1 } else { r.epoch };
+            r.hash = match &key {
+                Some(k) => r.compute_keyed_hash(k),
+                None => r.compute_hash(),
+            };
+            prev = r.hash.clone();
+        }
+    }
+
+    fn verify_keyed(records: &[AuditRecord], epochs: &[AuditEpoch], ring: &KeyRing) -> Result<i64, ChainBreak> {
+        let mut v = ChainVerifier::keyed(epochs.to_vec(), ring.clone())?;
+        for r in records {
+            v.feed(r)?;
+        }
+        let last = records.last();
+        v.finish(last.map_or(0, |r| r.seq), last.map_or(GENESIS_HASH, |r| r.hash.as_str()), last.map_or(0, |r| r.epoch))
+    }
+
+    #[test]
+    fn keyed_chain_verifies_and_resists_recomputation() {
+        let k = key(7);
+        let ring = KeyRing::new(Some(k.clone()), []);
+        let (c, epochs) = keyed_chain(6, 3, &k);
+        assert_eq!(verify_keyed(&c, &epochs, &ring), Ok(6));
+
+        // The old attack: rewrite a summary and recompute every later hash with SHA-256.
+        let mut sha = c.clone();
+        sha[1].summary = "改写".into();
+        rehash(&mut sha, 1, |_| None);
+        assert_eq!(verify_keyed(&sha, &epochs, &ring), Err(ChainBreak::Altered { seq: 3 }));
+
+        // The same with HMAC under a guessed key.
+        let mut guessed = c.clone();
+        guessed[3].summary = "改写".into();
+        rehash(&mut guessed, 3, |_| Some(key(8)));
+        assert_eq!(verify_keyed(&guessed, &epochs, &ring), Err(ChainBreak::Altered { seq: 4 }));
+
+        // Turning keyed records back into unkeyed ones breaks the epoch list, and without the
+        // list the keys of earlier epochs give it away.
+        let mut downgraded = c.clone();
+        for r in downgraded.iter_mut() {
+            r.epoch = 0;
+        }
+        downgraded[4].summary = "改写".into();
+        rehash(&mut downgraded, 0, |_| None);
+        assert_eq!(verify_keyed(&downgraded, &epochs, &ring), Err(ChainBreak::Epoch { seq: 3, found: 0, expected: 1 }));
+        let rotated = KeyRing::new(Some(key(9)), [k.clone()]);
+        assert_eq!(verify_keyed(&downgraded, &[], &rotated), Err(ChainBreak::Unkeyed));
+
+        // An epoch list out of order, or one that starts past the end, is found.
+        let mut bad = epochs.clone();
+        bad[0].epoch = 2;
+        assert_eq!(verify_keyed(&c, &bad, &ring), Err(ChainBreak::EpochList { epoch: 2 }));
+        let mut past = epochs.clone();
+        past.push(AuditEpoch { epoch: 2, key_id: "x".into(), first_seq: 9, started_at: String::new() });
+        assert_eq!(
+            verify_keyed(&c, &past, &ring),
+            Err(ChainBreak::EpochWithoutRecords { epoch: 2, first_seq: 9, last_seq: 6 })
+        );
+    }
+
+    #[test]
+    fn a_missing_key_is_reported_after_the_links_are_checked() {
+        let k = key(7);
+        let (c, epochs) = keyed_chain(4, 2, &k);
+        let without = KeyRing::new(Some(key(9)), []);
+        let err = verify_keyed(&c, &epochs, &without).unwrap_err();
+        assert_eq!(err, ChainBreak::MissingKey { epoch: 1, key_id: k.id().to_string(), first_seq: 2 });
+        assert!(err.to_string().contains(k.id()) && err.zh().contains("缺少密钥纪元 1"));
+        // A broken link is still found without the key.
+        let mut cut = c.clone();
+        cut.remove(2);
+        assert_eq!(verify_keyed(&cut, &epochs, &without), Err(ChainBreak::Gap { expected: 3, found: 4 }));
+    }
+
+    #[test]
+    fn keys_never_show_and_short_keys_are_refused() {
+        let k = key(1);
+        assert_eq!(k.id().len(), 16);
+        assert_ne!(k.id(), key(2).id());
+        assert!(!format!("{k:?}").contains("0101"));
+        assert!(AuditKey::from_bytes(&[0; 31]).unwrap_err().contains("32"));
+    }
+
+    #[test]
+    fn checkpoints_sign_parse_and_check() {
+        let k = key(7);
+        let ring = KeyRing::new(Some(k.clone()), []);
+        let (c, _) = keyed_chain(5, 1, &k);
+        let cp = Checkpoint::sign(4, &c[3].hash, 1, "2026-01-01T00:00:00.000000Z", &k);
+        assert_eq!(cp.public_key, k.public_key());
+        for line in [
+            cp.to_line(),
+            format!("2026-01-01T00:00:00Z  INFO gongkai: audit checkpoint checkpoint={}", cp.to_line()),
+            serde_json::json!({"level": "INFO", "fields": {"message": "audit checkpoint", "checkpoint": cp.to_line()}})
+                .to_string(),
+        ] {
+            assert_eq!(Checkpoint::parse_line(&line).as_ref(), Some(&cp), "{line}");
+        }
+        assert_eq!(Checkpoint::parse_line("no checkpoint here"), None);
+
+        assert_eq!(check_checkpoint(&cp, Some(&c[3]), 5, &ring), Ok(true));
+        assert_eq!(check_checkpoint(&cp, Some(&c[3]), 5, &KeyRing::default()), Ok(false), "no key: still checked");
+        let mut rewritten = c[3].clone();
+        rewritten.hash = "00".into();
+        let err = check_checkpoint(&cp, Some(&rewritten), 5, &KeyRing::default()).unwrap_err();
+        assert_eq!(err, ChainBreak::Checkpoint { seq: 4, problem: CheckpointProblem::Rewritten });
+        assert_eq!(
+            check_checkpoint(&cp, None, 3, &ring),
+            Err(ChainBreak::Checkpoint { seq: 4, problem: CheckpointProblem::Truncated { last_seq: 3 } })
+        );
+        // A checkpoint altered or made with another key is refused.
+        let mut forged = cp.clone();
+        forged.seq = 3;
+        assert!(matches!(check_checkpoint(&forged, Some(&c[2]), 5, &ring), Err(ChainBreak::Checkpoint { .. })));
+        let other = Checkpoint::sign(4, &c[3].hash, 1, "2026-01-01T00:00:00.000000Z", &key(8));
+        let mut claimed = other.clone();
+        claimed.key_id = k.id().to_string();
+        assert_eq!(
+            check_checkpoint(&claimed, Some(&c[3]), 5, &ring),
+            Err(ChainBreak::Checkpoint { seq: 4, problem: CheckpointProblem::Signature })
+        );
     }
 }

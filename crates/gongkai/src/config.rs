@@ -25,6 +25,8 @@ pub struct FileConfig {
     pub link_check: Option<bool>,
     /// The CJK font embedded in PDF letters (a .ttc/.otf/.ttf); default: Debian's Noto CJK.
     pub letter_font: Option<PathBuf>,
+    /// The audit key file; default `audit.key` in the data folder.
+    pub audit_key_file: Option<PathBuf>,
     pub site: Option<SiteConfig>,
 }
 
@@ -43,6 +45,13 @@ pub fn database(flag_dir: Option<PathBuf>, flag_url: Option<String>, file: &File
     let dir = flag_dir.or_else(|| file.data_dir.clone()).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
     let url = flag_url.or_else(|| file.database_url.clone());
     DatabaseSettings::new(dir, url)
+}
+
+/// The audit key file: flag or `GONGKAI_AUDIT_KEY_FILE`, then the file's setting, then
+/// `audit.key` in the data folder.
+pub fn audit_key_file(flag: Option<PathBuf>, file: &FileConfig, settings: &DatabaseSettings) -> PathBuf {
+    flag.or_else(|| file.audit_key_file.clone())
+        .unwrap_or_else(|| settings.data_dir.join(gongkai_store::audit_keys::KEY_FILE))
 }
 
 pub fn addr(flag: Option<String>, file: &FileConfig) -> anyhow::Result<SocketAddr> {

@@ -13,6 +13,7 @@ use anyhow::{Context, anyhow, bail};
 use clap::{Args, Parser, Subcommand};
 use config::FileConfig;
 use gongkai_domain::time::parse_date;
+use gongkai_store::audit_keys::KeySource;
 use gongkai_store::{Actor, DatabaseSettings, Store};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -38,6 +39,10 @@ struct DataArgs {
     /// PostgreSQL 地址 postgres://用户@主机:端口/库；不填则使用数据目录中的 SQLite
     #[arg(long, global = true, env = "GONGKAI_DATABASE_URL", hide_env_values = true)]
     database_url: Option<String>,
+    /// 审计密钥文件，默认为数据目录中的 audit.key（不存在时自动生成，权限 0600）；也可用环境变量
+    /// GONGKAI_AUDIT_KEY 直接给出密钥（十六进制或 base64）。多个节点须使用同一密钥
+    #[arg(long, global = true, env = "GONGKAI_AUDIT_KEY_FILE")]
+    audit_key_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -118,6 +123,9 @@ struct ServeArgs {
     /// 检索索引跟进其他节点更改的间隔（毫秒）
     #[arg(long, env = "GONGKAI_INDEX_INTERVAL_MS", default_value_t = 1000, hide = true)]
     index_interval_ms: u64,
+    /// 记录审计日志检查点（签名的链头，写入日志和数据库）的间隔（分钟），默认 1440（每天）；0 为不记录
+    #[arg(long, env = "GONGKAI_AUDIT_CHECKPOINT_MINUTES", default_value_t = 1440)]
+    audit_checkpoint_minutes: u64,
 }
 
 #[derive(Args)]
@@ -161,8 +169,16 @@ enum ImportCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// 校验审计日志的哈希链；完整时退出码为 0
-    Verify,
+    /// 用审计密钥校验审计日志的哈希链，并核对保存的检查点；全部一致时退出码为 0
+    Verify {
+        /// 保存的检查点文件（每行一个检查点，也可以是记有检查点的日志文件）；可重复
+        #[arg(long = "checkpoint", value_name = "FILE")]
+        checkpoints: Vec<PathBuf>,
+    },
+    /// 输出当前链头的签名检查点（一行 JSON），请保存到本机以外的地方
+    Checkpoint,
+    /// 轮换审计密钥：生成新密钥开始新纪元，旧密钥保存为 audit.key.<纪元>（请先停止服务）
+    RotateKey,
 }
 
 #[derive(Subcommand)]
@@ -216,8 +232,19 @@ async fn open(settings: &DatabaseSettings) -> anyhow::Result<Store> {
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let file = FileConfig::load(cli.config.as_deref())?;
     let settings = config::database(cli.data.data_dir.clone(), cli.data.database_url.clone(), &file);
+    let key_file = config::audit_key_file(cli.data.audit_key_file.clone(), &file, &settings);
+    let env_key = std::env::var(gongkai_store::audit_keys::KEY_ENV).ok();
+    // Commands that only read the chain, and restore (the key comes with the operator), never
+    // create a key; every other command may write and creates one on first use.
+    let create_key = !matches!(
+        cli.command,
+        Command::Restore { .. } | Command::Audit { command: AuditCommand::Verify { .. } | AuditCommand::Checkpoint }
+    );
+    let (ring, key_source) =
+        gongkai_store::audit_keys::load_ring(env_key.as_deref(), &key_file, create_key).map_err(|e| anyhow!("{e}"))?;
+    let settings = settings.with_audit_keys(ring);
     match cli.command {
-        Command::Serve(args) => serve(args, settings, file).await,
+        Command::Serve(args) => serve(args, settings, file, key_source).await,
         Command::Migrate => {
             let store = Store::connect(&settings).await.map_err(|e| anyhow!("{e}"))?;
             let applied = gongkai_store::migrate::run(&store).await.map_err(|e| anyhow!("{e}"))?;
@@ -254,19 +281,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{secret}");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit { command: AuditCommand::Verify } => {
-            let store = open(&settings).await?;
-            match store.audit_verify().await.map_err(|e| anyhow!("{e}"))? {
-                Ok(n) => {
-                    println!("audit chain intact: {n} records");
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(b) => {
-                    eprintln!("audit chain broken: {b}");
-                    Ok(ExitCode::FAILURE)
-                }
-            }
-        }
+        Command::Audit { command } => audit(command, &settings, &key_file, key_source).await,
         Command::Calendar { command } => calendar(command, &settings).await,
         Command::Import { command: ImportCommand::Documents { file, unit, batch } } => {
             import_documents(&settings, &file, unit, batch).await
@@ -303,7 +318,12 @@ fn print_logins(logins: &[gongkai_store::demo::DemoLogin]) {
     }
 }
 
-async fn serve(args: ServeArgs, settings: DatabaseSettings, file: FileConfig) -> anyhow::Result<ExitCode> {
+async fn serve(
+    args: ServeArgs,
+    settings: DatabaseSettings,
+    file: FileConfig,
+    key_source: KeySource,
+) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let log_format = args.log_format.clone().or(file.log_format.clone()).unwrap_or_else(|| "text".into());
     if !["text", "json"].contains(&log_format.as_str()) {
@@ -322,6 +342,7 @@ async fn serve(args: ServeArgs, settings: DatabaseSettings, file: FileConfig) ->
         &file,
     )?;
     let store = open(&settings).await?;
+    store.audit_key_check().await.map_err(|e| anyhow!("{e}"))?;
     let logins = if args.demo {
         Some(gongkai_store::demo::load(&store).await.map_err(|e| anyhow!("{e}"))?.logins)
     } else {
@@ -354,6 +375,7 @@ async fn serve(args: ServeArgs, settings: DatabaseSettings, file: FileConfig) ->
     println!("门户网站：http://{local}/");
     println!("管理后台：http://{local}/admin");
     println!("开放接口：http://{local}/api/v1/openapi.json");
+    println!("审计密钥：{}", describe_key(&settings, &key_source));
     if let Some(logins) = &logins {
         print_logins(logins);
     }
@@ -372,10 +394,133 @@ async fn serve(args: ServeArgs, settings: DatabaseSettings, file: FileConfig) ->
         }
     });
 
+    // Signed checkpoints of the audit chain, into the database and the log (which a log
+    // shipper carries off the box); one per period across all nodes.
+    if args.audit_checkpoint_minutes > 0 {
+        let checkpointer = store.clone();
+        let period = std::time::Duration::from_secs(args.audit_checkpoint_minutes.saturating_mul(60));
+        let min_age = chrono::Duration::from_std(period * 9 / 10).unwrap_or(chrono::Duration::days(1));
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(period);
+            loop {
+                tick.tick().await;
+                if let Err(e) = checkpointer.audit_checkpoint_if_due(min_age).await {
+                    tracing::warn!(error = %e, "audit checkpoint failed");
+                }
+            }
+        });
+    }
+
     gongkai_web::serve(listener, state, shutdown_signal()).await.context("服务异常退出")?;
     store.close().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The key's source and id for the banner; never the key.
+fn describe_key(settings: &DatabaseSettings, source: &KeySource) -> String {
+    let id = settings.audit_keys.current().map(|k| k.id().to_string()).unwrap_or_default();
+    match source {
+        KeySource::Env => format!("环境变量 {}（标识 {id}）", gongkai_store::audit_keys::KEY_ENV),
+        KeySource::File(p) => format!("{}（标识 {id}）", p.display()),
+        KeySource::Created(p) => format!("{}（新生成，标识 {id}；请备份到数据库以外的地方）", p.display()),
+        KeySource::None => "无".into(),
+    }
+}
+
+async fn audit(
+    command: AuditCommand,
+    settings: &DatabaseSettings,
+    key_file: &Path,
+    key_source: KeySource,
+) -> anyhow::Result<ExitCode> {
+    use gongkai_domain::audit::Checkpoint;
+    match command {
+        AuditCommand::Verify { checkpoints: files } => {
+            let mut checkpoints = Vec::new();
+            for f in &files {
+                let text = std::fs::read_to_string(f).with_context(|| format!("无法读取检查点文件 {}", f.display()))?;
+                let found: Vec<Checkpoint> = text.lines().filter_map(Checkpoint::parse_line).collect();
+                if found.is_empty() {
+                    bail!("检查点文件 {} 中没有检查点", f.display());
+                }
+                checkpoints.extend(found);
+            }
+            let store = open(settings).await?;
+            match store.audit_verify_with(&checkpoints).await.map_err(|e| anyhow!("{e}"))? {
+                Ok(n) => {
+                    println!("audit chain intact: {n} records, {} checkpoints match", checkpoints.len());
+                    println!("审计日志完整：共 {n} 条记录，{} 个检查点一致", checkpoints.len());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(b) => {
+                    eprintln!("audit chain broken: {b}");
+                    eprintln!("审计日志校验失败：{}", b.zh());
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        AuditCommand::Checkpoint => {
+            let store = open(settings).await?;
+            let cp = store.audit_checkpoint(true).await.map_err(|e| anyhow!("{e}"))?;
+            println!("{}", cp.to_line());
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditCommand::RotateKey => {
+            if key_source == KeySource::Env {
+                bail!(
+                    "审计密钥由环境变量 {} 提供，无法由本命令轮换；请改用密钥文件（--audit-key-file）",
+                    gongkai_store::audit_keys::KEY_ENV
+                );
+            }
+            let store = open(settings).await?;
+            store.audit_key_check().await.map_err(|e| anyhow!("{e}"))?;
+            let old = settings.audit_keys.current().cloned().ok_or_else(|| anyhow!("没有审计密钥"))?;
+            let old_epoch = store.audit_epochs().await.map_err(|e| anyhow!("{e}"))?.last().map_or(0, |e| e.epoch);
+            let new_key = gongkai_store::audit_keys::random_key();
+            // Keep the old key under its epoch and write the new one beside the key file
+            // before the database moves to the new epoch, so no key is ever lost; then put
+            // the new key in place.
+            let mut staged_name = key_file.file_name().unwrap_or_default().to_os_string();
+            staged_name.push(".new");
+            let staged = key_file.with_file_name(staged_name);
+            if old_epoch > 0 {
+                let keep = gongkai_store::audit_keys::older_key_path(key_file, old_epoch);
+                if !keep.exists() {
+                    gongkai_store::audit_keys::write_key_file(&keep, &old).map_err(|e| anyhow!("{e}"))?;
+                }
+            }
+            let _ = std::fs::remove_file(&staged);
+            gongkai_store::audit_keys::write_key_file(&staged, &new_key).map_err(|e| anyhow!("{e}"))?;
+            let epoch = match store.audit_rotate_key(new_key.clone(), Actor::system("cli")).await {
+                Ok(e) => e,
+                Err(e) => {
+                    let _ = std::fs::remove_file(&staged);
+                    bail!("{e}");
+                }
+            };
+            std::fs::rename(&staged, key_file).with_context(|| {
+                format!(
+                    "新纪元 {epoch} 已开始，但无法把 {} 改名为 {}，请手动改名",
+                    staged.display(),
+                    key_file.display()
+                )
+            })?;
+            println!(
+                "审计密钥已轮换：纪元 {epoch}，新密钥标识 {}，写入 {}；旧密钥（标识 {}）保存在 {}。",
+                new_key.id(),
+                key_file.display(),
+                old.id(),
+                if old_epoch > 0 {
+                    gongkai_store::audit_keys::older_key_path(key_file, old_epoch).display().to_string()
+                } else {
+                    "（未曾使用，已丢弃）".into()
+                }
+            );
+            println!("请把新密钥文件复制到所有节点后再启动服务；校验旧记录需要保留旧密钥文件。");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 /// Resolves on Ctrl+C or SIGTERM; the server then stops accepting and finishes requests in

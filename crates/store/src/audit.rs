@@ -6,7 +6,7 @@
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::sql::Sql;
-use gongkai_domain::audit::{AuditRecord, ChainBreak, ChainVerifier};
+use gongkai_domain::audit::{AuditEpoch, AuditKey, AuditRecord, ChainBreak, ChainVerifier, Checkpoint};
 use sqlx::{Any, AnyConnection, Row, Transaction};
 
 /// Who is writing, and from where.
@@ -38,6 +38,12 @@ pub struct Writer {
     actor: Actor,
     last_seq: i64,
     last_hash: String,
+    /// Epoch and key id of the head record (0 and empty before the chain was keyed).
+    head_epoch: i64,
+    head_key_id: String,
+    keys: std::sync::Arc<gongkai_domain::audit::KeyRing>,
+    /// A key that starts a new epoch with this write (key rotation).
+    new_key: Option<AuditKey>,
     pending: Vec<Pending>,
 }
 
@@ -47,11 +53,40 @@ impl Store {
     /// single line.
     pub async fn write(&self, actor: Actor) -> Result<Writer> {
         let mut tx = self.pool.begin().await?;
-        let row = sqlx::query("UPDATE audit_head SET last_seq = last_seq WHERE id = 1 RETURNING last_seq, last_hash")
-            .fetch_one(&mut *tx)
-            .await?;
-        Ok(Writer { tx, actor, last_seq: row.try_get(0)?, last_hash: row.try_get(1)?, pending: Vec::new() })
+        let row = sqlx::query(
+            "UPDATE audit_head SET last_seq = last_seq WHERE id = 1 RETURNING last_seq, last_hash, epoch, key_id",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        Ok(Writer {
+            tx,
+            actor,
+            last_seq: row.try_get(0)?,
+            last_hash: row.try_get(1)?,
+            head_epoch: row.try_get(2)?,
+            head_key_id: row.try_get(3)?,
+            keys: self.settings().audit_keys.clone(),
+            new_key: None,
+            pending: Vec::new(),
+        })
     }
+}
+
+/// The refusal when this node's key is not the key of the chain's current epoch.
+fn key_mismatch(epoch: i64, db_key_id: &str, ours: Option<&AuditKey>) -> StoreError {
+    StoreError::Other(match ours {
+        Some(k) => format!(
+            "审计密钥与数据库不符：当前密钥纪元 {epoch} 的密钥标识为 {db_key_id}，本机密钥标识为 {}。各节点须使用同一审计密钥（{} 或数据目录中的 {}）；轮换密钥请用 gongkai audit rotate-key",
+            k.id(),
+            crate::audit_keys::KEY_ENV,
+            crate::audit_keys::KEY_FILE
+        ),
+        None => format!(
+            "没有审计密钥：请设置 {} 或提供密钥文件 {}",
+            crate::audit_keys::KEY_ENV,
+            crate::audit_keys::KEY_FILE
+        ),
+    })
 }
 
 impl Writer {
@@ -82,6 +117,51 @@ impl Writer {
         });
     }
 
+    /// Makes this write start a new key epoch under `key` (key rotation): its records and all
+    /// later ones are keyed with it.
+    pub(crate) fn start_epoch(&mut self, key: AuditKey) {
+        self.new_key = Some(key);
+    }
+
+    /// The epoch and key of the records of this write; starts an epoch when the chain is not
+    /// keyed yet (the first keyed record starts epoch 1) or when rotating.
+    async fn epoch_and_key(&mut self, at: &str) -> Result<(i64, AuditKey)> {
+        let start = match self.new_key.take() {
+            Some(key) => Some(key),
+            None => {
+                let current = self.keys.current().cloned();
+                match current {
+                    Some(k) if self.head_epoch > 0 && self.head_key_id == k.id() => {
+                        return Ok((self.head_epoch, k));
+                    }
+                    Some(k) if self.head_epoch == 0 => Some(k),
+                    other => return Err(key_mismatch(self.head_epoch, &self.head_key_id, other.as_ref())),
+                }
+            }
+        };
+        let key = start.expect("a key to start the epoch with");
+        let newest: i64 = sqlx::query("SELECT COALESCE(MAX(epoch), 0) FROM audit_epochs")
+            .fetch_one(&mut *self.tx)
+            .await?
+            .try_get(0)?;
+        if newest != self.head_epoch {
+            return Err(StoreError::Other(format!(
+                "审计日志链头（纪元 {}）与密钥纪元表（最新纪元 {newest}）不符，拒绝写入；请运行 gongkai audit verify",
+                self.head_epoch
+            )));
+        }
+        let epoch = newest + 1;
+        sqlx::query("INSERT INTO audit_epochs (epoch, key_id, first_seq, started_at) VALUES ($1, $2, $3, $4)")
+            .bind(epoch)
+            .bind(key.id())
+            .bind(self.last_seq + 1)
+            .bind(at)
+            .execute(&mut *self.tx)
+            .await?;
+        tracing::info!(epoch, key_id = key.id(), first_seq = self.last_seq + 1, "audit key epoch started");
+        Ok((epoch, key))
+    }
+
     /// Appends the records to the chain and commits. A write that recorded nothing is refused:
     /// every write is audited.
     pub async fn commit(mut self) -> Result<Vec<i64>> {
@@ -89,6 +169,7 @@ impl Writer {
             return Err(StoreError::Other("an audited write committed without an audit record".into()));
         }
         let at = crate::now_text();
+        let (epoch, key) = self.epoch_and_key(&at).await?;
         let mut seqs = Vec::with_capacity(self.pending.len());
         for p in std::mem::take(&mut self.pending) {
             let mut record = AuditRecord {
@@ -105,11 +186,12 @@ impl Writer {
                 ip: self.actor.ip.clone(),
                 prev_hash: self.last_hash.clone(),
                 hash: String::new(),
+                epoch,
             };
-            record.hash = record.compute_hash();
+            record.hash = record.compute_keyed_hash(&key);
             sqlx::query(
-                "INSERT INTO audit_log (seq, at, actor_id, actor_name, unit_id, subject_unit_id, action, object_type, object_id, summary, ip, prev_hash, hash)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                "INSERT INTO audit_log (seq, at, actor_id, actor_name, unit_id, subject_unit_id, action, object_type, object_id, summary, ip, prev_hash, hash, epoch)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
             )
             .bind(record.seq)
             .bind(&record.at)
@@ -124,15 +206,18 @@ impl Writer {
             .bind(&record.ip)
             .bind(&record.prev_hash)
             .bind(&record.hash)
+            .bind(record.epoch)
             .execute(&mut *self.tx)
             .await?;
             self.last_seq = record.seq;
             self.last_hash = record.hash;
             seqs.push(record.seq);
         }
-        sqlx::query("UPDATE audit_head SET last_seq = $1, last_hash = $2 WHERE id = 1")
+        sqlx::query("UPDATE audit_head SET last_seq = $1, last_hash = $2, epoch = $3, key_id = $4 WHERE id = 1")
             .bind(self.last_seq)
             .bind(&self.last_hash)
+            .bind(epoch)
+            .bind(key.id())
             .execute(&mut *self.tx)
             .await?;
         self.tx.commit().await?;
@@ -156,7 +241,7 @@ pub struct AuditFilter {
     pub text: Option<String>,
 }
 
-const AUDIT_COLUMNS: &str = "seq, at, actor_id, actor_name, unit_id, subject_unit_id, action, object_type, object_id, summary, ip, prev_hash, hash";
+const AUDIT_COLUMNS: &str = "seq, at, actor_id, actor_name, unit_id, subject_unit_id, action, object_type, object_id, summary, ip, prev_hash, hash, epoch";
 
 fn record_from_row(r: &sqlx::any::AnyRow) -> Result<AuditRecord> {
     Ok(AuditRecord {
@@ -173,6 +258,7 @@ fn record_from_row(r: &sqlx::any::AnyRow) -> Result<AuditRecord> {
         ip: r.try_get(10)?,
         prev_hash: r.try_get(11)?,
         hash: r.try_get(12)?,
+        epoch: r.try_get(13)?,
     })
 }
 
@@ -226,9 +312,37 @@ impl Store {
         Ok((records, total))
     }
 
-    /// Walks the whole chain in batches; `Ok(n)` with the number of records when intact.
+    /// Walks the whole chain in batches with the settings' key ring; `Ok(n)` with the number
+    /// of records when intact.
     pub async fn audit_verify(&self) -> Result<Result<i64, ChainBreak>> {
-        let mut verifier = ChainVerifier::default();
+        self.audit_verify_with(&[]).await
+    }
+
+    /// The key epochs, oldest first.
+    pub async fn audit_epochs(&self) -> Result<Vec<AuditEpoch>> {
+        let rows = sqlx::query("SELECT epoch, key_id, first_seq, started_at FROM audit_epochs ORDER BY epoch")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEpoch {
+                    epoch: r.try_get(0)?,
+                    key_id: r.try_get(1)?,
+                    first_seq: r.try_get(2)?,
+                    started_at: r.try_get(3)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Verifies the chain and then that each kept checkpoint's record is still in it with the
+    /// same hash. A break of the chain is reported before a checkpoint's.
+    pub async fn audit_verify_with(&self, checkpoints: &[Checkpoint]) -> Result<Result<i64, ChainBreak>> {
+        let ring = self.settings().audit_keys.as_ref().clone();
+        let mut verifier = match ChainVerifier::keyed(self.audit_epochs().await?, ring.clone()) {
+            Ok(v) => v,
+            Err(b) => return Ok(Err(b)),
+        };
         let mut after = 0i64;
         loop {
             let rows =
@@ -247,10 +361,135 @@ impl Store {
                 after = record.seq;
             }
         }
-        let head = sqlx::query("SELECT last_seq, last_hash FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?;
+        let head =
+            sqlx::query("SELECT last_seq, last_hash, epoch FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?;
         let head_seq: i64 = head.try_get(0)?;
         let head_hash: String = head.try_get(1)?;
-        Ok(verifier.finish(head_seq, &head_hash))
+        let head_epoch: i64 = head.try_get(2)?;
+        let mut result = verifier.finish(head_seq, &head_hash, head_epoch);
+        let mut sorted: Vec<&Checkpoint> = checkpoints.iter().collect();
+        sorted.sort_by_key(|c| c.seq);
+        for cp in sorted {
+            let row = sqlx::query(&format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE seq = $1"))
+                .bind(cp.seq)
+                .fetch_optional(&self.pool)
+                .await?;
+            let record = row.as_ref().map(record_from_row).transpose()?;
+            if let Err(b) = gongkai_domain::audit::check_checkpoint(cp, record.as_ref(), after, &ring) {
+                // A break of the chain below the checkpoint stays the first problem; a missing
+                // key only means the chain could not be checked, so the checkpoint's finding wins.
+                match &result {
+                    Err(ChainBreak::MissingKey { .. }) | Ok(_) => result = Err(b),
+                    Err(chain) if chain.seq().is_none_or(|s| s > cp.seq) => result = Err(b),
+                    Err(_) => {}
+                }
+                break;
+            }
+        }
+        Ok(result)
+    }
+
+    /// The signed head of the chain now; with `keep`, also stored in the checkpoints table and
+    /// logged at info level (so the log shipper carries it off the box).
+    pub async fn audit_checkpoint(&self, keep: bool) -> Result<Checkpoint> {
+        let head = sqlx::query("SELECT last_seq, last_hash, epoch, key_id FROM audit_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        let (seq, hash, epoch, key_id): (i64, String, i64, String) =
+            (head.try_get(0)?, head.try_get(1)?, head.try_get(2)?, head.try_get(3)?);
+        let ring = &self.settings().audit_keys;
+        let key = match ring.current() {
+            Some(k) if epoch == 0 || k.id() == key_id => k,
+            other => return Err(key_mismatch(epoch, &key_id, other)),
+        };
+        let cp = Checkpoint::sign(seq, &hash, epoch, &crate::now_text(), key);
+        if keep {
+            sqlx::query(
+                "INSERT INTO audit_checkpoints (seq, hash, epoch, key_id, at, public_key, signature) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(cp.seq)
+            .bind(&cp.hash)
+            .bind(cp.epoch)
+            .bind(&cp.key_id)
+            .bind(&cp.at)
+            .bind(&cp.public_key)
+            .bind(&cp.signature)
+            .execute(&self.pool)
+            .await?;
+            tracing::info!(checkpoint = %cp.to_line(), seq = cp.seq, "audit checkpoint");
+        }
+        Ok(cp)
+    }
+
+    /// Records a checkpoint when the head moved since the last one and that one is older than
+    /// `min_age` (so several nodes do not each record one per period). Returns it if recorded.
+    pub async fn audit_checkpoint_if_due(&self, min_age: chrono::Duration) -> Result<Option<Checkpoint>> {
+        let last = sqlx::query("SELECT seq, at FROM audit_checkpoints ORDER BY id DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        let head_seq: i64 =
+            sqlx::query("SELECT last_seq FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?.try_get(0)?;
+        if let Some(row) = last {
+            let (seq, at): (i64, String) = (row.try_get(0)?, row.try_get(1)?);
+            let cutoff = gongkai_domain::time::format_instant(chrono::Utc::now() - min_age);
+            if seq == head_seq || at > cutoff {
+                return Ok(None);
+            }
+        }
+        Ok(Some(self.audit_checkpoint(true).await?))
+    }
+
+    /// Checkpoints recorded by the server, newest first.
+    pub async fn audit_checkpoints(&self, limit: i64) -> Result<Vec<Checkpoint>> {
+        let rows = sqlx::query(
+            "SELECT seq, hash, epoch, key_id, at, public_key, signature FROM audit_checkpoints ORDER BY id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Checkpoint {
+                    seq: r.try_get(0)?,
+                    hash: r.try_get(1)?,
+                    epoch: r.try_get(2)?,
+                    key_id: r.try_get(3)?,
+                    at: r.try_get(4)?,
+                    public_key: r.try_get(5)?,
+                    signature: r.try_get(6)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Starts a new key epoch under `new_key`, with an audit record of the rotation as its
+    /// first record. Returns the new epoch. The caller keeps the key files in step.
+    pub async fn audit_rotate_key(&self, new_key: AuditKey, actor: Actor) -> Result<i64> {
+        let mut w = self.write(actor).await?;
+        let (head_epoch, head_key_id) = (w.head_epoch, w.head_key_id.clone());
+        if head_epoch > 0 && self.settings().audit_keys.current().map(|k| k.id()) != Some(head_key_id.as_str()) {
+            return Err(key_mismatch(head_epoch, &head_key_id, self.settings().audit_keys.current()));
+        }
+        let summary = format!("轮换审计密钥：新密钥标识 {}（原纪元 {head_epoch}）", new_key.id());
+        w.start_epoch(new_key);
+        w.record("audit.rotate_key", "audit_key", head_epoch + 1, None, summary);
+        w.commit().await?;
+        let epoch: i64 =
+            sqlx::query("SELECT epoch FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?.try_get(0)?;
+        Ok(epoch)
+    }
+
+    /// At start: refuses a key that is not the key of the chain's current epoch, so a node with
+    /// the wrong key stops at once with the reason instead of failing every write.
+    pub async fn audit_key_check(&self) -> Result<()> {
+        let head = sqlx::query("SELECT epoch, key_id FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?;
+        let (epoch, key_id): (i64, String) = (head.try_get(0)?, head.try_get(1)?);
+        let current = self.settings().audit_keys.current();
+        match current {
+            Some(_) if epoch == 0 => Ok(()),
+            Some(k) if k.id() == key_id => Ok(()),
+            other => Err(key_mismatch(epoch, &key_id, other)),
+        }
     }
 
     /// Distinct actions seen, for the filter menu of the console.

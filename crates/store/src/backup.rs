@@ -6,6 +6,7 @@ use crate::db::{Backend, DatabaseSettings, SQLITE_FILE, Store};
 use crate::error::{Result, StoreError};
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
+use gongkai_domain::audit::ChainBreak;
 use std::fs::File;
 use std::path::{Component, Path, PathBuf};
 
@@ -100,7 +101,9 @@ pub async fn restore(settings: &DatabaseSettings, archive: &Path, force: bool) -
         let _ = std::fs::remove_dir_all(&staging);
         return Err(StoreError::Other("这不是 gongkai 的备份文件".into()));
     }
-    let check = DatabaseSettings::new(&staging, None);
+    // The chain is checked with the target's keys: the backup holds no key (keys are kept
+    // apart from the data), so the operator brings the key files along.
+    let check = DatabaseSettings::new(&staging, None).with_audit_keys(settings.audit_keys.as_ref().clone());
     let store = Store::connect(&check).await?;
     let verified = store.audit_verify().await;
     store.close().await;
@@ -108,7 +111,16 @@ pub async fn restore(settings: &DatabaseSettings, archive: &Path, force: bool) -
         Ok(Ok(n)) => n,
         Ok(Err(b)) => {
             let _ = std::fs::remove_dir_all(&staging);
-            return Err(StoreError::Other(format!("备份中的审计日志校验失败：{b}")));
+            let hint = match b {
+                ChainBreak::MissingKey { .. } => format!(
+                    "；请先把原数据目录中的 {key}（及 {key}.N）复制到 {}，或设置 {env}",
+                    target.display(),
+                    key = crate::audit_keys::KEY_FILE,
+                    env = crate::audit_keys::KEY_ENV
+                ),
+                _ => String::new(),
+            };
+            return Err(StoreError::Other(format!("备份中的审计日志校验失败：{}（{b}）{hint}", b.zh())));
         }
         Err(e) => {
             let _ = std::fs::remove_dir_all(&staging);

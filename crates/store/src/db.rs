@@ -25,11 +25,13 @@ impl Backend {
     }
 }
 
-/// Where the data lives. `Debug` and `Display` never show a password.
+/// Where the data lives. `Debug` and `Display` never show a password or a key.
 #[derive(Clone)]
 pub struct DatabaseSettings {
     pub data_dir: PathBuf,
     pub url: Option<String>,
+    /// The audit chain's keys (kept outside the database); a random key unless given.
+    pub audit_keys: std::sync::Arc<gongkai_domain::audit::KeyRing>,
 }
 
 pub const SQLITE_FILE: &str = "gongkai.db";
@@ -37,7 +39,14 @@ pub const SQLITE_FILE: &str = "gongkai.db";
 impl DatabaseSettings {
     pub fn new(data_dir: impl Into<PathBuf>, url: Option<String>) -> Self {
         let url = url.filter(|u| !u.trim().is_empty());
-        DatabaseSettings { data_dir: data_dir.into(), url }
+        let audit_keys = std::sync::Arc::new(crate::audit_keys::random_ring());
+        DatabaseSettings { data_dir: data_dir.into(), url, audit_keys }
+    }
+
+    /// The same settings with the configured audit key ring.
+    pub fn with_audit_keys(mut self, ring: gongkai_domain::audit::KeyRing) -> Self {
+        self.audit_keys = std::sync::Arc::new(ring);
+        self
     }
 
     pub fn backend(&self) -> Result<Backend> {

@@ -3,6 +3,7 @@
 
 pub mod attachments;
 pub mod audit;
+pub mod audit_keys;
 pub mod backup;
 pub mod calendar;
 pub mod catalogue;

@@ -79,7 +79,7 @@ async fn verify(State(state): State<AppState>, headers: HeaderMap, Staff(p): Sta
     p.require(Action::VerifyAudit, Reach::Global)?;
     let (verify_ok, verify_result) = match state.store.audit_verify().await? {
         Ok(n) => (true, format!("审计日志完整：共 {n} 条记录，哈希链逐条校验一致。")),
-        Err(b) => (false, format!("审计日志校验失败：{b}。请立即报告安全管理员。")),
+        Err(b) => (false, format!("审计日志校验失败：{}。请立即报告安全管理员。", b.zh())),
     };
     let page = console_page(&state, &headers, &p, "审计日志", "/admin/audit", "audit").await;
     let (records, total) = state.store.audit_list(&Default::default(), PER_PAGE, 0).await?;
