@@ -23,12 +23,7 @@ pub fn same_site_path(raw: &str, fallback: &str) -> String {
 /// prefix followed by `/`, `?` or `#`.
 pub fn same_site_path_within(raw: &str, prefix: &str, fallback: &str) -> String {
     match check(raw) {
-        Some(p)
-            if p == prefix
-                || p.strip_prefix(prefix).is_some_and(|rest| rest.starts_with(['/', '?', '#'])) =>
-        {
-            p
-        }
+        Some(p) if p == prefix || p.strip_prefix(prefix).is_some_and(|rest| rest.starts_with(['/', '?', '#'])) => p,
         _ => fallback.to_string(),
     }
 }

@@ -118,6 +118,8 @@ struct ServeArgs {
     /// 检索索引跟进其他节点更改的间隔（毫秒）
     #[arg(long, env = "GONGKAI_INDEX_INTERVAL_MS", default_value_t = 1000, hide = true)]
     index_interval_ms: u64,
+    #[command(flatten)]
+    edge: config::EdgeArgs,
 }
 
 #[derive(Args)]
@@ -321,6 +323,12 @@ async fn serve(args: ServeArgs, settings: DatabaseSettings, file: FileConfig) ->
         &site,
         &file,
     )?;
+    let mut server = server;
+    config::edge(args.edge, &file, &mut server)?;
+    raise_open_file_limit(&mut server);
+    if site.public_url.trim().is_empty() {
+        tracing::warn!("no --public-url set: absolute links (sitemaps, feeds) use the listening address; set it");
+    }
     let store = open(&settings).await?;
     let logins = if args.demo {
         Some(gongkai_store::demo::load(&store).await.map_err(|e| anyhow!("{e}"))?.logins)
@@ -376,6 +384,23 @@ async fn serve(args: ServeArgs, settings: DatabaseSettings, file: FileConfig) ->
     store.close().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Raises the soft limit of open files to the hard limit: every connection is a descriptor,
+/// and at the soft limit (often 1024) the server would stop accepting and the search index
+/// could not open its files. The connection cap is kept below what the limit allows.
+fn raise_open_file_limit(server: &mut gongkai_web::ServerOptions) {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => {
+            let room = usize::try_from(limit.saturating_sub(512)).unwrap_or(usize::MAX).max(64);
+            if server.max_connections > room {
+                tracing::warn!(limit, max_connections = room, "connection cap lowered to fit the open-file limit");
+                server.max_connections = room;
+            }
+            tracing::info!(open_files = limit, max_connections = server.max_connections, "open-file limit");
+        }
+        Err(e) => tracing::warn!(error = %e, "could not raise the open-file limit"),
+    }
 }
 
 /// Resolves on Ctrl+C or SIGTERM; the server then stops accepting and finishes requests in
