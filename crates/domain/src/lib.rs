@@ -13,6 +13,7 @@ pub mod columns;
 pub mod documents;
 pub mod html;
 pub mod link_check;
+pub mod paths;
 pub mod privacy;
 pub mod processing_fee;
 pub mod qa;

@@ -13,6 +13,9 @@ code_list! {
         Broken = ("broken", "失效"),
         Unreachable = ("unreachable", "暂时无法访问，请人工确认"),
         Unchecked = ("unchecked", "未检查（本站未启用外部链接检查）"),
+        /// The link points into a private network (or this server): not fetched, so that a
+        /// document cannot make the server probe its own network; a person judges it.
+        Refused = ("refused", "内部地址，未检查"),
     }
 }
 

@@ -126,6 +126,8 @@ struct ServeArgs {
     /// 记录审计日志检查点（签名的链头，写入日志和数据库）的间隔（分钟），默认 1440（每天）；0 为不记录
     #[arg(long, env = "GONGKAI_AUDIT_CHECKPOINT_MINUTES", default_value_t = 1440)]
     audit_checkpoint_minutes: u64,
+    #[command(flatten)]
+    edge: config::EdgeArgs,
 }
 
 #[derive(Args)]
@@ -341,6 +343,12 @@ async fn serve(
         &site,
         &file,
     )?;
+    let mut server = server;
+    config::edge(args.edge, &file, &mut server)?;
+    raise_open_file_limit(&mut server);
+    if site.public_url.trim().is_empty() {
+        tracing::warn!("no --public-url set: absolute links (sitemaps, feeds) use the listening address; set it");
+    }
     let store = open(&settings).await?;
     store.audit_key_check().await.map_err(|e| anyhow!("{e}"))?;
     let logins = if args.demo {
@@ -520,6 +528,23 @@ async fn audit(
             println!("请把新密钥文件复制到所有节点后再启动服务；校验旧记录需要保留旧密钥文件。");
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Raises the soft limit of open files to the hard limit: every connection is a descriptor,
+/// and at the soft limit (often 1024) the server would stop accepting and the search index
+/// could not open its files. The connection cap is kept below what the limit allows.
+fn raise_open_file_limit(server: &mut gongkai_web::ServerOptions) {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => {
+            let room = usize::try_from(limit.saturating_sub(512)).unwrap_or(usize::MAX).max(64);
+            if server.max_connections > room {
+                tracing::warn!(limit, max_connections = room, "connection cap lowered to fit the open-file limit");
+                server.max_connections = room;
+            }
+            tracing::info!(open_files = limit, max_connections = server.max_connections, "open-file limit");
+        }
+        Err(e) => tracing::warn!(error = %e, "could not raise the open-file limit"),
     }
 }
 

@@ -15,7 +15,6 @@ use gongkai_domain::units::UnitTree;
 use gongkai_store::Store;
 use gongkai_store::units::FormerName;
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -49,6 +48,9 @@ pub struct Inner {
     pub link_wake: tokio::sync::Notify,
     /// The CJK font of PDF letters, read on first use.
     pub letter_font: tokio::sync::OnceCell<Option<crate::requests::letters::LetterFont>>,
+    /// `http://<address the server listens on>`, set by `serve`: the base of absolute links
+    /// when no public URL is configured (never the request's `Host`, which the client chooses).
+    pub listen_url: std::sync::OnceLock<String>,
 }
 
 impl std::ops::Deref for AppState {
@@ -80,6 +82,7 @@ impl AppState {
             search_wake: tokio::sync::Notify::new(),
             link_wake: tokio::sync::Notify::new(),
             letter_font: tokio::sync::OnceCell::new(),
+            listen_url: std::sync::OnceLock::new(),
         }))
     }
 
@@ -120,6 +123,21 @@ impl AppState {
     pub fn public_changed(&self) {
         self.home_latest.invalidate();
         self.unit_extras.invalidate();
+    }
+
+    /// The base of absolute links (`https://host`, no trailing slash): the public URL, else
+    /// the address the server listens on.
+    pub fn base_url(&self) -> String {
+        match self.site.public_url.trim().trim_end_matches('/') {
+            "" => self.listen_url.get().cloned().unwrap_or_else(|| "http://localhost".into()),
+            configured => configured.to_string(),
+        }
+    }
+
+    /// The host (and port) of `base_url`, for the `SiteDomain` meta tag.
+    pub fn base_host(&self) -> String {
+        let base = self.base_url();
+        base.split_once("://").map(|(_, rest)| rest).unwrap_or(&base).split('/').next().unwrap_or("").to_string()
     }
 
     pub async fn calendar(&self) -> Result<Arc<Calendar>, AppError> {
@@ -169,12 +187,6 @@ async fn finish_errors(State(state): State<AppState>, req: Request, next: Next) 
     let is_api = req.uri().path().starts_with("/api/");
     let is_console = req.uri().path().starts_with("/admin");
     let prefs = Prefs::from_headers(req.headers());
-    // Only the host is needed after the request is consumed; copying all headers on every
-    // request would tax the hot path for the rare error.
-    let mut headers = axum::http::HeaderMap::new();
-    if let Some(host) = req.headers().get(header::HOST) {
-        headers.insert(header::HOST, host.clone());
-    }
     let path = req.uri().path().to_string();
     let has_body = req.headers().contains_key(header::TRANSFER_ENCODING)
         || req.headers().get(header::CONTENT_LENGTH).is_some_and(|v| v.as_bytes() != b"0");
@@ -199,7 +211,7 @@ async fn finish_errors(State(state): State<AppState>, req: Request, next: Next) 
         problem_response(&info)
     } else {
         let page = Page::new(&state.site, &info.title, &path, prefs, if is_console { "console" } else { "" })
-            .host_from(&headers);
+            .host_from(state.base_host());
         crate::portal::error_page(&page, &info, is_console)
     };
     *out.status_mut() = status;
@@ -270,14 +282,11 @@ pub fn spawn_scheduler(state: AppState) {
     });
 }
 
-/// Serves until `shutdown` resolves, then lets requests in flight finish.
+/// Serves until `shutdown` resolves, then lets requests in flight finish (see `crate::server`).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    crate::server::serve(listener, state, shutdown).await
 }

@@ -20,27 +20,28 @@ pub const SESSION_COOKIE: &str = "gk_session";
 /// Form token for the login form, before there is a session (double-submit cookie).
 pub const LOGIN_CSRF_COOKIE: &str = "gk_csrf";
 
-/// The client's address: the socket peer, or the first `X-Forwarded-For` hop when the server
-/// is configured to trust its proxy.
+/// The client's address: the socket peer, or, when the server is configured to trust its
+/// proxies, the address the nearest untrusted hop was seen from (`crate::net::client_addr`).
 #[derive(Debug, Clone)]
 pub struct ClientIp(pub String);
 
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(client_ip(parts, state.server.trust_proxy)))
+        Ok(ClientIp(client_ip(parts, state)))
     }
 }
 
-fn client_ip(parts: &Parts, trust_proxy: bool) -> String {
-    if trust_proxy
-        && let Some(forwarded) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
-        && let Some(first) =
-            forwarded.split(',').next().map(str::trim).filter(|s| s.parse::<std::net::IpAddr>().is_ok())
-    {
-        return first.to_string();
-    }
-    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default()
+/// The socket peer's address, whatever the headers say.
+pub fn peer_ip(parts: &Parts) -> Option<std::net::IpAddr> {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_canonical())
+}
+
+fn client_ip(parts: &Parts, state: &AppState) -> String {
+    let Some(peer) = peer_ip(parts) else { return String::new() };
+    let forwarded: Vec<&str> =
+        parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    crate::net::client_addr(peer, &forwarded, state.server.trust_proxy, &state.server.trusted_proxies).to_string()
 }
 
 /// A signed-in member of staff, from a console session or an API token.
@@ -132,7 +133,7 @@ impl FromRequestParts<AppState> for ApiStaff {
         let Some((_, user)) = state.store.token_user(secret).await.map_err(AppError::from)? else {
             return Err(ApiError(AppError::Unauthenticated));
         };
-        let ip = client_ip(parts, state.server.trust_proxy);
+        let ip = client_ip(parts, state);
         let principal = Principal { user, ip, session: None };
         if !principal.may(Action::UseConsole) {
             return Err(ApiError(AppError::Forbidden));
@@ -170,11 +171,9 @@ pub async fn console_session(State(state): State<AppState>, req: Request, next: 
     let (mut parts, body) = req.into_parts();
     let principal = match cookie_value(&parts.headers, SESSION_COOKIE) {
         Some(secret) if secret.len() < 200 => match state.store.session_user(&secret).await {
-            Ok(found) => found.map(|(session, user)| Principal {
-                user,
-                ip: client_ip(&parts, state.server.trust_proxy),
-                session: Some(session),
-            }),
+            Ok(found) => {
+                found.map(|(session, user)| Principal { user, ip: client_ip(&parts, &state), session: Some(session) })
+            }
             Err(e) => return AppError::from(e).into_response(),
         },
         _ => None,

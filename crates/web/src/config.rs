@@ -69,6 +69,24 @@ pub struct ServerOptions {
     pub link_check: bool,
     /// The CJK font for PDF letters; `None` looks for Debian's Noto CJK.
     pub letter_font: Option<std::path::PathBuf>,
+    /// Time a client has to send a request's headers, counted from when the connection waits
+    /// for a request: it also closes idle keep-alive connections (hyper starts the header timer
+    /// as soon as a connection is ready for its next request).
+    pub header_read_timeout: std::time::Duration,
+    /// Longest pause between two parts of a request body before the request is refused.
+    pub body_read_timeout: std::time::Duration,
+    /// Connections open at once from one client address (an IPv6 /64 counts as one); trusted
+    /// proxies count only toward `max_connections`. Past it, new connections are closed.
+    pub max_connections_per_ip: usize,
+    /// Connections open at once in all.
+    pub max_connections: usize,
+    /// Proxies whose `X-Forwarded-For` entries are believed (with `trust_proxy`); empty means
+    /// the peer itself is the one proxy.
+    pub trusted_proxies: crate::net::NetList,
+    /// Intranet hosts the link checker may fetch although they resolve to internal addresses.
+    pub link_check_allow: crate::link_checker::AllowList,
+    /// `/metrics` answers loopback peers, and others that send `Authorization: Bearer <token>`.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for ServerOptions {
@@ -80,6 +98,13 @@ impl Default for ServerOptions {
             secure_cookies: false,
             link_check: true,
             letter_font: None,
+            header_read_timeout: std::time::Duration::from_secs(30),
+            body_read_timeout: std::time::Duration::from_secs(60),
+            max_connections_per_ip: 256,
+            max_connections: 10_000,
+            trusted_proxies: Default::default(),
+            link_check_allow: Default::default(),
+            metrics_token: None,
         }
     }
 }

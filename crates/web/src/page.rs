@@ -126,7 +126,7 @@ impl Page {
         }
     }
 
-    /// `SiteDomain`: configured, else the host of the public URL, else the request's host.
+    /// `SiteDomain`: configured, else the host of the public URL, else the listening address.
     pub fn domain(&self) -> &str {
         let from_url = self.site.public_url.trim_start_matches("https://").trim_start_matches("http://");
         let from_url = from_url.split('/').next().unwrap_or("");
@@ -154,15 +154,20 @@ impl Page {
         self.nav == key
     }
 
-    /// Fills `SiteDomain` from the request when no domain is configured.
-    pub fn host_from(mut self, headers: &HeaderMap) -> Self {
-        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
-        // Only plausible host names; the header is client input.
-        if host.len() < 256 && host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)) {
-            self.request_host = host.to_string();
-        }
+    /// The `SiteDomain` when none is configured: the host the server knows itself by
+    /// (`AppState::base_host`), never the request's `Host` header, which the client writes.
+    pub fn host_from(mut self, host: String) -> Self {
+        self.request_host = host;
         self
     }
+}
+
+/// A 303 See Other to `to`. axum's `Redirect::to` panics on a value that cannot be a header
+/// (a control character: an unlogged 500); this goes to the home page instead. Targets from
+/// input must go through `gongkai_domain::paths::same_site_path` first.
+pub fn see_other(to: &str) -> Response {
+    let location = HeaderValue::from_str(to).unwrap_or_else(|_| HeaderValue::from_static("/"));
+    (axum::http::StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }
 
 /// Renders a template into an HTML response; a template error is an internal error.

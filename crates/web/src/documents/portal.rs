@@ -141,16 +141,11 @@ pub fn list_item(tree: &gongkai_domain::units::UnitTree, d: &PublicDocument) -> 
 
 /// An Atom feed of the newest documents, filtered like the lists (per unit, genre, column).
 /// Written by hand: Atom is a small fixed format and every value goes through one escaper.
-async fn feed(State(state): State<AppState>, headers: HeaderMap, Query(q): Query) -> PageResult {
+async fn feed(State(state): State<AppState>, Query(q): Query) -> PageResult {
     let filter = public_filter(&q);
     let (docs, _) = state.store.public_documents(&filter, 50, 0).await?;
     let tree = state.unit_tree().await?;
-    let host = headers.get(axum::http::header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
-    let base = if state.site.public_url.is_empty() {
-        format!("http://{host}")
-    } else {
-        state.site.public_url.trim_end_matches('/').to_string()
-    };
+    let base = state.base_url();
     let esc = |s: &str| gongkai_domain::html::escape_text(s);
     let mut title = state.site.site_name.clone();
     if let Some(u) = filter.within_unit.and_then(|u| tree.get(u)) {
@@ -189,21 +184,12 @@ async fn feed(State(state): State<AppState>, headers: HeaderMap, Query(q): Query
 /// Documents per sitemap file (the protocol allows 50,000).
 const SITEMAP_PAGE: i64 = 40_000;
 
-fn base_url(state: &AppState, headers: &HeaderMap) -> String {
-    let host = headers.get(axum::http::header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
-    if state.site.public_url.is_empty() {
-        format!("http://{host}")
-    } else {
-        state.site.public_url.trim_end_matches('/').to_string()
-    }
-}
-
 fn xml_response(body: String) -> axum::response::Response {
     ([(axum::http::header::CONTENT_TYPE, "application/xml; charset=utf-8")], body).into_response()
 }
 
-async fn sitemap_index(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
-    let base = base_url(&state, &headers);
+async fn sitemap_index(State(state): State<AppState>) -> PageResult {
+    let base = state.base_url();
     let (_, total) = state.store.public_documents(&PublicFilter::default(), 1, 0).await?;
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
@@ -216,8 +202,8 @@ async fn sitemap_index(State(state): State<AppState>, headers: HeaderMap) -> Pag
     Ok(xml_response(xml))
 }
 
-async fn sitemap_pages(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
-    let base = base_url(&state, &headers);
+async fn sitemap_pages(State(state): State<AppState>) -> PageResult {
+    let base = state.base_url();
     let tree = state.unit_tree().await?;
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
@@ -235,10 +221,10 @@ async fn sitemap_pages(State(state): State<AppState>, headers: HeaderMap) -> Pag
     Ok(xml_response(xml))
 }
 
-async fn sitemap_documents(State(state): State<AppState>, headers: HeaderMap, Path(file): Path<String>) -> PageResult {
+async fn sitemap_documents(State(state): State<AppState>, Path(file): Path<String>) -> PageResult {
     let n: i64 =
         file.strip_suffix(".xml").and_then(|n| n.parse().ok()).filter(|n| *n >= 1).ok_or(AppError::NotFound)?;
-    let base = base_url(&state, &headers);
+    let base = state.base_url();
     let entries = state.store.public_sitemap(SITEMAP_PAGE, (n - 1) * SITEMAP_PAGE).await?;
     if entries.is_empty() && n > 1 {
         return Err(AppError::NotFound);

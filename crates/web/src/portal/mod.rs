@@ -10,7 +10,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use gongkai_domain::units::{Unit, UnitKind, UnitTree};
 use std::sync::Arc;
@@ -182,7 +182,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 pub fn page(state: &AppState, headers: &HeaderMap, title: &str, path: &str, nav: &str) -> Page {
-    Page::new(&state.site, title, path, Prefs::from_headers(headers), nav).host_from(headers)
+    Page::new(&state.site, title, path, Prefs::from_headers(headers), nav).host_from(state.base_host())
 }
 
 /// A link to a unit as list templates need it.
@@ -404,16 +404,15 @@ pub fn match_units(tree: &UnitTree, q: &str) -> Vec<UnitLink> {
 /// Switches the elder-friendly mode without JavaScript: sets the cookie and goes back.
 async fn elder_preference(state: State<AppState>, Query(q): Query) -> Response {
     let on = q.get("on") == "1";
-    let back = q.get("return");
     // Only paths on this site, so the link cannot send readers elsewhere.
-    let back = if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') { back } else { "/" };
+    let back = gongkai_domain::paths::same_site_path(q.get("return"), "/");
     let cookie = cookie::Cookie::build((ELDER_COOKIE, if on { "1" } else { "0" }))
         .path("/")
         .max_age(cookie::time::Duration::days(365))
         .same_site(cookie::SameSite::Lax)
         .secure(state.server.secure_cookies)
         .build();
-    let mut res = Redirect::to(back).into_response();
+    let mut res = crate::page::see_other(&back);
     if let Ok(v) = cookie.to_string().parse() {
         res.headers_mut().insert(header::SET_COOKIE, v);
     }

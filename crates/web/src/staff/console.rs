@@ -9,13 +9,13 @@ use crate::auth::{ClientIp, LOGIN_CSRF_COOKIE, SESSION_COOKIE, Staff, login_csrf
 use crate::console::{console_page, with_notice};
 use crate::errors::{AppError, PageResult};
 use crate::forms::{Fields, Form, FormView, Query, path_id};
-use crate::page::{Page, Prefs, cookie_value, html};
+use crate::page::{Page, Prefs, cookie_value, html, see_other};
 use crate::units::{UnitOption, unit_options};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use gongkai_domain::staff::Role;
 use gongkai_domain::time::display_instant;
@@ -36,13 +36,9 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Where to go after login: only a console path, so the parameter cannot send staff to
-/// another site.
-fn safe_next(next: &str) -> &str {
-    if next.starts_with("/admin") && !next.starts_with("//") && !next.contains('\\') { next } else { "/admin" }
-}
-
-fn see_other(to: &str) -> Response {
-    Redirect::to(to).into_response()
+/// another site (nor, with a control character, break the redirect after a good password).
+fn safe_next(next: &str) -> String {
+    gongkai_domain::paths::same_site_path_within(next, "/admin", "/admin")
 }
 
 // ----- login -----
@@ -60,7 +56,7 @@ async fn login_form(State(state): State<AppState>, headers: HeaderMap, Query(q):
     let token = existing.clone().unwrap_or_else(|| gongkai_store::credentials::new_secret(""));
     let mut page = Page::new(&state.site, "登录", "/admin/login", Prefs::from_headers(&headers), "");
     page.csrf = token.clone();
-    let next = safe_next(q.get("next")).to_string();
+    let next = safe_next(q.get("next"));
     let mut res = html(&LoginTemplate { page, form: FormView::default(), next });
     if existing.is_none()
         && let Ok(v) = login_csrf_cookie(&state, &token).parse()
@@ -77,7 +73,7 @@ async fn login_submit(
     Form(f): Form,
 ) -> Response {
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let next = safe_next(f.get("next")).to_string();
+    let next = safe_next(f.get("next"));
     match super::login(&state, f.get("username"), f.get("password"), &ip, ua).await {
         Ok((secret, _)) => {
             let mut res = see_other(&next);
