@@ -71,7 +71,8 @@ pub enum Action {
     ManageUsers,
     /// Give or take away the system administrator role.
     GrantSystemAdmin,
-    /// Create and revoke API tokens for other users.
+    /// See and revoke the API tokens of other users. Nobody creates a token for another: a
+    /// token acts as its user.
     ManageTokens,
     ManageCalendar,
     ViewAudit,
