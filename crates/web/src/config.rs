@@ -69,6 +69,11 @@ pub struct ServerOptions {
     pub link_check: bool,
     /// The CJK font for PDF letters; `None` looks for Debian's Noto CJK.
     pub letter_font: Option<std::path::PathBuf>,
+    /// The longest wait before a password or query code is checked when its account or
+    /// application has failed many times from all addresses (the wait grows with the failures).
+    pub throttle_delay_max: std::time::Duration,
+    /// Challenges of the application form one address may get per minute (and at once).
+    pub challenges_per_minute: u32,
 }
 
 impl Default for ServerOptions {
@@ -80,6 +85,8 @@ impl Default for ServerOptions {
             secure_cookies: false,
             link_check: true,
             letter_font: None,
+            throttle_delay_max: std::time::Duration::from_secs(4),
+            challenges_per_minute: 60,
         }
     }
 }

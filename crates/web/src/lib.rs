@@ -28,6 +28,7 @@ pub mod requests;
 pub mod search;
 pub mod security;
 pub mod staff;
+pub mod throttle;
 pub mod units;
 pub mod wordlists;
 
