@@ -71,7 +71,8 @@ pub enum Action {
     ManageUsers,
     /// Give or take away the system administrator role.
     GrantSystemAdmin,
-    /// Create and revoke API tokens for other users.
+    /// See and revoke the API tokens of other users. Nobody creates a token for another: a
+    /// token acts as its user.
     ManageTokens,
     ManageCalendar,
     ViewAudit,
@@ -214,28 +215,99 @@ pub fn check_password(field: &str, password: &str) -> Result<(), Invalid> {
     }
 }
 
-/// Login throttling: the decision from the failures recorded in the recent window.
+/// Throttling of guessed secrets (passwords, query codes) and of counted actions (online
+/// applications): the decisions from the events recorded in the recent window.
+///
+/// A secret belongs to a subject (an account, an application) and is tried from an address.
+/// Failures are counted per (subject, address) pair, per subject and per address:
+/// - the pair locks after [`PER_PAIR`] failures for the rest of the window, so one address
+///   cannot keep guessing;
+/// - the subject's failures from all addresses only slow the next attempt ([`delay`]) and never
+///   refuse it, so nobody can lock an account or an application out from somewhere else;
+/// - an address locks after a limit of its own (all subjects together), as before.
+///
+/// The right secret from an address that is not itself locked always gets in.
 pub mod throttle {
     use chrono::{DateTime, Duration, Utc};
 
     pub const WINDOW: Duration = Duration::minutes(15);
-    /// Failures per account before it is locked for the rest of the window; low enough to
-    /// stop guessing, high enough that a person who mistypes a few times is not locked out.
-    pub const PER_ACCOUNT: usize = 5;
-    /// Failures per client address: an office behind one NAT address shares it.
+    /// Failures per (account, address) before that pair is locked for the rest of the window;
+    /// low enough to stop guessing, high enough that a person who mistypes a few times is not
+    /// locked out.
+    pub const PER_PAIR: usize = 5;
+    /// Failures per client address (all accounts): an office behind one NAT address shares it.
     pub const PER_ADDRESS: usize = 30;
+    /// Failures of a subject from all addresses that cost no waiting: a person's own typos.
+    pub const FREE_FAILURES: usize = 5;
+    /// The delay doubles with each failure past the free ones, from this fraction of the cap.
+    const DELAY_STEPS: u32 = 4;
 
-    /// `Ok` to go on, or the instant until which attempts are refused. `failures` are the
-    /// instants of failures within the window, in any order.
-    pub fn check(failures: &[DateTime<Utc>], limit: usize, now: DateTime<Utc>) -> Result<(), DateTime<Utc>> {
-        let mut recent: Vec<_> = failures.iter().copied().filter(|t| *t > now - WINDOW && *t <= now).collect();
+    /// `Ok` to go on, or the instant until which attempts are refused. `events` are the
+    /// instants of failures (or counted actions) within the window, in any order. Events
+    /// after `now` count too: they come from attempts that took the lock before this one after
+    /// reading the clock later, or from a node whose clock runs ahead.
+    pub fn check(events: &[DateTime<Utc>], limit: usize, now: DateTime<Utc>) -> Result<(), DateTime<Utc>> {
+        let mut recent: Vec<_> = events.iter().copied().filter(|t| *t > now - WINDOW).collect();
         if recent.len() < limit {
             return Ok(());
         }
         recent.sort_unstable();
-        // Locked until the oldest failure that keeps the count at the limit leaves the window.
+        // Locked until the oldest event that keeps the count at the limit leaves the window.
         let pivot = recent[recent.len() - limit];
         Err(pivot + WINDOW)
+    }
+
+    /// How long to wait before checking a secret whose subject failed `failures` times in the
+    /// window from all addresses: nothing for the first few, then doubling up to `max`.
+    pub fn delay(failures: usize, max: std::time::Duration) -> std::time::Duration {
+        if failures < FREE_FAILURES {
+            return std::time::Duration::ZERO;
+        }
+        let doublings = (failures - FREE_FAILURES).min(DELAY_STEPS as usize) as u32;
+        (max / 2u32.pow(DELAY_STEPS) * 2u32.pow(doublings)).min(max)
+    }
+
+    /// The limits of guessing one kind of secret.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct SecretLimits {
+        pub per_pair: usize,
+        pub per_address: usize,
+        /// The longest wait a subject's failures from all addresses impose.
+        pub max_delay: std::time::Duration,
+    }
+
+    /// The recent failures an attempt at a secret is judged by.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Recent<'a> {
+        /// Of this subject from this address.
+        pub pair: &'a [DateTime<Utc>],
+        /// Of this subject from all addresses.
+        pub subject: &'a [DateTime<Utc>],
+        /// Of this address, all subjects.
+        pub address: &'a [DateTime<Utc>],
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Verdict {
+        /// Check the secret after waiting this long.
+        Proceed { delay: std::time::Duration },
+        /// Refused until then without checking the secret.
+        Refuse { until: DateTime<Utc> },
+    }
+
+    /// Whether an attempt at a secret may be checked, and after how long.
+    pub fn secret_attempt(recent: Recent<'_>, limits: &SecretLimits, now: DateTime<Utc>) -> Verdict {
+        let locked = [check(recent.pair, limits.per_pair, now), check(recent.address, limits.per_address, now)]
+            .into_iter()
+            .filter_map(Result::err)
+            .max();
+        match locked {
+            Some(until) => Verdict::Refuse { until },
+            None => {
+                let failures = recent.subject.iter().filter(|t| **t > now - WINDOW).count();
+                Verdict::Proceed { delay: delay(failures, limits.max_delay) }
+            }
+        }
     }
 }
 
@@ -382,10 +454,61 @@ mod tests {
         );
         // Old failures do not count.
         assert_eq!(throttle::check(&[ago(1), ago(2), ago(3), ago(4), ago(16)], 5, now), Ok(()));
+        // Those recorded "after now" do (a concurrent attempt that read the clock later, or a
+        // node whose clock runs ahead).
+        let later = now + Duration::milliseconds(3);
+        assert_eq!(throttle::check(&[ago(1), ago(2), ago(3), ago(4), later], 5, now), Err(ago(4) + throttle::WINDOW));
         // With more than the limit, the lock lasts until the count falls below it.
         assert_eq!(
             throttle::check(&[ago(1), ago(2), ago(3), ago(4), ago(5), ago(14)], 5, now),
             Err(ago(5) + throttle::WINDOW)
         );
+    }
+
+    #[test]
+    fn throttle_delay_grows_and_is_capped() {
+        use std::time::Duration as D;
+        let max = D::from_millis(1600);
+        // (failures of the subject from all addresses, delay)
+        let cases = [(0, 0), (4, 0), (5, 100), (6, 200), (7, 400), (8, 800), (9, 1600), (10, 1600), (10_000, 1600)];
+        for (failures, ms) in cases {
+            assert_eq!(throttle::delay(failures, max), D::from_millis(ms), "{failures} failures");
+        }
+        assert_eq!(throttle::delay(1_000, D::ZERO), D::ZERO);
+    }
+
+    #[test]
+    fn throttle_secret_attempts_lock_the_pair_and_the_address_but_only_slow_the_subject() {
+        use std::time::Duration as D;
+        use throttle::{Recent, SecretLimits, Verdict};
+        let now = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+        let times = |n: usize, minutes_ago: i64| vec![now - Duration::minutes(minutes_ago); n];
+        let limits = SecretLimits { per_pair: 5, per_address: 30, max_delay: D::from_millis(1600) };
+        let proceed = |ms: u64| Verdict::Proceed { delay: D::from_millis(ms) };
+        let refuse =
+            |minutes_ago: i64| Verdict::Refuse { until: now - Duration::minutes(minutes_ago) + throttle::WINDOW };
+        // (pair failures, subject failures, address failures, verdict)
+        let cases = [
+            // A fresh attempt, and a few typos of one's own.
+            (times(0, 1), times(0, 1), times(0, 1), proceed(0)),
+            (times(4, 1), times(4, 1), times(4, 1), proceed(0)),
+            // Five from this address lock this address out of this account.
+            (times(5, 2), times(5, 2), times(5, 2), refuse(2)),
+            // Thousands from elsewhere only slow this address, up to the cap: never refused.
+            (times(0, 1), times(5, 1), times(0, 1), proceed(100)),
+            (times(0, 1), times(2000, 1), times(0, 1), proceed(1600)),
+            (times(4, 1), times(2000, 1), times(4, 1), proceed(1600)),
+            // Old failures count for nothing.
+            (times(5, 16), times(2000, 16), times(29, 16), proceed(0)),
+            // The address's own limit over all accounts stays.
+            (times(0, 1), times(0, 1), times(30, 3), refuse(3)),
+            (times(0, 1), times(0, 1), times(29, 3), proceed(0)),
+            // Both locked: refused until the later of the two.
+            (times(5, 10), times(5, 10), times(30, 3), refuse(3)),
+        ];
+        for (i, (pair, subject, address, want)) in cases.iter().enumerate() {
+            let recent = Recent { pair, subject, address };
+            assert_eq!(throttle::secret_attempt(recent, &limits, now), *want, "case {i}");
+        }
     }
 }

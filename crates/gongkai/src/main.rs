@@ -128,6 +128,12 @@ struct ServeArgs {
     audit_checkpoint_minutes: u64,
     #[command(flatten)]
     edge: config::EdgeArgs,
+    /// 账号或申请在各地址累计多次输错密码、查询码后，每次核对前最长等待的时间（毫秒），默认 4000
+    #[arg(long, env = "GONGKAI_THROTTLE_DELAY_MAX_MS")]
+    throttle_delay_max_ms: Option<u64>,
+    /// 每个地址每分钟可获取的申请验证问题数，默认 60
+    #[arg(long, env = "GONGKAI_CHALLENGES_PER_MINUTE")]
+    challenges_per_minute: Option<u32>,
 }
 
 #[derive(Args)]
@@ -334,7 +340,7 @@ async fn serve(
     init_logging(&log_format);
     let addr = config::addr(args.addr, &file)?;
     let site = config::site(args.public_url, &file)?;
-    let server = config::server(
+    let mut server = config::server(
         args.trust_proxy,
         args.no_link_check,
         args.letter_font,
@@ -343,11 +349,22 @@ async fn serve(
         &site,
         &file,
     )?;
-    let mut server = server;
     config::edge(args.edge, &file, &mut server)?;
     raise_open_file_limit(&mut server);
     if site.public_url.trim().is_empty() {
         tracing::warn!("no --public-url set: absolute links (sitemaps, feeds) use the listening address; set it");
+    }
+    if let Some(ms) = args.throttle_delay_max_ms {
+        if ms > 60_000 {
+            bail!("最长等待时间 throttle_delay_max_ms 的值 {ms} 无效，应在 0 到 60000 之间");
+        }
+        server.throttle_delay_max = std::time::Duration::from_millis(ms);
+    }
+    if let Some(n) = args.challenges_per_minute {
+        if n == 0 {
+            bail!("每分钟验证问题数 challenges_per_minute 应至少为 1");
+        }
+        server.challenges_per_minute = n;
     }
     let store = open(&settings).await?;
     store.audit_key_check().await.map_err(|e| anyhow!("{e}"))?;

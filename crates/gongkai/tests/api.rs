@@ -320,16 +320,46 @@ both!(users_and_tokens_through_the_api, |app: App| async move {
     );
     app.login_with("ybj_api", "Api-Reset-2026").await.expect("reset password works");
 
-    // Tokens for a member of staff, made and revoked by their administrator.
-    let res =
-        app.api_json(Method::POST, &unit_admin, "/api/v1/tokens", json!({"user_id": id, "name": "12345 热线"})).await;
+    // Finding 9: a token acts as its user, so administrators cannot make one for anyone else
+    // (they could then act, and be audited, as that person); they can list and revoke them.
+    let body = problem(
+        app.api_json(Method::POST, &unit_admin, "/api/v1/tokens", json!({"user_id": id, "name": "12345 热线"})).await,
+        403,
+    )
+    .await;
+    assert!(body["detail"].as_str().unwrap().contains("只能由账号本人创建"), "{body}");
+    let system_admin = app.token("admin").await;
+    let body = problem(
+        app.api_json(Method::POST, &system_admin, "/api/v1/tokens", json!({"user_id": id, "name": "x"})).await,
+        403,
+    )
+    .await;
+    assert!(body["detail"].as_str().unwrap().contains("只能由账号本人创建"), "{body}");
+    let zjj_editor = app.store.user_by_username("zjj_editor").await.unwrap().unwrap();
+    problem(
+        app.api_json(Method::POST, &unit_admin, "/api/v1/tokens", json!({"user_id": zjj_editor.id, "name": "x"})).await,
+        403,
+    )
+    .await;
+    assert!(app.store.tokens_of_user(id).await.unwrap().is_empty(), "no token was made for ybj_api");
+    // The user makes their own, naming themselves or not; the audit names the user.
+    let own = app.token("ybj_api").await;
+    let res = app.api_json(Method::POST, &own, "/api/v1/tokens", json!({"user_id": id, "name": "12345 热线"})).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let created: Value = res.json().await.unwrap();
     let secret = created["secret"].as_str().unwrap();
     let me: Value = app.api_get(secret, "/api/v1/me").await.json().await.unwrap();
     assert_eq!(me["username"], "ybj_api");
+    let res = app.api_json(Method::POST, &own, "/api/v1/tokens", json!({"name": "政务新媒体"})).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let filter = gongkai_store::AuditFilter { action: Some("token.create".into()), ..Default::default() };
+    let (records, _) = app.store.audit_list(&filter, 10, 0).await.unwrap();
+    let by_api: Vec<_> = records.iter().filter(|r| r.actor_id == Some(id)).collect();
+    assert_eq!(by_api.len(), 2, "{records:?}");
+    assert!(by_api.iter().all(|r| r.actor_name == "ybj_api" && r.summary.contains("为 ybj_api 创建")), "{by_api:?}");
+    // The administrator lists and revokes it.
     let tokens: Value = app.api_get(&unit_admin, &format!("/api/v1/tokens?user={id}")).await.json().await.unwrap();
-    assert_eq!(tokens.as_array().unwrap().len(), 1);
+    assert_eq!(tokens.as_array().unwrap().len(), 3);
     assert!(tokens[0].get("secret").is_none(), "secrets are never listed");
     let token_id = created["token"]["id"].as_i64().unwrap();
     let revoked: Value = client()
@@ -343,12 +373,9 @@ both!(users_and_tokens_through_the_api, |app: App| async move {
         .unwrap();
     assert!(revoked["revoked_at"].is_string());
     problem(app.api_get(secret, "/api/v1/me").await, 401).await;
-    let zjj_editor = app.store.user_by_username("zjj_editor").await.unwrap().unwrap();
-    problem(
-        app.api_json(Method::POST, &unit_admin, "/api/v1/tokens", json!({"user_id": zjj_editor.id, "name": "x"})).await,
-        403,
-    )
-    .await;
+    // The system administrator may revoke it too.
+    let res = client().delete(app.url(&format!("/api/v1/tokens/{}", tokens[0]["id"]))).bearer_auth(&system_admin);
+    assert_eq!(res.send().await.unwrap().status(), StatusCode::OK);
 });
 
 both!(working_days_through_the_api, |app: App| async move {

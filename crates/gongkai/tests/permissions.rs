@@ -20,6 +20,8 @@ enum Target {
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Who {
     Anyone,
+    /// No one: tokens are made by their own user only (finding 9), administrators included.
+    Nobody,
     /// System administrators anywhere, unit administrators in their own subtree.
     UnitAdmins,
     /// As `UnitAdmins`, and evaluators (the disclosure office) for reading.
@@ -40,6 +42,7 @@ fn expected(who: Who, role: Role, target: Target) -> bool {
     let own = target != Target::Other;
     match who {
         Who::Anyone => true,
+        Who::Nobody => false,
         Who::SystemAdmins => role == Role::SystemAdmin,
         Who::UnitAdmins => role == Role::SystemAdmin || (role == Role::UnitAdmin && own),
         Who::Supervisors => role == Role::SystemAdmin || (matches!(role, Role::UnitAdmin | Role::Evaluator) && own),
@@ -165,7 +168,7 @@ const CONSOLE: &[(R, Who, bool)] = &[
     (R::AccountPassword, Who::Anyone, false),
     (R::Tokens, Who::Anyone, false),
     (R::TokensOf, Who::UnitAdmins, true),
-    (R::TokenCreateFor, Who::UnitAdmins, true),
+    (R::TokenCreateFor, Who::Nobody, true),
     (R::TokenRevoke, Who::UnitAdmins, true),
     (R::Users, Who::UnitAdmins, false),
     (R::UserNew, Who::UnitAdmins, false),
@@ -302,7 +305,7 @@ const API: &[(A, Who, bool)] = &[
     (A::Tokens, Who::Anyone, false),
     (A::TokensOf, Who::UnitAdmins, true),
     (A::TokenCreate, Who::Anyone, false),
-    (A::TokenCreateFor, Who::UnitAdmins, true),
+    (A::TokenCreateFor, Who::Nobody, true),
     (A::TokenRevoke, Who::UnitAdmins, true),
     (A::UnitCreate, Who::SystemAdmins, true),
     (A::UnitPatchContacts, Who::UnitAdmins, true),

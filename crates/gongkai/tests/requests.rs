@@ -397,12 +397,8 @@ both!(bad_applications_are_named_and_store_nothing, |app: App| async move {
     let body = with(person(ybj), json!({"challenge_id": "ch_made_up", "challenge_answer": "7"}));
     invalid(post_application(&app.base, &body, None).await, "challenge_answer").await;
     // An expired challenge (issued over an hour ago) is refused even with the right answer.
-    let (id, answer) = challenge(&app).await;
-    let mut conn = common::raw_conn(&app.store).await;
-    sqlx::query(&format!("UPDATE challenges SET expires_at = '2020-01-01T00:00:00.000000Z' WHERE id = '{id}'"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    let old = gongkai_web::requests::challenge::issue_at(&app.state, Utc::now() - Duration::hours(2)).await.unwrap();
+    let (id, answer) = (old.id, solve(&old.question));
     let body = with(person(ybj), json!({"challenge_id": id, "challenge_answer": answer}));
     let p = invalid(post_application(&app.base, &body, None).await, "challenge_answer").await;
     assert!(
@@ -1506,13 +1502,14 @@ async fn acknowledged_applications_survive_a_killed_server() {
         let (base, acked, refused) = (base.clone(), acked.clone(), refused.clone());
         tasks.push(tokio::spawn(async move {
             for i in 0..20u32 {
-                let Ok(res) = client().get(format!("{base}/api/v1/requests/challenge")).send().await else { return };
+                let ip = format!("10.{t}.{i}.1");
+                let asked = client().get(format!("{base}/api/v1/requests/challenge")).header("x-forwarded-for", &ip);
+                let Ok(res) = asked.send().await else { return };
                 let Ok(c) = res.json::<Value>().await else { return };
                 let body = with(
                     person(ybj),
                     json!({"challenge_id": c["id"], "challenge_answer": solve(c["question"].as_str().unwrap())}),
                 );
-                let ip = format!("10.{t}.{i}.1");
                 let sent = client()
                     .post(format!("{base}/api/v1/requests"))
                     .header("x-forwarded-for", ip)

@@ -19,6 +19,7 @@ pub mod links;
 pub mod migrate;
 pub mod requests;
 pub mod sql;
+pub mod throttle;
 pub mod units;
 pub mod users;
 pub mod wordlists;

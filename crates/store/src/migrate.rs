@@ -21,6 +21,11 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 2, name: "documents", sql: include_str!("../migrations/0002_documents.sql") },
     Migration { version: 3, name: "qa_and_links", sql: include_str!("../migrations/0003_qa_and_links.sql") },
     Migration { version: 4, name: "requests", sql: include_str!("../migrations/0004_requests.sql") },
+    Migration {
+        version: 6,
+        name: "throttles_and_challenges",
+        sql: include_str!("../migrations/0006_throttles_and_challenges.sql"),
+    },
     Migration { version: 7, name: "audit_keys", sql: include_str!("../migrations/0007_audit_keys.sql") },
     Migration { version: 8, name: "unique_units", sql: include_str!("../migrations/0008_unique_units.sql") },
 ];

@@ -565,25 +565,49 @@ impl Store {
         row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).transpose()
     }
 
-    /// Issues a challenge of the public form; expired ones are cleared on the way.
-    pub async fn challenge_create(&self, id: &str, answer: &str, expires_at: &str) -> Result<()> {
-        sqlx::query("DELETE FROM challenges WHERE expires_at < $1").bind(crate::now_text()).execute(&self.pool).await?;
-        sqlx::query("INSERT INTO challenges (id, answer, expires_at) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(answer)
-            .bind(expires_at)
+    /// Marks the nonce of a challenge as answered; `false` when it was answered before (also by
+    /// another node, or by a concurrent request: the primary key lets only one insert in).
+    /// Nonces of expired challenges are cleared on the way, so the table holds no more than
+    /// the challenges answered within one lifetime.
+    pub async fn challenge_nonce_use(&self, nonce: &str, expires_at: &str) -> Result<bool> {
+        sqlx::query("DELETE FROM challenge_nonces WHERE expires_at < $1")
+            .bind(crate::now_text())
             .execute(&self.pool)
             .await?;
-        Ok(())
+        let done = sqlx::query(
+            "INSERT INTO challenge_nonces (nonce, expires_at) VALUES ($1, $2) ON CONFLICT (nonce) DO NOTHING",
+        )
+        .bind(nonce)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
-    /// Takes a challenge: each can be answered once, right or wrong.
-    pub async fn challenge_take(&self, id: &str) -> Result<Option<(String, String)>> {
-        let row = sqlx::query("DELETE FROM challenges WHERE id = $1 RETURNING answer, expires_at")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+    async fn server_key_stored(&self, name: &str) -> Result<Option<String>> {
+        let row =
+            sqlx::query("SELECT value FROM server_keys WHERE name = $1").bind(name).fetch_optional(&self.pool).await?;
+        Ok(row.map(|r| r.try_get::<String, _>(0)).transpose()?)
+    }
+
+    /// A key every node shares (such as the one that signs challenges), stored on first use:
+    /// `make` gives a new one when none is stored; when two nodes make one at once, the first
+    /// stored wins and both use it.
+    pub async fn server_key(&self, name: &str, make: impl FnOnce() -> String) -> Result<String> {
+        if let Some(v) = self.server_key_stored(name).await? {
+            return Ok(v);
+        }
+        sqlx::query(
+            "INSERT INTO server_keys (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(make())
+        .bind(crate::now_text())
+        .execute(&self.pool)
+        .await?;
+        self.server_key_stored(name)
+            .await?
+            .ok_or_else(|| crate::StoreError::Other(format!("server key {name} not stored")))
     }
 }
 

@@ -1,4 +1,4 @@
-//! Staff accounts, sessions, API tokens and login throttling.
+//! Staff accounts, sessions and API tokens (login throttling is in `throttle`).
 
 use crate::audit::Writer;
 use crate::credentials::{new_secret, secret_hash};
@@ -347,38 +347,6 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(token_from_row).collect()
-    }
-
-    // ----- login throttling -----
-
-    pub async fn login_failures_since(&self, key: &str, since: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>> {
-        let rows = sqlx::query("SELECT at FROM login_failures WHERE throttle_key = $1 AND at > $2")
-            .bind(key)
-            .bind(format_instant(since))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(|r| instant(&r.try_get::<String, _>(0)?)).collect()
-    }
-
-    pub async fn login_failure_add(&self, keys: &[String], at: DateTime<Utc>) -> Result<()> {
-        for key in keys {
-            sqlx::query("INSERT INTO login_failures (throttle_key, at) VALUES ($1, $2)")
-                .bind(key)
-                .bind(format_instant(at))
-                .execute(&self.pool)
-                .await?;
-        }
-        // Failures older than a day no longer matter to any rule.
-        sqlx::query("DELETE FROM login_failures WHERE at < $1")
-            .bind(format_instant(at - Duration::days(1)))
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    pub async fn login_failures_clear(&self, key: &str) -> Result<()> {
-        sqlx::query("DELETE FROM login_failures WHERE throttle_key = $1").bind(key).execute(&self.pool).await?;
-        Ok(())
     }
 }
 

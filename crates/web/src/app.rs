@@ -51,6 +51,10 @@ pub struct Inner {
     /// `http://<address the server listens on>`, set by `serve`: the base of absolute links
     /// when no public URL is configured (never the request's `Host`, which the client chooses).
     pub listen_url: std::sync::OnceLock<String>,
+    /// The key that signs challenges, read from the database (made there) on first use.
+    pub challenge_key: tokio::sync::OnceCell<Arc<crate::requests::challenge::ChallengeKey>>,
+    /// Challenges issued per client address, in memory (per node).
+    pub challenge_limiter: governor::DefaultKeyedRateLimiter<String>,
 }
 
 impl std::ops::Deref for AppState {
@@ -67,6 +71,8 @@ impl AppState {
         server: ServerOptions,
         search: Arc<gongkai_search::SearchIndex>,
     ) -> Self {
+        let per_minute =
+            std::num::NonZeroU32::new(server.challenges_per_minute.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
         AppState(Arc::new(Inner {
             store,
             site: Arc::new(site),
@@ -83,7 +89,32 @@ impl AppState {
             link_wake: tokio::sync::Notify::new(),
             letter_font: tokio::sync::OnceCell::new(),
             listen_url: std::sync::OnceLock::new(),
+            challenge_key: tokio::sync::OnceCell::new(),
+            challenge_limiter: governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute)),
         }))
+    }
+
+    /// The key that signs challenges: one for all nodes, kept in the database.
+    pub async fn challenge_key(&self) -> Result<Arc<crate::requests::challenge::ChallengeKey>, AppError> {
+        let key = self
+            .challenge_key
+            .get_or_try_init(|| async {
+                let text = self
+                    .store
+                    .server_key("challenge", || {
+                        let mut bytes = [0u8; 32];
+                        rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+                        hex::encode(bytes)
+                    })
+                    .await?;
+                let bytes: [u8; 32] = hex::decode(&text)
+                    .ok()
+                    .and_then(|b| b.try_into().ok())
+                    .ok_or_else(|| AppError::internal("the stored challenge key is not 32 bytes of hex"))?;
+                Ok::<_, AppError>(Arc::new(crate::requests::challenge::ChallengeKey::new(bytes)))
+            })
+            .await?;
+        Ok(key.clone())
     }
 
     pub async fn unit_tree(&self) -> Result<Arc<UnitTree>, AppError> {

@@ -87,6 +87,11 @@ pub struct ServerOptions {
     pub link_check_allow: crate::link_checker::AllowList,
     /// `/metrics` answers loopback peers, and others that send `Authorization: Bearer <token>`.
     pub metrics_token: Option<String>,
+    /// The longest wait before a password or query code is checked when its account or
+    /// application has failed many times from all addresses (the wait grows with the failures).
+    pub throttle_delay_max: std::time::Duration,
+    /// Challenges of the application form one address may get per minute (and at once).
+    pub challenges_per_minute: u32,
 }
 
 impl Default for ServerOptions {
@@ -105,6 +110,8 @@ impl Default for ServerOptions {
             trusted_proxies: Default::default(),
             link_check_allow: Default::default(),
             metrics_token: None,
+            throttle_delay_max: std::time::Duration::from_secs(4),
+            challenges_per_minute: 60,
         }
     }
 }

@@ -15,7 +15,12 @@ pub enum AppError {
     NotFound,
     Unauthenticated,
     Forbidden,
-    TooManyRequests { retry_after_secs: i64, detail: String },
+    /// 403 with the reason in words, where the general "no permission" would mislead.
+    ForbiddenBecause(String),
+    TooManyRequests {
+        retry_after_secs: i64,
+        detail: String,
+    },
     PayloadTooLarge,
     BadRequest(String),
     Internal(String),
@@ -41,7 +46,7 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::ForbiddenBecause(_) => StatusCode::FORBIDDEN,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -54,6 +59,7 @@ impl AppError {
             AppError::Invalid(inv) => ("提交的内容有误".to_string(), inv.to_string(), inv.0.clone()),
             AppError::Conflict(inv) => ("与现有数据冲突".to_string(), inv.to_string(), inv.0.clone()),
             AppError::TooManyRequests { detail, .. } => ("操作过于频繁".to_string(), detail.clone(), vec![]),
+            AppError::ForbiddenBecause(detail) => ("没有权限".to_string(), detail.clone(), vec![]),
             AppError::BadRequest(detail) => ("请求格式不正确".to_string(), detail.clone(), vec![]),
             other => {
                 let (t, d) = default_text(other.status());

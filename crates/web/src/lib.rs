@@ -30,6 +30,7 @@ pub mod search;
 pub mod security;
 pub mod server;
 pub mod staff;
+pub mod throttle;
 pub mod units;
 pub mod wordlists;
 

@@ -425,9 +425,12 @@ pub async fn staff_view(
 
 /// 获取验证问题（提交网上申请前调用）
 #[utoipa::path(get, path = "/api/v1/requests/challenge", tag = "requests",
-    responses((status = 200, body = super::challenge::Challenge)))]
-pub async fn challenge(State(state): State<AppState>) -> ApiResult<Json<super::challenge::Challenge>> {
-    Ok(Json(super::challenge::issue(&state).await?))
+    responses((status = 200, body = super::challenge::Challenge), (status = 429, body = Problem)))]
+pub async fn challenge(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+) -> ApiResult<Json<super::challenge::Challenge>> {
+    Ok(Json(super::challenge::issue(&state, &ip).await?))
 }
 
 /// 提交政府信息公开申请（无需账号）

@@ -1,15 +1,23 @@
 //! The public form's challenge: a small sum written in Chinese words, answered in digits.
 //! Self-hosted (no third-party service may be called from a government intranet), readable by
-//! screen readers and usable without JavaScript, unlike image or puzzle captchas. Each
-//! challenge is stored and can be answered once, on any node; together with the rate limit
-//! per address this keeps scripted floods off the form without hindering people.
+//! screen readers and usable without JavaScript, unlike image or puzzle captchas.
+//!
+//! Challenges are stateless: the id is a token signed with a key every node shares (HMAC-SHA256)
+//! that holds the expiry, a nonce and a keyed hash of the answer, so issuing one writes nothing.
+//! Each can be answered once, on any node: the nonce of an answered challenge is kept until the
+//! challenge expires. Issuing is limited per address in memory, so a flood gets 429 without
+//! touching the database; together with the limit on applications per address this keeps
+//! scripted floods off the form without hindering people.
 
 use crate::app::AppState;
 use crate::errors::AppError;
-use chrono::{Duration, Utc};
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
 use gongkai_domain::time::format_instant;
 use gongkai_domain::validation::Invalid;
-use rand::Rng;
+use hmac::{Hmac, Mac};
+use rand::{Rng, RngCore};
+use sha2::Sha256;
 
 /// How long a challenge stays answerable: long enough to fill in a long form.
 const LIFETIME_MINUTES: i64 = 60;
@@ -39,43 +47,141 @@ pub struct Challenge {
     pub expires_at: String,
 }
 
-pub async fn issue(state: &AppState) -> Result<Challenge, AppError> {
-    let (a, b, plus, id) = {
+type HmacSha256 = Hmac<Sha256>;
+
+const PREFIX: &str = "ch_";
+const VERSION: u8 = 1;
+const NONCE_LEN: usize = 16;
+/// The answer's hash and the signature are HMAC-SHA256 cut to 128 bits: forging either means
+/// guessing 128 bits, and the id stays short enough for a hidden form field.
+const TAG_LEN: usize = 16;
+/// version, expiry (Unix seconds, big-endian), nonce, the answer's keyed hash.
+const BODY_LEN: usize = 1 + 8 + NONCE_LEN + TAG_LEN;
+const TOKEN_LEN: usize = BODY_LEN + TAG_LEN;
+
+/// The key that signs challenges; the same on every node (kept in the database, made on first use).
+pub struct ChallengeKey([u8; 32]);
+
+impl ChallengeKey {
+    pub fn new(bytes: [u8; 32]) -> Self {
+        ChallengeKey(bytes)
+    }
+
+    fn mac(&self, purpose: &[u8]) -> HmacSha256 {
+        // HMAC takes keys of any length, so this cannot fail.
+        let mac = HmacSha256::new_from_slice(&self.0).expect("HMAC accepts any key length");
+        mac.chain_update(purpose)
+    }
+
+    fn answer_mac(&self, nonce: &[u8], answer: &str) -> HmacSha256 {
+        self.mac(b"gongkai challenge answer\0").chain_update(nonce).chain_update(answer.as_bytes())
+    }
+
+    fn body_mac(&self, body: &[u8]) -> HmacSha256 {
+        self.mac(b"gongkai challenge\0").chain_update(body)
+    }
+
+    /// A signed challenge id for an answer, valid until `expires`.
+    pub fn mint(&self, expires: DateTime<Utc>, nonce: [u8; NONCE_LEN], answer: &str) -> String {
+        let mut token = Vec::with_capacity(TOKEN_LEN);
+        token.push(VERSION);
+        token.extend_from_slice(&expires.timestamp().to_be_bytes());
+        token.extend_from_slice(&nonce);
+        token.extend_from_slice(&self.answer_mac(&nonce, answer).finalize().into_bytes()[..TAG_LEN]);
+        let signature = self.body_mac(&token).finalize().into_bytes();
+        token.extend_from_slice(&signature[..TAG_LEN]);
+        format!("{PREFIX}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(token))
+    }
+
+    /// The expiry, nonce and answer hash of an id this key signed; `None` for anything else.
+    fn open(&self, id: &str) -> Option<(DateTime<Utc>, [u8; NONCE_LEN], [u8; TAG_LEN])> {
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(id.strip_prefix(PREFIX)?).ok()?;
+        if bytes.len() != TOKEN_LEN || bytes[0] != VERSION {
+            return None;
+        }
+        let (body, signature) = bytes.split_at(BODY_LEN);
+        self.body_mac(body).verify_truncated_left(signature).ok()?;
+        let expires = DateTime::from_timestamp(i64::from_be_bytes(body[1..9].try_into().ok()?), 0)?;
+        Some((expires, body[9..9 + NONCE_LEN].try_into().ok()?, body[9 + NONCE_LEN..].try_into().ok()?))
+    }
+
+    fn answer_matches(&self, nonce: &[u8], tag: &[u8], answer: &str) -> bool {
+        self.answer_mac(nonce, answer).verify_truncated_left(tag).is_ok()
+    }
+}
+
+/// Issues a challenge to a client address: refused with 429 when the address asked for too
+/// many lately. Writes nothing.
+pub async fn issue(state: &AppState, ip: &str) -> Result<Challenge, AppError> {
+    use governor::clock::{Clock, DefaultClock};
+    if let Err(not_until) = state.challenge_limiter.check_key(&ip.to_string()) {
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: (wait.as_secs() as i64).max(1),
+            detail: "获取验证问题过于频繁，请稍后再试。".into(),
+        });
+    }
+    // Forget addresses whose allowance is full again, so the map stays small.
+    if state.challenge_limiter.len() > 10_000 {
+        state.challenge_limiter.retain_recent();
+    }
+    issue_at(state, Utc::now()).await
+}
+
+/// Issues a challenge as if at `at` (no limit): for tests of expiry, and `issue`'s work.
+pub async fn issue_at(state: &AppState, at: DateTime<Utc>) -> Result<Challenge, AppError> {
+    let (a, b, plus, nonce) = {
         let mut rng = rand::rng();
         let a = rng.random_range(2..=20u32);
         let b = rng.random_range(1..=9u32);
         let plus = rng.random_bool(0.5) || a <= b;
-        (a, b, plus, gongkai_store::credentials::new_secret("ch_"))
+        let mut nonce = [0u8; NONCE_LEN];
+        rng.fill_bytes(&mut nonce);
+        (a, b, plus, nonce)
     };
     let (question, answer) = if plus {
         (format!("{}加{}等于多少？", words(a), words(b)), a + b)
     } else {
         (format!("{}减{}等于多少？", words(a), words(b)), a - b)
     };
-    let expires_at = format_instant(Utc::now() + Duration::minutes(LIFETIME_MINUTES));
-    state.store.challenge_create(&id, &answer.to_string(), &expires_at).await?;
-    Ok(Challenge { id, question, expires_at })
+    // Whole seconds, as the token holds them.
+    let expires =
+        DateTime::from_timestamp(at.timestamp() + Duration::minutes(LIFETIME_MINUTES).num_seconds(), 0).unwrap_or(at);
+    let key = state.challenge_key().await?;
+    Ok(Challenge { id: key.mint(expires, nonce, &answer.to_string()), question, expires_at: format_instant(expires) })
 }
 
-/// Takes the challenge and checks the answer; a wrong, expired or reused one is refused with
-/// a message naming the field, and the applicant gets a new question with the form.
+/// Checks the answer to a challenge and uses the challenge up; a wrong, expired, forged or
+/// reused one is refused with a message naming the field, and the applicant gets a new question
+/// with the form.
 pub async fn check(state: &AppState, id: &str, answer: &str) -> Result<(), Invalid> {
     let refuse = |msg: &str| Invalid::one("challenge_answer", "验证问题", msg);
     let id = id.trim();
-    if id.is_empty() || id.len() > 100 {
+    if id.is_empty() {
         return Err(refuse("请回答验证问题"));
     }
-    let taken = state.store.challenge_take(id).await.map_err(|_| refuse("暂时无法核对，请重试"))?;
-    let Some((expected, expires_at)) = taken else { return Err(refuse("已失效，请回答新的验证问题")) };
-    if expires_at < format_instant(Utc::now()) {
+    let key = state.challenge_key().await.map_err(|_| refuse("暂时无法核对，请重试"))?;
+    let Some((expires, nonce, tag)) = (if id.len() > 100 { None } else { key.open(id) }) else {
+        return Err(refuse("已失效，请回答新的验证问题"));
+    };
+    if expires < Utc::now() {
         return Err(refuse("已过期，请回答新的验证问题"));
+    }
+    // Used up whether the answer is right or not, so answers cannot be tried one by one.
+    let first_use = state
+        .store
+        .challenge_nonce_use(&hex::encode(nonce), &format_instant(expires))
+        .await
+        .map_err(|_| refuse("暂时无法核对，请重试"))?;
+    if !first_use {
+        return Err(refuse("已失效，请回答新的验证问题"));
     }
     let given: String = answer.trim().chars().filter(|c| !c.is_whitespace()).collect();
     let given = given
         .chars()
         .map(|c| if ('０'..='９').contains(&c) { char::from_u32(c as u32 - 0xFEE0).unwrap_or(c) } else { c })
         .collect::<String>();
-    if given != expected {
+    if !key.answer_matches(&nonce, &tag, &given) {
         return Err(refuse("回答不正确，请回答新的验证问题"));
     }
     Ok(())
@@ -83,7 +189,7 @@ pub async fn check(state: &AppState, id: &str, answer: &str) -> Result<(), Inval
 
 #[cfg(test)]
 mod tests {
-    use super::words;
+    use super::*;
 
     #[test]
     fn numbers_in_words() {
@@ -91,5 +197,26 @@ mod tests {
         for (n, w) in cases {
             assert_eq!(words(n), w, "{n}");
         }
+    }
+
+    #[test]
+    fn tokens_open_only_with_their_key_and_hold_the_answer_hashed() {
+        let key = ChallengeKey::new([7; 32]);
+        let expires = DateTime::from_timestamp(1_900_000_000, 0).unwrap();
+        let id = key.mint(expires, [1; NONCE_LEN], "13");
+        assert!(id.len() <= 100, "{id}");
+        let (e, nonce, tag) = key.open(&id).expect("opens");
+        assert_eq!((e, nonce), (expires, [1; NONCE_LEN]));
+        assert!(key.answer_matches(&nonce, &tag, "13"));
+        assert!(!key.answer_matches(&nonce, &tag, "12"));
+        // Another key, a changed byte, a cut token, garbage: nothing opens.
+        assert!(ChallengeKey::new([8; 32]).open(&id).is_none());
+        let mut bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&id[3..]).unwrap();
+        bytes[2] ^= 1;
+        let tampered = format!("ch_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes));
+        assert!(key.open(&tampered).is_none(), "a later expiry cannot be written in");
+        assert!(key.open(&id[..id.len() - 2]).is_none());
+        assert!(key.open("ch_made_up").is_none());
+        assert!(key.open("").is_none());
     }
 }

@@ -7,8 +7,10 @@ use super::*;
 /// How many applications one address may submit per window (15 minutes): enough for a
 /// family or an office sharing one address, too few for a robot.
 pub const SUBMISSIONS_PER_ADDRESS: usize = 10;
-/// Wrong query codes per application and per address before guessing is refused for the
-/// rest of the window.
+/// Wrong query codes per (application, address) before guessing the application's code from
+/// that address is refused for the rest of the window; wrong codes from all addresses only slow
+/// the next attempt, so nobody can lock an applicant out. Per address (all applications), the
+/// second limit.
 pub const CODE_GUESSES_PER_REQUEST: usize = 5;
 pub const CODE_GUESSES_PER_ADDRESS: usize = 20;
 /// The largest application body: a 5 MB identity proof grows by a third in Base64 (JSON) or
@@ -108,22 +110,6 @@ fn in_form_order(mut errors: Invalid) -> Invalid {
     errors
 }
 
-/// Checks a throttle key against its recent events; refuses with the time to come back.
-async fn throttled(state: &AppState, keys: &[(String, usize)], what: &str) -> Result<(), AppError> {
-    let now = Utc::now();
-    for (key, limit) in keys {
-        let events = state.store.login_failures_since(key, now - throttle::WINDOW).await?;
-        if let Err(until) = throttle::check(&events, *limit, now) {
-            let local = until.with_timezone(&gongkai_domain::time::china());
-            return Err(AppError::TooManyRequests {
-                retry_after_secs: (until - now).num_seconds().max(1),
-                detail: format!("{what}，请于 {} 后再试。", local.format("%H:%M")),
-            });
-        }
-    }
-    Ok(())
-}
-
 /// Stores an online application (no account): rate-limited per address, guarded by the
 /// challenge, checked field by field; answers with the tracking number and query code.
 pub async fn submit(
@@ -132,8 +118,23 @@ pub async fn submit(
     intake: &Intake,
     ip: &str,
 ) -> Result<Acknowledgement, AppError> {
-    let ip_key = format!("apply-ip:{ip}");
-    throttled(state, &[(ip_key.clone(), SUBMISSIONS_PER_ADDRESS)], "提交申请过于频繁").await?;
+    // Counted before anything else in one atomic step with the check, so parallel submissions
+    // cannot pass the limit together; given back when the application is not stored.
+    let taken =
+        crate::throttle::take(state, &format!("apply-ip:{ip}"), SUBMISSIONS_PER_ADDRESS, "提交申请过于频繁").await?;
+    let stored = submit_counted(state, input, intake, ip).await;
+    if stored.is_err() {
+        crate::throttle::release(state, &taken).await?;
+    }
+    stored
+}
+
+async fn submit_counted(
+    state: &AppState,
+    input: &RequestInput,
+    intake: &Intake,
+    ip: &str,
+) -> Result<Acknowledgement, AppError> {
     let tree = state.unit_tree().await?;
     let mut errors = Invalid::default();
     let unit_id = unit_choice(&mut errors, &intake.unit_id, &tree);
@@ -163,9 +164,7 @@ pub async fn submit(
         handler_id: None,
     };
     let actor = gongkai_store::Actor { user_id: None, name: "申请人".into(), unit_id: None, ip: ip.to_string() };
-    let ack = store_new(state, actor, &new, &intake.identity_proof, "网上提交申请").await?;
-    state.store.login_failure_add(&[ip_key], Utc::now()).await?;
-    Ok(ack)
+    store_new(state, actor, &new, &intake.identity_proof, "网上提交申请").await
 }
 
 async fn store_new(
@@ -263,24 +262,30 @@ pub async fn register(
 }
 
 /// The applicant's view: the case behind a tracking number, for the right query code only.
-/// Wrong codes are throttled per application and per address; an unknown number and a wrong
-/// code get the same answer, so numbers cannot be probed.
+/// Wrong codes lock the application for the address they came from (and the address for all
+/// applications) and only slow attempts from elsewhere, so the applicant cannot be locked out;
+/// an unknown number and a wrong code get the same answer, so numbers cannot be probed.
 pub async fn track(state: &AppState, tracking_no: &str, code: &str, ip: &str) -> Result<Request, AppError> {
     let tracking_no: String = tracking_no.trim().chars().filter(|c| !c.is_control()).take(40).collect();
-    let req_key = format!("query:{tracking_no}");
-    let ip_key = format!("query-ip:{ip}");
-    throttled(
+    let keys = crate::throttle::SecretKeys {
+        pair: format!("query-pair:{tracking_no}|{ip}"),
+        subject: format!("query:{tracking_no}"),
+        address: format!("query-ip:{ip}"),
+    };
+    let attempt = crate::throttle::secret_attempt(
         state,
-        &[(req_key.clone(), CODE_GUESSES_PER_REQUEST), (ip_key.clone(), CODE_GUESSES_PER_ADDRESS)],
+        &keys,
+        CODE_GUESSES_PER_REQUEST,
+        CODE_GUESSES_PER_ADDRESS,
         "查询码错误次数过多",
     )
     .await?;
     let found = if tracking_no.is_empty() { None } else { state.store.request_by_tracking_no(&tracking_no).await? };
     match found {
-        Some(r) if !code.trim().is_empty() && r.code_hash == code_hash(&r.tracking_no, code) => Ok(r),
-        _ => {
-            state.store.login_failure_add(&[req_key, ip_key], Utc::now()).await?;
-            Err(AppError::Invalid(Invalid::one("code", "申请编号或查询码", "不正确，请核对后重新输入")))
+        Some(r) if !code.trim().is_empty() && r.code_hash == code_hash(&r.tracking_no, code) => {
+            attempt.succeeded(state).await?;
+            Ok(r)
         }
+        _ => Err(AppError::Invalid(Invalid::one("code", "申请编号或查询码", "不正确，请核对后重新输入"))),
     }
 }

@@ -34,7 +34,7 @@ use gongkai_domain::processing_fee;
 use gongkai_domain::request_form::{RequestFields, RequestInput};
 use gongkai_domain::request_lifecycle::{self as lifecycle, RequestEvent, RequestFacts, RequestState};
 use gongkai_domain::requests::{self as rules, Channel, ClockFacts, Outcome, Pause, Reply, ReplyClock};
-use gongkai_domain::staff::{Action, Reach, Role, throttle};
+use gongkai_domain::staff::{Action, Reach, Role};
 use gongkai_domain::time::{date_in_china, parse_date};
 use gongkai_domain::validation::{Invalid, line, text};
 use gongkai_store::requests::{Consultation, ConsultationKind, NewRequest, Request};

@@ -90,7 +90,7 @@ struct FormTemplate {
     challenge: Challenge,
 }
 
-async fn render_form(state: &AppState, headers: &HeaderMap, f: FormView) -> PageResult {
+async fn render_form(state: &AppState, headers: &HeaderMap, ip: &str, f: FormView) -> PageResult {
     let tree = state.unit_tree().await?;
     let failed = f.failed();
     let page = page(state, headers, "在线申请政府信息公开", "/requests/new", "gongkai")
@@ -105,17 +105,22 @@ async fn render_form(state: &AppState, headers: &HeaderMap, f: FormView) -> Page
         id_types: codes(IdType::ALL, IdType::code, IdType::label),
         provision_forms: codes(ProvisionForm::ALL, ProvisionForm::code, ProvisionForm::label),
         deliveries: codes(Delivery::ALL, Delivery::code, Delivery::label),
-        challenge: challenge::issue(state).await?,
+        challenge: challenge::issue(state, ip).await?,
     };
     Ok(html_form(&t, failed))
 }
 
-async fn new_form(State(state): State<AppState>, headers: HeaderMap, Query(q): Query) -> PageResult {
+async fn new_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
+    Query(q): Query,
+) -> PageResult {
     let mut values = Fields::default();
     if let Some(u) = q.opt("unit") {
         values = Fields::parse(format!("unit_id={}", u.trim()).as_bytes());
     }
-    render_form(&state, &headers, FormView::new(values)).await
+    render_form(&state, &headers, &ip, FormView::new(values)).await
 }
 
 pub fn input_from(f: &Fields) -> RequestInput {
@@ -176,7 +181,7 @@ async fn submit(
             let errors = e.form_errors()?;
             // The answer was used up; the new form carries a new question.
             let kept = f.without(&["challenge_answer", "challenge_id"]);
-            render_form(&state, &headers, FormView::with_errors(kept, errors)).await
+            render_form(&state, &headers, &ip, FormView::with_errors(kept, errors)).await
         }
     }
 }

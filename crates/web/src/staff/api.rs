@@ -100,7 +100,7 @@ pub struct TokenCreated {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenCreate {
-    /// 令牌所属账号，不填为调用者本人
+    /// 令牌所属账号：只能是调用者本人（不填即为本人）；为其他账号创建令牌将被拒绝（403）
     pub user_id: Option<i64>,
     /// 令牌名称，写明用途
     #[schema(schema_with = crate::api::schema::line::<60>)]
@@ -239,7 +239,10 @@ pub async fn list_tokens(
     Ok(Json(state.store.tokens_of_user(user_id).await?.iter().map(TokenOut::from).collect()))
 }
 
-/// 创建 API 令牌；令牌本身只在此返回一次
+/// 为调用者本人创建 API 令牌；令牌本身只在此返回一次
+///
+/// 令牌只能由账号本人创建：管理员不能为其他账号创建令牌（返回 403），但可以查看和吊销其管理范围内账号的令牌。
+/// 运维人员可在服务器上用命令行 `gongkai token create` 为账号创建令牌。
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "staff", request_body = TokenCreate, security(("bearer" = [])),
     responses((status = 201, body = TokenCreated), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_token(
@@ -251,7 +254,7 @@ pub async fn create_token(
     Ok((StatusCode::CREATED, Json(TokenCreated { token: TokenOut::from(&token), secret })))
 }
 
-/// 吊销 API 令牌
+/// 吊销 API 令牌（本人的，或管理员管理范围内账号的）
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "staff", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = TokenOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn revoke_token(

@@ -7,7 +7,6 @@ pub mod console;
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::errors::AppError;
-use chrono::Utc;
 use gongkai_domain::staff::{Action, Reach, Role, Roles, check_password, parse_roles, parse_username, throttle};
 use gongkai_domain::units::is_plausible_email;
 use gongkai_domain::validation::{self, Invalid};
@@ -18,8 +17,22 @@ async fn hash(state: &AppState, password: String) -> Result<String, AppError> {
     state.hash_work(move || hash_password(&password)).await
 }
 
-/// Logs a member of staff in: throttled per account and per address, the same answer (and
-/// the same time) for an unknown name as for a wrong password. Returns the session cookie.
+/// The throttle keys of a staff password tried from an address; the same for logging in and
+/// for the current password when changing it, which is the same secret.
+fn password_keys(name: &str, ip: &str) -> crate::throttle::SecretKeys {
+    crate::throttle::SecretKeys {
+        pair: format!("user-ip:{name}|{ip}"),
+        subject: format!("user:{name}"),
+        address: format!("ip:{ip}"),
+    }
+}
+
+const PASSWORD_LOCKED: &str = "登录失败次数过多，为保护账号安全";
+
+/// Logs a member of staff in: wrong passwords lock the account for the address they came from
+/// and the address for all accounts, and only slow down attempts on the account from elsewhere,
+/// so no one can lock another out; the same answer (and the same time) for an unknown name as
+/// for a wrong password. Returns the session cookie.
 pub async fn login(
     state: &AppState,
     username: &str,
@@ -28,26 +41,14 @@ pub async fn login(
     user_agent: &str,
 ) -> Result<(String, User), AppError> {
     let name: String = username.trim().to_ascii_lowercase().chars().take(64).collect();
-    let now = Utc::now();
-    let user_key = format!("user:{name}");
-    let ip_key = format!("ip:{ip}");
-    let since = now - throttle::WINDOW;
-    let user_failures = state.store.login_failures_since(&user_key, since).await?;
-    let ip_failures = state.store.login_failures_since(&ip_key, since).await?;
-    let locked = [
-        throttle::check(&user_failures, throttle::PER_ACCOUNT, now),
-        throttle::check(&ip_failures, throttle::PER_ADDRESS, now),
-    ]
-    .into_iter()
-    .filter_map(Result::err)
-    .max();
-    if let Some(until) = locked {
-        let local = until.with_timezone(&gongkai_domain::time::china());
-        return Err(AppError::TooManyRequests {
-            retry_after_secs: (until - now).num_seconds(),
-            detail: format!("登录失败次数过多，为保护账号安全，请于 {} 后再试。", local.format("%H:%M")),
-        });
-    }
+    let attempt = crate::throttle::secret_attempt(
+        state,
+        &password_keys(&name, ip),
+        throttle::PER_PAIR,
+        throttle::PER_ADDRESS,
+        PASSWORD_LOCKED,
+    )
+    .await?;
     let found = if name.is_empty() { None } else { state.store.user_credentials(&name).await? };
     let (stored_hash, user) = match found {
         Some((user, hash)) => (hash, Some(user)),
@@ -59,11 +60,10 @@ pub async fn login(
         Some(u) if matches && u.active => u,
         _ => {
             tracing::warn!(username = %name, ip, "console login failed");
-            state.store.login_failure_add(&[user_key, ip_key], now).await?;
             return Err(AppError::Invalid(Invalid::one("username", "用户名或密码", "不正确，或该账号已停用")));
         }
     };
-    state.store.login_failures_clear(&user_key).await?;
+    attempt.succeeded(state).await?;
     let (secret, _) = state.store.session_create(user.id, ip, user_agent).await?;
     let actor = gongkai_store::Actor {
         user_id: Some(user.id),
@@ -254,9 +254,21 @@ pub async fn change_own_password(
     new: &str,
     confirm: &str,
 ) -> Result<(), AppError> {
+    // Guessing the current password is guessing the login password: throttled alike.
+    let attempt = crate::throttle::secret_attempt(
+        state,
+        &password_keys(&p.user.username, &p.ip),
+        throttle::PER_PAIR,
+        throttle::PER_ADDRESS,
+        PASSWORD_LOCKED,
+    )
+    .await?;
     let (_, stored) = state.store.user_credentials(&p.user.username).await?.ok_or(AppError::Unauthenticated)?;
     let current_owned = current.chars().take(256).collect::<String>();
     let ok = state.hash_work(move || verify_password(&current_owned, &stored)).await?;
+    if ok {
+        attempt.succeeded(state).await?;
+    }
     let mut errors = Invalid::default();
     if !ok {
         errors.push("current_password", "当前密码", "不正确");
@@ -278,8 +290,8 @@ pub async fn change_own_password(
     Ok(())
 }
 
-/// Whether `p` may see and manage the tokens of `user`: their own always, others' as
-/// administrators of the user's unit.
+/// Whether `p` may see and revoke the tokens of `user`: their own always, others' as
+/// administrators of the user's unit. Nobody may create a token for another (see `create_token`).
 pub async fn may_manage_tokens_of(state: &AppState, p: &Principal, user: &User) -> Result<(), AppError> {
     if user.id == p.user.id {
         return Ok(());
@@ -287,21 +299,26 @@ pub async fn may_manage_tokens_of(state: &AppState, p: &Principal, user: &User) 
     p.require_for_unit(state, Action::ManageTokens, user.unit_id).await
 }
 
+/// Creates an API token for the caller. A token acts as its user, so one made by an
+/// administrator for someone else would let the administrator act (and be audited) as that
+/// person and get past the rules that need different people (three reviewers, a second
+/// signature); only the operator's command line makes tokens for others.
 pub async fn create_token(
     state: &AppState,
     p: &Principal,
     user_id: Option<i64>,
     name: &str,
 ) -> Result<(ApiToken, String), AppError> {
-    let user_id = user_id.unwrap_or(p.user.id);
+    if user_id.is_some_and(|id| id != p.user.id) {
+        return Err(AppError::ForbiddenBecause(
+            "API 令牌只能由账号本人创建，不能为其他账号创建；管理员可以查看和吊销本单位账号的令牌。".into(),
+        ));
+    }
     let mut errors = Invalid::default();
     let name = validation::line(&mut errors, "name", "令牌名称", name, true, 60);
     errors.into_result(())?;
-    let user =
-        state.store.user(user_id).await?.ok_or_else(|| AppError::Invalid(Invalid::one("user_id", "账号", "不存在")))?;
-    may_manage_tokens_of(state, p, &user).await?;
     let mut w = state.store.write(p.actor()).await?;
-    let (id, secret) = w.token_create(user_id, &name).await?;
+    let (id, secret) = w.token_create(p.user.id, &name).await?;
     w.commit().await?;
     let token = state.store.token(id).await?.ok_or(AppError::NotFound)?;
     Ok((token, secret))

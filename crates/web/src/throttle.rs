@@ -1,0 +1,100 @@
+//! Throttles of the web actions: guessed secrets (passwords, query codes) and counted actions
+//! (online applications). The rules are `gongkai_domain::staff::throttle`; the store checks and
+//! counts in one atomic step (`Store::throttle_take`), so concurrent requests cannot slip past
+//! a limit together.
+
+use crate::app::AppState;
+use crate::errors::AppError;
+use chrono::{DateTime, Utc};
+use gongkai_domain::staff::throttle::{self, Recent, SecretLimits, Verdict};
+use gongkai_store::throttle::Taken;
+
+/// The 429 answer with the local time to come back: "{what}，请于 HH:MM 后再试。"
+fn too_many(until: DateTime<Utc>, now: DateTime<Utc>, what: &str) -> AppError {
+    let local = until.with_timezone(&gongkai_domain::time::china());
+    AppError::TooManyRequests {
+        retry_after_secs: (until - now).num_seconds().max(1),
+        detail: format!("{what}，请于 {} 后再试。", local.format("%H:%M")),
+    }
+}
+
+/// The throttle keys of one secret tried from one address.
+#[derive(Debug, Clone)]
+pub struct SecretKeys {
+    /// This subject from this address: locks after `per_pair` failures.
+    pub pair: String,
+    /// This subject from all addresses: slows, never refuses.
+    pub subject: String,
+    /// This address, all subjects: locks after `per_address` failures.
+    pub address: String,
+}
+
+/// An attempt at a secret that was let through; its events count as a failure unless it is
+/// settled as a success.
+#[must_use = "a right secret must be settled with `succeeded`"]
+pub struct Attempt {
+    pair: String,
+    taken: Taken,
+}
+
+impl Attempt {
+    /// The secret was right: the pair's failures are forgotten and this attempt's events (on
+    /// the subject and the address) are taken back.
+    pub async fn succeeded(self, state: &AppState) -> Result<(), AppError> {
+        state.store.throttle_release(&self.taken.ids).await?;
+        state.store.throttle_clear(&self.pair).await?;
+        Ok(())
+    }
+}
+
+/// Lets an attempt at a secret through, or refuses it with 429 when its pair or its address is
+/// locked. The attempt is recorded (as a failure until it succeeds) in the same atomic step as
+/// the check, so parallel guesses count against each other; then it waits as long as the
+/// subject's failures from all addresses ask, before the caller checks the secret.
+pub async fn secret_attempt(
+    state: &AppState,
+    keys: &SecretKeys,
+    per_pair: usize,
+    per_address: usize,
+    what: &str,
+) -> Result<Attempt, AppError> {
+    let now = Utc::now();
+    let limits = SecretLimits { per_pair, per_address, max_delay: state.server.throttle_delay_max };
+    let list = [keys.pair.clone(), keys.subject.clone(), keys.address.clone()];
+    let decided = state
+        .store
+        .throttle_take(&list, now - throttle::WINDOW, now, |events| {
+            let recent = Recent { pair: &events[0], subject: &events[1], address: &events[2] };
+            match throttle::secret_attempt(recent, &limits, now) {
+                Verdict::Proceed { delay } => Ok(delay),
+                Verdict::Refuse { until } => Err(until),
+            }
+        })
+        .await?;
+    let (delay, taken) = decided.map_err(|until| too_many(until, now, what))?;
+    if !delay.is_zero() {
+        // Outside the hashing limit, so waiting attempts do not hold up other logins.
+        tokio::time::sleep(delay).await;
+    }
+    Ok(Attempt { pair: keys.pair.clone(), taken })
+}
+
+/// Takes one of the `limit` actions `key` may do in the window, checked and counted in one
+/// atomic step; refused with 429 at the limit. Give the events back with [`release`] when the
+/// action did not happen after all.
+pub async fn take(state: &AppState, key: &str, limit: usize, what: &str) -> Result<Taken, AppError> {
+    let now = Utc::now();
+    let decided = state
+        .store
+        .throttle_take(&[key.to_string()], now - throttle::WINDOW, now, |events| {
+            throttle::check(&events[0], limit, now)
+        })
+        .await?;
+    decided.map(|((), taken)| taken).map_err(|until| too_many(until, now, what))
+}
+
+/// Gives back what [`take`] counted.
+pub async fn release(state: &AppState, taken: &Taken) -> Result<(), AppError> {
+    state.store.throttle_release(&taken.ids).await?;
+    Ok(())
+}
