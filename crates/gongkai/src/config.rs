@@ -90,6 +90,8 @@ pub fn server(
         secure_cookies: site.is_https(),
         link_check: !no_link_check && file.link_check.unwrap_or(true),
         letter_font: letter_font.or_else(|| file.letter_font.clone()),
+        extractor: None,
+        extract_limits: Default::default(),
     })
 }
 

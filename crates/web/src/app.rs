@@ -49,6 +49,8 @@ pub struct Inner {
     pub link_wake: tokio::sync::Notify,
     /// The CJK font of PDF letters, read on first use.
     pub letter_font: tokio::sync::OnceCell<Option<crate::requests::letters::LetterFont>>,
+    /// Reads untrusted files (attachments' text, standard lists) in limited child processes.
+    pub extractor: gongkai_extract::Extractor,
 }
 
 impl std::ops::Deref for AppState {
@@ -65,6 +67,7 @@ impl AppState {
         server: ServerOptions,
         search: Arc<gongkai_search::SearchIndex>,
     ) -> Self {
+        let extractor = gongkai_extract::Extractor::new(server.extractor.clone(), server.extract_limits);
         AppState(Arc::new(Inner {
             store,
             site: Arc::new(site),
@@ -80,6 +83,7 @@ impl AppState {
             search_wake: tokio::sync::Notify::new(),
             link_wake: tokio::sync::Notify::new(),
             letter_font: tokio::sync::OnceCell::new(),
+            extractor,
         }))
     }
 

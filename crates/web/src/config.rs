@@ -69,6 +69,12 @@ pub struct ServerOptions {
     pub link_check: bool,
     /// The CJK font for PDF letters; `None` looks for Debian's Noto CJK.
     pub letter_font: Option<std::path::PathBuf>,
+    /// The program that extracts text from uploaded files in a limited child process (the
+    /// gongkai binary itself, `gongkai extract …`); `None` extracts nothing: every PDF, DOCX
+    /// and XLSX is stored with its text marked unavailable, and standard lists cannot be imported.
+    pub extractor: Option<std::path::PathBuf>,
+    /// Memory, CPU, wall-time, output and concurrency limits of those child processes.
+    pub extract_limits: gongkai_extract::Limits,
 }
 
 impl Default for ServerOptions {
@@ -80,6 +86,8 @@ impl Default for ServerOptions {
             secure_cookies: false,
             link_check: true,
             letter_font: None,
+            extractor: None,
+            extract_limits: gongkai_extract::Limits::default(),
         }
     }
 }
