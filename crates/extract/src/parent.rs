@@ -146,3 +146,43 @@ async fn first_line(mut stderr: impl AsyncRead + Unpin) -> String {
     let text = String::from_utf8_lossy(&kept);
     text.lines().next().unwrap_or("").to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// A stand-in for the gongkai binary: a shell script.
+    fn script(name: &str, body: &str) -> PathBuf {
+        let path = std::env::temp_dir().join(format!("gongkai-extract-{}-{name}.sh", std::process::id()));
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
+    fn limits() -> Limits {
+        Limits { wall_secs: 1, output_bytes: 1000, ..Limits::default() }
+    }
+
+    #[tokio::test]
+    async fn every_failure_of_the_child_is_an_error() {
+        async fn run(name: &str, body: &str) -> Result<Answer, ExtractError> {
+            Extractor::new(Some(script(name, body)), limits()).run(Kind::Pdf, b"%PDF-1.7".to_vec()).await
+        }
+        let answer = run("ok", "cat >/dev/null; echo 'noise'; echo '{\"text\":\"正文\"}'").await.unwrap();
+        assert_eq!(answer, Answer::Text("正文".into()));
+        assert!(matches!(run("sleep", "sleep 5").await, Err(ExtractError::TimedOut(1))));
+        assert!(matches!(run("chatty", "yes").await, Err(ExtractError::OutputTooLarge(1000))));
+        match run("crash", "echo 'thread main has overflowed its stack' >&2; kill -SEGV $$").await {
+            Err(ExtractError::Crashed { status, stderr }) => {
+                assert!(status.contains("signal"), "{status}");
+                assert!(stderr.contains("overflowed"), "{stderr}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(run("exit", "exit 3").await, Err(ExtractError::Crashed { .. })));
+        assert!(matches!(run("garbage", "echo '<html>'").await, Err(ExtractError::BadOutput(_))));
+        let none = Extractor::new(None, limits());
+        assert!(matches!(none.run(Kind::Pdf, Vec::new()).await, Err(ExtractError::NotConfigured)));
+    }
+}
