@@ -89,6 +89,22 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Internal: reads one untrusted file from standard input under limits and answers on
+    /// standard output; the server runs it as a child process.
+    #[command(hide = true)]
+    Extract(ExtractArgs),
+}
+
+#[derive(Args)]
+struct ExtractArgs {
+    /// pdf, docx, xlsx or catalogue-xlsx
+    kind: String,
+    #[arg(long)]
+    memory_mb: u64,
+    #[arg(long)]
+    cpu_secs: u64,
+    #[arg(long)]
+    output_bytes: usize,
 }
 
 #[derive(Args)]
@@ -120,6 +136,21 @@ struct ServeArgs {
     /// 日志格式：text 或 json
     #[arg(long, env = "GONGKAI_LOG_FORMAT")]
     log_format: Option<String>,
+    /// 提取附件文字、读取清单文件的子进程内存上限（MB），默认 768
+    #[arg(long, env = "GONGKAI_EXTRACT_MEMORY_MB")]
+    extract_memory_mb: Option<u64>,
+    /// 提取子进程的 CPU 时间上限（秒），默认 20
+    #[arg(long, env = "GONGKAI_EXTRACT_CPU_SECS")]
+    extract_cpu_secs: Option<u64>,
+    /// 提取子进程的运行时间上限（秒），超时即终止，默认 30
+    #[arg(long, env = "GONGKAI_EXTRACT_TIMEOUT_SECS")]
+    extract_timeout_secs: Option<u64>,
+    /// 提取结果的大小上限（MB），默认 8
+    #[arg(long, env = "GONGKAI_EXTRACT_OUTPUT_MB")]
+    extract_output_mb: Option<usize>,
+    /// 同时运行的提取子进程数，默认 2
+    #[arg(long, env = "GONGKAI_EXTRACT_JOBS")]
+    extract_jobs: Option<usize>,
     /// 检索索引跟进其他节点更改的间隔（毫秒）
     #[arg(long, env = "GONGKAI_INDEX_INTERVAL_MS", default_value_t = 1000, hide = true)]
     index_interval_ms: u64,
@@ -201,6 +232,16 @@ enum CalendarCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Extract(a) = &cli.command {
+        // The child of an extraction: no runtime, no configuration, no database.
+        let limits = gongkai_extract::Limits {
+            memory_mb: a.memory_mb,
+            cpu_secs: a.cpu_secs,
+            output_bytes: a.output_bytes,
+            ..Default::default()
+        };
+        return gongkai_extract::child_main(&a.kind, &limits);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -306,6 +347,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Extract(_) => unreachable!("handled before the runtime starts"),
         Command::Restore { file: archive, force } => {
             let records =
                 gongkai_store::backup::restore(&settings, &archive, force).await.map_err(|e| anyhow!("{e}"))?;
@@ -338,6 +380,7 @@ async fn serve(
         bail!("日志格式 log_format 的值“{log_format}”无效，应为 text 或 json");
     }
     init_logging(&log_format);
+    let extract_limits = extract_limits(&args)?;
     let addr = config::addr(args.addr, &file)?;
     let site = config::site(args.public_url, &file)?;
     let mut server = config::server(
@@ -366,6 +409,8 @@ async fn serve(
         }
         server.challenges_per_minute = n;
     }
+    server.extractor = Some(std::env::current_exe().context("找不到本程序的路径，无法提取附件文字")?);
+    server.extract_limits = extract_limits;
     let store = open(&settings).await?;
     store.audit_key_check().await.map_err(|e| anyhow!("{e}"))?;
     let logins = if args.demo {
@@ -563,6 +608,31 @@ fn raise_open_file_limit(server: &mut gongkai_web::ServerOptions) {
         }
         Err(e) => tracing::warn!(error = %e, "could not raise the open-file limit"),
     }
+}
+
+/// The limits of the extraction child processes, from the flags, checked.
+fn extract_limits(args: &ServeArgs) -> anyhow::Result<gongkai_extract::Limits> {
+    let d = gongkai_extract::Limits::default();
+    let check = |name: &str, value: u64, range: std::ops::RangeInclusive<u64>| {
+        if range.contains(&value) {
+            Ok(value)
+        } else {
+            Err(anyhow!("{name} 的值 {value} 无效，应在 {} 到 {} 之间", range.start(), range.end()))
+        }
+    };
+    Ok(gongkai_extract::Limits {
+        memory_mb: check("extract_memory_mb", args.extract_memory_mb.unwrap_or(d.memory_mb), 64..=65_536)?,
+        cpu_secs: check("extract_cpu_secs", args.extract_cpu_secs.unwrap_or(d.cpu_secs), 1..=3600)?,
+        wall_secs: check("extract_timeout_secs", args.extract_timeout_secs.unwrap_or(d.wall_secs), 1..=3600)?,
+        output_bytes: check(
+            "extract_output_mb",
+            args.extract_output_mb.map(|m| m as u64).unwrap_or((d.output_bytes >> 20) as u64),
+            1..=1024,
+        )? as usize
+            * 1024
+            * 1024,
+        jobs: check("extract_jobs", args.extract_jobs.map(|j| j as u64).unwrap_or(d.jobs as u64), 1..=64)? as usize,
+    })
 }
 
 /// Resolves on Ctrl+C or SIGTERM; the server then stops accepting and finishes requests in

@@ -4,9 +4,18 @@
 mod common;
 use common::{App, client, location};
 use gongkai_domain::catalogue::CatalogueRow;
-use gongkai_store::catalogue_xlsx::{read_rows, write_rows};
+use gongkai_domain::validation::Invalid;
+use gongkai_store::catalogue_xlsx::{rows_from_cells, write_rows};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+/// Reads an exported list back as the server reads an upload (minus the child process).
+fn read_rows(bytes: &[u8]) -> Result<Vec<CatalogueRow>, Invalid> {
+    match gongkai_extract::run_child(gongkai_extract::Kind::CatalogueXlsx, bytes, usize::MAX) {
+        gongkai_extract::Answer::Cells(cells) => rows_from_cells(&cells),
+        other => panic!("not a readable list: {other:?}"),
+    }
+}
 
 async fn upload_list(app: &App, token: &str, level: &str, domain: &str, bytes: Vec<u8>) -> reqwest::Response {
     let form = reqwest::multipart::Form::new()

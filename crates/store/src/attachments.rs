@@ -8,7 +8,6 @@ use crate::error::{Result, StoreError};
 use gongkai_domain::validation::Invalid;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
-use std::io::Read;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,112 +116,6 @@ pub fn detect(name: &str, bytes: &[u8]) -> std::result::Result<FileKind, String>
     Ok(kind)
 }
 
-/// Text of `<tag>` elements of an XML part, paragraphs at `</para>`; enough for search.
-fn xml_text(xml: &str, tag: &str, para: &str) -> String {
-    let open = format!("<{tag}");
-    let close = format!("</{tag}>");
-    let mut out = String::new();
-    let mut rest = xml;
-    while let Some(start) = rest.find(&open) {
-        let after = &rest[start + open.len()..];
-        // Skip longer tag names that share the prefix (<w:tbl> when looking for <w:t>).
-        if !after.starts_with('>') && !after.starts_with(' ') {
-            rest = after;
-            continue;
-        }
-        let Some(gt) = after.find('>') else { break };
-        let body = &after[gt + 1..];
-        let Some(end) = body.find(&close) else { break };
-        let between = &rest[..start];
-        if between.contains(para) {
-            out.push('\n');
-        }
-        out.push_str(&body[..end]);
-        rest = &body[end + close.len()..];
-    }
-    out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
-}
-
-fn zip_part(bytes: &[u8], entry: &str) -> Option<String> {
-    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
-    let mut f = z.by_name(entry).ok()?;
-    let mut s = String::new();
-    // A zip bomb is cut at 20 MB of text.
-    f.by_ref().take(20 << 20).read_to_string(&mut s).ok()?;
-    Some(s)
-}
-
-/// The text of a document attachment for search and for the pre-publication checks. PDF text
-/// is not extracted yet.
-pub fn extract_text(kind: FileKind, bytes: &[u8]) -> String {
-    let text = match kind {
-        FileKind::Docx => zip_part(bytes, "word/document.xml").map(|x| xml_text(&x, "w:t", "</w:p>")),
-        FileKind::Xlsx => zip_part(bytes, "xl/sharedStrings.xml").map(|x| xml_text(&x, "t", "</si>")),
-        FileKind::Pdf => pdf_text(bytes),
-        _ => None,
-    };
-    text.unwrap_or_default().chars().take(2_000_000).collect()
-}
-
-/// The text of a PDF, for the checks and the index. A malformed or hostile PDF must not take
-/// the upload down with it: the parser's panics are caught and such a file simply has no text.
-fn pdf_text(bytes: &[u8]) -> Option<String> {
-    let bytes = bytes.to_vec();
-    std::panic::catch_unwind(move || pdf_extract::extract_text_from_mem(&bytes).ok())
-        .ok()
-        .flatten()
-        .map(|t| fold_radicals(&t.split_whitespace().collect::<Vec<_>>().join(" ")))
-}
-
-/// CJK fonts often map the glyph of a common character to a radical code point that looks the
-/// same (⼈ for 人, ⺠ for 民), and a PDF's ToUnicode map then yields the radical. Kangxi
-/// radicals have compatibility decompositions (NFKC); the supplement's simplified forms do not,
-/// so those that are whole characters are listed here.
-fn fold_radicals(text: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    const SUPPLEMENT: &[(char, char)] = &[
-        ('⺟', '母'),
-        ('⺠', '民'),
-        ('⺩', '王'),
-        ('⺝', '月'),
-        ('⺼', '月'),
-        ('⻁', '虎'),
-        ('⻄', '西'),
-        ('⻅', '见'),
-        ('⻆', '角'),
-        ('⻉', '贝'),
-        ('⻋', '车'),
-        ('⻓', '长'),
-        ('⻔', '门'),
-        ('⻘', '青'),
-        ('⻙', '韦'),
-        ('⻚', '页'),
-        ('⻛', '风'),
-        ('⻜', '飞'),
-        ('⻝', '食'),
-        ('⻢', '马'),
-        ('⻣', '骨'),
-        ('⻤', '鬼'),
-        ('⻥', '鱼'),
-        ('⻦', '鸟'),
-        ('⻧', '卤'),
-        ('⻨', '麦'),
-        ('⻩', '黄'),
-        ('⻪', '黾'),
-        ('⻬', '齐'),
-        ('⻮', '齿'),
-        ('⻰', '龙'),
-        ('⻳', '龟'),
-    ];
-    text.chars()
-        .map(|c| match c {
-            '\u{2F00}'..='\u{2FDF}' => c.nfkc().next().unwrap_or(c),
-            '\u{2E80}'..='\u{2EFF}' => SUPPLEMENT.iter().find(|(r, _)| *r == c).map(|(_, full)| *full).unwrap_or(c),
-            _ => c,
-        })
-        .collect()
-}
-
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Attachment {
     pub id: i64,
@@ -232,9 +125,11 @@ pub struct Attachment {
     pub size: i64,
     pub sha256: String,
     pub alt: String,
+    /// The file's text could not be extracted (the checks skipped it).
+    pub text_unavailable: bool,
 }
 
-const COLUMNS: &str = "id, document_id, name, content_type, size, sha256, alt";
+const COLUMNS: &str = "id, document_id, name, content_type, size, sha256, alt, text_unavailable";
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<Attachment> {
     Ok(Attachment {
@@ -245,6 +140,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Attachment> {
         size: r.try_get(4)?,
         sha256: r.try_get(5)?,
         alt: r.try_get(6)?,
+        text_unavailable: r.try_get::<i64, _>(7)? != 0,
     })
 }
 
@@ -361,6 +257,8 @@ pub struct NewAttachment {
     pub sha256: String,
     pub text: String,
     pub alt: String,
+    /// The text could not be extracted; `text` is empty.
+    pub text_unavailable: bool,
 }
 
 impl Writer {
@@ -386,8 +284,8 @@ impl Writer {
             )));
         }
         let id: i64 = sqlx::query(
-            "INSERT INTO attachments (document_id, name, content_type, size, sha256, text, alt, from_version, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            "INSERT INTO attachments (document_id, name, content_type, size, sha256, text, alt, from_version, created_at, text_unavailable)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(document_id)
         .bind(&a.name)
@@ -398,6 +296,7 @@ impl Writer {
         .bind(a.alt.trim())
         .bind(live + 1)
         .bind(crate::now_text())
+        .bind(i64::from(a.text_unavailable))
         .fetch_one(self.conn())
         .await?
         .try_get(0)?;
@@ -484,18 +383,6 @@ mod tests {
         for (name, bytes, expected) in cases {
             assert_eq!(detect(name, &bytes).map_err(|_| ()), expected, "{name}");
         }
-        assert_eq!(extract_text(FileKind::Docx, &docx), "第一段\n第二段 & 附表");
-        assert_eq!(extract_text(FileKind::Xlsx, &xlsx), "定点医疗机构\n历下区");
-        assert_eq!(extract_text(FileKind::Docx, b"PK\x03\x04 broken"), "");
-        // A PDF printed by Chromium with an embedded CJK font: its text is read through the
-        // font's ToUnicode map, so the privacy check sees the ID number in it.
-        let pdf = include_bytes!("../tests/fixtures/list-zh.pdf");
-        let text = extract_text(FileKind::Pdf, pdf);
-        assert!(text.contains("济南市第一人民医院") && text.contains("11010519491231002X"), "{text}");
-        assert_eq!(extract_text(FileKind::Pdf, b"%PDF-1.7 garbage"), "");
-        assert_eq!(fold_radicals("第⼀⼈⺠医院⾝份证⻓⻔"), "第一人民医院身份证长门");
-        let mut cut = pdf.to_vec();
-        cut.truncate(pdf.len() / 2);
-        let _ = extract_text(FileKind::Pdf, &cut);
+        // Their text is read by gongkai-extract, in a limited child process.
     }
 }

@@ -1,6 +1,7 @@
 //! Standard lists and catalogues as XLSX in the layout of the State Council's grassroots
 //! standard catalogue: a title row, a header row with the ten columns (a leading 序号 column
-//! is allowed), one row per item. Read with calamine, written with rust_xlsxwriter.
+//! is allowed), one row per item. Written with rust_xlsxwriter; read from the cells that
+//! gongkai-extract's limited child process takes out of an uploaded file.
 
 use gongkai_domain::catalogue::{COLUMNS, CatalogueRow};
 use gongkai_domain::validation::Invalid;
@@ -13,26 +14,30 @@ fn invalid(problem: impl std::fmt::Display) -> Invalid {
     Invalid::one("file", "清单文件", problem)
 }
 
-/// Reads the first worksheet. Columns are found by their header, so their order and a 序号
-/// column do not matter; a blank 一级事项 repeats the one above, as merged cells in real lists
-/// read. Every bad row is reported with its row number, and nothing is returned unless all
-/// rows are good.
-pub fn read_rows(bytes: &[u8]) -> Result<Vec<CatalogueRow>, Invalid> {
-    use calamine::Reader;
-    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
-        .map_err(|_| invalid("不是有效的 XLSX 文件，请使用本平台导出的模板填写"))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| invalid("文件中没有工作表"))?
-        .map_err(|_| invalid("工作表无法读取"))?;
-    let cells: Vec<Vec<String>> =
-        range.rows().map(|r| r.iter().map(|c| c.to_string().trim().to_string()).collect()).collect();
+/// The items of a list from the non-empty cells of its first sheet (zero-based row, column,
+/// text; as gongkai-extract reads them). Columns are found by their header, so their order and
+/// a 序号 column do not matter; a blank 一级事项 repeats the one above, as merged cells in real
+/// lists read. Every bad row is reported with its row number in the sheet, and nothing is
+/// returned unless all rows are good.
+pub fn rows_from_cells(sparse: &[(u32, u32, String)]) -> Result<Vec<CatalogueRow>, Invalid> {
+    // The rows that have cells, in order, each as a line of its columns. The reader caps rows
+    // and columns, so a line is short.
+    let mut lines: std::collections::BTreeMap<u32, Vec<String>> = std::collections::BTreeMap::new();
+    for (row, col, text) in sparse {
+        let line = lines.entry(*row).or_default();
+        let col = *col as usize;
+        if line.len() <= col {
+            line.resize(col + 1, String::new());
+        }
+        line[col] = text.trim().to_string();
+    }
+    let cells: Vec<(u32, Vec<String>)> = lines.into_iter().collect();
     let header_at = cells
         .iter()
         .take(20)
-        .position(|r| r.iter().any(|c| c == COLUMNS[0]))
+        .position(|(_, r)| r.iter().any(|c| c == COLUMNS[0]))
         .ok_or_else(|| invalid(format!("找不到表头：第一个工作表的前 20 行中应有“{}”等列", COLUMNS[0])))?;
-    let header = &cells[header_at];
+    let header = &cells[header_at].1;
     let mut positions = Vec::with_capacity(COLUMNS.len());
     for name in COLUMNS {
         // Headers are matched loosely on full-width and half-width brackets.
@@ -46,7 +51,7 @@ pub fn read_rows(bytes: &[u8]) -> Result<Vec<CatalogueRow>, Invalid> {
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     let mut level1 = String::new();
-    for (n, line) in cells.iter().enumerate().skip(header_at + 1) {
+    for (n, line) in cells.iter().skip(header_at + 1) {
         if line.iter().all(|c| c.is_empty()) {
             continue;
         }
@@ -59,7 +64,7 @@ pub fn read_rows(bytes: &[u8]) -> Result<Vec<CatalogueRow>, Invalid> {
                 level1 = row.level1.clone();
                 rows.push(row);
             }
-            Err(e) => errors.push(format!("第 {} 行：{e}", n + 1)),
+            Err(e) => errors.push(format!("第 {} 行：{e}", *n as u64 + 1)),
         }
         if rows.len() > MAX_ROWS {
             return Err(invalid(format!("清单不能超过 {MAX_ROWS} 行")));
@@ -114,6 +119,15 @@ pub fn write_rows(title: &str, rows: &[CatalogueRow]) -> Result<Vec<u8>, XlsxErr
 mod tests {
     use super::*;
     use gongkai_domain::catalogue::{Channel, TimeLimit};
+
+    /// Reads a workbook as the server does, minus the child process.
+    fn read_rows(bytes: &[u8]) -> Result<Vec<CatalogueRow>, Invalid> {
+        match gongkai_extract::run_child(gongkai_extract::Kind::CatalogueXlsx, bytes, usize::MAX) {
+            gongkai_extract::Answer::Cells(cells) => rows_from_cells(&cells),
+            gongkai_extract::Answer::Refused(message) => Err(invalid(message)),
+            other => Err(invalid(format!("{other:?}"))),
+        }
+    }
 
     fn sample() -> Vec<CatalogueRow> {
         let cells = |l1: &str, l2: &str, limit: &str, channels: &str| -> Vec<String> {

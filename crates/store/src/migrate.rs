@@ -21,6 +21,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 2, name: "documents", sql: include_str!("../migrations/0002_documents.sql") },
     Migration { version: 3, name: "qa_and_links", sql: include_str!("../migrations/0003_qa_and_links.sql") },
     Migration { version: 4, name: "requests", sql: include_str!("../migrations/0004_requests.sql") },
+    Migration { version: 5, name: "attachment_text", sql: include_str!("../migrations/0005_attachment_text.sql") },
     Migration {
         version: 6,
         name: "throttles_and_challenges",

@@ -55,6 +55,8 @@ pub struct Inner {
     pub challenge_key: tokio::sync::OnceCell<Arc<crate::requests::challenge::ChallengeKey>>,
     /// Challenges issued per client address, in memory (per node).
     pub challenge_limiter: governor::DefaultKeyedRateLimiter<String>,
+    /// Reads untrusted files (attachments' text, standard lists) in limited child processes.
+    pub extractor: gongkai_extract::Extractor,
 }
 
 impl std::ops::Deref for AppState {
@@ -73,6 +75,7 @@ impl AppState {
     ) -> Self {
         let per_minute =
             std::num::NonZeroU32::new(server.challenges_per_minute.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
+        let extractor = gongkai_extract::Extractor::new(server.extractor.clone(), server.extract_limits);
         AppState(Arc::new(Inner {
             store,
             site: Arc::new(site),
@@ -91,6 +94,7 @@ impl AppState {
             listen_url: std::sync::OnceLock::new(),
             challenge_key: tokio::sync::OnceCell::new(),
             challenge_limiter: governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute)),
+            extractor,
         }))
     }
 

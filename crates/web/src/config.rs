@@ -92,6 +92,12 @@ pub struct ServerOptions {
     pub throttle_delay_max: std::time::Duration,
     /// Challenges of the application form one address may get per minute (and at once).
     pub challenges_per_minute: u32,
+    /// The program that extracts text from uploaded files in a limited child process (the
+    /// gongkai binary itself, `gongkai extract …`); `None` extracts nothing: every PDF, DOCX
+    /// and XLSX is stored with its text marked unavailable, and standard lists cannot be imported.
+    pub extractor: Option<std::path::PathBuf>,
+    /// Memory, CPU, wall-time, output and concurrency limits of those child processes.
+    pub extract_limits: gongkai_extract::Limits,
 }
 
 impl Default for ServerOptions {
@@ -112,6 +118,8 @@ impl Default for ServerOptions {
             metrics_token: None,
             throttle_delay_max: std::time::Duration::from_secs(4),
             challenges_per_minute: 60,
+            extractor: None,
+            extract_limits: gongkai_extract::Limits::default(),
         }
     }
 }

@@ -120,7 +120,13 @@ impl TestApp {
 
     /// The server options of the tests: small body limits, everything else as shipped.
     pub fn options() -> ServerOptions {
-        ServerOptions { body_limit: 256 * 1024, attachment_limit: 1024 * 1024, ..Default::default() }
+        ServerOptions {
+            body_limit: 256 * 1024,
+            attachment_limit: 1024 * 1024,
+            // The built binary extracts attachments' text, as `gongkai serve` runs itself.
+            extractor: Some(env!("CARGO_BIN_EXE_gongkai").into()),
+            ..Default::default()
+        }
     }
 
     /// Units and users, as `start`, served with other options.

@@ -47,9 +47,21 @@ pub async fn import_standards(
     if !errors.is_empty() {
         return Err(errors.into());
     }
-    let rows = tokio::task::spawn_blocking(move || gongkai_store::catalogue_xlsx::read_rows(&bytes))
-        .await
-        .map_err(AppError::internal)??;
+    // Read in a limited child process: a hostile workbook fails its own import, nothing more.
+    let cells = match state.extractor.catalogue_cells(bytes).await {
+        Ok(Ok(cells)) => cells,
+        Ok(Err(message)) => return Err(Invalid::one("file", "清单文件", message).into()),
+        Err(e) => {
+            tracing::warn!(error = %e, "standard list not read");
+            return Err(Invalid::one(
+                "file",
+                "清单文件",
+                "文件无法读取（可能已损坏或过于庞大），请使用本平台导出的模板填写",
+            )
+            .into());
+        }
+    };
+    let rows = gongkai_store::catalogue_xlsx::rows_from_cells(&cells)?;
     let mut w = state.store.write(p.actor()).await?;
     let report = w.standards_replace(level, domain, &rows).await?;
     w.commit().await?;

@@ -44,11 +44,25 @@ pub struct WordOut {
     pub end: usize,
 }
 
+/// An attachment whose text could not be extracted, so the checks did not read it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SkippedAttachment {
+    pub id: i64,
+    pub name: String,
+    /// 附件文字无法提取，已跳过检查
+    pub message: String,
+}
+
+pub const SKIPPED_MESSAGE: &str = "附件文字无法提取，已跳过检查";
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CheckReport {
     pub personal_information: Vec<FindingOut>,
     pub words: Vec<WordOut>,
     pub links: Vec<LinkResult>,
+    /// Attachments whose text could not be extracted (broken, hostile or too large files):
+    /// the checks above did not read them; the reviewer should open them.
+    pub skipped_attachments: Vec<SkippedAttachment>,
     /// Whether nothing blocks 终审.
     pub clear: bool,
 }
@@ -111,10 +125,19 @@ pub async fn run(state: &AppState, doc: &Document) -> Result<CheckReport, AppErr
         state.link_wake.notify_one();
     }
     let clear = findings.is_empty() && hits.is_empty() && !blocked;
+    let skipped_attachments = state
+        .store
+        .attachments_current(doc.id)
+        .await?
+        .into_iter()
+        .filter(|a| a.text_unavailable)
+        .map(|a| SkippedAttachment { id: a.id, name: a.name, message: SKIPPED_MESSAGE.into() })
+        .collect();
     Ok(CheckReport {
         personal_information: findings.iter().map(finding_out).collect(),
         words: hits.iter().map(word_out).collect(),
         links,
+        skipped_attachments,
         clear,
     })
 }

@@ -403,6 +403,7 @@ pub async fn draft_document(state: &AppState, p: &Principal, unit_id: i64, year:
                 sha256: sha.clone(),
                 text: String::new(),
                 alt: String::new(),
+                text_unavailable: false,
             },
         )
         .await?;
