@@ -43,10 +43,11 @@ pub struct AuditRecord {
 }
 
 impl AuditRecord {
-    /// The hash of this record given its fields and `prev_hash`. Fields are encoded as a JSON
-    /// array so that no separator inside a value can make two records hash alike.
-    pub fn compute_hash(&self) -> String {
-        let canonical = serde_json::json!([
+    /// The record's fields as a JSON array, so that no separator inside a value can make two
+    /// records hash alike; keyed records (epoch 1 on) add their epoch, so that a record cannot
+    /// be moved to another epoch.
+    fn canonical(&self, keyed: bool) -> String {
+        let mut fields = serde_json::json!([
             self.seq,
             self.at,
             self.actor_id,
@@ -59,34 +60,29 @@ impl AuditRecord {
             self.summary,
             self.ip,
         ]);
+        if keyed && let Some(list) = fields.as_array_mut() {
+            list.push(serde_json::json!(self.epoch));
+        }
+        fields.to_string()
+    }
+
+    /// The unkeyed hash of a record of epoch 0 (written before the chain was keyed): SHA-256
+    /// over `prev_hash` and the canonical fields.
+    pub fn compute_hash(&self) -> String {
         let mut h = Sha256::new();
         h.update(self.prev_hash.as_bytes());
         h.update(b"\n");
-        h.update(canonical.to_string().as_bytes());
+        h.update(self.canonical(false).as_bytes());
         hex::encode(h.finalize())
     }
 
     /// The keyed hash of a record of epoch 1 or later: HMAC-SHA256 under the epoch's key over
-    /// the same encoding, with the epoch appended so a record cannot be moved to another epoch.
+    /// the same encoding with the epoch.
     pub fn compute_keyed_hash(&self, key: &AuditKey) -> String {
-        let canonical = serde_json::json!([
-            self.seq,
-            self.at,
-            self.actor_id,
-            self.actor_name,
-            self.unit_id,
-            self.subject_unit_id,
-            self.action,
-            self.object_type,
-            self.object_id,
-            self.summary,
-            self.ip,
-            self.epoch,
-        ]);
         let mut mac = key.mac();
         mac.update(self.prev_hash.as_bytes());
         mac.update(b"\n");
-        mac.update(canonical.to_string().as_bytes());
+        mac.update(self.canonical(true).as_bytes());
         hex::encode(mac.finalize().into_bytes())
     }
 }

@@ -433,7 +433,11 @@ impl DocumentFields {
         if genre == Genre::Interpretation && input.interprets_id.is_none() {
             errors.push("interprets_id", "所解读的文件", "政策解读须关联所解读的政策文件");
         }
-        let raw_body = text(&mut errors, "body", "正文", &input.body, false, 2_000_000);
+        let mut raw_body = text(&mut errors, "body", "正文", &input.body, false, 2_000_000);
+        if !input.body_is_text && crate::html::nesting_depth(&raw_body) > crate::html::MAX_DEPTH {
+            errors.push("body", "正文", format!("标签嵌套超过 {} 层，请清除格式后重新粘贴", crate::html::MAX_DEPTH));
+            raw_body.clear();
+        }
         let body_html =
             if input.body_is_text { crate::html::from_plain_text(&raw_body) } else { crate::html::sanitize(&raw_body) };
         let body_text = crate::html::to_text(&body_html);
@@ -602,6 +606,24 @@ mod tests {
         ] {
             assert_eq!(IndexNo::parse(bad), None, "{bad}");
         }
+    }
+
+    /// Found by the security test's look at every parser: the sanitiser took minutes on a
+    /// megabyte of nested tags. Such a body is refused before it is parsed.
+    #[test]
+    fn deeply_nested_bodies_are_refused_before_parsing() {
+        let input = |body: String| DocumentInput {
+            title: "嵌套测试".into(),
+            topic: "general".into(),
+            genre: "notice".into(),
+            body,
+            ..Default::default()
+        };
+        let deep = "<div>".repeat(200_000) + "正文";
+        let err = DocumentFields::parse(&input(deep), "济南市医疗保障局").unwrap_err();
+        assert!(err.message_for("body").unwrap().contains("嵌套超过 256 层"), "{err}");
+        let ordinary = "<div>".repeat(20) + "正文" + &"</div>".repeat(20);
+        assert!(DocumentFields::parse(&input(ordinary), "济南市医疗保障局").is_ok());
     }
 
     #[test]

@@ -59,6 +59,49 @@ fn builder() -> ammonia::Builder<'static> {
     b
 }
 
+/// Deepest nesting of elements a body may have. Pasted Word documents stay within a few
+/// dozen levels; the HTML parser's time grows with the square of the depth, so a body of
+/// 200,000 nested `<div>`s (1 MB) would hold a core for minutes.
+pub const MAX_DEPTH: usize = 256;
+
+/// How deeply the elements of `input` nest, counted from its tags without parsing: an opening
+/// tag goes one level down and its closing tag back up. Void elements, self-closing tags and
+/// elements whose end tag HTML lets writers leave out (`p`, `li`, table cells and rows, …) are
+/// not counted, so sloppy but ordinary HTML is never judged deep. A scan, not a parser, because
+/// it must run before the parser in time linear in the input.
+pub fn nesting_depth(input: &str) -> usize {
+    const NOT_COUNTED: &[&str] = &[
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "p",
+        "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "optgroup", "rt", "rp", "colgroup",
+        "caption", "html", "head", "body",
+    ];
+    let bytes = input.as_bytes();
+    let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0usize);
+    while let Some(offset) = bytes[i..].iter().position(|&b| b == b'<') {
+        let start = i + offset + 1;
+        let closing = bytes.get(start) == Some(&b'/');
+        let name_start = if closing { start + 1 } else { start };
+        let name_len = bytes[name_start..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+        let end = bytes[name_start..].iter().position(|&b| b == b'>').map_or(bytes.len(), |e| name_start + e);
+        i = end.min(bytes.len());
+        if name_len == 0 || !bytes[name_start].is_ascii_alphabetic() {
+            continue;
+        }
+        let name = input[name_start..name_start + name_len].to_ascii_lowercase();
+        let self_closing = end > 0 && bytes.get(end - 1) == Some(&b'/');
+        if NOT_COUNTED.contains(&name.as_str()) || self_closing {
+            continue;
+        }
+        if closing {
+            depth = depth.saturating_sub(1);
+        } else {
+            depth += 1;
+            deepest = deepest.max(depth);
+        }
+    }
+    deepest
+}
+
 /// Safe HTML for a document body.
 pub fn sanitize(input: &str) -> String {
     let cleaned = builder().clean(input).to_string();
@@ -227,5 +270,26 @@ mod markdown_tests {
             super::from_markdown("## 第一章  总则\n\n第一条 为了<规范>。\n\n### 第一节\n\n第二条 甲\n乙"),
             "<h2>第一章  总则</h2><p>第一条 为了&lt;规范&gt;。</p><h3>第一节</h3><p>第二条 甲<br>乙</p>"
         );
+    }
+
+    #[test]
+    fn nesting_depth_counts_what_the_parser_would_nest() {
+        for (html, depth) in [
+            ("", 0),
+            ("纯文字", 0),
+            ("<p>一<p>二<p>三", 0),
+            ("<div><div><span>x</span></div></div>", 3),
+            ("<table><tr><td>1<td>2<tr><td>3</table>", 1),
+            ("<div><br><img src=a.png><hr/></div>", 1),
+            ("<ul><li>一<li>二</ul>", 1),
+            ("a < b > c", 0),
+            ("<DIV><Div></div></DIV>", 2),
+            ("<div", 1),
+            ("</div></div><div>", 1),
+        ] {
+            assert_eq!(super::nesting_depth(html), depth, "{html}");
+        }
+        let deep = "<div>".repeat(200_000);
+        assert_eq!(super::nesting_depth(&deep), 200_000);
     }
 }

@@ -48,7 +48,7 @@ struct DataArgs {
 #[derive(Subcommand)]
 enum Command {
     /// 启动服务
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// 执行数据库迁移
     Migrate,
     /// 载入演示数据（可重复执行）
@@ -293,7 +293,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         gongkai_store::audit_keys::load_ring(env_key.as_deref(), &key_file, create_key).map_err(|e| anyhow!("{e}"))?;
     let settings = settings.with_audit_keys(ring);
     match cli.command {
-        Command::Serve(args) => serve(args, settings, file, key_source).await,
+        Command::Serve(args) => serve(*args, settings, file, key_source).await,
         Command::Migrate => {
             let store = Store::connect(&settings).await.map_err(|e| anyhow!("{e}"))?;
             let applied = gongkai_store::migrate::run(&store).await.map_err(|e| anyhow!("{e}"))?;

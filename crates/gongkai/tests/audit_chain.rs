@@ -3,42 +3,11 @@
 //! the periodic checkpoint; on SQLite and PostgreSQL, and the commands of the binary.
 
 mod common;
-use common::{Db, fresh_store};
 use gongkai_domain::audit::{AuditKey, AuditRecord, ChainBreak, CheckpointProblem, KeyRing};
 use gongkai_domain::units::{UnitFields, UnitKind};
 use gongkai_store::{Actor, Store};
 use std::path::Path;
 use std::process::{Command, Output};
-
-macro_rules! store_test {
-    ($name:ident, $body:expr) => {
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                run(Db::Sqlite, $body).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                run(Db::Postgres, $body).await;
-            }
-        }
-    };
-}
-
-async fn run<F, Fut>(db: Db, body: F)
-where
-    F: FnOnce(Store) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    let (store, dir, pg) = fresh_store(db).await;
-    body(store.clone()).await;
-    store.close().await;
-    if let Some(name) = pg {
-        common::drop_pg_database(&name).await;
-    }
-    drop(dir);
-}
 
 /// `n` audited writes (one unit each, under a root made first); returns the last seq.
 async fn writes(store: &Store, n: usize) -> i64 {

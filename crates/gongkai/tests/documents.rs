@@ -3,42 +3,10 @@
 //! validity, and the outbox.
 
 mod common;
-use common::{Db, fresh_store};
 use gongkai_domain::documents::{DocumentFields, DocumentInput, Validity, Withdrawal};
 use gongkai_domain::workflow::State;
 use gongkai_store::documents::{DocAction, PublicFilter};
 use gongkai_store::{Actor, Store, StoreError};
-
-macro_rules! store_test {
-    ($name:ident, $body:expr) => {
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                run(Db::Sqlite, $body).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                run(Db::Postgres, $body).await;
-            }
-        }
-    };
-}
-
-async fn run<F, Fut>(db: Db, body: F)
-where
-    F: FnOnce(Store) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    let (store, dir, pg) = fresh_store(db).await;
-    gongkai_store::demo::load_base(&store).await.unwrap();
-    body(store.clone()).await;
-    store.close().await;
-    if let Some(name) = pg {
-        common::drop_pg_database(&name).await;
-    }
-    drop(dir);
-}
 
 fn fields(title: &str) -> DocumentFields {
     let input = DocumentInput {
@@ -109,7 +77,7 @@ async fn publish(store: &Store, p: &People, id: i64) {
     assert_eq!(doc.status, State::Published);
 }
 
-store_test!(three_different_reviewers_publish_a_document, |store: Store| async move {
+store_test!(three_different_reviewers_publish_a_document, demo_base, |store: Store| async move {
     let p = people(&store).await;
     let id = draft(&store, &p, "关于调整门诊慢特病待遇的通知").await;
     assert!(store.public_document(id).await.unwrap().is_none(), "drafts are not public");
@@ -149,7 +117,7 @@ store_test!(three_different_reviewers_publish_a_document, |store: Store| async m
     assert!(store.audit_verify().await.unwrap().is_ok());
 });
 
-store_test!(revisions_keep_the_live_version_until_approved, |store: Store| async move {
+store_test!(revisions_keep_the_live_version_until_approved, demo_base, |store: Store| async move {
     let p = people(&store).await;
     let id = draft(&store, &p, "第一版标题").await;
     publish(&store, &p, id).await;
@@ -189,7 +157,7 @@ store_test!(revisions_keep_the_live_version_until_approved, |store: Store| async
     assert!(matches!(w.document_update(id, &fields("偷偷修改")).await, Err(StoreError::Conflict(_))));
 });
 
-store_test!(index_numbers_have_no_gaps_or_duplicates_under_concurrency, |store: Store| async move {
+store_test!(index_numbers_have_no_gaps_or_duplicates_under_concurrency, demo_base, |store: Store| async move {
     let p = people(&store).await;
     let mut ids = Vec::new();
     for i in 0..12 {
@@ -224,7 +192,7 @@ store_test!(index_numbers_have_no_gaps_or_duplicates_under_concurrency, |store: 
     assert!(store.audit_verify().await.unwrap().is_ok());
 });
 
-store_test!(withdrawal_validity_and_the_outbox, |store: Store| async move {
+store_test!(withdrawal_validity_and_the_outbox, demo_base, |store: Store| async move {
     let p = people(&store).await;
     let before = store.outbox_last_id().await.unwrap();
     let old = draft(&store, &p, "旧办法").await;
@@ -283,7 +251,7 @@ store_test!(withdrawal_validity_and_the_outbox, |store: Store| async move {
     );
 });
 
-store_test!(a_batch_import_shares_the_index_numbers_with_review, |store: Store| async move {
+store_test!(a_batch_import_shares_the_index_numbers_with_review, demo_base, |store: Store| async move {
     let p = people(&store).await;
     // One document through review first: the import continues its unit's sequence.
     let reviewed = draft(&store, &p, "经审核发布的文件").await;

@@ -26,27 +26,6 @@ fn options() -> gongkai_web::ServerOptions {
     }
 }
 
-/// Runs a scenario on SQLite and PostgreSQL with `options()`.
-macro_rules! both_limited {
-    ($name:ident, $scenario:expr) => {
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let app = TestApp::start_with(Db::Sqlite, options()).await;
-                ($scenario)(app.clone_handle()).await;
-                app.stop().await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                let app = TestApp::start_with(Db::Postgres, options()).await;
-                ($scenario)(app.clone_handle()).await;
-                app.stop().await;
-            }
-        }
-    };
-}
-
 /// A PDF of these objects (numbered from 1; 1 is the catalogue) with its xref table.
 fn pdf_of(objects: &[Vec<u8>]) -> Vec<u8> {
     let mut out = b"%PDF-1.7\n".to_vec();
@@ -199,7 +178,7 @@ async fn still_serving(app: &App) {
     assert_eq!(app.get("/").await.status(), StatusCode::OK, "the server keeps serving");
 }
 
-both_limited!(hostile_attachments_fail_their_own_extraction, |app: App| async move {
+both_with!(hostile_attachments_fail_their_own_extraction, options, |app: App| async move {
     let token = app.token("ybj_editor").await;
     let res = app
         .api_json(
@@ -258,7 +237,7 @@ async fn upload_list(app: &App, token: &str, bytes: Vec<u8>) -> reqwest::Respons
     client().post(app.url("/api/v1/staff/standards")).bearer_auth(token).multipart(form).send().await.unwrap()
 }
 
-both_limited!(hostile_standard_lists_are_refused_clearly, |app: App| async move {
+both_with!(hostile_standard_lists_are_refused_clearly, options, |app: App| async move {
     let token = app.token("gkb").await;
     let res = upload_list(&app, &token, xlsx_corners()).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);

@@ -2,48 +2,20 @@
 //! unit rules, sessions and tokens, the calendar seed, idempotent demo data.
 
 mod common;
-use common::{Db, fresh_store};
 use gongkai_domain::units::{UnitFields, UnitKind};
 use gongkai_store::users::NewUser;
 use gongkai_store::{Actor, Store, StoreError};
 
-macro_rules! store_test {
-    ($name:ident, $body:expr) => {
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                run(Db::Sqlite, $body).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                run(Db::Postgres, $body).await;
-            }
-        }
-    };
-}
-
-async fn run<F, Fut>(db: Db, body: F)
-where
-    F: FnOnce(Store) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    let (store, dir, pg) = fresh_store(db).await;
-    body(store.clone()).await;
-    store.close().await;
-    if let Some(name) = pg {
-        common::drop_pg_database(&name).await;
-    }
-    drop(dir);
-}
-
+/// A unit's fields; no division code, which only the root government has here (division codes
+/// are unique among open units).
 fn fields(name: &str) -> UnitFields {
-    UnitFields { name: name.into(), short_name: name.into(), division_code: "370100".into(), ..Default::default() }
+    UnitFields { name: name.into(), short_name: name.into(), ..Default::default() }
 }
 
 async fn root(store: &Store) -> i64 {
     let mut w = store.write(Actor::system("test")).await.unwrap();
-    let id = w.unit_create(None, UnitKind::Government, &fields("测试市人民政府"), 0, None).await.unwrap();
+    let city = UnitFields { division_code: "370100".into(), ..fields("测试市人民政府") };
+    let id = w.unit_create(None, UnitKind::Government, &city, 0, None).await.unwrap();
     w.commit().await.unwrap();
     id
 }

@@ -11,35 +11,15 @@ use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use std::time::Duration;
 
-/// Runs a scenario on SQLite and PostgreSQL with a server that trusts `X-Forwarded-For`, waits
-/// at most 20 ms for an account's failures from elsewhere, and gives `$challenges` challenges
-/// per address and minute.
-macro_rules! both_behind_proxy {
-    ($name:ident, $challenges:expr, $scenario:expr) => {
-        mod $name {
-            use super::*;
-            fn options() -> ServerOptions {
-                ServerOptions {
-                    trust_proxy: true,
-                    throttle_delay_max: Duration::from_millis(20),
-                    challenges_per_minute: $challenges,
-                    ..TestApp::options()
-                }
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let app = TestApp::start_with(Db::Sqlite, options()).await;
-                ($scenario)(app.clone_handle()).await;
-                app.stop().await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                let app = TestApp::start_with(Db::Postgres, options()).await;
-                ($scenario)(app.clone_handle()).await;
-                app.stop().await;
-            }
-        }
-    };
+/// A server that trusts `X-Forwarded-For`, waits at most 20 ms for an account's failures from
+/// elsewhere, and gives `challenges` challenges per address and minute.
+fn behind_proxy(challenges: u32) -> impl Fn() -> ServerOptions {
+    move || ServerOptions {
+        trust_proxy: true,
+        throttle_delay_max: Duration::from_millis(20),
+        challenges_per_minute: challenges,
+        ..TestApp::options()
+    }
 }
 
 /// Logs in through the form from `ip`; the status of the answer (303 is success).
@@ -127,7 +107,7 @@ async fn all_rows(app: &App) -> i64 {
 // account: twenty for `admin` from A (and more from elsewhere, which only slow) leave the right
 // password working from B while A stays refused. Before, five from anywhere locked `admin`
 // for everyone.
-both_behind_proxy!(wrong_passwords_lock_the_address_not_the_account, 60, |app: App| async move {
+both_with!(wrong_passwords_lock_the_address_not_the_account, behind_proxy(60), |app: App| async move {
     let (a, b) = ("203.0.113.7", "198.51.100.20");
     let mut answers = Vec::new();
     for _ in 0..20 {
@@ -155,7 +135,7 @@ both_behind_proxy!(wrong_passwords_lock_the_address_not_the_account, 60, |app: A
 
 // Finding 4 for applicants: wrong query codes from A lock A out of the application; the
 // applicant's right code still works from B. Before, five wrong codes from anywhere blocked it.
-both_behind_proxy!(wrong_query_codes_lock_the_address_not_the_applicant, 60, |app: App| async move {
+both_with!(wrong_query_codes_lock_the_address_not_the_applicant, behind_proxy(60), |app: App| async move {
     let body = application(&app).await;
     let ack = apply_from(&app, "198.51.100.20", &body, &solved_from(&app, "198.51.100.20").await).await;
     assert_eq!(ack.status(), StatusCode::CREATED);
@@ -181,7 +161,7 @@ both_behind_proxy!(wrong_query_codes_lock_the_address_not_the_applicant, 60, |ap
 
 // Finding 11: thirty applications at once from one address against the limit of ten: exactly
 // ten are stored. Before, the check read the count before any of them was recorded.
-both_behind_proxy!(concurrent_applications_from_one_address_stop_at_the_limit, 100, |app: App| async move {
+both_with!(concurrent_applications_from_one_address_stop_at_the_limit, behind_proxy(100), |app: App| async move {
     let body = application(&app).await;
     let ip = "203.0.113.30";
     let mut challenges = Vec::new();
@@ -210,7 +190,7 @@ both_behind_proxy!(concurrent_applications_from_one_address_stop_at_the_limit, 1
 // Finding 10: issuing challenges writes nothing (2,000 of them add no row anywhere), a flood
 // from one address gets 429 while another address still gets challenges, and an answered
 // challenge cannot be answered again, from any address.
-both_behind_proxy!(challenges_cost_no_rows_and_floods_get_429, 10, |app: App| async move {
+both_with!(challenges_cost_no_rows_and_floods_get_429, behind_proxy(10), |app: App| async move {
     // The first challenge makes the signing key; count from there.
     solved_from(&app, "192.0.2.250").await;
     let before = all_rows(&app).await;

@@ -40,6 +40,83 @@ macro_rules! both {
     };
 }
 
+/// Runs a scenario on SQLite and on PostgreSQL, as two tests, with the server options that
+/// `$options` (a function) gives.
+#[macro_export]
+macro_rules! both_with {
+    ($name:ident, $options:expr, $scenario:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::common::TestApp::start_with($crate::common::Db::Sqlite, ($options)()).await;
+                ($scenario)(app.clone_handle()).await;
+                app.stop().await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let app = $crate::common::TestApp::start_with($crate::common::Db::Postgres, ($options)()).await;
+                ($scenario)(app.clone_handle()).await;
+                app.stop().await;
+            }
+        }
+    };
+}
+
+/// Runs a scenario against a bare store (no server) on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! store_test {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $crate::common::with_store($crate::common::Db::Sqlite, false, $body).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $crate::common::with_store($crate::common::Db::Postgres, false, $body).await;
+            }
+        }
+    };
+    // The same on a store holding the demo's units and users.
+    ($name:ident, demo_base, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $crate::common::with_store($crate::common::Db::Sqlite, true, $body).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $crate::common::with_store($crate::common::Db::Postgres, true, $body).await;
+            }
+        }
+    };
+}
+
+/// A fresh store (with the demo's units and users when `demo_base`) for `body`, closed and
+/// removed afterwards.
+pub async fn with_store<F, Fut>(db: Db, demo_base: bool, body: F)
+where
+    F: FnOnce(Store) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let (store, dir, pg) = fresh_store(db).await;
+    if demo_base {
+        gongkai_store::demo::load_base(&store).await.unwrap();
+    }
+    body(store.clone()).await;
+    store.close().await;
+    if let Some(name) = pg {
+        drop_pg_database(&name).await;
+    }
+    drop(dir);
+}
+
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 /// A fresh, empty PostgreSQL database; returns its URL and name.
