@@ -53,7 +53,6 @@ pub async fn list_columns(State(state): State<AppState>, ApiQuery(q): ApiQuery) 
 pub struct ColumnBody {
     /// 所属单位；不填为令牌所属单位（仅新建时使用）
     pub unit_id: Option<i64>,
-    #[serde(default)]
     #[schema(schema_with = crate::api::schema::line::<40>)]
     pub name: String,
     #[serde(default)]

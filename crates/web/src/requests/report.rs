@@ -264,7 +264,8 @@ fn report_response(b: &Built, scope: Scope, format: &str) -> Result<Response, Ap
     params(("id" = i64, Path), ("year" = Option<i32>, Query, minimum = 2008, maximum = 9999, description = "年度，默认上一年"),
         ("scope" = inline(Option<crate::api::schema::ScopeCode>), Query, description = "unit（本单位，默认）或 all（含全部下级单位）"),
         ("format" = inline(Option<crate::api::schema::ReportFormatCode>), Query, description = "json（默认）、xlsx 或 docx")),
-    responses((status = 200, body = ReportOut), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, description = "年度报告：JSON，或 format 所要的 XLSX、DOCX 文件", content((ReportOut = "application/json"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("application/vnd.openxmlformats-officedocument.wordprocessingml.document"))),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn get_report(
     State(state): State<AppState>,
     Path(id): Path<String>,

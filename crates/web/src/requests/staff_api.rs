@@ -396,7 +396,9 @@ pub async fn file_response(state: &AppState, sha: &str, content_type: &str, name
 /// 下载申请的文件
 #[utoipa::path(get, path = "/api/v1/staff/requests/{id}/files/{file_id}", tag = "requests", security(("bearer" = [])),
     params(("id" = i64, Path), ("file_id" = i64, Path)),
-    responses((status = 200, content_type = "application/octet-stream"), (status = 401, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, description = "文件，类型为上传时识别的类型", content(("application/pdf"), ("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("image/png"), ("image/jpeg"), ("image/gif"), ("image/webp"), ("video/mp4"), ("audio/mpeg"))),
+        (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn file(
     State(state): State<AppState>,
     ApiStaff(p): ApiStaff,
@@ -506,7 +508,7 @@ pub async fn serve_letter(
 #[utoipa::path(get, path = "/api/v1/staff/requests/{id}/letters/{kind}", tag = "requests", security(("bearer" = [])),
     params(("id" = i64, Path), ("kind" = String, Path, description = "reply、clarification、extension、fee_notice、third_party_consultation"),
         ("format" = inline(Option<crate::api::schema::LetterFormatCode>), Query, description = "docx（默认）或 pdf")),
-    responses((status = 200, content_type = "application/octet-stream"), (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, description = "告知书：DOCX（默认）或 PDF", content(("application/vnd.openxmlformats-officedocument.wordprocessingml.document"), ("application/pdf"))), (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn letter(
     State(state): State<AppState>,
     ApiStaff(p): ApiStaff,
