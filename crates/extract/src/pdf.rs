@@ -126,27 +126,6 @@ mod tests {
         let _ = text(&cut);
     }
 
-    /// A PDF of these objects (numbered from 1, the first the catalogue) with its xref table.
-    fn pdf_of(objects: &[Vec<u8>]) -> Vec<u8> {
-        let mut out = b"%PDF-1.7\n".to_vec();
-        let mut offsets = Vec::new();
-        for (i, o) in objects.iter().enumerate() {
-            offsets.push(out.len());
-            out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-            out.extend_from_slice(o);
-            out.extend_from_slice(b"\nendobj\n");
-        }
-        let xref = out.len();
-        out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
-        for o in offsets {
-            out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-        }
-        out.extend_from_slice(
-            format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
-        );
-        out
-    }
-
     #[test]
     fn inflating_streams_are_refused() {
         // 80 MiB of zeros in a content stream: about 80 KB compressed.
@@ -159,7 +138,7 @@ mod tests {
         let mut content = format!("<< /Length {} /Filter /FlateDecode >>\nstream\n", data.len()).into_bytes();
         content.extend_from_slice(&data);
         content.extend_from_slice(b"\nendstream");
-        let pdf = pdf_of(&[
+        let pdf = crate::fixtures::pdf_of(&[
             b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
             b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>".to_vec(),
