@@ -946,4 +946,11 @@ both!(the_openapi_document_describes_what_the_server_answers, |app: App| async m
     let res = app.api_json(Method::POST, &admin, "/api/v1/tokens", json!({"name": "空\u{0}字符"})).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     assert_eq!(res.json::<Value>().await.unwrap()["token"]["name"], "空字符");
+    // A whole number written with a fraction is an integer, as JSON Schema counts it.
+    let ybj = app.unit_id("济南市医疗保障局").await;
+    let res = app
+        .api_json(Method::POST, &admin, "/api/v1/staff/columns", json!({"name": "整数专栏", "unit_id": ybj as f64}))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(res.json::<Value>().await.unwrap()["unit_id"], ybj);
 });

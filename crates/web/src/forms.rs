@@ -224,12 +224,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             )));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| ApiError(body_error(e)))?;
-        // A NUL character can be stored in no text column and no person types one: it is
-        // dropped, as from forms (`Fields::parse`). Only bodies that may hold one are re-read.
-        let bytes = if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+        // Two things JSON allows that our types would refuse are made plain first: a NUL
+        // character (stored in no text column, typed by no person) is dropped, as from forms
+        // (`Fields::parse`); and a number with a fraction or exponent whose value is whole
+        // (`3.0`, `1e3`) is an integer, as JSON Schema counts it. Only bodies that may hold
+        // either are read twice.
+        let has_nul = bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"));
+        let has_real = bytes.windows(2).any(|w| w[0].is_ascii_digit() && matches!(w[1], b'.' | b'e' | b'E'));
+        let bytes = if has_nul || has_real {
             match serde_json::from_slice::<serde_json::Value>(&bytes) {
                 Ok(mut value) => {
-                    strip_nul(&mut value);
+                    normalise(&mut value);
                     Bytes::from(serde_json::to_vec(&value).unwrap_or_default())
                 }
                 Err(_) => bytes,
@@ -256,15 +261,24 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
-fn strip_nul(value: &mut serde_json::Value) {
+fn normalise(value: &mut serde_json::Value) {
     use serde_json::Value;
     match value {
         Value::String(s) if s.contains('\0') => *s = s.replace('\0', ""),
-        Value::Array(items) => items.iter_mut().for_each(strip_nul),
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                // Every float in this range is a whole number that an i64 holds exactly.
+                && (i64::MIN as f64..i64::MAX as f64).contains(&f)
+            {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(normalise),
         Value::Object(map) => {
             let entries = std::mem::take(map);
             for (k, mut v) in entries {
-                strip_nul(&mut v);
+                normalise(&mut v);
                 map.insert(k.replace('\0', ""), v);
             }
         }
@@ -316,6 +330,15 @@ mod tests {
         let bad = Fields::parse(b"name=%FF%FE");
         assert_eq!(bad.get("name"), "\u{FFFD}\u{FFFD}");
         assert_eq!(Fields::parse(b"q=a%00b").get("q"), "ab");
+    }
+
+    /// JSON Schema counts `3.0` and `1e3` as integers and the OpenAPI document says
+    /// "integer": such numbers reach our integer fields as integers; NULs are dropped.
+    #[test]
+    fn json_numbers_and_nul_are_made_plain() {
+        let mut v = serde_json::json!({"a": 3.0, "b": [1e3, 2.5, -0.0], "c": "x\u{0}y", "d\u{0}": 9.3e18, "e": 7});
+        normalise(&mut v);
+        assert_eq!(v, serde_json::json!({"a": 3, "b": [1000, 2.5, 0], "c": "xy", "d": 9.3e18, "e": 7}));
     }
 }
 
