@@ -3,14 +3,12 @@
 //! Schemathesis generate from it). The domain stays free of the OpenAPI crate: each schema
 //! here is built from the list's own `ALL`, never from a copy of it.
 
-use gongkai_domain::{
-    annual_report, catalogue, columns, documents, request_lifecycle, requests, staff, units, wordcheck, workflow,
-};
+use gongkai_domain::{annual_report, columns, documents, request_lifecycle, staff, units, wordcheck, workflow};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 
 /// A string schema that accepts exactly `values`.
-pub fn one_of(values: Vec<String>, description: &str) -> RefOr<Schema> {
+fn one_of(values: Vec<String>, description: &str) -> RefOr<Schema> {
     ObjectBuilder::new().schema_type(Type::String).enum_values(Some(values)).description(Some(description)).into()
 }
 
@@ -54,7 +52,6 @@ string_enum! {
     ScopeCode = ("统计范围", vec!["unit".into(), "all".into()]);
     ReportFormatCode = ("格式", vec!["json".into(), "xlsx".into(), "docx".into()]);
     LetterFormatCode = ("格式", vec!["docx".into(), "pdf".into()]);
-    RequestChannelCode = ("申请渠道", requests::Channel::ALL.iter().map(|c| c.code().to_string()).collect());
     ColumnKindCode = (
         "栏目类型（代码或中文名称），空为 special",
         std::iter::once(String::new()).chain(columns::ColumnKind::ALL.iter().flat_map(|v| [v.code().to_string(), v.label().to_string()])).collect()
@@ -64,8 +61,6 @@ string_enum! {
     ReviewKindCode = ("类型（代码或中文名称）", codes_and_labels!(annual_report::ReviewKind::ALL));
     ReviewResultCode = ("结果（代码或中文名称）", codes_and_labels!(annual_report::ReviewResult::ALL));
     DayKindCode = ("holiday（放假）或 workday（调休上班）", vec!["holiday".into(), "workday".into()]);
-    AudienceCode = ("公开对象", catalogue::Audience::ALL.iter().map(|c| c.code().to_string()).collect());
-    ApplicantTypeCode = ("申请人类型", requests::ApplicantType::ALL.iter().map(|c| c.code().to_string()).collect());
 }
 
 // Text fields as `gongkai_domain::validation::{line, text}` read them: white space (Unicode

@@ -110,8 +110,8 @@ pub struct RegisterBody {
 /// forbids the other's fields); so it is the application's schema with the two fields added.
 impl utoipa::PartialSchema for RegisterBody {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::RefOr;
         use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
-        use utoipa::openapi::{KnownFormat, RefOr, SchemaFormat};
         let RefOr::T(Schema::Object(mut body)) = <ApplicationBody as utoipa::PartialSchema>::schema() else {
             unreachable!("the application body is an object")
         };
@@ -127,14 +127,9 @@ impl utoipa::PartialSchema for RegisterBody {
                 .description(Some("收到申请的渠道"))
                 .into(),
         );
-        body.properties.insert(
-            "received_on".into(),
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
-                .description(Some("实际收到申请之日 YYYY-MM-DD（可早于今天，不得晚于今天）"))
-                .into(),
-        );
+        let mut received_on = crate::api::schema::date();
+        received_on.description = Some("实际收到申请之日 YYYY-MM-DD（可早于今天，不得晚于今天）".into());
+        body.properties.insert("received_on".into(), received_on.into());
         body.required.extend(["channel".to_string(), "received_on".to_string()]);
         body.description = Some("当面、信函、传真、电子邮件等渠道收到的申请".into());
         RefOr::T(Schema::Object(body))
