@@ -150,8 +150,8 @@ for (const javaScriptEnabled of [true, false]) {
       assert.ok(found > 0, 'the attachment text was indexed');
 
       await page.goto(server.base + '/');
-      await page.locator('header input[name="q"]').fill(ONLY_IN_FILE);
-      await clickAndWait(page, page.locator('header').getByRole('button', { name: '搜索' }), (u) => u.pathname === '/search');
+      await page.locator('#masthead-q').fill(ONLY_IN_FILE);
+      await clickAndWait(page, page.locator('form.masthead-search').getByRole('button', { name: '搜索' }), (u) => u.pathname === '/search');
       const hit = page.locator('ol.hits a', { hasText: TITLE });
       assert.equal(await hit.count(), 1, 'the notice is among the results');
       await assertAccessible(page, 'the results');

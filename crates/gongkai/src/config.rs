@@ -80,6 +80,7 @@ pub fn site(public_url: Option<String>, file: &FileConfig) -> anyhow::Result<Sit
     if !(u.is_empty() || u.starts_with("http://") || u.starts_with("https://")) {
         bail!("公开地址 public_url 的值“{u}”无效，应以 http:// 或 https:// 开头");
     }
+    site.load_badge().map_err(anyhow::Error::msg)?;
     Ok(site)
 }
 

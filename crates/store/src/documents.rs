@@ -367,46 +367,7 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<PublicDocument>, i64)> {
-        let build = |select: &str| {
-            let mut q = Sql::new("");
-            if let Some(unit) = f.within_unit {
-                q.push("WITH RECURSIVE sub(id) AS (SELECT CAST(")
-                    .bind(unit)
-                    .push(" AS BIGINT) UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id) ");
-            }
-            q.push(select).push(" ").push(PUBLIC_FROM).push(" WHERE d.withdrawal IS NULL");
-            if f.within_unit.is_some() {
-                q.push(" AND d.unit_id IN (SELECT id FROM sub)");
-            }
-            if let Some(u) = f.unit {
-                q.push(" AND d.unit_id = ").bind(u);
-            }
-            if let Some(g) = f.genre {
-                q.push(" AND v.genre = ").bind(g.code());
-            }
-            if let Some(t) = f.topic {
-                q.push(" AND v.topic = ").bind(t.code());
-            }
-            if let Some(y) = f.year {
-                q.push(" AND d.published_on LIKE ").bind(format!("{y}-%"));
-            }
-            if let Some(v) = f.validity {
-                q.push(" AND d.validity = ").bind(v.code());
-            }
-            if let Some(c) = f.column {
-                q.push(" AND v.column_id = ").bind(c);
-            }
-            if let Some(c) = f.catalogue_item {
-                q.push(" AND v.catalogue_item_id = ").bind(c);
-            }
-            if let Some(p) = f.interprets {
-                q.push(" AND v.interprets_id = ").bind(p);
-            }
-            if let Some(k) = f.column_kind {
-                q.push(" AND v.column_id IN (SELECT id FROM special_columns WHERE kind = ").bind(k.code()).push(")");
-            }
-            q
-        };
+        let build = |select: &str| public_query(f, select);
         let total: i64 = build("SELECT COUNT(*)").query().fetch_one(&self.pool).await?.try_get(0)?;
         let mut q = build(&format!("SELECT {PUBLIC_COLUMNS}"));
         q.push(" ORDER BY d.published_on DESC, d.id DESC LIMIT ")
@@ -415,6 +376,23 @@ impl Store {
             .bind(offset.max(0));
         let rows = q.query().fetch_all(&self.pool).await?;
         Ok((rows.iter().map(public_from_row).collect::<Result<_>>()?, total))
+    }
+
+    /// The years in which documents of a public list were published, newest first (the year
+    /// filter offers only these).
+    pub async fn public_years(&self, f: &PublicFilter) -> Result<Vec<i32>> {
+        let f = PublicFilter { year: None, ..f.clone() };
+        let mut q = public_query(&f, "SELECT DISTINCT SUBSTR(d.published_on, 1, 4) AS y");
+        q.push(" ORDER BY y DESC");
+        let rows = q.query().fetch_all(&self.pool).await?;
+        let mut years = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let y: Option<String> = r.try_get(0)?;
+            if let Some(y) = y.and_then(|y| y.parse().ok()) {
+                years.push(y);
+            }
+        }
+        Ok(years)
     }
 
     /// Every online document, in id order, for rebuilding the search index in batches.
@@ -1114,6 +1092,48 @@ impl Writer {
             .await?;
         Ok(())
     }
+}
+
+/// The query of public lists under `f`, selecting `select`.
+fn public_query(f: &PublicFilter, select: &str) -> Sql {
+    let mut q = Sql::new("");
+    if let Some(unit) = f.within_unit {
+        q.push("WITH RECURSIVE sub(id) AS (SELECT CAST(")
+            .bind(unit)
+            .push(" AS BIGINT) UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id) ");
+    }
+    q.push(select).push(" ").push(PUBLIC_FROM).push(" WHERE d.withdrawal IS NULL");
+    if f.within_unit.is_some() {
+        q.push(" AND d.unit_id IN (SELECT id FROM sub)");
+    }
+    if let Some(u) = f.unit {
+        q.push(" AND d.unit_id = ").bind(u);
+    }
+    if let Some(g) = f.genre {
+        q.push(" AND v.genre = ").bind(g.code());
+    }
+    if let Some(t) = f.topic {
+        q.push(" AND v.topic = ").bind(t.code());
+    }
+    if let Some(y) = f.year {
+        q.push(" AND d.published_on LIKE ").bind(format!("{y}-%"));
+    }
+    if let Some(v) = f.validity {
+        q.push(" AND d.validity = ").bind(v.code());
+    }
+    if let Some(c) = f.column {
+        q.push(" AND v.column_id = ").bind(c);
+    }
+    if let Some(c) = f.catalogue_item {
+        q.push(" AND v.catalogue_item_id = ").bind(c);
+    }
+    if let Some(p) = f.interprets {
+        q.push(" AND v.interprets_id = ").bind(p);
+    }
+    if let Some(k) = f.column_kind {
+        q.push(" AND v.column_id IN (SELECT id FROM special_columns WHERE kind = ").bind(k.code()).push(")");
+    }
+    q
 }
 
 /// The date part of a stored date, for filters on years.

@@ -3,8 +3,9 @@
 use serde::Deserialize;
 
 /// The identity of the site, shown in the header and footer and in the meta tags required by
-/// the State Council's 政府网站发展指引. Defaults are the demo's; the placeholders in the
-/// footer are deliberately visible as placeholders until configured.
+/// the State Council's 政府网站发展指引. Defaults are the demo's: clearly fictitious but
+/// well-formed (all-zero record numbers, an address under the reserved `.test` domain), so a
+/// deployment that forgot to configure them is seen at once without looking broken.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct SiteConfig {
@@ -27,6 +28,17 @@ pub struct SiteConfig {
     pub police_record: String,
     /// The public address (`https://…`) used in `Url` meta tags and to decide Secure cookies.
     pub public_url: String,
+    /// The 政府网站找错 page the footer links to; `{site_id_code}` is replaced by the site's
+    /// identification code. Empty hides the link.
+    pub error_report_url: String,
+    /// The 党政机关网站标识 image file (PNG, GIF, JPEG or SVG) supplied by the deployment,
+    /// served at `/site-badge`; empty shows no badge.
+    pub badge_image: String,
+    /// Where the badge links to (the registration page of the site at 中国机构编制网).
+    pub badge_link: String,
+    /// The badge's bytes and media type, read at start from `badge_image`.
+    #[serde(skip)]
+    pub badge: Option<std::sync::Arc<(Vec<u8>, &'static str)>>,
 }
 
 impl Default for SiteConfig {
@@ -39,11 +51,15 @@ impl Default for SiteConfig {
             sponsor: "济南市人民政府办公厅".into(),
             operator: "济南市大数据局".into(),
             contact_phone: "0531-12345".into(),
-            contact_email: "gongkai@example.gov.cn".into(),
-            contact_address: "济南市历下区龙鼎大道1号龙奥大厦".into(),
-            icp_record: "鲁ICP备XXXXXXXX号".into(),
-            police_record: "鲁公网安备 XXXXXXXXXXXXXX号".into(),
+            contact_email: "gongkai@jinan-demo.test".into(),
+            contact_address: "济南市历下区龙鼎大道1号龙奥大厦（演示地址）".into(),
+            icp_record: "鲁ICP备00000000号-1".into(),
+            police_record: "鲁公网安备37010002000000号".into(),
             public_url: String::new(),
+            error_report_url: "https://zfwzzc.www.gov.cn/check_web/errorInfo/jcInfoNew?sitecode={site_id_code}".into(),
+            badge_image: String::new(),
+            badge_link: "https://bszs.conac.cn/".into(),
+            badge: None,
         }
     }
 }
@@ -51,6 +67,37 @@ impl Default for SiteConfig {
 impl SiteConfig {
     pub fn is_https(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+
+    pub fn error_report_url_for_site(&self) -> String {
+        self.error_report_url.replace("{site_id_code}", &self.site_id_code)
+    }
+
+    pub fn has_badge(&self) -> bool {
+        self.badge.is_some()
+    }
+
+    /// Reads the badge image named by `badge_image`; the media type comes from the file's
+    /// first bytes, and anything that is not an image is refused with the setting's name.
+    pub fn load_badge(&mut self) -> Result<(), String> {
+        let path = self.badge_image.trim();
+        if path.is_empty() {
+            self.badge = None;
+            return Ok(());
+        }
+        let bytes = std::fs::read(path).map_err(|e| format!("无法读取网站标识图片 badge_image（{path}）：{e}"))?;
+        if bytes.len() > 512 * 1024 {
+            return Err(format!("网站标识图片 badge_image（{path}）超过 512 KB"));
+        }
+        let kind = match bytes.as_slice() {
+            [0x89, b'P', b'N', b'G', ..] => "image/png",
+            [b'G', b'I', b'F', b'8', ..] => "image/gif",
+            [0xFF, 0xD8, 0xFF, ..] => "image/jpeg",
+            b if std::str::from_utf8(&b[..b.len().min(512)]).is_ok_and(|t| t.contains("<svg")) => "image/svg+xml",
+            _ => return Err(format!("网站标识图片 badge_image（{path}）不是 PNG、GIF、JPEG 或 SVG 图片")),
+        };
+        self.badge = Some(std::sync::Arc::new((bytes, kind)));
+        Ok(())
     }
 }
 

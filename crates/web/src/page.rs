@@ -69,6 +69,53 @@ pub struct Page {
     pub notice: String,
     /// Console menu: (key, link, label), only the entries the user may use.
     pub menu: Vec<(&'static str, &'static str, &'static str)>,
+    /// A unit's 政府信息公开 section: its left navigation, on every page of the section.
+    pub unit_nav: Option<UnitNav>,
+}
+
+/// The left navigation of a unit's 政府信息公开 section, as on government portals: the same
+/// entries on each of its pages, the current one marked.
+pub struct UnitNav {
+    pub unit_id: i64,
+    pub unit_name: String,
+    /// One of `UnitNav::KEYS`.
+    pub current: &'static str,
+}
+
+impl UnitNav {
+    /// (key, label, short label for phones).
+    pub const KEYS: [(&'static str, &'static str, &'static str); 7] = [
+        ("home", "公开首页", "首页"),
+        ("guide", "政府信息公开指南", "指南"),
+        ("rules", "政府信息公开制度", "制度"),
+        ("catalogue", "法定主动公开内容", "主动公开"),
+        ("reports", "政府信息公开年报", "年报"),
+        ("requests", "依申请公开", "依申请"),
+        ("all", "全部公开信息", "全部信息"),
+    ];
+
+    /// The label of a key.
+    pub fn label(key: &str) -> &'static str {
+        Self::KEYS.iter().find(|(k, _, _)| *k == key).map(|(_, l, _)| *l).unwrap_or("政府信息公开")
+    }
+
+    /// The address of each entry for this unit.
+    pub fn href(unit_id: i64, key: &str) -> String {
+        match key {
+            "guide" => format!("/gongkai/guide?unit={unit_id}"),
+            "rules" => format!("/gongkai/rules?unit={unit_id}"),
+            "catalogue" => format!("/units/{unit_id}/catalogue"),
+            "reports" => format!("/gongkai/annual-reports?unit={unit_id}"),
+            "requests" => format!("/requests?unit={unit_id}"),
+            "all" => format!("/gongkai/catalogue?unit={unit_id}"),
+            _ => format!("/units/{unit_id}/gongkai"),
+        }
+    }
+
+    /// (key, address, label, short label) of every entry.
+    pub fn links(&self) -> Vec<(&'static str, String, &'static str, &'static str)> {
+        Self::KEYS.iter().map(|(k, l, s)| (*k, Self::href(self.unit_id, k), *l, *s)).collect()
+    }
 }
 
 impl Page {
@@ -87,7 +134,23 @@ impl Page {
             staff_unit: String::new(),
             notice: String::new(),
             menu: Vec::new(),
+            unit_nav: None,
         }
+    }
+
+    /// A page of a unit's 政府信息公开 section: the section's left navigation, and the unit in
+    /// the breadcrumbs (首页 › 政府机构 › unit › 政府信息公开 › page), replacing any given before.
+    pub fn in_unit_gongkai(mut self, unit_id: i64, unit_name: &str, current: &'static str) -> Self {
+        self.breadcrumbs = vec![
+            ("政府机构".into(), "/units".into()),
+            (unit_name.to_string(), format!("/units/{unit_id}")),
+            ("政府信息公开".into(), UnitNav::href(unit_id, "home")),
+        ];
+        if current != "home" {
+            self.breadcrumbs.push((UnitNav::label(current).to_string(), UnitNav::href(unit_id, current)));
+        }
+        self.unit_nav = Some(UnitNav { unit_id, unit_name: unit_name.to_string(), current });
+        self
     }
 
     /// A column page (栏目页).
@@ -160,6 +223,14 @@ impl Page {
         self.request_host = host;
         self
     }
+}
+
+/// A title split before its last two characters, which the page keeps together so that no
+/// single character is left alone on the title's last line (as official documents are set).
+pub fn title_parts(title: &str) -> (String, String) {
+    let chars: Vec<char> = title.chars().collect();
+    let cut = chars.len().saturating_sub(2);
+    (chars[..cut].iter().collect(), chars[cut..].iter().collect())
 }
 
 /// A 303 See Other to `to`. axum's `Redirect::to` panics on a value that cannot be a header

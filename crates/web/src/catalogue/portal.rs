@@ -29,13 +29,11 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
     let id = path_id(&id)?;
     let tree = state.unit_tree().await?;
     let unit = tree.get(id).ok_or(AppError::NotFound)?;
-    let title = format!("{} · 主动公开基本目录", unit.name);
+    let title = format!("{}法定主动公开内容", unit.name);
     let path = format!("/units/{id}/catalogue");
     let p = page(&state, &headers, &title, &path, "gongkai")
         .column("法定主动公开内容", "信息公开", "按主动公开基本目录分类的政府信息")
-        .crumb("政务公开", "/gongkai")
-        .crumb("法定主动公开内容", "/gongkai/catalogue")
-        .crumb(&unit.short_name, &path);
+        .in_unit_gongkai(id, &unit.name, "catalogue");
     Ok(html(&CatalogueTemplate {
         page: p,
         unit_id: id,

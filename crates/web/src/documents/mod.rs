@@ -66,6 +66,8 @@ pub fn updated_text(d: &PublicDocument) -> String {
 pub struct AttachmentView {
     pub id: i64,
     pub name: String,
+    /// The file's name without its extension, as the attachment's title.
+    pub title: String,
     pub url: String,
     pub size: String,
     pub kind: &'static str,
@@ -80,6 +82,10 @@ impl From<&gongkai_store::attachments::Attachment> for AttachmentView {
         AttachmentView {
             id: a.id,
             name: a.name.clone(),
+            title: match a.name.rsplit_once('.') {
+                Some((stem, ext)) if !stem.trim().is_empty() && ext.len() <= 5 => stem.to_string(),
+                _ => a.name.clone(),
+            },
             url: format!("/files/{}/{}", a.id, files::encode_name(&a.name)),
             size: files::human_size(a.size),
             kind: files::type_label(&a.content_type),

@@ -13,7 +13,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
-use chrono::Datelike;
 use gongkai_domain::documents::{Genre, Topic, Validity, Withdrawal};
 use gongkai_domain::time::display_instant;
 use gongkai_store::documents::{PublicDocument, PublicFilter, Version};
@@ -26,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/gongkai/rules", get(|s: State<AppState>, h: HeaderMap, q: Query| list(s, h, q, "rules")))
         .route("/gongkai/annual-reports", get(|s: State<AppState>, h: HeaderMap, q: Query| list(s, h, q, "reports")))
         .route("/feeds/documents.atom", get(feed))
+        .route("/subscribe", get(subscribe))
         .route("/sitemap.xml", get(sitemap_index))
         .route("/sitemaps/pages.xml", get(sitemap_pages))
         .route("/sitemaps/documents-{n}", get(sitemap_documents))
@@ -70,6 +70,8 @@ struct ListTemplate {
     topics: &'static [Topic],
     validities: &'static [Validity],
     years: Vec<i32>,
+    /// Units to filter by, grouped by government (a government includes its departments).
+    units: Vec<crate::requests::portal::UnitOptionGroup>,
     pages: Vec<(i64, String, bool)>,
     feed: String,
     show_genre: bool,
@@ -94,12 +96,22 @@ async fn list(State(state): State<AppState>, headers: HeaderMap, Query(q): Query
         .extend_pairs(keys.iter().map(|k| (*k, q.get(k))).filter(|(_, v)| !v.is_empty()))
         .finish();
     let pages = page_links(&format!("{}?{query}", section.path), total, page_no);
-    let heading =
-        if unit_name.is_empty() { section.title.to_string() } else { format!("{unit_name} · {}", section.title) };
+    let title = if key == "catalogue" && !unit_name.is_empty() { "全部公开信息" } else { section.title };
+    let heading = if unit_name.is_empty() { title.to_string() } else { format!("{unit_name} · {title}") };
     let mut p =
         page(&state, &headers, &heading, section.path, "gongkai").column(section.title, "信息公开", section.summary);
     p = p.crumb("政务公开", "/gongkai").crumb(section.title, section.path);
-    let this_year = gongkai_domain::time::date_in_china(chrono::Utc::now()).year();
+    // In a unit's 政府信息公开 section, the page carries the section's navigation.
+    let unit_key = match key {
+        "catalogue" => Some("all"),
+        "rules" => Some("rules"),
+        "reports" => Some("reports"),
+        _ => None,
+    };
+    if let (Some(unit), Some(k)) = (filter.within_unit.and_then(|u| tree.get(u)), unit_key) {
+        p = p.in_unit_gongkai(unit.id, &unit.name, k);
+    }
+    let years = state.store.public_years(&filter).await?;
     Ok(html(&ListTemplate {
         page: p,
         heading,
@@ -110,9 +122,10 @@ async fn list(State(state): State<AppState>, headers: HeaderMap, Query(q): Query
         genres: Genre::ALL,
         topics: Topic::ALL,
         validities: Validity::ALL,
-        years: (1990..=this_year).rev().collect(),
+        years,
+        units: crate::requests::portal::unit_options(&tree),
         pages,
-        feed: format!("/feeds/documents.atom?{query}"),
+        feed: format!("/subscribe?{query}"),
         show_genre: key != "interpretations",
     }))
 }
@@ -179,6 +192,48 @@ async fn feed(State(state): State<AppState>, Query(q): Query) -> PageResult {
     }
     xml.push_str("</feed>\n");
     Ok(([(axum::http::header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], xml).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "portal/subscribe.html")]
+struct SubscribeTemplate {
+    page: crate::page::Page,
+    /// What the feed holds, in words ("历下区人民政府 · 政策解读"), empty for everything.
+    scope: String,
+    feed_path: String,
+    feed_url: String,
+    unit: Option<(i64, String)>,
+}
+
+/// What 「订阅」 means, on an HTML page: the feed's address to copy into a reader, and how;
+/// the raw Atom XML is for readers, not for people.
+async fn subscribe(State(state): State<AppState>, headers: HeaderMap, Query(q): Query) -> PageResult {
+    let filter = public_filter(&q);
+    let tree = state.unit_tree().await?;
+    let unit = filter.within_unit.and_then(|u| tree.get(u)).map(|u| (u.id, u.name.clone()));
+    let keys = ["unit", "item", "genre", "topic", "year", "validity", "column"];
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(keys.iter().map(|k| (*k, q.get(k))).filter(|(_, v)| !v.is_empty()))
+        .finish();
+    let feed_path =
+        if query.is_empty() { "/feeds/documents.atom".to_string() } else { format!("/feeds/documents.atom?{query}") };
+    let mut scope = Vec::new();
+    if let Some((_, name)) = &unit {
+        scope.push(name.clone());
+    }
+    if let Some(g) = filter.genre {
+        scope.push(g.label().to_string());
+    }
+    let page = page(&state, &headers, "订阅", "/subscribe", "")
+        .column("订阅", "其他", "用阅读器订阅新发布的政府信息")
+        .crumb("订阅", "/subscribe");
+    Ok(html(&SubscribeTemplate {
+        page,
+        scope: scope.join(" · "),
+        feed_url: format!("{}{feed_path}", state.base_url()),
+        feed_path,
+        unit,
+    }))
 }
 
 /// Documents per sitemap file (the protocol allows 50,000).

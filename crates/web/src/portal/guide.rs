@@ -39,6 +39,9 @@ pub async fn guide(State(state): State<AppState>, headers: HeaderMap, Query(q): 
         section.summary,
     );
     p = p.crumb("政务公开", "/gongkai").crumb(section.title, section.path);
+    if let Some(u) = &unit {
+        p = p.in_unit_gongkai(u.id, &u.name, "guide");
+    }
     let (catalogue_items, columns, rules_column) = match &unit {
         Some(u) => {
             let cols = state.store.columns(Some(u.id)).await?;

@@ -138,6 +138,27 @@ pub const NAV: &[NavItem] = &[
 /// Sections that have their real pages (elsewhere), not the "建设中" page.
 const BUILT: [&str; 6] = ["catalogue", "interpretations", "guide", "rules", "reports", "requests"];
 
+/// Whether a section exists for readers: built itself, or a group with a built section.
+/// Sections still being built are not featured in the menus, the home page or the site map;
+/// their addresses answer with the "建设中" page so that links from elsewhere do not break.
+pub fn is_built(item: &NavItem) -> bool {
+    if item.children.is_empty() {
+        item.coming.is_empty() || BUILT.contains(&item.key)
+    } else {
+        item.children.iter().any(is_built)
+    }
+}
+
+/// The top navigation as readers see it: only sections that exist.
+pub fn nav() -> impl Iterator<Item = &'static NavItem> {
+    NAV.iter().filter(|i| is_built(i))
+}
+
+/// The sections of a group that exist.
+pub fn built_children(item: &'static NavItem) -> Vec<&'static NavItem> {
+    item.children.iter().filter(|c| is_built(c)).collect()
+}
+
 pub fn find(key: &str) -> Option<(&'static NavItem, Option<&'static NavItem>)> {
     for top in NAV {
         if top.key == key {
@@ -160,6 +181,7 @@ pub fn routes() -> Router<AppState> {
         .route("/contact", get(|s: State<AppState>, h: HeaderMap| about(s, h, "contact")))
         .route("/accessibility", get(|s: State<AppState>, h: HeaderMap| about(s, h, "accessibility")))
         .route("/preferences/elder", get(elder_preference))
+        .route("/site-badge", get(site_badge))
         .route("/robots.txt", get(|| async { "User-agent: *\nDisallow: /admin\nDisallow: /api/\n" }));
     for top in NAV {
         if !top.children.is_empty() {
@@ -232,8 +254,8 @@ pub fn unit_groups(tree: &UnitTree) -> Vec<UnitGroup> {
 #[template(path = "portal/home.html")]
 struct HomeTemplate {
     page: Page,
-    gongkai: &'static NavItem,
-    hudong: &'static NavItem,
+    /// The groups of sections (政务公开, 互动交流) with their sections that exist.
+    sections: Vec<(&'static NavItem, Vec<&'static NavItem>)>,
     city: Option<UnitLink>,
     office: Option<UnitLink>,
     districts: Vec<UnitLink>,
@@ -292,8 +314,11 @@ async fn home(state: State<AppState>, headers: HeaderMap) -> PageResult {
     };
     let t = HomeTemplate {
         page: page(&state, &headers, "", "/", "home"),
-        gongkai: &NAV[0],
-        hudong: &NAV[1],
+        sections: nav()
+            .filter(|g| !g.children.is_empty())
+            .map(|g| (g, built_children(g)))
+            .filter(|(_, c)| !c.is_empty())
+            .collect(),
         city: root.map(UnitLink::from),
         office,
         districts: of_kind(UnitKind::Government),
@@ -417,6 +442,22 @@ async fn elder_preference(state: State<AppState>, Query(q): Query) -> Response {
         res.headers_mut().insert(header::SET_COOKIE, v);
     }
     res
+}
+
+/// The 党政机关网站标识 image the deployment supplied (`badge_image`), or 404.
+async fn site_badge(State(state): State<AppState>) -> Result<Response, AppError> {
+    let badge = state.site.badge.clone().ok_or(AppError::NotFound)?;
+    let (bytes, kind) = badge.as_ref();
+    Ok((
+        [
+            (header::CONTENT_TYPE, *kind),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+            // An SVG opened on its own runs no script and loads nothing.
+            (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; sandbox"),
+        ],
+        bytes.clone(),
+    )
+        .into_response())
 }
 
 #[derive(Template)]

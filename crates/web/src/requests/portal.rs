@@ -68,13 +68,22 @@ pub fn unit_options(tree: &UnitTree) -> Vec<UnitOptionGroup> {
 struct IndexTemplate {
     page: Page,
     track: FormView,
+    /// The unit whose section the page is shown in: (id, name, closed).
+    unit: Option<(i64, String, bool)>,
 }
 
-async fn index(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
-    let page = page(&state, &headers, "依申请公开", "/requests", "gongkai")
+async fn index(State(state): State<AppState>, headers: HeaderMap, Query(q): Query) -> PageResult {
+    let mut page = page(&state, &headers, "依申请公开", "/requests", "gongkai")
         .column("依申请公开", "依申请公开", "在线申请政府信息公开，凭申请编号和查询码查询办理进度。")
         .crumb("政务公开", "/gongkai");
-    Ok(html(&IndexTemplate { page, track: FormView::default() }))
+    // Reached from a unit's 政府信息公开 section: stay in it, and apply to that unit.
+    let tree = state.unit_tree().await?;
+    let unit = q.opt("unit").and_then(|u| u.trim().parse::<i64>().ok()).and_then(|id| tree.get(id));
+    if let Some(u) = unit {
+        page = page.in_unit_gongkai(u.id, &u.name, "requests");
+    }
+    let unit = unit.map(|u| (u.id, u.name.clone(), u.is_closed()));
+    Ok(html(&IndexTemplate { page, track: FormView::default(), unit }))
 }
 
 #[derive(Template)]
@@ -216,7 +225,11 @@ async fn show(state: &AppState, headers: &HeaderMap, ip: &str, tracking_no: &str
         Err(e) => {
             let errors = e.form_errors()?;
             Ok(html_form(
-                &IndexTemplate { page: index_page(state, headers), track: FormView::with_errors(fields, errors) },
+                &IndexTemplate {
+                    page: index_page(state, headers),
+                    track: FormView::with_errors(fields, errors),
+                    unit: None,
+                },
                 true,
             ))
         }
@@ -234,7 +247,7 @@ async fn track_query(
     Query(q): Query,
 ) -> PageResult {
     if q.get("tracking_no").trim().is_empty() && q.get("code").trim().is_empty() {
-        return Ok(html(&IndexTemplate { page: index_page(&state, &headers), track: FormView::default() }));
+        return Ok(html(&IndexTemplate { page: index_page(&state, &headers), track: FormView::default(), unit: None }));
     }
     show(&state, &headers, &ip, q.get("tracking_no"), q.get("code")).await
 }
@@ -262,7 +275,11 @@ async fn track_path(
                 .finish()
                 .as_bytes(),
         );
-        return Ok(html(&IndexTemplate { page: index_page(&state, &headers), track: FormView::new(fields) }));
+        return Ok(html(&IndexTemplate {
+            page: index_page(&state, &headers),
+            track: FormView::new(fields),
+            unit: None,
+        }));
     }
     show(&state, &headers, &ip, &tracking_no, q.get("code")).await
 }

@@ -667,5 +667,10 @@ async fn portal_report(
         crate::portal::page(&state, &headers, &title, &format!("/gongkai/annual-reports/{unit_id}/{year}"), "gongkai")
             .crumb("政务公开", "/gongkai")
             .crumb("政府信息公开年报", "/gongkai/annual-reports");
+    let tree = state.unit_tree().await?;
+    let page = match tree.get(unit_id) {
+        Some(u) => page.in_unit_gongkai(u.id, &u.name, "reports").crumb(&title, ""),
+        None => page,
+    };
     Ok(html(&PortalReportTemplate { page, body: report_html(&built.report), title, unit_id, year }))
 }

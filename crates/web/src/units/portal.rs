@@ -4,7 +4,7 @@ use crate::app::AppState;
 use crate::errors::{AppError, PageResult};
 use crate::forms::Query;
 use crate::page::html;
-use crate::portal::{NAV, NavItem, UnitGroup, UnitLink, match_units, page, unit_groups};
+use crate::portal::{UnitGroup, UnitLink, match_units, page, unit_groups};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -16,7 +16,10 @@ use gongkai_store::units::FormerName;
 use std::sync::Arc;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/units", get(list)).route("/units/{id}", get(show))
+    Router::new()
+        .route("/units", get(list))
+        .route("/units/{id}", get(show))
+        .route("/units/{id}/gongkai", get(gongkai_home))
 }
 
 #[derive(Template)]
@@ -47,7 +50,8 @@ struct UnitTemplate {
     level_label: &'static str,
     parent: Option<UnitLink>,
     former_names: Vec<FormerName>,
-    disclosure: Vec<&'static NavItem>,
+    /// The entries of the unit's 政府信息公开 section: (key, address, label, short label).
+    gongkai_links: Vec<(&'static str, String, &'static str, &'static str)>,
     departments: Vec<UnitLink>,
     governments: Vec<UnitLink>,
     towns: Vec<UnitLink>,
@@ -107,10 +111,10 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
     let of = |kinds: &[UnitKind]| {
         children.iter().filter(|c| kinds.contains(&c.kind)).map(|c| UnitLink::from(*c)).collect::<Vec<_>>()
     };
-    let disclosure = NAV[0]
-        .children
-        .iter()
-        .filter(|s| ["guide", "rules", "catalogue", "reports", "requests"].contains(&s.key))
+    let gongkai_links = crate::page::UnitNav { unit_id: id, unit_name: unit.name.clone(), current: "" }
+        .links()
+        .into_iter()
+        .filter(|(k, ..)| *k != "home")
         .collect();
     let t = UnitTemplate {
         page,
@@ -118,7 +122,7 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
         level_label: tree.level(id).map(|l| l.label()).unwrap_or(""),
         parent: lineage.get(1).map(|p| UnitLink::from(*p)),
         former_names: state.former_names().await?.get(&id).cloned().unwrap_or_default(),
-        disclosure,
+        gongkai_links,
         departments: of(&[UnitKind::Department]),
         governments: of(&[UnitKind::Government, UnitKind::Zone]),
         towns: of(&[UnitKind::Town, UnitKind::Street]),
@@ -127,4 +131,25 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
         unit,
     };
     Ok(html(&t))
+}
+
+#[derive(Template)]
+#[template(path = "portal/unit_gongkai.html")]
+struct GongkaiHomeTemplate {
+    page: crate::page::Page,
+    unit: Unit,
+    extras: Arc<UnitExtras>,
+}
+
+/// A unit's 政府信息公开 home: the entry to its guide, rules, catalogue, annual reports and
+/// requests, with the section's left navigation that all those pages share.
+async fn gongkai_home(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> PageResult {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let tree = state.unit_tree().await?;
+    let unit = tree.get(id).cloned().ok_or(AppError::NotFound)?;
+    let title = format!("{}政府信息公开", unit.name);
+    let page = page(&state, &headers, &title, &format!("/units/{id}/gongkai"), "gongkai")
+        .column("政府信息公开", "信息公开", &title)
+        .in_unit_gongkai(id, &unit.name, "home");
+    Ok(html(&GongkaiHomeTemplate { page, extras: extras(&state, id).await?, unit }))
 }
