@@ -163,7 +163,10 @@ for (const javaScriptEnabled of [true, false]) {
       await screenshot(page, `disclosure-citizen-${javaScriptEnabled ? 'js' : 'nojs'}`);
       await assertAccessible(page, 'the document page');
 
-      const link = page.getByRole('link', { name: '新增定点零售药店名单.docx' });
+      // Attachments are listed by title, with their type and size.
+      const link = page.getByRole('link', { name: '新增定点零售药店名单', exact: true });
+      const listed = await page.locator('.file-list li', { has: link }).innerText();
+      assert.match(listed, /新增定点零售药店名单 .+ · [\d.]+ ?(B|KB|MB)/, `attachment listed as: ${listed}`);
       const href = await link.getAttribute('href');
       const file = await page.request.get(server.base + href);
       assert.equal(file.status(), 200);
