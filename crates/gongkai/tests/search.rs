@@ -165,7 +165,7 @@ both!(lists_feeds_and_sitemaps, |app: App| async move {
     assert!(html.contains("共 0 条") && html.contains("暂无符合条件的信息"));
     let city = app.unit_id("济南市人民政府").await;
     let (_, html) = app.text(&format!("/gongkai/catalogue?unit={city}")).await;
-    assert!(html.contains("济南市人民政府 · 法定主动公开内容"));
+    assert!(html.contains("济南市人民政府 · 全部公开信息"));
     let (_, html) = app.text(&format!("/units/{city}")).await;
     assert!(html.contains("最新信息") && html.contains("/documents/"));
     let (status, html) = app.text("/interpretations").await;
