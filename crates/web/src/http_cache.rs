@@ -345,6 +345,20 @@ mod tests {
     }
 
     #[test]
+    fn only_text_types_are_compressed() {
+        for yes in
+            ["text/html; charset=utf-8", "application/json", "application/problem+json", "image/svg+xml", "TEXT/CSV"]
+        {
+            assert!(compressible(yes), "{yes}");
+        }
+        for no in
+            ["text/event-stream", "application/pdf", "image/png", "image/jpeg", "application/zip", "video/mp4", ""]
+        {
+            assert!(!compressible(no), "{no}");
+        }
+    }
+
+    #[test]
     fn entity_tags_match_in_every_encoding_and_in_lists() {
         let v = |s: &str| HeaderValue::from_str(s).unwrap();
         assert!(etag_matches(&v("\"abc\""), "abc"));
