@@ -46,8 +46,7 @@ pub fn compressible(content_type: &str) -> bool {
 /// already carry a `Content-Encoding` (the precompressed ones) as they are. Level 5 for both:
 /// brotli's default is 11, far too slow to run on every response (tens of milliseconds for a
 /// page); 5 compresses a page in well under a millisecond at a ratio close to the best.
-pub fn compression_layer() -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate + Clone>
-{
+pub fn compression_layer() -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
     use tower_http::compression::predicate::{Predicate, SizeAbove};
     let by_type = |_: StatusCode, _: axum::http::Version, h: &HeaderMap, _: &axum::http::Extensions| {
         h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(compressible)
@@ -256,7 +255,7 @@ impl Conditions {
         }
         match (&self.if_modified_since, last_modified) {
             (Some(since), Some(modified)) => {
-                match (parse_http_date(since), modified.to_str().ok().and_then(|m| parse_http_date_str(m))) {
+                match (parse_http_date(since), modified.to_str().ok().and_then(parse_http_date_str)) {
                     (Some(since), Some(modified)) => modified <= since,
                     _ => false,
                 }
