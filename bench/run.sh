@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Load benchmark of the portal against nginx serving the same bytes, in the same run.
 #   bash bench/run.sh            # writes bench/out/results.md and prints it
-# Measures: requests/s and p99 latency of the home page and a unit page (wrk, 64 connections),
-# the same pages as static files from nginx, start-up to the first 200 on an empty data folder
+# Measures: requests/s and p99 latency of the home page, a unit page and a document page (wrk,
+# 64 connections, wrk's default headers: no Accept-Encoding, so both sides send the same
+# uncompressed bytes), the same pages as static files from nginx (worker_processes auto,
+# access_log off, sendfile, keep-alive), start-up to the first 200 on an empty data folder
 # with demo data, and the server's resident memory after the load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +43,9 @@ startup_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 UNIT_ID=$(curl -s "http://127.0.0.1:$GK_PORT/api/v1/units?q=%E5%8E%86%E4%B8%8B%E5%8C%BA%E4%BA%BA%E6%B0%91%E6%94%BF%E5%BA%9C" | sed -E 's/.*"items":\[\{"id":([0-9]+).*/\1/')
 curl -s "http://127.0.0.1:$GK_PORT/" > "$OUT/www/index.html"
 curl -s "http://127.0.0.1:$GK_PORT/units/$UNIT_ID" > "$OUT/www/unit.html"
+# The newest published demo document, from the public API.
+DOC_ID=$(curl -s "http://127.0.0.1:$GK_PORT/api/v1/documents?per_page=1" | sed -E 's/.*"items":\[\{"id":([0-9]+).*/\1/')
+curl -s "http://127.0.0.1:$GK_PORT/documents/$DOC_ID" > "$OUT/www/document.html"
 
 cat > "$OUT/nginx/nginx.conf" <<CONF
 worker_processes auto;
@@ -51,12 +56,14 @@ http {
   access_log off;
   sendfile on;
   keepalive_requests 100000;
+  keepalive_timeout 65;
   types { text/html html; }
   server {
     listen 127.0.0.1:$NGINX_PORT;
     root $PWD/$OUT/www;
     location = / { try_files /index.html =404; }
     location = /unit { try_files /unit.html =404; }
+    location = /document { try_files /document.html =404; }
   }
 }
 CONF
@@ -76,6 +83,8 @@ read -r gk_home_rps gk_home_p99 < <(run gongkai-home "http://127.0.0.1:$GK_PORT/
 read -r ng_home_rps ng_home_p99 < <(run nginx-home "http://127.0.0.1:$NGINX_PORT/")
 read -r gk_unit_rps gk_unit_p99 < <(run gongkai-unit "http://127.0.0.1:$GK_PORT/units/$UNIT_ID")
 read -r ng_unit_rps ng_unit_p99 < <(run nginx-unit "http://127.0.0.1:$NGINX_PORT/unit")
+read -r gk_doc_rps gk_doc_p99 < <(run gongkai-document "http://127.0.0.1:$GK_PORT/documents/$DOC_ID")
+read -r ng_doc_rps ng_doc_p99 < <(run nginx-document "http://127.0.0.1:$NGINX_PORT/document")
 rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$GK_PID/status")
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
@@ -87,6 +96,7 @@ server, nginx and wrk share the machine.
 |---|---:|---:|---:|---:|---:|
 | home \`/\` ($(wc -c < "$OUT/www/index.html") bytes) | $gk_home_rps | $gk_home_p99 | $ng_home_rps | $ng_home_p99 | $(ratio "$gk_home_rps" "$ng_home_rps") |
 | unit \`/units/$UNIT_ID\` ($(wc -c < "$OUT/www/unit.html") bytes) | $gk_unit_rps | $gk_unit_p99 | $ng_unit_rps | $ng_unit_p99 | $(ratio "$gk_unit_rps" "$ng_unit_rps") |
+| document \`/documents/$DOC_ID\` ($(wc -c < "$OUT/www/document.html") bytes) | $gk_doc_rps | $gk_doc_p99 | $ng_doc_rps | $ng_doc_p99 | $(ratio "$gk_doc_rps" "$ng_doc_rps") |
 
 - Start-up to first 200 on an empty data folder, with migrations and demo data: **${startup_ms} ms**
 - Resident memory of the server after the load: **$((rss_kb / 1024)) MiB** (${rss_kb} kB)

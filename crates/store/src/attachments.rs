@@ -127,9 +127,12 @@ pub struct Attachment {
     pub alt: String,
     /// The file's text could not be extracted (the checks skipped it).
     pub text_unavailable: bool,
+    /// When it was uploaded (an instant): the `Last-Modified` of its download.
+    #[serde(skip)]
+    pub created_at: String,
 }
 
-const COLUMNS: &str = "id, document_id, name, content_type, size, sha256, alt, text_unavailable";
+const COLUMNS: &str = "id, document_id, name, content_type, size, sha256, alt, text_unavailable, created_at";
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<Attachment> {
     Ok(Attachment {
@@ -141,6 +144,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Attachment> {
         sha256: r.try_get(5)?,
         alt: r.try_get(6)?,
         text_unavailable: r.try_get::<i64, _>(7)? != 0,
+        created_at: r.try_get(8)?,
     })
 }
 

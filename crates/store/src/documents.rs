@@ -161,9 +161,13 @@ pub struct PublicDocument {
     pub withdrawn_at: Option<String>,
     /// When the live version was published (an instant).
     pub updated_at: String,
+    /// The last change to the document (a publication, its validity, a withdrawal; a revision's
+    /// draft counts too, which only makes it later than needed): the page's `Last-Modified`.
+    #[serde(skip)]
+    pub changed_at: String,
 }
 
-const PUBLIC_COLUMNS: &str = "d.id, d.unit_id, d.index_no, v.version, v.title, v.publisher, v.doc_no, v.doc_no_key, v.written_on, d.published_on, v.topic, v.genre, v.keywords, v.disclosure_mode, v.catalogue_item_id, v.column_id, v.interprets_id, v.interpretation_form, v.body_html, v.body_text, d.validity, d.validity_on, d.replaced_by, d.withdrawal, d.withdrawal_note, d.withdrawn_at, v.published_at, v.note, v.qa_pairs";
+const PUBLIC_COLUMNS: &str = "d.id, d.unit_id, d.index_no, v.version, v.title, v.publisher, v.doc_no, v.doc_no_key, v.written_on, d.published_on, v.topic, v.genre, v.keywords, v.disclosure_mode, v.catalogue_item_id, v.column_id, v.interprets_id, v.interpretation_form, v.body_html, v.body_text, d.validity, d.validity_on, d.replaced_by, d.withdrawal, d.withdrawal_note, d.withdrawn_at, v.published_at, v.note, v.qa_pairs, d.updated_at";
 const PUBLIC_FROM: &str =
     "FROM documents d JOIN document_versions v ON v.document_id = d.id AND v.version = d.live_version";
 
@@ -204,6 +208,7 @@ fn public_from_row(r: &AnyRow) -> Result<PublicDocument> {
         updated_at: r.try_get(26)?,
         note: r.try_get(27)?,
         qa: qa_from(r, 28)?,
+        changed_at: r.try_get(29)?,
     })
 }
 

@@ -37,6 +37,9 @@ pub struct Inner {
     /// What a unit's page shows besides the unit itself (latest documents, columns, catalogue
     /// size), per unit, for the same reason.
     pub unit_extras: crate::cache::Keyed<i64, crate::units::portal::UnitExtras>,
+    /// Finished public pages for anonymous readers (`crate::page_cache`), dropped with the
+    /// copies above.
+    pub pages: crate::page_cache::PageCache,
     pub metrics: Metrics,
     /// Password hashing takes 19 MiB and tens of milliseconds each; at most one per core runs
     /// at a time, so a flood of logins queues instead of exhausting memory.
@@ -85,6 +88,7 @@ impl AppState {
             calendar: Cached::new(Duration::from_secs(60)),
             home_latest: Cached::new(Duration::from_secs(30)),
             unit_extras: crate::cache::Keyed::new(Duration::from_secs(30), 10_000),
+            pages: crate::page_cache::PageCache::default(),
             metrics: Metrics::default(),
             hashing: tokio::sync::Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)),
             search,
@@ -137,10 +141,12 @@ impl AppState {
         tokio::task::spawn_blocking(work).await.map_err(AppError::internal)
     }
 
-    /// Drops this node's copies of the unit tree after a change to units.
+    /// Drops this node's copies of the unit tree after a change to units, and the pages that
+    /// show units (nearly all: the navigation and lists name them).
     pub fn invalidate_units(&self) {
         self.units.invalidate();
         self.former_names.invalidate();
+        self.pages.invalidate();
     }
 
     /// Brings the search index up to date with the outbox of public changes; when anything
@@ -153,11 +159,21 @@ impl AppState {
         Ok(applied)
     }
 
-    /// Drops this node's copies of public lists after documents, columns or catalogues changed;
-    /// other nodes see the change within the copies' time-to-live.
+    /// Drops this node's copies of public lists and pages after documents, columns or
+    /// catalogues changed; other nodes drop theirs when their indexer applies the outbox
+    /// (`sync_public`), and in any case within the copies' time-to-live.
     pub fn public_changed(&self) {
         self.home_latest.invalidate();
         self.unit_extras.invalidate();
+        self.pages.invalidate();
+    }
+
+    /// After a change to public documents on this node: drops this node's copies at once (the
+    /// writer sees the change on the next page it opens) and wakes the indexer, which brings
+    /// the search index up and, through the outbox, the other nodes.
+    pub fn documents_changed(&self) {
+        self.public_changed();
+        self.search_wake.notify_one();
     }
 
     /// The base of absolute links (`https://host`, no trailing slash): the public URL, else
@@ -206,8 +222,12 @@ pub fn router(state: AppState) -> Router {
                 + 64 * 1024,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), finish_errors))
+        // Kept pages are answered here: after routing (the route decides what may be kept),
+        // inside the security headers and the metrics, before anything else.
+        .layer(middleware::from_fn_with_state(state.clone(), crate::page_cache::layer))
         .layer(middleware::from_fn_with_state(state.clone(), crate::security::headers))
         .layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))
+        .layer(crate::http_cache::compression_layer())
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("handler panicked");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
@@ -299,7 +319,7 @@ pub async fn publish_due(state: &AppState) -> Result<usize, AppError> {
         }
     }
     if done > 0 {
-        state.search_wake.notify_one();
+        state.documents_changed();
     }
     Ok(done)
 }

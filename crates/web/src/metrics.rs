@@ -31,6 +31,12 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     latency: LatencyFamily,
     in_flight: Gauge,
+    page_cache: Family<CacheLabels, Counter>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CacheLabels {
+    outcome: &'static str,
 }
 
 fn latency_histogram() -> Histogram {
@@ -46,11 +52,22 @@ impl Default for Metrics {
         registry.register("http_requests", "HTTP requests answered, by route and status", requests.clone());
         registry.register("http_request_duration_seconds", "Time to answer HTTP requests", latency.clone());
         registry.register("http_requests_in_flight", "HTTP requests being answered", in_flight.clone());
-        Metrics { registry, requests, latency, in_flight }
+        let page_cache = Family::<CacheLabels, Counter>::default();
+        registry.register(
+            "page_cache_lookups",
+            "Requests for pages the page cache may answer, by outcome (hit or miss)",
+            page_cache.clone(),
+        );
+        Metrics { registry, requests, latency, in_flight, page_cache }
     }
 }
 
 impl Metrics {
+    /// Counts a lookup in the page cache.
+    pub fn page_cache(&self, hit: bool) {
+        self.page_cache.get_or_create(&CacheLabels { outcome: if hit { "hit" } else { "miss" } }).inc();
+    }
+
     pub fn encode(&self) -> String {
         let mut out = String::new();
         if prometheus_client::encoding::text::encode(&mut out, &self.registry).is_err() {

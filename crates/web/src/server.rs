@@ -42,6 +42,8 @@ pub async fn serve(
     let _ = state.listen_url.set(format!("http://{local}"));
     let opts = state.server.clone();
     let router = crate::app::router(state);
+    // The assets' compressed copies, made once at the best level, before the first reader asks.
+    tokio::task::spawn_blocking(crate::assets::warm);
     let limits = ConnectionLimits::new(opts.max_connections_per_ip.max(1), opts.max_connections.max(1));
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new()).header_read_timeout(opts.header_read_timeout).keep_alive(true);

@@ -33,6 +33,7 @@ pub async fn put_years(state: &AppState, p: &Principal, text: &str) -> Result<Ve
     }
     w.commit().await?;
     state.calendar.invalidate();
+    state.pages.invalidate();
     Ok(schedules.iter().map(|s| s.year).collect())
 }
 
@@ -63,6 +64,7 @@ pub async fn set_day(
     w.calendar_set_day(&day).await?;
     w.commit().await?;
     state.calendar.invalidate();
+    state.pages.invalidate();
     Ok(day)
 }
 
@@ -74,6 +76,7 @@ pub async fn clear_day(state: &AppState, p: &Principal, date: &str) -> Result<bo
     if cleared {
         w.commit().await?;
         state.calendar.invalidate();
+        state.pages.invalidate();
     }
     Ok(cleared)
 }
@@ -85,6 +88,7 @@ pub async fn delete_year(state: &AppState, p: &Principal, year: i32) -> Result<b
     if gone {
         w.commit().await?;
         state.calendar.invalidate();
+        state.pages.invalidate();
     }
     Ok(gone)
 }

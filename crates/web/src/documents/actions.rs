@@ -103,7 +103,7 @@ pub async fn act(state: &AppState, p: &Principal, id: i64, input: &ActionInput) 
     let after = w.document_act(id, &action, Some(p.user.id)).await?;
     w.commit().await?;
     if matches!(after.status, State::Published | State::Withdrawn) {
-        state.search_wake.notify_one();
+        state.documents_changed();
     }
     Ok(after)
 }
@@ -134,7 +134,7 @@ pub async fn set_validity(
     let mut w = state.store.write(p.actor()).await?;
     w.document_set_validity(id, v, on, replaced_by).await?;
     w.commit().await?;
-    state.search_wake.notify_one();
+    state.documents_changed();
     state.store.document(id).await?.ok_or(AppError::NotFound)
 }
 

@@ -74,8 +74,32 @@ pub async fn remove(state: &AppState, p: &Principal, doc_id: i64, attachment_id:
     Ok(())
 }
 
-async fn download(State(state): State<AppState>, Path((id, _name)): Path<(String, String)>) -> PageResult {
+/// A public file. Stored files are named by their SHA-256, so that is their entity tag (the
+/// same bytes, whatever the document); `Last-Modified` is the upload. A client holding the
+/// file gets a 304 before the file is read. Files are not compressed: the kinds allowed (PDF,
+/// Office, images, media) are compressed already.
+async fn download(
+    State(state): State<AppState>,
+    Path((id, _name)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
+) -> PageResult {
     let a = state.store.attachment_public(path_id(&id)?).await?.ok_or(AppError::NotFound)?;
+    let etag = HeaderValue::from_str(&format!("\"{}\"", a.sha256)).ok();
+    let last_modified = crate::http_cache::http_date_of(&a.created_at);
+    let cond = crate::http_cache::Conditions::of(&headers);
+    let cache_control = HeaderValue::from_static("public, max-age=3600");
+    if cond.not_modified(|inm| crate::http_cache::etag_matches(inm, &a.sha256), last_modified.as_ref()) {
+        let mut res = axum::http::StatusCode::NOT_MODIFIED.into_response();
+        let h = res.headers_mut();
+        h.insert(header::CACHE_CONTROL, cache_control);
+        if let Some(v) = etag {
+            h.insert(header::ETAG, v);
+        }
+        if let Some(v) = last_modified {
+            h.insert(header::LAST_MODIFIED, v);
+        }
+        return Ok(res);
+    }
     let bytes = tokio::fs::read(state.store.file_path(&a.sha256)).await.map_err(|_| AppError::NotFound)?;
     let kind = FileKind::from_content_type(&a.content_type);
     let inline = kind.is_some_and(|k| k.is_image() || k.is_media() || k == FileKind::Pdf);
@@ -88,7 +112,13 @@ async fn download(State(state): State<AppState>, Path((id, _name)): Path<(String
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    h.insert(header::CACHE_CONTROL, cache_control);
+    if let Some(v) = etag {
+        h.insert(header::ETAG, v);
+    }
+    if let Some(v) = last_modified {
+        h.insert(header::LAST_MODIFIED, v);
+    }
     Ok(res)
 }
 

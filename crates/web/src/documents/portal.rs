@@ -407,5 +407,18 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
         attachments: state.store.attachments_public(id).await?.iter().map(super::AttachmentView::from).collect(),
         doc,
     };
-    Ok(html(&t))
+    // The latest of the document's own changes; the page cache answers If-Modified-Since with
+    // it (only when the client sent no entity tag, which is checked first and covers what else
+    // the page shows: interpretations, the unit's name).
+    let last_modified =
+        [t.doc.changed_at.as_str(), t.doc.updated_at.as_str(), t.doc.withdrawn_at.as_deref().unwrap_or("")]
+            .into_iter()
+            .filter_map(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+            .max();
+    let mut res = html(&t);
+    if let Some(at) = last_modified {
+        res.headers_mut()
+            .insert(axum::http::header::LAST_MODIFIED, crate::http_cache::http_date(at.with_timezone(&chrono::Utc)));
+    }
+    Ok(res)
 }
