@@ -4,6 +4,8 @@
 use super::Intake;
 use super::api::{PublicRequest, public_view};
 use super::challenge::{self, Challenge};
+use super::correction::Asked;
+use gongkai_store::requests::Request;
 use crate::app::AppState;
 use crate::auth::ClientIp;
 use crate::errors::{AppError, PageResult};
@@ -15,7 +17,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use gongkai_domain::request_form::{Delivery, IdType, ProvisionForm, RequestInput};
 use gongkai_domain::requests::ApplicantType;
 use gongkai_domain::units::{UnitKind, UnitTree};
@@ -27,6 +29,11 @@ pub fn routes() -> Router<AppState> {
         .route("/requests/track", get(track_query).post(track_form))
         .route("/requests/{tracking_no}", get(track_path))
         .route("/requests/{tracking_no}/files/{id}", get(file).post(file_form))
+        .route(
+            "/requests/{tracking_no}/correction",
+            post(correct).layer(DefaultBodyLimit::max(super::correction::CORRECTION_BODY_LIMIT)),
+        )
+        .route("/requests/{tracking_no}/receipt", post(receipt))
         .merge(super::report::portal_routes())
 }
 
@@ -193,34 +200,185 @@ struct TrackTemplate {
     view: PublicRequest,
     /// Carried in the download forms' bodies, never in a URL.
     code: String,
+    /// At 待申请人补正: what the office asked for, and the correction form.
+    asked: Option<Asked>,
+    cf: FormView,
+    /// A confirmation shown above the case (the correction was received).
+    notice: String,
 }
 
-async fn show(state: &AppState, headers: &HeaderMap, ip: &str, tracking_no: &str, code: &str) -> PageResult {
-    let fields = Fields::parse(
+fn no_store(mut res: Response) -> Response {
+    res.headers_mut()
+        .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("private, no-store"));
+    res
+}
+
+fn tracking_fields(tracking_no: &str) -> Fields {
+    Fields::parse(
         url::form_urlencoded::Serializer::new(String::new())
             .append_pair("tracking_no", tracking_no)
             .finish()
             .as_bytes(),
-    );
+    )
+}
+
+/// The tracking page of a case whose code was checked.
+async fn track_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    r: &Request,
+    code: &str,
+    cf: FormView,
+    notice: String,
+) -> PageResult {
+    let view = public_view(state, r, code).await?;
+    let asked = super::correction::asked(state, r).await?;
+    let page = page(state, headers, &format!("申请 {}", r.tracking_no), "/requests/track", "gongkai")
+        .crumb("政务公开", "/gongkai")
+        .crumb("依申请公开", "/requests");
+    let failed = cf.failed();
+    let t = TrackTemplate { page, view, code: code.trim().to_string(), asked, cf, notice };
+    Ok(no_store(html_form(&t, failed)))
+}
+
+/// The tracking form again, with the message for a wrong number or code.
+fn wrong_code(state: &AppState, headers: &HeaderMap, tracking_no: &str, e: AppError) -> PageResult {
+    let errors = e.form_errors()?;
+    Ok(html_form(
+        &IndexTemplate {
+            page: index_page(state, headers),
+            track: FormView::with_errors(tracking_fields(tracking_no), errors),
+        },
+        true,
+    ))
+}
+
+async fn show(state: &AppState, headers: &HeaderMap, ip: &str, tracking_no: &str, code: &str) -> PageResult {
     match super::track(state, tracking_no, code, ip).await {
-        Ok(r) => {
-            let view = public_view(state, &r, code).await?;
-            let page = page(state, headers, &format!("申请 {}", r.tracking_no), "/requests/track", "gongkai")
-                .crumb("政务公开", "/gongkai")
-                .crumb("依申请公开", "/requests");
-            let mut res = html(&TrackTemplate { page, view, code: code.trim().to_string() });
-            res.headers_mut()
-                .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("private, no-store"));
-            Ok(res)
-        }
-        Err(e) => {
-            let errors = e.form_errors()?;
-            Ok(html_form(
-                &IndexTemplate { page: index_page(state, headers), track: FormView::with_errors(fields, errors) },
-                true,
-            ))
+        Ok(r) => track_page(state, headers, &r, code, FormView::default(), String::new()).await,
+        Err(e) => wrong_code(state, headers, tracking_no, e),
+    }
+}
+
+/// Reads the correction form: its text fields, and up to one file more than allowed (so that
+/// too many are named, not silently dropped); parts without a chosen file are skipped.
+async fn read_correction(mut form: Multipart) -> Result<(Fields, Vec<(String, Vec<u8>)>), AppError> {
+    let too_large = |status: axum::http::StatusCode| status == axum::http::StatusCode::PAYLOAD_TOO_LARGE;
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut files = Vec::new();
+    let mut texts = 0;
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if too_large(e.status()) => return Err(AppError::PayloadTooLarge),
+            Err(_) => return Err(AppError::BadRequest("上传的内容无法读取，请重新选择文件".into())),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if name == "files" {
+            let file_name = crate::forms::clean_file_name(field.file_name().unwrap_or(""));
+            let bytes = field.bytes().await.map_err(|e| {
+                if too_large(e.status()) { AppError::PayloadTooLarge } else { AppError::BadRequest("文件读取失败".into()) }
+            })?;
+            if !bytes.is_empty() && files.len() <= super::correction::CORRECTION_MAX_FILES {
+                files.push((file_name, bytes.to_vec()));
+            }
+        } else if texts < 10 && !name.is_empty() {
+            texts += 1;
+            let value: String = field.text().await.unwrap_or_default().replace('\0', "").chars().take(4000).collect();
+            pairs.push((name, value));
         }
     }
+    let encoded = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+    Ok((Fields::parse(encoded.as_bytes()), files))
+}
+
+/// The applicant's correction, sent from the tracking page (the code in the body).
+async fn correct(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
+    Path(tracking_no): Path<String>,
+    form: Multipart,
+) -> PageResult {
+    let (f, files) = read_correction(form).await?;
+    let code = f.get("code").to_string();
+    let r = match super::track(&state, &tracking_no, &code, &ip).await {
+        Ok(r) => r,
+        Err(e) => return wrong_code(&state, &headers, &tracking_no, e),
+    };
+    match super::correction::submit_correction(&state, &r, &ip, f.get("text"), &files).await {
+        Ok(now) => {
+            let due = now.due_on.map(|d| format!("，答复期限至 {d}")).unwrap_or_default();
+            let received = now.clarification_received_on.map(|d| d.to_string()).unwrap_or_default();
+            let notice = format!(
+                "补正材料已提交。{}已收到您的补正，答复期限自 {received} 起重新计算{due}。",
+                super::unit_name(&state, now.unit_id).await
+            );
+            track_page(&state, &headers, &now, &code, FormView::default(), notice).await
+        }
+        Err(e) => {
+            let mut errors = e.form_errors()?;
+            if !files.is_empty() && !errors.0.iter().any(|e| e.field == "files") {
+                errors.push("files", "补正材料", "出于安全考虑，所选文件未保存，请重新选择");
+            }
+            let kept = f.without(&["code"]);
+            track_page(&state, &headers, &r, &code, FormView::with_errors(kept, errors), String::new()).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal/request_receipt.html")]
+struct ReceiptTemplate {
+    page: Page,
+    tracking_no: String,
+    query_code: String,
+    unit: String,
+    unit_phone: String,
+    unit_address: String,
+    submitted_at: String,
+    received_on: Option<String>,
+    due_on: Option<String>,
+    status_label: String,
+    track_url: String,
+}
+
+/// 回执: a page to print or keep, reached with the code in the body (never in a URL).
+async fn receipt(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
+    Path(tracking_no): Path<String>,
+    Form(f): Form,
+) -> PageResult {
+    let code = f.get("code").trim().to_string();
+    let r = match super::track(&state, &tracking_no, &code, &ip).await {
+        Ok(r) => r,
+        Err(e) => return wrong_code(&state, &headers, &tracking_no, e),
+    };
+    let tree = state.unit_tree().await?;
+    let unit = tree.get(r.unit_id);
+    let cal = state.calendar().await?;
+    let consultations = state.store.request_consultations(r.id).await?;
+    let deadline = super::deadline(&cal, &r, &consultations, super::today());
+    let base = state.site.public_url.trim_end_matches('/');
+    let page = page(&state, &headers, "申请回执", "/requests/track", "gongkai")
+        .crumb("政务公开", "/gongkai")
+        .crumb("依申请公开", "/requests");
+    Ok(no_store(html(&ReceiptTemplate {
+        page,
+        tracking_no: r.tracking_no.clone(),
+        query_code: code.to_ascii_uppercase(),
+        unit: unit.map(|u| u.name.clone()).unwrap_or_default(),
+        unit_phone: unit.map(|u| u.phone.clone()).unwrap_or_default(),
+        unit_address: unit.map(|u| u.address.clone()).unwrap_or_default(),
+        submitted_at: gongkai_domain::time::display_instant(&r.submitted_at),
+        received_on: r.received_on.map(|d| d.to_string()),
+        due_on: deadline.due_on,
+        status_label: r.state.label().into(),
+        track_url: format!("{base}/requests/track"),
+    })))
 }
 
 fn index_page(state: &AppState, headers: &HeaderMap) -> Page {
@@ -256,12 +414,7 @@ async fn track_path(
     Query(q): Query,
 ) -> PageResult {
     if q.get("code").trim().is_empty() {
-        let fields = Fields::parse(
-            url::form_urlencoded::Serializer::new(String::new())
-                .append_pair("tracking_no", &tracking_no)
-                .finish()
-                .as_bytes(),
-        );
+        let fields = tracking_fields(&tracking_no);
         return Ok(html(&IndexTemplate { page: index_page(&state, &headers), track: FormView::new(fields) }));
     }
     show(&state, &headers, &ip, &tracking_no, q.get("code")).await
