@@ -837,10 +837,12 @@ impl Writer {
     }
 
     pub async fn request_file_delete(&mut self, id: i64) -> Result<bool> {
-        let done = sqlx::query("DELETE FROM request_files WHERE id = $1 AND public = 0 AND role NOT IN ('identity_proof', 'correction')")
-            .bind(id)
-            .execute(self.conn())
-            .await?;
+        let done = sqlx::query(
+            "DELETE FROM request_files WHERE id = $1 AND public = 0 AND role NOT IN ('identity_proof', 'correction')",
+        )
+        .bind(id)
+        .execute(self.conn())
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 

@@ -427,9 +427,11 @@ pub async fn staff_view(
             e.actor_name = name;
         }
     }
-    let correction = events.iter().rev().find(|e| e.kind == super::correction::CORRECTION_EVENT).map(|e| {
-        (e.on_date.to_string(), e.note.clone())
-    });
+    let correction = events
+        .iter()
+        .rev()
+        .find(|e| e.kind == super::correction::CORRECTION_EVENT)
+        .map(|e| (e.on_date.to_string(), e.note.clone()));
     out.timeline = events_out(events, true);
     out.files = state
         .store

@@ -91,10 +91,7 @@ pub async fn facts(state: &AppState, r: &Request) -> Result<LetterFacts, AppErro
         set(Placeholder::ClarificationItems, e.note.trim_start_matches("请补正：").to_string());
     }
     if let Some(asked) = r.clarification_requested_on {
-        set(
-            Placeholder::ClarificationDue,
-            chinese_date(gongkai_domain::requests::correction_due(&cal, asked).value),
-        );
+        set(Placeholder::ClarificationDue, chinese_date(gongkai_domain::requests::correction_due(&cal, asked).value));
     }
     if r.extension_days > 0 {
         set(Placeholder::ExtensionDays, r.extension_days.to_string());

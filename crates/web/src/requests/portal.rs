@@ -5,7 +5,6 @@ use super::Intake;
 use super::api::{PublicRequest, public_view};
 use super::challenge::{self, Challenge};
 use super::correction::Asked;
-use gongkai_store::requests::Request;
 use crate::app::AppState;
 use crate::auth::ClientIp;
 use crate::errors::{AppError, PageResult};
@@ -21,6 +20,7 @@ use axum::routing::{get, post};
 use gongkai_domain::request_form::{Delivery, IdType, ProvisionForm, RequestInput};
 use gongkai_domain::requests::ApplicantType;
 use gongkai_domain::units::{UnitKind, UnitTree};
+use gongkai_store::requests::Request;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -95,9 +95,84 @@ struct FormTemplate {
     provision_forms: Vec<Choice>,
     deliveries: Vec<Choice>,
     challenge: Challenge,
+    /// The identity proof uploaded with a form that came back with errors, kept on the server.
+    proof: Option<KeptProof>,
+}
+
+/// An identity proof kept between a form with errors and its next submission: the browser
+/// cannot keep a chosen file across the page, so the server holds it (checked, in the file
+/// store) and the form carries a signed, short-lived token naming it.
+pub struct KeptProof {
+    pub name: String,
+    pub size: String,
+    pub token: String,
+}
+
+const PROOF_PURPOSE: &str = "gongkai draft identity proof";
+/// As long as a challenge: a form is filled in within the hour.
+const PROOF_MINUTES: i64 = 60;
+
+fn size_text(bytes: usize) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}
+
+/// Keeps a checked identity proof in the file store and gives the token for the form.
+async fn keep_proof(state: &AppState, name: &str, bytes: &[u8]) -> Result<KeptProof, AppError> {
+    let sha = state.store.file_save(bytes).await?;
+    let expires = chrono::Utc::now().timestamp() + PROOF_MINUTES * 60;
+    let data = format!("{expires}|{sha}|{}|{name}", bytes.len());
+    let key = state.challenge_key().await?;
+    let signature = key.sign(PROOF_PURPOSE, data.as_bytes());
+    let token =
+        format!("{}.{signature}", base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, &data));
+    Ok(KeptProof { name: name.to_string(), size: size_text(bytes.len()), token })
+}
+
+/// The proof a token names, read back from the file store; `Err` with the message for the
+/// applicant when the token is out of date or not one this server gave.
+async fn kept_proof(state: &AppState, token: &str) -> Result<Result<(String, Vec<u8>), &'static str>, AppError> {
+    const STALE: &str = "已上传的文件已过期，请重新选择上传";
+    let Some((data, signature)) = token.trim().split_once('.') else { return Ok(Err(STALE)) };
+    let Ok(raw) = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, data) else {
+        return Ok(Err(STALE));
+    };
+    let key = state.challenge_key().await?;
+    if !key.signed(PROOF_PURPOSE, &raw, signature) {
+        return Ok(Err(STALE));
+    }
+    let text = String::from_utf8_lossy(&raw);
+    let mut parts = text.splitn(4, '|');
+    let (Some(expires), Some(sha), Some(size), Some(name)) = (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Ok(Err(STALE));
+    };
+    let fresh = expires.parse::<i64>().is_ok_and(|e| e > chrono::Utc::now().timestamp());
+    let hex_sha = sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit());
+    if !fresh || !hex_sha {
+        return Ok(Err(STALE));
+    }
+    match tokio::fs::read(state.store.file_path(sha)).await {
+        Ok(bytes) if size.parse::<usize>() == Ok(bytes.len()) => Ok(Ok((name.to_string(), bytes))),
+        _ => Ok(Err(STALE)),
+    }
 }
 
 async fn render_form(state: &AppState, headers: &HeaderMap, ip: &str, f: FormView) -> PageResult {
+    let challenge = challenge::issue(state, ip).await?;
+    render_form_with(state, headers, f, challenge, None).await
+}
+
+async fn render_form_with(
+    state: &AppState,
+    headers: &HeaderMap,
+    f: FormView,
+    challenge: Challenge,
+    proof: Option<KeptProof>,
+) -> PageResult {
     let tree = state.unit_tree().await?;
     let failed = f.failed();
     let page = page(state, headers, "在线申请政府信息公开", "/requests/new", "gongkai")
@@ -112,7 +187,8 @@ async fn render_form(state: &AppState, headers: &HeaderMap, ip: &str, f: FormVie
         id_types: codes(IdType::ALL, IdType::code, IdType::label),
         provision_forms: codes(ProvisionForm::ALL, ProvisionForm::code, ProvisionForm::label),
         deliveries: codes(Delivery::ALL, Delivery::code, Delivery::label),
-        challenge: challenge::issue(state, ip).await?,
+        challenge,
+        proof,
     };
     Ok(html_form(&t, failed))
 }
@@ -166,11 +242,25 @@ async fn submit(
 ) -> PageResult {
     let upload = read_upload(form).await?;
     let f = upload.fields;
+    // A newly chosen file replaces the one kept from the last try; “remove” drops that one.
+    let mut proof = upload.file.filter(|(_, b)| !b.is_empty()).map(|(n, b)| (n, b.to_vec()));
+    let token = f.get("identity_proof_token").trim().to_string();
+    if proof.is_none() && !token.is_empty() && f.get("identity_proof_remove") != "1" {
+        match kept_proof(&state, &token).await? {
+            Ok(kept) => proof = Some(kept),
+            Err(problem) => {
+                // Never submit without the file the applicant believes is attached.
+                let errors = gongkai_domain::validation::Invalid::one("identity_proof", "身份证明", problem);
+                let kept = f.without(&["identity_proof_token", "identity_proof_remove"]);
+                return again(&state, &headers, &ip, kept, errors, None).await;
+            }
+        }
+    }
     let intake = Intake {
         unit_id: f.get("unit_id").into(),
         challenge_id: f.get("challenge_id").into(),
         challenge_answer: f.get("challenge_answer").into(),
-        identity_proof: upload.file.filter(|(_, b)| !b.is_empty()).map(|(n, b)| (n, b.to_vec())),
+        identity_proof: proof,
     };
     match super::submit(&state, &input_from(&f), &intake, &ip).await {
         Ok(ack) => {
@@ -186,11 +276,52 @@ async fn submit(
         }
         Err(e) => {
             let errors = e.form_errors()?;
-            // The answer was used up; the new form carries a new question.
-            let kept = f.without(&["challenge_answer", "challenge_id"]);
-            render_form(&state, &headers, &ip, FormView::with_errors(kept, errors)).await
+            // A checked file is kept for the next try; one refused is named in the errors.
+            let proof = match &intake.identity_proof {
+                Some((name, bytes)) if errors.message_for("identity_proof").is_none() => {
+                    Some(keep_proof(&state, name, bytes).await?)
+                }
+                _ => None,
+            };
+            let kept = f.without(&["identity_proof_token", "identity_proof_remove"]);
+            again(&state, &headers, &ip, kept, errors, proof).await
         }
     }
+}
+
+/// The form again after errors, with every typed value. The challenge stays as it was when
+/// it was not used (it is checked only once the rest of the form is right), with the answer
+/// already typed; a used one (wrong answer) or one whose hour is over is replaced by a new
+/// question, and the applicant is told why next to it.
+async fn again(
+    state: &AppState,
+    headers: &HeaderMap,
+    ip: &str,
+    mut kept: Fields,
+    mut errors: gongkai_domain::validation::Invalid,
+    proof: Option<KeptProof>,
+) -> PageResult {
+    let used = errors.message_for("challenge_answer").is_some();
+    let challenge = if used {
+        None
+    } else {
+        match challenge::keep(state, kept.get("challenge_id"), kept.get("challenge_question")).await? {
+            challenge::Kept::Same(c) => Some(c),
+            challenge::Kept::Expired => {
+                errors.push("challenge_answer", "验证问题", "验证已过期，请重新完成验证");
+                None
+            }
+            challenge::Kept::Unusable => None,
+        }
+    };
+    let challenge = match challenge {
+        Some(c) => c,
+        None => {
+            kept = kept.without(&["challenge_answer", "challenge_id", "challenge_question"]);
+            challenge::issue(state, ip).await?
+        }
+    };
+    render_form_with(state, headers, FormView::with_errors(kept, errors), challenge, proof).await
 }
 
 #[derive(Template)]
@@ -278,7 +409,11 @@ async fn read_correction(mut form: Multipart) -> Result<(Fields, Vec<(String, Ve
         if name == "files" {
             let file_name = crate::forms::clean_file_name(field.file_name().unwrap_or(""));
             let bytes = field.bytes().await.map_err(|e| {
-                if too_large(e.status()) { AppError::PayloadTooLarge } else { AppError::BadRequest("文件读取失败".into()) }
+                if too_large(e.status()) {
+                    AppError::PayloadTooLarge
+                } else {
+                    AppError::BadRequest("文件读取失败".into())
+                }
             })?;
             if !bytes.is_empty() && files.len() <= super::correction::CORRECTION_MAX_FILES {
                 files.push((file_name, bytes.to_vec()));
@@ -318,12 +453,17 @@ async fn correct(
             track_page(&state, &headers, &now, &code, FormView::default(), notice).await
         }
         Err(e) => {
+            let status = e.status();
             let mut errors = e.form_errors()?;
-            if !files.is_empty() && !errors.0.iter().any(|e| e.field == "files") {
-                errors.push("files", "补正材料", "出于安全考虑，所选文件未保存，请重新选择");
+            if !files.is_empty() && !errors.0.iter().any(|e| e.field == "files" || e.field == "state") {
+                errors.push("files", "补正材料", "所选文件尚未提交，请重新选择");
             }
             let kept = f.without(&["code"]);
-            track_page(&state, &headers, &r, &code, FormView::with_errors(kept, errors), String::new()).await
+            let mut res =
+                track_page(&state, &headers, &r, &code, FormView::with_errors(kept, errors), String::new()).await?;
+            // 422 for bad input, 409 for a case not awaiting correction.
+            *res.status_mut() = status;
+            Ok(res)
         }
     }
 }
