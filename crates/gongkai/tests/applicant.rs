@@ -333,7 +333,7 @@ both!(the_form_after_an_error_keeps_the_challenge_and_the_proof, |app: App| asyn
     let res = client().post(app.url("/requests/new")).multipart(fixed).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let ack = res.text().await.unwrap();
-    let no = between(&ack, "id=\"tracking-no\" aria-labelledby=\"tracking-no-label\">", "<").to_string();
+    let no = between(&ack, "id=\"tracking-no\">", "<").to_string();
     let handler = app.token("ybj_handler").await;
     let list = staff_get(&app, &handler, &format!("/api/v1/staff/requests?q={no}")).await;
     let id = list["items"][0]["id"].as_i64().unwrap();
