@@ -216,9 +216,10 @@ describe('依申请公开 without JavaScript', () => {
     assert.equal(await cpage.locator('#f-description').inputValue(), APPLICANT.description);
     assert.equal(await cpage.getByRole('radio', { name: '电子', exact: true }).isChecked(), true);
     assert.equal(await cpage.getByRole('radio', { name: '电子邮件', exact: true }).isChecked(), true);
-    // … except the challenge, which was used up: a new question comes with the form.
-    assert.equal(await cpage.locator('#f-challenge_answer').inputValue(), '');
-    assert.ok(await cpage.locator('input[name=challenge_id]').inputValue(), 'a new challenge is issued');
+    // … and so is the challenge: it is checked only once the rest is right, so it was not used
+    // up, and the same question comes back with the answer given.
+    assert.equal((await cpage.locator('label[for="f-challenge_answer"]').innerText()).trim(), question);
+    assert.equal(await cpage.locator('#f-challenge_answer').inputValue(), solveChallenge(question));
 
     await shot(cpage, 'requests-new-errors');
     await assertAccessible(cpage, '/requests/new with errors');

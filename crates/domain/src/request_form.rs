@@ -141,10 +141,10 @@ impl RequestFields {
             contact_person = line(&mut errors, "contact_person", "联系人姓名", &input.contact_person, true, 50);
         }
         let phone = line(&mut errors, "phone", "联系电话", &input.phone, true, 30);
-        let digits = phone.chars().filter(char::is_ascii_digit).count();
-        if !phone.is_empty() && (!phone.chars().all(|c| c.is_ascii_digit() || " -+()（）转".contains(c)) || digits < 7)
+        if !phone.is_empty()
+            && let Err(problem) = check_phone(&phone)
         {
-            errors.push("phone", "联系电话", "应为 7 位以上的电话号码，只能包含数字和“-”等分隔符");
+            errors.push("phone", "联系电话", problem);
         }
         let provision_form =
             choice(&mut errors, "provision_form", "提供形式", &input.provision_form, ProvisionForm::parse);
@@ -231,6 +231,87 @@ impl Applicant {
     }
 }
 
+/// A Chinese phone number as applicants write it: a mobile number (11 digits starting with
+/// 13–19), or a landline with its area code (3 digits for 010 and 02x, else 4, starting with
+/// 0) and a local number of 7 or 8 digits, optionally followed by an extension (“转 801” or
+/// “-801”, up to 6 digits). `+86` or `0086` may lead; a landline then drops the area code's 0.
+/// Spaces, hyphens and brackets may separate the groups. Numbers of other countries start
+/// with `+` and their country code and are taken at 8 to 15 digits (E.164). Anything else,
+/// a 10-digit mobile number above all, is refused with a reason, since a wrong number makes
+/// the applicant unreachable.
+pub fn check_phone(raw: &str) -> Result<(), String> {
+    let raw = raw.trim();
+    if !raw.chars().all(|c| c.is_ascii_digit() || " -+()（）转".contains(c)) {
+        return Err("电话号码只能包含数字，以及空格、“-”、括号和“转”".into());
+    }
+    let general = || "应为 11 位手机号码，或带区号的固定电话号码，如 13905310000、0531-12345678".to_string();
+    // The extension: after 转, or a last hyphenated group after a complete landline number.
+    let (main, ext) = match raw.split_once('转') {
+        Some((m, e)) => (m, Some(e.trim())),
+        None => (raw, None),
+    };
+    if let Some(e) = ext
+        && (e.is_empty() || e.len() > 6 || !e.chars().all(|c| c.is_ascii_digit()))
+    {
+        return Err("分机号应为 1 至 6 位数字，写在“转”之后".into());
+    }
+    if main.matches('+').count() > 1 || main.find('+').is_some_and(|i| i != 0) {
+        return Err("“+”只能写在国际区号之前，如 +86 13905310000".into());
+    }
+    let groups: Vec<&str> = main.split(|c: char| !c.is_ascii_digit()).filter(|g| !g.is_empty()).collect::<Vec<_>>();
+    let mut digits: String = groups.concat();
+    let international = main.starts_with('+') || digits.starts_with("00");
+    if international {
+        let rest = digits.trim_start_matches("00").to_string();
+        match rest.strip_prefix("86") {
+            // China: the national number follows; a landline's area code loses its 0 (and
+            // Beijing's 10 is no mobile number, which never has 0 as its second digit).
+            Some(national) if national.starts_with('1') && !national.starts_with("10") => digits = national.to_string(),
+            Some(national) => digits = format!("0{national}"),
+            None if (8..=15).contains(&rest.len()) && !rest.starts_with('0') => return Ok(()),
+            None => return Err("国际号码应为“+国家代码”加 8 至 15 位数字".into()),
+        }
+    }
+    if digits.starts_with('1') {
+        if ext.is_some() {
+            return Err("手机号码没有分机号".into());
+        }
+        return match digits.len() {
+            11 if matches!(digits.as_bytes()[1], b'3'..=b'9') => Ok(()),
+            11 => Err("手机号码的第二位应为 3 至 9".into()),
+            n @ 0..=8 => Err(format!("手机号码应为 11 位（现有 {n} 位）；固定电话请加区号，如 0531-12345678")),
+            n => Err(format!("手机号码应为 11 位（现有 {n} 位）")),
+        };
+    }
+    if !digits.starts_with('0') {
+        return Err("固定电话请加区号，如 0531-12345678".into());
+    }
+    let area_len = if digits.starts_with("010") || digits.starts_with("02") { 3 } else { 4 };
+    // A hyphenated extension: the groups beyond area code and local number (0531-12345678-801).
+    let mut local = digits.get(area_len..).unwrap_or("").to_string();
+    let mut hyphen_ext = None;
+    if ext.is_none() && !international && groups.len() >= 3 && groups[0].len() == area_len {
+        let last = groups[groups.len() - 1];
+        let before: usize = groups[..groups.len() - 1].iter().map(|g| g.len()).sum();
+        if before > area_len && (7..=8).contains(&(before - area_len)) {
+            local = digits[area_len..before].to_string();
+            hyphen_ext = Some(last);
+        }
+    }
+    if let Some(e) = hyphen_ext
+        && e.len() > 6
+    {
+        return Err("分机号应为 1 至 6 位数字".into());
+    }
+    if !(7..=8).contains(&local.len()) {
+        return Err(format!("区号后的电话号码应为 7 或 8 位（现有 {} 位）；{}", local.len(), general()));
+    }
+    if local.starts_with('0') {
+        return Err(general());
+    }
+    Ok(())
+}
+
 /// A plain shape check; whether the mailbox exists only the mail shows.
 fn looks_like_email(s: &str) -> bool {
     match s.split_once('@') {
@@ -309,8 +390,8 @@ mod tests {
                 "不是有效的居民身份证号码：校验位不正确",
             ),
             (RequestInput { id_type: "".into(), ..person() }, "id_type", "请选择"),
-            (RequestInput { phone: "abc".into(), ..person() }, "phone", "应为 7 位以上的电话号码"),
-            (RequestInput { phone: "123".into(), ..person() }, "phone", "应为 7 位以上的电话号码"),
+            (RequestInput { phone: "abc".into(), ..person() }, "phone", "电话号码只能包含数字"),
+            (RequestInput { phone: "1381234567".into(), ..person() }, "phone", "手机号码应为 11 位"),
             (RequestInput { delivery: "email".into(), ..person() }, "email", "不能为空"),
             (RequestInput { email: "a@b".into(), ..person() }, "email", "格式不正确"),
             (RequestInput { delivery: "post".into(), ..person() }, "address", "不能为空"),
@@ -332,6 +413,64 @@ mod tests {
             let e = RequestFields::parse(&input).unwrap_err();
             let got = e.message_for(field).unwrap_or_else(|| panic!("{field}: {e}"));
             assert!(got.contains(message), "{field}: {got}");
+        }
+    }
+
+    /// The phone rule, number by number: Chinese mobiles are 11 digits, landlines carry their
+    /// area code, a 10-digit string is refused naming the field.
+    #[test]
+    fn phone_numbers() {
+        let good = [
+            "13905310000",
+            "139 0531 0000",
+            "139-0531-0000",
+            "+86 139 0531 0000",
+            "008613905310000",
+            "0531-12345678",
+            "053112345678",
+            "(0531)12345678",
+            "（0531）8123456",
+            "0531 8123456",
+            "010-61234567",
+            "01061234567",
+            "021-51234567",
+            "0531-12345678转801",
+            "0531-12345678 转 801",
+            "0531-12345678-801",
+            "+86 531 12345678",
+            "+86-10-61234567",
+            "+1 202 555 0143",
+            "+44 20 7946 0958",
+        ];
+        for phone in good {
+            let parsed = RequestFields::parse(&RequestInput { phone: phone.into(), ..person() });
+            assert!(parsed.is_ok(), "{phone}: {:?}", parsed.err());
+        }
+        let bad: &[(&str, &str)] = &[
+            ("1381234567", "手机号码应为 11 位（现有 10 位）"),
+            ("138123456789", "手机号码应为 11 位（现有 12 位）"),
+            ("12012345678", "第二位应为 3 至 9"),
+            ("13905310000转1", "手机号码没有分机号"),
+            ("+86 138 1234 567", "手机号码应为 11 位（现有 10 位）"),
+            ("12345678", "固定电话请加区号"),
+            ("8123456", "固定电话请加区号"),
+            ("0531-123456", "区号后的电话号码应为 7 或 8 位（现有 6 位）"),
+            ("0531123456789", "区号后的电话号码应为 7 或 8 位（现有 9 位）"),
+            ("0531-02345678", "带区号的固定电话号码"),
+            ("0531-12345678转", "分机号应为 1 至 6 位数字"),
+            ("0531-12345678转1234567", "分机号应为 1 至 6 位数字"),
+            ("0531-12345678-1234567", "分机号应为 1 至 6 位数字"),
+            ("139+05310000", "“+”只能写在国际区号之前"),
+            ("+1 202", "国际号码应为"),
+            ("abc", "电话号码只能包含数字"),
+            ("123", "固定电话请加区号"),
+            ("-", "固定电话请加区号"),
+        ];
+        for (phone, message) in bad {
+            let e = RequestFields::parse(&RequestInput { phone: (*phone).into(), ..person() }).unwrap_err();
+            let got = e.message_for("phone").unwrap_or_else(|| panic!("{phone}: {e}"));
+            assert!(got.starts_with("联系电话："), "{phone}: {got}");
+            assert!(got.contains(message), "{phone}: {got}");
         }
     }
 

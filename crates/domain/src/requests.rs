@@ -142,6 +142,17 @@ pub fn clarification_due(cal: &Calendar, received_on: NaiveDate) -> Counted<Naiv
     cal.add_workdays(received_on, CLARIFICATION_NOTICE_DAYS)
 }
 
+/// The period the applicant is given to correct an unclear application, in working days from
+/// the notice. Art. 30 leaves its length to the agency (“在规定的期限内补正”); the platform's
+/// notices give 15 working days. Without good reason, no correction in time means the
+/// application is treated as withdrawn, which the handler answers as `other.no_clarification`.
+pub const CORRECTION_DAYS: u32 = 15;
+
+/// The day by which the applicant should send the corrected application.
+pub fn correction_due(cal: &Calendar, asked_on: NaiveDate) -> Counted<NaiveDate> {
+    cal.add_workdays(asked_on, CORRECTION_DAYS)
+}
+
 /// The day by which a third party or another agency should answer a consultation (art. 32, 34).
 pub fn consultation_due(cal: &Calendar, sent_on: NaiveDate) -> Counted<NaiveDate> {
     cal.add_workdays(sent_on, CONSULTATION_DAYS)
@@ -389,6 +400,8 @@ mod tests {
         assert_eq!(due(reply_clock(&cal, &late)), d("2024-03-29"));
         assert_eq!(clarification_due(&cal, d("2024-09-27")).value, d("2024-10-12"), "9-29 and 10-12 are worked");
         assert_eq!(consultation_due(&cal, d("2024-09-27")).value, d("2024-10-23"));
+        assert_eq!(correction_due(&cal, d("2024-09-27")).value, d("2024-10-23"), "over 国庆 2024, as consultations");
+        assert_eq!(correction_due(&cal, d("2025-01-20")).value, d("2025-02-14"), "over 春节 2025");
         assert_eq!(days_left(&cal, d("2024-03-28"), d("2024-03-29")), 1);
         assert_eq!(days_left(&cal, d("2024-04-01"), d("2024-03-29")), -1);
         let future = ClockFacts { received_on: Some(d("2031-03-03")), ..Default::default() };

@@ -1375,7 +1375,7 @@ both!(the_portal_form_applies_without_javascript, |app: App| async move {
     let res = client().post(app.url("/requests/new")).multipart(fill(&form, &[("phone", "12")])).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let again = res.text().await.unwrap();
-    assert!(again.contains("f-phone-error") && again.contains("应为 7 位以上的电话号码"), "{again}");
+    assert!(again.contains("f-phone-error") && again.contains("固定电话请加区号"), "{again}");
     assert!(again.contains(ADDRESS), "the values are kept");
     let res = client().post(app.url("/requests/new")).multipart(fill(&again, &[])).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);

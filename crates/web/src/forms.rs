@@ -110,7 +110,7 @@ pub async fn read_upload(mut form: axum::extract::Multipart) -> Result<Upload, A
                 })?;
                 upload.file = Some((file_name, bytes));
             }
-            Some(name) if upload.fields.0.len() < 20 => {
+            Some(name) if upload.fields.0.len() < 24 => {
                 let text: String =
                     field.text().await.unwrap_or_default().replace('\0', "").chars().take(2000).collect();
                 upload.fields.0.push((name, text));

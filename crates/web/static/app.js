@@ -71,3 +71,31 @@
   var summary = document.querySelector(".error-summary");
   if (summary) summary.focus();
 })();
+
+// ---- Applicants (issue 13): copy the tracking number and query code; print the receipt ----
+(function () {
+  "use strict";
+  var status = document.getElementById("copy-status");
+  if (status && navigator.clipboard && window.isSecureContext !== false) {
+    [["tracking-no", "申请编号"], ["query-code", "查询码"]].forEach(function (pair) {
+      var number = document.getElementById(pair[0]);
+      if (!number) return;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "secondary copy-button";
+      button.textContent = "复制" + pair[1];
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(number.textContent.trim()).then(
+          function () { status.textContent = "已复制" + pair[1] + "：" + number.textContent.trim(); },
+          function () { status.textContent = "无法自动复制，请手动记下" + pair[1]; }
+        );
+      });
+      number.parentNode.insertAdjacentElement("afterend", button);
+    });
+  }
+  var print = document.querySelector("[data-print]");
+  if (print) {
+    print.hidden = false;
+    print.addEventListener("click", function () { window.print(); });
+  }
+})();

@@ -144,7 +144,7 @@ fn events_out(events: Vec<RequestEventRow>, staff: bool) -> Vec<EventOut> {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FileOut {
     pub id: i64,
-    /// identity_proof（身份证明）、provided（提供的信息）、letter（告知书）
+    /// identity_proof（身份证明）、correction（申请人的补正材料）、provided（提供的信息）、letter（告知书）
     pub role: String,
     pub name: String,
     pub content_type: String,
@@ -167,6 +167,8 @@ pub struct PublicRequest {
     pub outcome: Option<String>,
     pub outcome_label: Option<String>,
     pub replied_on: Option<String>,
+    /// 待申请人补正时：需要补正的内容和补正期限
+    pub clarification: Option<super::correction::Asked>,
     pub timeline: Vec<EventOut>,
     pub files: Vec<FileOut>,
 }
@@ -191,6 +193,7 @@ pub async fn public_view(state: &AppState, r: &Request, code: &str) -> Result<Pu
         outcome: r.outcome.filter(|_| replied).map(|o| o.code().into()),
         outcome_label: r.outcome.filter(|_| replied).map(|o| o.label().into()),
         replied_on: r.replied_on.filter(|_| replied).map(|d| d.to_string()),
+        clarification: super::correction::asked(state, r).await?,
         timeline: events_out(events, false),
         files: files
             .into_iter()
@@ -281,8 +284,27 @@ pub struct StaffRequest {
     pub fee_paid_on: Option<String>,
     pub reply: ReplyOut,
     pub consultations: Vec<ConsultationOut>,
+    /// 申请人在网上提交的补正（最近一次）；补正材料仅承办机关的办理人员可见
+    pub correction: Option<CorrectionOut>,
     pub timeline: Vec<EventOut>,
     pub files: Vec<FileOut>,
+}
+
+/// 申请人提交的补正
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CorrectionOut {
+    /// 收到补正日期（答复期限自此重新计算）
+    pub received_on: String,
+    /// 补正内容
+    pub text: String,
+    /// 补正材料（仅承办机关的办理人员可见，其他人为空）
+    pub files: Vec<FileOut>,
+}
+
+/// Files with personal data (the identity proof, the applicant's correction files): for the
+/// handlers of the handling unit only.
+pub fn is_personal_file(role: &str) -> bool {
+    role == "identity_proof" || role == super::correction::CORRECTION_ROLE
 }
 
 fn d(v: Option<chrono::NaiveDate>) -> Option<String> {
@@ -352,6 +374,7 @@ pub async fn staff_summary(
             approver_id: r.approver_id,
         },
         consultations: Vec::new(),
+        correction: None,
         timeline: Vec::new(),
         files: Vec::new(),
     })
@@ -404,13 +427,18 @@ pub async fn staff_view(
             e.actor_name = name;
         }
     }
+    let correction = events
+        .iter()
+        .rev()
+        .find(|e| e.kind == super::correction::CORRECTION_EVENT)
+        .map(|e| (e.on_date.to_string(), e.note.clone()));
     out.timeline = events_out(events, true);
     out.files = state
         .store
         .request_files(r.id)
         .await?
         .into_iter()
-        .filter(|f: &RequestFile| personal || f.role != "identity_proof")
+        .filter(|f: &RequestFile| personal || !is_personal_file(&f.role))
         .map(|f| FileOut {
             url: format!("/api/v1/staff/requests/{}/files/{}", r.id, f.id),
             id: f.id,
@@ -420,6 +448,11 @@ pub async fn staff_view(
             size: f.size,
         })
         .collect();
+    out.correction = correction.map(|(received_on, text)| CorrectionOut {
+        received_on,
+        text,
+        files: out.files.iter().filter(|f| f.role == super::correction::CORRECTION_ROLE).cloned().collect(),
+    });
     Ok(out)
 }
 

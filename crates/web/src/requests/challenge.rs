@@ -108,6 +108,76 @@ impl ChallengeKey {
     fn answer_matches(&self, nonce: &[u8], tag: &[u8], answer: &str) -> bool {
         self.answer_mac(nonce, answer).verify_truncated_left(tag).is_ok()
     }
+
+    /// A signature of `data` for another short-lived token of the public form (`purpose`
+    /// keeps the kinds apart): 128 bits, Base64 without padding.
+    pub fn sign(&self, purpose: &str, data: &[u8]) -> String {
+        let mac = self.mac(purpose.as_bytes()).chain_update([0u8]).chain_update(data).finalize().into_bytes();
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&mac[..TAG_LEN])
+    }
+
+    pub fn signed(&self, purpose: &str, data: &[u8], signature: &str) -> bool {
+        let Ok(tag) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(signature) else { return false };
+        tag.len() == TAG_LEN
+            && self.mac(purpose.as_bytes()).chain_update([0u8]).chain_update(data).verify_truncated_left(&tag).is_ok()
+    }
+}
+
+/// A number from 0 to 29 written as `words` writes it.
+fn from_words(s: &str) -> Option<u32> {
+    let digit = |w: &str| DIGITS.iter().position(|d| *d == w).map(|p| p as u32);
+    match s.split_once('十') {
+        None => digit(s),
+        Some((tens, ones)) => {
+            let tens = if tens.is_empty() { 1 } else { digit(tens).filter(|t| *t >= 2)? };
+            let ones = if ones.is_empty() { 0 } else { digit(ones).filter(|o| *o >= 1)? };
+            Some(tens * 10 + ones)
+        }
+    }
+}
+
+/// The answer to a question as `issue_at` words it (“十三加五等于多少？”).
+fn answer_of(question: &str) -> Option<u32> {
+    let sum = question.strip_suffix("等于多少？")?;
+    if let Some((a, b)) = sum.split_once('加') {
+        return Some(from_words(a)? + from_words(b)?);
+    }
+    let (a, b) = sum.split_once('减')?;
+    from_words(a)?.checked_sub(from_words(b)?)
+}
+
+/// What became of the challenge a form came back with.
+pub enum Kept {
+    /// Still answerable: shown again as it was, so an answer already given stands.
+    Same(Challenge),
+    /// Its hour is over: a new question, and the applicant is told why.
+    Expired,
+    /// Absent, forged, or its question does not match it.
+    Unusable,
+}
+
+/// Takes back the challenge a form was shown with, if it can still be answered: the id must be
+/// one this server signed and not expired, and the question carried with it must be the one
+/// whose answer the id holds (so a question edited in the page is not shown). Writes nothing;
+/// whether it was answered before only `check` knows, and says so on submission.
+pub async fn keep(state: &AppState, id: &str, question: &str) -> Result<Kept, AppError> {
+    let id = id.trim();
+    if id.is_empty() || id.len() > 100 {
+        return Ok(Kept::Unusable);
+    }
+    let key = state.challenge_key().await?;
+    let Some((expires, nonce, tag)) = key.open(id) else { return Ok(Kept::Unusable) };
+    if expires < Utc::now() + Duration::minutes(2) {
+        return Ok(Kept::Expired);
+    }
+    match answer_of(question.trim()) {
+        Some(answer) if key.answer_matches(&nonce, &tag, &answer.to_string()) => Ok(Kept::Same(Challenge {
+            id: id.to_string(),
+            question: question.trim().to_string(),
+            expires_at: format_instant(expires),
+        })),
+        _ => Ok(Kept::Unusable),
+    }
 }
 
 /// Issues a challenge to a client address: refused with 429 when the address asked for too
@@ -165,7 +235,7 @@ pub async fn check(state: &AppState, id: &str, answer: &str) -> Result<(), Inval
         return Err(refuse("已失效，请回答新的验证问题"));
     };
     if expires < Utc::now() {
-        return Err(refuse("已过期，请回答新的验证问题"));
+        return Err(refuse("验证已过期，请重新完成验证"));
     }
     // Used up whether the answer is right or not, so answers cannot be tried one by one.
     let first_use = state
@@ -197,6 +267,28 @@ mod tests {
         for (n, w) in cases {
             assert_eq!(words(n), w, "{n}");
         }
+        for n in 0..30 {
+            assert_eq!(from_words(&words(n)), Some(n), "{n} reads back");
+        }
+        for bad in ["", "十十", "一十", "二十零", "三百", "x"] {
+            assert_eq!(from_words(bad), None, "{bad}");
+        }
+        assert_eq!(answer_of("十三加五等于多少？"), Some(18));
+        assert_eq!(answer_of("二十减九等于多少？"), Some(11));
+        assert_eq!(answer_of("三减九等于多少？"), None);
+        assert_eq!(answer_of("十三加五"), None);
+    }
+
+    #[test]
+    fn signatures_hold_their_purpose_and_data() {
+        let key = ChallengeKey::new([7; 32]);
+        let sig = key.sign("draft", b"abc");
+        assert!(key.signed("draft", b"abc", &sig));
+        assert!(!key.signed("draft", b"abd", &sig));
+        assert!(!key.signed("other", b"abc", &sig));
+        assert!(!ChallengeKey::new([8; 32]).signed("draft", b"abc", &sig));
+        assert!(!key.signed("draft", b"abc", "not base64!"));
+        assert!(!key.signed("draft", b"abc", &sig[..sig.len() - 2]));
     }
 
     #[test]

@@ -90,6 +90,9 @@ pub async fn facts(state: &AppState, r: &Request) -> Result<LetterFacts, AppErro
     if let Some(e) = events.iter().rev().find(|e| e.kind == "告知补正") {
         set(Placeholder::ClarificationItems, e.note.trim_start_matches("请补正：").to_string());
     }
+    if let Some(asked) = r.clarification_requested_on {
+        set(Placeholder::ClarificationDue, chinese_date(gongkai_domain::requests::correction_due(&cal, asked).value));
+    }
     if r.extension_days > 0 {
         set(Placeholder::ExtensionDays, r.extension_days.to_string());
         if let Some(e) = events.iter().rev().find(|e| e.kind == "延长答复期限") {
@@ -225,6 +228,40 @@ pub async fn reply_files(state: &AppState, r: &Request) -> Result<Vec<(String, &
         }
     }
     Ok(out)
+}
+
+/// Writes the reply letter of every replied case that has none (cases loaded rather than
+/// approved here, such as the demo's), the same way approval does, so the applicant's tracking
+/// page and the console offer it. Each case in its own audited write. Returns how many got one.
+pub async fn ensure_reply_letters(state: &AppState) -> Result<usize, AppError> {
+    let mut done = 0;
+    for id in state.store.requests_replied_without_letter().await? {
+        let Some(r) = state.store.request(id).await? else { continue };
+        let files = reply_files(state, &r).await?;
+        if files.is_empty() {
+            continue;
+        }
+        let mut w = state.store.write(gongkai_store::Actor::system("letters")).await?;
+        let locked = w.request_lock(id).await?;
+        // Another node starting at the same time may have written them meanwhile.
+        let has_letter = state.store.request_files(id).await?.iter().any(|f| f.role == "letter");
+        if locked.state != r.state || locked.outcome != r.outcome || has_letter {
+            continue;
+        }
+        for (name, content_type, size, sha) in &files {
+            w.request_file_insert(id, "letter", name, content_type, *size, sha, true).await?;
+        }
+        w.record(
+            "request.letter",
+            "request",
+            id,
+            Some(r.unit_id),
+            format!("生成申请 {} 的答复告知书（已答复的申请缺少告知书）", r.tracking_no),
+        );
+        w.commit().await?;
+        done += 1;
+    }
+    Ok(done)
 }
 
 /// Editing templates is for system administrators: every unit's letters use them.

@@ -9,6 +9,7 @@ pub mod api;
 pub mod challenge;
 mod clock;
 pub mod console;
+pub mod correction;
 mod intake;
 pub mod letters;
 pub mod portal;

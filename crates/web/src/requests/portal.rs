@@ -4,6 +4,7 @@
 use super::Intake;
 use super::api::{PublicRequest, public_view};
 use super::challenge::{self, Challenge};
+use super::correction::Asked;
 use crate::app::AppState;
 use crate::auth::ClientIp;
 use crate::errors::{AppError, PageResult};
@@ -15,10 +16,11 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use gongkai_domain::request_form::{Delivery, IdType, ProvisionForm, RequestInput};
 use gongkai_domain::requests::ApplicantType;
 use gongkai_domain::units::{UnitKind, UnitTree};
+use gongkai_store::requests::Request;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -27,6 +29,11 @@ pub fn routes() -> Router<AppState> {
         .route("/requests/track", get(track_query).post(track_form))
         .route("/requests/{tracking_no}", get(track_path))
         .route("/requests/{tracking_no}/files/{id}", get(file).post(file_form))
+        .route(
+            "/requests/{tracking_no}/correction",
+            post(correct).layer(DefaultBodyLimit::max(super::correction::CORRECTION_BODY_LIMIT)),
+        )
+        .route("/requests/{tracking_no}/receipt", post(receipt))
         .merge(super::report::portal_routes())
 }
 
@@ -97,9 +104,84 @@ struct FormTemplate {
     provision_forms: Vec<Choice>,
     deliveries: Vec<Choice>,
     challenge: Challenge,
+    /// The identity proof uploaded with a form that came back with errors, kept on the server.
+    proof: Option<KeptProof>,
+}
+
+/// An identity proof kept between a form with errors and its next submission: the browser
+/// cannot keep a chosen file across the page, so the server holds it (checked, in the file
+/// store) and the form carries a signed, short-lived token naming it.
+pub struct KeptProof {
+    pub name: String,
+    pub size: String,
+    pub token: String,
+}
+
+const PROOF_PURPOSE: &str = "gongkai draft identity proof";
+/// As long as a challenge: a form is filled in within the hour.
+const PROOF_MINUTES: i64 = 60;
+
+fn size_text(bytes: usize) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}
+
+/// Keeps a checked identity proof in the file store and gives the token for the form.
+async fn keep_proof(state: &AppState, name: &str, bytes: &[u8]) -> Result<KeptProof, AppError> {
+    let sha = state.store.file_save(bytes).await?;
+    let expires = chrono::Utc::now().timestamp() + PROOF_MINUTES * 60;
+    let data = format!("{expires}|{sha}|{}|{name}", bytes.len());
+    let key = state.challenge_key().await?;
+    let signature = key.sign(PROOF_PURPOSE, data.as_bytes());
+    let token =
+        format!("{}.{signature}", base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, &data));
+    Ok(KeptProof { name: name.to_string(), size: size_text(bytes.len()), token })
+}
+
+/// The proof a token names, read back from the file store; `Err` with the message for the
+/// applicant when the token is out of date or not one this server gave.
+async fn kept_proof(state: &AppState, token: &str) -> Result<Result<(String, Vec<u8>), &'static str>, AppError> {
+    const STALE: &str = "已上传的文件已过期，请重新选择上传";
+    let Some((data, signature)) = token.trim().split_once('.') else { return Ok(Err(STALE)) };
+    let Ok(raw) = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, data) else {
+        return Ok(Err(STALE));
+    };
+    let key = state.challenge_key().await?;
+    if !key.signed(PROOF_PURPOSE, &raw, signature) {
+        return Ok(Err(STALE));
+    }
+    let text = String::from_utf8_lossy(&raw);
+    let mut parts = text.splitn(4, '|');
+    let (Some(expires), Some(sha), Some(size), Some(name)) = (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Ok(Err(STALE));
+    };
+    let fresh = expires.parse::<i64>().is_ok_and(|e| e > chrono::Utc::now().timestamp());
+    let hex_sha = sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit());
+    if !fresh || !hex_sha {
+        return Ok(Err(STALE));
+    }
+    match tokio::fs::read(state.store.file_path(sha)).await {
+        Ok(bytes) if size.parse::<usize>() == Ok(bytes.len()) => Ok(Ok((name.to_string(), bytes))),
+        _ => Ok(Err(STALE)),
+    }
 }
 
 async fn render_form(state: &AppState, headers: &HeaderMap, ip: &str, f: FormView) -> PageResult {
+    let challenge = challenge::issue(state, ip).await?;
+    render_form_with(state, headers, f, challenge, None).await
+}
+
+async fn render_form_with(
+    state: &AppState,
+    headers: &HeaderMap,
+    f: FormView,
+    challenge: Challenge,
+    proof: Option<KeptProof>,
+) -> PageResult {
     let tree = state.unit_tree().await?;
     let failed = f.failed();
     let page = page(state, headers, "在线申请政府信息公开", "/requests/new", "gongkai")
@@ -114,7 +196,8 @@ async fn render_form(state: &AppState, headers: &HeaderMap, ip: &str, f: FormVie
         id_types: codes(IdType::ALL, IdType::code, IdType::label),
         provision_forms: codes(ProvisionForm::ALL, ProvisionForm::code, ProvisionForm::label),
         deliveries: codes(Delivery::ALL, Delivery::code, Delivery::label),
-        challenge: challenge::issue(state, ip).await?,
+        challenge,
+        proof,
     };
     Ok(html_form(&t, failed))
 }
@@ -168,11 +251,25 @@ async fn submit(
 ) -> PageResult {
     let upload = read_upload(form).await?;
     let f = upload.fields;
+    // A newly chosen file replaces the one kept from the last try; “remove” drops that one.
+    let mut proof = upload.file.filter(|(_, b)| !b.is_empty()).map(|(n, b)| (n, b.to_vec()));
+    let token = f.get("identity_proof_token").trim().to_string();
+    if proof.is_none() && !token.is_empty() && f.get("identity_proof_remove") != "1" {
+        match kept_proof(&state, &token).await? {
+            Ok(kept) => proof = Some(kept),
+            Err(problem) => {
+                // Never submit without the file the applicant believes is attached.
+                let errors = gongkai_domain::validation::Invalid::one("identity_proof", "身份证明", problem);
+                let kept = f.without(&["identity_proof_token", "identity_proof_remove"]);
+                return again(&state, &headers, &ip, kept, errors, None).await;
+            }
+        }
+    }
     let intake = Intake {
         unit_id: f.get("unit_id").into(),
         challenge_id: f.get("challenge_id").into(),
         challenge_answer: f.get("challenge_answer").into(),
-        identity_proof: upload.file.filter(|(_, b)| !b.is_empty()).map(|(n, b)| (n, b.to_vec())),
+        identity_proof: proof,
     };
     match super::submit(&state, &input_from(&f), &intake, &ip).await {
         Ok(ack) => {
@@ -188,11 +285,52 @@ async fn submit(
         }
         Err(e) => {
             let errors = e.form_errors()?;
-            // The answer was used up; the new form carries a new question.
-            let kept = f.without(&["challenge_answer", "challenge_id"]);
-            render_form(&state, &headers, &ip, FormView::with_errors(kept, errors)).await
+            // A checked file is kept for the next try; one refused is named in the errors.
+            let proof = match &intake.identity_proof {
+                Some((name, bytes)) if errors.message_for("identity_proof").is_none() => {
+                    Some(keep_proof(&state, name, bytes).await?)
+                }
+                _ => None,
+            };
+            let kept = f.without(&["identity_proof_token", "identity_proof_remove"]);
+            again(&state, &headers, &ip, kept, errors, proof).await
         }
     }
+}
+
+/// The form again after errors, with every typed value. The challenge stays as it was when
+/// it was not used (it is checked only once the rest of the form is right), with the answer
+/// already typed; a used one (wrong answer) or one whose hour is over is replaced by a new
+/// question, and the applicant is told why next to it.
+async fn again(
+    state: &AppState,
+    headers: &HeaderMap,
+    ip: &str,
+    mut kept: Fields,
+    mut errors: gongkai_domain::validation::Invalid,
+    proof: Option<KeptProof>,
+) -> PageResult {
+    let used = errors.message_for("challenge_answer").is_some();
+    let challenge = if used {
+        None
+    } else {
+        match challenge::keep(state, kept.get("challenge_id"), kept.get("challenge_question")).await? {
+            challenge::Kept::Same(c) => Some(c),
+            challenge::Kept::Expired => {
+                errors.push("challenge_answer", "验证问题", "验证已过期，请重新完成验证");
+                None
+            }
+            challenge::Kept::Unusable => None,
+        }
+    };
+    let challenge = match challenge {
+        Some(c) => c,
+        None => {
+            kept = kept.without(&["challenge_answer", "challenge_id", "challenge_question"]);
+            challenge::issue(state, ip).await?
+        }
+    };
+    render_form_with(state, headers, FormView::with_errors(kept, errors), challenge, proof).await
 }
 
 #[derive(Template)]
@@ -202,38 +340,195 @@ struct TrackTemplate {
     view: PublicRequest,
     /// Carried in the download forms' bodies, never in a URL.
     code: String,
+    /// At 待申请人补正: what the office asked for, and the correction form.
+    asked: Option<Asked>,
+    cf: FormView,
+    /// A confirmation shown above the case (the correction was received).
+    notice: String,
 }
 
-async fn show(state: &AppState, headers: &HeaderMap, ip: &str, tracking_no: &str, code: &str) -> PageResult {
-    let fields = Fields::parse(
+fn no_store(mut res: Response) -> Response {
+    res.headers_mut()
+        .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("private, no-store"));
+    res
+}
+
+fn tracking_fields(tracking_no: &str) -> Fields {
+    Fields::parse(
         url::form_urlencoded::Serializer::new(String::new())
             .append_pair("tracking_no", tracking_no)
             .finish()
             .as_bytes(),
-    );
+    )
+}
+
+/// The tracking page of a case whose code was checked.
+async fn track_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    r: &Request,
+    code: &str,
+    cf: FormView,
+    notice: String,
+) -> PageResult {
+    let view = public_view(state, r, code).await?;
+    let asked = super::correction::asked(state, r).await?;
+    let page = page(state, headers, &format!("申请 {}", r.tracking_no), "/requests/track", "gongkai")
+        .crumb("政务公开", "/gongkai")
+        .crumb("依申请公开", "/requests");
+    let failed = cf.failed();
+    let t = TrackTemplate { page, view, code: code.trim().to_string(), asked, cf, notice };
+    Ok(no_store(html_form(&t, failed)))
+}
+
+/// The tracking form again, with the message for a wrong number or code.
+fn wrong_code(state: &AppState, headers: &HeaderMap, tracking_no: &str, e: AppError) -> PageResult {
+    let errors = e.form_errors()?;
+    Ok(html_form(
+        &IndexTemplate {
+            page: index_page(state, headers),
+            track: FormView::with_errors(tracking_fields(tracking_no), errors),
+            unit: None,
+        },
+        true,
+    ))
+}
+
+async fn show(state: &AppState, headers: &HeaderMap, ip: &str, tracking_no: &str, code: &str) -> PageResult {
     match super::track(state, tracking_no, code, ip).await {
-        Ok(r) => {
-            let view = public_view(state, &r, code).await?;
-            let page = page(state, headers, &format!("申请 {}", r.tracking_no), "/requests/track", "gongkai")
-                .crumb("政务公开", "/gongkai")
-                .crumb("依申请公开", "/requests");
-            let mut res = html(&TrackTemplate { page, view, code: code.trim().to_string() });
-            res.headers_mut()
-                .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("private, no-store"));
-            Ok(res)
-        }
-        Err(e) => {
-            let errors = e.form_errors()?;
-            Ok(html_form(
-                &IndexTemplate {
-                    page: index_page(state, headers),
-                    track: FormView::with_errors(fields, errors),
-                    unit: None,
-                },
-                true,
-            ))
+        Ok(r) => track_page(state, headers, &r, code, FormView::default(), String::new()).await,
+        Err(e) => wrong_code(state, headers, tracking_no, e),
+    }
+}
+
+/// Reads the correction form: its text fields, and up to one file more than allowed (so that
+/// too many are named, not silently dropped); parts without a chosen file are skipped.
+async fn read_correction(mut form: Multipart) -> Result<(Fields, Vec<(String, Vec<u8>)>), AppError> {
+    let too_large = |status: axum::http::StatusCode| status == axum::http::StatusCode::PAYLOAD_TOO_LARGE;
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut files = Vec::new();
+    let mut texts = 0;
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if too_large(e.status()) => return Err(AppError::PayloadTooLarge),
+            Err(_) => return Err(AppError::BadRequest("上传的内容无法读取，请重新选择文件".into())),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if name == "files" {
+            let file_name = crate::forms::clean_file_name(field.file_name().unwrap_or(""));
+            let bytes = field.bytes().await.map_err(|e| {
+                if too_large(e.status()) {
+                    AppError::PayloadTooLarge
+                } else {
+                    AppError::BadRequest("文件读取失败".into())
+                }
+            })?;
+            if !bytes.is_empty() && files.len() <= super::correction::CORRECTION_MAX_FILES {
+                files.push((file_name, bytes.to_vec()));
+            }
+        } else if texts < 10 && !name.is_empty() {
+            texts += 1;
+            let value: String = field.text().await.unwrap_or_default().replace('\0', "").chars().take(4000).collect();
+            pairs.push((name, value));
         }
     }
+    let encoded = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+    Ok((Fields::parse(encoded.as_bytes()), files))
+}
+
+/// The applicant's correction, sent from the tracking page (the code in the body).
+async fn correct(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
+    Path(tracking_no): Path<String>,
+    form: Multipart,
+) -> PageResult {
+    let (f, files) = read_correction(form).await?;
+    let code = f.get("code").to_string();
+    let r = match super::track(&state, &tracking_no, &code, &ip).await {
+        Ok(r) => r,
+        Err(e) => return wrong_code(&state, &headers, &tracking_no, e),
+    };
+    match super::correction::submit_correction(&state, &r, &ip, f.get("text"), &files).await {
+        Ok(now) => {
+            let due = now.due_on.map(|d| format!("，答复期限至 {d}")).unwrap_or_default();
+            let received = now.clarification_received_on.map(|d| d.to_string()).unwrap_or_default();
+            let notice = format!(
+                "补正材料已提交。{}已收到您的补正，答复期限自 {received} 起重新计算{due}。",
+                super::unit_name(&state, now.unit_id).await
+            );
+            track_page(&state, &headers, &now, &code, FormView::default(), notice).await
+        }
+        Err(e) => {
+            let status = e.status();
+            let mut errors = e.form_errors()?;
+            if !files.is_empty() && !errors.0.iter().any(|e| e.field == "files" || e.field == "state") {
+                errors.push("files", "补正材料", "所选文件尚未提交，请重新选择");
+            }
+            let kept = f.without(&["code"]);
+            let mut res =
+                track_page(&state, &headers, &r, &code, FormView::with_errors(kept, errors), String::new()).await?;
+            // 422 for bad input, 409 for a case not awaiting correction.
+            *res.status_mut() = status;
+            Ok(res)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal/request_receipt.html")]
+struct ReceiptTemplate {
+    page: Page,
+    tracking_no: String,
+    query_code: String,
+    unit: String,
+    unit_phone: String,
+    unit_address: String,
+    submitted_at: String,
+    received_on: Option<String>,
+    due_on: Option<String>,
+    status_label: String,
+    track_url: String,
+}
+
+/// 回执: a page to print or keep, reached with the code in the body (never in a URL).
+async fn receipt(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
+    Path(tracking_no): Path<String>,
+    Form(f): Form,
+) -> PageResult {
+    let code = f.get("code").trim().to_string();
+    let r = match super::track(&state, &tracking_no, &code, &ip).await {
+        Ok(r) => r,
+        Err(e) => return wrong_code(&state, &headers, &tracking_no, e),
+    };
+    let tree = state.unit_tree().await?;
+    let unit = tree.get(r.unit_id);
+    let cal = state.calendar().await?;
+    let consultations = state.store.request_consultations(r.id).await?;
+    let deadline = super::deadline(&cal, &r, &consultations, super::today());
+    let base = state.site.public_url.trim_end_matches('/');
+    let page = page(&state, &headers, "申请回执", "/requests/track", "gongkai")
+        .crumb("政务公开", "/gongkai")
+        .crumb("依申请公开", "/requests");
+    Ok(no_store(html(&ReceiptTemplate {
+        page,
+        tracking_no: r.tracking_no.clone(),
+        query_code: code.to_ascii_uppercase(),
+        unit: unit.map(|u| u.name.clone()).unwrap_or_default(),
+        unit_phone: unit.map(|u| u.phone.clone()).unwrap_or_default(),
+        unit_address: unit.map(|u| u.address.clone()).unwrap_or_default(),
+        submitted_at: gongkai_domain::time::display_instant(&r.submitted_at),
+        received_on: r.received_on.map(|d| d.to_string()),
+        due_on: deadline.due_on,
+        status_label: r.state.label().into(),
+        track_url: format!("{base}/requests/track"),
+    })))
 }
 
 fn index_page(state: &AppState, headers: &HeaderMap) -> Page {
@@ -269,12 +564,7 @@ async fn track_path(
     Query(q): Query,
 ) -> PageResult {
     if q.get("code").trim().is_empty() {
-        let fields = Fields::parse(
-            url::form_urlencoded::Serializer::new(String::new())
-                .append_pair("tracking_no", &tracking_no)
-                .finish()
-                .as_bytes(),
-        );
+        let fields = tracking_fields(&tracking_no);
         return Ok(html(&IndexTemplate {
             page: index_page(&state, &headers),
             track: FormView::new(fields),

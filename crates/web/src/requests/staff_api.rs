@@ -356,7 +356,8 @@ pub async fn add_provided_file(
     })
 }
 
-/// Serves a case file to staff; the identity proof only to the handlers of the unit (audited).
+/// Serves a case file to staff; the identity proof and the applicant's correction files only
+/// to the handlers of the unit (audited).
 pub async fn serve_file(state: &AppState, p: &Principal, id: &str, file_id: &str) -> Result<Response, AppError> {
     let r = visible(state, p, id).await?;
     let f = state
@@ -365,7 +366,7 @@ pub async fn serve_file(state: &AppState, p: &Principal, id: &str, file_id: &str
         .await?
         .filter(|f| f.request_id == r.id)
         .ok_or(AppError::NotFound)?;
-    if f.role == "identity_proof" {
+    if super::api::is_personal_file(&f.role) {
         if !super::may_see_applicant(p, &r) {
             return Err(AppError::NotFound);
         }
