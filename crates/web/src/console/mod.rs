@@ -157,8 +157,14 @@ impl From<&AuditRecord> for AuditRow {
             seq: r.seq,
             at: display_instant(&r.at),
             actor: r.actor_name.clone(),
-            action: r.action.clone(),
-            object: format!("{} {}", r.object_type, r.object_id),
+            action: gongkai_domain::audit::action_label(&r.action)
+                .map(str::to_string)
+                .unwrap_or_else(|| r.action.clone()),
+            object: format!(
+                "{} {}",
+                gongkai_domain::audit::object_label(&r.object_type).unwrap_or(&r.object_type),
+                r.object_id
+            ),
             summary: r.summary.clone(),
             ip: r.ip.clone(),
         }
