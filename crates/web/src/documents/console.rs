@@ -317,6 +317,7 @@ async fn save(
     }
 }
 
+#[derive(Clone)]
 pub struct ReviewRow {
     pub stage: String,
     pub decision: &'static str,
@@ -339,6 +340,16 @@ struct ShowTemplate {
     can_edit: bool,
     can_submit: bool,
     can_review: bool,
+    /// 审核通过 offered only when the rule allows it; otherwise why not.
+    may_approve: bool,
+    approve_refusal: String,
+    may_reject: bool,
+    /// At 终审 with no time set: approving publishes at once, so it asks to confirm.
+    final_publishes_now: bool,
+    /// At 终审 with a time set: 「将于 … 定时发布」.
+    final_scheduled: String,
+    /// The latest return of this draft: (stage, reviewer, time, comment).
+    returned: Option<ReviewRow>,
     can_revise: bool,
     can_withdraw: bool,
     is_final: bool,
@@ -367,6 +378,16 @@ async fn show_page(
     for r in state.store.document_reviews(id).await? {
         reviews.push(review_row(state, r).await?);
     }
+    let returned = match reviews.last() {
+        Some(r) if doc.status == DocState::Draft && r.decision == "退回" => Some(reviews[reviews.len() - 1].clone()),
+        _ => None,
+    };
+    let options = super::reviews::options(state, p, &doc).await?;
+    let at_final = doc.status == DocState::InReview(gongkai_domain::workflow::Stage::Final);
+    let mut versions = state.store.document_versions(id).await?;
+    for v in &mut versions {
+        v.published_at = display_instant(&v.published_at);
+    }
     let failed = form.failed();
     let page = with_notice(
         console_page(state, headers, p, &doc.title, &format!("/admin/documents/{id}"), "documents").await,
@@ -377,7 +398,17 @@ async fn show_page(
         status: doc.status.label(),
         report,
         reviews,
-        versions: state.store.document_versions(id).await?,
+        versions,
+        may_approve: options.approve.is_ok(),
+        approve_refusal: options.approve.err().map(|e| e.to_string()).unwrap_or_default(),
+        may_reject: options.reject.is_ok(),
+        final_publishes_now: at_final && options.approve == Ok(DocState::Published),
+        final_scheduled: if at_final && options.approve == Ok(DocState::Scheduled) {
+            super::reviews::final_note(doc.status, doc.publish_at.as_deref())
+        } else {
+            String::new()
+        },
+        returned,
         form,
         can_edit: draft && doc.status == DocState::Draft,
         can_submit: draft && doc.status == DocState::Draft,
@@ -443,6 +474,17 @@ async fn act(
         note: f.get("note").into(),
         replacement: f.get("replacement").trim().parse().ok(),
     };
+    if input.action.trim() == "approve" && f.get("confirm_publish") != "1" {
+        let doc = actions::visible(&state, &p, id).await?;
+        if doc.status == DocState::InReview(gongkai_domain::workflow::Stage::Final) && !doc.publishes_later() {
+            let e = gongkai_domain::validation::Invalid::one(
+                "confirm_publish",
+                "发布确认",
+                "终审通过即在门户网站公开，请勾选“我确认发布后将立即在门户网站公开”",
+            );
+            return show_page(&state, &headers, &p, id, &Fields::default(), FormView::with_errors(f, e)).await;
+        }
+    }
     match actions::act(&state, &p, id, &input).await {
         Ok(_) => {
             Ok(Redirect::to(&format!("/admin/documents/{id}?notice=document_{}", input.action.trim())).into_response())
