@@ -782,3 +782,64 @@ fn has_raw_instant(text: &str) -> bool {
             && w[13] == b':'
     })
 }
+
+// Issue 13 item 6: a returned draft says why at the top of its page, who returned it and when.
+both!(a_returned_draft_shows_the_reason_at_the_top, |app: App| async move {
+    let editor = app.token("ybj_editor").await;
+    let res = app
+        .api_json(
+            Method::POST,
+            &editor,
+            "/api/v1/staff/documents",
+            json!({"title": "关于公布2025年度医保定点机构年度考核结果的通知", "topic": "health", "genre": "notice", "body": "<p>正文</p>"}),
+        )
+        .await;
+    let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let act = |token: String, body: Value| {
+        let app = app.clone();
+        async move { app.api_json(Method::POST, &token, &format!("/api/v1/staff/documents/{id}/actions"), body).await }
+    };
+    act(editor.clone(), json!({"action": "submit"})).await;
+    let res = act(
+        app.token("ybj_reviewer1").await,
+        json!({"action": "reject", "comment": "请补充考核结果附件并核对机构名称"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let (_, page) = app.login("ybj_editor").await.text(&format!("/admin/documents/{id}")).await;
+    let notice = page.find("本稿已被退回修改").expect("notice shown");
+    let reason = page.find("请补充考核结果附件并核对机构名称").unwrap();
+    assert!(notice < page.find("发布前检查").unwrap() && reason > notice, "at the top");
+    assert!(page[notice..].contains("王强于") && page[notice..reason].contains("初审环节退回"));
+    assert!(page[notice..reason].contains("年") && !has_raw_instant(&page));
+    // Resubmitted, the notice goes.
+    act(editor, json!({"action": "submit"})).await;
+    let (_, page) = app.login("ybj_editor").await.text(&format!("/admin/documents/{id}")).await;
+    assert!(!page.contains("本稿已被退回修改"));
+});
+
+// Issue 13 item 6: demo documents carry the times they would have had, not the moment the
+// demo was loaded: drafted before, published on their publication day, updated then.
+both!(demo_documents_have_realistic_times, |app: App| async move {
+    app.load_disclosure_demo().await;
+    let filter = gongkai_store::documents::DocumentFilter::default();
+    let (docs, total) = app.store.documents_list(&filter, 500, 0).await.unwrap();
+    assert!(total > 5);
+    let today = gongkai_domain::time::date_in_china(chrono::Utc::now());
+    let mut days = std::collections::BTreeSet::new();
+    for d in &docs {
+        let created = gongkai_domain::time::parse_instant(&d.created_at).unwrap();
+        let published = gongkai_domain::time::parse_instant(d.last_published_at.as_deref().unwrap()).unwrap();
+        let updated = gongkai_domain::time::parse_instant(&d.updated_at).unwrap();
+        assert!(created < published && published <= updated, "{}", d.title);
+        let day = gongkai_domain::time::date_in_china(published);
+        assert_eq!(Some(day.to_string()), d.published_on, "{}", d.title);
+        assert!(day < today);
+        days.insert(day);
+    }
+    assert!(days.len() > 3, "spread over months: {days:?}");
+    let d = &docs[0];
+    let shown = gongkai_domain::time::display_instant(&d.updated_at);
+    let (_, page) = app.text(&format!("/documents/{}", d.id)).await;
+    assert!(page.contains(&format!("更新时间：{shown}")), "portal shows the real update time {shown}");
+});
