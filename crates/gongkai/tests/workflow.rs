@@ -843,3 +843,67 @@ both!(demo_documents_have_realistic_times, |app: App| async move {
     let (_, page) = app.text(&format!("/documents/{}", d.id)).await;
     assert!(page.contains(&format!("更新时间：{shown}")), "portal shows the real update time {shown}");
 });
+
+// Issue 13 item 6: an interpretation is linked by searching, not by a number copied from a
+// URL. Without JavaScript the search is part of the form and keeps what was typed; the JSON
+// endpoint answers the search-as-you-type.
+both!(interpretations_are_linked_with_a_picker, |app: App| async move {
+    let policy =
+        app.published("济南市医疗保障局", "济南市门诊慢特病医疗保障管理办法", "normative", "picker-policy").await;
+    let res = app
+        .api_json(
+            Method::POST,
+            &app.token("ybj_editor").await,
+            "/api/v1/staff/documents",
+            json!({"title": "《济南市门诊慢特病医疗保障管理办法》政策解读", "topic": "health", "genre": "interpretation", "interprets_id": policy, "body": "<p>解读</p>"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let editor = app.login("ybj_editor").await;
+    let typed = [
+        ("title", "《济南市门诊慢特病医疗保障管理办法》图解"),
+        ("topic", "health"),
+        ("genre", "interpretation"),
+        ("interpretation_form", "graphic"),
+        ("body", "<p>一图读懂门诊慢特病待遇。</p>"),
+        ("interprets_id", ""),
+        ("interp_q", "门诊慢特病"),
+    ];
+    let mut search = typed.to_vec();
+    search.push(("_picker", "search"));
+    let res = editor.post("/admin/documents", &search).await;
+    assert_eq!(res.status(), StatusCode::OK, "a search saves nothing");
+    let html = res.text().await.unwrap();
+    assert!(html.contains("找到 1 份文件"), "interpretations are not offered");
+    assert!(html.contains(&format!("value=\"pick:{policy}\"")) && html.contains("一图读懂门诊慢特病待遇"));
+    let mut pick = typed.to_vec();
+    let value = format!("pick:{policy}");
+    pick.push(("_picker", &value));
+    let html = editor.post("/admin/documents", &pick).await.text().await.unwrap();
+    assert!(html.contains("所解读的文件：<strong>《济南市门诊慢特病医疗保障管理办法》</strong>"));
+    assert!(html.contains(&format!("name=\"interprets_id\" value=\"{policy}\"")) && html.contains("一图读懂"));
+    let policy_id = policy.to_string();
+    let mut save: Vec<(&str, &str)> = typed.iter().filter(|(k, _)| *k != "interprets_id").copied().collect();
+    save.push(("interprets_id", &policy_id));
+    let res = editor.post("/admin/documents", &save).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let id = id_from(&location(&res));
+    assert_eq!(app.store.document(id).await.unwrap().unwrap().interprets_id, Some(policy));
+    // The JSON behind search-as-you-type: the same search, staff only.
+    let found: Value = editor
+        .get(&format!(
+            "/admin/documents/interpretable?q={}",
+            url::form_urlencoded::byte_serialize("门诊慢特病".as_bytes()).collect::<String>()
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<i64> = found.as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, vec![policy], "{found}");
+    assert!(found[0]["detail"].as_str().unwrap().contains("索引号"));
+    assert_ne!(app.get("/admin/documents/interpretable?q=x").await.status(), StatusCode::OK);
+    // No number box is left to type into.
+    let (_, form) = editor.text(&format!("/admin/documents/{id}/edit")).await;
+    assert!(!form.contains("所解读的文件编号") && form.contains("查找所解读的文件"));
+});

@@ -59,6 +59,13 @@ impl Fields {
         self.0.iter().any(|(k, _)| k == name)
     }
 
+    /// The same fields with `name` set to `value` (in place of any value it had).
+    pub fn with(&self, name: &str, value: &str) -> Fields {
+        let mut out = self.without(&[name]);
+        out.0.push((name.to_string(), value.to_string()));
+        out
+    }
+
     /// An optional whole number; a malformed one is an error naming the field.
     pub fn int(&self, name: &str, label: &str) -> Result<Option<i64>, Invalid> {
         parse_int(self.opt(name), name, label)
