@@ -508,6 +508,126 @@ pub fn check_checkpoint(
     }
 }
 
+/// The Chinese name of an audit action code (`document.approve` → 「文件审核通过」), for the
+/// lists people read; the code itself stays in the chain. `None` for a code not known here.
+pub fn action_label(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "annual_report.draft" => "生成年度报告稿件",
+        "annual_report.save" => "保存年度报告",
+        "attachment.add" => "上传附件",
+        "attachment.remove" => "删除附件",
+        "audit.rotate_key" => "更换审计密钥",
+        "calendar.add_year" => "新增年度节假日安排",
+        "calendar.replace_year" => "修改年度节假日安排",
+        "calendar.delete_year" => "删除年度节假日安排",
+        "calendar.set_day" => "设置日期安排",
+        "calendar.clear_day" => "清除日期安排",
+        "catalogue.instantiate" => "生成公开目录",
+        "catalogue.add" => "增加特色事项",
+        "catalogue.remove" => "删除特色事项",
+        "catalogue.applicable" => "目录事项恢复适用",
+        "catalogue.not_applicable" => "目录事项标记未涉及",
+        "column.create" => "新建栏目",
+        "column.update" => "修改栏目",
+        "column.remove" => "删除栏目",
+        "demo.disclosure" => "载入演示数据",
+        "document.create" => "起草文件",
+        "document.update" => "修改草稿",
+        "document.submit" => "提交初审",
+        "document.approve" => "文件审核通过",
+        "document.reject" => "文件退回修改",
+        "document.publish_due" => "定时发布",
+        "document.revise" => "修订文件",
+        "document.discard" => "放弃修订",
+        "document.withdraw" => "撤稿",
+        "document.mask" => "遮盖个人信息",
+        "document.import" => "导入文件",
+        "document.validity" => "修改有效性",
+        "letter_template.update" => "修改告知书模板",
+        "letter_template.reset" => "恢复告知书模板",
+        "request.create" => "登记申请",
+        "request.confirm" => "确认收到申请",
+        "request.clarification" => "告知补正",
+        "request.clarification_received" => "收到补正材料",
+        "request.consult" => "发起征求意见",
+        "request.opinion" => "登记征求意见结果",
+        "request.extend" => "延长答复期限",
+        "request.excessive_period" => "确定合理答复期限",
+        "request.fee_notice" => "通知缴纳信息处理费",
+        "request.fee_paid" => "登记缴费",
+        "request.reply" => "答复提交审签",
+        "request.approve" => "审签通过并答复",
+        "request.return" => "退回答复",
+        "request.withdraw" => "登记撤回申请",
+        "request.archive" => "归档",
+        "request.assign" => "指定承办人",
+        "request.file_add" => "上传答复材料",
+        "request.coordination_answer" => "答复会商协查",
+        "request.view_applicant" => "查看申请人信息",
+        "request.export" => "导出申请",
+        "review_case.create" => "登记复议诉讼",
+        "review_case.update" => "修改复议诉讼",
+        "standard.import" => "导入事项标准清单",
+        "token.create" => "创建 API 令牌",
+        "token.revoke" => "吊销 API 令牌",
+        "unit.create" => "新建单位",
+        "unit.update" => "修改单位信息",
+        "unit.rename" => "单位更名",
+        "unit.move" => "调整隶属关系",
+        "unit.reorder" => "调整单位排序",
+        "unit.close" => "撤销单位",
+        "user.create" => "开设账号",
+        "user.update" => "修改账号",
+        "user.password" => "修改密码",
+        "user.login" => "登录",
+        "user.logout" => "退出登录",
+        "wordlist.add" => "词表加词",
+        "wordlist.remove" => "词表删词",
+        "wordlist.seed" => "载入初始词表",
+        _ => return None,
+    })
+}
+
+/// The Chinese name of the kind of object an audit record is about.
+pub fn object_label(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "annual_report" => "年度报告",
+        "api_token" => "API 令牌",
+        "attachment" => "附件",
+        "audit_key" => "审计密钥",
+        "calendar_day" => "日期安排",
+        "calendar_year" => "年度节假日安排",
+        "catalogue_item" => "目录事项",
+        "column" => "栏目",
+        "demo" => "演示数据",
+        "document" => "文件",
+        "letter_template" => "告知书模板",
+        "request" => "申请",
+        "review_case" => "复议诉讼",
+        "standard_list" => "事项标准清单",
+        "unit" => "单位",
+        "user" => "账号",
+        "word" => "词条",
+        "word_list" => "词表",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod labels_tests {
+    #[test]
+    fn every_known_action_and_object_has_a_chinese_label() {
+        for (code, label) in
+            [("document.approve", "文件审核通过"), ("request.reply", "答复提交审签"), ("user.login", "登录")]
+        {
+            assert_eq!(super::action_label(code), Some(label));
+        }
+        assert_eq!(super::action_label("document.fly"), None);
+        assert_eq!(super::object_label("document"), Some("文件"));
+        assert_eq!(super::object_label("spaceship"), None);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

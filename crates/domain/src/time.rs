@@ -23,12 +23,41 @@ pub fn date_in_china(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&china()).date_naive()
 }
 
-/// How an instant is shown to people: local time to the minute.
+/// How an instant is shown to people: Beijing time to the minute, 「2026年12月5日 20:33」.
 pub fn display_instant(text: &str) -> String {
+    match parse_instant(text) {
+        Some(at) => display_local_time(at.with_timezone(&china()).naive_local()),
+        None => text.to_string(),
+    }
+}
+
+/// An instant as local time to the minute in machine form (`2026-12-05 20:33`), for the API.
+pub fn local_minute(text: &str) -> String {
     match parse_instant(text) {
         Some(at) => at.with_timezone(&china()).format("%Y-%m-%d %H:%M").to_string(),
         None => text.to_string(),
     }
+}
+
+/// A local date and time as people read it: 「2026年12月8日 09:00」.
+pub fn display_local_time(t: chrono::NaiveDateTime) -> String {
+    use chrono::{Datelike, Timelike};
+    format!("{}年{}月{}日 {:02}:{:02}", t.year(), t.month(), t.day(), t.hour(), t.minute())
+}
+
+/// A stored local time (`YYYY-MM-DD HH:MM`, as scheduled publication is kept) as people read
+/// it; anything else is shown as it is.
+pub fn display_local(text: &str) -> String {
+    match chrono::NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M") {
+        Ok(t) => display_local_time(t),
+        Err(_) => text.to_string(),
+    }
+}
+
+/// A calendar date as people read it: 「2026年12月8日」.
+pub fn display_date(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
 
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
@@ -49,7 +78,13 @@ mod tests {
         assert_eq!(parse_instant(&format_instant(b)), Some(b));
         // 16:00 UTC is already the next day in Jinan.
         assert_eq!(date_in_china(a), NaiveDate::from_ymd_opt(2026, 2, 1).unwrap());
-        assert_eq!(display_instant(&format_instant(a)), "2026-02-01 00:00");
+        assert_eq!(display_instant(&format_instant(a)), "2026年2月1日 00:00");
+        assert_eq!(local_minute(&format_instant(a)), "2026-02-01 00:00");
+        // The value of issue 13: a UTC instant after approval, shown in Beijing time.
+        assert_eq!(display_instant("2026-12-05T12:33:55.481455Z"), "2026年12月5日 20:33");
+        assert_eq!(display_local("2026-12-08 09:00"), "2026年12月8日 09:00");
+        assert_eq!(display_local("明天"), "明天");
+        assert_eq!(display_date(NaiveDate::from_ymd_opt(2026, 1, 9).unwrap()), "2026年1月9日");
         assert_eq!(display_instant("garbage"), "garbage");
         assert_eq!(parse_date(" 2026-02-29 "), None);
         assert_eq!(parse_date("2028-02-29"), NaiveDate::from_ymd_opt(2028, 2, 29));

@@ -129,9 +129,16 @@ pub struct Facts {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WorkflowError {
-    NotAllowed { state: State, event: &'static str },
+    NotAllowed {
+        state: State,
+        event: &'static str,
+    },
     AuthorCannotReview,
-    AlreadyReviewed { stage: Stage },
+    /// `actor` approved `stage` of this revision and may not also approve `at`.
+    AlreadyReviewed {
+        stage: Stage,
+        at: Stage,
+    },
     ChecksPending,
     NothingPublished,
 }
@@ -141,8 +148,8 @@ impl fmt::Display for WorkflowError {
         match self {
             WorkflowError::NotAllowed { state, event } => write!(f, "文件当前为“{}”，不能{}", state.label(), event),
             WorkflowError::AuthorCannotReview => write!(f, "审核人不能是本文稿的撰稿人"),
-            WorkflowError::AlreadyReviewed { stage } => {
-                write!(f, "您已完成本文稿的{}，每一审核环节须由不同的人完成", stage.label())
+            WorkflowError::AlreadyReviewed { stage, at } => {
+                write!(f, "您已参与本文的{}，按规定不能再{}（每一审核环节须由不同的人完成）", stage.label(), at.label())
             }
             WorkflowError::ChecksPending => {
                 write!(f, "发布前检查发现的问题尚未处理，请先处理，或由审核人说明理由后忽略")
@@ -176,7 +183,7 @@ pub fn next(state: State, event: Event, actor: i64, facts: &Facts) -> Result<Sta
                 return Err(WorkflowError::AuthorCannotReview);
             }
             if let Some(done) = Stage::ALL[..stage.index()].iter().find(|s| facts.reviewers[s.index()] == Some(actor)) {
-                return Err(WorkflowError::AlreadyReviewed { stage: *done });
+                return Err(WorkflowError::AlreadyReviewed { stage: *done, at: stage });
             }
             match stage.next() {
                 Some(next) => Ok(State::InReview(next)),
@@ -210,6 +217,59 @@ pub fn next(state: State, event: Event, actor: i64, facts: &Facts) -> Result<Sta
         }
         _ => Err(refuse()),
     }
+}
+
+/// Why a member of staff may not approve or send back a document now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewRefusal {
+    /// No 信息审核 role over the document's unit.
+    NoRole,
+    /// The workflow refuses: the author, a reviewer of an earlier stage, or a state that is not
+    /// under review.
+    Rule(WorkflowError),
+}
+
+impl fmt::Display for ReviewRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReviewRefusal::NoRole => write!(f, "您没有审核本单位文件的权限（需“信息审核”角色）"),
+            ReviewRefusal::Rule(e) => e.fmt(f),
+        }
+    }
+}
+
+/// What a member of staff may do to a document in review: approve it (and into which state
+/// that takes it: the next stage, published, or scheduled), and send it back. Both answers
+/// come from [`crate::staff::permits`] and [`next`], the rules the write itself applies, so
+/// what the console offers is what the store accepts. The pre-publication checks are not
+/// considered here: at 终审 they are cleared or overridden with a reason in the same step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReviewOptions {
+    pub approve: Result<State, ReviewRefusal>,
+    pub reject: Result<State, ReviewRefusal>,
+}
+
+impl ReviewOptions {
+    /// Whether the document waits for this person: it is at a review stage they may approve.
+    pub fn awaits(&self) -> bool {
+        self.approve.is_ok()
+    }
+}
+
+pub fn review_options(
+    roles: &crate::staff::Roles,
+    reach: crate::staff::Reach,
+    state: State,
+    actor: i64,
+    facts: &Facts,
+    publish_later: bool,
+) -> ReviewOptions {
+    if !crate::staff::permits(roles, crate::staff::Action::ReviewDocuments, reach) {
+        return ReviewOptions { approve: Err(ReviewRefusal::NoRole), reject: Err(ReviewRefusal::NoRole) };
+    }
+    let approve = next(state, Event::Approve { checks_clear: true, publish_later }, actor, facts);
+    let reject = next(state, Event::Reject, actor, facts);
+    ReviewOptions { approve: approve.map_err(ReviewRefusal::Rule), reject: reject.map_err(ReviewRefusal::Rule) }
 }
 
 #[cfg(test)]
@@ -280,7 +340,7 @@ mod tests {
         facts.reviewers[0] = Some(R1);
         assert_eq!(
             next(State::InReview(Stage::Second), approve, R1, &facts),
-            Err(WorkflowError::AlreadyReviewed { stage: Stage::First })
+            Err(WorkflowError::AlreadyReviewed { stage: Stage::First, at: Stage::Second })
         );
         assert_eq!(next(State::InReview(Stage::Second), approve, R2, &facts), Ok(State::InReview(Stage::Final)));
         facts.reviewers[1] = Some(R2);
@@ -309,5 +369,111 @@ mod tests {
             assert!(!s.label().is_empty());
         }
         assert_eq!(State::parse("approved"), None);
+    }
+
+    /// Who may approve and send back, per stage: roles, reach and the separation of duties
+    /// together, with the reason people are told when they may not.
+    #[test]
+    fn review_options_table() {
+        use crate::staff::{Reach, Role, Roles};
+        let reviewer: Roles = [Role::Reviewer].into_iter().collect();
+        let editor: Roles = [Role::Editor].into_iter().collect();
+        let admin: Roles = [Role::SystemAdmin].into_iter().collect();
+        let after_first = Facts { author: AUTHOR, reviewers: [Some(R1), None, None], has_live: false };
+        let after_second = Facts { author: AUTHOR, reviewers: [Some(R1), Some(R2), None], has_live: false };
+        let fresh = Facts { author: AUTHOR, reviewers: [None; 3], has_live: false };
+        let first = State::InReview(Stage::First);
+        let second = State::InReview(Stage::Second);
+        let fin = State::InReview(Stage::Final);
+        type Case<'a> = (&'a Roles, Reach, State, i64, Facts, bool, Result<State, &'a str>, Result<State, &'a str>);
+        let cases: Vec<Case> = vec![
+            // An ordinary reviewer at each stage.
+            (&reviewer, Reach::Subtree, first, R1, fresh, false, Ok(second), Ok(State::Draft)),
+            (&reviewer, Reach::Subtree, second, R2, after_first, false, Ok(fin), Ok(State::Draft)),
+            (&reviewer, Reach::Subtree, fin, R3, after_second, false, Ok(State::Published), Ok(State::Draft)),
+            (&reviewer, Reach::Subtree, fin, R3, after_second, true, Ok(State::Scheduled), Ok(State::Draft)),
+            // Separation of duties: refused to approve, still allowed to send back.
+            (
+                &reviewer,
+                Reach::Subtree,
+                second,
+                R1,
+                after_first,
+                false,
+                Err("您已参与本文的初审，按规定不能再复审（每一审核环节须由不同的人完成）"),
+                Ok(State::Draft),
+            ),
+            (
+                &reviewer,
+                Reach::Subtree,
+                fin,
+                R2,
+                after_second,
+                false,
+                Err("您已参与本文的复审，按规定不能再终审（每一审核环节须由不同的人完成）"),
+                Ok(State::Draft),
+            ),
+            (
+                &reviewer,
+                Reach::Subtree,
+                first,
+                AUTHOR,
+                fresh,
+                false,
+                Err("审核人不能是本文稿的撰稿人"),
+                Err("审核人不能是本文稿的撰稿人"),
+            ),
+            // Roles and reach.
+            (
+                &editor,
+                Reach::Subtree,
+                first,
+                R1,
+                fresh,
+                false,
+                Err("您没有审核本单位文件的权限（需“信息审核”角色）"),
+                Err("您没有审核本单位文件的权限（需“信息审核”角色）"),
+            ),
+            (
+                &reviewer,
+                Reach::Outside,
+                first,
+                R1,
+                fresh,
+                false,
+                Err("您没有审核本单位文件的权限（需“信息审核”角色）"),
+                Err("您没有审核本单位文件的权限（需“信息审核”角色）"),
+            ),
+            (&admin, Reach::Outside, first, R1, fresh, false, Ok(second), Ok(State::Draft)),
+            // Nothing to review in a draft; a scheduled one can only be sent back.
+            (
+                &reviewer,
+                Reach::Subtree,
+                State::Draft,
+                R1,
+                fresh,
+                false,
+                Err("文件当前为“草稿”，不能审核通过"),
+                Err("文件当前为“草稿”，不能退回修改"),
+            ),
+            (
+                &reviewer,
+                Reach::Subtree,
+                State::Scheduled,
+                R3,
+                after_second,
+                false,
+                Err("文件当前为“定时发布”，不能审核通过"),
+                Ok(State::Draft),
+            ),
+        ];
+        for (roles, reach, state, actor, facts, later, approve, reject) in cases {
+            let got = review_options(roles, reach, state, actor, &facts, later);
+            let shown = |r: Result<State, ReviewRefusal>| r.map_err(|e| e.to_string());
+            let want = |r: Result<State, &str>| r.map_err(str::to_string);
+            assert_eq!(shown(got.approve), want(approve), "approve {state:?} by {actor} {roles:?} {reach:?}");
+            assert_eq!(shown(got.reject), want(reject), "reject {state:?} by {actor} {roles:?} {reach:?}");
+            assert_eq!(got.awaits(), approve.is_ok());
+        }
     }
 }

@@ -30,6 +30,8 @@ enum Who {
     /// Staff who work with documents: editors, reviewers, unit administrators, evaluators.
     DocumentViewers,
     Editors,
+    /// Review documents: reviewers (and system administrators).
+    Reviewers,
     /// Read applications: request handlers, unit administrators and evaluators.
     RequestViewers,
     /// Handle applications: request handlers.
@@ -51,6 +53,7 @@ fn expected(who: Who, role: Role, target: Target) -> bool {
                 || (matches!(role, Role::Editor | Role::Reviewer | Role::UnitAdmin | Role::Evaluator) && own)
         }
         Who::Editors => role == Role::SystemAdmin || (role == Role::Editor && own),
+        Who::Reviewers => role == Role::SystemAdmin || (role == Role::Reviewer && own),
         Who::RequestViewers => {
             role == Role::SystemAdmin
                 || (matches!(role, Role::RequestHandler | Role::UnitAdmin | Role::Evaluator) && own)
@@ -127,6 +130,8 @@ enum R {
     AuditVerify,
     Documents,
     DocumentNew,
+    Reviews,
+    Interpretable,
     DocumentCreate,
     Catalogue,
     CatalogueUnit,
@@ -192,6 +197,8 @@ const CONSOLE: &[(R, Who, bool)] = &[
     (R::AuditVerify, Who::SystemAdmins, false),
     (R::Documents, Who::DocumentViewers, false),
     (R::DocumentNew, Who::Editors, false),
+    (R::Reviews, Who::Reviewers, false),
+    (R::Interpretable, Who::DocumentViewers, false),
     (R::DocumentCreate, Who::Editors, true),
     (R::Catalogue, Who::Supervisors, false),
     (R::CatalogueUnit, Who::Supervisors, true),
@@ -625,6 +632,8 @@ impl Ctx {
             R::AuditVerify => (Method::GET, s("/admin/audit/verify"), vec![]),
             R::Documents => (Method::GET, s("/admin/documents"), vec![]),
             R::DocumentNew => (Method::GET, s("/admin/documents/new"), vec![]),
+            R::Reviews => (Method::GET, s("/admin/reviews"), vec![]),
+            R::Interpretable => (Method::GET, s("/admin/documents/interpretable?q=%E5%8C%BB%E4%BF%9D"), vec![]),
             R::Catalogue => (Method::GET, s("/admin/catalogue"), vec![]),
             R::CatalogueUnit => (Method::GET, format!("/admin/catalogue/units/{unit}"), vec![]),
             R::CatalogueItemAdd => (
@@ -1025,19 +1034,23 @@ both!(console_routes_by_role_and_unit, |app: App| async move {
     }
     assert!(failures.is_empty(), "{} of {checked} checks failed:\n{}", failures.len(), failures.join("\n"));
     assert!(checked > 250, "{checked} checks");
-    // The case page's upload form, submitted as a browser does (its action as written, its
-    // hidden fields in the multipart body), gets through the form-token check.
+    // The case page's reply form, which takes the upload in the same submit, posted as a
+    // browser does (its action as written, its hidden fields in the multipart body), gets
+    // through the form-token check.
     let (_, handler, _) = actors.iter().find(|(r, _, _)| *r == Role::RequestHandler).unwrap();
     let page = handler.text(&format!("/admin/requests/{}", ctx.case[0])).await.1;
-    let marker = format!("action=\"/admin/requests/{}/files", ctx.case[0]);
+    let marker = format!("action=\"/admin/requests/{}/reply", ctx.case[0]);
     let start = page.find(&marker).expect("the case page has an upload form") + "action=\"".len();
     let action = page[start..start + page[start..].find('"').unwrap()].replace("&amp;", "&");
-    let res = handler.client.post(handler.url(&action)).multipart(upload_form(&handler.csrf)).send().await.unwrap();
-    assert_eq!(
-        (res.status(), location(&res)),
-        (StatusCode::SEE_OTHER, format!("/admin/requests/{}?notice=file_added", ctx.case[0])),
-        "the upload form posts to {action}"
-    );
+    let res = handler
+        .client
+        .post(handler.url(&action))
+        .multipart(upload_form(&handler.csrf).text("do", "upload"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "the upload form posts to {action}");
+    assert!(res.text().await.unwrap().contains("已填写的答复内容保留在下方"));
     // The closes and creations allowed above left their marks, all audited and intact.
     assert!(app.store.audit_verify().await.unwrap().is_ok());
     let (units, _) =

@@ -1164,6 +1164,44 @@ both!(a_returned_reply_is_redrafted_and_its_files_reach_the_applicant, |app: App
     assert!(!text.contains("请补充说明提供方式"), "the return note is internal: {text}");
     // The unit admin approves but does not draft.
     problem(step_res(&app, &head, id, "reply", json!({"outcome": "disclosed"})).await, 403).await;
+    // The console's reply form takes a file in the same submit: uploading keeps what was typed,
+    // a refused file too, and the hint states the real types and size limit.
+    let console = app.login("ybj_handler").await;
+    let (_, page) = console.text(&format!("/admin/requests/{id}")).await;
+    assert!(page.contains("MP4 视频或 MP3 音频，每个文件不超过") && !page.contains("（PDF、Word、Excel、图片）"));
+    let reply_form = |file: reqwest::multipart::Part| {
+        reqwest::multipart::Form::new()
+            .text("csrf", console.csrf.clone())
+            .text("outcome", "disclosed")
+            .text("reasons", "")
+            .text("provided", "门诊慢特病病种目录（2025年版）一份，随本告知书提供。")
+            .text("do", "upload")
+            .part("file", file)
+    };
+    let url = console.url(&format!("/admin/requests/{id}/reply?_csrf={}", console.csrf));
+    let res = console
+        .client
+        .post(&url)
+        .multipart(reply_form(reqwest::multipart::Part::bytes(pdf.to_vec()).file_name("病种目录补充.pdf")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("门诊慢特病病种目录（2025年版）一份，随本告知书提供。"), "typed text kept");
+    assert!(html.contains("已填写的答复内容保留在下方") && html.contains("病种目录补充.pdf"));
+    assert!(html.contains("<option value=\"disclosed\" selected>"), "choice kept");
+    let res = console
+        .client
+        .post(&url)
+        .multipart(reply_form(reqwest::multipart::Part::bytes(b"MZ not a pdf".to_vec()).file_name("x.exe")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("门诊慢特病病种目录（2025年版）一份，随本告知书提供。"), "kept on a refused file too");
+    assert_eq!(audit(&app, "request.file_add", Some(id)).await.len(), 2);
     let doc = app.published("济南市医疗保障局", "济南市门诊慢特病病种目录", "notice", "requests-test-1").await;
     let case = step(
         &app,
@@ -1184,7 +1222,7 @@ both!(a_returned_reply_is_redrafted_and_its_files_reach_the_applicant, |app: App
     assert_eq!(view["replied_on"], (today() - days(1)).to_string());
     let files = view["files"].as_array().unwrap();
     let provided: Vec<&Value> = files.iter().filter(|f| f["role"] == "provided").collect();
-    assert_eq!(provided.len(), 1, "{view}");
+    assert_eq!(provided.len(), 2, "{view}");
     assert!(files.iter().all(|f| f["role"] == "provided" || f["role"] == "letter"), "{view}");
     assert_eq!(provided[0]["name"], "病种目录.pdf");
     let url = provided[0]["url"].as_str().unwrap();
@@ -1204,8 +1242,24 @@ both!(a_returned_reply_is_redrafted_and_its_files_reach_the_applicant, |app: App
         )
         .await;
     problem(res, 409).await;
-    assert_eq!(audit(&app, "request.file_add", Some(id)).await.len(), 1);
+    assert_eq!(audit(&app, "request.file_add", Some(id)).await.len(), 2);
     assert_eq!(audit(&app, "request.return", Some(id)).await[0]["actor_name"], "ybj_admin");
+
+    // Issue 13 item 6: the disclosed document is named by title and 索引号 on the case page
+    // and in the reply letter, never as 「信息编号 N」; the audit list speaks Chinese.
+    let index_no = app.store.document(doc).await.unwrap().unwrap().index_no.unwrap();
+    let (_, page) = app.login("ybj_handler").await.text(&format!("/admin/requests/{id}")).await;
+    assert!(page.contains("《济南市门诊慢特病病种目录》") && page.contains(&format!("索引号 {index_no}")), "case page");
+    let r = app.store.request(id).await.unwrap().unwrap();
+    let key = gongkai_web::requests::letters::key_for(&r, "reply").unwrap();
+    let letter = gongkai_web::requests::letters::letter(&app.state, &r, key).await.unwrap();
+    let text = letter.paragraphs.join("\n");
+    assert!(text.contains(&format!("《济南市门诊慢特病病种目录》（索引号：{index_no}")), "{text}");
+    assert!(!text.contains("信息编号"), "{text}");
+    let (_, audit_page) = app.login("ybj_admin").await.text("/admin/audit").await;
+    assert!(audit_page.contains("答复提交审签：予以公开") && !audit_page.contains("：disclosed"), "summary in Chinese");
+    assert!(audit_page.contains("<td>审签通过并答复</td>") && !audit_page.contains("<code>request."), "action labels");
+    assert!(audit_page.contains("<option value=\"request.reply\">答复提交审签</option>"), "filter labels");
 });
 
 /// A server whose only font is the subset compiled into the binary (configured here as a file,

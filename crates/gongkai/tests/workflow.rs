@@ -69,7 +69,8 @@ both!(draft_review_publish_find_revise_withdraw, |app: App| async move {
     );
     // 终审 is blocked while the checks find problems.
     let r3 = app.login("ybj_reviewer3").await;
-    let blocked = r3.post(&format!("/admin/documents/{id}/act"), &[("action", "approve")]).await;
+    let blocked =
+        r3.post(&format!("/admin/documents/{id}/act"), &[("action", "approve"), ("confirm_publish", "1")]).await;
     assert_eq!(blocked.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(blocked.text().await.unwrap().contains("发布前检查发现的问题尚未处理"));
     assert_eq!(r3.post(&format!("/admin/documents/{id}/mask"), &[]).await.status(), StatusCode::SEE_OTHER);
@@ -78,7 +79,11 @@ both!(draft_review_publish_find_revise_withdraw, |app: App| async move {
     let res = r3
         .post(
             &format!("/admin/documents/{id}/act"),
-            &[("action", "approve"), ("override_reason", "“内部资料”系引用文件名称，链接将在发布后修正")],
+            &[
+                ("action", "approve"),
+                ("confirm_publish", "1"),
+                ("override_reason", "“内部资料”系引用文件名称，链接将在发布后修正"),
+            ],
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
@@ -131,7 +136,9 @@ both!(draft_review_publish_find_revise_withdraw, |app: App| async move {
     r1.post(&format!("/admin/documents/{id}/act"), &[("action", "approve")]).await;
     r2.post(&format!("/admin/documents/{id}/act"), &[("action", "approve")]).await;
     assert_eq!(
-        r3.post(&format!("/admin/documents/{id}/act"), &[("action", "approve")]).await.status(),
+        r3.post(&format!("/admin/documents/{id}/act"), &[("action", "approve"), ("confirm_publish", "1")])
+            .await
+            .status(),
         StatusCode::SEE_OTHER
     );
     let (_, html) = app.text(&format!("/documents/{id}")).await;
@@ -642,4 +649,261 @@ both!(external_links_are_checked_in_the_background, |app: App| async move {
     assert!(page.contains(&format!("失效链接：{far}/gone（HTTP 404）")) && page.contains("暂时无法访问，请人工确认"));
     // Nothing is due until a result grows old.
     assert_eq!(gongkai_web::link_checker::check_due(&app.state, &far_checker()).await.unwrap(), 0);
+});
+
+// Issue 13 item 5: each reviewer sees what waits for them (in the dashboard, the menu count
+// and the API), is offered 审核通过 only when the rule allows it and told why otherwise, and
+// 终审 says it publishes and asks to confirm.
+both!(reviewer_queue_and_final_confirmation, |app: App| async move {
+    let editor = app.token("ybj_editor").await;
+    let draft = |title: &'static str, publish_at: &'static str| {
+        let app = app.clone();
+        let editor = editor.clone();
+        async move {
+            let res = app
+                .api_json(
+                    Method::POST,
+                    &editor,
+                    "/api/v1/staff/documents",
+                    json!({"title": title, "topic": "health", "genre": "notice", "body": "<p>正文</p>", "publish_at": publish_at}),
+                )
+                .await;
+            let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+            let res = app
+                .api_json(
+                    Method::POST,
+                    &editor,
+                    &format!("/api/v1/staff/documents/{id}/actions"),
+                    json!({"action": "submit"}),
+                )
+                .await;
+            assert_eq!(res.status(), StatusCode::OK);
+            id
+        }
+    };
+    let now = draft("关于调整职工医保门诊统筹待遇的通知", "").await;
+    let later = draft("关于开展医保基金监管集中宣传月活动的公告", "2099-12-08 09:00").await;
+    let queue_ids = |token: String| {
+        let app = app.clone();
+        async move {
+            let res = app.api_get(&token, "/api/v1/staff/reviews").await;
+            assert_eq!(res.status(), StatusCode::OK);
+            let body: Value = res.json().await.unwrap();
+            let ids: Vec<i64> = body["items"].as_array().unwrap().iter().map(|d| d["id"].as_i64().unwrap()).collect();
+            assert_eq!(body["total"].as_i64().unwrap() as usize, ids.len());
+            ids
+        }
+    };
+    let (t1, t2, t3) =
+        (app.token("ybj_reviewer1").await, app.token("ybj_reviewer2").await, app.token("ybj_reviewer3").await);
+    // 初审: every reviewer of the unit may take it; the editor and another unit see nothing.
+    assert_eq!(queue_ids(t1.clone()).await, vec![now, later]);
+    assert_eq!(queue_ids(editor.clone()).await, Vec::<i64>::new());
+    assert_eq!(queue_ids(app.token("zjj_editor").await).await, Vec::<i64>::new());
+    let r1 = app.login("ybj_reviewer1").await;
+    let (_, dash) = r1.text("/admin").await;
+    assert!(dash.contains("待我审核") && dash.contains("关于调整职工医保门诊统筹待遇的通知"), "dashboard list");
+    assert!(dash.contains("<span class=\"nav-count\">2<"), "count in the menu");
+    let (_, own) = r1.text("/admin/reviews").await;
+    assert!(own.contains("共 2 篇文件等待您审核"));
+    for id in [now, later] {
+        assert_eq!(
+            r1.post(&format!("/admin/documents/{id}/act"), &[("action", "approve")]).await.status(),
+            StatusCode::SEE_OTHER
+        );
+    }
+    // 复审: reviewer 1 took 初审, so it no longer waits for them and they are told why.
+    assert_eq!(queue_ids(t1.clone()).await, Vec::<i64>::new());
+    assert_eq!(queue_ids(t2.clone()).await, vec![now, later]);
+    let (_, page) = r1.text(&format!("/admin/documents/{now}")).await;
+    assert!(page.contains("您已参与本文的初审，按规定不能再复审"), "reason shown");
+    assert!(!page.contains("value=\"approve\""), "no approve button offered");
+    assert!(page.contains("退回修改"), "may still send it back");
+    let perms: Value = app.api_get(&t1, &format!("/api/v1/staff/documents/{now}/review")).await.json().await.unwrap();
+    assert_eq!(perms["may_approve"], false);
+    assert_eq!(perms["may_reject"], true);
+    assert!(perms["approve_refusal"].as_str().unwrap().contains("不能再复审"));
+    let perms: Value = app.api_get(&t2, &format!("/api/v1/staff/documents/{now}/review")).await.json().await.unwrap();
+    assert_eq!(
+        (perms["may_approve"].as_bool(), perms["approve_leads_to"].as_str()),
+        (Some(true), Some("review_final"))
+    );
+    let r2 = app.login("ybj_reviewer2").await;
+    for id in [now, later] {
+        r2.post(&format!("/admin/documents/{id}/act"), &[("action", "approve")]).await;
+    }
+    // 终审: says it publishes, asks to confirm, or names the scheduled time.
+    assert_eq!(queue_ids(t2).await, Vec::<i64>::new());
+    assert_eq!(queue_ids(t3.clone()).await, vec![now, later]);
+    let items: Value = app.api_get(&t3, "/api/v1/staff/reviews").await.json().await.unwrap();
+    assert_eq!(items["items"][0]["publishes_now"], true);
+    assert_eq!(
+        (items["items"][1]["publishes_now"].as_bool(), items["items"][1]["publish_at"].as_str()),
+        (Some(false), Some("2099-12-08 09:00"))
+    );
+    let r3 = app.login("ybj_reviewer3").await;
+    let (_, page) = r3.text(&format!("/admin/documents/{now}")).await;
+    assert!(page.contains("终审并发布") && page.contains("我确认发布后将立即在门户网站公开"));
+    let unconfirmed = r3.post(&format!("/admin/documents/{now}/act"), &[("action", "approve")]).await;
+    assert_eq!(unconfirmed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unconfirmed.text().await.unwrap().contains("请勾选“我确认发布后将立即在门户网站公开”"));
+    assert_eq!(app.store.document(now).await.unwrap().unwrap().status.code(), "review_final", "nothing published");
+    let confirmed =
+        r3.post(&format!("/admin/documents/{now}/act"), &[("action", "approve"), ("confirm_publish", "1")]).await;
+    assert_eq!(confirmed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.store.document(now).await.unwrap().unwrap().status.code(), "published");
+    let (_, page) = r3.text(&format!("/admin/documents/{later}")).await;
+    assert!(page.contains("将于 2099年12月8日 09:00 定时发布") && !page.contains("终审并发布"));
+    assert_eq!(
+        r3.post(&format!("/admin/documents/{later}/act"), &[("action", "approve")]).await.status(),
+        StatusCode::SEE_OTHER,
+        "a scheduled one needs no confirmation"
+    );
+    assert_eq!(app.store.document(later).await.unwrap().unwrap().status.code(), "scheduled");
+    assert_eq!(queue_ids(t3).await, Vec::<i64>::new());
+    let (_, dash) = r3.text("/admin").await;
+    assert!(dash.contains("目前没有等待您审核的文件") && !dash.contains("nav-count"));
+    // The version published shows its time in Beijing time, not as a raw UTC instant.
+    let (_, page) = r3.text(&format!("/admin/documents/{now}")).await;
+    let shown = gongkai_domain::time::display_instant(&gongkai_domain::time::format_instant(chrono::Utc::now()));
+    assert!(page.contains(&format!("第 1 版 · {}", &shown[..shown.find(' ').unwrap()])), "Chinese date");
+    assert!(!has_raw_instant(&page), "no RFC 3339 instant reaches the page");
+});
+
+/// Whether a text holds a stored instant as it is (`2026-12-05T12:33:55…`).
+fn has_raw_instant(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.windows(14).any(|w| {
+        w[..4].iter().all(u8::is_ascii_digit)
+            && w[4] == b'-'
+            && w[7] == b'-'
+            && w[10] == b'T'
+            && w[11..13].iter().all(u8::is_ascii_digit)
+            && w[13] == b':'
+    })
+}
+
+// Issue 13 item 6: a returned draft says why at the top of its page, who returned it and when.
+both!(a_returned_draft_shows_the_reason_at_the_top, |app: App| async move {
+    let editor = app.token("ybj_editor").await;
+    let res = app
+        .api_json(
+            Method::POST,
+            &editor,
+            "/api/v1/staff/documents",
+            json!({"title": "关于公布2025年度医保定点机构年度考核结果的通知", "topic": "health", "genre": "notice", "body": "<p>正文</p>"}),
+        )
+        .await;
+    let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let act = |token: String, body: Value| {
+        let app = app.clone();
+        async move { app.api_json(Method::POST, &token, &format!("/api/v1/staff/documents/{id}/actions"), body).await }
+    };
+    act(editor.clone(), json!({"action": "submit"})).await;
+    let res = act(
+        app.token("ybj_reviewer1").await,
+        json!({"action": "reject", "comment": "请补充考核结果附件并核对机构名称"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let (_, page) = app.login("ybj_editor").await.text(&format!("/admin/documents/{id}")).await;
+    let notice = page.find("本稿已被退回修改").expect("notice shown");
+    let reason = page.find("请补充考核结果附件并核对机构名称").unwrap();
+    assert!(notice < page.find("发布前检查").unwrap() && reason > notice, "at the top");
+    assert!(page[notice..].contains("王强于") && page[notice..reason].contains("初审环节退回"));
+    assert!(page[notice..reason].contains("年") && !has_raw_instant(&page));
+    // Resubmitted, the notice goes.
+    act(editor, json!({"action": "submit"})).await;
+    let (_, page) = app.login("ybj_editor").await.text(&format!("/admin/documents/{id}")).await;
+    assert!(!page.contains("本稿已被退回修改"));
+});
+
+// Issue 13 item 6: demo documents carry the times they would have had, not the moment the
+// demo was loaded: drafted before, published on their publication day, updated then.
+both!(demo_documents_have_realistic_times, |app: App| async move {
+    app.load_disclosure_demo().await;
+    let filter = gongkai_store::documents::DocumentFilter::default();
+    let (docs, total) = app.store.documents_list(&filter, 500, 0).await.unwrap();
+    assert!(total > 5);
+    let today = gongkai_domain::time::date_in_china(chrono::Utc::now());
+    let mut days = std::collections::BTreeSet::new();
+    for d in &docs {
+        let created = gongkai_domain::time::parse_instant(&d.created_at).unwrap();
+        let published = gongkai_domain::time::parse_instant(d.last_published_at.as_deref().unwrap()).unwrap();
+        let updated = gongkai_domain::time::parse_instant(&d.updated_at).unwrap();
+        assert!(created < published && published <= updated, "{}", d.title);
+        let day = gongkai_domain::time::date_in_china(published);
+        assert_eq!(Some(day.to_string()), d.published_on, "{}", d.title);
+        assert!(day < today);
+        days.insert(day);
+    }
+    assert!(days.len() > 3, "spread over months: {days:?}");
+    let d = &docs[0];
+    let shown = gongkai_domain::time::display_instant(&d.updated_at);
+    let (_, page) = app.text(&format!("/documents/{}", d.id)).await;
+    assert!(page.contains(&format!("更新时间：{shown}")), "portal shows the real update time {shown}");
+});
+
+// Issue 13 item 6: an interpretation is linked by searching, not by a number copied from a
+// URL. Without JavaScript the search is part of the form and keeps what was typed; the JSON
+// endpoint answers the search-as-you-type.
+both!(interpretations_are_linked_with_a_picker, |app: App| async move {
+    let policy =
+        app.published("济南市医疗保障局", "济南市门诊慢特病医疗保障管理办法", "normative", "picker-policy").await;
+    let res = app
+        .api_json(
+            Method::POST,
+            &app.token("ybj_editor").await,
+            "/api/v1/staff/documents",
+            json!({"title": "《济南市门诊慢特病医疗保障管理办法》政策解读", "topic": "health", "genre": "interpretation", "interprets_id": policy, "body": "<p>解读</p>"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let editor = app.login("ybj_editor").await;
+    let typed = [
+        ("title", "《济南市门诊慢特病医疗保障管理办法》图解"),
+        ("topic", "health"),
+        ("genre", "interpretation"),
+        ("interpretation_form", "graphic"),
+        ("body", "<p>一图读懂门诊慢特病待遇。</p>"),
+        ("interprets_id", ""),
+        ("interp_q", "门诊慢特病"),
+    ];
+    let mut search = typed.to_vec();
+    search.push(("_picker", "search"));
+    let res = editor.post("/admin/documents", &search).await;
+    assert_eq!(res.status(), StatusCode::OK, "a search saves nothing");
+    let html = res.text().await.unwrap();
+    assert!(html.contains("找到 1 份文件"), "interpretations are not offered");
+    assert!(html.contains(&format!("value=\"pick:{policy}\"")) && html.contains("一图读懂门诊慢特病待遇"));
+    let mut pick = typed.to_vec();
+    let value = format!("pick:{policy}");
+    pick.push(("_picker", &value));
+    let html = editor.post("/admin/documents", &pick).await.text().await.unwrap();
+    assert!(html.contains("所解读的文件：<strong>《济南市门诊慢特病医疗保障管理办法》</strong>"));
+    assert!(html.contains(&format!("name=\"interprets_id\" value=\"{policy}\"")) && html.contains("一图读懂"));
+    let policy_id = policy.to_string();
+    let mut save: Vec<(&str, &str)> = typed.iter().filter(|(k, _)| *k != "interprets_id").copied().collect();
+    save.push(("interprets_id", &policy_id));
+    let res = editor.post("/admin/documents", &save).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let id = id_from(&location(&res));
+    assert_eq!(app.store.document(id).await.unwrap().unwrap().interprets_id, Some(policy));
+    // The JSON behind search-as-you-type: the same search, staff only.
+    let found: Value = editor
+        .get(&format!(
+            "/admin/documents/interpretable?q={}",
+            url::form_urlencoded::byte_serialize("门诊慢特病".as_bytes()).collect::<String>()
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<i64> = found.as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, vec![policy], "{found}");
+    assert!(found[0]["detail"].as_str().unwrap().contains("索引号"));
+    assert_ne!(app.get("/admin/documents/interpretable?q=x").await.status(), StatusCode::OK);
+    // No number box is left to type into.
+    let (_, form) = editor.text(&format!("/admin/documents/{id}/edit")).await;
+    assert!(!form.contains("所解读的文件编号") && form.contains("查找所解读的文件"));
 });

@@ -307,12 +307,37 @@ async fn load_disclosure(store: &Store, units: &HashMap<String, i64>) -> Result<
             .map_err(|e| demo_error(&d.key, e))?;
         let published =
             gongkai_domain::time::parse_date(&d.published_on).ok_or_else(|| demo_error(&d.key, &d.published_on))?;
-        let (id, _) = w.document_import(unit_id, &fields, &format!("demo:{}", d.key), Some(published)).await?;
+        let (id, fresh) = w.document_import(unit_id, &fields, &format!("demo:{}", d.key), Some(published)).await?;
+        if fresh {
+            set_demo_times(&mut w, id, published, documents.len()).await?;
+        }
         documents.insert(d.key.as_str(), id);
     }
     w.record("demo.disclosure", "demo", 0, None, "载入演示用事项标准清单、主动公开目录、栏目和政府信息");
     w.commit().await?;
     Ok(documents.len())
+}
+
+/// Times a demo document would have had: drafted a few working days before its publication
+/// day, published that day during office hours, last updated then (its only version), so
+/// that 「更新时间」 is not the moment the demo was loaded. `n` spreads the times of day.
+async fn set_demo_times(w: &mut crate::Writer, id: i64, published: NaiveDate, n: usize) -> Result<()> {
+    let n = n as u32;
+    let drafted = at_in_china(published - chrono::Duration::days(i64::from(2 + n % 5)), 8 * 60 + 40 + (n * 17) % 120);
+    let out = at_in_china(published, 9 * 60 + 30 + (n * 23) % 420);
+    let (drafted, out) = (gongkai_domain::time::format_instant(drafted), gongkai_domain::time::format_instant(out));
+    sqlx::query("UPDATE documents SET created_at = $1, last_published_at = $2, updated_at = $2 WHERE id = $3")
+        .bind(&drafted)
+        .bind(&out)
+        .bind(id)
+        .execute(w.conn())
+        .await?;
+    sqlx::query("UPDATE document_versions SET published_at = $1 WHERE document_id = $2")
+        .bind(&out)
+        .bind(id)
+        .execute(w.conn())
+        .await?;
+    Ok(())
 }
 
 async fn catalogue_item_named(w: &mut crate::Writer, unit_id: i64, level1: &str, level2: &str) -> Result<i64> {

@@ -128,6 +128,44 @@ fn document_from_row(r: &AnyRow) -> Result<Document> {
     })
 }
 
+impl Document {
+    /// What the workflow rule needs to know of this document besides its state.
+    pub fn facts(&self) -> Facts {
+        Facts { author: self.author_id.unwrap_or(-1), reviewers: self.reviewers, has_live: self.live_version > 0 }
+    }
+
+    /// Whether approval at 终审 now schedules publication rather than publishing at once.
+    pub fn publishes_later(&self) -> bool {
+        publishes_later(self.publish_at.as_deref())
+    }
+}
+
+/// Whether a scheduled time (local `YYYY-MM-DD HH:MM`) is still to come.
+pub fn publishes_later(publish_at: Option<&str>) -> bool {
+    publish_at.is_some_and(|at| at > now_local().as_str())
+}
+
+/// A document at a review stage, with what the review rule needs to decide who may act on it.
+#[derive(Debug, Clone, Serialize)]
+pub struct InReview {
+    pub id: i64,
+    pub unit_id: i64,
+    pub title: String,
+    pub doc_no: String,
+    pub status: State,
+    pub author_id: Option<i64>,
+    pub reviewers: [Option<i64>; 3],
+    pub publish_at: Option<String>,
+    pub live_version: i64,
+    pub updated_at: String,
+}
+
+impl InReview {
+    pub fn facts(&self) -> Facts {
+        Facts { author: self.author_id.unwrap_or(-1), reviewers: self.reviewers, has_live: self.live_version > 0 }
+    }
+}
+
 /// What the public sees of a document: its live version and its identity.
 #[derive(Debug, Clone, Serialize)]
 pub struct PublicDocument {
@@ -353,6 +391,41 @@ impl Store {
             .bind(offset.max(0));
         let rows = q.query().fetch_all(&self.pool).await?;
         Ok((rows.iter().map(document_from_row).collect::<Result<_>>()?, total))
+    }
+
+    /// Every document at a review stage (初审, 复审, 终审) in `within_unit` and below, or
+    /// everywhere: one query, oldest first. Who may act on each is the workflow's rule
+    /// ([`gongkai_domain::workflow::review_options`]), applied by the caller.
+    pub async fn documents_in_review(&self, within_unit: Option<i64>) -> Result<Vec<InReview>> {
+        let mut q = Sql::new("");
+        if let Some(unit) = within_unit {
+            q.push("WITH RECURSIVE sub(id) AS (SELECT CAST(")
+                .bind(unit)
+                .push(" AS BIGINT) UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id) ");
+        }
+        q.push("SELECT id, unit_id, title, doc_no, status, author_id, reviewer_first, reviewer_second, reviewer_final, publish_at, live_version, updated_at FROM documents WHERE status IN ('review_first', 'review_second', 'review_final')");
+        if within_unit.is_some() {
+            q.push(" AND unit_id IN (SELECT id FROM sub)");
+        }
+        q.push(" ORDER BY updated_at, id");
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                let status: String = r.try_get(4)?;
+                Ok(InReview {
+                    id: r.try_get(0)?,
+                    unit_id: r.try_get(1)?,
+                    title: r.try_get(2)?,
+                    doc_no: r.try_get(3)?,
+                    status: State::parse(&status).ok_or_else(|| bad("status", &status))?,
+                    author_id: r.try_get(5)?,
+                    reviewers: [r.try_get(6)?, r.try_get(7)?, r.try_get(8)?],
+                    publish_at: r.try_get(9)?,
+                    live_version: r.try_get(10)?,
+                    updated_at: r.try_get(11)?,
+                })
+            })
+            .collect()
     }
 
     /// The live version of a document, if it was ever published (withdrawn ones included:
@@ -690,8 +763,7 @@ impl Writer {
     /// separation of reviewers), `None` for the scheduler.
     pub async fn document_act(&mut self, id: i64, action: &DocAction, actor: Option<i64>) -> Result<Document> {
         let doc = doc_in(self.conn(), id).await?.ok_or(StoreError::NotFound("文件"))?;
-        let facts =
-            Facts { author: doc.author_id.unwrap_or(-1), reviewers: doc.reviewers, has_live: doc.live_version > 0 };
+        let facts = doc.facts();
         let event = action.event(&doc, &now_local());
         let next = workflow::next(doc.status, event, actor.unwrap_or(0), &facts)
             .map_err(|e| StoreError::Invalid(Invalid::one("action", "操作", e)))?;

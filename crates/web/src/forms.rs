@@ -59,6 +59,13 @@ impl Fields {
         self.0.iter().any(|(k, _)| k == name)
     }
 
+    /// The same fields with `name` set to `value` (in place of any value it had).
+    pub fn with(&self, name: &str, value: &str) -> Fields {
+        let mut out = self.without(&[name]);
+        out.0.push((name.to_string(), value.to_string()));
+        out
+    }
+
     /// An optional whole number; a malformed one is an error naming the field.
     pub fn int(&self, name: &str, label: &str) -> Result<Option<i64>, Invalid> {
         parse_int(self.opt(name), name, label)
@@ -88,7 +95,13 @@ pub struct Upload {
 }
 
 /// Reads a multipart body; a body over the route's limit is a 413, a broken one a 400.
-pub async fn read_upload(mut form: axum::extract::Multipart) -> Result<Upload, AppError> {
+pub async fn read_upload(form: axum::extract::Multipart) -> Result<Upload, AppError> {
+    read_upload_with(form, 2000).await
+}
+
+/// `read_upload` for forms whose text fields may be longer (a reply's reasons), each cut at
+/// `max_chars`.
+pub async fn read_upload_with(mut form: axum::extract::Multipart, max_chars: usize) -> Result<Upload, AppError> {
     let too_large = |status: axum::http::StatusCode| status == axum::http::StatusCode::PAYLOAD_TOO_LARGE;
     let mut upload = Upload::default();
     loop {
@@ -112,7 +125,7 @@ pub async fn read_upload(mut form: axum::extract::Multipart) -> Result<Upload, A
             }
             Some(name) if upload.fields.0.len() < 24 => {
                 let text: String =
-                    field.text().await.unwrap_or_default().replace('\0', "").chars().take(2000).collect();
+                    field.text().await.unwrap_or_default().replace('\0', "").chars().take(max_chars).collect();
                 upload.fields.0.push((name, text));
             }
             _ => {}

@@ -69,6 +69,8 @@ pub struct Page {
     pub notice: String,
     /// Console menu: (key, link, label), only the entries the user may use.
     pub menu: Vec<(&'static str, &'static str, &'static str)>,
+    /// Console only: how many documents wait for this reviewer (待我审核), shown in the menu.
+    pub review_count: usize,
     /// A unit's 政府信息公开 section: its left navigation, on every page of the section.
     pub unit_nav: Option<UnitNav>,
 }
@@ -134,6 +136,7 @@ impl Page {
             staff_unit: String::new(),
             notice: String::new(),
             menu: Vec::new(),
+            review_count: 0,
             unit_nav: None,
         }
     }

@@ -66,6 +66,104 @@
       if (action === "smaller") apply(current - 1);
     });
   }
+  // The picker of the document an interpretation explains: without this file it is a search
+  // in the form (查找, then 关联 on a result); here it becomes search-as-you-type, an ARIA 1.2
+  // combobox whose list is fetched as JSON, the result count read out by a live region.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-picker]"), function (box) {
+    var input = box.querySelector("[data-picker-input]");
+    var value = box.querySelector("[data-picker-value]");
+    var selected = box.querySelector("[data-picker-selected]");
+    var status = box.querySelector("[data-picker-status]");
+    var search = box.querySelector("[data-picker-search]");
+    if (!input || !value || !window.fetch) return;
+    var old = box.querySelector("[data-picker-results]");
+    if (old) old.parentNode.removeChild(old);
+    if (search) search.hidden = true;
+    var list = document.createElement("ul");
+    list.id = input.id + "-list";
+    list.className = "picker-listbox";
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", "匹配的文件");
+    list.hidden = true;
+    input.parentNode.parentNode.insertBefore(list, input.parentNode.nextSibling);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", list.id);
+    var items = [];
+    var active = -1;
+    var timer = null;
+    var asked = 0;
+
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
+    function highlight(i) {
+      active = i;
+      Array.prototype.forEach.call(list.children, function (li, n) {
+        li.setAttribute("aria-selected", n === i ? "true" : "false");
+      });
+      if (i >= 0) input.setAttribute("aria-activedescendant", list.children[i].id);
+      else input.removeAttribute("aria-activedescendant");
+    }
+    function choose(i) {
+      var c = items[i];
+      if (!c) return;
+      value.value = String(c.id);
+      selected.textContent = "";
+      selected.appendChild(document.createTextNode("所解读的文件："));
+      var strong = document.createElement("strong");
+      strong.textContent = "《" + c.title + "》";
+      selected.appendChild(strong);
+      var hint = document.createElement("span");
+      hint.className = "hint";
+      hint.textContent = " " + c.detail;
+      selected.appendChild(hint);
+      status.textContent = "已关联《" + c.title + "》，保存草稿后生效";
+      close();
+    }
+    function show(results) {
+      items = results;
+      list.textContent = "";
+      results.forEach(function (c, n) {
+        var li = document.createElement("li");
+        li.id = list.id + "-" + n;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        li.textContent = "《" + c.title + "》 " + c.detail;
+        li.addEventListener("mousedown", function (e) { e.preventDefault(); });
+        li.addEventListener("click", function () { choose(n); });
+        list.appendChild(li);
+      });
+      status.textContent = results.length ? "找到 " + results.length + " 份文件，用上下方向键选择，回车关联" : "没有找到匹配的文件";
+      list.hidden = results.length === 0;
+      input.setAttribute("aria-expanded", results.length ? "true" : "false");
+      highlight(-1);
+    }
+    function ask() {
+      var q = input.value.trim();
+      if (!q) { show([]); status.textContent = ""; return; }
+      var mine = ++asked;
+      fetch(box.getAttribute("data-picker-url") + "?q=" + encodeURIComponent(q), { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (results) { if (mine === asked) show(results); })
+        .catch(function () {});
+    }
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(ask, 250);
+    });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "ArrowDown" && items.length) { e.preventDefault(); if (list.hidden) { list.hidden = false; input.setAttribute("aria-expanded", "true"); } highlight((active + 1) % items.length); }
+      else if (e.key === "ArrowUp" && items.length) { e.preventDefault(); highlight(active <= 0 ? items.length - 1 : active - 1); }
+      else if (e.key === "Enter") { e.preventDefault(); if (active >= 0) choose(active); else { clearTimeout(timer); ask(); } }
+      else if (e.key === "Escape") { close(); }
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 150); });
+  });
 
   // Put the focus on the error summary so screen readers announce it.
   var summary = document.querySelector(".error-summary");

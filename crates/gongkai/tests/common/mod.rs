@@ -320,7 +320,9 @@ impl App {
     pub async fn approve_all_stages(&self, id: i64) {
         for r in ["ybj_reviewer1", "ybj_reviewer2", "ybj_reviewer3"] {
             let s = self.login(r).await;
-            let res = s.post(&format!("/admin/documents/{id}/act"), &[("action", "approve")]).await;
+            // 终审 asks to confirm publication; the earlier stages ignore the box.
+            let res =
+                s.post(&format!("/admin/documents/{id}/act"), &[("action", "approve"), ("confirm_publish", "1")]).await;
             assert_eq!(res.status(), StatusCode::SEE_OTHER, "{r}");
         }
     }

@@ -77,6 +77,8 @@ pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(crate::documents::staff_api::act))
         .routes(routes!(crate::documents::staff_api::checks))
         .routes(routes!(crate::documents::staff_api::flags))
+        .routes(routes!(crate::documents::reviews::api_queue))
+        .routes(routes!(crate::documents::reviews::api_permissions))
         .routes(routes!(crate::documents::staff_api::mask))
         .routes(routes!(crate::documents::staff_api::validity))
         .routes(routes!(crate::documents::staff_api::remove_attachment))

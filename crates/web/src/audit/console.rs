@@ -27,7 +27,8 @@ struct AuditTemplate {
     form: FormView,
     rows: Vec<AuditRow>,
     total: i64,
-    actions: Vec<String>,
+    /// (code, label) of every action in the log.
+    actions: Vec<(String, String)>,
     pages: Vec<(i64, bool)>,
     /// The list's address with its filters, ready for `page=`.
     page_href: String,
@@ -62,7 +63,7 @@ async fn list(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff
         form,
         rows,
         total,
-        actions: state.store.audit_actions().await?,
+        actions: action_choices(state.store.audit_actions().await?),
         pages: page_links(total, page_no, PER_PAGE),
         page_href: if query.is_empty() { "/admin/audit?".into() } else { format!("/admin/audit?{query}&") },
         can_verify: p.require(Action::VerifyAudit, Reach::Global).is_ok(),
@@ -88,11 +89,22 @@ async fn verify(State(state): State<AppState>, headers: HeaderMap, Staff(p): Sta
         form: FormView::default(),
         rows: records.iter().map(AuditRow::from).collect(),
         total,
-        actions: state.store.audit_actions().await?,
+        actions: action_choices(state.store.audit_actions().await?),
         pages: page_links(total, 1, PER_PAGE),
         page_href: "/admin/audit?".into(),
         can_verify: true,
         verify_result,
         verify_ok,
     }))
+}
+
+/// The filter's choices: each action code with its Chinese name.
+fn action_choices(codes: Vec<String>) -> Vec<(String, String)> {
+    codes
+        .into_iter()
+        .map(|c| {
+            let label = gongkai_domain::audit::action_label(&c).map(str::to_string).unwrap_or_else(|| c.clone());
+            (c, label)
+        })
+        .collect()
 }

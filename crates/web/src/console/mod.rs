@@ -20,6 +20,7 @@ use gongkai_domain::time::{date_in_china, display_instant};
 pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(dashboard))
+        .route("/reviews", get(reviews))
         .merge(crate::staff::console::routes())
         .merge(crate::units::console::routes())
         .merge(crate::calendar::console::routes())
@@ -77,6 +78,9 @@ pub fn notice_text(key: &str) -> &'static str {
 /// The console menu, showing only what the user may open.
 fn menu(p: &Principal) -> Vec<(&'static str, &'static str, &'static str)> {
     let mut items = vec![("dashboard", "/admin", "工作台")];
+    if p.may(Action::ReviewDocuments) {
+        items.push(("reviews", "/admin/reviews", "待我审核"));
+    }
     if p.may(Action::ViewDocuments) {
         items.push(("documents", "/admin/documents", "政府信息"));
     }
@@ -132,6 +136,9 @@ pub async fn console_page(
         Err(_) => String::new(),
     };
     page.menu = menu(p);
+    if p.may(Action::ReviewDocuments) {
+        page.review_count = crate::documents::reviews::queue(state, p).await.map(|q| q.len()).unwrap_or(0);
+    }
     page
 }
 
@@ -157,8 +164,14 @@ impl From<&AuditRecord> for AuditRow {
             seq: r.seq,
             at: display_instant(&r.at),
             actor: r.actor_name.clone(),
-            action: r.action.clone(),
-            object: format!("{} {}", r.object_type, r.object_id),
+            action: gongkai_domain::audit::action_label(&r.action)
+                .map(str::to_string)
+                .unwrap_or_else(|| r.action.clone()),
+            object: format!(
+                "{} {}",
+                gongkai_domain::audit::object_label(&r.object_type).unwrap_or(&r.object_type),
+                r.object_id
+            ),
             summary: r.summary.clone(),
             ip: r.ip.clone(),
         }
@@ -184,6 +197,9 @@ struct DashboardTemplate {
     flags: Option<crate::documents::flags::Flags>,
     /// 依申请公开 reminders: (label, link, count).
     requests: Vec<(String, String, i64)>,
+    /// 待我审核, for reviewers.
+    can_review: bool,
+    queue: Vec<crate::documents::reviews::QueueRow>,
 }
 
 async fn dashboard(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff, Query(q): Query) -> PageResult {
@@ -225,7 +241,11 @@ async fn dashboard(State(state): State<AppState>, headers: HeaderMap, Staff(p): 
     };
     let requests =
         if p.may(Action::ViewRequests) { crate::requests::console::reminders(&state, &p).await? } else { Vec::new() };
+    let can_review = p.may(Action::ReviewDocuments);
+    let queue = if can_review { crate::documents::reviews::queue_rows(&state, &p).await? } else { Vec::new() };
     let t = DashboardTemplate {
+        can_review,
+        queue,
         flags,
         requests,
         unit_name: tree.get(p.user.unit_id).map(|u| u.name.clone()).unwrap_or_default(),
@@ -243,4 +263,19 @@ async fn dashboard(State(state): State<AppState>, headers: HeaderMap, Staff(p): 
         page,
     };
     Ok(html(&t))
+}
+
+#[derive(Template)]
+#[template(path = "console/reviews.html")]
+struct ReviewsTemplate {
+    page: Page,
+    queue: Vec<crate::documents::reviews::QueueRow>,
+}
+
+/// 待我审核: the documents this reviewer may approve now.
+async fn reviews(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff) -> PageResult {
+    p.require(Action::ReviewDocuments, Reach::Subtree)?;
+    let page = console_page(&state, &headers, &p, "待我审核", "/admin/reviews", "reviews").await;
+    let queue = crate::documents::reviews::queue_rows(&state, &p).await?;
+    Ok(html(&ReviewsTemplate { page, queue }))
 }

@@ -28,6 +28,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/documents", get(list).post(create))
         .route("/documents/new", get(new))
+        .route("/documents/interpretable", get(interpretable))
         .route("/documents/{id}", get(show).post(save))
         .route("/documents/{id}/edit", get(edit))
         .route("/documents/{id}/act", post(act))
@@ -146,6 +147,87 @@ struct FormTemplate {
     forms: &'static [InterpretationForm],
     /// Per unit: the catalogue items and the columns a document may be filed under.
     filing: Vec<Filing>,
+    picker: Picker,
+}
+
+/// The picker of the document an interpretation explains: a search in the form itself (its
+/// buttons re-show the form with what was typed, nothing is saved), enhanced by app.js into
+/// search-as-you-type over `/admin/documents/interpretable`.
+#[derive(Default)]
+pub struct Picker {
+    pub q: String,
+    pub searched: bool,
+    pub results: Vec<PolicyChoice>,
+    pub selected: Option<PolicyChoice>,
+}
+
+/// A document an interpretation may explain, as the picker shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PolicyChoice {
+    pub id: i64,
+    pub title: String,
+    /// 索引号, or 文号, or the state of a draft not yet published.
+    pub detail: String,
+}
+
+impl PolicyChoice {
+    fn of(d: &Document) -> Self {
+        let detail = match (&d.index_no, d.doc_no.is_empty()) {
+            (Some(n), true) => format!("索引号 {n}"),
+            (Some(n), false) => format!("{} · 索引号 {n}", d.doc_no),
+            (None, true) => d.status.label().to_string(),
+            (None, false) => format!("{} · {}", d.doc_no, d.status.label()),
+        };
+        PolicyChoice { id: d.id, title: d.title.clone(), detail }
+    }
+}
+
+/// Documents in `p`'s reach whose title or 文号 contains `q` and that an interpretation may
+/// explain (any document but another interpretation), at most ten.
+async fn policies_matching(state: &AppState, p: &Principal, q: &str) -> Result<Vec<PolicyChoice>, AppError> {
+    let q = q.trim();
+    if q.is_empty() {
+        return Ok(Vec::new());
+    }
+    let filter = DocumentFilter { within_unit: scope(p)?, q: Some(q.chars().take(50).collect()), ..Default::default() };
+    let (docs, _) = state.store.documents_list(&filter, 40, 0).await?;
+    Ok(docs.iter().filter(|d| d.genre != Genre::Interpretation).take(10).map(PolicyChoice::of).collect())
+}
+
+async fn picker_for(state: &AppState, p: &Principal, form: &FormView, searched: bool) -> Result<Picker, AppError> {
+    let q = form.values.get("interp_q").to_string();
+    let selected = match form.values.get("interprets_id").trim().parse::<i64>() {
+        Ok(id) => match state.store.document(id).await? {
+            Some(d) if actions::visible(state, p, id).await.is_ok() => Some(PolicyChoice::of(&d)),
+            _ => None,
+        },
+        Err(_) => None,
+    };
+    let results = if searched { policies_matching(state, p, &q).await? } else { Vec::new() };
+    Ok(Picker { q, searched, results, selected })
+}
+
+/// The picker's buttons: 查找, 关联 one result, 取消关联. Each re-shows the form with what was
+/// typed; `None` when the form was sent to be saved.
+fn picker_step(f: &Fields) -> Option<Fields> {
+    let step = f.get("_picker");
+    if step.is_empty() {
+        return None;
+    }
+    Some(match step {
+        "clear" => f.with("interprets_id", ""),
+        s if s.starts_with("pick:") => f.with("interprets_id", s.trim_start_matches("pick:")),
+        _ => f.clone(),
+    })
+}
+
+/// Search-as-you-type for the picker: the same search as its 查找 button, as JSON.
+async fn interpretable(
+    State(state): State<AppState>,
+    Staff(p): Staff,
+    Query(q): Query,
+) -> Result<axum::Json<Vec<PolicyChoice>>, AppError> {
+    Ok(axum::Json(policies_matching(&state, &p, q.get("q")).await?))
 }
 
 pub struct Filing {
@@ -248,7 +330,10 @@ async fn form_page(
         None => units.iter().map(|u| u.id).collect(),
     };
     let filing = filing_choices(state, &reach).await?;
+    let searched = form.values.get("_picker") == "search";
+    let picker = picker_for(state, p, &form, searched).await?;
     let mut res = html(&FormTemplate {
+        picker,
         page,
         form,
         doc,
@@ -277,6 +362,10 @@ async fn new(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff)
 }
 
 async fn create(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff, Form(f): Form) -> PageResult {
+    if let Some(f) = picker_step(&f) {
+        p.require(Action::DraftDocuments, Reach::Subtree)?;
+        return form_page(&state, &headers, &p, None, FormView::new(f)).await;
+    }
     let unit = f.get("unit_id").trim().parse::<i64>().ok();
     match actions::create(&state, &p, unit, &input_from(&f)).await {
         Ok(d) => Ok(Redirect::to(&format!("/admin/documents/{}?notice=document_saved", d.id)).into_response()),
@@ -307,6 +396,11 @@ async fn save(
     Form(f): Form,
 ) -> PageResult {
     let id = path_id(&id)?;
+    if let Some(f) = picker_step(&f) {
+        let doc = actions::visible(&state, &p, id).await?;
+        p.require_for_unit(&state, Action::DraftDocuments, doc.unit_id).await?;
+        return form_page(&state, &headers, &p, Some(doc), FormView::new(f)).await;
+    }
     match actions::update(&state, &p, id, &input_from(&f)).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/documents/{id}?notice=document_saved")).into_response()),
         Err(e) => {
@@ -317,6 +411,7 @@ async fn save(
     }
 }
 
+#[derive(Clone)]
 pub struct ReviewRow {
     pub stage: String,
     pub decision: &'static str,
@@ -339,6 +434,16 @@ struct ShowTemplate {
     can_edit: bool,
     can_submit: bool,
     can_review: bool,
+    /// 审核通过 offered only when the rule allows it; otherwise why not.
+    may_approve: bool,
+    approve_refusal: String,
+    may_reject: bool,
+    /// At 终审 with no time set: approving publishes at once, so it asks to confirm.
+    final_publishes_now: bool,
+    /// At 终审 with a time set: 「将于 … 定时发布」.
+    final_scheduled: String,
+    /// The latest return of this draft: (stage, reviewer, time, comment).
+    returned: Option<ReviewRow>,
     can_revise: bool,
     can_withdraw: bool,
     is_final: bool,
@@ -367,6 +472,16 @@ async fn show_page(
     for r in state.store.document_reviews(id).await? {
         reviews.push(review_row(state, r).await?);
     }
+    let returned = match reviews.last() {
+        Some(r) if doc.status == DocState::Draft && r.decision == "退回" => Some(reviews[reviews.len() - 1].clone()),
+        _ => None,
+    };
+    let options = super::reviews::options(state, p, &doc).await?;
+    let at_final = doc.status == DocState::InReview(gongkai_domain::workflow::Stage::Final);
+    let mut versions = state.store.document_versions(id).await?;
+    for v in &mut versions {
+        v.published_at = display_instant(&v.published_at);
+    }
     let failed = form.failed();
     let page = with_notice(
         console_page(state, headers, p, &doc.title, &format!("/admin/documents/{id}"), "documents").await,
@@ -377,7 +492,17 @@ async fn show_page(
         status: doc.status.label(),
         report,
         reviews,
-        versions: state.store.document_versions(id).await?,
+        versions,
+        may_approve: options.approve.is_ok(),
+        approve_refusal: options.approve.err().map(|e| e.to_string()).unwrap_or_default(),
+        may_reject: options.reject.is_ok(),
+        final_publishes_now: at_final && options.approve == Ok(DocState::Published),
+        final_scheduled: if at_final && options.approve == Ok(DocState::Scheduled) {
+            super::reviews::final_note(doc.status, doc.publish_at.as_deref())
+        } else {
+            String::new()
+        },
+        returned,
         form,
         can_edit: draft && doc.status == DocState::Draft,
         can_submit: draft && doc.status == DocState::Draft,
@@ -443,6 +568,17 @@ async fn act(
         note: f.get("note").into(),
         replacement: f.get("replacement").trim().parse().ok(),
     };
+    if input.action.trim() == "approve" && f.get("confirm_publish") != "1" {
+        let doc = actions::visible(&state, &p, id).await?;
+        if doc.status == DocState::InReview(gongkai_domain::workflow::Stage::Final) && !doc.publishes_later() {
+            let e = gongkai_domain::validation::Invalid::one(
+                "confirm_publish",
+                "发布确认",
+                "终审通过即在门户网站公开，请勾选“我确认发布后将立即在门户网站公开”",
+            );
+            return show_page(&state, &headers, &p, id, &Fields::default(), FormView::with_errors(f, e)).await;
+        }
+    }
     match actions::act(&state, &p, id, &input).await {
         Ok(_) => {
             Ok(Redirect::to(&format!("/admin/documents/{id}?notice=document_{}", input.action.trim())).into_response())

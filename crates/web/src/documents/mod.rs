@@ -7,6 +7,7 @@ pub mod console;
 pub mod files;
 pub mod flags;
 pub mod portal;
+pub mod reviews;
 pub mod staff_api;
 
 use gongkai_domain::time::display_instant;

@@ -9,7 +9,7 @@ use crate::app::AppState;
 use crate::auth::{Principal, Staff};
 use crate::console::{console_page, with_notice};
 use crate::errors::{AppError, PageResult};
-use crate::forms::{Fields, Form, FormView, Query, path_id, read_upload};
+use crate::forms::{Fields, Form, FormView, Query, path_id, read_upload, read_upload_with};
 use crate::page::{Page, html, html_form};
 use askama::Template;
 use axum::Router;
@@ -22,6 +22,7 @@ use gongkai_domain::request_form::{Delivery, IdType, ProvisionForm};
 use gongkai_domain::request_lifecycle::RequestState;
 use gongkai_domain::requests::{ApplicantType, Channel, Outcome};
 use gongkai_domain::staff::{Action, Role};
+use gongkai_domain::validation::Invalid;
 use gongkai_store::requests::Request;
 
 pub fn routes(upload_limit: usize) -> Router<AppState> {
@@ -32,6 +33,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/requests/{id}", get(case))
         .route("/requests/{id}/steps/{step}", post(take_step))
         .route("/requests/{id}/files", post(upload).layer(DefaultBodyLimit::max(upload_limit)))
+        .route("/requests/{id}/reply", post(reply_with_files).layer(DefaultBodyLimit::max(upload_limit)))
         .route("/requests/{id}/files/{file_id}", get(file))
         .route("/requests/{id}/letters/{kind}", get(letter))
         .route("/letter-templates", get(templates))
@@ -47,6 +49,7 @@ pub fn notice(key: &str) -> Option<&'static str> {
         "request_registered" => "申请已登记，答复期限自收到申请之日起计算。",
         "step_done" => "已办理。",
         "file_added" => "文件已上传，审签通过后申请人可以下载。",
+        "file_added_keep" => "文件已上传，审签通过后申请人可以下载。已填写的答复内容保留在下方，请继续填写后提交审签。",
         "coordination_answered" => "协查意见已答复，发起单位可在案卷中看到。",
         "template_saved" => "模板已保存，此后生成的告知书使用新模板；已发出的告知书不变。",
         "template_reset" => "已恢复默认模板。",
@@ -197,6 +200,10 @@ struct CaseTemplate {
     handler_now: String,
     fee_bases: Vec<Choice>,
     query_code: String,
+    /// The published documents the reply points to: (id, title, 索引号).
+    disclosed: Vec<(i64, String, String)>,
+    /// What the reply form's upload takes, from the configuration.
+    upload_hint: String,
 }
 
 impl CaseTemplate {
@@ -252,7 +259,15 @@ async fn render_case(
         RequestState::Archived | RequestState::Withdrawn => false,
         _ => may_handle,
     };
+    let mut disclosed = Vec::new();
+    for id in &view.reply.document_ids {
+        if let Some(d) = state.store.public_document(*id).await? {
+            disclosed.push((d.id, d.title, d.index_no));
+        }
+    }
     let t = CaseTemplate {
+        disclosed,
+        upload_hint: upload_hint(state.server.attachment_limit),
         page,
         state_code: r.state.code().to_string(),
         may_see_applicant: super::may_see_applicant(p, r),
@@ -271,6 +286,15 @@ async fn render_case(
         r: view,
     };
     Ok(html_form(&t, failed))
+}
+
+/// The accepted files of the reply form, as `attachments::detect` takes them, and the size
+/// limit configured for uploads.
+pub fn upload_hint(limit_bytes: usize) -> String {
+    format!(
+        "可上传 PDF、Word（.docx）、Excel（.xlsx）、PNG/JPEG/GIF/WebP 图片、MP4 视频或 MP3 音频，每个文件不超过 {} MB；系统按文件内容核对类型。",
+        limit_bytes / 1024 / 1024
+    )
 }
 
 async fn load(state: &AppState, id: &str) -> Result<Request, AppError> {
@@ -343,6 +367,78 @@ async fn upload(
                 FormView::with_errors(Fields::default(), e),
             )
             .await
+        }
+    }
+}
+
+/// The reply form: its fields and a file in one submit, so typed text is never lost to an
+/// upload. 「只上传文件」 adds the file and shows the form again with what was typed;
+/// 「提交审签」 adds the file, if one was chosen, and submits the reply.
+async fn reply_with_files(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Staff(p): Staff,
+    Path(id): Path<String>,
+    form: Multipart,
+) -> PageResult {
+    let r = load(&state, &id).await?;
+    if !super::may_view(&state, &p, &r).await? {
+        return Err(AppError::NotFound);
+    }
+    let upload = read_upload_with(form, 20_000).await?;
+    if upload.fields.get("csrf") != p.csrf() {
+        return Err(AppError::Forbidden);
+    }
+    let fields = upload.fields;
+    let only_upload = fields.get("do") == "upload";
+    match upload.file.filter(|(_, bytes)| !bytes.is_empty()) {
+        Some((name, bytes)) => {
+            if let Err(e) = add_provided_file(&state, &p, &r, &name, &bytes).await {
+                let e = e.form_errors()?;
+                return render_case(
+                    &state,
+                    &headers,
+                    &p,
+                    &r,
+                    &Fields::default(),
+                    "reply",
+                    FormView::with_errors(fields, e),
+                )
+                .await;
+            }
+        }
+        None if only_upload => {
+            let e = Invalid::one("file", "文件", "请选择要上传的文件");
+            return render_case(
+                &state,
+                &headers,
+                &p,
+                &r,
+                &Fields::default(),
+                "reply",
+                FormView::with_errors(fields, e),
+            )
+            .await;
+        }
+        None => {}
+    }
+    let r = load(&state, &id).await?;
+    if only_upload {
+        let q = Fields::parse(b"notice=file_added_keep");
+        return render_case(&state, &headers, &p, &r, &q, "reply", FormView::new(fields)).await;
+    }
+    let has_files = state.store.request_files(r.id).await?.iter().any(|f| f.role == "provided");
+    let get = |k: &str| -> String {
+        if k == "has_files" {
+            return if has_files { "1".into() } else { String::new() };
+        }
+        fields.all(k).join(",")
+    };
+    match super::staff_api::step(&state, &p, r.id, "reply", &get).await {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/requests/{}?notice=step_done", r.id)).into_response()),
+        Err(e) => {
+            let e = e.form_errors()?;
+            render_case(&state, &headers, &p, &r, &Fields::default(), "reply", FormView::with_errors(fields, e)).await
         }
     }
 }

@@ -80,7 +80,7 @@ pub async fn facts(state: &AppState, r: &Request) -> Result<LetterFacts, AppErro
     let mut places = Vec::new();
     for id in &r.reply.document_ids {
         if let Some(doc) = state.store.public_document(*id).await? {
-            places.push(format!("《{}》（本网站“政府信息”栏目，信息编号 {id}）", doc.title));
+            places.push(format!("《{}》（索引号：{}，可在本网站“政府信息”栏目查阅）", doc.title, doc.index_no));
         }
     }
     set(Placeholder::WhereToObtain, places.join("；"));

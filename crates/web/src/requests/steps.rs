@@ -261,7 +261,7 @@ pub async fn take_step(state: &AppState, p: &Principal, id: i64, step: Step) -> 
             r.drafter_id = Some(p.user.id);
             (kind, on, public) = ("答复提交审签", today, false);
             note = format!("办理结果：{}", outcome.label());
-            summary = format!("申请 {} 答复提交审签：{}", r.tracking_no, outcome.code());
+            summary = format!("申请 {} 答复提交审签：{}", r.tracking_no, outcome.label());
         }
         Step::Approve { on: day } => {
             r.state = transition(RequestEvent::ApproveReply, r.state)?;
