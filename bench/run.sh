@@ -12,6 +12,8 @@ DURATION=${DURATION:-15s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 GK_PORT=${GK_PORT:-18181}
+# The same server on the same data without its whole-page cache, to show what the cache saves.
+GK_NOCACHE_PORT=${GK_NOCACHE_PORT:-18183}
 NGINX_PORT=${NGINX_PORT:-18182}
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -28,6 +30,7 @@ rm -rf "$OUT" && mkdir -p "$OUT/www" "$OUT/nginx"
 DATA=$(mktemp -d)
 cleanup() {
   [ -n "${GK_PID:-}" ] && kill "$GK_PID" 2>/dev/null || true
+  [ -n "${GK2_PID:-}" ] && kill "$GK2_PID" 2>/dev/null || true
   [ -f "$OUT/nginx/nginx.pid" ] && kill "$(cat "$OUT/nginx/nginx.pid")" 2>/dev/null || true
   rm -rf "$DATA"
 }
@@ -46,6 +49,9 @@ curl -s "http://127.0.0.1:$GK_PORT/units/$UNIT_ID" > "$OUT/www/unit.html"
 # The newest published demo document, from the public API.
 DOC_ID=$(curl -s "http://127.0.0.1:$GK_PORT/api/v1/documents?per_page=1" | sed -E 's/.*"items":\[\{"id":([0-9]+).*/\1/')
 curl -s "http://127.0.0.1:$GK_PORT/documents/$DOC_ID" > "$OUT/www/document.html"
+"$BIN" --data-dir "$DATA" serve --no-page-cache --addr "127.0.0.1:$GK_NOCACHE_PORT" > "$OUT/serve-nocache.log" 2>&1 &
+GK2_PID=$!
+until curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$GK_NOCACHE_PORT/" 2>/dev/null | grep -q 200; do sleep 0.05; done
 
 cat > "$OUT/nginx/nginx.conf" <<CONF
 worker_processes auto;
@@ -86,6 +92,9 @@ read -r ng_unit_rps ng_unit_p99 < <(run nginx-unit "http://127.0.0.1:$NGINX_PORT
 read -r gk_doc_rps gk_doc_p99 < <(run gongkai-document "http://127.0.0.1:$GK_PORT/documents/$DOC_ID")
 read -r ng_doc_rps ng_doc_p99 < <(run nginx-document "http://127.0.0.1:$NGINX_PORT/document")
 rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$GK_PID/status")
+wrk -t1 -c8 -d2s "http://127.0.0.1:$GK_NOCACHE_PORT/" > /dev/null
+read -r nc_home_rps nc_home_p99 < <(run nocache-home "http://127.0.0.1:$GK_NOCACHE_PORT/")
+read -r nc_doc_rps nc_doc_p99 < <(run nocache-document "http://127.0.0.1:$GK_NOCACHE_PORT/documents/$DOC_ID")
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 cat > "$OUT/results.md" <<MD
@@ -97,6 +106,8 @@ server, nginx and wrk share the machine.
 | home \`/\` ($(wc -c < "$OUT/www/index.html") bytes) | $gk_home_rps | $gk_home_p99 | $ng_home_rps | $ng_home_p99 | $(ratio "$gk_home_rps" "$ng_home_rps") |
 | unit \`/units/$UNIT_ID\` ($(wc -c < "$OUT/www/unit.html") bytes) | $gk_unit_rps | $gk_unit_p99 | $ng_unit_rps | $ng_unit_p99 | $(ratio "$gk_unit_rps" "$ng_unit_rps") |
 | document \`/documents/$DOC_ID\` ($(wc -c < "$OUT/www/document.html") bytes) | $gk_doc_rps | $gk_doc_p99 | $ng_doc_rps | $ng_doc_p99 | $(ratio "$gk_doc_rps" "$ng_doc_rps") |
+| home, \`--no-page-cache\` | $nc_home_rps | $nc_home_p99 | $ng_home_rps | $ng_home_p99 | $(ratio "$nc_home_rps" "$ng_home_rps") |
+| document, \`--no-page-cache\` | $nc_doc_rps | $nc_doc_p99 | $ng_doc_rps | $ng_doc_p99 | $(ratio "$nc_doc_rps" "$ng_doc_rps") |
 
 - Start-up to first 200 on an empty data folder, with migrations and demo data: **${startup_ms} ms**
 - Resident memory of the server after the load: **$((rss_kb / 1024)) MiB** (${rss_kb} kB)

@@ -380,7 +380,7 @@ describe('依申请公开 without JavaScript', () => {
       const res = await submit(
         hpage,
         details.getByRole('button', { name: '提交审签' }),
-        `/admin/requests/${caseId}/steps/reply`,
+        `/admin/requests/${caseId}/reply`,
       );
       assert.ok(res.status() === 303 || res.status() === 302, `the step redirects (got ${res.status()})`);
       assert.equal(await hpage.locator('.error-summary').count(), 0);

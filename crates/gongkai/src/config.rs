@@ -36,6 +36,8 @@ pub struct FileConfig {
     /// Intranet hosts or networks the link checker may fetch.
     pub link_check_allow: Option<Vec<String>>,
     pub metrics_token: Option<String>,
+    /// Keep finished public pages for anonymous readers (default true).
+    pub page_cache: Option<bool>,
     pub site: Option<SiteConfig>,
 }
 

@@ -124,6 +124,9 @@ struct ServeArgs {
     /// 不检查正文中的外部链接（服务器不能访问外网时使用）
     #[arg(long, env = "GONGKAI_NO_LINK_CHECK")]
     no_link_check: bool,
+    /// 不缓存整页（排查问题或对比性能时使用；默认缓存匿名读者的公开页面）
+    #[arg(long, env = "GONGKAI_NO_PAGE_CACHE")]
+    no_page_cache: bool,
     /// PDF 告知书使用的中文字体文件（.ttc/.otf/.ttf），默认使用系统的 Noto CJK 字体，没有时使用内置字体（GB 2312 字符集）
     #[arg(long, env = "GONGKAI_LETTER_FONT")]
     letter_font: Option<PathBuf>,
@@ -393,6 +396,7 @@ async fn serve(
         &file,
     )?;
     config::edge(args.edge, &file, &mut server)?;
+    server.page_cache = !args.no_page_cache && file.page_cache.unwrap_or(true);
     raise_open_file_limit(&mut server);
     if site.public_url.trim().is_empty() {
         tracing::warn!("no --public-url set: absolute links (sitemaps, feeds) use the listening address; set it");

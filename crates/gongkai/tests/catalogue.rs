@@ -229,6 +229,9 @@ both!(units_instantiate_their_catalogues_and_the_public_sees_the_tree, |app: App
         w.document_import(ybj, &fields, &format!("many:{n}"), None).await.unwrap();
     }
     w.commit().await.unwrap();
+    // Written behind the server's back, as the command line does: the server learns of it from
+    // the outbox (its indexer), which drops the kept pages.
+    app.sync_search().await;
     let (_, html) = app.text(&format!("/units/{ybj}/catalogue")).await;
     assert!(html.contains("22 条") && html.contains("评估结果</a>"));
     assert_eq!(html.matches("批定点医药机构评估结果</a>").count(), 20, "the newest 20 only");

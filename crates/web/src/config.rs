@@ -145,6 +145,9 @@ pub struct ServerOptions {
     pub extractor: Option<std::path::PathBuf>,
     /// Memory, CPU, wall-time, output and concurrency limits of those child processes.
     pub extract_limits: gongkai_extract::Limits,
+    /// Keep finished public pages for anonymous readers (`crate::page_cache`); off only to
+    /// look into a problem or to measure what the cache saves.
+    pub page_cache: bool,
 }
 
 impl Default for ServerOptions {
@@ -167,6 +170,7 @@ impl Default for ServerOptions {
             challenges_per_minute: 60,
             extractor: None,
             extract_limits: gongkai_extract::Limits::default(),
+            page_cache: true,
         }
     }
 }

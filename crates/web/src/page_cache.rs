@@ -189,6 +189,9 @@ fn head(page: &Page) -> Head<'_> {
 /// The middleware: answers from a kept page, or renders, keeps and answers. It runs inside the
 /// security headers and metrics layers, so a hit gets both, and before everything else.
 pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if !state.server.page_cache {
+        return next.run(req).await;
+    }
     let Some(target) = cacheable(&req) else { return next.run(req).await };
     let elder = Prefs::from_headers(req.headers()).elder;
     if let Some(page) = state.pages.fresh(target, elder) {
