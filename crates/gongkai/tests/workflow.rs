@@ -398,7 +398,10 @@ both!(attachments_are_checked_versioned_and_found, |app: App| async move {
     app.approve_all_stages(id).await;
     let (status, html) = app.text(&format!("/documents/{id}")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("定点医疗机构名单.docx") && html.contains("alt=\"定点医疗机构分布示意图\""));
+    assert!(
+        html.contains(">定点医疗机构名单</a> <span class=\"file-meta\">")
+            && html.contains("alt=\"定点医疗机构分布示意图\"")
+    );
     assert!(html.contains("<audio controls") && html.contains("录音文字稿"), "the audio plays in the page");
     let public = app.store.attachments_public(id).await.unwrap();
     assert_eq!(public.len(), 3);
