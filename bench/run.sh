@@ -28,11 +28,12 @@ BIN=target/release/gongkai
 OUT=bench/out
 rm -rf "$OUT" && mkdir -p "$OUT/www" "$OUT/nginx"
 DATA=$(mktemp -d)
+DATA2=$(mktemp -d)
 cleanup() {
   [ -n "${GK_PID:-}" ] && kill "$GK_PID" 2>/dev/null || true
   [ -n "${GK2_PID:-}" ] && kill "$GK2_PID" 2>/dev/null || true
   [ -f "$OUT/nginx/nginx.pid" ] && kill "$(cat "$OUT/nginx/nginx.pid")" 2>/dev/null || true
-  rm -rf "$DATA"
+  rm -rf "$DATA" "$DATA2"
 }
 trap cleanup EXIT
 
@@ -49,9 +50,14 @@ curl -s "http://127.0.0.1:$GK_PORT/units/$UNIT_ID" > "$OUT/www/unit.html"
 # The newest published demo document, from the public API.
 DOC_ID=$(curl -s "http://127.0.0.1:$GK_PORT/api/v1/documents?per_page=1" | sed -E 's/.*"items":\[\{"id":([0-9]+).*/\1/')
 curl -s "http://127.0.0.1:$GK_PORT/documents/$DOC_ID" > "$OUT/www/document.html"
-"$BIN" --data-dir "$DATA" serve --no-page-cache --addr "127.0.0.1:$GK_NOCACHE_PORT" > "$OUT/serve-nocache.log" 2>&1 &
+# Its own data folder (the search index admits one server), loaded with the same demo data.
+"$BIN" --data-dir "$DATA2" serve --demo --no-page-cache --addr "127.0.0.1:$GK_NOCACHE_PORT" > "$OUT/serve-nocache.log" 2>&1 &
 GK2_PID=$!
-until curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$GK_NOCACHE_PORT/" 2>/dev/null | grep -q 200; do sleep 0.05; done
+for _ in $(seq 1 600); do
+  curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$GK_NOCACHE_PORT/" 2>/dev/null | grep -q 200 && break
+  kill -0 "$GK2_PID" 2>/dev/null || { cat "$OUT/serve-nocache.log"; exit 1; }
+  sleep 0.1
+done
 
 cat > "$OUT/nginx/nginx.conf" <<CONF
 worker_processes auto;

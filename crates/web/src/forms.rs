@@ -87,12 +87,18 @@ impl Fields {
     }
 }
 
-/// A multipart upload: the `file` part with its cleaned name, and the other parts as text.
+/// A multipart upload: the `file` part with its cleaned name, the non-empty `files` parts (a
+/// multiple file input), and the other parts as text.
 #[derive(Default)]
 pub struct Upload {
     pub file: Option<(String, Bytes)>,
+    pub files: Vec<(String, Bytes)>,
     pub fields: Fields,
 }
+
+/// At most this many `files` parts are kept; one more than any form allows, so that too many
+/// can be named rather than silently dropped (the body limit bounds their size).
+const MAX_FILES: usize = 10;
 
 /// Reads a multipart body; a body over the route's limit is a 413, a broken one a 400.
 pub async fn read_upload(form: axum::extract::Multipart) -> Result<Upload, AppError> {
@@ -112,7 +118,7 @@ pub async fn read_upload_with(mut form: axum::extract::Multipart, max_chars: usi
             Err(_) => return Err(AppError::BadRequest("上传的内容无法读取，请重新选择文件".into())),
         };
         match field.name().map(str::to_string) {
-            Some(name) if name == "file" => {
+            Some(name) if name == "file" || name == "files" => {
                 let file_name = clean_file_name(field.file_name().unwrap_or(""));
                 let bytes = field.bytes().await.map_err(|e| {
                     if too_large(e.status()) {
@@ -121,7 +127,11 @@ pub async fn read_upload_with(mut form: axum::extract::Multipart, max_chars: usi
                         AppError::BadRequest("文件读取失败".into())
                     }
                 })?;
-                upload.file = Some((file_name, bytes));
+                if name == "file" {
+                    upload.file = Some((file_name, bytes));
+                } else if !bytes.is_empty() && upload.files.len() < MAX_FILES {
+                    upload.files.push((file_name, bytes));
+                }
             }
             Some(name) if upload.fields.0.len() < 24 => {
                 let text: String =

@@ -401,43 +401,6 @@ async fn show(state: &AppState, headers: &HeaderMap, ip: &str, tracking_no: &str
     }
 }
 
-/// Reads the correction form: its text fields, and up to one file more than allowed (so that
-/// too many are named, not silently dropped); parts without a chosen file are skipped.
-async fn read_correction(mut form: Multipart) -> Result<(Fields, Vec<(String, Vec<u8>)>), AppError> {
-    let too_large = |status: axum::http::StatusCode| status == axum::http::StatusCode::PAYLOAD_TOO_LARGE;
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    let mut files = Vec::new();
-    let mut texts = 0;
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if too_large(e.status()) => return Err(AppError::PayloadTooLarge),
-            Err(_) => return Err(AppError::BadRequest("上传的内容无法读取，请重新选择文件".into())),
-        };
-        let name = field.name().unwrap_or("").to_string();
-        if name == "files" {
-            let file_name = crate::forms::clean_file_name(field.file_name().unwrap_or(""));
-            let bytes = field.bytes().await.map_err(|e| {
-                if too_large(e.status()) {
-                    AppError::PayloadTooLarge
-                } else {
-                    AppError::BadRequest("文件读取失败".into())
-                }
-            })?;
-            if !bytes.is_empty() && files.len() <= super::correction::CORRECTION_MAX_FILES {
-                files.push((file_name, bytes.to_vec()));
-            }
-        } else if texts < 10 && !name.is_empty() {
-            texts += 1;
-            let value: String = field.text().await.unwrap_or_default().replace('\0', "").chars().take(4000).collect();
-            pairs.push((name, value));
-        }
-    }
-    let encoded = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
-    Ok((Fields::parse(encoded.as_bytes()), files))
-}
-
 /// The applicant's correction, sent from the tracking page (the code in the body).
 async fn correct(
     State(state): State<AppState>,
@@ -446,7 +409,9 @@ async fn correct(
     Path(tracking_no): Path<String>,
     form: Multipart,
 ) -> PageResult {
-    let (f, files) = read_correction(form).await?;
+    let upload = crate::forms::read_upload_with(form, 4000).await?;
+    let (f, files): (Fields, Vec<(String, Vec<u8>)>) =
+        (upload.fields, upload.files.into_iter().map(|(name, bytes)| (name, bytes.to_vec())).collect());
     let code = f.get("code").to_string();
     let r = match super::track(&state, &tracking_no, &code, &ip).await {
         Ok(r) => r,
