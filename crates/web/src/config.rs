@@ -174,3 +174,59 @@ impl Default for ServerOptions {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::SiteConfig;
+
+    fn with_file(name: &str, bytes: &[u8]) -> (SiteConfig, std::path::PathBuf) {
+        let path = std::env::temp_dir().join(format!("gongkai-badge-{}-{name}", std::process::id()));
+        std::fs::write(&path, bytes).unwrap();
+        let site = SiteConfig { badge_image: path.display().to_string(), ..Default::default() };
+        (site, path)
+    }
+
+    #[test]
+    fn the_badge_is_read_with_its_media_type_and_anything_else_refused() {
+        let cases: [(&str, &[u8], Result<&str, &str>); 5] = [
+            ("png", b"\x89PNG\r\n\x1a\n....", Ok("image/png")),
+            ("gif", b"GIF89a....", Ok("image/gif")),
+            ("jpg", b"\xFF\xD8\xFF\xE0....", Ok("image/jpeg")),
+            ("svg", b"<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\"/>", Ok("image/svg+xml")),
+            ("html", b"<html><script>alert(1)</script></html>", Err("不是 PNG、GIF、JPEG 或 SVG 图片")),
+        ];
+        for (name, bytes, want) in cases {
+            let (mut site, path) = with_file(name, bytes);
+            let got = site.load_badge();
+            std::fs::remove_file(&path).unwrap();
+            match want {
+                Ok(kind) => {
+                    assert_eq!(got, Ok(()), "{name}");
+                    let badge = site.badge.as_ref().expect(name);
+                    assert_eq!((badge.0.as_slice(), badge.1), (bytes, kind), "{name}");
+                    assert!(site.has_badge());
+                }
+                Err(message) => {
+                    assert!(got.as_ref().is_err_and(|e| e.contains(message) && e.contains("badge_image")), "{got:?}");
+                    assert!(!site.has_badge());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn no_badge_configured_means_none_and_a_missing_file_names_the_setting() {
+        let mut site = SiteConfig::default();
+        assert_eq!(site.load_badge(), Ok(()));
+        assert!(!site.has_badge());
+        site.badge_image = "/nonexistent/badge.png".into();
+        assert!(site.load_badge().is_err_and(|e| e.contains("badge_image")));
+    }
+
+    #[test]
+    fn the_error_report_link_carries_the_site_code() {
+        let site = SiteConfig { site_id_code: "3701000099".into(), ..Default::default() };
+        assert!(site.error_report_url_for_site().ends_with("sitecode=3701000099"));
+        assert!(!site.error_report_url_for_site().contains('{'));
+    }
+}
