@@ -153,6 +153,45 @@ pub fn correction_due(cal: &Calendar, asked_on: NaiveDate) -> Counted<NaiveDate>
     cal.add_workdays(asked_on, CORRECTION_DAYS)
 }
 
+/// A deadline this many working days away or fewer is "due soon" (临期): shown in the queues and
+/// the dashboard's reminders before it is overdue.
+pub const DUE_SOON_DAYS: i64 = 3;
+
+/// Whether a deadline `days_left` working days away is due soon (today included, not overdue).
+pub fn due_soon(days_left: i64) -> bool {
+    (0..=DUE_SOON_DAYS).contains(&days_left)
+}
+
+/// Whether `outcome` may end an application in `state`. The outcomes that close an application
+/// the applicant did not follow up fit only the state they close: 逾期不补正 a case awaiting
+/// correction (art. 30), 逾期不缴费 a case awaiting a fee whose payment period (the fee rules'
+/// working days from the notice) has run out; and a case waiting on the applicant ends only
+/// with those, or with a withdrawal. The error is the reason, in words for the handler.
+pub fn outcome_fits(
+    cal: &Calendar,
+    state: crate::request_lifecycle::RequestState,
+    fee_noticed_on: Option<NaiveDate>,
+    outcome: Outcome,
+    today: NaiveDate,
+) -> Result<(), String> {
+    use crate::request_lifecycle::RequestState as S;
+    match (state, outcome) {
+        (S::Clarifying, Outcome::NoClarification) => Ok(()),
+        (S::Clarifying, _) => Err("申请待补正，只能答复“申请人无正当理由逾期不补正”，或登记补正材料后再答复".into()),
+        (S::AwaitingFee, Outcome::FeeUnpaid) => {
+            let due = crate::processing_fee::payment_due(cal, fee_noticed_on.unwrap_or(today)).value;
+            if today <= due {
+                return Err(format!("缴费期限至 {due}，期满仍未缴纳的才能答复“逾期未缴纳信息处理费”"));
+            }
+            Ok(())
+        }
+        (S::AwaitingFee, _) => Err("申请待缴费，只能答复“逾期未缴纳信息处理费”，或登记缴费后再答复".into()),
+        (_, Outcome::NoClarification) => Err("只有告知补正后申请人逾期未补正的，才能选择该结果".into()),
+        (_, Outcome::FeeUnpaid) => Err("只有发出收费通知后申请人逾期未缴费的，才能选择该结果".into()),
+        _ => Ok(()),
+    }
+}
+
 /// The day by which a third party or another agency should answer a consultation (art. 32, 34).
 pub fn consultation_due(cal: &Calendar, sent_on: NaiveDate) -> Counted<NaiveDate> {
     cal.add_workdays(sent_on, CONSULTATION_DAYS)
@@ -275,6 +314,51 @@ impl Reply {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn outcomes_fit_only_the_states_they_close() {
+        use crate::request_lifecycle::RequestState as S;
+        let cal = Calendar::default();
+        let today = d("2025-06-16");
+        let noticed_long_ago = Some(d("2025-05-06"));
+        let noticed_today = Some(today);
+        // (state, fee noticed on, outcome, fits)
+        let table = [
+            (S::Clarifying, None, Outcome::NoClarification, true),
+            (S::Clarifying, None, Outcome::Disclosed, false),
+            (S::Clarifying, None, Outcome::FeeUnpaid, false),
+            (S::AwaitingFee, noticed_long_ago, Outcome::FeeUnpaid, true),
+            (S::AwaitingFee, noticed_today, Outcome::FeeUnpaid, false),
+            (S::AwaitingFee, noticed_long_ago, Outcome::Disclosed, false),
+            (S::AwaitingFee, noticed_long_ago, Outcome::NoClarification, false),
+            (S::InProgress, None, Outcome::Disclosed, true),
+            (S::InProgress, None, Outcome::NotHeld, true),
+            (S::InProgress, None, Outcome::NoClarification, false),
+            (S::InProgress, None, Outcome::FeeUnpaid, false),
+            (S::Consulting, None, Outcome::ThirdPartyRights, true),
+            (S::AwaitingConfirmation, None, Outcome::Repeated, true),
+        ];
+        for (state, noticed, outcome, fits) in table {
+            let got = outcome_fits(&cal, state, noticed, outcome, today);
+            assert_eq!(got.is_ok(), fits, "{state:?} {outcome:?}: {got:?}");
+            if let Err(reason) = got {
+                assert!(!reason.is_empty() && !reason.is_ascii(), "a reason in words: {reason}");
+            }
+        }
+        // Every outcome but the two lapses fits an ordinary open state.
+        for outcome in Outcome::ALL {
+            let lapse = matches!(outcome, Outcome::NoClarification | Outcome::FeeUnpaid);
+            assert_eq!(outcome_fits(&cal, S::InProgress, None, *outcome, today).is_ok(), !lapse, "{outcome:?}");
+        }
+    }
+
+    #[test]
+    fn due_soon_is_today_to_three_working_days() {
+        for (days, soon) in [(-1, false), (0, true), (1, true), (3, true), (4, false), (20, false)] {
+            assert_eq!(due_soon(days), soon, "{days}");
+        }
+    }
+
     use super::*;
     use proptest::prelude::*;
 

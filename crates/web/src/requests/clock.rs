@@ -63,7 +63,7 @@ impl Deadline {
     }
 
     pub fn due_soon(&self) -> bool {
-        self.days_left.is_some_and(|d| (0..=3).contains(&d))
+        self.days_left.is_some_and(gongkai_domain::requests::due_soon)
     }
 
     pub fn days_text(&self) -> String {

@@ -343,31 +343,10 @@ fn step_code(step: &Step) -> &'static str {
     }
 }
 
-/// Outcomes that end an application the applicant did not follow up fit only the state they
-/// end: 逾期不补正 a case awaiting clarification, 逾期不缴费 a case awaiting a fee whose period
-/// has run out; and a case waiting on the applicant ends only with those (or a withdrawal).
+/// `rules::outcome_fits`, as the step's conflict on 办理结果.
 fn check_outcome_fits(cal: &Calendar, r: &Request, outcome: Outcome, today: NaiveDate) -> Result<(), AppError> {
-    let refuse = |msg: String| Err(AppError::Conflict(Invalid::one("outcome", "办理结果", msg)));
-    match (r.state, outcome) {
-        (RequestState::Clarifying, Outcome::NoClarification) => Ok(()),
-        (RequestState::Clarifying, _) => {
-            refuse("申请待补正，只能答复“申请人无正当理由逾期不补正”，或登记补正材料后再答复".into())
-        }
-        (RequestState::AwaitingFee, Outcome::FeeUnpaid) => {
-            let noticed = r.fee_noticed_on.unwrap_or(today);
-            let due = processing_fee::payment_due(cal, noticed).value;
-            if today <= due {
-                return refuse(format!("缴费期限至 {due}，期满仍未缴纳的才能答复“逾期未缴纳信息处理费”"));
-            }
-            Ok(())
-        }
-        (RequestState::AwaitingFee, _) => {
-            refuse("申请待缴费，只能答复“逾期未缴纳信息处理费”，或登记缴费后再答复".into())
-        }
-        (_, Outcome::NoClarification) => refuse("只有告知补正后申请人逾期未补正的，才能选择该结果".into()),
-        (_, Outcome::FeeUnpaid) => refuse("只有发出收费通知后申请人逾期未缴费的，才能选择该结果".into()),
-        _ => Ok(()),
-    }
+    rules::outcome_fits(cal, r.state, r.fee_noticed_on, outcome, today)
+        .map_err(|msg| AppError::Conflict(Invalid::one("outcome", "办理结果", msg)))
 }
 
 // ----- parsing steps from form fields (console and API share these) -----
