@@ -107,6 +107,25 @@ pub struct Pause {
     pub to: Option<NaiveDate>,
 }
 
+impl Pause {
+    /// The pause of a consultation of a third party or another agency sent on `sent_on`, due
+    /// on `due_on` (art. 32, 34): it ends with the answer, but never after the due date; one
+    /// left unanswered lapses on its due date (a silent third party is taken as no objection)
+    /// once that date has passed by `today`, and is still open until then.
+    pub fn consultation(
+        sent_on: NaiveDate,
+        due_on: NaiveDate,
+        answered_on: Option<NaiveDate>,
+        today: NaiveDate,
+    ) -> Pause {
+        let to = match answered_on {
+            Some(a) => Some(a.min(due_on)),
+            None => (today > due_on).then_some(due_on),
+        };
+        Pause { from: sent_on, to }
+    }
+}
+
 /// What the reply period depends on.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClockFacts {
@@ -314,6 +333,26 @@ impl Reply {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_consultation_pauses_until_its_answer_or_lapses_on_its_due_date() {
+        let (sent, due) = (d("2025-03-03"), d("2025-03-17"));
+        // (answered on, today, the pause ends on)
+        let table = [
+            (Some(d("2025-03-10")), d("2025-03-20"), Some(d("2025-03-10"))),
+            (Some(d("2025-03-25")), d("2025-03-26"), Some(due)),
+            (None, d("2025-03-12"), None),
+            (None, due, None),
+            (None, d("2025-03-18"), Some(due)),
+        ];
+        for (answered, today, to) in table {
+            assert_eq!(
+                Pause::consultation(sent, due, answered, today),
+                Pause { from: sent, to },
+                "{answered:?} {today}"
+            );
+        }
+    }
 
     #[test]
     fn outcomes_fit_only_the_states_they_close() {

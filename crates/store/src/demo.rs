@@ -600,10 +600,7 @@ impl PlannedRequest<'_> {
         let pauses = self
             .consultations
             .iter()
-            .map(|c| {
-                let due = consultation_due(cal, c.sent_on).value;
-                Pause { from: c.sent_on, to: c.answered_on.map(|a| a.min(due)).or((today > due).then_some(due)) }
-            })
+            .map(|c| Pause::consultation(c.sent_on, consultation_due(cal, c.sent_on).value, c.answered_on, today))
             .collect();
         reply_clock(
             cal,

@@ -6,13 +6,7 @@ use super::*;
 /// The facts the reply clock depends on. A consultation stops the clock until it is answered
 /// or, unanswered, until its own period ends (art. 34: silence is consent).
 pub fn clock_facts(r: &Request, consultations: &[Consultation], today: NaiveDate) -> ClockFacts {
-    let pauses = consultations
-        .iter()
-        .map(|c| Pause {
-            from: c.sent_on,
-            to: c.answered_on.map(|a| a.min(c.due_on)).or(if today > c.due_on { Some(c.due_on) } else { None }),
-        })
-        .collect();
+    let pauses = consultations.iter().map(|c| Pause::consultation(c.sent_on, c.due_on, c.answered_on, today)).collect();
     ClockFacts {
         received_on: r.received_on,
         clarification_requested_on: r.clarification_requested_on,
