@@ -10,11 +10,7 @@ use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use gongkai_domain::calendar::Calendar;
-use gongkai_domain::units::UnitTree;
 use gongkai_store::Store;
-use gongkai_store::units::FormerName;
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -24,13 +20,13 @@ use tower_http::limit::RequestBodyLimitLayer;
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
 
+/// The web faces' state: the application context (store, unit tree, calendar, …, reached
+/// through `Deref`, so `state.store` and `state.calendar()` read as before) and what only the
+/// web needs: its caches of finished pages and lists, the site's settings, metrics.
 pub struct Inner {
-    pub store: Store,
+    pub app: gongkai_app::Context,
     pub site: Arc<SiteConfig>,
     pub server: ServerOptions,
-    pub units: Cached<UnitTree>,
-    pub former_names: Cached<HashMap<i64, Vec<FormerName>>>,
-    pub calendar: Cached<Calendar>,
     /// The newest documents and interpretations on the home page, the busiest page: one query
     /// per time-to-live instead of one per view. The indexer drops it when public content changes.
     pub home_latest: Cached<crate::portal::Latest>,
@@ -45,27 +41,51 @@ pub struct Inner {
     /// at a time, so a flood of logins queues instead of exhausting memory.
     pub hashing: tokio::sync::Semaphore,
     pub search: Arc<gongkai_search::SearchIndex>,
-    /// Wakes the indexer after a change to public content on this node.
-    pub search_wake: tokio::sync::Notify,
     /// Wakes the link checker after a check report asked for new external links.
     pub link_wake: tokio::sync::Notify,
-    /// The CJK font of PDF letters, read on first use.
-    pub letter_font: tokio::sync::OnceCell<Option<crate::requests::letters::LetterFont>>,
     /// `http://<address the server listens on>`, set by `serve`: the base of absolute links
     /// when no public URL is configured (never the request's `Host`, which the client chooses).
     pub listen_url: std::sync::OnceLock<String>,
-    /// The key that signs challenges, read from the database (made there) on first use.
-    pub challenge_key: tokio::sync::OnceCell<Arc<crate::requests::challenge::ChallengeKey>>,
     /// Challenges issued per client address, in memory (per node).
     pub challenge_limiter: governor::DefaultKeyedRateLimiter<String>,
-    /// Reads untrusted files (attachments' text, standard lists) in limited child processes.
-    pub extractor: gongkai_extract::Extractor,
 }
 
 impl std::ops::Deref for AppState {
     type Target = Inner;
     fn deref(&self) -> &Inner {
         &self.0
+    }
+}
+
+impl std::ops::Deref for Inner {
+    type Target = gongkai_app::Context;
+    fn deref(&self) -> &gongkai_app::Context {
+        &self.app
+    }
+}
+
+/// What the application context tells the web faces after a write: drop the copies of lists
+/// and pages. Holds the state weakly (the state holds the context that holds this).
+struct WebEffects(std::sync::Weak<Inner>);
+
+impl gongkai_app::Effects for WebEffects {
+    fn public_changed(&self) {
+        if let Some(inner) = self.0.upgrade() {
+            inner.drop_public_copies();
+        }
+    }
+    fn units_changed(&self) {
+        if let Some(inner) = self.0.upgrade() {
+            inner.pages.invalidate();
+        }
+    }
+}
+
+impl Inner {
+    fn drop_public_copies(&self) {
+        self.home_latest.invalidate();
+        self.unit_extras.invalidate();
+        self.pages.invalidate();
     }
 }
 
@@ -78,75 +98,32 @@ impl AppState {
     ) -> Self {
         let per_minute =
             std::num::NonZeroU32::new(server.challenges_per_minute.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
-        let extractor = gongkai_extract::Extractor::new(server.extractor.clone(), server.extract_limits);
-        AppState(Arc::new(Inner {
-            store,
+        let options = gongkai_app::Options {
+            letter_font: server.letter_font.clone(),
+            throttle_delay_max: server.throttle_delay_max,
+            extractor: server.extractor.clone(),
+            extract_limits: server.extract_limits,
+        };
+        AppState(Arc::new_cyclic(|weak| Inner {
+            app: gongkai_app::Context::new(store, options, Arc::new(WebEffects(weak.clone()))),
             site: Arc::new(site),
             server,
-            units: Cached::new(Duration::from_secs(30)),
-            former_names: Cached::new(Duration::from_secs(30)),
-            calendar: Cached::new(Duration::from_secs(60)),
             home_latest: Cached::new(Duration::from_secs(30)),
             unit_extras: crate::cache::Keyed::new(Duration::from_secs(30), 10_000),
             pages: crate::page_cache::PageCache::default(),
             metrics: Metrics::default(),
             hashing: tokio::sync::Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)),
             search,
-            search_wake: tokio::sync::Notify::new(),
             link_wake: tokio::sync::Notify::new(),
-            letter_font: tokio::sync::OnceCell::new(),
             listen_url: std::sync::OnceLock::new(),
-            challenge_key: tokio::sync::OnceCell::new(),
             challenge_limiter: governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute)),
-            extractor,
         }))
-    }
-
-    /// The key that signs challenges: one for all nodes, kept in the database.
-    pub async fn challenge_key(&self) -> Result<Arc<crate::requests::challenge::ChallengeKey>, AppError> {
-        let key = self
-            .challenge_key
-            .get_or_try_init(|| async {
-                let text = self
-                    .store
-                    .server_key("challenge", || {
-                        let mut bytes = [0u8; 32];
-                        rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
-                        hex::encode(bytes)
-                    })
-                    .await?;
-                let bytes: [u8; 32] = hex::decode(&text)
-                    .ok()
-                    .and_then(|b| b.try_into().ok())
-                    .ok_or_else(|| AppError::internal("the stored challenge key is not 32 bytes of hex"))?;
-                Ok::<_, AppError>(Arc::new(crate::requests::challenge::ChallengeKey::new(bytes)))
-            })
-            .await?;
-        Ok(key.clone())
-    }
-
-    pub async fn unit_tree(&self) -> Result<Arc<UnitTree>, AppError> {
-        let store = self.store.clone();
-        self.units.get(|| async move { store.units_all().await.map(UnitTree::new) }).await.map_err(AppError::from)
-    }
-
-    pub async fn former_names(&self) -> Result<Arc<HashMap<i64, Vec<FormerName>>>, AppError> {
-        let store = self.store.clone();
-        self.former_names.get(|| async move { store.unit_former_names_all().await }).await.map_err(AppError::from)
     }
 
     /// Runs a password hash or check on the blocking pool, within the hashing limit.
     pub async fn hash_work<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
         let _permit = self.hashing.acquire().await.map_err(AppError::internal)?;
         tokio::task::spawn_blocking(work).await.map_err(AppError::internal)
-    }
-
-    /// Drops this node's copies of the unit tree after a change to units, and the pages that
-    /// show units (nearly all: the navigation and lists name them).
-    pub fn invalidate_units(&self) {
-        self.units.invalidate();
-        self.former_names.invalidate();
-        self.pages.invalidate();
     }
 
     /// Brings the search index up to date with the outbox of public changes; when anything
@@ -157,23 +134,6 @@ impl AppState {
             self.public_changed();
         }
         Ok(applied)
-    }
-
-    /// Drops this node's copies of public lists and pages after documents, columns or
-    /// catalogues changed; other nodes drop theirs when their indexer applies the outbox
-    /// (`sync_public`), and in any case within the copies' time-to-live.
-    pub fn public_changed(&self) {
-        self.home_latest.invalidate();
-        self.unit_extras.invalidate();
-        self.pages.invalidate();
-    }
-
-    /// After a change to public documents on this node: drops this node's copies at once (the
-    /// writer sees the change on the next page it opens) and wakes the indexer, which brings
-    /// the search index up and, through the outbox, the other nodes.
-    pub fn documents_changed(&self) {
-        self.public_changed();
-        self.search_wake.notify_one();
     }
 
     /// The base of absolute links (`https://host`, no trailing slash): the public URL, else
@@ -189,11 +149,6 @@ impl AppState {
     pub fn base_host(&self) -> String {
         let base = self.base_url();
         base.split_once("://").map(|(_, rest)| rest).unwrap_or(&base).split('/').next().unwrap_or("").to_string()
-    }
-
-    pub async fn calendar(&self) -> Result<Arc<Calendar>, AppError> {
-        let store = self.store.clone();
-        self.calendar.get(|| async move { store.calendar().await }).await.map_err(AppError::from)
     }
 }
 

@@ -11,9 +11,7 @@ use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use cookie::{Cookie, SameSite};
-use gongkai_domain::staff::{Action, Reach, Roles, permits};
-use gongkai_store::Actor;
-use gongkai_store::users::{Session, User};
+use gongkai_domain::staff::Action;
 use std::net::SocketAddr;
 
 pub const SESSION_COOKIE: &str = "gk_session";
@@ -44,55 +42,7 @@ fn client_ip(parts: &Parts, state: &AppState) -> String {
     crate::net::client_addr(peer, &forwarded, state.server.trust_proxy, &state.server.trusted_proxies).to_string()
 }
 
-/// A signed-in member of staff, from a console session or an API token.
-#[derive(Debug, Clone)]
-pub struct Principal {
-    pub user: User,
-    pub ip: String,
-    /// The session (console only): its id lets a password change keep this session.
-    pub session: Option<Session>,
-}
-
-impl Principal {
-    pub fn actor(&self) -> Actor {
-        Actor {
-            user_id: Some(self.user.id),
-            name: self.user.username.clone(),
-            unit_id: Some(self.user.unit_id),
-            ip: self.ip.clone(),
-        }
-    }
-
-    pub fn roles(&self) -> &Roles {
-        &self.user.roles
-    }
-
-    pub fn csrf(&self) -> String {
-        self.session.as_ref().map(|s| s.csrf_token.clone()).unwrap_or_default()
-    }
-
-    /// Where `unit_id` lies relative to this user's unit.
-    pub async fn reach(&self, state: &AppState, unit_id: i64) -> Result<Reach, AppError> {
-        let lineage = state.store.unit_lineage(unit_id).await?;
-        if lineage.is_empty() {
-            return Err(AppError::NotFound);
-        }
-        Ok(if lineage.contains(&self.user.unit_id) { Reach::Subtree } else { Reach::Outside })
-    }
-
-    pub fn require(&self, action: Action, reach: Reach) -> Result<(), AppError> {
-        if permits(self.roles(), action, reach) { Ok(()) } else { Err(AppError::Forbidden) }
-    }
-
-    pub async fn require_for_unit(&self, state: &AppState, action: Action, unit_id: i64) -> Result<(), AppError> {
-        let reach = self.reach(state, unit_id).await?;
-        self.require(action, reach)
-    }
-
-    pub fn may(&self, action: Action) -> bool {
-        permits(self.roles(), action, Reach::Subtree)
-    }
-}
+pub use gongkai_app::Principal;
 
 /// The console's signed-in user; without one, the browser is sent to the login page.
 pub struct Staff(pub Principal);

@@ -112,6 +112,21 @@ impl From<StoreError> for AppError {
     }
 }
 
+impl From<gongkai_app::Error> for AppError {
+    fn from(e: gongkai_app::Error) -> Self {
+        use gongkai_app::Error as E;
+        match e {
+            E::Invalid(inv) => AppError::Invalid(inv),
+            E::Conflict(inv) => AppError::Conflict(inv),
+            E::NotFound => AppError::NotFound,
+            E::Forbidden => AppError::Forbidden,
+            E::ForbiddenBecause(why) => AppError::ForbiddenBecause(why),
+            E::TooManyRequests { retry_after_secs, detail } => AppError::TooManyRequests { retry_after_secs, detail },
+            E::Internal(cause) => AppError::Internal(cause),
+        }
+    }
+}
+
 impl From<Invalid> for AppError {
     fn from(e: Invalid) -> Self {
         AppError::Invalid(e)

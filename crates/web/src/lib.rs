@@ -10,7 +10,7 @@ pub mod app;
 pub mod assets;
 pub mod audit;
 pub mod auth;
-pub mod cache;
+pub use gongkai_app::cache;
 pub mod calendar;
 pub mod catalogue;
 pub mod columns;
@@ -32,7 +32,7 @@ pub mod search;
 pub mod security;
 pub mod server;
 pub mod staff;
-pub mod throttle;
+pub use gongkai_app::throttle;
 pub mod units;
 pub mod wordlists;
 

@@ -32,8 +32,7 @@ pub async fn put_years(state: &AppState, p: &Principal, text: &str) -> Result<Ve
         w.calendar_put_year(s, "admin").await?;
     }
     w.commit().await?;
-    state.calendar.invalidate();
-    state.pages.invalidate();
+    state.calendar_changed();
     Ok(schedules.iter().map(|s| s.year).collect())
 }
 
@@ -63,8 +62,7 @@ pub async fn set_day(
     let mut w = state.store.write(p.actor()).await?;
     w.calendar_set_day(&day).await?;
     w.commit().await?;
-    state.calendar.invalidate();
-    state.pages.invalidate();
+    state.calendar_changed();
     Ok(day)
 }
 
@@ -75,8 +73,7 @@ pub async fn clear_day(state: &AppState, p: &Principal, date: &str) -> Result<bo
     let cleared = w.calendar_clear_day(date).await?;
     if cleared {
         w.commit().await?;
-        state.calendar.invalidate();
-        state.pages.invalidate();
+        state.calendar_changed();
     }
     Ok(cleared)
 }
@@ -87,8 +84,7 @@ pub async fn delete_year(state: &AppState, p: &Principal, year: i32) -> Result<b
     let gone = w.calendar_delete_year(year).await?;
     if gone {
         w.commit().await?;
-        state.calendar.invalidate();
-        state.pages.invalidate();
+        state.calendar_changed();
     }
     Ok(gone)
 }

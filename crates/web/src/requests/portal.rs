@@ -397,7 +397,7 @@ fn wrong_code(state: &AppState, headers: &HeaderMap, tracking_no: &str, e: AppEr
 async fn show(state: &AppState, headers: &HeaderMap, ip: &str, tracking_no: &str, code: &str) -> PageResult {
     match super::track(state, tracking_no, code, ip).await {
         Ok(r) => track_page(state, headers, &r, code, FormView::default(), String::new()).await,
-        Err(e) => wrong_code(state, headers, tracking_no, e),
+        Err(e) => wrong_code(state, headers, tracking_no, e.into()),
     }
 }
 
@@ -415,7 +415,7 @@ async fn correct(
     let code = f.get("code").to_string();
     let r = match super::track(&state, &tracking_no, &code, &ip).await {
         Ok(r) => r,
-        Err(e) => return wrong_code(&state, &headers, &tracking_no, e),
+        Err(e) => return wrong_code(&state, &headers, &tracking_no, e.into()),
     };
     match super::correction::submit_correction(&state, &r, &ip, f.get("text"), &files).await {
         Ok(now) => {
@@ -428,6 +428,7 @@ async fn correct(
             track_page(&state, &headers, &now, &code, FormView::default(), notice).await
         }
         Err(e) => {
+            let e = AppError::from(e);
             let status = e.status();
             let mut errors = e.form_errors()?;
             if !files.is_empty() && !errors.0.iter().any(|e| e.field == "files" || e.field == "state") {
@@ -470,7 +471,7 @@ async fn receipt(
     let code = f.get("code").trim().to_string();
     let r = match super::track(&state, &tracking_no, &code, &ip).await {
         Ok(r) => r,
-        Err(e) => return wrong_code(&state, &headers, &tracking_no, e),
+        Err(e) => return wrong_code(&state, &headers, &tracking_no, e.into()),
     };
     let tree = state.unit_tree().await?;
     let unit = tree.get(r.unit_id);

@@ -274,7 +274,7 @@ pub async fn step(
             }
         }
     }
-    super::take_step(state, p, id, step).await
+    Ok(super::take_step(state, p, id, step).await?)
 }
 
 /// 办理步骤：确认收到、告知补正、收到补正、征求意见或会商协查、登记意见、延期、确定合理期限、收费通知、登记缴费、提交答复、审签通过、审签退回、撤回、归档、指定承办人

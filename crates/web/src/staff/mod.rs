@@ -296,7 +296,7 @@ pub async fn may_manage_tokens_of(state: &AppState, p: &Principal, user: &User) 
     if user.id == p.user.id {
         return Ok(());
     }
-    p.require_for_unit(state, Action::ManageTokens, user.unit_id).await
+    Ok(p.require_for_unit(state, Action::ManageTokens, user.unit_id).await?)
 }
 
 /// Creates an API token for the caller. A token acts as its user, so one made by an

@@ -40,7 +40,7 @@ pub async fn create(
     let mut w = state.store.write(p.actor()).await?;
     let id = w.unit_create(parent_id, kind, &fields, 1_000_000, None).await?;
     w.commit().await?;
-    state.invalidate_units();
+    state.units_changed();
     state.store.unit(id).await?.ok_or(AppError::NotFound)
 }
 
@@ -80,7 +80,7 @@ pub async fn update(state: &AppState, p: &Principal, id: i64, input: &UnitInput)
     // An unchanged form records nothing and needs no commit.
     if saved.updated_at != unit.updated_at {
         w.commit().await?;
-        state.invalidate_units();
+        state.units_changed();
     }
     Ok(saved)
 }
@@ -97,7 +97,7 @@ pub async fn move_to(state: &AppState, p: &Principal, id: i64, parent_id: Option
     let mut w = state.store.write(p.actor()).await?;
     w.unit_move(id, parent_id).await?;
     w.commit().await?;
-    state.invalidate_units();
+    state.units_changed();
     state.store.unit(id).await?.ok_or(AppError::NotFound)
 }
 
@@ -121,7 +121,7 @@ pub async fn close(state: &AppState, p: &Principal, id: i64, closed_on: &str, re
     let mut w = state.store.write(p.actor()).await?;
     w.unit_close(id, &closed_on, &reason).await?;
     w.commit().await?;
-    state.invalidate_units();
+    state.units_changed();
     state.store.unit(id).await?.ok_or(AppError::NotFound)
 }
 

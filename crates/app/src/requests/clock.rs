@@ -28,7 +28,7 @@ pub fn clock(cal: &Calendar, r: &Request, consultations: &[Consultation], today:
 /// The queues filter on this stored date, and nothing rewrites it when a consultation lapses
 /// in silence (art. 34), so it is the date the reply is due if every open consultation runs
 /// its full period unanswered; an earlier answer is a step, which stores the new date.
-pub(super) fn refresh_due(cal: &Calendar, r: &mut Request, consultations: &[Consultation]) {
+pub fn refresh_due(cal: &Calendar, r: &mut Request, consultations: &[Consultation]) {
     r.due_on = match clock(cal, r, consultations, NaiveDate::MAX) {
         ReplyClock::Due(d) => Some(d.value),
         // Awaiting a clarification the reply has no due date until the corrected application

@@ -4,9 +4,9 @@
 //! approved, and kept with the case: what was sent stays what it was even if the template
 //! changes later.
 
-use crate::app::AppState;
-use crate::auth::Principal;
-use crate::errors::AppError;
+use crate::Context;
+use crate::Error;
+use crate::Principal;
 use gongkai_domain::reply_letter::{self, Letter, LetterFacts, LetterKind, Placeholder, TemplateKey, chinese_date};
 use gongkai_domain::staff::{Action, Reach};
 use gongkai_domain::units::UnitKind;
@@ -18,10 +18,9 @@ use std::sync::Arc;
 pub type LetterFont = Arc<(Vec<u8>, u32)>;
 
 /// The font, read once per process (the Noto CJK collection is tens of megabytes).
-pub async fn font(state: &AppState) -> Option<LetterFont> {
-    let configured = state.server.letter_font.clone();
-    state
-        .letter_font
+pub async fn font(cx: &Context) -> Option<LetterFont> {
+    let configured = cx.options.letter_font.clone();
+    cx.letter_font
         .get_or_init(|| async move {
             tokio::task::spawn_blocking(move || {
                 let (path, index) = gongkai_export::fonts::find_cjk_font(configured.as_deref())?;
@@ -37,8 +36,8 @@ pub async fn font(state: &AppState) -> Option<LetterFont> {
 }
 
 /// The template text for `key`: an administrator's version, else the shipped one.
-pub async fn template(state: &AppState, key: TemplateKey) -> Result<(String, bool), AppError> {
-    Ok(match state.store.letter_template(&key.code()).await? {
+pub async fn template(cx: &Context, key: TemplateKey) -> Result<(String, bool), Error> {
+    Ok(match cx.store.letter_template(&key.code()).await? {
         Some((body, _, _)) => (body, true),
         None => (reply_letter::default_template(key).to_string(), false),
     })
@@ -52,9 +51,9 @@ fn review_body(tree: &gongkai_domain::units::UnitTree, unit_id: i64) -> Option<S
 }
 
 /// What the case says, as the templates' placeholders.
-pub async fn facts(state: &AppState, r: &Request) -> Result<LetterFacts, AppError> {
-    let tree = state.unit_tree().await?;
-    let cal = state.calendar().await?;
+pub async fn facts(cx: &Context, r: &Request) -> Result<LetterFacts, Error> {
+    let tree = cx.unit_tree().await?;
+    let cal = cx.calendar().await?;
     let unit = tree.get(r.unit_id);
     let mut f = LetterFacts::default();
     let mut set = |p: Placeholder, v: String| {
@@ -79,14 +78,14 @@ pub async fn facts(state: &AppState, r: &Request) -> Result<LetterFacts, AppErro
     set(Placeholder::Provided, r.reply.provided.clone());
     let mut places = Vec::new();
     for id in &r.reply.document_ids {
-        if let Some(doc) = state.store.public_document(*id).await? {
+        if let Some(doc) = cx.store.public_document(*id).await? {
             places.push(format!("《{}》（索引号：{}，可在本网站“政府信息”栏目查阅）", doc.title, doc.index_no));
         }
     }
     set(Placeholder::WhereToObtain, places.join("；"));
     set(Placeholder::ResponsibleAgency, r.reply.responsible_agency.clone());
     set(Placeholder::ResponsibleAgencyContact, r.reply.responsible_contact.clone());
-    let events = state.store.request_events(r.id, false).await?;
+    let events = cx.store.request_events(r.id, false).await?;
     if let Some(e) = events.iter().rev().find(|e| e.kind == "告知补正") {
         set(Placeholder::ClarificationItems, e.note.trim_start_matches("请补正：").to_string());
     }
@@ -100,7 +99,7 @@ pub async fn facts(state: &AppState, r: &Request) -> Result<LetterFacts, AppErro
             set(Placeholder::ExtensionReasons, reason.to_string());
         }
     }
-    let consultations = state.store.request_consultations(r.id).await?;
+    let consultations = cx.store.request_consultations(r.id).await?;
     if let Some(due) = super::deadline(&cal, r, &consultations, super::today()).due_on
         && let Some(d) = gongkai_domain::time::parse_date(&due)
     {
@@ -123,23 +122,23 @@ pub async fn facts(state: &AppState, r: &Request) -> Result<LetterFacts, AppErro
 }
 
 /// Which letter a key asks for on this case: `reply` means the reply for its outcome.
-pub fn key_for(r: &Request, kind: &str) -> Result<TemplateKey, AppError> {
-    let kind = LetterKind::parse(kind).ok_or(AppError::NotFound)?;
+pub fn key_for(r: &Request, kind: &str) -> Result<TemplateKey, Error> {
+    let kind = LetterKind::parse(kind).ok_or(Error::NotFound)?;
     let key = match kind {
         LetterKind::Reply => {
             let outcome = r.outcome.ok_or_else(|| {
-                AppError::Conflict(Invalid::one("outcome", "办理结果", "尚未填写答复的办理结果，不能生成答复告知书"))
+                Error::Conflict(Invalid::one("outcome", "办理结果", "尚未填写答复的办理结果，不能生成答复告知书"))
             })?;
             TemplateKey::reply(outcome)
         }
-        other => TemplateKey::new(other, None).ok_or(AppError::NotFound)?,
+        other => TemplateKey::new(other, None).ok_or(Error::NotFound)?,
     };
     Ok(key)
 }
 
-pub async fn letter(state: &AppState, r: &Request, key: TemplateKey) -> Result<Letter, AppError> {
-    let (text, _) = template(state, key).await?;
-    Ok(reply_letter::render(&text, &facts(state, r).await?))
+pub async fn letter(cx: &Context, r: &Request, key: TemplateKey) -> Result<Letter, Error> {
+    let (text, _) = template(cx, key).await?;
+    Ok(reply_letter::render(&text, &facts(cx, r).await?))
 }
 
 pub enum Format {
@@ -150,21 +149,20 @@ pub enum Format {
 /// The letter as a file: (bytes, content type, file name). PDF needs a CJK font; without one
 /// the caller is told so (409) rather than given a PDF of empty boxes.
 pub async fn file(
-    state: &AppState,
+    cx: &Context,
     r: &Request,
     key: TemplateKey,
     format: Format,
-) -> Result<(Vec<u8>, &'static str, String), AppError> {
-    let letter = letter(state, r, key).await?;
+) -> Result<(Vec<u8>, &'static str, String), Error> {
+    let letter = letter(cx, r, key).await?;
     let base = format!("{}-{}", r.tracking_no, letter.title);
     match format {
         Format::Docx => {
-            let bytes =
-                gongkai_export::letter_docx::write(&letter).map_err(|e| AppError::internal(format!("{e:?}")))?;
+            let bytes = gongkai_export::letter_docx::write(&letter).map_err(|e| Error::internal(format!("{e:?}")))?;
             Ok((bytes, gongkai_store::attachments::FileKind::Docx.content_type(), format!("{base}.docx")))
         }
         Format::Pdf => {
-            let font = pdf_font(state, &letter).await?;
+            let font = pdf_font(cx, &letter).await?;
             let bytes = tokio::task::spawn_blocking(move || {
                 let (data, index) = match &font {
                     Some(f) => (f.0.as_slice(), f.1),
@@ -173,8 +171,8 @@ pub async fn file(
                 gongkai_export::letter_pdf::write(&letter, data, index)
             })
             .await
-            .map_err(AppError::internal)?
-            .map_err(|e| AppError::internal(format!("{e:?}")))?;
+            .map_err(Error::internal)?
+            .map_err(|e| Error::internal(format!("{e:?}")))?;
             Ok((bytes, gongkai_store::attachments::FileKind::Pdf.content_type(), format!("{base}.pdf")))
         }
     }
@@ -184,11 +182,11 @@ pub async fn file(
 /// else (`None`) the subset compiled into the binary. A letter with a character the font lacks (a
 /// rare character in a name, outside the compiled-in GB 2312) would print it as an empty box, so
 /// it gets no PDF, and the message names the character and what to install.
-async fn pdf_font(state: &AppState, letter: &Letter) -> Result<Option<LetterFont>, AppError> {
-    let refuse = |detail: String| Err(AppError::Conflict(Invalid::one("format", "PDF 告知书", detail)));
-    let found = font(state).await;
+async fn pdf_font(cx: &Context, letter: &Letter) -> Result<Option<LetterFont>, Error> {
+    let refuse = |detail: String| Err(Error::Conflict(Invalid::one("format", "PDF 告知书", detail)));
+    let found = font(cx).await;
     if found.is_none()
-        && let Some(path) = &state.server.letter_font
+        && let Some(path) = &cx.options.letter_font
     {
         return refuse(format!(
             "配置的字体文件 {} 无法读取或不是字体，请下载 Word 版本，或由管理员更正 letter_font",
@@ -213,17 +211,17 @@ async fn pdf_font(state: &AppState, letter: &Letter) -> Result<Option<LetterFont
 /// Writes the reply letter of a case just approved and keeps it with the case, public to the
 /// applicant: DOCX always, PDF unless the letter has a character no font at hand covers.
 /// Returns (name, content type, size, sha) of each file for the caller to record in its write.
-pub async fn reply_files(state: &AppState, r: &Request) -> Result<Vec<(String, &'static str, i64, String)>, AppError> {
+pub async fn reply_files(cx: &Context, r: &Request) -> Result<Vec<(String, &'static str, i64, String)>, Error> {
     let key = key_for(r, "reply")?;
     let mut out = Vec::new();
     for format in [Format::Docx, Format::Pdf] {
-        match file(state, r, key, format).await {
+        match file(cx, r, key, format).await {
             Ok((bytes, ct, name)) => {
-                let sha = state.store.file_save(&bytes).await?;
+                let sha = cx.store.file_save(&bytes).await?;
                 out.push((name, ct, bytes.len() as i64, sha));
             }
             // No font covers it: the DOCX is the letter.
-            Err(AppError::Conflict(_)) => {}
+            Err(Error::Conflict(_)) => {}
             Err(e) => return Err(e),
         }
     }
@@ -233,18 +231,18 @@ pub async fn reply_files(state: &AppState, r: &Request) -> Result<Vec<(String, &
 /// Writes the reply letter of every replied case that has none (cases loaded rather than
 /// approved here, such as the demo's), the same way approval does, so the applicant's tracking
 /// page and the console offer it. Each case in its own audited write. Returns how many got one.
-pub async fn ensure_reply_letters(state: &AppState) -> Result<usize, AppError> {
+pub async fn ensure_reply_letters(cx: &Context) -> Result<usize, Error> {
     let mut done = 0;
-    for id in state.store.requests_replied_without_letter().await? {
-        let Some(r) = state.store.request(id).await? else { continue };
-        let files = reply_files(state, &r).await?;
+    for id in cx.store.requests_replied_without_letter().await? {
+        let Some(r) = cx.store.request(id).await? else { continue };
+        let files = reply_files(cx, &r).await?;
         if files.is_empty() {
             continue;
         }
-        let mut w = state.store.write(gongkai_store::Actor::system("letters")).await?;
+        let mut w = cx.store.write(gongkai_store::Actor::system("letters")).await?;
         let locked = w.request_lock(id).await?;
         // Another node starting at the same time may have written them meanwhile.
-        let has_letter = state.store.request_files(id).await?.iter().any(|f| f.role == "letter");
+        let has_letter = cx.store.request_files(id).await?.iter().any(|f| f.role == "letter");
         if locked.state != r.state || locked.outcome != r.outcome || has_letter {
             continue;
         }
@@ -265,25 +263,25 @@ pub async fn ensure_reply_letters(state: &AppState) -> Result<usize, AppError> {
 }
 
 /// Editing templates is for system administrators: every unit's letters use them.
-pub fn require_manage(p: &Principal) -> Result<(), AppError> {
+pub fn require_manage(p: &Principal) -> Result<(), Error> {
     p.require(Action::ManageLetterTemplates, Reach::Global)
 }
 
-pub async fn put_template(state: &AppState, p: &Principal, key: &str, body: &str) -> Result<TemplateKey, AppError> {
+pub async fn put_template(cx: &Context, p: &Principal, key: &str, body: &str) -> Result<TemplateKey, Error> {
     require_manage(p)?;
-    let key = TemplateKey::parse(key).ok_or(AppError::NotFound)?;
+    let key = TemplateKey::parse(key).ok_or(Error::NotFound)?;
     reply_letter::check_template_for(key, body)?;
-    let mut w = state.store.write(p.actor()).await?;
+    let mut w = cx.store.write(p.actor()).await?;
     w.letter_template_put(&key.code(), body.trim()).await?;
     w.record("letter_template.update", "letter_template", key.code(), None, format!("修改告知书模板“{}”", key.label()));
     w.commit().await?;
     Ok(key)
 }
 
-pub async fn reset_template(state: &AppState, p: &Principal, key: &str) -> Result<bool, AppError> {
+pub async fn reset_template(cx: &Context, p: &Principal, key: &str) -> Result<bool, Error> {
     require_manage(p)?;
-    let key = TemplateKey::parse(key).ok_or(AppError::NotFound)?;
-    let mut w = state.store.write(p.actor()).await?;
+    let key = TemplateKey::parse(key).ok_or(Error::NotFound)?;
+    let mut w = cx.store.write(p.actor()).await?;
     let done = w.letter_template_reset(&key.code()).await?;
     if done {
         w.record(

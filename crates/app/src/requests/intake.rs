@@ -112,30 +112,25 @@ fn in_form_order(mut errors: Invalid) -> Invalid {
 
 /// Stores an online application (no account): rate-limited per address, guarded by the
 /// challenge, checked field by field; answers with the tracking number and query code.
-pub async fn submit(
-    state: &AppState,
-    input: &RequestInput,
-    intake: &Intake,
-    ip: &str,
-) -> Result<Acknowledgement, AppError> {
+pub async fn submit(cx: &Context, input: &RequestInput, intake: &Intake, ip: &str) -> Result<Acknowledgement, Error> {
     // Counted before anything else in one atomic step with the check, so parallel submissions
     // cannot pass the limit together; given back when the application is not stored.
     let taken =
-        crate::throttle::take(state, &format!("apply-ip:{ip}"), SUBMISSIONS_PER_ADDRESS, "提交申请过于频繁").await?;
-    let stored = submit_counted(state, input, intake, ip).await;
+        crate::throttle::take(cx, &format!("apply-ip:{ip}"), SUBMISSIONS_PER_ADDRESS, "提交申请过于频繁").await?;
+    let stored = submit_counted(cx, input, intake, ip).await;
     if stored.is_err() {
-        crate::throttle::release(state, &taken).await?;
+        crate::throttle::release(cx, &taken).await?;
     }
     stored
 }
 
 async fn submit_counted(
-    state: &AppState,
+    cx: &Context,
     input: &RequestInput,
     intake: &Intake,
     ip: &str,
-) -> Result<Acknowledgement, AppError> {
-    let tree = state.unit_tree().await?;
+) -> Result<Acknowledgement, Error> {
+    let tree = cx.unit_tree().await?;
     let mut errors = Invalid::default();
     let unit_id = unit_choice(&mut errors, &intake.unit_id, &tree);
     let fields = RequestFields::parse(input).map_err(|e| errors.0.extend(e.0)).ok();
@@ -143,7 +138,7 @@ async fn submit_counted(
     // The challenge last, and only for an otherwise good form, so a typo elsewhere does not
     // burn the answer the applicant already gave.
     if errors.0.is_empty() {
-        challenge::check(state, &intake.challenge_id, &intake.challenge_answer)
+        crate::challenge::check(cx, &intake.challenge_id, &intake.challenge_answer)
             .await
             .map_err(|e| errors.0.extend(e.0))
             .ok();
@@ -164,52 +159,52 @@ async fn submit_counted(
         handler_id: None,
     };
     let actor = gongkai_store::Actor { user_id: None, name: "申请人".into(), unit_id: None, ip: ip.to_string() };
-    store_new(state, actor, &new, &intake.identity_proof, "网上提交申请").await
+    store_new(cx, actor, &new, &intake.identity_proof, "网上提交申请").await
 }
 
 async fn store_new(
-    state: &AppState,
+    cx: &Context,
     actor: gongkai_store::Actor,
     new: &NewRequest,
     proof: &Option<(String, Vec<u8>)>,
     event: &str,
-) -> Result<Acknowledgement, AppError> {
+) -> Result<Acknowledgement, Error> {
     let proof_sha = match proof {
-        Some((_, bytes)) => Some(state.store.file_save(bytes).await?),
+        Some((_, bytes)) => Some(cx.store.file_save(bytes).await?),
         None => None,
     };
     let code = new_query_code();
     for _ in 0..5 {
         let tracking_no = new_tracking_no();
-        let mut w = state.store.write(actor.clone()).await?;
+        let mut w = cx.store.write(actor.clone()).await?;
         let Some(id) = w.request_insert(new, &tracking_no, &code_hash(&tracking_no, &code)).await? else { continue };
         if let (Some((name, bytes)), Some(sha)) = (proof, &proof_sha) {
-            let kind = gongkai_store::attachments::detect(name, bytes).map_err(AppError::internal)?;
+            let kind = gongkai_store::attachments::detect(name, bytes).map_err(Error::internal)?;
             w.request_file_insert(id, "identity_proof", name, kind.content_type(), bytes.len() as i64, sha, false)
                 .await?;
         }
         let on = new.received_on.unwrap_or_else(today);
-        let note = format!("{}，受理机关：{}", new.channel.label(), unit_name(state, new.unit_id).await);
+        let note = format!("{}，受理机关：{}", new.channel.label(), unit_name(cx, new.unit_id).await);
         w.request_event(id, event, on, true, &note).await?;
         w.record("request.create", "request", id, Some(new.unit_id), format!("{event}：申请编号 {tracking_no}"));
         let request = w.request_lock(id).await?;
         w.commit().await?;
         return Ok(Acknowledgement { request, query_code: code });
     }
-    Err(AppError::internal("no free tracking number after 5 draws"))
+    Err(Error::internal("no free tracking number after 5 draws"))
 }
 
 /// A handler registers an application received in person, by post, fax, e-mail or otherwise,
 /// with the day it was actually received (art. 31), which may lie in the past.
 pub async fn register(
-    state: &AppState,
+    cx: &Context,
     p: &Principal,
     input: &RequestInput,
     unit_id: &str,
     channel: &str,
     received_on: &str,
-) -> Result<Acknowledgement, AppError> {
-    let tree = state.unit_tree().await?;
+) -> Result<Acknowledgement, Error> {
+    let tree = cx.unit_tree().await?;
     let mut errors = Invalid::default();
     let unit_id = match unit_id.trim() {
         "" => Some(p.user.unit_id),
@@ -238,8 +233,8 @@ pub async fn register(
         return Err(in_form_order(errors).into());
     };
     in_form_order(errors).into_result(())?;
-    p.require_for_unit(state, Action::HandleRequests, unit_id).await?;
-    let cal = state.calendar().await?;
+    p.require_for_unit(cx, Action::HandleRequests, unit_id).await?;
+    let cal = cx.calendar().await?;
     let mut new = NewRequest {
         unit_id,
         channel,
@@ -258,14 +253,14 @@ pub async fn register(
     {
         new.due_on = Some(d.value);
     }
-    store_new(state, p.actor(), &new, &None, "登记申请").await
+    store_new(cx, p.actor(), &new, &None, "登记申请").await
 }
 
 /// The applicant's view: the case behind a tracking number, for the right query code only.
 /// Wrong codes lock the application for the address they came from (and the address for all
 /// applications) and only slow attempts from elsewhere, so the applicant cannot be locked out;
 /// an unknown number and a wrong code get the same answer, so numbers cannot be probed.
-pub async fn track(state: &AppState, tracking_no: &str, code: &str, ip: &str) -> Result<Request, AppError> {
+pub async fn track(cx: &Context, tracking_no: &str, code: &str, ip: &str) -> Result<Request, Error> {
     let tracking_no: String = tracking_no.trim().chars().filter(|c| !c.is_control()).take(40).collect();
     let keys = crate::throttle::SecretKeys {
         pair: format!("query-pair:{tracking_no}|{ip}"),
@@ -273,19 +268,19 @@ pub async fn track(state: &AppState, tracking_no: &str, code: &str, ip: &str) ->
         address: format!("query-ip:{ip}"),
     };
     let attempt = crate::throttle::secret_attempt(
-        state,
+        cx,
         &keys,
         CODE_GUESSES_PER_REQUEST,
         CODE_GUESSES_PER_ADDRESS,
         "查询码错误次数过多",
     )
     .await?;
-    let found = if tracking_no.is_empty() { None } else { state.store.request_by_tracking_no(&tracking_no).await? };
+    let found = if tracking_no.is_empty() { None } else { cx.store.request_by_tracking_no(&tracking_no).await? };
     match found {
         Some(r) if !code.trim().is_empty() && r.code_hash == code_hash(&r.tracking_no, code) => {
-            attempt.succeeded(state).await?;
+            attempt.succeeded(cx).await?;
             Ok(r)
         }
-        _ => Err(AppError::Invalid(Invalid::one("code", "申请编号或查询码", "不正确，请核对后重新输入"))),
+        _ => Err(Error::Invalid(Invalid::one("code", "申请编号或查询码", "不正确，请核对后重新输入"))),
     }
 }

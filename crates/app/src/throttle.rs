@@ -3,16 +3,16 @@
 //! counts in one atomic step (`Store::throttle_take`), so concurrent requests cannot slip past
 //! a limit together.
 
-use crate::app::AppState;
-use crate::errors::AppError;
+use crate::Context;
+use crate::Error;
 use chrono::{DateTime, Utc};
 use gongkai_domain::staff::throttle::{self, Recent, SecretLimits, Verdict};
 use gongkai_store::throttle::Taken;
 
 /// The 429 answer with the local time to come back: "{what}，请于 HH:MM 后再试。"
-fn too_many(until: DateTime<Utc>, now: DateTime<Utc>, what: &str) -> AppError {
+fn too_many(until: DateTime<Utc>, now: DateTime<Utc>, what: &str) -> Error {
     let local = until.with_timezone(&gongkai_domain::time::china());
-    AppError::TooManyRequests {
+    Error::TooManyRequests {
         retry_after_secs: (until - now).num_seconds().max(1),
         detail: format!("{what}，请于 {} 后再试。", local.format("%H:%M")),
     }
@@ -40,9 +40,9 @@ pub struct Attempt {
 impl Attempt {
     /// The secret was right: the pair's failures are forgotten and this attempt's events (on
     /// the subject and the address) are taken back.
-    pub async fn succeeded(self, state: &AppState) -> Result<(), AppError> {
-        state.store.throttle_release(&self.taken.ids).await?;
-        state.store.throttle_clear(&self.pair).await?;
+    pub async fn succeeded(self, cx: &Context) -> Result<(), Error> {
+        cx.store.throttle_release(&self.taken.ids).await?;
+        cx.store.throttle_clear(&self.pair).await?;
         Ok(())
     }
 }
@@ -52,16 +52,16 @@ impl Attempt {
 /// the check, so parallel guesses count against each other; then it waits as long as the
 /// subject's failures from all addresses ask, before the caller checks the secret.
 pub async fn secret_attempt(
-    state: &AppState,
+    cx: &Context,
     keys: &SecretKeys,
     per_pair: usize,
     per_address: usize,
     what: &str,
-) -> Result<Attempt, AppError> {
+) -> Result<Attempt, Error> {
     let now = Utc::now();
-    let limits = SecretLimits { per_pair, per_address, max_delay: state.server.throttle_delay_max };
+    let limits = SecretLimits { per_pair, per_address, max_delay: cx.options.throttle_delay_max };
     let list = [keys.pair.clone(), keys.subject.clone(), keys.address.clone()];
-    let decided = state
+    let decided = cx
         .store
         .throttle_take(&list, now - throttle::WINDOW, now, |events| {
             let recent = Recent { pair: &events[0], subject: &events[1], address: &events[2] };
@@ -82,9 +82,9 @@ pub async fn secret_attempt(
 /// Takes one of the `limit` actions `key` may do in the window, checked and counted in one
 /// atomic step; refused with 429 at the limit. Give the events back with [`release`] when the
 /// action did not happen after all.
-pub async fn take(state: &AppState, key: &str, limit: usize, what: &str) -> Result<Taken, AppError> {
+pub async fn take(cx: &Context, key: &str, limit: usize, what: &str) -> Result<Taken, Error> {
     let now = Utc::now();
-    let decided = state
+    let decided = cx
         .store
         .throttle_take(&[key.to_string()], now - throttle::WINDOW, now, |events| {
             throttle::check(&events[0], limit, now)
@@ -94,7 +94,7 @@ pub async fn take(state: &AppState, key: &str, limit: usize, what: &str) -> Resu
 }
 
 /// Gives back what [`take`] counted.
-pub async fn release(state: &AppState, taken: &Taken) -> Result<(), AppError> {
-    state.store.throttle_release(&taken.ids).await?;
+pub async fn release(cx: &Context, taken: &Taken) -> Result<(), Error> {
+    cx.store.throttle_release(&taken.ids).await?;
     Ok(())
 }

@@ -30,11 +30,11 @@ pub struct Asked {
     pub days_left: i64,
 }
 
-/// The notice a case awaiting correction carries; `None` in any other state.
-pub async fn asked(state: &AppState, r: &Request) -> Result<Option<Asked>, AppError> {
+/// The notice a case awaiting correction carries; `None` in any other cx.
+pub async fn asked(cx: &Context, r: &Request) -> Result<Option<Asked>, Error> {
     let (RequestState::Clarifying, Some(on)) = (r.state, r.clarification_requested_on) else { return Ok(None) };
-    let cal = state.calendar().await?;
-    let events = state.store.request_events(r.id, true).await?;
+    let cal = cx.calendar().await?;
+    let events = cx.store.request_events(r.id, true).await?;
     let items = events
         .iter()
         .rev()
@@ -71,12 +71,12 @@ fn check_file(errors: &mut Invalid, name: &str, bytes: &[u8]) -> Option<gongkai_
 /// are checked as the form's, and only a case awaiting correction takes it. Returns the case
 /// as it now stands.
 pub async fn submit_correction(
-    state: &AppState,
+    cx: &Context,
     found: &Request,
     ip: &str,
     raw_text: &str,
     files: &[(String, Vec<u8>)],
-) -> Result<Request, AppError> {
+) -> Result<Request, Error> {
     let mut errors = Invalid::default();
     let body = text(&mut errors, "text", "补正内容", raw_text, true, CORRECTION_MAX_CHARS);
     let mut kinds = Vec::new();
@@ -94,12 +94,12 @@ pub async fn submit_correction(
     let mut saved = Vec::new();
     for ((name, bytes), kind) in files.iter().zip(kinds) {
         let Some(kind) = kind else { continue };
-        saved.push((name.clone(), kind.content_type(), bytes.len() as i64, state.store.file_save(bytes).await?));
+        saved.push((name.clone(), kind.content_type(), bytes.len() as i64, cx.store.file_save(bytes).await?));
     }
-    let cal = state.calendar().await?;
+    let cal = cx.calendar().await?;
     let today = today();
     let actor = gongkai_store::Actor { user_id: None, name: "申请人".into(), unit_id: None, ip: ip.to_string() };
-    let mut w = state.store.write(actor).await?;
+    let mut w = cx.store.write(actor).await?;
     let mut r = w.request_lock(found.id).await?;
     // Another correction or a handler's step may have come first.
     if r.state != RequestState::Clarifying {
@@ -138,8 +138,8 @@ pub async fn submit_correction(
     Ok(r)
 }
 
-fn not_awaiting(state: RequestState) -> AppError {
-    AppError::Conflict(Invalid::one(
+fn not_awaiting(state: RequestState) -> Error {
+    Error::Conflict(Invalid::one(
         "state",
         "办理状态",
         format!("申请当前为“{}”，不是待申请人补正，无需提交补正", state.label()),

@@ -1,0 +1,177 @@
+//! The application layer of gongkai: every use case, between the store and the faces (the
+//! portal, the console and the JSON API in `gongkai-web`, the command line in `gongkai`).
+//!
+//! One module per feature, with the same name as in the domain, the store and the web crate.
+//! A use case is a function taking the [`Context`] and, for staff, the caller ([`Principal`]);
+//! it checks the caller's rights, applies the domain's rule, writes the change with its audit
+//! record in one transaction, and sets off what follows (letters, the search index, caches).
+//! It answers with its own [`Error`], which each face turns into its own words. The faces hold
+//! no SQL and no legal rule.
+
+pub mod cache;
+pub mod challenge;
+pub mod error;
+pub mod principal;
+pub mod requests;
+pub mod throttle;
+
+pub use error::{Error, Result};
+pub use principal::Principal;
+
+use cache::Cached;
+use chrono::{NaiveDate, Utc};
+use gongkai_domain::calendar::Calendar;
+use gongkai_domain::time::date_in_china;
+use gongkai_domain::units::UnitTree;
+use gongkai_store::Store;
+use gongkai_store::units::FormerName;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Today in China, the day the law's periods count from.
+pub fn today() -> NaiveDate {
+    date_in_china(Utc::now())
+}
+
+/// The settings use cases read (from the server's configuration).
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The CJK font PDF letters are set in; `None` looks for the system's, then uses the one
+    /// compiled in.
+    pub letter_font: Option<PathBuf>,
+    /// The longest wait a throttled secret (password, query code) imposes before it is checked.
+    pub throttle_delay_max: Duration,
+    /// The program that extracts text from untrusted files in a limited child process.
+    pub extractor: Option<PathBuf>,
+    pub extract_limits: gongkai_extract::Limits,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            letter_font: None,
+            throttle_delay_max: Duration::from_secs(4),
+            extractor: None,
+            extract_limits: gongkai_extract::Limits::default(),
+        }
+    }
+}
+
+/// What a face keeps besides the context and must drop when content changes: its copies of
+/// public lists and finished pages. The context calls these after its own writes.
+pub trait Effects: Send + Sync {
+    /// Public content (documents, columns, catalogues) changed on this node.
+    fn public_changed(&self) {}
+    /// Units changed on this node (names, places in the tree).
+    fn units_changed(&self) {}
+}
+
+/// No face to tell: the command line and the tests of use cases.
+pub struct NoEffects;
+impl Effects for NoEffects {}
+
+/// What every use case may need: the store, this node's short-lived copies of the unit tree and
+/// the holiday calendar, the indexer's wake-up, and the face's caches to drop.
+pub struct Context {
+    pub store: Store,
+    pub options: Options,
+    units: Cached<UnitTree>,
+    former_names: Cached<HashMap<i64, Vec<FormerName>>>,
+    calendar: Cached<Calendar>,
+    /// Wakes the indexer after a change to public content on this node.
+    pub search_wake: tokio::sync::Notify,
+    /// The CJK font of PDF letters, read on first use.
+    letter_font: tokio::sync::OnceCell<Option<requests::letters::LetterFont>>,
+    /// The key that signs challenges, read from the database (made there) on first use.
+    challenge_key: tokio::sync::OnceCell<Arc<challenge::ChallengeKey>>,
+    /// Reads untrusted files (attachments' text, standard lists) in limited child processes.
+    pub extractor: gongkai_extract::Extractor,
+    effects: Arc<dyn Effects>,
+}
+
+impl Context {
+    pub fn new(store: Store, options: Options, effects: Arc<dyn Effects>) -> Self {
+        let extractor = gongkai_extract::Extractor::new(options.extractor.clone(), options.extract_limits);
+        Context {
+            store,
+            options,
+            units: Cached::new(Duration::from_secs(30)),
+            former_names: Cached::new(Duration::from_secs(30)),
+            calendar: Cached::new(Duration::from_secs(60)),
+            search_wake: tokio::sync::Notify::new(),
+            letter_font: tokio::sync::OnceCell::new(),
+            challenge_key: tokio::sync::OnceCell::new(),
+            extractor,
+            effects,
+        }
+    }
+
+    /// The unit tree, at most 30 seconds old (a change on this node drops it at once).
+    pub async fn unit_tree(&self) -> Result<Arc<UnitTree>> {
+        let store = self.store.clone();
+        self.units.get(|| async move { store.units_all().await.map(UnitTree::new) }).await.map_err(Error::from)
+    }
+
+    pub async fn former_names(&self) -> Result<Arc<HashMap<i64, Vec<FormerName>>>> {
+        let store = self.store.clone();
+        self.former_names.get(|| async move { store.unit_former_names_all().await }).await.map_err(Error::from)
+    }
+
+    /// The holiday and 调休 calendar, at most a minute old.
+    pub async fn calendar(&self) -> Result<Arc<Calendar>> {
+        let store = self.store.clone();
+        self.calendar.get(|| async move { store.calendar().await }).await.map_err(Error::from)
+    }
+
+    /// Drops this node's copy of the calendar after a change to it, and the face's pages.
+    pub fn calendar_changed(&self) {
+        self.calendar.invalidate();
+        self.effects.public_changed();
+    }
+
+    /// Drops this node's copies of the unit tree after a change to units, and the face's
+    /// pages that show units (nearly all: the navigation and lists name them).
+    pub fn units_changed(&self) {
+        self.units.invalidate();
+        self.former_names.invalidate();
+        self.effects.units_changed();
+    }
+
+    /// After a change to public documents on this node: drops the face's copies at once (the
+    /// writer sees the change on the next page it opens) and wakes the indexer, which brings
+    /// the search index up and, through the outbox, the other nodes.
+    pub fn documents_changed(&self) {
+        self.effects.public_changed();
+        self.search_wake.notify_one();
+    }
+
+    /// Drops the face's copies of public lists and pages (another node's change arrived).
+    pub fn public_changed(&self) {
+        self.effects.public_changed();
+    }
+
+    /// The key that signs challenges: one for all nodes, kept in the database.
+    pub async fn challenge_key(&self) -> Result<Arc<challenge::ChallengeKey>> {
+        let key = self
+            .challenge_key
+            .get_or_try_init(|| async {
+                let text = self
+                    .store
+                    .server_key("challenge", || {
+                        let mut bytes = [0u8; 32];
+                        rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+                        hex::encode(bytes)
+                    })
+                    .await?;
+                let bytes: [u8; 32] = hex::decode(&text)
+                    .ok()
+                    .and_then(|b| b.try_into().ok())
+                    .ok_or_else(|| Error::internal("the stored challenge key is not 32 bytes of hex"))?;
+                Ok::<_, Error>(Arc::new(challenge::ChallengeKey::new(bytes)))
+            })
+            .await?;
+        Ok(key.clone())
+    }
+}

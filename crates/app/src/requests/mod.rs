@@ -1,0 +1,108 @@
+//! Applications for disclosure (依申请公开): intake (the online form, registration of other
+//! channels, the applicant's access with the query code and correction), every step a handler
+//! takes — 接收、登记、补正、办理、协查、审签、答复、延期、归档 — and the letters. Each step checks
+//! the caller's rights, asks the domain's lifecycle whether it fits the case, recomputes the
+//! reply clock from the holiday calendar, and commits the change, its timeline entry and its
+//! audit record together.
+
+mod clock;
+pub mod correction;
+mod intake;
+pub mod letters;
+mod steps;
+
+pub use clock::{Deadline, clock, clock_facts, deadline, refresh_due};
+pub use intake::{
+    APPLICATION_BODY_LIMIT, Acknowledgement, CODE_GUESSES_PER_ADDRESS, CODE_GUESSES_PER_REQUEST, Intake,
+    SUBMISSIONS_PER_ADDRESS, register, submit, track,
+};
+pub use steps::{Step, answer_coordination, take_step};
+
+use crate::{Context, Error, Principal, today};
+use chrono::NaiveDate;
+use gongkai_domain::calendar::Calendar;
+use gongkai_domain::processing_fee;
+use gongkai_domain::request_form::{RequestFields, RequestInput};
+use gongkai_domain::request_lifecycle::{self as lifecycle, RequestEvent, RequestFacts, RequestState};
+use gongkai_domain::requests::{self as rules, Channel, ClockFacts, Outcome, Pause, Reply, ReplyClock};
+use gongkai_domain::staff::{Action, Reach, Role};
+use gongkai_domain::time::{date_in_china, parse_date};
+use gongkai_domain::validation::{Invalid, text};
+use gongkai_store::requests::{Consultation, ConsultationKind, NewRequest, Request};
+use rand::Rng;
+
+/// Whether `p` may see the applicant's identity and contact details: only the handlers of
+/// the unit handling the case. Coordinating units, evaluators and administrators see the
+/// request's content only.
+pub fn may_see_applicant(p: &Principal, r: &Request) -> bool {
+    p.user.unit_id == r.unit_id && p.roles().contains(&Role::RequestHandler)
+}
+
+/// A date a handler gives for something that already happened: not in the future, not
+/// before `not_before`; empty means today.
+pub fn past_date(
+    errors: &mut Invalid,
+    field: &str,
+    label: &str,
+    raw: &str,
+    not_before: Option<NaiveDate>,
+) -> NaiveDate {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return today();
+    }
+    match parse_date(raw) {
+        None => {
+            errors.push(field, label, "应为 YYYY-MM-DD 格式的有效日期");
+            today()
+        }
+        Some(d) if d > today() => {
+            errors.push(field, label, "不能晚于今天");
+            today()
+        }
+        Some(d) if not_before.is_some_and(|nb| d < nb) => {
+            errors.push(field, label, format!("不能早于 {}", not_before.unwrap_or(d)));
+            d
+        }
+        Some(d) => d,
+    }
+}
+
+fn lifecycle_error(e: lifecycle::RequestError) -> Error {
+    Error::Conflict(Invalid::one("state", "办理状态", e))
+}
+
+pub async fn unit_name(cx: &Context, unit_id: i64) -> String {
+    cx.unit_tree().await.ok().and_then(|t| t.get(unit_id).map(|u| u.name.clone())).unwrap_or_default()
+}
+
+/// Whether `p` may read the case at all (content only), and whether as a coordinating unit.
+pub async fn may_view(cx: &Context, p: &Principal, r: &Request) -> Result<bool, Error> {
+    let reach = p.reach(cx, r.unit_id).await?;
+    if gongkai_domain::staff::permits(p.roles(), Action::ViewRequests, reach) {
+        return Ok(true);
+    }
+    // A unit asked to coordinate sees the request it was asked about.
+    let consultations = cx.store.request_consultations(r.id).await?;
+    for c in consultations.iter().filter_map(|c| c.target_unit_id) {
+        if p.reach(cx, c).await? == Reach::Subtree && p.may(Action::HandleRequests) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Records that a member of staff looked at an applicant's personal data (every view is
+/// audited).
+pub async fn audit_personal_view(cx: &Context, p: &Principal, r: &Request) -> Result<(), Error> {
+    let mut w = cx.store.write(p.actor()).await?;
+    w.record(
+        "request.view_applicant",
+        "request",
+        r.id,
+        Some(r.unit_id),
+        format!("查看申请 {} 的申请人信息", r.tracking_no),
+    );
+    w.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,407 @@
+//! The handling steps — 确认收到、补正、征求意见、会商协查、延期、收费、答复、审签、撤回、归档 —
+//! each checked against the lifecycle, recomputing the reply clock, committed with its timeline
+//! entry and audit record; and the coordinating unit's answer.
+
+use super::*;
+
+/// One step of handling a case, with its checked parameters.
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// 确认收到 (art. 31): online, fax and e-mail applications count from this day.
+    Confirm {
+        on: NaiveDate,
+    },
+    /// 告知补正 (art. 30), every correction at once.
+    RequestClarification {
+        on: NaiveDate,
+        what: String,
+    },
+    /// The corrected application arrived: the reply period starts again.
+    ClarificationReceived {
+        on: NaiveDate,
+        note: String,
+    },
+    /// 征求第三方意见 (art. 32) or 会商/协查 with another unit (art. 34).
+    Consult {
+        kind: ConsultationKind,
+        target_unit_id: Option<i64>,
+        third_party: String,
+        question: String,
+        on: NaiveDate,
+    },
+    /// A third party's opinion (or another unit's answer) recorded by the handler.
+    RecordOpinion {
+        consultation_id: i64,
+        on: NaiveDate,
+        answer: String,
+    },
+    /// 延期 (art. 33), once, at most 20 working days, approved by the head of the office.
+    Extend {
+        days: u32,
+        reason: String,
+        approver: String,
+        on: NaiveDate,
+    },
+    /// Art. 35: a reasonable longer period for an excessive request.
+    SetExcessivePeriod {
+        due_on: NaiveDate,
+        reason: String,
+    },
+    /// 收费通知 (art. 42, 国办函〔2020〕109号).
+    NoticeFee {
+        basis: processing_fee::FeeBasis,
+        quantity: u64,
+        earlier_items: u64,
+        on: NaiveDate,
+    },
+    FeePaid {
+        on: NaiveDate,
+    },
+    /// The draft reply goes to 审签.
+    SubmitReply {
+        outcome: Outcome,
+        reply: Reply,
+        replied_on: Option<NaiveDate>,
+    },
+    /// 审签通过: the reply is sent on `on`.
+    Approve {
+        on: Option<NaiveDate>,
+    },
+    /// 审签退回.
+    Return {
+        note: String,
+    },
+    Withdraw {
+        on: NaiveDate,
+        note: String,
+    },
+    Archive,
+    Assign {
+        handler_id: i64,
+    },
+}
+
+impl Step {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Step::Confirm { .. } => "确认收到",
+            Step::RequestClarification { .. } => "告知补正",
+            Step::ClarificationReceived { .. } => "收到补正材料",
+            Step::Consult { kind: ConsultationKind::ThirdParty, .. } => "征求第三方意见",
+            Step::Consult { .. } => "发起会商协查",
+            Step::RecordOpinion { .. } => "登记意见",
+            Step::Extend { .. } => "延长答复期限",
+            Step::SetExcessivePeriod { .. } => "确定合理答复期限",
+            Step::NoticeFee { .. } => "发出收费通知",
+            Step::FeePaid { .. } => "登记缴费",
+            Step::SubmitReply { .. } => "提交答复审签",
+            Step::Approve { .. } => "审签通过并答复",
+            Step::Return { .. } => "审签退回",
+            Step::Withdraw { .. } => "申请人撤回申请",
+            Step::Archive => "归档",
+            Step::Assign { .. } => "指定承办人",
+        }
+    }
+}
+
+/// Who may take a step: approval by a second person with the approving role, everything
+/// else by the unit's handlers.
+fn step_action(step: &Step) -> Action {
+    match step {
+        Step::Approve { .. } | Step::Return { .. } => Action::ApproveReplies,
+        _ => Action::HandleRequests,
+    }
+}
+
+/// Takes one step on a case. Returns the case as it now stands.
+pub async fn take_step(cx: &Context, p: &Principal, id: i64, step: Step) -> Result<Request, Error> {
+    let before = cx.store.request(id).await?.ok_or(Error::NotFound)?;
+    let reach = p.reach(cx, before.unit_id).await?;
+    if !gongkai_domain::staff::permits(p.roles(), Action::ViewRequests, reach)
+        && !gongkai_domain::staff::permits(p.roles(), step_action(&step), reach)
+    {
+        return Err(Error::NotFound);
+    }
+    p.require(step_action(&step), reach)?;
+    let cal = cx.calendar().await?;
+    let today = today();
+    let mut w = cx.store.write(p.actor()).await?;
+    let mut r = w.request_lock(id).await?;
+    let mut consultations = w.consultations_of(id).await?;
+    let facts = RequestFacts {
+        drafter: r.drafter_id,
+        clarified_before: r.clarification_requested_on.is_some(),
+        extended_before: r.extension_days > 0,
+    };
+    let transition = |event: RequestEvent, state: RequestState| -> Result<RequestState, Error> {
+        lifecycle::next(state, event, p.user.id, &facts).map_err(lifecycle_error)
+    };
+    let not_before = |field: &str, label: &str, on: NaiveDate, floor: Option<NaiveDate>| -> Result<(), Error> {
+        match floor {
+            Some(f) if on < f => Err(Error::Invalid(Invalid::one(field, label, format!("不能早于 {f}")))),
+            _ => Ok(()),
+        }
+    };
+    let (kind, on, public, note, summary): (&str, NaiveDate, bool, String, String);
+    match &step {
+        Step::Confirm { on: day } => {
+            r.state = transition(RequestEvent::ConfirmReceipt, r.state)?;
+            let submitted = gongkai_domain::time::parse_instant(&r.submitted_at).map(date_in_china);
+            not_before("on", "确认收到日期", *day, submitted)?;
+            r.received_on = Some(*day);
+            r.handler_id = r.handler_id.or(Some(p.user.id));
+            (kind, on, public) = ("确认收到申请", *day, true);
+            note = format!("收到申请日期为 {day}，答复期限自次日起计算");
+            summary = format!("确认收到申请 {}，收到日期 {day}", r.tracking_no);
+        }
+        Step::RequestClarification { on: day, what } => {
+            r.state = transition(RequestEvent::RequestClarification, r.state)?;
+            not_before("on", "告知补正日期", *day, r.received_on)?;
+            r.clarification_requested_on = Some(*day);
+            (kind, on, public) = ("告知补正", *day, true);
+            note = format!("请补正：{what}");
+            summary = format!("申请 {} 告知补正", r.tracking_no);
+        }
+        Step::ClarificationReceived { on: day, note: n } => {
+            r.state = transition(RequestEvent::ClarificationReceived, r.state)?;
+            not_before("on", "收到补正日期", *day, r.clarification_requested_on)?;
+            r.clarification_received_on = Some(*day);
+            (kind, on, public) = ("收到补正材料", *day, true);
+            note = if n.is_empty() { "答复期限自收到补正之日起重新计算".into() } else { n.clone() };
+            summary = format!("申请 {} 收到补正材料 {day}", r.tracking_no);
+        }
+        Step::Consult { kind: ck, target_unit_id, third_party, question, on: day } => {
+            r.state = transition(RequestEvent::OpenConsultation, r.state)?;
+            not_before("on", "发出日期", *day, r.received_on)?;
+            if *target_unit_id == Some(r.unit_id) {
+                return Err(Invalid::one("target_unit_id", "协查单位", "不能是本机关").into());
+            }
+            let due = rules::consultation_due(&cal, *day).value;
+            let cid = w.consultation_insert(id, *ck, *target_unit_id, third_party, question, *day, due).await?;
+            consultations = w.consultations_of(id).await?;
+            let whom = match target_unit_id {
+                Some(u) => unit_name(cx, *u).await,
+                None => third_party.clone(),
+            };
+            (kind, on, public) = (ck.label(), *day, true);
+            note = format!("向{whom}{}，期限至 {due}，期间不计入答复期限", ck.label());
+            summary = format!("申请 {} {}（{cid}）：{whom}", r.tracking_no, ck.label());
+        }
+        Step::RecordOpinion { consultation_id, on: day, answer } => {
+            let c =
+                consultations.iter().find(|c| c.id == *consultation_id).cloned().ok_or_else(|| {
+                    Error::Invalid(Invalid::one("consultation_id", "征求意见", "不是本申请的征求意见"))
+                })?;
+            not_before("on", "收到意见日期", *day, Some(c.sent_on))?;
+            if !w.consultation_answer(c.id, *day, answer).await? {
+                return Err(Error::Conflict(Invalid::one("consultation_id", "征求意见", "已登记过意见")));
+            }
+            consultations = w.consultations_of(id).await?;
+            let others_open = consultations.iter().any(|c| c.answered_on.is_none());
+            r.state = transition(RequestEvent::CloseConsultation { others_open }, r.state)?;
+            (kind, on, public) = ("收到意见", *day, true);
+            note = format!("{}已回复意见", if c.third_party.is_empty() { "协查单位" } else { &c.third_party });
+            summary = format!("申请 {} 登记征求意见结果", r.tracking_no);
+        }
+        Step::Extend { days, reason, approver, on: day } => {
+            lifecycle::may_extend(r.state, *days, &facts).map_err(lifecycle_error)?;
+            r.extension_days = *days;
+            (kind, on, public) = ("延长答复期限", *day, true);
+            note = format!("经{approver}同意，答复期限延长 {days} 个工作日。理由：{reason}");
+            summary = format!("申请 {} 延期 {days} 个工作日，批准人 {approver}", r.tracking_no);
+        }
+        Step::SetExcessivePeriod { due_on, reason } => {
+            if !matches!(r.state, RequestState::InProgress | RequestState::Consulting) {
+                return Err(lifecycle_error(lifecycle::RequestError::NotAllowed {
+                    state: r.state,
+                    event: "确定合理答复期限",
+                }));
+            }
+            if *due_on <= today {
+                return Err(Invalid::one("due_on", "答复期限", "应晚于今天").into());
+            }
+            r.excessive_due_on = Some(*due_on);
+            (kind, on, public) = ("确定合理答复期限", today, true);
+            note = format!("申请数量、频次明显超过合理范围，答复期限确定为 {due_on}。理由：{reason}");
+            summary = format!("申请 {} 按第三十五条确定答复期限 {due_on}", r.tracking_no);
+        }
+        Step::NoticeFee { basis, quantity, earlier_items, on: day } => {
+            r.state = transition(RequestEvent::NoticeFee, r.state)?;
+            let fee = match basis {
+                processing_fee::FeeBasis::PerItem => processing_fee::per_item_fee(*earlier_items, *quantity),
+                processing_fee::FeeBasis::PerPage => processing_fee::per_page_fee(*quantity),
+            };
+            if fee == 0 {
+                return Err(Invalid::one("quantity", "数量", "在免费范围内，无需收费").into());
+            }
+            r.fee_yuan = Some(fee as i64);
+            r.fee_noticed_on = Some(*day);
+            r.fee_paid_on = None;
+            let due = processing_fee::payment_due(&cal, *day).value;
+            (kind, on, public) = ("发出收费通知", *day, true);
+            note = format!("信息处理费 {fee} 元，请于 {due} 前缴纳；逾期未缴纳的，不再处理该申请");
+            summary = format!("申请 {} 收费通知 {fee} 元", r.tracking_no);
+        }
+        Step::FeePaid { on: day } => {
+            r.state = transition(RequestEvent::FeePaid, r.state)?;
+            not_before("on", "缴费日期", *day, r.fee_noticed_on)?;
+            r.fee_paid_on = Some(*day);
+            (kind, on, public) = ("已缴纳信息处理费", *day, true);
+            note = String::new();
+            summary = format!("申请 {} 登记缴费", r.tracking_no);
+        }
+        Step::SubmitReply { outcome, reply, replied_on } => {
+            check_outcome_fits(&cal, &r, *outcome, today)?;
+            r.state = transition(RequestEvent::SubmitReply, r.state)?;
+            if let Some(d) = replied_on {
+                not_before("replied_on", "答复日期", *d, r.received_on)?;
+            }
+            r.outcome = Some(*outcome);
+            r.reply = reply.clone();
+            r.replied_on = *replied_on;
+            r.drafter_id = Some(p.user.id);
+            (kind, on, public) = ("答复提交审签", today, false);
+            note = format!("办理结果：{}", outcome.label());
+            summary = format!("申请 {} 答复提交审签：{}", r.tracking_no, outcome.label());
+        }
+        Step::Approve { on: day } => {
+            r.state = transition(RequestEvent::ApproveReply, r.state)?;
+            let sent = day.or(r.replied_on).unwrap_or(today);
+            not_before("on", "答复日期", sent, r.received_on)?;
+            r.replied_on = Some(sent);
+            r.closed_on = Some(sent);
+            r.approver_id = Some(p.user.id);
+            w.request_files_publish(id).await?;
+            for (name, content_type, size, sha) in letters::reply_files(cx, &r).await? {
+                w.request_file_insert(id, "letter", &name, content_type, size, &sha, true).await?;
+            }
+            (kind, on, public) = ("已答复", sent, true);
+            note = format!("办理结果：{}", r.outcome.map(|o| o.label()).unwrap_or_default());
+            summary = format!("申请 {} 审签通过并答复", r.tracking_no);
+        }
+        Step::Return { note: n } => {
+            r.state = transition(RequestEvent::ReturnReply, r.state)?;
+            r.outcome = None;
+            (kind, on, public) = ("审签退回", today, false);
+            note = n.clone();
+            summary = format!("申请 {} 答复审签退回", r.tracking_no);
+        }
+        Step::Withdraw { on: day, note: n } => {
+            r.state = transition(RequestEvent::Withdraw, r.state)?;
+            not_before("on", "撤回日期", *day, r.received_on)?;
+            r.closed_on = r.received_on.map(|_| *day);
+            // An application withdrawn after receipt is counted in table 三 as 其他处理.
+            if r.received_on.is_some() {
+                r.outcome = Some(Outcome::OtherOutcome);
+            }
+            (kind, on, public) = ("申请人撤回申请", *day, true);
+            note = n.clone();
+            summary = format!("申请 {} 撤回", r.tracking_no);
+        }
+        Step::Archive => {
+            r.state = transition(RequestEvent::Archive, r.state)?;
+            (kind, on, public) = ("归档", today, false);
+            note = String::new();
+            summary = format!("申请 {} 归档", r.tracking_no);
+        }
+        Step::Assign { handler_id } => {
+            let user = cx.store.user(*handler_id).await?;
+            match user {
+                Some(u) if u.unit_id == r.unit_id && u.roles.contains(&Role::RequestHandler) && u.active => {}
+                _ => return Err(Invalid::one("handler_id", "承办人", "应为本机关的依申请公开办理人员").into()),
+            }
+            r.handler_id = Some(*handler_id);
+            (kind, on, public) = ("指定承办人", today, false);
+            note = String::new();
+            summary = format!("申请 {} 指定承办人 {handler_id}", r.tracking_no);
+        }
+    }
+    refresh_due(&cal, &mut r, &consultations);
+    w.request_save(&r).await?;
+    w.request_event(id, kind, on, public, &note).await?;
+    w.record(&format!("request.{}", step_code(&step)), "request", id, Some(r.unit_id), summary);
+    w.commit().await?;
+    Ok(r)
+}
+
+fn step_code(step: &Step) -> &'static str {
+    match step {
+        Step::Confirm { .. } => "confirm",
+        Step::RequestClarification { .. } => "clarification",
+        Step::ClarificationReceived { .. } => "clarification_received",
+        Step::Consult { .. } => "consult",
+        Step::RecordOpinion { .. } => "opinion",
+        Step::Extend { .. } => "extend",
+        Step::SetExcessivePeriod { .. } => "excessive_period",
+        Step::NoticeFee { .. } => "fee_notice",
+        Step::FeePaid { .. } => "fee_paid",
+        Step::SubmitReply { .. } => "reply",
+        Step::Approve { .. } => "approve",
+        Step::Return { .. } => "return",
+        Step::Withdraw { .. } => "withdraw",
+        Step::Archive => "archive",
+        Step::Assign { .. } => "assign",
+    }
+}
+
+/// `rules::outcome_fits`, as the step's conflict on 办理结果.
+fn check_outcome_fits(cal: &Calendar, r: &Request, outcome: Outcome, today: NaiveDate) -> Result<(), Error> {
+    rules::outcome_fits(cal, r.state, r.fee_noticed_on, outcome, today)
+        .map_err(|msg| Error::Conflict(Invalid::one("outcome", "办理结果", msg)))
+}
+
+/// A coordinating unit answers a coordination (会商/协查) in its own queue.
+pub async fn answer_coordination(
+    cx: &Context,
+    p: &Principal,
+    consultation_id: i64,
+    answer: &str,
+) -> Result<Request, Error> {
+    let c = cx.store.consultation(consultation_id).await?.ok_or(Error::NotFound)?;
+    let Some(target) = c.target_unit_id else { return Err(Error::NotFound) };
+    let reach = p.reach(cx, target).await?;
+    if reach != Reach::Subtree && !p.roles().contains(&Role::SystemAdmin) {
+        return Err(Error::NotFound);
+    }
+    p.require(Action::HandleRequests, reach)?;
+    let mut errors = Invalid::default();
+    let answer = text(&mut errors, "answer", "协查意见", answer, true, 5000);
+    errors.into_result(())?;
+    take_step_as_coordinator(cx, p, c, answer).await
+}
+
+async fn take_step_as_coordinator(
+    cx: &Context,
+    p: &Principal,
+    c: Consultation,
+    answer: String,
+) -> Result<Request, Error> {
+    let cal = cx.calendar().await?;
+    let today = today();
+    let mut w = cx.store.write(p.actor()).await?;
+    let mut r = w.request_lock(c.request_id).await?;
+    if !w.consultation_answer(c.id, today, &answer).await? {
+        return Err(Error::Conflict(Invalid::one("answer", "协查意见", "该协查已答复")));
+    }
+    let consultations = w.consultations_of(r.id).await?;
+    let others_open = consultations.iter().any(|c| c.answered_on.is_none());
+    let facts = RequestFacts::default();
+    // The case may have moved on (replied after silence); the answer still joins the file.
+    if r.state == RequestState::Consulting {
+        r.state = lifecycle::next(r.state, RequestEvent::CloseConsultation { others_open }, p.user.id, &facts)
+            .map_err(lifecycle_error)?;
+    }
+    refresh_due(&cal, &mut r, &consultations);
+    w.request_save(&r).await?;
+    let unit = unit_name(cx, p.user.unit_id).await;
+    w.request_event(r.id, "收到协查意见", today, true, &format!("{unit}已回复协查意见")).await?;
+    w.record(
+        "request.coordination_answer",
+        "request",
+        r.id,
+        Some(r.unit_id),
+        format!("答复申请 {} 的协查", r.tracking_no),
+    );
+    w.commit().await?;
+    Ok(r)
+}
