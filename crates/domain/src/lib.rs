@@ -18,6 +18,7 @@ pub mod privacy;
 pub mod processing_fee;
 pub mod qa;
 pub mod reply_letter;
+pub mod request_events;
 pub mod request_form;
 pub mod request_lifecycle;
 pub mod requests;

@@ -15,7 +15,11 @@ macro_rules! code_list {
             pub fn label(self) -> &'static str {
                 match self { $($name::$variant => $label),+ }
             }
-            /// Accepts the code or the Chinese label.
+            /// The stored form only: a label is words for people, never read back.
+            pub fn from_code(s: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|v| v.code() == s)
+            }
+            /// Accepts the code or the Chinese label (what people type).
             pub fn parse(s: &str) -> Option<$name> {
                 let s = s.trim();
                 Self::ALL.iter().copied().find(|v| v.code() == s || v.label() == s)

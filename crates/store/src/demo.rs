@@ -13,6 +13,7 @@ use gongkai_domain::calendar::Calendar;
 use gongkai_domain::catalogue::{CatalogueRow, Level};
 use gongkai_domain::columns::{ColumnFields, ColumnInput};
 use gongkai_domain::documents::{DocumentFields, DocumentInput};
+use gongkai_domain::request_events::{EventDetails, EventKind};
 use gongkai_domain::request_form::{RequestFields, RequestInput};
 use gongkai_domain::request_lifecycle::RequestState;
 use gongkai_domain::requests::{
@@ -416,16 +417,25 @@ struct DemoConsultation {
 
 #[derive(Debug, Deserialize)]
 struct DemoEvent {
-    kind: String,
+    #[serde(deserialize_with = "event_kind")]
+    kind: EventKind,
     on: String,
-    /// Empty: the note the platform writes for this kind.
+    /// The words given with the step (a return's reason, a withdrawal's note).
     #[serde(default)]
     note: String,
+    /// What a clarification notice asks for.
+    #[serde(default)]
+    items: String,
     #[serde(default = "public_event")]
     public: bool,
     /// "applicant" or a user name; empty: see `event_actor`.
     #[serde(default)]
     by: String,
+}
+
+fn event_kind<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<EventKind, D::Error> {
+    let code = String::deserialize(d)?;
+    EventKind::from_code(&code).ok_or_else(|| serde::de::Error::custom(format!("unknown event kind {code}")))
 }
 
 fn public_event() -> bool {
@@ -527,7 +537,7 @@ fn plan_request(r: &DemoRequest) -> Result<PlannedRequest<'_>> {
     let events = r
         .event
         .iter()
-        .map(|e| Ok((date("event", &e.on)?.ok_or_else(|| err(format!("{}: on needed", e.kind)))?, e)))
+        .map(|e| Ok((date("event", &e.on)?.ok_or_else(|| err(format!("{}: on needed", e.kind.code())))?, e)))
         .collect::<Result<Vec<_>>>()?;
 
     // The facts the state implies.
@@ -559,10 +569,10 @@ fn plan_request(r: &DemoRequest) -> Result<PlannedRequest<'_>> {
     )?;
     check(replied_on.is_none() || replied_on >= received_on, "replied before received")?;
     check(!events.is_empty() && events.windows(2).all(|w| w[0].0 <= w[1].0), "events in order of date")?;
-    let first = if channel == Channel::Online { "网上提交申请" } else { "登记申请" };
-    check(events[0].1.kind == first, &format!("the timeline starts with {first}"))?;
+    let first = if channel == Channel::Online { EventKind::Submitted } else { EventKind::Registered };
+    check(events[0].1.kind == first, &format!("the timeline starts with {}", first.code()))?;
     if let Some(received) = received_on {
-        check(events.iter().all(|(on, e)| *on >= received || e.kind == "网上提交申请"), "events before receipt")?;
+        check(events.iter().all(|(on, e)| *on >= received || e.kind == EventKind::Submitted), "events before receipt")?;
     }
     for c in &consultations {
         check(
@@ -623,29 +633,43 @@ impl PlannedRequest<'_> {
         }
     }
 
-    /// An event's note: the one given, or the one the platform writes for its kind.
-    fn note(&self, on: NaiveDate, e: &DemoEvent, cal: &Calendar, unit_name: &dyn Fn(&str) -> String) -> Result<String> {
-        if !e.note.is_empty() {
-            return Ok(e.note.clone());
-        }
-        let outcome = self.answer.as_ref().map(|(o, _)| o.label()).unwrap_or_default();
-        Ok(match e.kind.as_str() {
-            "网上提交申请" | "登记申请" => {
-                format!("{}，受理机关：{}", self.channel.label(), unit_name(&self.src.unit))
+    /// An event's facts, as the step that records it gives them.
+    fn details(
+        &self,
+        on: NaiveDate,
+        e: &DemoEvent,
+        cal: &Calendar,
+        unit_name: &dyn Fn(&str) -> String,
+    ) -> Result<EventDetails> {
+        let given = Some(e.note.clone()).filter(|n| !n.is_empty());
+        Ok(match e.kind {
+            EventKind::Submitted | EventKind::Registered => EventDetails {
+                channel: Some(self.channel.code().into()),
+                unit: Some(unit_name(&self.src.unit)),
+                ..Default::default()
+            },
+            EventKind::Confirmed => EventDetails { due_on: Some(on), ..Default::default() },
+            EventKind::ReplySubmitted | EventKind::Replied => {
+                EventDetails { outcome: self.answer.as_ref().map(|(o, _)| o.code().into()), ..Default::default() }
             }
-            "确认收到申请" => format!("收到申请日期为 {on}，答复期限自次日起计算"),
-            "答复提交审签" | "已答复" => format!("办理结果：{outcome}"),
-            "收到补正材料" => "答复期限自收到补正之日起重新计算".into(),
-            kind => {
-                let c = self
-                    .consultations
-                    .iter()
-                    .find(|c| c.kind.label() == kind && c.sent_on == on)
-                    .ok_or_else(|| demo_error(&self.src.tracking_no, format!("{kind} {on}: note needed")))?;
+            EventKind::ClarificationRequested => EventDetails { items: Some(e.items.clone()), ..Default::default() },
+            EventKind::ThirdPartyConsulted | EventKind::CoordinationRequested => {
+                let wanted = match e.kind {
+                    EventKind::ThirdPartyConsulted => ConsultationKind::ThirdParty,
+                    _ => ConsultationKind::Coordination,
+                };
+                let c = self.consultations.iter().find(|c| c.kind == wanted && c.sent_on == on).ok_or_else(|| {
+                    demo_error(&self.src.tracking_no, format!("{} {on}: no consultation", e.kind.code()))
+                })?;
                 let whom = if c.src.target.is_empty() { c.src.third_party.clone() } else { unit_name(&c.src.target) };
-                let due = consultation_due(cal, on).value;
-                format!("向{whom}{kind}，期限至 {due}，期间不计入答复期限")
+                EventDetails {
+                    unit: Some(whom),
+                    due_on: Some(consultation_due(cal, on).value),
+                    text: Some(c.src.question.clone()),
+                    ..Default::default()
+                }
             }
+            _ => EventDetails { text: given, ..Default::default() },
         })
     }
 
@@ -655,8 +679,8 @@ impl PlannedRequest<'_> {
         let r = self.src;
         match e.by.as_str() {
             "applicant" => None,
-            "" if e.kind == "网上提交申请" => None,
-            "" if e.kind == "已答复" && !r.approver.is_empty() => Some(&r.approver),
+            "" if e.kind == EventKind::Submitted => None,
+            "" if e.kind == EventKind::Replied && !r.approver.is_empty() => Some(&r.approver),
             "" if !r.handler.is_empty() => Some(&r.handler),
             "" => None,
             user => Some(user),
@@ -750,8 +774,8 @@ async fn load_requests(store: &Store, units: &HashMap<String, i64>) -> Result<us
         // The timeline, with the times and people of the story rather than of the loading.
         let mut last = p.submitted_at;
         for (i, (on, e)) in p.events.iter().enumerate() {
-            let note = p.note(*on, e, &cal, &unit_name)?;
-            w.request_event(id, &e.kind, *on, e.public, &note).await?;
+            let details = p.details(*on, e, &cal, &unit_name)?;
+            w.request_event(id, e.kind, *on, e.public, &details).await?;
             let at = if i == 0 { p.submitted_at } else { at_in_china(*on, 9 * 60 + 30 + 17 * i as u32).max(last) };
             last = at + chrono::Duration::minutes(1);
             let (actor_id, actor_name) = match p.event_actor(e) {
@@ -910,10 +934,15 @@ mod tests {
             }
             let name = |key: &str| unit_names.get(key).map(|n| n.to_string()).unwrap_or_default();
             for (on, e) in &p.events {
-                let note = p.note(*on, e, &cal, &name).unwrap_or_else(|e| panic!("{e}"));
-                assert!(!note.is_empty(), "{no}: {}", e.kind);
+                let details = p.details(*on, e, &cal, &name).unwrap_or_else(|e| panic!("{e}"));
+                let note = gongkai_domain::request_events::note(e.kind, &details);
+                assert!(!note.is_empty() || e.kind == EventKind::Archived, "{no}: {}", e.kind.code());
                 // Staff act on working days; only the applicant submits at any time.
-                assert!(e.kind == "网上提交申请" || cal.is_workday(*on).value, "{no}: {} on {on}, a day off", e.kind);
+                assert!(
+                    e.kind == EventKind::Submitted || cal.is_workday(*on).value,
+                    "{no}: {} on {on}, a day off",
+                    e.kind.code()
+                );
             }
             // A reply was sent in time; what is open has the deadline the queues show.
             let as_open = |on: NaiveDate| match p.clock(&cal, on) {

@@ -9,6 +9,7 @@ use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::sql::Sql;
 use chrono::NaiveDate;
+use gongkai_domain::request_events::{EventDetails, EventKind};
 use gongkai_domain::request_form::{Applicant, Delivery, ProvisionForm};
 use gongkai_domain::request_lifecycle::RequestState;
 use gongkai_domain::requests::{ApplicantType, Channel, Outcome, Reply};
@@ -122,13 +123,15 @@ fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "{}".into())
 }
 
-/// One entry of a case's timeline.
+/// One entry of a case's timeline: its kind and facts (`details`) for programs, its note as
+/// written for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestEventRow {
     pub id: i64,
     pub at: String,
     pub on_date: NaiveDate,
-    pub kind: String,
+    pub kind: EventKind,
+    pub details: EventDetails,
     pub actor_id: Option<i64>,
     pub actor_name: String,
     pub public: bool,
@@ -366,7 +369,7 @@ impl Store {
     /// The timeline; with `public_only` what the applicant sees.
     pub async fn request_events(&self, request_id: i64, public_only: bool) -> Result<Vec<RequestEventRow>> {
         let rows = sqlx::query(
-            "SELECT id, at, on_date, kind, actor_id, actor_name, public, note FROM request_events \
+            "SELECT id, at, on_date, kind, actor_id, actor_name, public, note, details FROM request_events \
              WHERE request_id = $1 AND (public = 1 OR $2 = 0) ORDER BY id",
         )
         .bind(request_id)
@@ -379,11 +382,18 @@ impl Store {
                     id: r.try_get(0)?,
                     at: r.try_get(1)?,
                     on_date: date_at(r, 2)?.ok_or_else(|| bad("on_date", "NULL"))?,
-                    kind: r.try_get(3)?,
+                    kind: {
+                        let code: String = r.try_get(3)?;
+                        EventKind::from_code(&code).ok_or_else(|| bad("request_events.kind", &code))?
+                    },
                     actor_id: r.try_get(4)?,
                     actor_name: r.try_get(5)?,
                     public: r.try_get::<i64, _>(6)? != 0,
                     note: r.try_get(7)?,
+                    details: {
+                        let text: String = r.try_get(8)?;
+                        EventDetails::from_json(&text).map_err(|e| bad("request_events.details", &e.to_string()))?
+                    },
                 })
             })
             .collect()
@@ -725,28 +735,30 @@ impl Writer {
         Ok(())
     }
 
-    /// Appends to a case's timeline.
+    /// Appends to a case's timeline: the kind and its facts, and the note people read, written
+    /// from them (`gongkai_domain::request_events::note`).
     pub async fn request_event(
         &mut self,
         request_id: i64,
-        kind: &str,
+        kind: EventKind,
         on_date: NaiveDate,
         public: bool,
-        note: &str,
+        details: &EventDetails,
     ) -> Result<()> {
         let (actor_id, actor_name) = (self.actor().user_id, self.actor().name.clone());
         sqlx::query(
-            "INSERT INTO request_events (request_id, at, on_date, kind, actor_id, actor_name, public, note) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO request_events (request_id, at, on_date, kind, actor_id, actor_name, public, note, details) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(request_id)
         .bind(crate::now_text())
         .bind(on_date.to_string())
-        .bind(kind)
+        .bind(kind.code())
         .bind(actor_id)
         .bind(actor_name)
         .bind(i64::from(public))
-        .bind(note)
+        .bind(gongkai_domain::request_events::note(kind, details))
+        .bind(details.to_json())
         .execute(self.conn())
         .await?;
         Ok(())

@@ -5,9 +5,8 @@
 //! the text and files, the files only the handlers of the unit, as the identity proof.
 
 use super::*;
+use gongkai_domain::request_events::{EventDetails, EventKind};
 
-/// The event on the case's timeline that holds the applicant's correction.
-pub const CORRECTION_EVENT: &str = "申请人补正";
 /// The role of the files the applicant sends with it.
 pub const CORRECTION_ROLE: &str = "correction";
 pub const CORRECTION_MAX_CHARS: usize = 2000;
@@ -38,8 +37,8 @@ pub async fn asked(cx: &Context, r: &Request) -> Result<Option<Asked>, Error> {
     let items = events
         .iter()
         .rev()
-        .find(|e| e.kind == "告知补正")
-        .map(|e| e.note.trim_start_matches("请补正：").to_string())
+        .find(|e| e.kind == EventKind::ClarificationRequested)
+        .and_then(|e| e.details.items.clone())
         .unwrap_or_default();
     let due = rules::correction_due(&cal, on).value;
     Ok(Some(Asked {
@@ -116,7 +115,8 @@ pub async fn submit_correction(
     for (name, content_type, size, sha) in &saved {
         w.request_file_insert(r.id, CORRECTION_ROLE, name, content_type, *size, sha, false).await?;
     }
-    w.request_event(r.id, CORRECTION_EVENT, received, true, &body).await?;
+    let details = EventDetails { text: Some(body), ..Default::default() };
+    w.request_event(r.id, EventKind::CorrectionReceived, received, true, &details).await?;
     let late = r
         .clarification_requested_on
         .map(|asked| rules::correction_due(&cal, asked).value)

@@ -3,6 +3,7 @@
 //! the case with the tracking number and query code.
 
 use super::*;
+use gongkai_domain::request_events::{EventDetails, EventKind};
 
 /// How many applications one address may submit per window (15 minutes): enough for a
 /// family or an office sharing one address, too few for a robot.
@@ -159,7 +160,7 @@ async fn submit_counted(
         handler_id: None,
     };
     let actor = gongkai_store::Actor { user_id: None, name: "申请人".into(), unit_id: None, ip: ip.to_string() };
-    store_new(cx, actor, &new, &intake.identity_proof, "网上提交申请").await
+    store_new(cx, actor, &new, &intake.identity_proof, EventKind::Submitted).await
 }
 
 async fn store_new(
@@ -167,7 +168,7 @@ async fn store_new(
     actor: gongkai_store::Actor,
     new: &NewRequest,
     proof: &Option<(String, Vec<u8>)>,
-    event: &str,
+    event: EventKind,
 ) -> Result<Acknowledgement, Error> {
     let proof_sha = match proof {
         Some((_, bytes)) => Some(cx.store.file_save(bytes).await?),
@@ -184,9 +185,15 @@ async fn store_new(
                 .await?;
         }
         let on = new.received_on.unwrap_or_else(today);
-        let note = format!("{}，受理机关：{}", new.channel.label(), unit_name(cx, new.unit_id).await);
-        w.request_event(id, event, on, true, &note).await?;
-        w.record("request.create", "request", id, Some(new.unit_id), format!("{event}：申请编号 {tracking_no}"));
+        let details = EventDetails {
+            channel: Some(new.channel.code().into()),
+            unit: Some(unit_name(cx, new.unit_id).await),
+            unit_id: Some(new.unit_id),
+            ..Default::default()
+        };
+        w.request_event(id, event, on, true, &details).await?;
+        let what = event.label();
+        w.record("request.create", "request", id, Some(new.unit_id), format!("{what}：申请编号 {tracking_no}"));
         let request = w.request_lock(id).await?;
         w.commit().await?;
         return Ok(Acknowledgement { request, query_code: code });
@@ -253,7 +260,7 @@ pub async fn register(
     {
         new.due_on = Some(d.value);
     }
-    store_new(cx, p.actor(), &new, &None, "登记申请").await
+    store_new(cx, p.actor(), &new, &None, EventKind::Registered).await
 }
 
 /// The applicant's view: the case behind a tracking number, for the right query code only.

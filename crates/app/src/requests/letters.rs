@@ -8,6 +8,7 @@ use crate::Context;
 use crate::Error;
 use crate::Principal;
 use gongkai_domain::reply_letter::{self, Letter, LetterFacts, LetterKind, Placeholder, TemplateKey, chinese_date};
+use gongkai_domain::request_events::EventKind;
 use gongkai_domain::staff::{Action, Reach};
 use gongkai_domain::units::UnitKind;
 use gongkai_domain::validation::Invalid;
@@ -86,17 +87,20 @@ pub async fn facts(cx: &Context, r: &Request) -> Result<LetterFacts, Error> {
     set(Placeholder::ResponsibleAgency, r.reply.responsible_agency.clone());
     set(Placeholder::ResponsibleAgencyContact, r.reply.responsible_contact.clone());
     let events = cx.store.request_events(r.id, false).await?;
-    if let Some(e) = events.iter().rev().find(|e| e.kind == "告知补正") {
-        set(Placeholder::ClarificationItems, e.note.trim_start_matches("请补正：").to_string());
+    if let Some(items) =
+        events.iter().rev().find(|e| e.kind == EventKind::ClarificationRequested).and_then(|e| e.details.items.clone())
+    {
+        set(Placeholder::ClarificationItems, items);
     }
     if let Some(asked) = r.clarification_requested_on {
         set(Placeholder::ClarificationDue, chinese_date(gongkai_domain::requests::correction_due(&cal, asked).value));
     }
     if r.extension_days > 0 {
         set(Placeholder::ExtensionDays, r.extension_days.to_string());
-        if let Some(e) = events.iter().rev().find(|e| e.kind == "延长答复期限") {
-            let reason = e.note.split_once("理由：").map(|(_, r)| r).unwrap_or_default();
-            set(Placeholder::ExtensionReasons, reason.to_string());
+        if let Some(reason) =
+            events.iter().rev().find(|e| e.kind == EventKind::Extended).and_then(|e| e.details.reason.clone())
+        {
+            set(Placeholder::ExtensionReasons, reason);
         }
     }
     let consultations = cx.store.request_consultations(r.id).await?;

@@ -3,6 +3,7 @@
 //! entry and audit record; and the coordinating unit's answer.
 
 use super::*;
+use gongkai_domain::request_events::{EventDetails, EventKind};
 
 /// One step of handling a case, with its checked parameters.
 #[derive(Debug, Clone)]
@@ -142,7 +143,7 @@ pub async fn take_step(cx: &Context, p: &Principal, id: i64, step: Step) -> Resu
             _ => Ok(()),
         }
     };
-    let (kind, on, public, note, summary): (&str, NaiveDate, bool, String, String);
+    let (kind, on, public, details, summary): (EventKind, NaiveDate, bool, EventDetails, String);
     match &step {
         Step::Confirm { on: day } => {
             r.state = transition(RequestEvent::ConfirmReceipt, r.state)?;
@@ -150,24 +151,24 @@ pub async fn take_step(cx: &Context, p: &Principal, id: i64, step: Step) -> Resu
             not_before("on", "确认收到日期", *day, submitted)?;
             r.received_on = Some(*day);
             r.handler_id = r.handler_id.or(Some(p.user.id));
-            (kind, on, public) = ("确认收到申请", *day, true);
-            note = format!("收到申请日期为 {day}，答复期限自次日起计算");
+            (kind, on, public) = (EventKind::Confirmed, *day, true);
+            details = EventDetails { due_on: Some(*day), ..Default::default() };
             summary = format!("确认收到申请 {}，收到日期 {day}", r.tracking_no);
         }
         Step::RequestClarification { on: day, what } => {
             r.state = transition(RequestEvent::RequestClarification, r.state)?;
             not_before("on", "告知补正日期", *day, r.received_on)?;
             r.clarification_requested_on = Some(*day);
-            (kind, on, public) = ("告知补正", *day, true);
-            note = format!("请补正：{what}");
+            (kind, on, public) = (EventKind::ClarificationRequested, *day, true);
+            details = EventDetails { items: Some(what.clone()), ..Default::default() };
             summary = format!("申请 {} 告知补正", r.tracking_no);
         }
         Step::ClarificationReceived { on: day, note: n } => {
             r.state = transition(RequestEvent::ClarificationReceived, r.state)?;
             not_before("on", "收到补正日期", *day, r.clarification_requested_on)?;
             r.clarification_received_on = Some(*day);
-            (kind, on, public) = ("收到补正材料", *day, true);
-            note = if n.is_empty() { "答复期限自收到补正之日起重新计算".into() } else { n.clone() };
+            (kind, on, public) = (EventKind::ClarificationReceived, *day, true);
+            details = EventDetails { text: Some(n.clone()).filter(|n| !n.is_empty()), ..Default::default() };
             summary = format!("申请 {} 收到补正材料 {day}", r.tracking_no);
         }
         Step::Consult { kind: ck, target_unit_id, third_party, question, on: day } => {
@@ -183,8 +184,19 @@ pub async fn take_step(cx: &Context, p: &Principal, id: i64, step: Step) -> Resu
                 Some(u) => unit_name(cx, *u).await,
                 None => third_party.clone(),
             };
-            (kind, on, public) = (ck.label(), *day, true);
-            note = format!("向{whom}{}，期限至 {due}，期间不计入答复期限", ck.label());
+            kind = match ck {
+                ConsultationKind::ThirdParty => EventKind::ThirdPartyConsulted,
+                ConsultationKind::Coordination => EventKind::CoordinationRequested,
+            };
+            (on, public) = (*day, true);
+            details = EventDetails {
+                unit: Some(whom.clone()),
+                unit_id: *target_unit_id,
+                consultation_id: Some(cid),
+                due_on: Some(due),
+                text: Some(question.clone()),
+                ..Default::default()
+            };
             summary = format!("申请 {} {}（{cid}）：{whom}", r.tracking_no, ck.label());
         }
         Step::RecordOpinion { consultation_id, on: day, answer } => {
@@ -199,15 +211,25 @@ pub async fn take_step(cx: &Context, p: &Principal, id: i64, step: Step) -> Resu
             consultations = w.consultations_of(id).await?;
             let others_open = consultations.iter().any(|c| c.answered_on.is_none());
             r.state = transition(RequestEvent::CloseConsultation { others_open }, r.state)?;
-            (kind, on, public) = ("收到意见", *day, true);
-            note = format!("{}已回复意见", if c.third_party.is_empty() { "协查单位" } else { &c.third_party });
+            (kind, on, public) = (EventKind::OpinionReceived, *day, true);
+            details = EventDetails {
+                unit: Some(c.third_party.clone()).filter(|t| !t.is_empty()),
+                unit_id: c.target_unit_id,
+                consultation_id: Some(c.id),
+                ..Default::default()
+            };
             summary = format!("申请 {} 登记征求意见结果", r.tracking_no);
         }
         Step::Extend { days, reason, approver, on: day } => {
             lifecycle::may_extend(r.state, *days, &facts).map_err(lifecycle_error)?;
             r.extension_days = *days;
-            (kind, on, public) = ("延长答复期限", *day, true);
-            note = format!("经{approver}同意，答复期限延长 {days} 个工作日。理由：{reason}");
+            (kind, on, public) = (EventKind::Extended, *day, true);
+            details = EventDetails {
+                days: Some(*days),
+                reason: Some(reason.clone()),
+                approver: Some(approver.clone()),
+                ..Default::default()
+            };
             summary = format!("申请 {} 延期 {days} 个工作日，批准人 {approver}", r.tracking_no);
         }
         Step::SetExcessivePeriod { due_on, reason } => {
@@ -221,8 +243,8 @@ pub async fn take_step(cx: &Context, p: &Principal, id: i64, step: Step) -> Resu
                 return Err(Invalid::one("due_on", "答复期限", "应晚于今天").into());
             }
             r.excessive_due_on = Some(*due_on);
-            (kind, on, public) = ("确定合理答复期限", today, true);
-            note = format!("申请数量、频次明显超过合理范围，答复期限确定为 {due_on}。理由：{reason}");
+            (kind, on, public) = (EventKind::ExcessivePeriodSet, today, true);
+            details = EventDetails { due_on: Some(*due_on), reason: Some(reason.clone()), ..Default::default() };
             summary = format!("申请 {} 按第三十五条确定答复期限 {due_on}", r.tracking_no);
         }
         Step::NoticeFee { basis, quantity, earlier_items, on: day } => {
@@ -238,16 +260,22 @@ pub async fn take_step(cx: &Context, p: &Principal, id: i64, step: Step) -> Resu
             r.fee_noticed_on = Some(*day);
             r.fee_paid_on = None;
             let due = processing_fee::payment_due(&cal, *day).value;
-            (kind, on, public) = ("发出收费通知", *day, true);
-            note = format!("信息处理费 {fee} 元，请于 {due} 前缴纳；逾期未缴纳的，不再处理该申请");
+            (kind, on, public) = (EventKind::FeeNoticed, *day, true);
+            details = EventDetails {
+                fee_yuan: Some(fee as i64),
+                fee_basis: Some(basis.code().into()),
+                quantity: Some(*quantity),
+                due_on: Some(due),
+                ..Default::default()
+            };
             summary = format!("申请 {} 收费通知 {fee} 元", r.tracking_no);
         }
         Step::FeePaid { on: day } => {
             r.state = transition(RequestEvent::FeePaid, r.state)?;
             not_before("on", "缴费日期", *day, r.fee_noticed_on)?;
             r.fee_paid_on = Some(*day);
-            (kind, on, public) = ("已缴纳信息处理费", *day, true);
-            note = String::new();
+            (kind, on, public) = (EventKind::FeePaid, *day, true);
+            details = EventDetails { fee_yuan: r.fee_yuan, ..Default::default() };
             summary = format!("申请 {} 登记缴费", r.tracking_no);
         }
         Step::SubmitReply { outcome, reply, replied_on } => {
@@ -260,8 +288,8 @@ pub async fn take_step(cx: &Context, p: &Principal, id: i64, step: Step) -> Resu
             r.reply = reply.clone();
             r.replied_on = *replied_on;
             r.drafter_id = Some(p.user.id);
-            (kind, on, public) = ("答复提交审签", today, false);
-            note = format!("办理结果：{}", outcome.label());
+            (kind, on, public) = (EventKind::ReplySubmitted, today, false);
+            details = EventDetails { outcome: Some(outcome.code().into()), ..Default::default() };
             summary = format!("申请 {} 答复提交审签：{}", r.tracking_no, outcome.label());
         }
         Step::Approve { on: day } => {
@@ -275,15 +303,15 @@ pub async fn take_step(cx: &Context, p: &Principal, id: i64, step: Step) -> Resu
             for (name, content_type, size, sha) in letters::reply_files(cx, &r).await? {
                 w.request_file_insert(id, "letter", &name, content_type, size, &sha, true).await?;
             }
-            (kind, on, public) = ("已答复", sent, true);
-            note = format!("办理结果：{}", r.outcome.map(|o| o.label()).unwrap_or_default());
+            (kind, on, public) = (EventKind::Replied, sent, true);
+            details = EventDetails { outcome: r.outcome.map(|o| o.code().into()), ..Default::default() };
             summary = format!("申请 {} 审签通过并答复", r.tracking_no);
         }
         Step::Return { note: n } => {
             r.state = transition(RequestEvent::ReturnReply, r.state)?;
             r.outcome = None;
-            (kind, on, public) = ("审签退回", today, false);
-            note = n.clone();
+            (kind, on, public) = (EventKind::ReplyReturned, today, false);
+            details = EventDetails { text: Some(n.clone()), ..Default::default() };
             summary = format!("申请 {} 答复审签退回", r.tracking_no);
         }
         Step::Withdraw { on: day, note: n } => {
@@ -294,14 +322,14 @@ pub async fn take_step(cx: &Context, p: &Principal, id: i64, step: Step) -> Resu
             if r.received_on.is_some() {
                 r.outcome = Some(Outcome::OtherOutcome);
             }
-            (kind, on, public) = ("申请人撤回申请", *day, true);
-            note = n.clone();
+            (kind, on, public) = (EventKind::Withdrawn, *day, true);
+            details = EventDetails { text: Some(n.clone()).filter(|n| !n.is_empty()), ..Default::default() };
             summary = format!("申请 {} 撤回", r.tracking_no);
         }
         Step::Archive => {
             r.state = transition(RequestEvent::Archive, r.state)?;
-            (kind, on, public) = ("归档", today, false);
-            note = String::new();
+            (kind, on, public) = (EventKind::Archived, today, false);
+            details = EventDetails::default();
             summary = format!("申请 {} 归档", r.tracking_no);
         }
         Step::Assign { handler_id } => {
@@ -311,14 +339,14 @@ pub async fn take_step(cx: &Context, p: &Principal, id: i64, step: Step) -> Resu
                 _ => return Err(Invalid::one("handler_id", "承办人", "应为本机关的依申请公开办理人员").into()),
             }
             r.handler_id = Some(*handler_id);
-            (kind, on, public) = ("指定承办人", today, false);
-            note = String::new();
+            (kind, on, public) = (EventKind::HandlerAssigned, today, false);
+            details = EventDetails { handler_id: Some(*handler_id), ..Default::default() };
             summary = format!("申请 {} 指定承办人 {handler_id}", r.tracking_no);
         }
     }
     refresh_due(&cal, &mut r, &consultations);
     w.request_save(&r).await?;
-    w.request_event(id, kind, on, public, &note).await?;
+    w.request_event(id, kind, on, public, &details).await?;
     w.record(&format!("request.{}", step_code(&step)), "request", id, Some(r.unit_id), summary);
     w.commit().await?;
     Ok(r)
@@ -394,7 +422,13 @@ async fn take_step_as_coordinator(
     refresh_due(&cal, &mut r, &consultations);
     w.request_save(&r).await?;
     let unit = unit_name(cx, p.user.unit_id).await;
-    w.request_event(r.id, "收到协查意见", today, true, &format!("{unit}已回复协查意见")).await?;
+    let details = EventDetails {
+        unit: Some(unit),
+        unit_id: Some(p.user.unit_id),
+        consultation_id: Some(c.id),
+        ..Default::default()
+    };
+    w.request_event(r.id, EventKind::CoordinationAnswered, today, true, &details).await?;
     w.record(
         "request.coordination_answer",
         "request",

@@ -119,7 +119,13 @@ pub fn acknowledged(ack: &super::Acknowledgement) -> Acknowledged {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EventOut {
     pub on: String,
+    /// 事项名称，如“告知补正”
     pub kind: String,
+    /// 事项代码：submitted、registered、confirmed、clarification_requested、clarification_received、
+    /// correction_received、third_party_consulted、coordination_requested、opinion_received、
+    /// coordination_answered、extended、excessive_period_set、fee_noticed、fee_paid、reply_submitted、
+    /// replied、reply_returned、withdrawn、archived、handler_assigned、other
+    pub code: String,
     pub note: String,
     /// 仅工作人员可见
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -133,7 +139,8 @@ fn events_out(events: Vec<RequestEventRow>, staff: bool) -> Vec<EventOut> {
         .into_iter()
         .map(|e| EventOut {
             on: e.on_date.to_string(),
-            kind: e.kind,
+            kind: gongkai_domain::request_events::label(e.kind, &e.details),
+            code: e.kind.code().into(),
             note: e.note,
             actor: staff.then_some(e.actor_name),
             public: staff.then_some(e.public),
@@ -430,7 +437,7 @@ pub async fn staff_view(
     let correction = events
         .iter()
         .rev()
-        .find(|e| e.kind == super::correction::CORRECTION_EVENT)
+        .find(|e| e.kind == gongkai_domain::request_events::EventKind::CorrectionReceived)
         .map(|e| (e.on_date.to_string(), e.note.clone()));
     out.timeline = events_out(events, true);
     out.files = state
