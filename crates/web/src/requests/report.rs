@@ -394,7 +394,7 @@ pub async fn draft_document(state: &AppState, p: &Principal, unit_id: i64, year:
     fields.column_id = Some(column_id);
     let doc_id = w.document_create(unit_id, &fields, Some(p.user.id), None).await?;
     for ((name, bytes), sha) in saved.iter().zip(&shas) {
-        let kind = gongkai_store::attachments::detect(name, bytes).map_err(AppError::internal)?;
+        let kind = gongkai_extract::detect(name, bytes).map_err(AppError::internal)?;
         w.attachment_add(
             doc_id,
             &gongkai_store::attachments::NewAttachment {
