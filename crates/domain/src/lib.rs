@@ -5,6 +5,7 @@
 mod macros;
 
 pub mod annual_report;
+pub mod attachments;
 pub mod audit;
 pub mod calendar;
 pub mod catalogue;

@@ -1,8 +1,11 @@
-//! Office outputs: the files staff and applicants download (reply letters, annual reports) as
-//! DOCX, XLSX and PDF. Pure writers from domain values to bytes; no I/O besides reading a font.
+//! Office outputs: the files staff and applicants download (reply letters, annual reports,
+//! standard lists) as DOCX, XLSX and PDF. Pure writers from domain values to bytes, and the
+//! reading of a standard list back from the cells gongkai-extract takes out of an upload; no
+//! I/O besides reading a font.
 
 pub mod annual_report_docx;
 pub mod annual_report_xlsx;
+pub mod catalogue_xlsx;
 pub mod fonts;
 pub mod letter_docx;
 pub mod letter_pdf;

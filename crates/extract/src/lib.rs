@@ -10,14 +10,19 @@
 //! its standard output. The child ([`child_main`]) first limits its own address space, CPU time
 //! and core dumps, then parses ([`run_child`]); the parent bounds the wall time, the output size
 //! and the number of children at once. The worst a file can do is fail its own extraction.
+//!
+//! [`detect`], which tells a file's kind from its first bytes and its ZIP directory before any
+//! of this, is the one check that runs in the server's process: it inflates nothing.
 
 mod child;
+mod detect;
 mod office;
 mod parent;
 mod pdf;
 mod sheet;
 
 pub use child::{child_main, run_child};
+pub use detect::detect;
 pub use parent::{ExtractError, Extractor};
 pub use sheet::{MAX_CELLS, MAX_COLUMNS, MAX_ROWS};
 

@@ -825,7 +825,7 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
             let rows: Vec<_> =
                 app.store.standard_items(gongkai_domain::catalogue::Level::City, Some("医疗保障")).await.unwrap();
             let rows: Vec<_> = rows.into_iter().map(|i| i.row).collect();
-            let xlsx = gongkai_store::catalogue_xlsx::write_rows("清单", &rows).unwrap();
+            let xlsx = gongkai_export::catalogue_xlsx::write_rows("清单", &rows).unwrap();
             let file = reqwest::multipart::Part::bytes(xlsx).file_name("清单.xlsx");
             req = req.multipart(
                 reqwest::multipart::Form::new().text("level", "city").text("domain", "医疗保障").part("file", file),

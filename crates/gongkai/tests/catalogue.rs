@@ -5,7 +5,7 @@ mod common;
 use common::{App, client, location};
 use gongkai_domain::catalogue::CatalogueRow;
 use gongkai_domain::validation::Invalid;
-use gongkai_store::catalogue_xlsx::{rows_from_cells, write_rows};
+use gongkai_export::catalogue_xlsx::{rows_from_cells, write_rows};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

@@ -7,7 +7,6 @@ pub mod audit_keys;
 pub mod backup;
 pub mod calendar;
 pub mod catalogue;
-pub mod catalogue_xlsx;
 pub mod columns;
 pub mod credentials;
 pub mod db;

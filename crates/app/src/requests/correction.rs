@@ -56,7 +56,7 @@ fn check_file(errors: &mut Invalid, name: &str, bytes: &[u8]) -> Option<gongkai_
         errors.push("files", "补正材料", format!("“{shown}”超过 5 MB"));
         return None;
     }
-    match gongkai_store::attachments::detect(name, bytes) {
+    match gongkai_extract::detect(name, bytes) {
         Ok(kind) if kind.is_image() || kind == gongkai_store::attachments::FileKind::Pdf => Some(kind),
         _ => {
             errors.push("files", "补正材料", format!("“{shown}”不是 PDF、JPG 或 PNG 文件"));

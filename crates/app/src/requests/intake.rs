@@ -74,7 +74,7 @@ fn check_identity_proof(errors: &mut Invalid, proof: &Option<(String, Vec<u8>)>)
         if bytes.len() > 5 * 1024 * 1024 {
             errors.push("identity_proof", "身份证明", "文件不能超过 5 MB");
         } else {
-            match gongkai_store::attachments::detect(name, bytes) {
+            match gongkai_extract::detect(name, bytes) {
                 Ok(kind) if kind.is_image() || kind == gongkai_store::attachments::FileKind::Pdf => {}
                 _ => errors.push("identity_proof", "身份证明", "请上传 PDF、JPG 或 PNG 格式的文件"),
             }
@@ -180,7 +180,7 @@ async fn store_new(
         let mut w = cx.store.write(actor.clone()).await?;
         let Some(id) = w.request_insert(new, &tracking_no, &code_hash(&tracking_no, &code)).await? else { continue };
         if let (Some((name, bytes)), Some(sha)) = (proof, &proof_sha) {
-            let kind = gongkai_store::attachments::detect(name, bytes).map_err(Error::internal)?;
+            let kind = gongkai_extract::detect(name, bytes).map_err(Error::internal)?;
             w.request_file_insert(id, "identity_proof", name, kind.content_type(), bytes.len() as i64, sha, false)
                 .await?;
         }

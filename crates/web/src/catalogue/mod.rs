@@ -61,7 +61,7 @@ pub async fn import_standards(
             .into());
         }
     };
-    let rows = gongkai_store::catalogue_xlsx::rows_from_cells(&cells)?;
+    let rows = gongkai_export::catalogue_xlsx::rows_from_cells(&cells)?;
     let mut w = state.store.write(p.actor()).await?;
     let report = w.standards_replace(level, domain, &rows).await?;
     w.commit().await?;
@@ -173,5 +173,5 @@ pub fn xlsx_response(name: &str, bytes: Vec<u8>) -> axum::response::Response {
 }
 
 pub fn xlsx(title: &str, rows: &[CatalogueRow]) -> Result<Vec<u8>, AppError> {
-    gongkai_store::catalogue_xlsx::write_rows(title, rows).map_err(AppError::internal)
+    gongkai_export::catalogue_xlsx::write_rows(title, rows).map_err(AppError::internal)
 }

@@ -12,7 +12,8 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use gongkai_domain::staff::Action;
 use gongkai_domain::validation::Invalid;
-use gongkai_store::attachments::{Attachment, FileKind, NewAttachment, detect};
+use gongkai_extract::detect;
+use gongkai_store::attachments::{Attachment, FileKind, NewAttachment};
 
 pub fn public_routes() -> Router<AppState> {
     Router::new().route("/files/{id}/{name}", get(download))

@@ -152,14 +152,32 @@ pub fn list_item(tree: &gongkai_domain::units::UnitTree, d: &PublicDocument) -> 
     }
 }
 
+/// One entry of the Atom feed: a published document.
+struct FeedEntry<'a> {
+    id: i64,
+    title: &'a str,
+    updated: &'a str,
+    /// The publishing unit's name.
+    author: String,
+    /// The start of the document's text.
+    summary: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/feed.xml")]
+struct FeedTemplate<'a> {
+    title: String,
+    base: String,
+    updated: String,
+    entries: Vec<FeedEntry<'a>>,
+}
+
 /// An Atom feed of the newest documents, filtered like the lists (per unit, genre, column).
-/// Written by hand: Atom is a small fixed format and every value goes through one escaper.
+/// Rendered from `portal/feed.xml`, which escapes every value.
 async fn feed(State(state): State<AppState>, Query(q): Query) -> PageResult {
     let filter = public_filter(&q);
     let (docs, _) = state.store.public_documents(&filter, 50, 0).await?;
     let tree = state.unit_tree().await?;
-    let base = state.base_url();
-    let esc = |s: &str| gongkai_domain::html::escape_text(s);
     let mut title = state.site.site_name.clone();
     if let Some(u) = filter.within_unit.and_then(|u| tree.get(u)) {
         title = format!("{} · {}", title, u.name);
@@ -168,29 +186,17 @@ async fn feed(State(state): State<AppState>, Query(q): Query) -> PageResult {
         title = format!("{title} · {}", g.label());
     }
     let updated = docs.first().map(|d| d.updated_at.clone()).unwrap_or_else(|| "2000-01-01T00:00:00Z".into());
-    let mut xml = format!(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n<title>{}</title>\n<id>{}/feeds/documents.atom</id>\n<updated>{}</updated>\n<link rel=\"alternate\" href=\"{}/gongkai/catalogue\"/>\n",
-        esc(&title),
-        esc(&base),
-        esc(&updated),
-        esc(&base)
-    );
-    for d in &docs {
-        let unit = tree.get(d.unit_id).map(|u| u.name.clone()).unwrap_or_default();
-        let summary: String = d.body_text.chars().take(200).collect();
-        xml.push_str(&format!(
-            "<entry>\n<title>{}</title>\n<id>{}/documents/{}</id>\n<link href=\"{}/documents/{}\"/>\n<updated>{}</updated>\n<author><name>{}</name></author>\n<summary>{}</summary>\n</entry>\n",
-            esc(&d.title),
-            esc(&base),
-            d.id,
-            esc(&base),
-            d.id,
-            esc(&d.updated_at),
-            esc(&unit),
-            esc(&summary)
-        ));
-    }
-    xml.push_str("</feed>\n");
+    let entries = docs
+        .iter()
+        .map(|d| FeedEntry {
+            id: d.id,
+            title: &d.title,
+            updated: &d.updated_at,
+            author: tree.get(d.unit_id).map(|u| u.name.clone()).unwrap_or_default(),
+            summary: d.body_text.chars().take(200).collect(),
+        })
+        .collect();
+    let xml = FeedTemplate { title, base: state.base_url(), updated, entries }.render()?;
     Ok(([(axum::http::header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], xml).into_response())
 }
 
@@ -243,59 +249,60 @@ fn xml_response(body: String) -> axum::response::Response {
     ([(axum::http::header::CONTENT_TYPE, "application/xml; charset=utf-8")], body).into_response()
 }
 
+#[derive(Template)]
+#[template(path = "portal/sitemap_index.xml")]
+struct SitemapIndexTemplate {
+    base: String,
+    /// The numbers of the documents' sitemap files, from 1.
+    document_files: Vec<i64>,
+}
+
+/// A page in a sitemap: its path under the base address, and the day a document last changed.
+struct SitemapUrl<'a> {
+    path: String,
+    lastmod: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/sitemap_urls.xml")]
+struct SitemapUrlsTemplate<'a> {
+    base: String,
+    urls: Vec<SitemapUrl<'a>>,
+}
+
 async fn sitemap_index(State(state): State<AppState>) -> PageResult {
-    let base = state.base_url();
     let (_, total) = state.store.public_documents(&PublicFilter::default(), 1, 0).await?;
-    let mut xml = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
-    xml.push_str(&format!("<sitemap><loc>{base}/sitemaps/pages.xml</loc></sitemap>\n"));
-    for n in 0..(total + SITEMAP_PAGE - 1) / SITEMAP_PAGE {
-        xml.push_str(&format!("<sitemap><loc>{base}/sitemaps/documents-{}.xml</loc></sitemap>\n", n + 1));
-    }
-    xml.push_str("</sitemapindex>\n");
-    Ok(xml_response(xml))
+    let document_files = (1..=(total + SITEMAP_PAGE - 1) / SITEMAP_PAGE).collect();
+    Ok(xml_response(SitemapIndexTemplate { base: state.base_url(), document_files }.render()?))
 }
 
 async fn sitemap_pages(State(state): State<AppState>) -> PageResult {
-    let base = state.base_url();
     let tree = state.unit_tree().await?;
-    let mut xml = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
     let mut paths: Vec<String> = vec!["/".into(), "/units".into(), "/sitemap".into(), "/search".into()];
     for top in crate::portal::NAV {
         paths.push(top.path.into());
         paths.extend(top.children.iter().map(|c| c.path.to_string()));
     }
     paths.extend(tree.all().iter().filter(|u| !u.is_closed()).map(|u| format!("/units/{}", u.id)));
-    for p in paths {
-        xml.push_str(&format!("<url><loc>{base}{p}</loc></url>\n"));
-    }
-    xml.push_str("</urlset>\n");
-    Ok(xml_response(xml))
+    let urls = paths.into_iter().map(|path| SitemapUrl { path, lastmod: None }).collect();
+    Ok(xml_response(SitemapUrlsTemplate { base: state.base_url(), urls }.render()?))
 }
 
 async fn sitemap_documents(State(state): State<AppState>, Path(file): Path<String>) -> PageResult {
     let n: i64 =
         file.strip_suffix(".xml").and_then(|n| n.parse().ok()).filter(|n| *n >= 1).ok_or(AppError::NotFound)?;
-    let base = state.base_url();
     let entries = state.store.public_sitemap(SITEMAP_PAGE, (n - 1) * SITEMAP_PAGE).await?;
     if entries.is_empty() && n > 1 {
         return Err(AppError::NotFound);
     }
-    let mut xml = String::with_capacity(entries.len() * 100);
-    xml.push_str(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
-    for (id, updated) in entries {
-        xml.push_str(&format!(
-            "<url><loc>{base}/documents/{id}</loc><lastmod>{}</lastmod></url>\n",
-            &updated[..updated.len().min(10)]
-        ));
-    }
-    xml.push_str("</urlset>\n");
-    Ok(xml_response(xml))
+    let urls = entries
+        .iter()
+        .map(|(id, updated)| SitemapUrl {
+            path: format!("/documents/{id}"),
+            lastmod: Some(&updated[..updated.len().min(10)]),
+        })
+        .collect();
+    Ok(xml_response(SitemapUrlsTemplate { base: state.base_url(), urls }.render()?))
 }
 
 pub struct Link {

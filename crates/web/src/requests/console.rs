@@ -288,7 +288,7 @@ async fn render_case(
     Ok(html_form(&t, failed))
 }
 
-/// The accepted files of the reply form, as `attachments::detect` takes them, and the size
+/// The accepted files of the reply form, as `gongkai_extract::detect` takes them, and the size
 /// limit configured for uploads.
 pub fn upload_hint(limit_bytes: usize) -> String {
     format!(

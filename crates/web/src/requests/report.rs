@@ -134,59 +134,77 @@ pub async fn build(state: &AppState, unit_id: i64, year: i32, scope: Scope) -> R
     })
 }
 
-/// A layout grid as an HTML table with merged headings; the labels are the domain's fixed
-/// strings and the figures numbers, escaped all the same.
-pub fn grid_html(grid: &layout::Grid, caption: &str) -> String {
-    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
-    let mut out = format!("<table class=\"report-table\"><caption>{}</caption>", esc(caption));
-    for row in 0..grid.rows {
-        let header = row < grid.header_rows;
-        out.push_str("<tr>");
-        for cell in grid.cells.iter().filter(|c| c.row == row) {
-            let span = format!(
-                "{}{}",
-                if cell.rows > 1 { format!(" rowspan=\"{}\"", cell.rows) } else { String::new() },
-                if cell.cols > 1 { format!(" colspan=\"{}\"", cell.cols) } else { String::new() }
-            );
-            let (tag, scope, body) = match &cell.content {
-                layout::Content::Heading(t) => ("th", if header { " scope=\"col\"" } else { "" }, esc(t)),
-                layout::Content::Label(t) => ("th", " scope=\"row\"", esc(t)),
-                layout::Content::Count(n) => ("td", "", n.to_string()),
-                layout::Content::Amount(a) => ("td", "", esc(a)),
-            };
-            out.push_str(&format!("<{tag}{scope}{span}>{body}</{tag}>"));
-        }
-        out.push_str("</tr>");
+/// A cell of a report table as the template writes it: a heading (`th`, with its scope) or a
+/// figure (`td`), and how many grid positions it spans.
+struct GridCell {
+    tag: &'static str,
+    scope: &'static str,
+    rows: usize,
+    cols: usize,
+    text: String,
+}
+
+/// A layout grid as the rows of an HTML table with merged headings; the labels are the
+/// domain's fixed strings and the figures numbers, escaped all the same by the template.
+struct GridView {
+    caption: &'static str,
+    rows: Vec<Vec<GridCell>>,
+}
+
+impl GridView {
+    fn new(grid: &layout::Grid, caption: &'static str) -> GridView {
+        let rows = (0..grid.rows)
+            .map(|row| {
+                let header = row < grid.header_rows;
+                grid.cells
+                    .iter()
+                    .filter(|c| c.row == row)
+                    .map(|cell| {
+                        let (tag, scope, text) = match &cell.content {
+                            layout::Content::Heading(t) => ("th", if header { "col" } else { "" }, t.to_string()),
+                            layout::Content::Label(t) => ("th", "row", t.to_string()),
+                            layout::Content::Count(n) => ("td", "", n.to_string()),
+                            layout::Content::Amount(a) => ("td", "", a.clone()),
+                        };
+                        GridCell { tag, scope, rows: cell.rows, cols: cell.cols, text }
+                    })
+                    .collect()
+            })
+            .collect();
+        GridView { caption, rows }
     }
-    out.push_str("</table>");
-    out
+}
+
+/// The body of a report: the sections' titles, the paragraphs staff wrote and the tables.
+#[derive(Template)]
+#[template(path = "annual_report_body.html")]
+struct ReportBodyTemplate<'a> {
+    titles: &'static [&'static str; 6],
+    overall: Vec<&'a str>,
+    table2: GridView,
+    table3: GridView,
+    table3_note: &'static str,
+    table4: GridView,
+    problems: Vec<&'a str>,
+    other: Vec<&'a str>,
 }
 
 /// The report as HTML: the published document's body and the report pages.
-pub fn report_html(r: &AnnualReport) -> String {
-    let para = |t: &str| -> String {
-        t.lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| format!("<p>{}</p>", l.trim().replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")))
-            .collect()
+pub fn report_html(r: &AnnualReport) -> Result<String, askama::Error> {
+    fn paragraphs(t: &str) -> Vec<&str> {
+        t.lines().map(str::trim).filter(|l| !l.is_empty()).collect()
+    }
+    let t = ReportBodyTemplate {
+        titles: &ar::SECTION_TITLES,
+        overall: paragraphs(&r.sections.overall),
+        table2: GridView::new(&layout::table2(&r.table2), "表二"),
+        table3: GridView::new(&layout::table3(&r.table3), "表三"),
+        table3_note: ar::TABLE3_NOTE,
+        table4: GridView::new(&layout::table4(&r.table4), "表四"),
+        problems: paragraphs(&r.sections.problems),
+        other: paragraphs(&r.sections.other),
     };
-    let t = &ar::SECTION_TITLES;
-    format!(
-        "<h2>{}</h2>{}<h2>{}</h2>{}<h2>{}</h2>{}<p>{}</p><h2>{}</h2>{}<h2>{}</h2>{}<h2>{}</h2>{}",
-        t[0],
-        para(&r.sections.overall),
-        t[1],
-        grid_html(&layout::table2(&r.table2), "表二"),
-        t[2],
-        grid_html(&layout::table3(&r.table3), "表三"),
-        ar::TABLE3_NOTE,
-        t[3],
-        grid_html(&layout::table4(&r.table4), "表四"),
-        t[4],
-        para(&r.sections.problems),
-        t[5],
-        para(&r.sections.other),
-    )
+    t.render()
 }
 
 fn year_param(q: &Fields) -> Result<i32, AppError> {
@@ -369,7 +387,7 @@ pub async fn draft_document(state: &AppState, p: &Principal, unit_id: i64, year:
         genre: "report".into(),
         keywords: "政府信息公开,年度报告".into(),
         disclosure_mode: "proactive".into(),
-        body: report_html(&built.report),
+        body: report_html(&built.report)?,
         ..Default::default()
     };
     let publisher = state.unit_tree().await?.get(unit_id).map(|u| u.name.clone()).unwrap_or_default();
@@ -394,7 +412,7 @@ pub async fn draft_document(state: &AppState, p: &Principal, unit_id: i64, year:
     fields.column_id = Some(column_id);
     let doc_id = w.document_create(unit_id, &fields, Some(p.user.id), None).await?;
     for ((name, bytes), sha) in saved.iter().zip(&shas) {
-        let kind = gongkai_store::attachments::detect(name, bytes).map_err(AppError::internal)?;
+        let kind = gongkai_extract::detect(name, bytes).map_err(AppError::internal)?;
         w.attachment_add(
             doc_id,
             &gongkai_store::attachments::NewAttachment {
@@ -567,7 +585,7 @@ async fn render_report(
         year,
         all,
         title: built.report.title(),
-        body: report_html(&built.report),
+        body: report_html(&built.report)?,
         deadline: built.deadline.to_string(),
         published_on: built.published_on.map(|d| d.to_string()).unwrap_or_default(),
         late: built.late,
@@ -672,5 +690,5 @@ async fn portal_report(
         Some(u) => page.in_unit_gongkai(u.id, &u.name, "reports").crumb(&title, ""),
         None => page,
     };
-    Ok(html(&PortalReportTemplate { page, body: report_html(&built.report), title, unit_id, year }))
+    Ok(html(&PortalReportTemplate { page, body: report_html(&built.report)?, title, unit_id, year }))
 }

@@ -333,7 +333,7 @@ pub async fn add_provided_file(
     if bytes.is_empty() {
         return Err(Invalid::one("file", "文件", "请选择文件").into());
     }
-    let kind = gongkai_store::attachments::detect(name, bytes).map_err(|e| Invalid::one("file", "文件", e))?;
+    let kind = gongkai_extract::detect(name, bytes).map_err(|e| Invalid::one("file", "文件", e))?;
     let sha = state.store.file_save(bytes).await?;
     let mut w = state.store.write(p.actor()).await?;
     let fid =
