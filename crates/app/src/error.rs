@@ -12,6 +12,8 @@ pub enum Error {
     Conflict(Invalid),
     /// Not there, or not there for this caller (what a caller may not see, it is not told of).
     NotFound,
+    /// The caller must sign in (or the credentials given are wrong).
+    Unauthenticated,
     Forbidden,
     /// Forbidden, with the reason in words, where the general "no permission" would mislead.
     ForbiddenBecause(String),
@@ -45,6 +47,7 @@ impl std::fmt::Display for Error {
         match self {
             Error::Invalid(inv) | Error::Conflict(inv) => write!(f, "{inv}"),
             Error::NotFound => f.write_str("not found"),
+            Error::Unauthenticated => f.write_str("unauthenticated"),
             Error::Forbidden => f.write_str("forbidden"),
             Error::ForbiddenBecause(why) => write!(f, "forbidden: {why}"),
             Error::TooManyRequests { detail, .. } => f.write_str(detail),

@@ -9,11 +9,17 @@
 //! no SQL and no legal rule.
 
 pub mod cache;
+pub mod calendar;
 pub mod challenge;
+pub mod columns;
+pub mod documents;
 pub mod error;
 pub mod principal;
 pub mod requests;
+pub mod schema;
+pub mod staff;
 pub mod throttle;
+pub mod units;
 
 pub use error::{Error, Result};
 pub use principal::Principal;
@@ -46,6 +52,11 @@ pub struct Options {
     /// The program that extracts text from untrusted files in a limited child process.
     pub extractor: Option<PathBuf>,
     pub extract_limits: gongkai_extract::Limits,
+    /// Whether external links in documents are checked (`link_wake` wakes the checker).
+    pub link_check: bool,
+    /// The fixed paths of the site's pages (the face's navigation), which links in documents
+    /// may point to.
+    pub site_paths: Vec<String>,
 }
 
 impl Default for Options {
@@ -55,6 +66,8 @@ impl Default for Options {
             throttle_delay_max: Duration::from_secs(4),
             extractor: None,
             extract_limits: gongkai_extract::Limits::default(),
+            link_check: false,
+            site_paths: Vec::new(),
         }
     }
 }
@@ -82,6 +95,11 @@ pub struct Context {
     calendar: Cached<Calendar>,
     /// Wakes the indexer after a change to public content on this node.
     pub search_wake: tokio::sync::Notify,
+    /// Wakes the link checker after a check report asked for new external links.
+    pub link_wake: tokio::sync::Notify,
+    /// Password hashing takes 19 MiB and tens of milliseconds each; at most one per core runs
+    /// at a time, so a flood of logins queues instead of exhausting memory.
+    hashing: tokio::sync::Semaphore,
     /// The CJK font of PDF letters, read on first use.
     letter_font: tokio::sync::OnceCell<Option<requests::letters::LetterFont>>,
     /// The key that signs challenges, read from the database (made there) on first use.
@@ -101,6 +119,8 @@ impl Context {
             former_names: Cached::new(Duration::from_secs(30)),
             calendar: Cached::new(Duration::from_secs(60)),
             search_wake: tokio::sync::Notify::new(),
+            link_wake: tokio::sync::Notify::new(),
+            hashing: tokio::sync::Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)),
             letter_font: tokio::sync::OnceCell::new(),
             challenge_key: tokio::sync::OnceCell::new(),
             extractor,
@@ -150,6 +170,12 @@ impl Context {
     /// Drops the face's copies of public lists and pages (another node's change arrived).
     pub fn public_changed(&self) {
         self.effects.public_changed();
+    }
+
+    /// Runs a password hash or check on the blocking pool, within the hashing limit.
+    pub async fn hash_work<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+        let _permit = self.hashing.acquire().await.map_err(Error::internal)?;
+        tokio::task::spawn_blocking(work).await.map_err(Error::internal)
     }
 
     /// The key that signs challenges: one for all nodes, kept in the database.

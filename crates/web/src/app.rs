@@ -37,12 +37,7 @@ pub struct Inner {
     /// copies above.
     pub pages: crate::page_cache::PageCache,
     pub metrics: Metrics,
-    /// Password hashing takes 19 MiB and tens of milliseconds each; at most one per core runs
-    /// at a time, so a flood of logins queues instead of exhausting memory.
-    pub hashing: tokio::sync::Semaphore,
     pub search: Arc<gongkai_search::SearchIndex>,
-    /// Wakes the link checker after a check report asked for new external links.
-    pub link_wake: tokio::sync::Notify,
     /// `http://<address the server listens on>`, set by `serve`: the base of absolute links
     /// when no public URL is configured (never the request's `Host`, which the client chooses).
     pub listen_url: std::sync::OnceLock<String>,
@@ -89,6 +84,21 @@ impl Inner {
     }
 }
 
+/// The fixed pages of the portal a document may link to: the home, the main sections and
+/// every entry of the navigation.
+fn site_paths() -> Vec<String> {
+    ["/", "/units", "/search", "/sitemap", "/gongkai", "/hudong", "/about", "/contact", "/accessibility"]
+        .into_iter()
+        .map(String::from)
+        .chain(
+            crate::portal::NAV
+                .iter()
+                .flat_map(|n| std::iter::once(n).chain(n.children.iter()))
+                .map(|n| n.path.to_string()),
+        )
+        .collect()
+}
+
 impl AppState {
     pub fn new(
         store: Store,
@@ -103,6 +113,8 @@ impl AppState {
             throttle_delay_max: server.throttle_delay_max,
             extractor: server.extractor.clone(),
             extract_limits: server.extract_limits,
+            link_check: server.link_check,
+            site_paths: site_paths(),
         };
         AppState(Arc::new_cyclic(|weak| Inner {
             app: gongkai_app::Context::new(store, options, Arc::new(WebEffects(weak.clone()))),
@@ -112,18 +124,10 @@ impl AppState {
             unit_extras: crate::cache::Keyed::new(Duration::from_secs(30), 10_000),
             pages: crate::page_cache::PageCache::default(),
             metrics: Metrics::default(),
-            hashing: tokio::sync::Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)),
             search,
-            link_wake: tokio::sync::Notify::new(),
             listen_url: std::sync::OnceLock::new(),
             challenge_limiter: governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute)),
         }))
-    }
-
-    /// Runs a password hash or check on the blocking pool, within the hashing limit.
-    pub async fn hash_work<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
-        let _permit = self.hashing.acquire().await.map_err(AppError::internal)?;
-        tokio::task::spawn_blocking(work).await.map_err(AppError::internal)
     }
 
     /// Brings the search index up to date with the outbox of public changes; when anything

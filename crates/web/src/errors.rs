@@ -119,6 +119,7 @@ impl From<gongkai_app::Error> for AppError {
             E::Invalid(inv) => AppError::Invalid(inv),
             E::Conflict(inv) => AppError::Conflict(inv),
             E::NotFound => AppError::NotFound,
+            E::Unauthenticated => AppError::Unauthenticated,
             E::Forbidden => AppError::Forbidden,
             E::ForbiddenBecause(why) => AppError::ForbiddenBecause(why),
             E::TooManyRequests { retry_after_secs, detail } => AppError::TooManyRequests { retry_after_secs, detail },

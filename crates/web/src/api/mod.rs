@@ -2,7 +2,7 @@
 //! handler, and the document at `/api/v1/openapi.json` is generated from those declarations,
 //! so every route in the document is a route of the server.
 
-pub mod schema;
+pub use gongkai_app::schema;
 
 use crate::app::AppState;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};

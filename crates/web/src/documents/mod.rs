@@ -1,14 +1,15 @@
 //! Documents (政府信息): the public pages, the staff actions and the API.
 
-pub mod actions;
 pub mod api;
-pub mod checks;
 pub mod console;
 pub mod files;
-pub mod flags;
 pub mod portal;
 pub mod reviews;
 pub mod staff_api;
+
+/// The staff actions are the application layer's; the faces call them by these names.
+pub use gongkai_app::documents as actions;
+pub use gongkai_app::documents::{checks, flags};
 
 use gongkai_domain::time::display_instant;
 use gongkai_store::documents::PublicDocument;

@@ -74,7 +74,7 @@ async fn login_submit(
 ) -> Response {
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
     let next = safe_next(f.get("next"));
-    match super::login(&state, f.get("username"), f.get("password"), &ip, ua).await {
+    match super::login(&state, f.get("username"), f.get("password"), &ip, ua).await.map_err(AppError::from) {
         Ok((secret, _)) => {
             let mut res = see_other(&next);
             if let Ok(v) = session_cookie(&state, &secret, SESSION_MAX.num_seconds()).parse() {
@@ -336,7 +336,7 @@ async fn user_password(
         problems.push("confirm_password", "确认新密码", "与新密码不一致");
     }
     let result = if problems.is_empty() {
-        reset_password(&state, &p, id, f.get("password")).await
+        reset_password(&state, &p, id, f.get("password")).await.map_err(AppError::from)
     } else {
         Err(AppError::Invalid(problems))
     };

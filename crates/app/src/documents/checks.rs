@@ -1,8 +1,8 @@
 //! Pre-publication checks, run at every review stage: personal information, sensitive words
 //! and wrong expressions, and links. 终审 waits until they are clear or overridden.
 
-use crate::app::AppState;
-use crate::errors::AppError;
+use crate::Context;
+use crate::Error;
 use gongkai_domain::link_check::LinkStatus;
 use gongkai_domain::privacy::{Finding, scan};
 use gongkai_domain::qa::QaPair;
@@ -99,20 +99,20 @@ pub fn checked_text(doc: &Document) -> String {
     format!("{}\n{}\n{}\n{}", doc.title, doc.note, doc.body_text, gongkai_domain::qa::plain_text(&doc.qa))
 }
 
-pub async fn run(state: &AppState, doc: &Document) -> Result<CheckReport, AppError> {
+pub async fn run(cx: &Context, doc: &Document) -> Result<CheckReport, Error> {
     // Attachments are read too: personal information hides in tables.
-    let text = format!("{}\n{}", checked_text(doc), state.store.attachments_current_text(doc.id).await?);
+    let text = format!("{}\n{}", checked_text(doc), cx.store.attachments_current_text(doc.id).await?);
     let findings = scan(&text);
-    let words = state.store.words().await?.into_iter().map(|w| w.entry).collect();
+    let words = cx.store.words().await?.into_iter().map(|w| w.entry).collect();
     let hits = WordChecker::new(words).check(&text);
     let mut links = Vec::new();
     let (mut asked, mut blocked) = (false, false);
     for url in gongkai_domain::html::links(&doc.body_html) {
         let external = url.starts_with("http://") || url.starts_with("https://");
         let (status, detail) = if !external {
-            (if internal_link_ok(state, &url).await? { LinkStatus::Ok } else { LinkStatus::Broken }, String::new())
-        } else if state.server.link_check {
-            let known = state.store.link_check_request(&url).await?;
+            (if internal_link_ok(cx, &url).await? { LinkStatus::Ok } else { LinkStatus::Broken }, String::new())
+        } else if cx.options.link_check {
+            let known = cx.store.link_check_request(&url).await?;
             asked |= known.status == LinkStatus::Pending;
             (known.status, known.detail)
         } else {
@@ -122,10 +122,10 @@ pub async fn run(state: &AppState, doc: &Document) -> Result<CheckReport, AppErr
         links.push(LinkResult { url, status: status.code().into(), label: status.label().into(), external, detail });
     }
     if asked {
-        state.link_wake.notify_one();
+        cx.link_wake.notify_one();
     }
     let clear = findings.is_empty() && hits.is_empty() && !blocked;
-    let skipped_attachments = state
+    let skipped_attachments = cx
         .store
         .attachments_current(doc.id)
         .await?
@@ -143,19 +143,14 @@ pub async fn run(state: &AppState, doc: &Document) -> Result<CheckReport, AppErr
 }
 
 /// Whether a link within this site leads to something that exists and is public.
-async fn internal_link_ok(state: &AppState, url: &str) -> Result<bool, AppError> {
+async fn internal_link_ok(cx: &Context, url: &str) -> Result<bool, Error> {
     Ok(if let Some(id) = url.strip_prefix("/documents/").and_then(|s| s.parse::<i64>().ok()) {
-        state.store.public_document(id).await?.is_some_and(|d| d.withdrawal.is_none())
+        cx.store.public_document(id).await?.is_some_and(|d| d.withdrawal.is_none())
     } else if let Some(id) = url.strip_prefix("/units/").and_then(|s| s.parse::<i64>().ok()) {
-        state.store.unit(id).await?.is_some()
+        cx.store.unit(id).await?.is_some()
     } else if url.starts_with('/') {
         let path = url.split(['?', '#']).next().unwrap_or("");
-        ["/", "/units", "/search", "/sitemap", "/gongkai", "/hudong", "/about", "/contact", "/accessibility"]
-            .contains(&path)
-            || crate::portal::NAV
-                .iter()
-                .flat_map(|n| std::iter::once(n).chain(n.children.iter()))
-                .any(|n| n.path == path)
+        cx.options.site_paths.iter().any(|p| p == path)
     } else {
         url.starts_with("mailto:")
     })

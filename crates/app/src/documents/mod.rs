@@ -1,55 +1,58 @@
-//! Staff actions on documents, shared by the console and the API.
+//! Documents (政府信息): the staff actions — drafting, review, publication, withdrawal,
+//! validity, masking — with the pre-publication checks and the reminders.
 
-use super::checks;
-use crate::app::AppState;
-use crate::auth::Principal;
-use crate::errors::AppError;
+pub mod checks;
+pub mod flags;
+
+use crate::Context;
+use crate::Error;
+use crate::Principal;
 use gongkai_domain::documents::{DocumentFields, DocumentInput, Validity, Withdrawal};
 use gongkai_domain::staff::Action;
 use gongkai_domain::validation::{self, Invalid};
 use gongkai_domain::workflow::State;
 use gongkai_store::documents::{DocAction, Document};
 
-async fn publisher_of(state: &AppState, unit_id: i64) -> Result<String, AppError> {
-    Ok(state.store.unit(unit_id).await?.ok_or(AppError::NotFound)?.name)
+async fn publisher_of(cx: &Context, unit_id: i64) -> Result<String, Error> {
+    Ok(cx.store.unit(unit_id).await?.ok_or(Error::NotFound)?.name)
 }
 
 /// The document if `p` may see it in the console.
-pub async fn visible(state: &AppState, p: &Principal, id: i64) -> Result<Document, AppError> {
-    let doc = state.store.document(id).await?.ok_or(AppError::NotFound)?;
-    p.require_for_unit(state, Action::ViewDocuments, doc.unit_id).await?;
+pub async fn visible(cx: &Context, p: &Principal, id: i64) -> Result<Document, Error> {
+    let doc = cx.store.document(id).await?.ok_or(Error::NotFound)?;
+    p.require_for_unit(cx, Action::ViewDocuments, doc.unit_id).await?;
     Ok(doc)
 }
 
 pub async fn create(
-    state: &AppState,
+    cx: &Context,
     p: &Principal,
     unit_id: Option<i64>,
     input: &DocumentInput,
-) -> Result<Document, AppError> {
+) -> Result<Document, Error> {
     let unit_id = unit_id.unwrap_or(p.user.unit_id);
-    p.require_for_unit(state, Action::DraftDocuments, unit_id).await?;
-    let fields = DocumentFields::parse(input, &publisher_of(state, unit_id).await?)?;
-    let mut w = state.store.write(p.actor()).await?;
+    p.require_for_unit(cx, Action::DraftDocuments, unit_id).await?;
+    let fields = DocumentFields::parse(input, &publisher_of(cx, unit_id).await?)?;
+    let mut w = cx.store.write(p.actor()).await?;
     let id = w.document_create(unit_id, &fields, Some(p.user.id), None).await?;
     w.commit().await?;
-    state.store.document(id).await?.ok_or(AppError::NotFound)
+    cx.store.document(id).await?.ok_or(Error::NotFound)
 }
 
-pub async fn update(state: &AppState, p: &Principal, id: i64, input: &DocumentInput) -> Result<Document, AppError> {
-    let doc = visible(state, p, id).await?;
-    p.require_for_unit(state, Action::DraftDocuments, doc.unit_id).await?;
-    let fields = DocumentFields::parse(input, &publisher_of(state, doc.unit_id).await?)?;
-    let mut w = state.store.write(p.actor()).await?;
+pub async fn update(cx: &Context, p: &Principal, id: i64, input: &DocumentInput) -> Result<Document, Error> {
+    let doc = visible(cx, p, id).await?;
+    p.require_for_unit(cx, Action::DraftDocuments, doc.unit_id).await?;
+    let fields = DocumentFields::parse(input, &publisher_of(cx, doc.unit_id).await?)?;
+    let mut w = cx.store.write(p.actor()).await?;
     w.document_update(id, &fields).await?;
     w.commit().await?;
-    state.store.document(id).await?.ok_or(AppError::NotFound)
+    cx.store.document(id).await?.ok_or(Error::NotFound)
 }
 
 /// What a form or JSON body asks to do with a document.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct ActionInput {
-    #[schema(inline, value_type = crate::api::schema::DocActionCode)]
+    #[schema(inline, value_type = crate::schema::DocActionCode)]
     pub action: String,
     /// 退回意见（reject 必填）
     #[serde(default)]
@@ -66,15 +69,15 @@ pub struct ActionInput {
     pub replacement: Option<i64>,
 }
 
-pub async fn act(state: &AppState, p: &Principal, id: i64, input: &ActionInput) -> Result<Document, AppError> {
-    let doc = visible(state, p, id).await?;
+pub async fn act(cx: &Context, p: &Principal, id: i64, input: &ActionInput) -> Result<Document, Error> {
+    let doc = visible(cx, p, id).await?;
     let mut errors = Invalid::default();
     let (needed, action) = match input.action.trim() {
         "submit" => (Action::DraftDocuments, DocAction::Submit),
         "revise" => (Action::DraftDocuments, DocAction::Revise),
         "discard" => (Action::DraftDocuments, DocAction::Discard),
         "approve" => {
-            let report = checks::run(state, &doc).await?;
+            let report = checks::run(cx, &doc).await?;
             let reason =
                 validation::text(&mut errors, "override_reason", "忽略理由", &input.override_reason, false, 500);
             (Action::ReviewDocuments, DocAction::Approve { checks_clear: report.clear, override_reason: reason })
@@ -98,26 +101,26 @@ pub async fn act(state: &AppState, p: &Principal, id: i64, input: &ActionInput) 
         }
     };
     errors.into_result(())?;
-    p.require_for_unit(state, needed, doc.unit_id).await?;
-    let mut w = state.store.write(p.actor()).await?;
+    p.require_for_unit(cx, needed, doc.unit_id).await?;
+    let mut w = cx.store.write(p.actor()).await?;
     let after = w.document_act(id, &action, Some(p.user.id)).await?;
     w.commit().await?;
     if matches!(after.status, State::Published | State::Withdrawn) {
-        state.documents_changed();
+        cx.documents_changed();
     }
     Ok(after)
 }
 
 pub async fn set_validity(
-    state: &AppState,
+    cx: &Context,
     p: &Principal,
     id: i64,
     validity: &str,
     on: &str,
     replaced_by: Option<i64>,
-) -> Result<Document, AppError> {
-    let doc = visible(state, p, id).await?;
-    p.require_for_unit(state, Action::WithdrawDocuments, doc.unit_id).await?;
+) -> Result<Document, Error> {
+    let doc = visible(cx, p, id).await?;
+    p.require_for_unit(cx, Action::WithdrawDocuments, doc.unit_id).await?;
     let mut errors = Invalid::default();
     let v = Validity::parse(validity).unwrap_or_else(|| {
         errors.push("validity", "有效性", "应为有效、失效或废止");
@@ -131,24 +134,24 @@ pub async fn set_validity(
         }),
     };
     errors.into_result(())?;
-    let mut w = state.store.write(p.actor()).await?;
+    let mut w = cx.store.write(p.actor()).await?;
     w.document_set_validity(id, v, on, replaced_by).await?;
     w.commit().await?;
-    state.documents_changed();
-    state.store.document(id).await?.ok_or(AppError::NotFound)
+    cx.documents_changed();
+    cx.store.document(id).await?.ok_or(Error::NotFound)
 }
 
 /// Masks the personal information the checks found, in a draft or a document under review.
-pub async fn mask(state: &AppState, p: &Principal, id: i64) -> Result<Document, AppError> {
-    let doc = visible(state, p, id).await?;
-    let may = p.require_for_unit(state, Action::DraftDocuments, doc.unit_id).await.is_ok()
-        || p.require_for_unit(state, Action::ReviewDocuments, doc.unit_id).await.is_ok();
+pub async fn mask(cx: &Context, p: &Principal, id: i64) -> Result<Document, Error> {
+    let doc = visible(cx, p, id).await?;
+    let may = p.require_for_unit(cx, Action::DraftDocuments, doc.unit_id).await.is_ok()
+        || p.require_for_unit(cx, Action::ReviewDocuments, doc.unit_id).await.is_ok();
     if !may {
-        return Err(AppError::Forbidden);
+        return Err(Error::Forbidden);
     }
     let (masked, qa) = checks::masked_body(&doc);
-    let mut w = state.store.write(p.actor()).await?;
+    let mut w = cx.store.write(p.actor()).await?;
     w.document_replace_body(id, &masked, &qa).await?;
     w.commit().await?;
-    state.store.document(id).await?.ok_or(AppError::NotFound)
+    cx.store.document(id).await?.ok_or(Error::NotFound)
 }

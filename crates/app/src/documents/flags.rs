@@ -2,8 +2,8 @@
 //! their catalogue item, and policies published without an interpretation in step (三同步),
 //! with each unit's interpretation rate.
 
-use crate::app::AppState;
-use crate::errors::AppError;
+use crate::Context;
+use crate::Error;
 use chrono::Utc;
 use gongkai_domain::catalogue::{DueStatus, TimeLimit, due_status, publication_due};
 use gongkai_domain::documents::{Genre, SyncStatus, interpretation_rate, sync_status};
@@ -59,12 +59,12 @@ pub struct Flags {
 }
 
 /// The flags for the units given (a subtree), as of today in China.
-pub async fn flags(state: &AppState, unit_ids: &[i64]) -> Result<Flags, AppError> {
-    let calendar = state.calendar().await?;
-    let tree = state.unit_tree().await?;
+pub async fn flags(cx: &Context, unit_ids: &[i64]) -> Result<Flags, Error> {
+    let calendar = cx.calendar().await?;
+    let tree = cx.unit_tree().await?;
     let today = date_in_china(Utc::now());
     let mut out = Flags::default();
-    for (id, title, unit_id, written_on, limit) in state.store.drafts_with_time_limits(unit_ids).await? {
+    for (id, title, unit_id, written_on, limit) in cx.store.drafts_with_time_limits(unit_ids).await? {
         let (Some(written), Some(limit)) = (parse_date(&written_on), TimeLimit::parse(&limit)) else { continue };
         let Some(due) = publication_due(&calendar, written, &limit) else { continue };
         let row = |left: i64, late: bool| DueRow {
@@ -83,7 +83,7 @@ pub async fn flags(state: &AppState, unit_ids: &[i64]) -> Result<Flags, AppError
         }
     }
     let mut per_unit: std::collections::BTreeMap<i64, Vec<SyncStatus>> = Default::default();
-    for p in state.store.policies_and_interpretations(unit_ids).await? {
+    for p in cx.store.policies_and_interpretations(unit_ids).await? {
         let (Some(genre), Some(published)) = (Genre::parse(&p.genre), parse_date(&p.published_on)) else { continue };
         let first = p.first_interpretation_on.as_deref().and_then(parse_date);
         let Some(status) = sync_status(genre, published, first) else { continue };
