@@ -10,6 +10,7 @@
 
 pub mod cache;
 pub mod calendar;
+pub mod catalogue;
 pub mod challenge;
 pub mod columns;
 pub mod documents;
@@ -20,6 +21,7 @@ pub mod schema;
 pub mod staff;
 pub mod throttle;
 pub mod units;
+pub mod wordlists;
 
 pub use error::{Error, Result};
 pub use principal::Principal;

@@ -342,3 +342,14 @@ pub fn user_scope(p: &Principal) -> Result<Option<i64>, Error> {
     p.require(Action::ManageUsers, Reach::Subtree)?;
     Ok(Some(p.user.unit_id))
 }
+
+/// Ends a console session (the one whose secret the browser held, if any), audited.
+pub async fn logout(cx: &Context, p: &Principal, secret: Option<&str>) -> Result<(), Error> {
+    if let Some(secret) = secret {
+        cx.store.session_delete(secret).await?;
+    }
+    let mut w = cx.store.write(p.actor()).await?;
+    w.record("user.logout", "user", p.user.id, Some(p.user.unit_id), format!("{} 退出管理后台", p.user.username));
+    w.commit().await?;
+    Ok(())
+}

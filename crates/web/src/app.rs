@@ -265,22 +265,7 @@ pub fn spawn_indexer(state: AppState, interval: Duration) {
 
 /// Publishes the documents whose scheduled time has come; returns how many.
 pub async fn publish_due(state: &AppState) -> Result<usize, AppError> {
-    let mut done = 0;
-    for id in state.store.documents_due().await? {
-        let mut w = state.store.write(gongkai_store::Actor::system("scheduler")).await?;
-        match w.document_act(id, &gongkai_store::documents::DocAction::PublishDue, None).await {
-            Ok(_) => {
-                w.commit().await?;
-                done += 1;
-            }
-            // Another node got there first, or it was sent back meanwhile.
-            Err(e) => tracing::info!(document = id, error = %e, "scheduled publication skipped"),
-        }
-    }
-    if done > 0 {
-        state.documents_changed();
-    }
-    Ok(done)
+    Ok(gongkai_app::documents::publish_due(state).await?)
 }
 
 /// Runs `publish_due` every half minute.

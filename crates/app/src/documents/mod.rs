@@ -1,6 +1,7 @@
 //! Documents (政府信息): the staff actions — drafting, review, publication, withdrawal,
 //! validity, masking — with the pre-publication checks and the reminders.
 
+pub mod attachments;
 pub mod checks;
 pub mod flags;
 
@@ -154,4 +155,24 @@ pub async fn mask(cx: &Context, p: &Principal, id: i64) -> Result<Document, Erro
     w.document_replace_body(id, &masked, &qa).await?;
     w.commit().await?;
     cx.store.document(id).await?.ok_or(Error::NotFound)
+}
+
+/// Publishes the documents whose scheduled time has come (the scheduler, every node); returns
+/// how many. A document another node published first, or sent back meanwhile, is skipped.
+pub async fn publish_due(cx: &Context) -> Result<usize, Error> {
+    let mut done = 0;
+    for id in cx.store.documents_due().await? {
+        let mut w = cx.store.write(gongkai_store::Actor::system("scheduler")).await?;
+        match w.document_act(id, &DocAction::PublishDue, None).await {
+            Ok(_) => {
+                w.commit().await?;
+                done += 1;
+            }
+            Err(e) => tracing::info!(document = id, error = %e, "scheduled publication skipped"),
+        }
+    }
+    if done > 0 {
+        cx.documents_changed();
+    }
+    Ok(done)
 }

@@ -233,7 +233,8 @@ async fn instantiate(
     Form(f): Form,
 ) -> PageResult {
     let id = path_id(&id)?;
-    let outcome = super::instantiate(&state, &p, id, f.opt("level"), f.get("domain")).await.map(|_| ());
+    let outcome =
+        super::instantiate(&state, &p, id, f.opt("level"), f.get("domain")).await.map(|_| ()).map_err(AppError::from);
     answer(&state, &headers, &p, id, f, outcome, "catalogue_instantiated").await
 }
 
@@ -246,7 +247,7 @@ async fn add_item(
 ) -> PageResult {
     let id = path_id(&id)?;
     let get = |name: &str| if name == "channels" { f.all("channels").join("、") } else { f.get(name).to_string() };
-    let outcome = super::add_item(&state, &p, id, get).await.map(|_| ());
+    let outcome = super::add_item(&state, &p, id, get).await.map(|_| ()).map_err(AppError::from);
     answer(&state, &headers, &p, id, f, outcome, "catalogue_item_added").await
 }
 

@@ -1,6 +1,5 @@
 //! Attachments: upload (console and API), removal, and the public download.
 
-use super::actions;
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::errors::{AppError, PageResult};
@@ -10,10 +9,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use gongkai_domain::staff::Action;
-use gongkai_domain::validation::Invalid;
-use gongkai_extract::detect;
-use gongkai_store::attachments::{Attachment, FileKind, NewAttachment};
+use gongkai_store::attachments::{Attachment, FileKind};
 
 pub fn public_routes() -> Router<AppState> {
     Router::new().route("/files/{id}/{name}", get(download))
@@ -21,59 +17,12 @@ pub fn public_routes() -> Router<AppState> {
 
 /// Reads the multipart upload (`file`, and `alt` for images), checks and stores the file.
 pub async fn upload(state: &AppState, p: &Principal, doc_id: i64, form: Multipart) -> Result<Attachment, AppError> {
-    let doc = actions::visible(state, p, doc_id).await?;
-    p.require_for_unit(state, Action::DraftDocuments, doc.unit_id).await?;
     let upload = crate::forms::read_upload(form).await?;
-    let alt: String = upload.fields.get("alt").chars().take(300).collect();
-    let Some((name, bytes)) = upload.file.filter(|(_, b)| !b.is_empty()) else {
-        return Err(Invalid::one("file", "附件", "请选择要上传的文件").into());
-    };
-    if name.is_empty() {
-        return Err(Invalid::one("file", "附件", "文件名无效").into());
-    }
-    let kind = detect(&name, &bytes).map_err(|e| Invalid::one("file", "附件", e))?;
-    let (text, text_unavailable) = match attachment_text(state, kind, &bytes).await {
-        Ok(text) => (text, false),
-        Err(e) => {
-            // The file is stored all the same; the check report says its text was skipped.
-            tracing::warn!(document = doc_id, kind = kind.content_type(), size = bytes.len(), error = %e, "attachment text not extracted");
-            (String::new(), true)
-        }
-    };
-    let sha256 = state.store.file_save(&bytes).await?;
-    let mut w = state.store.write(p.actor()).await?;
-    let new = NewAttachment { name, kind, size: bytes.len() as i64, sha256, text, alt, text_unavailable };
-    let id = w.attachment_add(doc_id, &new).await?;
-    w.commit().await?;
-    state.store.attachment(id).await?.ok_or(AppError::NotFound)
+    let alt = upload.fields.get("alt").to_string();
+    Ok(gongkai_app::documents::attachments::add(state, p, doc_id, upload.file, &alt).await?)
 }
 
-/// The text of a document file, read in a limited child process (hostile files must not reach
-/// the server's own memory or stack); images and media have none.
-async fn attachment_text(
-    state: &AppState,
-    kind: FileKind,
-    bytes: &[u8],
-) -> Result<String, gongkai_extract::ExtractError> {
-    let kind = match kind {
-        FileKind::Pdf => gongkai_extract::Kind::Pdf,
-        FileKind::Docx => gongkai_extract::Kind::Docx,
-        FileKind::Xlsx => gongkai_extract::Kind::Xlsx,
-        _ => return Ok(String::new()),
-    };
-    state.extractor.text(kind, bytes.to_vec()).await
-}
-
-pub async fn remove(state: &AppState, p: &Principal, doc_id: i64, attachment_id: i64) -> Result<(), AppError> {
-    let doc = actions::visible(state, p, doc_id).await?;
-    p.require_for_unit(state, Action::DraftDocuments, doc.unit_id).await?;
-    let a =
-        state.store.attachment(attachment_id).await?.filter(|a| a.document_id == doc_id).ok_or(AppError::NotFound)?;
-    let mut w = state.store.write(p.actor()).await?;
-    w.attachment_remove(a.id).await?;
-    w.commit().await?;
-    Ok(())
-}
+pub use gongkai_app::documents::attachments::remove;
 
 /// A public file. Stored files are named by their SHA-256, so that is their entity tag (the
 /// same bytes, whatever the document); `Last-Modified` is the upload. A client holding the

@@ -97,12 +97,7 @@ async fn login_submit(
 }
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff) -> PageResult {
-    if let Some(secret) = cookie_value(&headers, SESSION_COOKIE) {
-        state.store.session_delete(&secret).await?;
-    }
-    let mut w = state.store.write(p.actor()).await?;
-    w.record("user.logout", "user", p.user.id, Some(p.user.unit_id), format!("{} 退出管理后台", p.user.username));
-    w.commit().await?;
+    super::logout(&state, &p, cookie_value(&headers, SESSION_COOKIE).as_deref()).await?;
     let mut res = see_other("/admin/login");
     if let Ok(v) = session_cookie(&state, "", 0).parse() {
         res.headers_mut().insert(header::SET_COOKIE, v);

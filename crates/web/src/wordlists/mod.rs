@@ -14,31 +14,15 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use gongkai_app::wordlists::{add_word, remove_word};
 use gongkai_domain::staff::{Action, Reach};
-use gongkai_domain::wordcheck::{WordEntry, WordKind};
+use gongkai_domain::wordcheck::WordKind;
 use gongkai_store::wordlists::StoredWord;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub fn console_routes() -> Router<AppState> {
     Router::new().route("/wordlists", get(page).post(add)).route("/wordlists/{id}/delete", post(remove_form))
-}
-
-async fn add_word(state: &AppState, p: &Principal, kind: &str, word: &str, suggestion: &str) -> Result<i64, AppError> {
-    p.require(Action::ManageWordLists, Reach::Global)?;
-    let entry = WordEntry::parse(kind, word, suggestion)?;
-    let mut w = state.store.write(p.actor()).await?;
-    let id = w.word_add(&entry).await?;
-    w.commit().await?;
-    Ok(id)
-}
-
-async fn remove_word(state: &AppState, p: &Principal, id: i64) -> Result<(), AppError> {
-    p.require(Action::ManageWordLists, Reach::Global)?;
-    let mut w = state.store.write(p.actor()).await?;
-    w.word_remove(id).await?;
-    w.commit().await?;
-    Ok(())
 }
 
 #[derive(Template)]

@@ -1,0 +1,154 @@
+//! Standard lists and unit catalogues: the rules shared by the console, the API and the portal.
+
+use crate::Context;
+use crate::Error;
+use crate::Principal;
+use gongkai_domain::catalogue::{CatalogueRow, Level};
+use gongkai_domain::staff::{Action, Reach};
+use gongkai_domain::units::UnitTree;
+use gongkai_domain::validation::Invalid;
+use gongkai_store::catalogue::{CatalogueItem, FiledDocument, ImportReport};
+
+/// The level of the standard list a unit instantiates, from its place in the tree.
+pub fn unit_level(tree: &UnitTree, unit_id: i64) -> Level {
+    tree.level(unit_id).unwrap_or(Level::City)
+}
+
+pub fn parse_level(raw: &str) -> Result<Level, Invalid> {
+    Level::parse(raw).ok_or_else(|| Invalid::one("level", "层级", "应为市级、县级或乡级"))
+}
+
+/// Imports an XLSX standard list for one level and domain, replacing the previous one.
+pub async fn import_standards(
+    cx: &Context,
+    p: &Principal,
+    level: &str,
+    domain: &str,
+    file: Option<&[u8]>,
+) -> Result<ImportReport, Error> {
+    p.require(Action::ManageStandards, Reach::Global)?;
+    let mut errors = Invalid::default();
+    let level = parse_level(level).map_err(|e| errors.0.extend(e.0)).ok();
+    if domain.trim().is_empty() {
+        errors.push("domain", "领域", "请填写领域名称，如“医疗保障”");
+    }
+    let bytes = match file.filter(|b| !b.is_empty()) {
+        Some(b) => Some(b.to_vec()),
+        None => {
+            errors.push("file", "清单文件", "请选择 XLSX 格式的清单文件");
+            None
+        }
+    };
+    let (Some(level), Some(bytes)) = (level, bytes) else { return Err(errors.into()) };
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    // Read in a limited child process: a hostile workbook fails its own import, nothing more.
+    let cells = match cx.extractor.catalogue_cells(bytes).await {
+        Ok(Ok(cells)) => cells,
+        Ok(Err(message)) => return Err(Invalid::one("file", "清单文件", message).into()),
+        Err(e) => {
+            tracing::warn!(error = %e, "standard list not read");
+            return Err(Invalid::one(
+                "file",
+                "清单文件",
+                "文件无法读取（可能已损坏或过于庞大），请使用本平台导出的模板填写",
+            )
+            .into());
+        }
+    };
+    let rows = gongkai_export::catalogue_xlsx::rows_from_cells(&cells)?;
+    let mut w = cx.store.write(p.actor()).await?;
+    let report = w.standards_replace(level, domain, &rows).await?;
+    w.commit().await?;
+    Ok(report)
+}
+
+/// Copies a level's standard list (one domain, or all) into a unit's catalogue.
+pub async fn instantiate(
+    cx: &Context,
+    p: &Principal,
+    unit_id: i64,
+    level: Option<&str>,
+    domain: &str,
+) -> Result<usize, Error> {
+    p.require_for_unit(cx, Action::ManageCatalogue, unit_id).await?;
+    let tree = cx.unit_tree().await?;
+    let level = match level.map(str::trim).filter(|l| !l.is_empty()) {
+        Some(l) => parse_level(l)?,
+        None => unit_level(&tree, unit_id),
+    };
+    let domain = domain.trim();
+    let mut w = cx.store.write(p.actor()).await?;
+    let added = w.catalogue_instantiate(unit_id, level, (!domain.is_empty()).then_some(domain)).await?;
+    w.commit().await?;
+    // Unit pages list columns and the catalogue size.
+    cx.public_changed();
+    Ok(added)
+}
+
+pub async fn add_item(cx: &Context, p: &Principal, unit_id: i64, get: impl Fn(&str) -> String) -> Result<i64, Error> {
+    p.require_for_unit(cx, Action::ManageCatalogue, unit_id).await?;
+    let row = CatalogueRow::from_fields(get)?;
+    let mut w = cx.store.write(p.actor()).await?;
+    let id = w.catalogue_add(unit_id, &row).await?;
+    w.commit().await?;
+    cx.public_changed();
+    Ok(id)
+}
+
+async fn item_for(cx: &Context, p: &Principal, item_id: i64) -> Result<CatalogueItem, Error> {
+    let item = cx.store.catalogue_item(item_id).await?.ok_or(Error::NotFound)?;
+    p.require_for_unit(cx, Action::ManageCatalogue, item.unit_id).await?;
+    Ok(item)
+}
+
+pub async fn mark(
+    cx: &Context,
+    p: &Principal,
+    item_id: i64,
+    applicable: bool,
+    reason: &str,
+) -> Result<CatalogueItem, Error> {
+    item_for(cx, p, item_id).await?;
+    let mut w = cx.store.write(p.actor()).await?;
+    let item = w.catalogue_mark(item_id, applicable, reason).await?;
+    w.commit().await?;
+    Ok(item)
+}
+
+pub async fn remove(cx: &Context, p: &Principal, item_id: i64) -> Result<i64, Error> {
+    let item = item_for(cx, p, item_id).await?;
+    let mut w = cx.store.write(p.actor()).await?;
+    w.catalogue_remove(item_id).await?;
+    w.commit().await?;
+    cx.public_changed();
+    Ok(item.unit_id)
+}
+
+/// One 一级事项 of a catalogue with its items and, under each, the documents filed there.
+pub struct Group {
+    pub name: String,
+    /// Each item with its newest documents and how many it holds in all.
+    pub items: Vec<(CatalogueItem, Vec<FiledDocument>, usize)>,
+}
+
+/// A unit's catalogue as a tree with the newest 20 documents filed under each item.
+pub async fn tree_with_documents(cx: &Context, unit_id: i64) -> Result<Vec<Group>, Error> {
+    let items = cx.store.catalogue(unit_id).await?;
+    let (docs, counts) = cx.store.catalogue_documents(unit_id, 20).await?;
+    let mut groups: Vec<Group> = Vec::new();
+    for item in items {
+        let filed: Vec<FiledDocument> = docs.iter().filter(|d| d.catalogue_item_id == item.id).cloned().collect();
+        let total = counts.get(&item.id).copied().unwrap_or(0);
+        match groups.iter_mut().find(|g| g.name == item.row.level1) {
+            Some(g) => g.items.push((item, filed, total)),
+            None => groups.push(Group { name: item.row.level1.clone(), items: vec![(item, filed, total)] }),
+        }
+    }
+    Ok(groups)
+}
+
+pub fn xlsx(title: &str, rows: &[CatalogueRow]) -> Result<Vec<u8>, Error> {
+    gongkai_export::catalogue_xlsx::write_rows(title, rows).map_err(Error::internal)
+}
