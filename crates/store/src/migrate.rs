@@ -29,6 +29,7 @@ pub const MIGRATIONS: &[Migration] = &[
     },
     Migration { version: 7, name: "audit_keys", sql: include_str!("../migrations/0007_audit_keys.sql") },
     Migration { version: 8, name: "unique_units", sql: include_str!("../migrations/0008_unique_units.sql") },
+    Migration { version: 9, name: "document_text", sql: include_str!("../migrations/0009_document_text.sql") },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {
