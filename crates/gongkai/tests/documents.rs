@@ -305,3 +305,119 @@ store_test!(a_batch_import_shares_the_index_numbers_with_review, demo_base, |sto
     assert_eq!(store.outbox_after(0, 100).await.unwrap().iter().filter(|e| done.iter().any(|d| d.0 == e.2)).count(), 3);
     assert!(store.audit_verify().await.unwrap().is_ok());
 });
+
+fn fields_with_body(title: &str, body: &str) -> DocumentFields {
+    DocumentFields { body_html: format!("<p>{body}</p>"), body_text: body.into(), ..fields(title) }
+}
+
+/// How a document's bodies are stored: the text rows it owns, the working copy's row, and
+/// each published version's row, oldest first.
+async fn stored_texts(store: &Store, id: i64) -> (i64, i64, Vec<i64>) {
+    use sqlx::Row;
+    let mut conn = common::raw_conn(store).await;
+    let owned: i64 = sqlx::query("SELECT COUNT(*) FROM document_texts WHERE document_id = $1")
+        .bind(id)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .get(0);
+    let working: i64 =
+        sqlx::query("SELECT text_id FROM documents WHERE id = $1").bind(id).fetch_one(&mut conn).await.unwrap().get(0);
+    let versions = sqlx::query("SELECT text_id FROM document_versions WHERE document_id = $1 ORDER BY version")
+        .bind(id)
+        .fetch_all(&mut conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<i64, _>(0))
+        .collect();
+    (owned, working, versions)
+}
+
+async fn update(store: &Store, id: i64, f: &DocumentFields) {
+    let mut w = store.write(Actor::system("test")).await.unwrap();
+    w.document_update(id, f).await.unwrap();
+    w.commit().await.unwrap();
+}
+
+store_test!(a_published_version_shares_the_working_copy_text, demo_base, |store: Store| async move {
+    let p = people(&store).await;
+    let id = draft(&store, &p, "共用正文的文件").await;
+    publish(&store, &p, id).await;
+    let (owned, working, versions) = stored_texts(&store, id).await;
+    assert_eq!((owned, versions.clone()), (1, vec![working]), "one copy for the working copy and version 1");
+    let public = store.public_document(id).await.unwrap().unwrap();
+    let doc = store.document(id).await.unwrap().unwrap();
+    assert_eq!(
+        (public.body_html.as_str(), public.body_text.as_str()),
+        (doc.body_html.as_str(), doc.body_text.as_str())
+    );
+    assert_eq!(doc.body_text, "为进一步做好门诊慢特病保障工作，现将有关事项通知如下。");
+    // A revision of the title alone publishes version 2 on the same text.
+    act(&store, id, DocAction::Revise, p.editor).await.unwrap();
+    update(&store, id, &fields("共用正文的文件（修订）")).await;
+    publish(&store, &p, id).await;
+    assert_eq!(stored_texts(&store, id).await, (1, working, vec![working, working]));
+    assert_eq!(store.public_document(id).await.unwrap().unwrap().title, "共用正文的文件（修订）");
+    // An imported document, published at once, keeps one copy too.
+    let imported = fields("导入的文件");
+    let mut w = store.write(Actor::system("test")).await.unwrap();
+    let done = w
+        .documents_import(&[gongkai_store::documents::ImportItem {
+            line: 0,
+            unit_id: p.unit,
+            fields: &imported,
+            key: "shared-text",
+            published_on: None,
+        }])
+        .await
+        .unwrap();
+    w.commit().await.unwrap();
+    let (owned, working, versions) = stored_texts(&store, done[0].0).await;
+    assert_eq!((owned, versions), (1, vec![working]));
+    let public = store.public_document(done[0].0).await.unwrap().unwrap();
+    assert_eq!((public.body_html, public.body_text), (imported.body_html, imported.body_text));
+});
+
+store_test!(editing_after_publishing_keeps_each_version_text, demo_base, |store: Store| async move {
+    let p = people(&store).await;
+    let id = draft(&store, &p, "正文修订").await;
+    update(&store, id, &fields_with_body("正文修订", "第一版正文")).await;
+    publish(&store, &p, id).await;
+    let (_, first, _) = stored_texts(&store, id).await;
+    let body = |v: i64| {
+        let s = store.clone();
+        async move { s.document_version_body(id, v).await.unwrap().unwrap() }
+    };
+    // The revision's body gets a row of its own; version 1 and the public page keep theirs.
+    act(&store, id, DocAction::Revise, p.editor).await.unwrap();
+    update(&store, id, &fields_with_body("正文修订", "修订中的正文")).await;
+    let (owned, revision, versions) = stored_texts(&store, id).await;
+    assert_eq!((owned, versions.clone()), (2, vec![first]));
+    assert_ne!(revision, first);
+    assert_eq!(body(1).await, ("<p>第一版正文</p>".to_string(), "第一版正文".to_string()));
+    assert_eq!(store.public_document(id).await.unwrap().unwrap().body_text, "第一版正文");
+    assert_eq!(store.document(id).await.unwrap().unwrap().body_text, "修订中的正文");
+    // Further edits of the revision rewrite its own row.
+    update(&store, id, &fields_with_body("正文修订", "再次修订的正文")).await;
+    let mut w = store.write(Actor::system("test")).await.unwrap();
+    w.document_replace_body(id, "<p>遮盖后的正文</p>", &[]).await.unwrap();
+    w.commit().await.unwrap();
+    assert_eq!(stored_texts(&store, id).await, (2, revision, vec![first]));
+    assert_eq!(store.document(id).await.unwrap().unwrap().body_text, "遮盖后的正文");
+    assert_eq!(body(1).await.1, "第一版正文");
+    // Discarding the revision drops its text and brings back version 1's.
+    act(&store, id, DocAction::Discard, p.editor).await.unwrap();
+    assert_eq!(stored_texts(&store, id).await, (1, first, vec![first]));
+    assert_eq!(store.document(id).await.unwrap().unwrap().body_html, "<p>第一版正文</p>");
+    // A revision that is published: both versions stay readable.
+    act(&store, id, DocAction::Revise, p.editor).await.unwrap();
+    update(&store, id, &fields_with_body("正文修订", "第二版正文")).await;
+    publish(&store, &p, id).await;
+    let (owned, second, versions) = stored_texts(&store, id).await;
+    assert_eq!((owned, versions), (2, vec![first, second]));
+    assert_eq!(body(1).await.1, "第一版正文");
+    assert_eq!(body(2).await.1, "第二版正文");
+    assert_eq!(store.public_document(id).await.unwrap().unwrap().body_html, "<p>第二版正文</p>");
+    assert!(store.document_version_body(id, 3).await.unwrap().is_none());
+});

@@ -322,3 +322,132 @@ store_test!(demo_data_loads_once, |store: Store| async move {
     }
     assert!(store.audit_verify().await.unwrap().is_ok());
 });
+
+/// Migration 9 on a database that an older program filled: every body moves to
+/// `document_texts` once per document and distinct text, and every version and working copy
+/// reads the text it had.
+async fn migration_9_moves_bodies_to_shared_texts(db: common::Db) {
+    use sqlx::Row;
+    let (store, dir, pg) = common::store_at_version(db, 8).await;
+    let unit = root(&store).await;
+    let mut conn = common::raw_conn(&store).await;
+    let now = "2026-01-01T00:00:00Z";
+    let mut ids = Vec::new();
+    for (title, status, live, body) in [
+        ("已发布未修订", "published", 1, "甲正文"),
+        ("两版之后修订中", "draft", 2, "丙正文（修订中）"),
+        ("从未发布", "draft", 0, "丁正文"),
+        ("只改了标题", "published", 2, "戊正文"),
+    ] {
+        let id: i64 = sqlx::query(
+            "INSERT INTO documents (unit_id, status, title, publisher, topic, genre, disclosure_mode, body_html, body_text, validity, live_version, index_no, created_at, updated_at)
+             VALUES ($1, $2, $3, '测试市人民政府', 'other', 'normative', 'proactive', $4, $5, 'valid', $6, $7, $8, $8) RETURNING id",
+        )
+        .bind(unit)
+        .bind(status)
+        .bind(title)
+        .bind(format!("<p>{body}</p>"))
+        .bind(body)
+        .bind(live)
+        .bind(if live > 0 { Some(format!("{title}/2026-00001")) } else { None })
+        .bind(now)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .get(0);
+        ids.push(id);
+    }
+    let [same, revised, draft, retitled] = ids[..] else { unreachable!() };
+    for (id, version, body) in [
+        (same, 1, "甲正文"),
+        (revised, 1, "乙正文"),
+        (revised, 2, "丙正文"),
+        (retitled, 1, "戊正文"),
+        (retitled, 2, "戊正文"),
+    ] {
+        sqlx::query(
+            "INSERT INTO document_versions (document_id, version, title, publisher, topic, genre, disclosure_mode, body_html, body_text, published_at)
+             VALUES ($1, $2, '标题', '测试市人民政府', 'other', 'normative', 'proactive', $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(version)
+        .bind(format!("<p>{body}</p>"))
+        .bind(body)
+        .bind(now)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+    assert_eq!(gongkai_store::migrate::run(&store).await.unwrap().first(), Some(&9));
+
+    let owned = |id: i64| {
+        let store = store.clone();
+        async move {
+            let mut conn = common::raw_conn(&store).await;
+            sqlx::query("SELECT COUNT(*) FROM document_texts WHERE document_id = $1")
+                .bind(id)
+                .fetch_one(&mut conn)
+                .await
+                .unwrap()
+                .get::<i64, _>(0)
+        }
+    };
+    assert_eq!([owned(same).await, owned(revised).await, owned(draft).await, owned(retitled).await], [1, 3, 1, 1]);
+    let body = |id: i64, v: i64| {
+        let store = store.clone();
+        async move { store.document_version_body(id, v).await.unwrap().unwrap().1 }
+    };
+    assert_eq!(body(same, 1).await, "甲正文");
+    assert_eq!(body(revised, 1).await, "乙正文");
+    assert_eq!(body(revised, 2).await, "丙正文");
+    assert_eq!(body(retitled, 1).await, "戊正文");
+    assert_eq!(body(retitled, 2).await, "戊正文");
+    let working = |id: i64| {
+        let store = store.clone();
+        async move {
+            let d = store.document(id).await.unwrap().unwrap();
+            (d.body_html, d.body_text)
+        }
+    };
+    assert_eq!(working(same).await, ("<p>甲正文</p>".to_string(), "甲正文".to_string()));
+    assert_eq!(working(revised).await.1, "丙正文（修订中）");
+    assert_eq!(working(draft).await.1, "丁正文");
+    assert_eq!(working(retitled).await.1, "戊正文");
+    assert_eq!(store.public_document(revised).await.unwrap().unwrap().body_html, "<p>丙正文</p>");
+    assert!(store.public_document(draft).await.unwrap().is_none());
+    // The converted rows go on as new ones do: publishing the revision adds version 3 on
+    // the working copy's row, and version 1 keeps its text.
+    let mut w = store.write(Actor::system("test")).await.unwrap();
+    w.document_update(revised, &{
+        let input = gongkai_domain::documents::DocumentInput {
+            title: "两版之后修订中".into(),
+            topic: "other".into(),
+            genre: "normative".into(),
+            body: "<p>丙正文（改定）</p>".into(),
+            ..Default::default()
+        };
+        gongkai_domain::documents::DocumentFields::parse(&input, "测试市人民政府").unwrap()
+    })
+    .await
+    .unwrap();
+    w.commit().await.unwrap();
+    assert_eq!(owned(revised).await, 3, "the revision's own row is rewritten");
+    assert_eq!(body(revised, 1).await, "乙正文");
+    assert_eq!(working(revised).await.1, "丙正文（改定）");
+    store.close().await;
+    if let Some(name) = pg {
+        common::drop_pg_database(&name).await;
+    }
+    drop(dir);
+}
+
+mod migration_9_converts_old_rows {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::migration_9_moves_bodies_to_shared_texts(super::common::Db::Sqlite).await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::migration_9_moves_bodies_to_shared_texts(super::common::Db::Postgres).await;
+    }
+}

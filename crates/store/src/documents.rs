@@ -62,7 +62,7 @@ pub struct Document {
     pub updated_at: String,
 }
 
-const DOC_COLUMNS: &str = "id, unit_id, index_no, status, title, publisher, doc_no, doc_no_key, written_on, publish_at, topic, genre, keywords, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, validity, validity_on, replaced_by, author_id, reviewer_first, reviewer_second, reviewer_final, checks_override, change_note, minor_change, live_version, published_on, last_published_at, withdrawal, withdrawal_note, withdrawn_at, created_at, updated_at, note, qa_pairs";
+const DOC_COLUMNS: &str = "id, unit_id, index_no, status, title, publisher, doc_no, doc_no_key, written_on, publish_at, topic, genre, keywords, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, COALESCE((SELECT t.body_html FROM document_texts t WHERE t.id = documents.text_id), ''), COALESCE((SELECT t.body_text FROM document_texts t WHERE t.id = documents.text_id), ''), validity, validity_on, replaced_by, author_id, reviewer_first, reviewer_second, reviewer_final, checks_override, change_note, minor_change, live_version, published_on, last_published_at, withdrawal, withdrawal_note, withdrawn_at, created_at, updated_at, note, qa_pairs";
 
 fn bad(what: &str, value: &str) -> StoreError {
     StoreError::Other(format!("stored {what} {value} is not known"))
@@ -205,7 +205,7 @@ pub struct PublicDocument {
     pub changed_at: String,
 }
 
-const PUBLIC_COLUMNS: &str = "d.id, d.unit_id, d.index_no, v.version, v.title, v.publisher, v.doc_no, v.doc_no_key, v.written_on, d.published_on, v.topic, v.genre, v.keywords, v.disclosure_mode, v.catalogue_item_id, v.column_id, v.interprets_id, v.interpretation_form, v.body_html, v.body_text, d.validity, d.validity_on, d.replaced_by, d.withdrawal, d.withdrawal_note, d.withdrawn_at, v.published_at, v.note, v.qa_pairs, d.updated_at";
+const PUBLIC_COLUMNS: &str = "d.id, d.unit_id, d.index_no, v.version, v.title, v.publisher, v.doc_no, v.doc_no_key, v.written_on, d.published_on, v.topic, v.genre, v.keywords, v.disclosure_mode, v.catalogue_item_id, v.column_id, v.interprets_id, v.interpretation_form, COALESCE((SELECT t.body_html FROM document_texts t WHERE t.id = v.text_id), ''), COALESCE((SELECT t.body_text FROM document_texts t WHERE t.id = v.text_id), ''), d.validity, d.validity_on, d.replaced_by, d.withdrawal, d.withdrawal_note, d.withdrawn_at, v.published_at, v.note, v.qa_pairs, d.updated_at";
 const PUBLIC_FROM: &str =
     "FROM documents d JOIN document_versions v ON v.document_id = d.id AND v.version = d.live_version";
 
@@ -490,7 +490,9 @@ impl Store {
         if ids.is_empty() {
             return Ok(Default::default());
         }
-        let mut q = Sql::new("SELECT d.id, v.note, v.body_text ");
+        let mut q = Sql::new(
+            "SELECT d.id, v.note, COALESCE((SELECT t.body_text FROM document_texts t WHERE t.id = v.text_id), '') ",
+        );
         q.push(PUBLIC_FROM).push(" WHERE d.id IN ");
         q.bind_list(ids.iter().copied());
         let rows = q.query().fetch_all(&self.pool).await?;
@@ -529,6 +531,19 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// The body (HTML, plain text) of a published version, whether live or superseded.
+    pub async fn document_version_body(&self, id: i64, version: i64) -> Result<Option<(String, String)>> {
+        let row = sqlx::query(
+            "SELECT t.body_html, t.body_text FROM document_versions v JOIN document_texts t ON t.id = v.text_id
+             WHERE v.document_id = $1 AND v.version = $2",
+        )
+        .bind(id)
+        .bind(version)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
     }
 
     pub async fn document_reviews(&self, id: i64) -> Result<Vec<Review>> {
@@ -603,16 +618,14 @@ fn bind_document<'q>(
         .bind(f.column_id)
         .bind(f.interprets_id)
         .bind(f.interpretation_form.map(|x| x.code()).unwrap_or(""))
-        .bind(&f.body_html)
-        .bind(&f.body_text)
         .bind(&f.change_note)
         .bind(f.minor_change as i64)
         .bind(&f.note)
         .bind(qa_json(&f.qa))
 }
 
-/// The fields `bind_document` fills, as `$1`–`$20`.
-const FIELD_NAMES: [&str; 20] = [
+/// The fields `bind_document` fills, as `$1`–`$18`; the body is kept in `document_texts`.
+const FIELD_NAMES: [&str; 18] = [
     "title",
     "publisher",
     "doc_no",
@@ -627,8 +640,6 @@ const FIELD_NAMES: [&str; 20] = [
     "column_id",
     "interprets_id",
     "interpretation_form",
-    "body_html",
-    "body_text",
     "change_note",
     "minor_change",
     "note",
@@ -737,7 +748,70 @@ impl Writer {
             .fetch_one(self.conn())
             .await?
             .try_get(0)?;
+        self.new_working_text(id, &fields.body_html, &fields.body_text).await?;
         Ok(id)
+    }
+
+    /// Stores a body of document `id` as a new row and makes it the working copy's.
+    async fn new_working_text(&mut self, id: i64, html: &str, text: &str) -> Result<()> {
+        let text_id: i64 = sqlx::query(
+            "INSERT INTO document_texts (document_id, body_html, body_text) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(id)
+        .bind(html)
+        .bind(text)
+        .fetch_one(self.conn())
+        .await?
+        .try_get(0)?;
+        sqlx::query("UPDATE documents SET text_id = $1 WHERE id = $2")
+            .bind(text_id)
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Makes `html` and `text` the working copy's body. An unchanged body keeps its row (and
+    /// the versions that share it go on sharing it); a row no published version shares is
+    /// rewritten in place; otherwise the body goes into a new row, so that every version keeps
+    /// the text it was published with.
+    async fn set_working_text(&mut self, id: i64, html: &str, text: &str) -> Result<()> {
+        let row = sqlx::query(
+            "SELECT t.id, t.body_html, t.body_text, (SELECT COUNT(*) FROM document_versions v WHERE v.text_id = t.id)
+             FROM documents d JOIN document_texts t ON t.id = d.text_id WHERE d.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.conn())
+        .await?;
+        let Some(row) = row else { return self.new_working_text(id, html, text).await };
+        let (text_id, old_html, old_text, shared): (i64, String, String, i64) =
+            (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
+        if old_html == html && old_text == text {
+            return Ok(());
+        }
+        if shared > 0 {
+            return self.new_working_text(id, html, text).await;
+        }
+        sqlx::query("UPDATE document_texts SET body_html = $1, body_text = $2 WHERE id = $3")
+            .bind(html)
+            .bind(text)
+            .bind(text_id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes a text that neither the working copy nor any version refers to any more.
+    async fn drop_text_if_unused(&mut self, text_id: i64) -> Result<()> {
+        sqlx::query(
+            "DELETE FROM document_texts WHERE id = $1
+             AND NOT EXISTS (SELECT 1 FROM documents WHERE text_id = $1)
+             AND NOT EXISTS (SELECT 1 FROM document_versions WHERE text_id = $1)",
+        )
+        .bind(text_id)
+        .execute(self.conn())
+        .await?;
+        Ok(())
     }
 
     /// Saves the working copy; only drafts can be edited.
@@ -755,6 +829,7 @@ impl Writer {
         let n = FIELD_NAMES.len();
         let sql = format!("UPDATE documents SET {}, updated_at = ${} WHERE id = ${}", sets.join(", "), n + 1, n + 2);
         bind_document(sqlx::query(&sql), fields).bind(crate::now_text()).bind(id).execute(self.conn()).await?;
+        self.set_working_text(id, &fields.body_html, &fields.body_text).await?;
         self.record("document.update", "document", id, Some(doc.unit_id), format!("修改《{}》草稿", fields.title));
         Ok(())
     }
@@ -913,8 +988,8 @@ impl Writer {
     /// Keeps the working copy as published version `version`.
     async fn copy_to_version(&mut self, id: i64, version: i64, now: &str, actor: Option<i64>) -> Result<()> {
         sqlx::query(
-            "INSERT INTO document_versions (document_id, version, title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, qa_pairs, change_note, minor_change, published_at, published_by)
-             SELECT id, $1, title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, qa_pairs, change_note, minor_change, $2, $3 FROM documents WHERE id = $4",
+            "INSERT INTO document_versions (document_id, version, title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, text_id, qa_pairs, change_note, minor_change, published_at, published_by)
+             SELECT id, $1, title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, text_id, qa_pairs, change_note, minor_change, $2, $3 FROM documents WHERE id = $4",
         )
         .bind(version)
         .bind(now)
@@ -927,9 +1002,14 @@ impl Writer {
 
     /// Puts the working copy back to the live version (a revision is dropped).
     async fn restore_live(&mut self, doc: &Document) -> Result<()> {
+        let revision_text: Option<i64> = sqlx::query("SELECT text_id FROM documents WHERE id = $1")
+            .bind(doc.id)
+            .fetch_one(self.conn())
+            .await?
+            .try_get(0)?;
         sqlx::query(
-            "UPDATE documents SET (title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, qa_pairs, change_note, minor_change) =
-             (SELECT title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, body_html, body_text, qa_pairs, change_note, minor_change FROM document_versions WHERE document_id = $1 AND version = $2)
+            "UPDATE documents SET (title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, text_id, qa_pairs, change_note, minor_change) =
+             (SELECT title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, text_id, qa_pairs, change_note, minor_change FROM document_versions WHERE document_id = $1 AND version = $2)
              WHERE id = $1",
         )
         .bind(doc.id)
@@ -951,6 +1031,10 @@ impl Writer {
             .bind(doc.live_version + 1)
             .execute(self.conn())
             .await?;
+        // So does its body, unless it is the live version's (or an earlier one's).
+        if let Some(t) = revision_text {
+            self.drop_text_if_unused(t).await?;
+        }
         Ok(())
     }
 
@@ -967,16 +1051,13 @@ impl Writer {
         }
         let html = gongkai_domain::html::sanitize(body_html);
         let text = gongkai_domain::html::to_text(&html);
-        sqlx::query(
-            "UPDATE documents SET body_html = $1, body_text = $2, qa_pairs = $3, updated_at = $4 WHERE id = $5",
-        )
-        .bind(&html)
-        .bind(&text)
-        .bind(qa_json(qa))
-        .bind(crate::now_text())
-        .bind(id)
-        .execute(self.conn())
-        .await?;
+        self.set_working_text(id, &html, &text).await?;
+        sqlx::query("UPDATE documents SET qa_pairs = $1, updated_at = $2 WHERE id = $3")
+            .bind(qa_json(qa))
+            .bind(crate::now_text())
+            .bind(id)
+            .execute(self.conn())
+            .await?;
         self.record("document.mask", "document", id, Some(doc.unit_id), format!("遮盖《{}》中的个人信息", doc.title));
         Ok(())
     }
@@ -1069,6 +1150,7 @@ impl Writer {
                 .fetch_one(self.conn())
                 .await?
                 .try_get(0)?;
+            self.new_working_text(id, &i.fields.body_html, &i.fields.body_text).await?;
             self.copy_to_version(id, 1, &now, None).await?;
             self.outbox("document", id).await?;
             self.record(

@@ -29,6 +29,7 @@ pub const MIGRATIONS: &[Migration] = &[
     },
     Migration { version: 7, name: "audit_keys", sql: include_str!("../migrations/0007_audit_keys.sql") },
     Migration { version: 8, name: "unique_units", sql: include_str!("../migrations/0008_unique_units.sql") },
+    Migration { version: 9, name: "document_text", sql: include_str!("../migrations/0009_document_text.sql") },
     Migration {
         version: 10,
         name: "request_event_kinds",
@@ -65,19 +66,25 @@ fn checksum(sql: &str) -> String {
 
 /// Applies every migration not yet applied; returns the versions applied now.
 pub async fn run(store: &Store) -> Result<Vec<i64>> {
+    run_to(store, i64::MAX).await
+}
+
+/// Applies the migrations not yet applied up to and including `last`: a database as an older
+/// program left it, for tests of the migrations after it.
+pub async fn run_to(store: &Store, last: i64) -> Result<Vec<i64>> {
     let mut conn = store.pool.acquire().await?;
     if store.backend() == Backend::Postgres {
         // Several nodes may start at once; one migrates, the others wait for it.
         sqlx::query("SELECT pg_advisory_lock(7291034)").execute(&mut *conn).await?;
     }
-    let result = apply_pending(store, &mut conn).await;
+    let result = apply_pending(store, &mut conn, last).await;
     if store.backend() == Backend::Postgres {
         sqlx::query("SELECT pg_advisory_unlock(7291034)").execute(&mut *conn).await?;
     }
     result
 }
 
-async fn apply_pending(store: &Store, conn: &mut sqlx::AnyConnection) -> Result<Vec<i64>> {
+async fn apply_pending(store: &Store, conn: &mut sqlx::AnyConnection, last: i64) -> Result<Vec<i64>> {
     sqlx::query(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
             version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)",
@@ -97,7 +104,7 @@ async fn apply_pending(store: &Store, conn: &mut sqlx::AnyConnection) -> Result<
         )));
     }
     let mut done = Vec::new();
-    for m in MIGRATIONS {
+    for m in MIGRATIONS.iter().filter(|m| m.version <= last) {
         let sum = checksum(m.sql);
         if let Some((_, existing)) = applied.iter().find(|(v, _)| *v == m.version) {
             if *existing != sum {

@@ -154,6 +154,22 @@ pub async fn fresh_store(db: Db) -> (Store, tempfile::TempDir, Option<String>) {
     (Store::open(&settings).await.unwrap(), dir, pg)
 }
 
+/// A store on a fresh database migrated only up to `version`, as an older program left it,
+/// for tests of the migrations after it; with the folder and the PostgreSQL database to drop.
+pub async fn store_at_version(db: Db, version: i64) -> (Store, tempfile::TempDir, Option<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let (settings, pg) = match db {
+        Db::Sqlite => (DatabaseSettings::new(dir.path(), None), None),
+        Db::Postgres => {
+            let (url, name) = pg_database().await;
+            (DatabaseSettings::new(dir.path(), Some(url)), Some(name))
+        }
+    };
+    let store = Store::connect(&settings).await.unwrap();
+    gongkai_store::migrate::run_to(&store, version).await.unwrap();
+    (store, dir, pg)
+}
+
 /// A raw connection to a store's database, to do what no user could (tamper, age sessions).
 pub async fn raw_conn(store: &Store) -> sqlx::AnyConnection {
     sqlx::any::install_default_drivers();
