@@ -8,6 +8,7 @@
 //! It answers with its own [`Error`], which each face turns into its own words. The faces hold
 //! no SQL and no legal rule.
 
+pub mod annual_report;
 pub mod cache;
 pub mod calendar;
 pub mod catalogue;
