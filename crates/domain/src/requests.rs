@@ -181,6 +181,17 @@ pub fn due_soon(days_left: i64) -> bool {
     (0..=DUE_SOON_DAYS).contains(&days_left)
 }
 
+/// What a withdrawal (申请人撤回申请) on `on` makes of a case received on `received_on`: the
+/// day it closes and the outcome it is counted under. An application withdrawn before it was
+/// received was never a case: it closes without a date or an outcome and is not counted. One
+/// withdrawn after receipt closes that day and is counted in annual-report table 三 as 其他处理.
+pub fn withdrawal(received_on: Option<NaiveDate>, on: NaiveDate) -> (Option<NaiveDate>, Option<Outcome>) {
+    match received_on {
+        Some(_) => (Some(on), Some(Outcome::OtherOutcome)),
+        None => (None, None),
+    }
+}
+
 /// Whether `outcome` may end an application in `state`. The outcomes that close an application
 /// the applicant did not follow up fit only the state they close: 逾期不补正 a case awaiting
 /// correction (art. 30), 逾期不缴费 a case awaiting a fee whose payment period (the fee rules'
@@ -388,6 +399,23 @@ mod tests {
         for outcome in Outcome::ALL {
             let lapse = matches!(outcome, Outcome::NoClarification | Outcome::FeeUnpaid);
             assert_eq!(outcome_fits(&cal, S::InProgress, None, *outcome, today).is_ok(), !lapse, "{outcome:?}");
+        }
+    }
+
+    #[test]
+    fn a_withdrawal_counts_only_once_received() {
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let cases = [
+            (None, "2026-11-20", (None, None)),
+            (Some("2026-11-02"), "2026-11-20", (Some("2026-11-20"), Some(Outcome::OtherOutcome))),
+            (Some("2026-11-20"), "2026-11-20", (Some("2026-11-20"), Some(Outcome::OtherOutcome))),
+        ];
+        for (received, on, (closed, outcome)) in cases {
+            assert_eq!(
+                withdrawal(received.map(day), day(on)),
+                (closed.map(day), outcome),
+                "received {received:?}, withdrawn {on}"
+            );
         }
     }
 

@@ -317,11 +317,9 @@ pub async fn take_step(cx: &Context, p: &Principal, id: i64, step: Step) -> Resu
         Step::Withdraw { on: day, note: n } => {
             r.state = transition(RequestEvent::Withdraw, r.state)?;
             not_before("on", "撤回日期", *day, r.received_on)?;
-            r.closed_on = r.received_on.map(|_| *day);
-            // An application withdrawn after receipt is counted in table 三 as 其他处理.
-            if r.received_on.is_some() {
-                r.outcome = Some(Outcome::OtherOutcome);
-            }
+            let (closed_on, outcome) = rules::withdrawal(r.received_on, *day);
+            r.closed_on = closed_on;
+            r.outcome = outcome.or(r.outcome);
             (kind, on, public) = (EventKind::Withdrawn, *day, true);
             details = EventDetails { text: Some(n.clone()).filter(|n| !n.is_empty()), ..Default::default() };
             summary = format!("申请 {} 撤回", r.tracking_no);
