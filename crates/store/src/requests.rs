@@ -5,6 +5,7 @@
 //! at once see each other's result instead of overwriting it.
 
 use crate::audit::Writer;
+use crate::counting::Conn;
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::sql::Sql;
@@ -14,8 +15,8 @@ use gongkai_domain::request_form::{Applicant, Delivery, ProvisionForm};
 use gongkai_domain::request_lifecycle::RequestState;
 use gongkai_domain::requests::{ApplicantType, Channel, Outcome, Reply};
 use gongkai_domain::time::parse_date;
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 
 /// The stored form of a query code (查询码): a hash bound to its tracking number, so a copy of
 /// the table does not give the codes, and a code works for its own application only. Codes
@@ -293,14 +294,14 @@ pub struct RequestCounts {
     pub carried_forward: Vec<(String, u64)>,
 }
 
-async fn request_in(conn: &mut AnyConnection, sql: &str, key: impl Into<crate::sql::Value>) -> Result<Option<Request>> {
+async fn request_in(conn: &mut Conn, sql: &str, key: impl Into<crate::sql::Value>) -> Result<Option<Request>> {
     let mut q = Sql::new(&format!("SELECT {REQUEST_COLUMNS} FROM requests WHERE "));
     q.push(sql).bind(key);
     let row = q.query().fetch_optional(conn).await?;
     row.as_ref().map(request_from_row).transpose()
 }
 
-async fn consultations_in(conn: &mut AnyConnection, request_id: i64) -> Result<Vec<Consultation>> {
+async fn consultations_in(conn: &mut Conn, request_id: i64) -> Result<Vec<Consultation>> {
     let sql = format!("SELECT {CONSULTATION_COLUMNS} FROM request_consultations WHERE request_id = $1 ORDER BY id");
     let rows = sqlx::query(&sql).bind(request_id).fetch_all(conn).await?;
     rows.iter().map(consultation_from_row).collect()

@@ -1,6 +1,7 @@
 //! Staff accounts, sessions and API tokens (login throttling is in `throttle`).
 
 use crate::audit::Writer;
+use crate::counting::Conn;
 use crate::credentials::{new_secret, secret_hash};
 use crate::db::Store;
 use crate::error::{Result, StoreError};
@@ -10,8 +11,8 @@ use gongkai_domain::staff::{Role, Roles};
 use gongkai_domain::time::{format_instant, parse_instant};
 use gongkai_domain::validation::Invalid;
 use serde::Serialize;
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct User {
@@ -47,7 +48,7 @@ fn user_from_row(r: &AnyRow) -> Result<User> {
     })
 }
 
-async fn load_roles(conn: &mut AnyConnection, users: &mut [User]) -> Result<()> {
+async fn load_roles(conn: &mut Conn, users: &mut [User]) -> Result<()> {
     if users.is_empty() {
         return Ok(());
     }
@@ -63,7 +64,7 @@ async fn load_roles(conn: &mut AnyConnection, users: &mut [User]) -> Result<()> 
     Ok(())
 }
 
-async fn user_in(conn: &mut AnyConnection, id: i64) -> Result<Option<User>> {
+async fn user_in(conn: &mut Conn, id: i64) -> Result<Option<User>> {
     let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
