@@ -163,6 +163,17 @@ impl Store {
         user_in(&mut conn, id).await
     }
 
+    /// The display names of the users given, in one statement (unknown ids are left out).
+    pub async fn user_display_names(&self, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let mut q = crate::sql::Sql::new("SELECT id, display_name FROM users WHERE id IN ");
+        q.bind_list(ids.iter().copied());
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+    }
+
     /// The account and its password hash, for logging in.
     pub async fn user_credentials(&self, username: &str) -> Result<Option<(User, String)>> {
         let mut conn = self.pool.acquire().await?;
