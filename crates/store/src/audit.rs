@@ -7,7 +7,7 @@ use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::sql::Sql;
 use gongkai_domain::audit::{AuditEpoch, AuditKey, AuditRecord, ChainBreak, ChainVerifier, Checkpoint};
-use sqlx::{Any, AnyConnection, Row, Transaction};
+use sqlx::Row;
 
 /// Who is writing, and from where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,7 +34,7 @@ struct Pending {
 }
 
 pub struct Writer {
-    tx: Transaction<'static, Any>,
+    tx: crate::counting::Tx,
     actor: Actor,
     last_seq: i64,
     last_hash: String,
@@ -90,7 +90,8 @@ fn key_mismatch(epoch: i64, db_key_id: &str, ours: Option<&AuditKey>) -> StoreEr
 }
 
 impl Writer {
-    pub fn conn(&mut self) -> &mut AnyConnection {
+    /// The write's transaction, counting its statements (`crate::counting`).
+    pub fn conn(&mut self) -> &mut crate::counting::Conn {
         &mut self.tx
     }
 

@@ -4,7 +4,7 @@
 
 use crate::error::{Result, StoreError};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, ConnectOptions, Connection};
+use sqlx::{ConnectOptions, Connection};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -103,7 +103,7 @@ impl fmt::Display for DatabaseSettings {
 /// The handle every repository function takes. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    pub(crate) pool: AnyPool,
+    pub(crate) pool: crate::counting::Pool,
     backend: Backend,
     settings: DatabaseSettings,
 }
@@ -176,7 +176,7 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(|e| unreachable(describe_sqlx_error(&e)))?;
-        Ok(Store { pool, backend, settings: settings.clone() })
+        Ok(Store { pool: crate::counting::Pool::new(pool), backend, settings: settings.clone() })
     }
 
     pub fn backend(&self) -> Backend {

@@ -8,6 +8,7 @@ pub mod backup;
 pub mod calendar;
 pub mod catalogue;
 pub mod columns;
+pub mod counting;
 pub mod credentials;
 pub mod db;
 pub mod demo;
@@ -24,6 +25,7 @@ pub mod users;
 pub mod wordlists;
 
 pub use audit::{Actor, AuditFilter, Writer};
+pub use counting::counting;
 pub use db::{Backend, DatabaseSettings, Store};
 pub use error::{Result, StoreError};
 

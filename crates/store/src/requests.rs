@@ -5,6 +5,7 @@
 //! at once see each other's result instead of overwriting it.
 
 use crate::audit::Writer;
+use crate::counting::Conn;
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::sql::Sql;
@@ -14,8 +15,8 @@ use gongkai_domain::request_form::{Applicant, Delivery, ProvisionForm};
 use gongkai_domain::request_lifecycle::RequestState;
 use gongkai_domain::requests::{ApplicantType, Channel, Outcome, Reply};
 use gongkai_domain::time::parse_date;
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 
 /// The stored form of a query code (查询码): a hash bound to its tracking number, so a copy of
 /// the table does not give the codes, and a code works for its own application only. Codes
@@ -283,6 +284,20 @@ pub struct RequestFilter {
     pub query: String,
 }
 
+/// A unit's annual report as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnnualReportMeta {
+    /// The sections, as JSON.
+    pub sections: String,
+    /// The figures of table 二 staff enter, as JSON.
+    pub manual: String,
+    /// The document that publishes the report.
+    pub document_id: Option<i64>,
+    /// When that document was published (withdrawn ones included, as `public_document`
+    /// finds them); `None` when it never was.
+    pub published_on: Option<String>,
+}
+
 /// The raw counts of annual-report table 三 for a set of units and a year, grouped as the
 /// domain's `Table3Counts` wants them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -293,14 +308,31 @@ pub struct RequestCounts {
     pub carried_forward: Vec<(String, u64)>,
 }
 
-async fn request_in(conn: &mut AnyConnection, sql: &str, key: impl Into<crate::sql::Value>) -> Result<Option<Request>> {
+/// The condition of a case still owing a reply.
+const OPEN_STATES: &str = "state NOT IN ('replied', 'archived', 'withdrawn')";
+
+/// How many cases of a set of units wait for something, as the console's reminders show
+/// them; counted in one statement.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReminderCounts {
+    pub awaiting_confirmation: i64,
+    /// Open cases due on or before the `soon` day given.
+    pub due_soon: i64,
+    /// Open cases due on or before the `overdue` day given.
+    pub overdue: i64,
+    pub awaiting_approval: i64,
+    /// Unanswered coordinations asked of the coordination units given.
+    pub open_coordinations: i64,
+}
+
+async fn request_in(conn: &mut Conn, sql: &str, key: impl Into<crate::sql::Value>) -> Result<Option<Request>> {
     let mut q = Sql::new(&format!("SELECT {REQUEST_COLUMNS} FROM requests WHERE "));
     q.push(sql).bind(key);
     let row = q.query().fetch_optional(conn).await?;
     row.as_ref().map(request_from_row).transpose()
 }
 
-async fn consultations_in(conn: &mut AnyConnection, request_id: i64) -> Result<Vec<Consultation>> {
+async fn consultations_in(conn: &mut Conn, request_id: i64) -> Result<Vec<Consultation>> {
     let sql = format!("SELECT {CONSULTATION_COLUMNS} FROM request_consultations WHERE request_id = $1 ORDER BY id");
     let rows = sqlx::query(&sql).bind(request_id).fetch_all(conn).await?;
     rows.iter().map(consultation_from_row).collect()
@@ -328,7 +360,7 @@ impl Store {
             filter.push(" AND state = ").bind(s.code());
         }
         if f.open_only || f.due_by.is_some() {
-            filter.push(" AND state NOT IN ('replied', 'archived', 'withdrawn')");
+            filter.push(" AND ").push(OPEN_STATES);
         }
         if let Some(h) = f.handler_id {
             filter.push(" AND handler_id = ").bind(h);
@@ -364,6 +396,61 @@ impl Store {
         let total: i64 = count_q.fetch_one(&self.pool).await?.try_get(0)?;
         let rows = list_q.bind(limit).bind(offset).fetch_all(&self.pool).await?;
         Ok((rows.iter().map(request_from_row).collect::<Result<_>>()?, total))
+    }
+
+    /// The cases with the given ids, in one statement (in no particular order; unknown ids
+    /// are left out).
+    pub async fn requests_by_ids(&self, ids: &[i64]) -> Result<Vec<Request>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = Sql::new(&format!("SELECT {REQUEST_COLUMNS} FROM requests WHERE id IN "));
+        q.bind_list(ids.iter().copied());
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter().map(request_from_row).collect()
+    }
+
+    /// The reminders' counts for the cases of `unit_ids` and the coordinations asked of
+    /// `coordination_units` (none when empty), in one statement: the queue's filters
+    /// `state=awaiting_confirmation`, `due_by = soon`, `due_by = overdue` (the last day that
+    /// counts as overdue) and `state=awaiting_approval`, and the open coordination queue.
+    pub async fn request_reminders(
+        &self,
+        unit_ids: &[i64],
+        soon: NaiveDate,
+        overdue: NaiveDate,
+        coordination_units: &[i64],
+    ) -> Result<ReminderCounts> {
+        let mut q = Sql::default();
+        let (soon, overdue) = (q.param(soon.to_string()), q.param(overdue.to_string()));
+        let mut list = |ids: &[i64]| ids.iter().map(|id| q.param(*id)).collect::<Vec<_>>().join(", ");
+        let units = if unit_ids.is_empty() { "1 = 0".to_string() } else { format!("unit_id IN ({})", list(unit_ids)) };
+        let coordinations = if coordination_units.is_empty() {
+            "0".to_string()
+        } else {
+            // The coordination queue lists at most 500; the reminder links to it.
+            format!(
+                "(SELECT COUNT(*) FROM (SELECT 1 FROM request_consultations WHERE kind = 'coordination' \
+                 AND answered_on IS NULL AND target_unit_id IN ({}) LIMIT 500) c)",
+                list(coordination_units)
+            )
+        };
+        q.push(&format!(
+            "SELECT SUM(CASE WHEN state = 'awaiting_confirmation' THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN {OPEN_STATES} AND due_on <= {soon} THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN {OPEN_STATES} AND due_on <= {overdue} THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN state = 'awaiting_approval' THEN 1 ELSE 0 END), {coordinations} \
+             FROM requests WHERE {units}"
+        ));
+        let row = q.query().fetch_one(&self.pool).await?;
+        let n = |i: usize| -> Result<i64> { Ok(row.try_get::<Option<i64>, _>(i)?.unwrap_or(0)) };
+        Ok(ReminderCounts {
+            awaiting_confirmation: n(0)?,
+            due_soon: n(1)?,
+            overdue: n(2)?,
+            awaiting_approval: n(3)?,
+            open_coordinations: n(4)?,
+        })
     }
 
     /// The timeline; with `public_only` what the applicant sees.
@@ -402,6 +489,25 @@ impl Store {
     pub async fn request_consultations(&self, request_id: i64) -> Result<Vec<Consultation>> {
         let mut conn = self.pool.acquire().await?;
         consultations_in(&mut conn, request_id).await
+    }
+
+    /// The consultations of many cases in one statement, by case, each case's in order.
+    pub async fn consultations_of_requests(
+        &self,
+        request_ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, Vec<Consultation>>> {
+        let mut out: std::collections::HashMap<i64, Vec<Consultation>> = std::collections::HashMap::new();
+        if request_ids.is_empty() {
+            return Ok(out);
+        }
+        let mut q = Sql::new(&format!("SELECT {CONSULTATION_COLUMNS} FROM request_consultations WHERE request_id IN "));
+        q.bind_list(request_ids.iter().copied());
+        q.push(" ORDER BY id");
+        for row in q.query().fetch_all(&self.pool).await? {
+            let c = consultation_from_row(&row)?;
+            out.entry(c.request_id).or_default().push(c);
+        }
+        Ok(out)
     }
 
     pub async fn consultation(&self, id: i64) -> Result<Option<Consultation>> {
@@ -576,16 +682,69 @@ impl Store {
         row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).transpose()
     }
 
-    /// The stored annual-report text of a unit and year: (sections JSON, manual JSON, the
-    /// document that publishes it).
-    pub async fn annual_report_meta(&self, unit_id: i64, year: i32) -> Result<Option<(String, String, Option<i64>)>> {
-        let row =
-            sqlx::query("SELECT sections, manual, document_id FROM annual_reports WHERE unit_id = $1 AND year = $2")
-                .bind(unit_id)
-                .bind(i64::from(year))
-                .fetch_optional(&self.pool)
-                .await?;
-        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).transpose()
+    /// The stored annual-report text of a unit and year, with the document that publishes it
+    /// and, when that document was published, the day it went online; one statement.
+    pub async fn annual_report_meta(&self, unit_id: i64, year: i32) -> Result<Option<AnnualReportMeta>> {
+        let row = sqlx::query(
+            "SELECT a.sections, a.manual, a.document_id, \
+             CASE WHEN v.document_id IS NULL THEN NULL ELSE d.published_on END \
+             FROM annual_reports a LEFT JOIN documents d ON d.id = a.document_id \
+             LEFT JOIN document_versions v ON v.document_id = d.id AND v.version = d.live_version \
+             WHERE a.unit_id = $1 AND a.year = $2",
+        )
+        .bind(unit_id)
+        .bind(i64::from(year))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(AnnualReportMeta {
+                sections: r.try_get(0)?,
+                manual: r.try_get(1)?,
+                document_id: r.try_get(2)?,
+                published_on: r.try_get(3)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Of the documents a reply points to, those that were published (withdrawn ones
+    /// included, as `public_document` finds them): (id, title of the live version, 索引号), in
+    /// the order of `ids`; one statement.
+    pub async fn reply_documents(&self, ids: &[i64]) -> Result<Vec<(i64, String, String)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = Sql::new(
+            "SELECT d.id, v.title, d.index_no FROM documents d \
+             JOIN document_versions v ON v.document_id = d.id AND v.version = d.live_version WHERE d.id IN ",
+        );
+        q.bind_list(ids.iter().copied());
+        let rows = q.query().fetch_all(&self.pool).await?;
+        let found: std::collections::HashMap<i64, (String, String)> = rows
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, (r.try_get(1)?, r.try_get::<Option<String>, _>(2)?.unwrap_or_default()))))
+            .collect::<Result<_>>()?;
+        Ok(ids.iter().filter_map(|id| found.get(id).map(|(t, n)| (*id, t.clone(), n.clone()))).collect())
+    }
+
+    /// For the units given, when their annual report of `year` went online: the publication
+    /// day of the document linked to the report, for the units whose linked document was
+    /// published (withdrawn ones included, as `public_document` finds them); one statement.
+    pub async fn annual_reports_published(
+        &self,
+        unit_ids: &[i64],
+        year: i32,
+    ) -> Result<std::collections::HashMap<i64, String>> {
+        if unit_ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let mut q = Sql::new(
+            "SELECT a.unit_id, d.published_on FROM annual_reports a JOIN documents d ON d.id = a.document_id \
+             JOIN document_versions v ON v.document_id = d.id AND v.version = d.live_version WHERE a.year = ",
+        );
+        q.bind(i64::from(year)).push(" AND a.unit_id IN ").bind_list(unit_ids.iter().copied());
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get::<Option<String>, _>(1)?.unwrap_or_default()))).collect()
     }
 
     /// Marks the nonce of a challenge as answered; `false` when it was answered before (also by

@@ -1,13 +1,14 @@
 //! Units repository.
 
 use crate::audit::Writer;
+use crate::counting::Conn;
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::sql::{Sql, like_contains};
 use gongkai_domain::units::{ParentView, Unit, UnitFields, UnitKind, check_placement};
 use gongkai_domain::validation::Invalid;
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 
 const COLUMNS: &str = "id, parent_id, kind, name, short_name, division_code, credit_code, address, postcode, phone, email, office_hours, description, sort_order, closed_on, closed_reason, created_at, updated_at";
 
@@ -51,13 +52,13 @@ pub struct FormerName {
     pub until_on: String,
 }
 
-async fn get_in(conn: &mut AnyConnection, id: i64) -> Result<Option<Unit>> {
+async fn get_in(conn: &mut Conn, id: i64) -> Result<Option<Unit>> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM units WHERE id = $1")).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(unit_from_row).transpose()
 }
 
 /// The unit and its ancestors' ids, nearest first.
-async fn lineage_in(conn: &mut AnyConnection, id: i64) -> Result<Vec<i64>> {
+async fn lineage_in(conn: &mut Conn, id: i64) -> Result<Vec<i64>> {
     let rows = sqlx::query(
         "WITH RECURSIVE up(id, parent_id, depth) AS (
             SELECT id, parent_id, 0 FROM units WHERE id = $1
@@ -76,7 +77,7 @@ async fn lineage_in(conn: &mut AnyConnection, id: i64) -> Result<Vec<i64>> {
 /// full name to one organ; names and division codes of closed units may be reused by their
 /// successors. The partial unique indexes of migration 8 hold the same rules against races;
 /// this check names the field.
-async fn ensure_identifiers_free(conn: &mut AnyConnection, fields: &UnitFields, except: Option<i64>) -> Result<()> {
+async fn ensure_identifiers_free(conn: &mut Conn, fields: &UnitFields, except: Option<i64>) -> Result<()> {
     let taken =
         |field: &'static str, label: &'static str| StoreError::Conflict(Invalid::one(field, label, "已被其他单位使用"));
     let other = |row: Option<sqlx::any::AnyRow>| -> Result<bool> {
@@ -129,7 +130,7 @@ fn bind_fields<'q>(
 }
 
 /// Facts about the parent the placement rule needs.
-async fn parent_view(conn: &mut AnyConnection, parent_id: i64) -> Result<(UnitKind, bool, Vec<i64>)> {
+async fn parent_view(conn: &mut Conn, parent_id: i64) -> Result<(UnitKind, bool, Vec<i64>)> {
     let parent = get_in(conn, parent_id)
         .await?
         .ok_or_else(|| StoreError::Invalid(Invalid::one("parent_id", "上级单位", "所选单位不存在")))?;

@@ -1,6 +1,7 @@
 //! Staff accounts, sessions and API tokens (login throttling is in `throttle`).
 
 use crate::audit::Writer;
+use crate::counting::Conn;
 use crate::credentials::{new_secret, secret_hash};
 use crate::db::Store;
 use crate::error::{Result, StoreError};
@@ -10,8 +11,8 @@ use gongkai_domain::staff::{Role, Roles};
 use gongkai_domain::time::{format_instant, parse_instant};
 use gongkai_domain::validation::Invalid;
 use serde::Serialize;
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct User {
@@ -47,7 +48,7 @@ fn user_from_row(r: &AnyRow) -> Result<User> {
     })
 }
 
-async fn load_roles(conn: &mut AnyConnection, users: &mut [User]) -> Result<()> {
+async fn load_roles(conn: &mut Conn, users: &mut [User]) -> Result<()> {
     if users.is_empty() {
         return Ok(());
     }
@@ -63,7 +64,7 @@ async fn load_roles(conn: &mut AnyConnection, users: &mut [User]) -> Result<()> 
     Ok(())
 }
 
-async fn user_in(conn: &mut AnyConnection, id: i64) -> Result<Option<User>> {
+async fn user_in(conn: &mut Conn, id: i64) -> Result<Option<User>> {
     let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -160,6 +161,17 @@ impl Store {
     pub async fn user(&self, id: i64) -> Result<Option<User>> {
         let mut conn = self.pool.acquire().await?;
         user_in(&mut conn, id).await
+    }
+
+    /// The display names of the users given, in one statement (unknown ids are left out).
+    pub async fn user_display_names(&self, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let mut q = crate::sql::Sql::new("SELECT id, display_name FROM users WHERE id IN ");
+        q.bind_list(ids.iter().copied());
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
     }
 
     /// The account and its password hash, for logging in.

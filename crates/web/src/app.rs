@@ -157,9 +157,10 @@ impl AppState {
 }
 
 pub fn router(state: AppState) -> Router {
+    let count_statements = state.server.count_statements;
     let (api, openapi) = crate::api::router(state.server.attachment_limit).split_for_parts();
     let openapi = Arc::new(crate::api::finish(openapi));
-    Router::new()
+    let app = Router::new()
         .merge(crate::portal::routes())
         .nest("/admin", crate::console::routes(state.clone()))
         .merge(api)
@@ -191,7 +192,22 @@ pub fn router(state: AppState) -> Router {
             tracing::error!("handler panicked");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }))
-        .with_state(state)
+        .with_state(state);
+    // Outermost, so that the session lookup, the page cache and every other layer count too.
+    if count_statements { app.layer(middleware::from_fn(count_statements_layer)) } else { app }
+}
+
+/// The header that tells a test how many SQL statements its request ran.
+pub const STATEMENTS_HEADER: &str = "x-gongkai-statements";
+
+/// For tests (`ServerOptions::count_statements`): runs the request in a statement-counting
+/// scope (`gongkai_store::counting`, a task-local the store's executors bump) and sends the
+/// count in `x-gongkai-statements`. Statements run by tasks a handler spawns are not counted;
+/// no handler runs statements that way.
+async fn count_statements_layer(req: Request, next: Next) -> Response {
+    let (mut res, n) = gongkai_store::counting(next.run(req)).await;
+    res.headers_mut().insert(STATEMENTS_HEADER, header::HeaderValue::from(n));
+    res
 }
 
 /// Turns every error response that is not already a finished page or problem document (our

@@ -148,6 +148,9 @@ pub struct ServerOptions {
     /// Keep finished public pages for anonymous readers (`crate::page_cache`); off only to
     /// look into a problem or to measure what the cache saves.
     pub page_cache: bool,
+    /// For tests: count the SQL statements each request runs and send the count in the
+    /// `x-gongkai-statements` header (`gongkai_store::counting`). Off in service.
+    pub count_statements: bool,
 }
 
 impl Default for ServerOptions {
@@ -171,6 +174,7 @@ impl Default for ServerOptions {
             extractor: None,
             extract_limits: gongkai_extract::Limits::default(),
             page_cache: true,
+            count_statements: false,
         }
     }
 }

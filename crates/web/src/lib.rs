@@ -36,6 +36,6 @@ pub use gongkai_app::throttle;
 pub mod units;
 pub mod wordlists;
 
-pub use app::{AppState, publish_due, router, serve, spawn_indexer, spawn_scheduler};
+pub use app::{AppState, STATEMENTS_HEADER, publish_due, router, serve, spawn_indexer, spawn_scheduler};
 pub use config::{ServerOptions, SiteConfig};
 pub use link_checker::spawn_link_checker;

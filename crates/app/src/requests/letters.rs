@@ -78,10 +78,8 @@ pub async fn facts(cx: &Context, r: &Request) -> Result<LetterFacts, Error> {
     set(Placeholder::Reasons, r.reply.reasons.clone());
     set(Placeholder::Provided, r.reply.provided.clone());
     let mut places = Vec::new();
-    for id in &r.reply.document_ids {
-        if let Some(doc) = cx.store.public_document(*id).await? {
-            places.push(format!("《{}》（索引号：{}，可在本网站“政府信息”栏目查阅）", doc.title, doc.index_no));
-        }
+    for (_, title, index_no) in cx.store.reply_documents(&r.reply.document_ids).await? {
+        places.push(format!("《{title}》（索引号：{index_no}，可在本网站“政府信息”栏目查阅）"));
     }
     set(Placeholder::WhereToObtain, places.join("；"));
     set(Placeholder::ResponsibleAgency, r.reply.responsible_agency.clone());

@@ -126,22 +126,29 @@ pub async fn take_step(cx: &Context, p: &Principal, id: i64, step: Step) -> Resu
     p.require(step_action(&step), reach)?;
     let cal = cx.calendar().await?;
     let today = today();
+    // 审签通过 sends the reply letter, written from the case as the approval leaves it.
+    // Writing it reads templates, documents and the timeline and sets DOCX and PDF: that is
+    // done before the write opens, so the write (which holds the audit chain's lock) stays
+    // short; the write then checks the case is still the one the letter was made for.
+    let mut letters = match &step {
+        Step::Approve { on: day } => {
+            let mut approved = before.clone();
+            approve(&mut approved, *day, p.user.id, today)?;
+            Some(letters::reply_files(cx, &approved).await?)
+        }
+        _ => None,
+    };
     let mut w = cx.store.write(p.actor()).await?;
     let mut r = w.request_lock(id).await?;
+    // Any change to the case meanwhile (its state, reply or dates; a timeline entry or a
+    // consultation comes with a save, which moves `updated_at`) may change the letter.
+    if letters.is_some() && r != before {
+        return Err(Error::Conflict(Invalid::one("state", "办理状态", "申请刚刚有了新的办理，请刷新后重试")));
+    }
     let mut consultations = w.consultations_of(id).await?;
-    let facts = RequestFacts {
-        drafter: r.drafter_id,
-        clarified_before: r.clarification_requested_on.is_some(),
-        extended_before: r.extension_days > 0,
-    };
+    let facts = facts_of(&r);
     let transition = |event: RequestEvent, state: RequestState| -> Result<RequestState, Error> {
         lifecycle::next(state, event, p.user.id, &facts).map_err(lifecycle_error)
-    };
-    let not_before = |field: &str, label: &str, on: NaiveDate, floor: Option<NaiveDate>| -> Result<(), Error> {
-        match floor {
-            Some(f) if on < f => Err(Error::Invalid(Invalid::one(field, label, format!("不能早于 {f}")))),
-            _ => Ok(()),
-        }
     };
     let (kind, on, public, details, summary): (EventKind, NaiveDate, bool, EventDetails, String);
     match &step {
@@ -293,14 +300,9 @@ pub async fn take_step(cx: &Context, p: &Principal, id: i64, step: Step) -> Resu
             summary = format!("申请 {} 答复提交审签：{}", r.tracking_no, outcome.label());
         }
         Step::Approve { on: day } => {
-            r.state = transition(RequestEvent::ApproveReply, r.state)?;
-            let sent = day.or(r.replied_on).unwrap_or(today);
-            not_before("on", "答复日期", sent, r.received_on)?;
-            r.replied_on = Some(sent);
-            r.closed_on = Some(sent);
-            r.approver_id = Some(p.user.id);
+            let sent = approve(&mut r, *day, p.user.id, today)?;
             w.request_files_publish(id).await?;
-            for (name, content_type, size, sha) in letters::reply_files(cx, &r).await? {
+            for (name, content_type, size, sha) in letters.take().unwrap_or_default() {
                 w.request_file_insert(id, "letter", &name, content_type, size, &sha, true).await?;
             }
             (kind, on, public) = (EventKind::Replied, sent, true);
@@ -348,6 +350,35 @@ pub async fn take_step(cx: &Context, p: &Principal, id: i64, step: Step) -> Resu
     w.record(&format!("request.{}", step_code(&step)), "request", id, Some(r.unit_id), summary);
     w.commit().await?;
     Ok(r)
+}
+
+/// What the lifecycle asks of a case besides its state.
+fn facts_of(r: &Request) -> RequestFacts {
+    RequestFacts {
+        drafter: r.drafter_id,
+        clarified_before: r.clarification_requested_on.is_some(),
+        extended_before: r.extension_days > 0,
+    }
+}
+
+/// A date given for a step may not come before `floor`.
+fn not_before(field: &str, label: &str, on: NaiveDate, floor: Option<NaiveDate>) -> Result<(), Error> {
+    match floor {
+        Some(f) if on < f => Err(Error::Invalid(Invalid::one(field, label, format!("不能早于 {f}")))),
+        _ => Ok(()),
+    }
+}
+
+/// 审签通过 by `approver`: the reply is sent on `on`, else on the reply's date, else today.
+/// Returns the day it is sent.
+fn approve(r: &mut Request, on: Option<NaiveDate>, approver: i64, today: NaiveDate) -> Result<NaiveDate, Error> {
+    r.state = lifecycle::next(r.state, RequestEvent::ApproveReply, approver, &facts_of(r)).map_err(lifecycle_error)?;
+    let sent = on.or(r.replied_on).unwrap_or(today);
+    not_before("on", "答复日期", sent, r.received_on)?;
+    r.replied_on = Some(sent);
+    r.closed_on = Some(sent);
+    r.approver_id = Some(approver);
+    Ok(sent)
 }
 
 fn step_code(step: &Step) -> &'static str {

@@ -386,6 +386,17 @@ impl App {
         self.sync_search().await;
     }
 
+    /// Opens a page in a console session on a server started with `count_statements`:
+    /// its status and how many SQL statements the request ran.
+    pub async fn statements(&self, path: &str, session: &Session) -> (StatusCode, u64) {
+        statements_of(session.get(path).await).await
+    }
+
+    /// The same for an API request with a token.
+    pub async fn api_statements(&self, path: &str, token: &str) -> (StatusCode, u64) {
+        statements_of(self.api_get(token, path).await).await
+    }
+
     pub async fn api_get(&self, token: &str, path: &str) -> Response {
         client().get(self.url(path)).bearer_auth(token).send().await.unwrap()
     }
@@ -422,6 +433,19 @@ impl Session {
         all.extend_from_slice(fields);
         self.client.post(self.url(path)).form(&all).send().await.unwrap()
     }
+}
+
+/// The status of a response and the statement count its server sent (`count_statements`).
+pub async fn statements_of(res: Response) -> (StatusCode, u64) {
+    let status = res.status();
+    let count = res
+        .headers()
+        .get(gongkai_web::STATEMENTS_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("the server counts statements (ServerOptions::count_statements)");
+    let _ = res.bytes().await;
+    (status, count)
 }
 
 pub fn location(res: &Response) -> String {

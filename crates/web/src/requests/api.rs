@@ -418,20 +418,15 @@ pub async fn staff_view(
         out.consultations.push(consultation_out(state, c).await);
     }
     let mut events = state.store.request_events(r.id, false).await?;
-    // People read names, not logins: show the staff member's name as it is now.
-    let mut names: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+    // People read names, not logins: show the staff member's name as it is now (all the
+    // timeline's actors in one statement).
+    let mut actors: Vec<i64> = events.iter().filter_map(|e| e.actor_id).collect();
+    actors.sort_unstable();
+    actors.dedup();
+    let names = state.store.user_display_names(&actors).await?;
     for e in &mut events {
-        let Some(uid) = e.actor_id else { continue };
-        let name = match names.get(&uid) {
-            Some(n) => n.clone(),
-            None => {
-                let n = state.store.user(uid).await?.map(|u| u.display_name).unwrap_or_default();
-                names.insert(uid, n.clone());
-                n
-            }
-        };
-        if !name.is_empty() {
-            e.actor_name = name;
+        if let Some(name) = e.actor_id.and_then(|uid| names.get(&uid)).filter(|n| !n.is_empty()) {
+            e.actor_name = name.clone();
         }
     }
     let correction = events

@@ -259,12 +259,7 @@ async fn render_case(
         RequestState::Archived | RequestState::Withdrawn => false,
         _ => may_handle,
     };
-    let mut disclosed = Vec::new();
-    for id in &view.reply.document_ids {
-        if let Some(d) = state.store.public_document(*id).await? {
-            disclosed.push((d.id, d.title, d.index_no));
-        }
-    }
+    let disclosed = state.store.reply_documents(&view.reply.document_ids).await?;
     let t = CaseTemplate {
         disclosed,
         upload_hint: upload_hint(state.server.attachment_limit),
@@ -614,20 +609,30 @@ async fn template_reset(State(state): State<AppState>, Staff(p): Staff, Path(key
 /// within 3 working days or overdue, drafts awaiting 审签, coordinations to answer. Shown on
 /// the queue and as reminders on the dashboard; (label, link, count).
 pub async fn reminders(state: &AppState, p: &Principal) -> Result<Vec<(String, String, i64)>, AppError> {
+    // The queue's filters for the user's unit and the units below (`queue_filter` checks
+    // the right to see them), counted together in one statement.
+    let f = super::staff_api::queue_filter(state, p, &Fields::default()).await?;
+    let cal = state.calendar().await?;
+    let today = super::today();
+    let soon = cal.add_workdays(today, 3).value;
+    let overdue = today.pred_opt().unwrap_or(chrono::NaiveDate::MIN);
+    let coordination_units = if p.may(Action::HandleRequests) {
+        state.unit_tree().await?.subtree(p.user.unit_id).iter().map(|u| u.id).collect()
+    } else {
+        Vec::new()
+    };
+    let n = state.store.request_reminders(&f.unit_ids, soon, overdue, &coordination_units).await?;
     let mut counts = Vec::new();
-    for (label, query) in [
-        ("待确认收到", "state=awaiting_confirmation"),
-        ("即将到期", "due=soon"),
-        ("已逾期", "due=overdue"),
-        ("待审签", "state=awaiting_approval"),
+    for (label, query, count) in [
+        ("待确认收到", "state=awaiting_confirmation", n.awaiting_confirmation),
+        ("即将到期", "due=soon", n.due_soon),
+        ("已逾期", "due=overdue", n.overdue),
+        ("待审签", "state=awaiting_approval", n.awaiting_approval),
     ] {
-        let f = super::staff_api::queue_filter(state, p, &Fields::parse(query.as_bytes())).await?;
-        let (_, total) = state.store.requests_list(&f, 1, 0).await?;
-        counts.push((label.to_string(), format!("/admin/requests?{query}"), total));
+        counts.push((label.to_string(), format!("/admin/requests?{query}"), count));
     }
     if p.may(Action::HandleRequests) {
-        let open = coordinations_for(state, p, true).await?.len() as i64;
-        counts.push(("会商协查待答复".into(), "/admin/coordinations".into(), open));
+        counts.push(("会商协查待答复".into(), "/admin/coordinations".into(), n.open_coordinations));
     }
     Ok(counts)
 }

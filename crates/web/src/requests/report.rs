@@ -60,8 +60,8 @@ pub struct Built {
     pub late: bool,
 }
 
-/// Builds the report from the store: four grouped counts of applications, one of documents,
-/// one of review cases, and the unit's own text and figures.
+/// Builds the report from the store: one grouped count of applications, one of documents,
+/// one of review cases, and the unit's own text and figures with its publication.
 pub async fn build(state: &AppState, unit_id: i64, year: i32, scope: Scope) -> Result<Built, AppError> {
     let tree = state.unit_tree().await?;
     let unit = tree.get(unit_id).ok_or(AppError::NotFound)?;
@@ -99,20 +99,15 @@ pub async fn build(state: &AppState, unit_id: i64, year: i32, scope: Scope) -> R
         *target = IssuedRepealedInForce { issued, repealed, in_force };
     }
     let meta = state.store.annual_report_meta(unit_id, year).await?;
-    let (sections, manual, document_id) = match &meta {
-        Some((s, m, d)) => (
-            serde_json::from_str::<Sections>(s).unwrap_or_default(),
-            serde_json::from_str::<ManualTable2>(m).unwrap_or_default(),
-            *d,
+    let (sections, manual, document_id, published_on) = match &meta {
+        Some(m) => (
+            serde_json::from_str::<Sections>(&m.sections).unwrap_or_default(),
+            serde_json::from_str::<ManualTable2>(&m.manual).unwrap_or_default(),
+            m.document_id,
+            // Published means the linked document is online, whatever the report row says.
+            m.published_on.as_deref().and_then(gongkai_domain::time::parse_date),
         ),
-        None => (Sections::default(), ManualTable2::default(), None),
-    };
-    // Published means the linked document is online, whatever the report row says.
-    let published_on = match document_id {
-        Some(d) => {
-            state.store.public_document(d).await?.and_then(|doc| gongkai_domain::time::parse_date(&doc.published_on))
-        }
-        None => None,
+        None => (Sections::default(), ManualTable2::default(), None, None),
     };
     let is_government = matches!(unit.kind, UnitKind::Government | UnitKind::Zone);
     let deadline = ar::report_deadline(year, is_government);
@@ -538,17 +533,12 @@ async fn render_report(
     let built = build(state, unit_id, year, if all { Scope::All } else { Scope::Unit }).await?;
     let tree = state.unit_tree().await?;
     let subtree = tree.subtree(p.user.unit_id);
+    let listed: Vec<_> = subtree.iter().filter(|u| !u.is_closed()).take(200).collect();
+    let ids: Vec<i64> = listed.iter().map(|u| u.id).collect();
+    let published_on = state.store.annual_reports_published(&ids, year).await?;
     let mut statuses = Vec::new();
-    for u in subtree.iter().filter(|u| !u.is_closed()).take(200) {
-        let b_meta = state.store.annual_report_meta(u.id, year).await?;
-        let published = match b_meta.and_then(|m| m.2) {
-            Some(d) => state
-                .store
-                .public_document(d)
-                .await?
-                .and_then(|doc| gongkai_domain::time::parse_date(&doc.published_on)),
-            None => None,
-        };
+    for u in listed {
+        let published = published_on.get(&u.id).and_then(|d| gongkai_domain::time::parse_date(d));
         let deadline = ar::report_deadline(year, matches!(u.kind, UnitKind::Government | UnitKind::Zone));
         statuses.push(UnitStatus {
             id: u.id,

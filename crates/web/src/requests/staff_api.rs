@@ -63,14 +63,18 @@ pub async fn list_page(state: &AppState, p: &Principal, q: &Fields) -> Result<Re
     let f = queue_filter(state, p, q).await?;
     let (page, per_page) = paging(q, 50, 200)?;
     let (rows, total) = state.store.requests_list(&f, per_page, (page - 1) * per_page).await?;
+    // The clock of a consulting case pauses for its consultations: those of the page's
+    // consulting cases in one statement.
+    let consulting: Vec<i64> = rows.iter().filter(|r| r.state == RequestState::Consulting).map(|r| r.id).collect();
+    let mut consultations = state.store.consultations_of_requests(&consulting).await?;
     let mut items = Vec::with_capacity(rows.len());
     for r in &rows {
-        let consultations = if r.state == RequestState::Consulting {
-            state.store.request_consultations(r.id).await?
+        let of_case = if r.state == RequestState::Consulting {
+            consultations.remove(&r.id).unwrap_or_default()
         } else {
             Vec::new()
         };
-        items.push(staff_summary(state, r, &consultations).await?);
+        items.push(staff_summary(state, r, &of_case).await?);
     }
     Ok(RequestList { total, page, per_page, items })
 }
@@ -266,12 +270,9 @@ pub async fn step(
     let mut step = parse_step(name, get)?.ok_or(AppError::NotFound)?;
     if let Step::SubmitReply { reply, .. } = &mut step {
         // Linked documents must be published ones.
-        for doc in &reply.document_ids {
-            if state.store.public_document(*doc).await?.is_none() {
-                return Err(
-                    Invalid::one("document_ids", "已公开信息", format!("编号 {doc} 不是已公开的政府信息")).into()
-                );
-            }
+        let published = state.store.reply_documents(&reply.document_ids).await?;
+        if let Some(doc) = reply.document_ids.iter().find(|id| !published.iter().any(|(p, _, _)| p == *id)) {
+            return Err(Invalid::one("document_ids", "已公开信息", format!("编号 {doc} 不是已公开的政府信息")).into());
         }
     }
     Ok(super::take_step(state, p, id, step).await?)
@@ -424,9 +425,15 @@ pub async fn coordinations_for(
     p.require(Action::HandleRequests, Reach::Subtree)?;
     let tree = state.unit_tree().await?;
     let unit_ids: Vec<i64> = tree.subtree(p.user.unit_id).iter().map(|u| u.id).collect();
+    let coordinations = state.store.coordinations_for(&unit_ids, open_only).await?;
+    let mut ids: Vec<i64> = coordinations.iter().map(|c| c.request_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let requests: HashMap<i64, gongkai_store::requests::Request> =
+        state.store.requests_by_ids(&ids).await?.into_iter().map(|r| (r.id, r)).collect();
     let mut out = Vec::new();
-    for c in state.store.coordinations_for(&unit_ids, open_only).await? {
-        let Some(r) = state.store.request(c.request_id).await? else { continue };
+    for c in coordinations {
+        let Some(r) = requests.get(&c.request_id) else { continue };
         out.push(CoordinationOut {
             consultation: super::api::consultation_out(state, &c).await,
             request_id: r.id,
