@@ -106,3 +106,50 @@ pub async fn audit_personal_view(cx: &Context, p: &Principal, r: &Request) -> Re
     w.commit().await?;
     Ok(())
 }
+
+/// Adds a file of the information provided to a reply still being drafted; returns its id and
+/// kind. Only the unit's handlers, only while the case is open.
+pub async fn add_provided_file(
+    cx: &Context,
+    p: &Principal,
+    r: &Request,
+    name: &str,
+    bytes: &[u8],
+) -> Result<(i64, gongkai_store::attachments::FileKind), Error> {
+    p.require_for_unit(cx, Action::HandleRequests, r.unit_id).await?;
+    if !r.state.is_open() {
+        return Err(Error::Conflict(Invalid::one("file", "文件", "申请已办结，不能再添加文件")));
+    }
+    if bytes.is_empty() {
+        return Err(Invalid::one("file", "文件", "请选择文件").into());
+    }
+    let kind = gongkai_extract::detect(name, bytes).map_err(|e| Invalid::one("file", "文件", e))?;
+    let sha = cx.store.file_save(bytes).await?;
+    let mut w = cx.store.write(p.actor()).await?;
+    let fid =
+        w.request_file_insert(r.id, "provided", name, kind.content_type(), bytes.len() as i64, &sha, false).await?;
+    w.record(
+        "request.file_add",
+        "request",
+        r.id,
+        Some(r.unit_id),
+        format!("申请 {} 上传答复材料“{name}”", r.tracking_no),
+    );
+    w.commit().await?;
+    Ok((fid, kind))
+}
+
+/// Records that the register of a unit's applications, with the applicants' personal data,
+/// was exported (`total` cases): every such export is audited.
+pub async fn record_export(cx: &Context, p: &Principal, unit_id: i64, total: i64) -> Result<(), Error> {
+    let mut w = cx.store.write(p.actor()).await?;
+    w.record(
+        "request.export",
+        "unit",
+        unit_id,
+        Some(unit_id),
+        format!("导出依申请公开登记表（含申请人信息）{total} 件"),
+    );
+    w.commit().await?;
+    Ok(())
+}

@@ -327,26 +327,7 @@ pub async fn add_provided_file(
     name: &str,
     bytes: &[u8],
 ) -> Result<super::api::FileOut, AppError> {
-    p.require_for_unit(state, Action::HandleRequests, r.unit_id).await?;
-    if !r.state.is_open() {
-        return Err(AppError::Conflict(Invalid::one("file", "文件", "申请已办结，不能再添加文件")));
-    }
-    if bytes.is_empty() {
-        return Err(Invalid::one("file", "文件", "请选择文件").into());
-    }
-    let kind = gongkai_extract::detect(name, bytes).map_err(|e| Invalid::one("file", "文件", e))?;
-    let sha = state.store.file_save(bytes).await?;
-    let mut w = state.store.write(p.actor()).await?;
-    let fid =
-        w.request_file_insert(r.id, "provided", name, kind.content_type(), bytes.len() as i64, &sha, false).await?;
-    w.record(
-        "request.file_add",
-        "request",
-        r.id,
-        Some(r.unit_id),
-        format!("申请 {} 上传答复材料“{name}”", r.tracking_no),
-    );
-    w.commit().await?;
+    let (fid, kind) = gongkai_app::requests::add_provided_file(state, p, r, name, bytes).await?;
     Ok(super::api::FileOut {
         id: fid,
         role: "provided".into(),
@@ -648,15 +629,7 @@ pub async fn export_register(state: &AppState, p: &Principal, q: &Fields) -> Res
         "答复日期",
     ];
     let bytes = gongkai_export::table_xlsx::write("申请登记", &headers, &table).map_err(AppError::internal)?;
-    let mut w = state.store.write(p.actor()).await?;
-    w.record(
-        "request.export",
-        "unit",
-        unit_id,
-        Some(unit_id),
-        format!("导出依申请公开登记表（含申请人信息）{total} 件"),
-    );
-    w.commit().await?;
+    gongkai_app::requests::record_export(state, p, unit_id, total).await?;
     let mut res = bytes.into_response();
     let h = res.headers_mut();
     h.insert(
