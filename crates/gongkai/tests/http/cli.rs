@@ -1,7 +1,7 @@
 //! The `gongkai` binary: calendar questions, tokens, the audit check, backup and restore,
 //! clear failures, and a served instance that starts, answers and stops gracefully.
 
-mod common;
+use crate::common;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};

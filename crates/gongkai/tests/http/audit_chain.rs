@@ -2,7 +2,7 @@
 //! SHA-256 or a guessed key, truncation below a kept checkpoint, key rotation and missing keys,
 //! the periodic checkpoint; on SQLite and PostgreSQL, and the commands of the binary.
 
-mod common;
+use crate::common;
 use gongkai_domain::audit::{AuditKey, AuditRecord, ChainBreak, CheckpointProblem, KeyRing};
 use gongkai_domain::units::{UnitFields, UnitKind};
 use gongkai_store::{Actor, Store};

@@ -1,7 +1,7 @@
 //! The JSON API over HTTP: token authentication, problem documents, each domain's routes, and
 //! the OpenAPI document — every operation in it is called and must work.
 
-mod common;
+use crate::common;
 use common::{App, chinese_number, client, solve};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

@@ -1,7 +1,7 @@
 //! Store behaviour on SQLite and PostgreSQL: migrations, the audit chain under concurrency,
 //! unit rules, sessions and tokens, the calendar seed, idempotent demo data.
 
-mod common;
+use crate::common;
 use gongkai_domain::units::{UnitFields, UnitKind};
 use gongkai_store::users::NewUser;
 use gongkai_store::{Actor, Store, StoreError};

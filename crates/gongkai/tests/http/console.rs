@@ -1,7 +1,7 @@
 //! The staff console over HTTP: logging in, sessions, form tokens, users, units, the holiday
 //! calendar and the audit log.
 
-mod common;
+use crate::common;
 use common::{App, client, csrf_in, location};
 use reqwest::StatusCode;
 

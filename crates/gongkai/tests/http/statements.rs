@@ -2,7 +2,7 @@
 //! rows they show. Each page is counted on the demo data, then again after many more cases,
 //! coordinations and units' annual reports were added: the count must not grow with them.
 
-mod common;
+use crate::common;
 
 use chrono::Datelike;
 use common::*;

@@ -1,6 +1,6 @@
 //! Compression, entity tags and the whole-page cache, over HTTP against the real server.
 
-mod common;
+use crate::common;
 
 use common::App;
 use reqwest::{Method, StatusCode};

@@ -3,7 +3,7 @@
 //! cases, the column identity 一 + 二 = 三（七）+ 四, table 四 from review records, and the
 //! report's JSON, XLSX and DOCX answers — on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 use chrono::{Duration, NaiveDate};
 use common::App;
 use gongkai_domain::annual_report::{RequestRecord, Table3};

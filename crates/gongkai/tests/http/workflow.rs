@@ -2,7 +2,7 @@
 //! different reviewers approve, the checks hold up 终审 until personal information is masked
 //! or a reason is recorded, the citizen finds it; then a revision, withdrawal, and the API.
 
-mod common;
+use crate::common;
 use common::{App, location};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

@@ -6,7 +6,7 @@
 //! personal data stays with the handling unit's handlers; the processing fee; and the real
 //! binary killed mid-stream loses no acknowledged application.
 
-mod common;
+use crate::common;
 use chrono::{Duration, NaiveDate, Utc};
 use common::{App, chinese_number, client, solve};
 use gongkai_domain::calendar::Calendar;

@@ -2,7 +2,7 @@
 //! reviewers, versions and change notes, 索引号 under concurrent publication, withdrawal,
 //! validity, and the outbox.
 
-mod common;
+use crate::common;
 use gongkai_domain::documents::{DocumentFields, DocumentInput, Validity, Withdrawal};
 use gongkai_domain::workflow::State;
 use gongkai_store::documents::{DocAction, PublicFilter};

@@ -2,7 +2,7 @@
 //! input, the client address behind proxies, the metrics endpoint, absolute links and the
 //! link checker's refusal of internal addresses.
 
-mod common;
+use crate::common;
 use common::{App, Db, TestApp, client, csrf_in, location};
 use gongkai_web::ServerOptions;
 use gongkai_web::link_checker::{AllowList, check, client as checker};

@@ -1,7 +1,7 @@
 //! The public portal over HTTP: structure, meta tags, display mode, errors, assets, and that
 //! no page loads anything from another host.
 
-mod common;
+use crate::common;
 use common::App;
 use reqwest::StatusCode;
 

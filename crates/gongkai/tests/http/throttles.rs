@@ -4,7 +4,7 @@
 //! Client addresses are set through `X-Forwarded-For` (a single entry) on a server that
 //! trusts it.
 
-mod common;
+use crate::common;
 use common::{App, Db, TestApp, client, csrf_in, password_of, solve};
 use gongkai_web::ServerOptions;
 use reqwest::{Response, StatusCode};

@@ -3,7 +3,7 @@
 //! extraction in a limited child process; the server answers clearly and keeps serving. On the
 //! old code (parsing in the server's process) these tests abort the test process.
 
-mod common;
+use crate::common;
 use common::{App, Db, TestApp, client};
 use flate2::Compression;
 use flate2::write::ZlibEncoder;

@@ -2,7 +2,7 @@
 //! own unit, in another unit, and anonymous. The expected answers are written out here, route
 //! by route, from the rules in the issue — not computed by the code under test.
 
-mod common;
+use crate::common;
 use common::{App, Session, client, csrf_in, location};
 use gongkai_domain::staff::Role;
 use gongkai_store::units::UnitFilter;

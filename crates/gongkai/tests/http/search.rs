@@ -2,7 +2,7 @@
 //! SQLite and PostgreSQL: titles, 文号 found through the history lines, two-character words,
 //! synonyms, facets, hostile queries, and the index's recovery from crashes and damage.
 
-mod common;
+use crate::common;
 use common::App;
 use reqwest::StatusCode;
 use serde_json::Value;

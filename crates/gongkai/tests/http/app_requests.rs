@@ -1,7 +1,7 @@
 //! The request use cases of the application layer, called directly (no HTTP) on SQLite and
 //! PostgreSQL: what the console and the API reach through the web crate.
 
-mod common;
+use crate::common;
 
 use gongkai_app::requests::{self, Step, letters};
 use gongkai_app::{Context, NoEffects, Options, Principal};
@@ -42,6 +42,12 @@ fn application() -> RequestInput {
     }
 }
 
+/// A letter received today, registered by `handler` for their own unit.
+async fn register(cx: &Context, handler: &Principal) -> requests::Acknowledgement {
+    let today = gongkai_app::today().to_string();
+    requests::register(cx, handler, &application(), "", "post", &today).await.unwrap()
+}
+
 /// What the letters of a case say, in order: clarification and extension notices.
 async fn letters_of(cx: &Context, r: &gongkai_store::requests::Request) -> Vec<String> {
     let mut out = Vec::new();
@@ -55,8 +61,7 @@ async fn letters_of(cx: &Context, r: &gongkai_store::requests::Request) -> Vec<S
 store_test!(letters_read_the_events_facts_not_their_words, demo_base, |store: Store| async move {
     let cx = context(&store);
     let handler = principal(&store, "ybj_handler").await;
-    let today = gongkai_app::today().to_string();
-    let ack = requests::register(&cx, &handler, &application(), "", "post", &today).await.unwrap();
+    let ack = register(&cx, &handler).await;
     let id = ack.request.id;
     let on = gongkai_app::today();
     requests::take_step(&cx, &handler, id, Step::RequestClarification { on, what: "请写明病种目录的年份".into() })
@@ -108,8 +113,7 @@ store_test!(letters_read_the_events_facts_not_their_words, demo_base, |store: St
 store_test!(an_unknown_event_code_is_an_error_not_a_dropped_row, demo_base, |store: Store| async move {
     let cx = context(&store);
     let handler = principal(&store, "ybj_handler").await;
-    let today = gongkai_app::today().to_string();
-    let ack = requests::register(&cx, &handler, &application(), "", "post", &today).await.unwrap();
+    let ack = register(&cx, &handler).await;
     let mut conn = common::raw_conn(&store).await;
     sqlx::query("UPDATE request_events SET kind = '登记申请'").execute(&mut conn).await.unwrap();
     let err = store.request_events(ack.request.id, false).await.unwrap_err();
@@ -120,8 +124,7 @@ store_test!(steps_check_rights_and_the_lifecycle_without_http, demo_base, |store
     let cx = context(&store);
     let handler = principal(&store, "ybj_handler").await;
     let editor = principal(&store, "zjj_editor").await;
-    let today = gongkai_app::today().to_string();
-    let ack = requests::register(&cx, &handler, &application(), "", "post", &today).await.unwrap();
+    let ack = register(&cx, &handler).await;
     let id = ack.request.id;
     // Another unit's editor does not even learn the case exists.
     let err = requests::take_step(&cx, &editor, id, Step::Archive).await.unwrap_err();
@@ -139,8 +142,7 @@ store_test!(steps_check_rights_and_the_lifecycle_without_http, demo_base, |store
 store_test!(the_migration_turns_older_timelines_into_kinds_and_facts, demo_base, |store: Store| async move {
     let cx = context(&store);
     let handler = principal(&store, "ybj_handler").await;
-    let today = gongkai_app::today().to_string();
-    let ack = requests::register(&cx, &handler, &application(), "", "post", &today).await.unwrap();
+    let ack = register(&cx, &handler).await;
     let id = ack.request.id;
     let mut conn = common::raw_conn(&store).await;
     sqlx::query(&format!("UPDATE requests SET extension_days = 15 WHERE id = {id}")).execute(&mut conn).await.unwrap();

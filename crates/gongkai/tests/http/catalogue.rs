@@ -1,7 +1,7 @@
 //! Standard lists, unit catalogues, columns, the guide and the dashboard's disclosure flags,
 //! over HTTP on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 use common::{App, client, location};
 use gongkai_domain::catalogue::CatalogueRow;
 use gongkai_domain::validation::Invalid;

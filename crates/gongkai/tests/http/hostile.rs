@@ -2,7 +2,7 @@
 //! fragments, path traversal, control characters, absurd numbers. No answer may be a 500,
 //! nothing may be reflected unescaped, and the server and its audit chain must survive.
 
-mod common;
+use crate::common;
 use common::{App, client};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

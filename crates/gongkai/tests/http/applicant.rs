@@ -4,7 +4,7 @@
 //! carries its reply letter; the form after an error keeps the challenge and the uploaded
 //! identity proof.
 
-mod common;
+use crate::common;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use common::{App, client, solve};
 use gongkai_domain::calendar::Calendar;
@@ -242,7 +242,7 @@ both!(a_correction_needs_the_code_the_state_and_good_input, |app: App| async mov
 both!(every_replied_demo_case_has_its_letter, |app: App| async move {
     gongkai_store::demo::load(&app.store).await.unwrap();
     let written = gongkai_web::requests::letters::ensure_reply_letters(&app.state).await.unwrap();
-    let demo: toml::Value = toml::from_str(include_str!("../../store/demo/requests.toml")).unwrap();
+    let demo: toml::Value = toml::from_str(include_str!("../../../store/demo/requests.toml")).unwrap();
     let replied: Vec<(&str, &str)> = demo["request"]
         .as_array()
         .unwrap()

@@ -1,0 +1,28 @@
+//! The integration tests over HTTP, the store and the application layer, in one binary (one
+//! link instead of one per file): the real server on port 0 over a fresh SQLite folder or
+//! PostgreSQL database (`common`), one module per feature.
+
+#[macro_use]
+mod common;
+
+mod annual_report;
+mod api;
+mod app_requests;
+mod applicant;
+mod audit_chain;
+mod catalogue;
+mod cli;
+mod console;
+mod documents;
+mod edge;
+mod hostile;
+mod hostile_files;
+mod http_cache;
+mod permissions;
+mod portal;
+mod requests;
+mod search;
+mod statements;
+mod store;
+mod throttles;
+mod workflow;
