@@ -764,7 +764,7 @@ impl Writer {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
+    #[expect(clippy::too_many_arguments, reason = "one argument per column of the row it inserts")]
     pub async fn consultation_insert(
         &mut self,
         request_id: i64,
@@ -811,7 +811,7 @@ impl Writer {
         consultations_in(self.conn(), request_id).await
     }
 
-    #[allow(clippy::too_many_arguments)]
+    #[expect(clippy::too_many_arguments, reason = "one argument per column of the row it inserts")]
     pub async fn request_file_insert(
         &mut self,
         request_id: i64,
