@@ -86,7 +86,6 @@ pub fn site(public_url: Option<String>, file: &FileConfig) -> anyhow::Result<Sit
     Ok(site)
 }
 
-#[allow(clippy::too_many_arguments)]
 pub fn server(
     trust_proxy: bool,
     no_link_check: bool,

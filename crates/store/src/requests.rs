@@ -923,7 +923,7 @@ impl Writer {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
+    #[expect(clippy::too_many_arguments, reason = "one argument per column of the row it inserts")]
     pub async fn consultation_insert(
         &mut self,
         request_id: i64,
@@ -970,7 +970,7 @@ impl Writer {
         consultations_in(self.conn(), request_id).await
     }
 
-    #[allow(clippy::too_many_arguments)]
+    #[expect(clippy::too_many_arguments, reason = "one argument per column of the row it inserts")]
     pub async fn request_file_insert(
         &mut self,
         request_id: i64,

@@ -1,4 +1,5 @@
 //! Compression, entity tags and the whole-page cache, over HTTP against the real server.
+#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
 use crate::common;
 

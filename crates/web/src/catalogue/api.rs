@@ -125,7 +125,7 @@ pub async fn list_standards(
 
 /// 导入的清单（multipart/form-data）
 #[derive(ToSchema)]
-#[allow(dead_code)]
+#[expect(dead_code, reason = "describes the multipart body for OpenAPI only; the handler reads the parts")]
 pub struct StandardsUpload {
     /// city、county 或 township
     level: String,

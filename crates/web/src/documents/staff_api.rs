@@ -332,7 +332,7 @@ impl From<&gongkai_store::attachments::Attachment> for AttachmentOut {
 
 /// 上传的附件（multipart/form-data）
 #[derive(ToSchema)]
-#[allow(dead_code)]
+#[expect(dead_code, reason = "describes the multipart body for OpenAPI only; the handler reads the parts")]
 pub struct UploadForm {
     /// PDF、.docx、.xlsx 或 PNG/JPEG/GIF/WebP 图片；按内容核对类型
     #[schema(format = Binary, value_type = String)]

@@ -1,6 +1,6 @@
 //! The test harness: the real server on port 0 over a fresh database — a temporary SQLite
 //! folder or a new PostgreSQL database on 127.0.0.1:5432 — spoken to over HTTP.
-#![allow(dead_code)]
+#![allow(dead_code, reason = "each test crate uses its own part of the harness")]
 
 use gongkai_store::{DatabaseSettings, Store};
 use gongkai_web::{AppState, ServerOptions, SiteConfig};
@@ -22,7 +22,7 @@ pub const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 macro_rules! both {
     ($name:ident, $scenario:expr) => {
         mod $name {
-            #[allow(unused_imports)]
+            #[allow(unused_imports, reason = "not every scenario uses the test file's imports")]
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
@@ -46,7 +46,7 @@ macro_rules! both {
 macro_rules! both_with {
     ($name:ident, $options:expr, $scenario:expr) => {
         mod $name {
-            #[allow(unused_imports)]
+            #[allow(unused_imports, reason = "not every scenario uses the test file's imports")]
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
@@ -69,7 +69,7 @@ macro_rules! both_with {
 macro_rules! store_test {
     ($name:ident, $body:expr) => {
         mod $name {
-            #[allow(unused_imports)]
+            #[allow(unused_imports, reason = "not every scenario uses the test file's imports")]
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
@@ -84,7 +84,7 @@ macro_rules! store_test {
     // The same on a store holding the demo's units and users.
     ($name:ident, demo_base, $body:expr) => {
         mod $name {
-            #[allow(unused_imports)]
+            #[allow(unused_imports, reason = "not every scenario uses the test file's imports")]
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
