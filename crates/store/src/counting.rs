@@ -66,7 +66,7 @@ macro_rules! counted_executor {
             E: 'q + Execute<'q, Any>,
         {
             bump();
-            #[allow(clippy::redundant_closure_call)]
+            #[allow(clippy::redundant_closure_call, reason = "the macro applies the accessor it is given to `self`")]
             ($inner)(self).fetch_many(query)
         }
 
@@ -76,7 +76,7 @@ macro_rules! counted_executor {
             E: 'q + Execute<'q, Any>,
         {
             bump();
-            #[allow(clippy::redundant_closure_call)]
+            #[allow(clippy::redundant_closure_call, reason = "the macro applies the accessor it is given to `self`")]
             ($inner)(self).fetch_optional(query)
         }
 
@@ -88,7 +88,7 @@ macro_rules! counted_executor {
         where
             'c: 'e,
         {
-            #[allow(clippy::redundant_closure_call)]
+            #[allow(clippy::redundant_closure_call, reason = "the macro applies the accessor it is given to `self`")]
             ($inner)(self).prepare_with(sql, parameters)
         }
 
@@ -96,7 +96,7 @@ macro_rules! counted_executor {
         where
             'c: 'e,
         {
-            #[allow(clippy::redundant_closure_call)]
+            #[allow(clippy::redundant_closure_call, reason = "the macro applies the accessor it is given to `self`")]
             ($inner)(self).describe(sql)
         }
     };

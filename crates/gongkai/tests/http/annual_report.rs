@@ -2,7 +2,6 @@
 //! it (grouped queries in the database) against an independent count in memory of the same
 //! cases, the column identity 一 + 二 = 三（七）+ 四, table 四 from review records, and the
 //! report's JSON, XLSX and DOCX answers — on SQLite and PostgreSQL.
-#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
 use crate::common;
 use chrono::{Duration, NaiveDate};

@@ -1,6 +1,5 @@
 //! The JSON API over HTTP: token authentication, problem documents, each domain's routes, and
 //! the OpenAPI document — every operation in it is called and must work.
-#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
 use crate::common;
 use common::{App, chinese_number, client, solve};

@@ -1,6 +1,5 @@
 //! The request use cases of the application layer, called directly (no HTTP) on SQLite and
 //! PostgreSQL: what the console and the API reach through the web crate.
-#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
 use crate::common;
 

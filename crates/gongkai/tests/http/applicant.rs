@@ -3,7 +3,6 @@
 //! at 待申请人补正, its files for the handling unit's handlers only; every replied demo case
 //! carries its reply letter; the form after an error keeps the challenge and the uploaded
 //! identity proof.
-#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
 use crate::common;
 use chrono::{Datelike, Duration, NaiveDate, Utc};

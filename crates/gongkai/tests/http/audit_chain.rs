@@ -1,7 +1,6 @@
 //! The keyed audit chain against someone who can write the database: rewrites recomputed with
 //! SHA-256 or a guessed key, truncation below a kept checkpoint, key rotation and missing keys,
 //! the periodic checkpoint; on SQLite and PostgreSQL, and the commands of the binary.
-#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
 use crate::common;
 use gongkai_domain::audit::{AuditKey, AuditRecord, ChainBreak, CheckpointProblem, KeyRing};

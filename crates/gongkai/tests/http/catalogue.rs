@@ -1,6 +1,5 @@
 //! Standard lists, unit catalogues, columns, the guide and the dashboard's disclosure flags,
 //! over HTTP on SQLite and PostgreSQL.
-#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
 use crate::common;
 use common::{App, client, location};

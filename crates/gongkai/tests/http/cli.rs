@@ -1,6 +1,5 @@
 //! The `gongkai` binary: calendar questions, tokens, the audit check, backup and restore,
 //! clear failures, and a served instance that starts, answers and stops gracefully.
-#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
 use crate::common;
 use std::io::{BufRead, BufReader};

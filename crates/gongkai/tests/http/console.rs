@@ -1,6 +1,5 @@
 //! The staff console over HTTP: logging in, sessions, form tokens, users, units, the holiday
 //! calendar and the audit log.
-#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
 use crate::common;
 use common::{App, client, csrf_in, location};

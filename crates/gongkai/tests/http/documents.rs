@@ -1,7 +1,6 @@
 //! Documents in the store on SQLite and PostgreSQL: the review workflow with its separation of
 //! reviewers, versions and change notes, 索引号 under concurrent publication, withdrawal,
 //! validity, and the outbox.
-#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
 use crate::common;
 use gongkai_domain::documents::{DocumentFields, DocumentInput, Validity, Withdrawal};

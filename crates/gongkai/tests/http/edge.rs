@@ -1,7 +1,6 @@
 //! The network edge: slow and idle connections, connection caps, redirect targets from
 //! input, the client address behind proxies, the metrics endpoint, absolute links and the
 //! link checker's refusal of internal addresses.
-#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
 use crate::common;
 use common::{App, Db, TestApp, client, csrf_in, location};

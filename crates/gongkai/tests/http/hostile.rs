@@ -1,7 +1,6 @@
 //! Malformed and hostile input at every route: huge fields, invalid UTF-8, SQL and script
 //! fragments, path traversal, control characters, absurd numbers. No answer may be a 500,
 //! nothing may be reflected unescaped, and the server and its audit chain must survive.
-#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
 use crate::common;
 use common::{App, client};

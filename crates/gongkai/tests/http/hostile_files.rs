@@ -2,7 +2,6 @@
 //! parser's stack, inflate to gigabytes or declare billions of cells. Each fails its own
 //! extraction in a limited child process; the server answers clearly and keeps serving. On the
 //! old code (parsing in the server's process) these tests abort the test process.
-#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
 use crate::common;
 use common::{App, Db, TestApp, client};

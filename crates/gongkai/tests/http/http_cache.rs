@@ -1,5 +1,4 @@
 //! Compression, entity tags and the whole-page cache, over HTTP against the real server.
-#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
 use crate::common;
 

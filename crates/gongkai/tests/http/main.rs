@@ -2,6 +2,8 @@
 //! link instead of one per file): the real server on port 0 over a fresh SQLite folder or
 //! PostgreSQL database (`common`), one module per feature.
 
+#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
 #[macro_use]
 mod common;
 

@@ -1,7 +1,6 @@
 //! The permission matrix: every console and API route × every role × a target in the user's
 //! own unit, in another unit, and anonymous. The expected answers are written out here, route
 //! by route, from the rules in the issue — not computed by the code under test.
-#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
 use crate::common;
 use common::{App, Session, client, csrf_in, location};

@@ -1,6 +1,5 @@
 //! The public portal over HTTP: structure, meta tags, display mode, errors, assets, and that
 //! no page loads anything from another host.
-#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
 use crate::common;
 use common::App;

@@ -5,7 +5,6 @@
 //! following the holiday calendar throughout; staff register applications received otherwise;
 //! personal data stays with the handling unit's handlers; the processing fee; and the real
 //! binary killed mid-stream loses no acknowledged application.
-#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
 use crate::common;
 use chrono::{Duration, NaiveDate, Utc};

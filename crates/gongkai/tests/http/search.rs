@@ -1,7 +1,6 @@
 //! Search on the shared laws corpus (a slice of it, imported as the command line does), on
 //! SQLite and PostgreSQL: titles, 文号 found through the history lines, two-character words,
 //! synonyms, facets, hostile queries, and the index's recovery from crashes and damage.
-#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
 use crate::common;
 use common::App;

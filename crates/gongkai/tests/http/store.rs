@@ -1,6 +1,5 @@
 //! Store behaviour on SQLite and PostgreSQL: migrations, the audit chain under concurrency,
 //! unit rules, sessions and tokens, the calendar seed, idempotent demo data.
-#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
 use crate::common;
 use gongkai_domain::units::{UnitFields, UnitKind};

@@ -3,7 +3,6 @@
 //! hold under concurrent requests, and challenges cost the database nothing until answered.
 //! Client addresses are set through `X-Forwarded-For` (a single entry) on a server that
 //! trusts it.
-#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
 use crate::common;
 use common::{App, Db, TestApp, client, csrf_in, password_of, solve};

@@ -1,7 +1,6 @@
 //! A document from draft to the public over HTTP: an editor drafts in the console, three
 //! different reviewers approve, the checks hold up 终审 until personal information is masked
 //! or a reason is recorded, the citizen finds it; then a revision, withdrawal, and the API.
-#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
 use crate::common;
 use common::{App, location};
