@@ -9,7 +9,7 @@ use gongkai_domain::units::{Unit, UnitFields, UnitInput, UnitKind};
 use gongkai_domain::validation::{self, Invalid};
 
 fn today() -> String {
-    gongkai_domain::time::date_in_china(chrono::Utc::now()).to_string()
+    crate::today().to_string()
 }
 
 pub fn parse_kind(raw: &str) -> Result<UnitKind, Invalid> {

@@ -100,15 +100,10 @@ pub struct ErrorInfo {
     pub errors: Vec<FieldError>,
 }
 
+/// The store's errors mean what the application layer says they mean.
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Invalid(inv) => AppError::Invalid(inv),
-            StoreError::Conflict(inv) => AppError::Conflict(inv),
-            StoreError::NotFound(_) => AppError::NotFound,
-            other if other.is_unique_violation() => AppError::Conflict(Invalid::one("", "数据", "与已有记录重复")),
-            other => AppError::Internal(other.to_string()),
-        }
+        gongkai_app::Error::from(e).into()
     }
 }
 
