@@ -291,3 +291,50 @@ pub async fn track(cx: &Context, tracking_no: &str, code: &str, ip: &str) -> Res
         _ => Err(Error::Invalid(Invalid::one("code", "申请编号或查询码", "不正确，请核对后重新输入"))),
     }
 }
+
+// ----- an identity proof kept between a form with errors and its next submission -----
+// The browser cannot keep a chosen file across the page, so the server holds it (checked, in
+// the file store, named by its hash) and the form carries a signed, short-lived token naming it.
+
+const PROOF_PURPOSE: &str = "gongkai draft identity proof";
+/// As long as a challenge: a form is filled in within the hour.
+const PROOF_MINUTES: i64 = 60;
+
+/// Keeps a checked identity proof in the file store and gives the token that names it.
+pub async fn keep_proof(cx: &Context, name: &str, bytes: &[u8]) -> Result<String, Error> {
+    let sha = cx.store.file_save(bytes).await?;
+    let expires = chrono::Utc::now().timestamp() + PROOF_MINUTES * 60;
+    let data = format!("{expires}|{sha}|{}|{name}", bytes.len());
+    let key = cx.challenge_key().await?;
+    let signature = key.sign(PROOF_PURPOSE, data.as_bytes());
+    Ok(format!("{}.{signature}", base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, &data)))
+}
+
+/// The proof a token names (file name and bytes), read back from the file store; `Ok(Err)`
+/// with the message for the applicant when the token is out of date or not one this server gave.
+pub async fn kept_proof(cx: &Context, token: &str) -> Result<Result<(String, Vec<u8>), &'static str>, Error> {
+    const STALE: &str = "已上传的文件已过期，请重新选择上传";
+    let Some((data, signature)) = token.trim().split_once('.') else { return Ok(Err(STALE)) };
+    let Ok(raw) = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, data) else {
+        return Ok(Err(STALE));
+    };
+    let key = cx.challenge_key().await?;
+    if !key.signed(PROOF_PURPOSE, &raw, signature) {
+        return Ok(Err(STALE));
+    }
+    let text = String::from_utf8_lossy(&raw);
+    let mut parts = text.splitn(4, '|');
+    let (Some(expires), Some(sha), Some(size), Some(name)) = (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Ok(Err(STALE));
+    };
+    let fresh = expires.parse::<i64>().is_ok_and(|e| e > chrono::Utc::now().timestamp());
+    let hex_sha = sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit());
+    if !fresh || !hex_sha {
+        return Ok(Err(STALE));
+    }
+    match tokio::fs::read(cx.store.file_path(sha)).await {
+        Ok(bytes) if size.parse::<usize>() == Ok(bytes.len()) => Ok(Ok((name.to_string(), bytes))),
+        _ => Ok(Err(STALE)),
+    }
+}

@@ -14,7 +14,7 @@ mod steps;
 pub use clock::{Deadline, clock, clock_facts, deadline, refresh_due};
 pub use intake::{
     APPLICATION_BODY_LIMIT, Acknowledgement, CODE_GUESSES_PER_ADDRESS, CODE_GUESSES_PER_REQUEST, Intake,
-    SUBMISSIONS_PER_ADDRESS, register, submit, track,
+    SUBMISSIONS_PER_ADDRESS, keep_proof, kept_proof, register, submit, track,
 };
 pub use steps::{Step, answer_coordination, take_step};
 

@@ -117,10 +117,6 @@ pub struct KeptProof {
     pub token: String,
 }
 
-const PROOF_PURPOSE: &str = "gongkai draft identity proof";
-/// As long as a challenge: a form is filled in within the hour.
-const PROOF_MINUTES: i64 = 60;
-
 fn size_text(bytes: usize) -> String {
     if bytes >= 1024 * 1024 {
         format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
@@ -129,45 +125,10 @@ fn size_text(bytes: usize) -> String {
     }
 }
 
-/// Keeps a checked identity proof in the file store and gives the token for the form.
+/// Keeps a checked identity proof for the next try and gives the form its token.
 async fn keep_proof(state: &AppState, name: &str, bytes: &[u8]) -> Result<KeptProof, AppError> {
-    let sha = state.store.file_save(bytes).await?;
-    let expires = chrono::Utc::now().timestamp() + PROOF_MINUTES * 60;
-    let data = format!("{expires}|{sha}|{}|{name}", bytes.len());
-    let key = state.challenge_key().await?;
-    let signature = key.sign(PROOF_PURPOSE, data.as_bytes());
-    let token =
-        format!("{}.{signature}", base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, &data));
+    let token = gongkai_app::requests::keep_proof(state, name, bytes).await?;
     Ok(KeptProof { name: name.to_string(), size: size_text(bytes.len()), token })
-}
-
-/// The proof a token names, read back from the file store; `Err` with the message for the
-/// applicant when the token is out of date or not one this server gave.
-async fn kept_proof(state: &AppState, token: &str) -> Result<Result<(String, Vec<u8>), &'static str>, AppError> {
-    const STALE: &str = "已上传的文件已过期，请重新选择上传";
-    let Some((data, signature)) = token.trim().split_once('.') else { return Ok(Err(STALE)) };
-    let Ok(raw) = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, data) else {
-        return Ok(Err(STALE));
-    };
-    let key = state.challenge_key().await?;
-    if !key.signed(PROOF_PURPOSE, &raw, signature) {
-        return Ok(Err(STALE));
-    }
-    let text = String::from_utf8_lossy(&raw);
-    let mut parts = text.splitn(4, '|');
-    let (Some(expires), Some(sha), Some(size), Some(name)) = (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Ok(Err(STALE));
-    };
-    let fresh = expires.parse::<i64>().is_ok_and(|e| e > chrono::Utc::now().timestamp());
-    let hex_sha = sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit());
-    if !fresh || !hex_sha {
-        return Ok(Err(STALE));
-    }
-    match tokio::fs::read(state.store.file_path(sha)).await {
-        Ok(bytes) if size.parse::<usize>() == Ok(bytes.len()) => Ok(Ok((name.to_string(), bytes))),
-        _ => Ok(Err(STALE)),
-    }
 }
 
 async fn render_form(state: &AppState, headers: &HeaderMap, ip: &str, f: FormView) -> PageResult {
@@ -255,7 +216,7 @@ async fn submit(
     let mut proof = upload.file.filter(|(_, b)| !b.is_empty()).map(|(n, b)| (n, b.to_vec()));
     let token = f.get("identity_proof_token").trim().to_string();
     if proof.is_none() && !token.is_empty() && f.get("identity_proof_remove") != "1" {
-        match kept_proof(&state, &token).await? {
+        match gongkai_app::requests::kept_proof(&state, &token).await? {
             Ok(kept) => proof = Some(kept),
             Err(problem) => {
                 // Never submit without the file the applicant believes is attached.

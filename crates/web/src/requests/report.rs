@@ -1,9 +1,6 @@
-//! The annual report (政府信息公开工作年度报告, art. 49–50) of a unit, or of a government
-//! over every unit below it: table 二 from published 规章 and 行政规范性文件 plus the figures
-//! staff enter, table 三 counted from the applications, table 四 from the review and lawsuit
-//! records, and the text sections the unit writes. Served as JSON, HTML, XLSX and DOCX; a
-//! unit's report is published as a document in its 政府信息公开年报 column, through the usual
-//! review, and a report not published by its legal deadline is flagged.
+//! The annual report's pages and API: served as JSON, HTML, XLSX and DOCX, edited in the
+//! console, drafted as a document. Building, saving and drafting the report are
+//! `gongkai_app::annual_report`; its HTML body is `gongkai_export::annual_report_html`.
 
 use crate::app::AppState;
 use crate::auth::{ApiStaff, Principal, Staff};
@@ -19,187 +16,18 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::{Datelike, NaiveDate};
-use gongkai_domain::annual_report::{
-    self as ar, AnnualReport, IssuedRepealedInForce, ManualTable2, ManualTable2Input, ReviewKind, ReviewResult,
-    Sections, SectionsInput, Table2, Table3, Table3Counts, Table4, layout,
-};
-use gongkai_domain::requests::{ApplicantType, Outcome};
+use chrono::Datelike;
+use gongkai_domain::annual_report::{self as ar, AnnualReport};
 use gongkai_domain::staff::Action;
-use gongkai_domain::units::UnitKind;
 use gongkai_domain::validation::Invalid;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
-/// Whose applications a report counts: the unit alone, or the unit and every unit below it
-/// (a government's report over its departments, towns and streets).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    Unit,
-    All,
-}
-
-impl Scope {
-    fn parse(raw: &str) -> Result<Scope, Invalid> {
-        match raw.trim() {
-            "unit" => Ok(Scope::Unit),
-            "all" => Ok(Scope::All),
-            _ => Err(Invalid::one("scope", "统计范围", "应为 unit（本单位）或 all（含下级单位）")),
-        }
-    }
-}
-
-/// A report with what the pages and the API say about it.
-pub struct Built {
-    pub report: AnnualReport,
-    pub unit_id: i64,
-    pub units_counted: usize,
-    pub deadline: NaiveDate,
-    pub published_on: Option<NaiveDate>,
-    pub document_id: Option<i64>,
-    pub late: bool,
-}
-
-/// Builds the report from the store: one grouped count of applications, one of documents,
-/// one of review cases, and the unit's own text and figures with its publication.
-pub async fn build(state: &AppState, unit_id: i64, year: i32, scope: Scope) -> Result<Built, AppError> {
-    let tree = state.unit_tree().await?;
-    let unit = tree.get(unit_id).ok_or(AppError::NotFound)?;
-    let unit_ids: Vec<i64> = match scope {
-        Scope::Unit => vec![unit_id],
-        Scope::All => tree.subtree(unit_id).iter().map(|u| u.id).collect(),
-    };
-    let raw = state.store.request_counts(&unit_ids, year).await?;
-    let pairs = |v: &[(String, u64)]| -> Vec<(ApplicantType, u64)> {
-        v.iter().filter_map(|(t, n)| ApplicantType::parse(t).map(|t| (t, *n))).collect()
-    };
-    let counts = Table3Counts {
-        new: pairs(&raw.new),
-        carried_over: pairs(&raw.carried_over),
-        replied: raw
-            .replied
-            .iter()
-            .filter_map(|(t, o, n)| Some((ApplicantType::parse(t)?, Outcome::parse(o)?, *n)))
-            .collect(),
-        carried_forward: pairs(&raw.carried_forward),
-    };
-    let table3 = Table3::from_counts(&counts);
-    let reviews: Vec<(ReviewKind, ReviewResult, u64)> = state
-        .store
-        .review_counts(&unit_ids, year)
-        .await?
-        .iter()
-        .filter_map(|(k, r, n)| Some((ReviewKind::parse(k)?, ReviewResult::parse(r)?, *n)))
-        .collect();
-    let table4 = Table4::from_counts(&reviews);
-    let mut rules = IssuedRepealedInForce::default();
-    let mut normative = IssuedRepealedInForce::default();
-    for (genre, issued, repealed, in_force) in state.store.regulation_counts(&unit_ids, year).await? {
-        let target = if genre == "regulation" { &mut rules } else { &mut normative };
-        *target = IssuedRepealedInForce { issued, repealed, in_force };
-    }
-    let meta = state.store.annual_report_meta(unit_id, year).await?;
-    let (sections, manual, document_id, published_on) = match &meta {
-        Some(m) => (
-            serde_json::from_str::<Sections>(&m.sections).unwrap_or_default(),
-            serde_json::from_str::<ManualTable2>(&m.manual).unwrap_or_default(),
-            m.document_id,
-            // Published means the linked document is online, whatever the report row says.
-            m.published_on.as_deref().and_then(gongkai_domain::time::parse_date),
-        ),
-        None => (Sections::default(), ManualTable2::default(), None, None),
-    };
-    let is_government = matches!(unit.kind, UnitKind::Government | UnitKind::Zone);
-    let deadline = ar::report_deadline(year, is_government);
-    Ok(Built {
-        late: ar::is_late(deadline, published_on, super::today()),
-        report: AnnualReport {
-            unit_name: unit.name.clone(),
-            year,
-            sections,
-            table2: Table2::new(rules, normative, manual),
-            table3,
-            table4,
-        },
-        unit_id,
-        units_counted: unit_ids.len(),
-        deadline,
-        published_on,
-        document_id,
-    })
-}
-
-/// A cell of a report table as the template writes it: a heading (`th`, with its scope) or a
-/// figure (`td`), and how many grid positions it spans.
-struct GridCell {
-    tag: &'static str,
-    scope: &'static str,
-    rows: usize,
-    cols: usize,
-    text: String,
-}
-
-/// A layout grid as the rows of an HTML table with merged headings; the labels are the
-/// domain's fixed strings and the figures numbers, escaped all the same by the template.
-struct GridView {
-    caption: &'static str,
-    rows: Vec<Vec<GridCell>>,
-}
-
-impl GridView {
-    fn new(grid: &layout::Grid, caption: &'static str) -> GridView {
-        let rows = (0..grid.rows)
-            .map(|row| {
-                let header = row < grid.header_rows;
-                grid.cells
-                    .iter()
-                    .filter(|c| c.row == row)
-                    .map(|cell| {
-                        let (tag, scope, text) = match &cell.content {
-                            layout::Content::Heading(t) => ("th", if header { "col" } else { "" }, t.to_string()),
-                            layout::Content::Label(t) => ("th", "row", t.to_string()),
-                            layout::Content::Count(n) => ("td", "", n.to_string()),
-                            layout::Content::Amount(a) => ("td", "", a.clone()),
-                        };
-                        GridCell { tag, scope, rows: cell.rows, cols: cell.cols, text }
-                    })
-                    .collect()
-            })
-            .collect();
-        GridView { caption, rows }
-    }
-}
-
-/// The body of a report: the sections' titles, the paragraphs staff wrote and the tables.
-#[derive(Template)]
-#[template(path = "annual_report_body.html")]
-struct ReportBodyTemplate<'a> {
-    titles: &'static [&'static str; 6],
-    overall: Vec<&'a str>,
-    table2: GridView,
-    table3: GridView,
-    table3_note: &'static str,
-    table4: GridView,
-    problems: Vec<&'a str>,
-    other: Vec<&'a str>,
-}
+pub use gongkai_app::annual_report::{Built, ReportBody, Scope, build, draft_document, save};
 
 /// The report as HTML: the published document's body and the report pages.
-pub fn report_html(r: &AnnualReport) -> Result<String, askama::Error> {
-    fn paragraphs(t: &str) -> Vec<&str> {
-        t.lines().map(str::trim).filter(|l| !l.is_empty()).collect()
-    }
-    let t = ReportBodyTemplate {
-        titles: &ar::SECTION_TITLES,
-        overall: paragraphs(&r.sections.overall),
-        table2: GridView::new(&layout::table2(&r.table2), "表二"),
-        table3: GridView::new(&layout::table3(&r.table3), "表三"),
-        table3_note: ar::TABLE3_NOTE,
-        table4: GridView::new(&layout::table4(&r.table4), "表四"),
-        problems: paragraphs(&r.sections.problems),
-        other: paragraphs(&r.sections.other),
-    };
-    t.render()
+pub fn report_html(r: &AnnualReport) -> Result<String, AppError> {
+    gongkai_export::annual_report_html::write(r).map_err(AppError::internal)
 }
 
 fn year_param(q: &Fields) -> Result<i32, AppError> {
@@ -289,149 +117,6 @@ pub async fn get_report(
     let scope = Scope::parse(q.opt("scope").unwrap_or("unit")).map_err(AppError::Invalid)?;
     let built = build(&state, unit_id, year, scope).await?;
     Ok(report_response(&built, scope, q.opt("format").unwrap_or("json"))?)
-}
-
-/// 年度报告中由单位填写的内容
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(default, deny_unknown_fields)]
-pub struct ReportBody {
-    /// 一、总体情况
-    pub overall: String,
-    /// 五、存在的主要问题及改进情况
-    pub problems: String,
-    /// 六、其他需要报告的事项
-    pub other: String,
-    /// 行政许可本年处理决定数量
-    pub licensing: String,
-    /// 行政处罚本年处理决定数量
-    pub penalty: String,
-    /// 行政强制本年处理决定数量
-    pub enforcement: String,
-    /// 行政事业性收费本年收费金额（万元）
-    pub fees_wan_yuan: String,
-}
-
-pub async fn save(state: &AppState, p: &Principal, unit_id: i64, year: i32, b: &ReportBody) -> Result<(), AppError> {
-    p.require_for_unit(state, Action::EditAnnualReport, unit_id).await?;
-    let mut errors = Invalid::default();
-    let sections = Sections::parse(&SectionsInput {
-        overall: b.overall.clone(),
-        problems: b.problems.clone(),
-        other: b.other.clone(),
-    })
-    .map_err(|e| errors.0.extend(e.0))
-    .ok();
-    let manual = ManualTable2::parse(&ManualTable2Input {
-        licensing: b.licensing.clone(),
-        penalty: b.penalty.clone(),
-        enforcement: b.enforcement.clone(),
-        fees_wan_yuan: b.fees_wan_yuan.clone(),
-    })
-    .map_err(|e| errors.0.extend(e.0))
-    .ok();
-    let (Some(sections), Some(manual)) = (sections, manual) else { return Err(errors.into()) };
-    let mut w = state.store.write(p.actor()).await?;
-    w.annual_report_put(
-        unit_id,
-        year,
-        &serde_json::to_string(&sections).map_err(AppError::internal)?,
-        &serde_json::to_string(&manual).map_err(AppError::internal)?,
-    )
-    .await?;
-    w.record(
-        "annual_report.save",
-        "annual_report",
-        format!("{unit_id}/{year}"),
-        Some(unit_id),
-        format!("保存 {year} 年度报告"),
-    );
-    w.commit().await?;
-    Ok(())
-}
-
-/// Drafts the report as a document in the unit's 年报 column (created if missing), with the
-/// XLSX and DOCX attached; the draft then goes through the unit's review like any document.
-pub async fn draft_document(state: &AppState, p: &Principal, unit_id: i64, year: i32) -> Result<i64, AppError> {
-    p.require_for_unit(state, Action::EditAnnualReport, unit_id).await?;
-    let built = build(state, unit_id, year, Scope::Unit).await?;
-    built.report.check_publishable()?;
-    if let Some(d) = built.document_id
-        && state.store.document(d).await?.is_some_and(|doc| doc.withdrawal.is_none())
-    {
-        return Err(AppError::Conflict(Invalid::one(
-            "document",
-            "年度报告",
-            format!("已生成稿件（信息编号 {d}），请在政府信息中修改或送审"),
-        )));
-    }
-    let xlsx = gongkai_export::annual_report_xlsx::write(&built.report).map_err(AppError::internal)?;
-    let docx =
-        gongkai_export::annual_report_docx::write(&built.report).map_err(|e| AppError::internal(format!("{e:?}")))?;
-    let column = state
-        .store
-        .columns(Some(unit_id))
-        .await?
-        .into_iter()
-        .find(|c| c.kind == gongkai_domain::columns::ColumnKind::Reports)
-        .map(|c| c.id);
-    let title = built.report.title();
-    let input = gongkai_domain::documents::DocumentInput {
-        title: title.clone(),
-        written_on: super::today().to_string(),
-        topic: "general".into(),
-        genre: "report".into(),
-        keywords: "政府信息公开,年度报告".into(),
-        disclosure_mode: "proactive".into(),
-        body: report_html(&built.report)?,
-        ..Default::default()
-    };
-    let publisher = state.unit_tree().await?.get(unit_id).map(|u| u.name.clone()).unwrap_or_default();
-    let mut fields = gongkai_domain::documents::DocumentFields::parse(&input, &publisher)?;
-    let saved = [(format!("{title}.xlsx"), xlsx), (format!("{title}.docx"), docx)];
-    let mut shas = Vec::new();
-    for (_, bytes) in &saved {
-        shas.push(state.store.file_save(bytes).await?);
-    }
-    let mut w = state.store.write(p.actor()).await?;
-    let column_id = match column {
-        Some(c) => c,
-        None => {
-            let f = gongkai_domain::columns::ColumnFields {
-                name: "政府信息公开年报".into(),
-                description: "本单位政府信息公开工作年度报告".into(),
-                kind: gongkai_domain::columns::ColumnKind::Reports,
-            };
-            w.column_create(unit_id, &f).await?
-        }
-    };
-    fields.column_id = Some(column_id);
-    let doc_id = w.document_create(unit_id, &fields, Some(p.user.id), None).await?;
-    for ((name, bytes), sha) in saved.iter().zip(&shas) {
-        let kind = gongkai_extract::detect(name, bytes).map_err(AppError::internal)?;
-        w.attachment_add(
-            doc_id,
-            &gongkai_store::attachments::NewAttachment {
-                name: name.clone(),
-                kind,
-                size: bytes.len() as i64,
-                sha256: sha.clone(),
-                text: String::new(),
-                alt: String::new(),
-                text_unavailable: false,
-            },
-        )
-        .await?;
-    }
-    w.annual_report_document(unit_id, year, doc_id).await?;
-    w.record(
-        "annual_report.draft",
-        "annual_report",
-        format!("{unit_id}/{year}"),
-        Some(unit_id),
-        format!("生成 {year} 年度报告稿件（信息编号 {doc_id}）"),
-    );
-    w.commit().await?;
-    Ok(doc_id)
 }
 
 /// 保存年度报告的文字部分和表二中需填写的数据（单位管理员、依申请公开办理人员）
@@ -531,23 +216,20 @@ async fn render_report(
     let year = year_param(q)?;
     let all = q.get("scope") == "all";
     let built = build(state, unit_id, year, if all { Scope::All } else { Scope::Unit }).await?;
-    let tree = state.unit_tree().await?;
-    let subtree = tree.subtree(p.user.unit_id);
-    let listed: Vec<_> = subtree.iter().filter(|u| !u.is_closed()).take(200).collect();
-    let ids: Vec<i64> = listed.iter().map(|u| u.id).collect();
-    let published_on = state.store.annual_reports_published(&ids, year).await?;
-    let mut statuses = Vec::new();
-    for u in listed {
-        let published = published_on.get(&u.id).and_then(|d| gongkai_domain::time::parse_date(d));
-        let deadline = ar::report_deadline(year, matches!(u.kind, UnitKind::Government | UnitKind::Zone));
-        statuses.push(UnitStatus {
+    let statuses = gongkai_app::annual_report::statuses(state, p, year)
+        .await?
+        .into_iter()
+        .map(|u| UnitStatus {
             id: u.id,
-            name: u.name.clone(),
-            deadline: deadline.to_string(),
-            published_on: published.map(|d| d.to_string()).unwrap_or_default(),
-            late: ar::is_late(deadline, published, super::today()),
-        });
-    }
+            name: u.name,
+            deadline: u.deadline.to_string(),
+            published_on: u.published_on.map(|d| d.to_string()).unwrap_or_default(),
+            late: u.late,
+        })
+        .collect::<Vec<_>>();
+    let tree = state.unit_tree().await?;
+    let units =
+        tree.subtree(p.user.unit_id).iter().filter(|u| !u.is_closed()).map(|u| (u.id, u.name.clone())).collect();
     let m = built.report.table2.manual();
     let saved = || {
         FormView::from_pairs(&[
@@ -585,7 +267,7 @@ async fn render_report(
             Err(e) => e.to_string(),
         },
         may_edit: gongkai_domain::staff::permits(p.roles(), Action::EditAnnualReport, p.reach(state, unit_id).await?),
-        units: subtree.iter().filter(|u| !u.is_closed()).map(|u| (u.id, u.name.clone())).collect(),
+        units,
         statuses,
         f,
     };
