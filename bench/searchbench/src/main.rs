@@ -231,7 +231,7 @@ async fn main() -> Result<()> {
         .map_err(|e| anyhow!("{e}"))?;
     let store =
         Store::open(&DatabaseSettings::new(&data, None).with_audit_keys(ring)).await.map_err(|e| anyhow!("{e}"))?;
-    gongkai_store::demo::load_base(&store).await.map_err(|e| anyhow!("{e}"))?;
+    gongkai_app::demo::load_base(&store).await.map_err(|e| anyhow!("{e}"))?;
     let unit = store.units_all().await.map_err(|e| anyhow!("{e}"))?[0].id;
     let started = Instant::now();
     for (n, chunk) in docs.chunks(20_000).enumerate() {

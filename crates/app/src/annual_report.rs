@@ -6,7 +6,7 @@
 //! its 政府信息公开年报 column, through the usual review; one not published by its legal
 //! deadline is late.
 
-use crate::{Context, Error, Principal, today};
+use crate::{Context, Error, Principal};
 use chrono::NaiveDate;
 use gongkai_domain::annual_report::{
     self as ar, AnnualReport, IssuedRepealedInForce, ManualTable2, ManualTable2Input, ReviewKind, ReviewResult,
@@ -117,7 +117,7 @@ pub async fn build(cx: &Context, unit_id: i64, year: i32, scope: Scope) -> Resul
     let is_government = matches!(unit.kind, UnitKind::Government | UnitKind::Zone);
     let deadline = ar::report_deadline(year, is_government);
     Ok(Built {
-        late: ar::is_late(deadline, published_on, today()),
+        late: ar::is_late(deadline, published_on, cx.today()),
         report: AnnualReport {
             unit_name: unit.name.clone(),
             year,
@@ -150,7 +150,7 @@ pub async fn statuses(cx: &Context, p: &Principal, year: i32) -> Result<Vec<Unit
     let listed: Vec<_> = tree.subtree(p.user.unit_id).into_iter().filter(|u| !u.is_closed()).take(200).collect();
     let ids: Vec<i64> = listed.iter().map(|u| u.id).collect();
     let published_on = cx.store.annual_reports_published(&ids, year).await?;
-    let today = today();
+    let today = cx.today();
     Ok(listed
         .into_iter()
         .map(|u| {
@@ -250,7 +250,7 @@ pub async fn draft_document(cx: &Context, p: &Principal, unit_id: i64, year: i32
     let title = built.report.title();
     let input = DocumentInput {
         title: title.clone(),
-        written_on: today().to_string(),
+        written_on: cx.today().to_string(),
         topic: "general".into(),
         genre: "report".into(),
         keywords: "政府信息公开,年度报告".into(),
@@ -345,7 +345,7 @@ async fn parse_review(cx: &Context, p: &Principal, b: &ReviewBody, id: i64) -> R
     if result.is_none() {
         e.push("result", "结果", "应为 upheld（维持）、corrected（纠正）、other（其他结果）或 pending（尚未审结）");
     }
-    let today = today();
+    let today = cx.today();
     let date = |e: &mut Invalid, field: &str, label: &str, raw: &str, required: bool| -> Option<NaiveDate> {
         if raw.trim().is_empty() {
             if required {

@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod challenge;
 pub mod columns;
+pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod principal;
@@ -28,7 +29,7 @@ pub use error::{Error, Result};
 pub use principal::Principal;
 
 use cache::Cached;
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use gongkai_domain::calendar::Calendar;
 use gongkai_domain::time::date_in_china;
 use gongkai_domain::units::UnitTree;
@@ -42,6 +43,24 @@ use std::time::Duration;
 /// Today in China, the day the law's periods count from.
 pub fn today() -> NaiveDate {
     date_in_china(Utc::now())
+}
+
+/// The time use cases take as now: the system's, or an instant set by the demo loader, which
+/// moves it along its story so that every step runs through the same rules on the day the
+/// story gives it (a server's context never sets it).
+#[derive(Debug, Default)]
+pub struct Clock(std::sync::Mutex<Option<DateTime<Utc>>>);
+
+impl Clock {
+    pub fn now(&self) -> DateTime<Utc> {
+        let set = *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        set.unwrap_or_else(Utc::now)
+    }
+
+    /// Stops the clock at `at` (`None`: the system's time again).
+    pub fn set(&self, at: Option<DateTime<Utc>>) {
+        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = at;
+    }
 }
 
 /// The settings use cases read (from the server's configuration).
@@ -93,6 +112,7 @@ impl Effects for NoEffects {}
 pub struct Context {
     pub store: Store,
     pub options: Options,
+    pub clock: Clock,
     units: Cached<UnitTree>,
     former_names: Cached<HashMap<i64, Vec<FormerName>>>,
     calendar: Cached<Calendar>,
@@ -118,6 +138,7 @@ impl Context {
         Context {
             store,
             options,
+            clock: Clock::default(),
             units: Cached::new(Duration::from_secs(30)),
             former_names: Cached::new(Duration::from_secs(30)),
             calendar: Cached::new(Duration::from_secs(60)),
@@ -129,6 +150,11 @@ impl Context {
             extractor,
             effects,
         }
+    }
+
+    /// Today in China by this context's clock: the day the law's periods count from.
+    pub fn today(&self) -> NaiveDate {
+        date_in_china(self.clock.now())
     }
 
     /// The unit tree, at most 30 seconds old (a change on this node drops it at once).

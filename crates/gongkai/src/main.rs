@@ -310,7 +310,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Demo => {
             let store = open(&settings).await?;
-            let report = gongkai_store::demo::load(&store).await.map_err(|e| anyhow!("{e}"))?;
+            let report = gongkai_app::demo::load(&store).await.map_err(|e| anyhow!("{e}"))?;
             println!("演示数据：新增单位 {} 个，新增账号 {} 个", report.units_added, report.users_added);
             print_logins(&report.logins);
             Ok(ExitCode::SUCCESS)
@@ -364,7 +364,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn print_logins(logins: &[gongkai_store::demo::DemoLogin]) {
+fn print_logins(logins: &[gongkai_app::demo::DemoLogin]) {
     println!("演示账号（仅供演示，请勿用于正式环境）：");
     for l in logins {
         println!("  {:<15} {:<26} {}（{}）", l.username, l.password, l.display_name, l.unit_name);
@@ -417,11 +417,8 @@ async fn serve(
     server.extract_limits = extract_limits;
     let store = open(&settings).await?;
     store.audit_key_check().await.map_err(|e| anyhow!("{e}"))?;
-    let logins = if args.demo {
-        Some(gongkai_store::demo::load(&store).await.map_err(|e| anyhow!("{e}"))?.logins)
-    } else {
-        None
-    };
+    let logins =
+        if args.demo { Some(gongkai_app::demo::load(&store).await.map_err(|e| anyhow!("{e}"))?.logins) } else { None };
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("无法监听 {addr}"))?;
     let local = listener.local_addr()?;
     let words = dictionary_words(&store).await?;

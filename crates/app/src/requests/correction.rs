@@ -45,7 +45,7 @@ pub async fn asked(cx: &Context, r: &Request) -> Result<Option<Asked>, Error> {
         asked_on: on.to_string(),
         items,
         due_on: due.to_string(),
-        days_left: rules::days_left(&cal, today(), due),
+        days_left: rules::days_left(&cal, cx.today(), due),
     }))
 }
 
@@ -96,7 +96,7 @@ pub async fn submit_correction(
         saved.push((name.clone(), kind.content_type(), bytes.len() as i64, cx.store.file_save(bytes).await?));
     }
     let cal = cx.calendar().await?;
-    let today = today();
+    let today = cx.today();
     let actor = gongkai_store::Actor { user_id: None, name: "申请人".into(), unit_id: None, ip: ip.to_string() };
     let mut w = cx.store.write(actor).await?;
     let mut r = w.request_lock(found.id).await?;

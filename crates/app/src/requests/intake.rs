@@ -146,6 +146,19 @@ async fn submit_counted(
     }
     let (Some(unit_id), Some(fields)) = (unit_id, fields) else { return Err(in_form_order(errors).into()) };
     in_form_order(errors).into_result(())?;
+    store_online(cx, unit_id, &fields, &intake.identity_proof, ip, None).await
+}
+
+/// Stores an online application (checked) as submitted by the applicant; `fixed` gives the
+/// tracking number and query code instead of drawing them (the demo's published examples).
+pub(crate) async fn store_online(
+    cx: &Context,
+    unit_id: i64,
+    fields: &RequestFields,
+    proof: &Option<(String, Vec<u8>)>,
+    ip: &str,
+    fixed: Option<(&str, &str)>,
+) -> Result<Acknowledgement, Error> {
     let new = NewRequest {
         unit_id,
         channel: Channel::Online,
@@ -160,7 +173,7 @@ async fn submit_counted(
         handler_id: None,
     };
     let actor = gongkai_store::Actor { user_id: None, name: "申请人".into(), unit_id: None, ip: ip.to_string() };
-    store_new(cx, actor, &new, &intake.identity_proof, EventKind::Submitted).await
+    store_new(cx, actor, &new, proof, EventKind::Submitted, fixed).await
 }
 
 async fn store_new(
@@ -169,22 +182,32 @@ async fn store_new(
     new: &NewRequest,
     proof: &Option<(String, Vec<u8>)>,
     event: EventKind,
+    fixed: Option<(&str, &str)>,
 ) -> Result<Acknowledgement, Error> {
     let proof_sha = match proof {
         Some((_, bytes)) => Some(cx.store.file_save(bytes).await?),
         None => None,
     };
-    let code = new_query_code();
+    let code = fixed.map_or_else(new_query_code, |(_, code)| code.to_string());
     for _ in 0..5 {
-        let tracking_no = new_tracking_no();
+        let tracking_no = fixed.map_or_else(new_tracking_no, |(no, _)| no.to_string());
         let mut w = cx.store.write(actor.clone()).await?;
-        let Some(id) = w.request_insert(new, &tracking_no, &code_hash(&tracking_no, &code)).await? else { continue };
+        let Some(id) = w.request_insert(new, &tracking_no, &code_hash(&tracking_no, &code)).await? else {
+            if fixed.is_some() {
+                return Err(Error::Conflict(Invalid::one(
+                    "tracking_no",
+                    "申请编号",
+                    format!("{tracking_no} 已被使用"),
+                )));
+            }
+            continue;
+        };
         if let (Some((name, bytes)), Some(sha)) = (proof, &proof_sha) {
             let kind = gongkai_extract::detect(name, bytes).map_err(Error::internal)?;
             w.request_file_insert(id, "identity_proof", name, kind.content_type(), bytes.len() as i64, sha, false)
                 .await?;
         }
-        let on = new.received_on.unwrap_or_else(today);
+        let on = new.received_on.unwrap_or_else(|| cx.today());
         let details = EventDetails {
             channel: Some(new.channel.code().into()),
             unit: Some(unit_name(cx, new.unit_id).await),
@@ -211,6 +234,19 @@ pub async fn register(
     channel: &str,
     received_on: &str,
 ) -> Result<Acknowledgement, Error> {
+    register_numbered(cx, p, input, unit_id, channel, received_on, None).await
+}
+
+/// [`register`], with the tracking number and query code given (the demo's) when `fixed`.
+pub(crate) async fn register_numbered(
+    cx: &Context,
+    p: &Principal,
+    input: &RequestInput,
+    unit_id: &str,
+    channel: &str,
+    received_on: &str,
+    fixed: Option<(&str, &str)>,
+) -> Result<Acknowledgement, Error> {
     let tree = cx.unit_tree().await?;
     let mut errors = Invalid::default();
     let unit_id = match unit_id.trim() {
@@ -232,7 +268,7 @@ pub async fn register(
         errors.push("received_on", "收到申请日期", "请填写");
         None
     } else {
-        let cutoff = today() - chrono::Duration::days(3 * 366);
+        let cutoff = cx.today() - chrono::Duration::days(3 * 366);
         Some(past_date(&mut errors, "received_on", "收到申请日期", received_on, Some(cutoff)))
     };
     let fields = RequestFields::parse(input).map_err(|e| errors.0.extend(e.0)).ok();
@@ -260,7 +296,7 @@ pub async fn register(
     {
         new.due_on = Some(d.value);
     }
-    store_new(cx, p.actor(), &new, &None, EventKind::Registered).await
+    store_new(cx, p.actor(), &new, &None, EventKind::Registered, fixed).await
 }
 
 /// The applicant's view: the case behind a tracking number, for the right query code only.

@@ -102,7 +102,7 @@ pub async fn facts(cx: &Context, r: &Request) -> Result<LetterFacts, Error> {
         }
     }
     let consultations = cx.store.request_consultations(r.id).await?;
-    if let Some(due) = super::deadline(&cal, r, &consultations, super::today()).due_on
+    if let Some(due) = super::deadline(&cal, r, &consultations, cx.today()).due_on
         && let Some(d) = gongkai_domain::time::parse_date(&due)
     {
         set(Placeholder::ReplyDue, chinese_date(d));
@@ -231,7 +231,8 @@ pub async fn reply_files(cx: &Context, r: &Request) -> Result<Vec<(String, &'sta
 }
 
 /// Writes the reply letter of every replied case that has none (cases loaded rather than
-/// approved here, such as the demo's), the same way approval does, so the applicant's tracking
+/// approved here, such as the demo's before it was replayed through 审签), the same way
+/// approval does, so the applicant's tracking
 /// page and the console offer it. Each case in its own audited write. Returns how many got one.
 pub async fn ensure_reply_letters(cx: &Context) -> Result<usize, Error> {
     let mut done = 0;

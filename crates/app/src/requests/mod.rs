@@ -16,6 +16,7 @@ pub use intake::{
     APPLICATION_BODY_LIMIT, Acknowledgement, CODE_GUESSES_PER_ADDRESS, CODE_GUESSES_PER_REQUEST, Intake,
     SUBMISSIONS_PER_ADDRESS, keep_proof, kept_proof, register, submit, track,
 };
+pub(crate) use intake::{register_numbered, store_online};
 pub use steps::{Step, answer_coordination, take_step};
 
 use crate::{Context, Error, Principal, today};

@@ -125,7 +125,7 @@ pub async fn take_step(cx: &Context, p: &Principal, id: i64, step: Step) -> Resu
     }
     p.require(step_action(&step), reach)?;
     let cal = cx.calendar().await?;
-    let today = today();
+    let today = cx.today();
     // 审签通过 sends the reply letter, written from the case as the approval leaves it.
     // Writing it reads templates, documents and the timeline and sets DOCX and PDF: that is
     // done before the write opens, so the write (which holds the audit chain's lock) stays
@@ -434,7 +434,7 @@ async fn take_step_as_coordinator(
     answer: String,
 ) -> Result<Request, Error> {
     let cal = cx.calendar().await?;
-    let today = today();
+    let today = cx.today();
     let mut w = cx.store.write(p.actor()).await?;
     let mut r = w.request_lock(c.request_id).await?;
     if !w.consultation_answer(c.id, today, &answer).await? {

@@ -165,7 +165,7 @@ async fn link_one_document(app: &App) {
 }
 
 both_with!(heavy_pages_run_a_bounded_number_of_statements, counting, |app: App| async move {
-    gongkai_store::demo::load(&app.store).await.unwrap();
+    gongkai_app::demo::load(&app.store).await.unwrap();
     app.sync_search().await;
     link_one_document(&app).await;
     let before = measure(&app).await;

@@ -300,11 +300,11 @@ store_test!(calendar_seed_respects_administrators, |store: Store| async move {
 });
 
 store_test!(demo_data_loads_once, |store: Store| async move {
-    let first = gongkai_store::demo::load(&store).await.unwrap();
+    let first = gongkai_app::demo::load(&store).await.unwrap();
     assert!(first.units_added >= 100, "{}", first.units_added);
     assert_eq!(first.users_added, first.logins.len());
     assert!(first.documents_added >= 10, "{}", first.documents_added);
-    let second = gongkai_store::demo::load(&store).await.unwrap();
+    let second = gongkai_app::demo::load(&store).await.unwrap();
     assert_eq!((second.units_added, second.users_added, second.documents_added), (0, 0, 0));
     assert_eq!(store.unit_count().await.unwrap() as usize, first.units_added);
     let units = store.units_all().await.unwrap();

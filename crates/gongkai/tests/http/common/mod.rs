@@ -107,7 +107,7 @@ where
 {
     let (store, dir, pg) = fresh_store(db).await;
     if demo_base {
-        gongkai_store::demo::load_base(&store).await.unwrap();
+        gongkai_app::demo::load_base(&store).await.unwrap();
     }
     body(store.clone()).await;
     store.close().await;
@@ -225,7 +225,7 @@ impl TestApp {
     /// Units and users, as `start`, served with other options.
     pub async fn start_with(db: Db, options: ServerOptions) -> TestApp {
         let app = TestApp::start_empty_with(db, options).await;
-        gongkai_store::demo::load_base(&app.store).await.unwrap();
+        gongkai_app::demo::load_base(&app.store).await.unwrap();
         app
     }
 
@@ -382,7 +382,7 @@ impl App {
 
     /// Loads the demo standard lists, catalogues, columns and documents.
     pub async fn load_disclosure_demo(&self) {
-        assert!(gongkai_store::demo::load_disclosure_demo(&self.store).await.unwrap() > 0);
+        assert!(gongkai_app::demo::load_disclosure_demo(&self.store).await.unwrap() > 0);
         self.sync_search().await;
     }
 
