@@ -5,15 +5,15 @@ use crate::audit::Writer;
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::sql::{Sql, like_contains};
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use gongkai_domain::codes::CreditCode;
 use gongkai_domain::documents::{
     DisclosureMode, DocumentFields, Genre, IndexNo, InterpretationForm, Topic, Validity, Withdrawal,
 };
 use gongkai_domain::qa::QaPair;
-use gongkai_domain::time::{date_in_china, parse_date};
+use gongkai_domain::time::{date_in_china, format_instant, parse_date};
 use gongkai_domain::validation::Invalid;
-use gongkai_domain::workflow::{self, Event, Facts, Stage, State};
+use gongkai_domain::workflow::{Facts, Stage, State};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -291,47 +291,6 @@ pub struct PublicFilter {
     pub interprets: Option<i64>,
     /// Only documents in columns of this kind (the 制度 and 年报 sections).
     pub column_kind: Option<gongkai_domain::columns::ColumnKind>,
-}
-
-/// What a member of staff does to a document.
-#[derive(Debug, Clone)]
-pub enum DocAction {
-    Submit,
-    Approve { checks_clear: bool, override_reason: String },
-    Reject { comment: String },
-    PublishDue,
-    Revise,
-    Discard,
-    Withdraw { reason: Withdrawal, note: String, replacement: Option<i64> },
-}
-
-impl DocAction {
-    fn event(&self, doc: &Document, now_local: &str) -> Event {
-        match self {
-            DocAction::Submit => Event::Submit,
-            DocAction::Approve { checks_clear, override_reason } => Event::Approve {
-                checks_clear: *checks_clear || !override_reason.trim().is_empty(),
-                publish_later: doc.publish_at.as_deref().is_some_and(|at| at > now_local),
-            },
-            DocAction::Reject { .. } => Event::Reject,
-            DocAction::PublishDue => Event::PublishDue,
-            DocAction::Revise => Event::Revise,
-            DocAction::Discard => Event::Discard,
-            DocAction::Withdraw { .. } => Event::Withdraw,
-        }
-    }
-
-    fn code(&self) -> &'static str {
-        match self {
-            DocAction::Submit => "submit",
-            DocAction::Approve { .. } => "approve",
-            DocAction::Reject { .. } => "reject",
-            DocAction::PublishDue => "publish_due",
-            DocAction::Revise => "revise",
-            DocAction::Discard => "discard",
-            DocAction::Withdraw { .. } => "withdraw",
-        }
-    }
 }
 
 fn now_local() -> String {
@@ -834,97 +793,103 @@ impl Writer {
         Ok(())
     }
 
-    /// Moves a document through its workflow. `actor` is the member of staff acting (for the
-    /// separation of reviewers), `None` for the scheduler.
-    pub async fn document_act(&mut self, id: i64, action: &DocAction, actor: Option<i64>) -> Result<Document> {
-        let doc = doc_in(self.conn(), id).await?.ok_or(StoreError::NotFound("文件"))?;
-        let facts = doc.facts();
-        let event = action.event(&doc, &now_local());
-        let next = workflow::next(doc.status, event, actor.unwrap_or(0), &facts)
-            .map_err(|e| StoreError::Invalid(Invalid::one("action", "操作", e)))?;
-        let now = crate::now_text();
-        let stage_of = |s: State| match s {
-            State::InReview(stage) => Some(stage),
-            _ => None,
-        };
-        let mut summary = format!("《{}》：{} → {}", doc.title, doc.status.label(), next.label());
-        match action {
-            DocAction::Approve { override_reason, .. } => {
-                let stage = stage_of(doc.status).unwrap_or(Stage::Final);
-                let column = ["reviewer_first", "reviewer_second", "reviewer_final"][stage.index()];
-                sqlx::query(&format!("UPDATE documents SET {column} = $1 WHERE id = $2"))
-                    .bind(actor)
-                    .bind(id)
-                    .execute(self.conn())
-                    .await?;
-                let reason = override_reason.trim();
-                if !reason.is_empty() {
-                    sqlx::query("UPDATE documents SET checks_override = $1 WHERE id = $2")
-                        .bind(reason)
-                        .bind(id)
-                        .execute(self.conn())
-                        .await?;
-                    summary.push_str(&format!("；忽略发布前检查问题，理由：{reason}"));
-                }
-                self.review_row(
-                    id,
-                    stage.label(),
-                    if reason.is_empty() { "approve" } else { "approve_override" },
-                    actor,
-                    reason,
-                    &now,
-                )
-                .await?;
-            }
-            DocAction::Reject { comment } => {
-                let stage = stage_of(doc.status).map(|s| s.label()).unwrap_or("定时发布");
-                sqlx::query("UPDATE documents SET reviewer_first = NULL, reviewer_second = NULL, reviewer_final = NULL, checks_override = '' WHERE id = $1")
-                    .bind(id)
-                    .execute(self.conn())
-                    .await?;
-                self.review_row(id, stage, "reject", actor, comment, &now).await?;
-                summary.push_str(&format!("；退回意见：{comment}"));
-            }
-            DocAction::Revise => {
-                sqlx::query("UPDATE documents SET author_id = $1, reviewer_first = NULL, reviewer_second = NULL, reviewer_final = NULL, checks_override = '', change_note = '', minor_change = 0 WHERE id = $2")
-                    .bind(actor)
-                    .bind(id)
-                    .execute(self.conn())
-                    .await?;
-            }
-            DocAction::Discard => self.restore_live(&doc).await?,
-            DocAction::Withdraw { reason, note, replacement } => {
-                if *reason == Withdrawal::Replaced && replacement.is_none() {
-                    return Err(StoreError::Invalid(Invalid::one(
-                        "replacement",
-                        "替代文件",
-                        "“已被替代”须指明替代它的文件",
-                    )));
-                }
-                sqlx::query("UPDATE documents SET withdrawal = $1, withdrawal_note = $2, withdrawn_at = $3, replaced_by = COALESCE($4, replaced_by) WHERE id = $5")
-                    .bind(reason.code())
-                    .bind(note)
-                    .bind(&now)
-                    .bind(*replacement)
-                    .bind(id)
-                    .execute(self.conn())
-                    .await?;
-                self.outbox("document", id).await?;
-                summary.push_str(&format!("；撤稿原因：{}，{note}", reason.label()));
-            }
-            DocAction::Submit | DocAction::PublishDue => {}
-        }
-        if next == State::Published && !matches!(action, DocAction::Discard) {
-            self.publish(&doc, actor, &now, None).await?;
-        }
-        sqlx::query("UPDATE documents SET status = $1, updated_at = $2 WHERE id = $3")
-            .bind(next.code())
-            .bind(&now)
+    /// The working copy as it stands in this transaction (the workflow's steps read it here).
+    pub async fn document_current(&mut self, id: i64) -> Result<Document> {
+        doc_in(self.conn(), id).await?.ok_or(StoreError::NotFound("文件"))
+    }
+
+    /// Records who approved at `stage`.
+    pub async fn document_set_reviewer(&mut self, id: i64, stage: Stage, reviewer: Option<i64>) -> Result<()> {
+        let column = ["reviewer_first", "reviewer_second", "reviewer_final"][stage.index()];
+        sqlx::query(&format!("UPDATE documents SET {column} = $1 WHERE id = $2"))
+            .bind(reviewer)
             .bind(id)
             .execute(self.conn())
             .await?;
-        self.record(&format!("document.{}", action.code()), "document", id, Some(doc.unit_id), summary);
-        doc_in(self.conn(), id).await?.ok_or(StoreError::NotFound("文件"))
+        Ok(())
+    }
+
+    /// Keeps the reason given for approving despite the pre-publication checks.
+    pub async fn document_set_checks_override(&mut self, id: i64, reason: &str) -> Result<()> {
+        sqlx::query("UPDATE documents SET checks_override = $1 WHERE id = $2")
+            .bind(reason)
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Forgets the approvals so far (sent back: review starts again).
+    pub async fn document_clear_reviews(&mut self, id: i64) -> Result<()> {
+        sqlx::query("UPDATE documents SET reviewer_first = NULL, reviewer_second = NULL, reviewer_final = NULL, checks_override = '' WHERE id = $1")
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Opens a revision of a published document by `author`: no approvals, no change note yet.
+    pub async fn document_open_revision(&mut self, id: i64, author: Option<i64>) -> Result<()> {
+        sqlx::query("UPDATE documents SET author_id = $1, reviewer_first = NULL, reviewer_second = NULL, reviewer_final = NULL, checks_override = '', change_note = '', minor_change = 0 WHERE id = $2")
+            .bind(author)
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Takes a document off the public pages with its reason (the outbox tells the index).
+    pub async fn document_withdraw(
+        &mut self,
+        id: i64,
+        reason: Withdrawal,
+        note: &str,
+        replacement: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        sqlx::query("UPDATE documents SET withdrawal = $1, withdrawal_note = $2, withdrawn_at = $3, replaced_by = COALESCE($4, replaced_by) WHERE id = $5")
+            .bind(reason.code())
+            .bind(note)
+            .bind(format_instant(now))
+            .bind(replacement)
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        self.outbox("document", id).await
+    }
+
+    /// Publishes the working copy now: the 索引号 at first publication, a new version and the
+    /// outbox event for the search index.
+    pub async fn document_publish(&mut self, doc: &Document, actor: Option<i64>, now: DateTime<Utc>) -> Result<()> {
+        self.publish(doc, actor, &format_instant(now), None).await
+    }
+
+    /// Puts the working copy back to the live version (a revision is dropped).
+    pub async fn document_discard_revision(&mut self, doc: &Document) -> Result<()> {
+        self.restore_live(doc).await
+    }
+
+    pub async fn document_set_status(&mut self, id: i64, status: State, now: DateTime<Utc>) -> Result<()> {
+        sqlx::query("UPDATE documents SET status = $1, updated_at = $2 WHERE id = $3")
+            .bind(status.code())
+            .bind(format_instant(now))
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// A review decision in the document's review record.
+    pub async fn document_review_decision(
+        &mut self,
+        id: i64,
+        stage: &str,
+        decision: &str,
+        reviewer: Option<i64>,
+        comment: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.review_row(id, stage, decision, reviewer, comment, &format_instant(now)).await
     }
 
     async fn review_row(

@@ -4,6 +4,9 @@
 pub mod attachments;
 pub mod checks;
 pub mod flags;
+mod workflow;
+
+pub use workflow::{DocAction, apply};
 
 use crate::Context;
 use crate::Error;
@@ -12,7 +15,7 @@ use gongkai_domain::documents::{DocumentFields, DocumentInput, Validity, Withdra
 use gongkai_domain::staff::Action;
 use gongkai_domain::validation::{self, Invalid};
 use gongkai_domain::workflow::State;
-use gongkai_store::documents::{DocAction, Document};
+use gongkai_store::documents::Document;
 
 async fn publisher_of(cx: &Context, unit_id: i64) -> Result<String, Error> {
     Ok(cx.store.unit(unit_id).await?.ok_or(Error::NotFound)?.name)
@@ -104,7 +107,7 @@ pub async fn act(cx: &Context, p: &Principal, id: i64, input: &ActionInput) -> R
     errors.into_result(())?;
     p.require_for_unit(cx, needed, doc.unit_id).await?;
     let mut w = cx.store.write(p.actor()).await?;
-    let after = w.document_act(id, &action, Some(p.user.id)).await?;
+    let after = apply(&mut w, id, &action, Some(p.user.id), cx.clock.now()).await?;
     w.commit().await?;
     if matches!(after.status, State::Published | State::Withdrawn) {
         cx.documents_changed();
@@ -163,7 +166,7 @@ pub async fn publish_due(cx: &Context) -> Result<usize, Error> {
     let mut done = 0;
     for id in cx.store.documents_due().await? {
         let mut w = cx.store.write(gongkai_store::Actor::system("scheduler")).await?;
-        match w.document_act(id, &DocAction::PublishDue, None).await {
+        match apply(&mut w, id, &DocAction::PublishDue, None, cx.clock.now()).await {
             Ok(_) => {
                 w.commit().await?;
                 done += 1;

@@ -3,9 +3,10 @@
 //! validity, and the outbox.
 
 use crate::common;
+use gongkai_app::documents::DocAction;
 use gongkai_domain::documents::{DocumentFields, DocumentInput, Validity, Withdrawal};
 use gongkai_domain::workflow::State;
-use gongkai_store::documents::{DocAction, PublicFilter};
+use gongkai_store::documents::PublicFilter;
 use gongkai_store::{Actor, Store, StoreError};
 
 fn fields(title: &str) -> DocumentFields {
@@ -46,12 +47,12 @@ async fn act(
     doc: i64,
     action: DocAction,
     by: i64,
-) -> Result<gongkai_store::documents::Document, StoreError> {
+) -> Result<gongkai_store::documents::Document, gongkai_app::Error> {
     let mut w = store
         .write(Actor { user_id: Some(by), name: format!("u{by}"), unit_id: None, ip: String::new() })
         .await
         .unwrap();
-    let result = w.document_act(doc, &action, Some(by)).await;
+    let result = gongkai_app::documents::apply(&mut w, doc, &action, Some(by), chrono::Utc::now()).await;
     if result.is_ok() {
         w.commit().await.unwrap();
     }
@@ -83,7 +84,7 @@ store_test!(three_different_reviewers_publish_a_document, demo_base, |store: Sto
     assert!(store.public_document(id).await.unwrap().is_none(), "drafts are not public");
     act(&store, id, DocAction::Submit, p.editor).await.unwrap();
     // The author cannot review, nor can one person do two stages.
-    assert!(matches!(act(&store, id, approve(), p.editor).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(act(&store, id, approve(), p.editor).await, Err(gongkai_app::Error::Invalid(_))));
     act(&store, id, approve(), p.r1).await.unwrap();
     let err = act(&store, id, approve(), p.r1).await.unwrap_err();
     assert!(err.to_string().contains("每一审核环节须由不同的人完成"), "{err}");
