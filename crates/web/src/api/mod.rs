@@ -8,7 +8,6 @@ use crate::app::AppState;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -45,83 +44,20 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The API: each feature registers its own routes (`<feature>::api::routes`), as it does its
+/// console and portal routes.
 pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
-    use crate::audit::api as audit;
-    use crate::calendar::api as calendar;
-    use crate::staff::api as staff;
-    use crate::units::api as units;
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(units::list_units, units::create_unit))
-        .routes(routes!(units::get_unit, units::update_unit))
-        .routes(routes!(units::move_unit))
-        .routes(routes!(units::close_unit))
-        .routes(routes!(staff::me))
-        .routes(routes!(staff::list_users, staff::create_user))
-        .routes(routes!(staff::get_user, staff::update_user))
-        .routes(routes!(staff::reset_password))
-        .routes(routes!(staff::list_tokens, staff::create_token))
-        .routes(routes!(staff::revoke_token))
-        .routes(routes!(calendar::list_years))
-        .routes(routes!(calendar::get_year, calendar::put_year, calendar::delete_year))
-        .routes(routes!(calendar::set_day, calendar::clear_day))
-        .routes(routes!(calendar::is_workday))
-        .routes(routes!(calendar::add_workdays))
-        .routes(routes!(calendar::workdays_between))
-        .routes(routes!(audit::list_audit))
-        .routes(routes!(audit::verify_audit))
-        .routes(routes!(crate::documents::api::list_documents))
-        .routes(routes!(crate::documents::api::get_document))
-        .routes(routes!(crate::search::api::search))
-        .routes(routes!(crate::documents::staff_api::list, crate::documents::staff_api::create))
-        .routes(routes!(crate::documents::staff_api::get, crate::documents::staff_api::save))
-        .routes(routes!(crate::documents::staff_api::act))
-        .routes(routes!(crate::documents::staff_api::checks))
-        .routes(routes!(crate::documents::staff_api::flags))
-        .routes(routes!(crate::documents::reviews::api_queue))
-        .routes(routes!(crate::documents::reviews::api_permissions))
-        .routes(routes!(crate::documents::staff_api::mask))
-        .routes(routes!(crate::documents::staff_api::validity))
-        .routes(routes!(crate::documents::staff_api::remove_attachment))
-        .routes(routes!(crate::catalogue::api::list_standards))
-        .routes(routes!(crate::columns::api::list_columns))
-        .routes(routes!(crate::requests::api::challenge))
-        .routes(routes!(crate::requests::api::track))
-        .routes(routes!(crate::requests::staff_api::list, crate::requests::staff_api::register))
-        .routes(routes!(crate::requests::staff_api::export))
-        .routes(routes!(crate::requests::staff_api::get))
-        .routes(routes!(crate::requests::staff_api::take))
-        .routes(routes!(crate::requests::staff_api::file))
-        .routes(routes!(crate::requests::staff_api::coordinations))
-        .routes(routes!(crate::requests::staff_api::answer))
-        .routes(routes!(crate::requests::staff_api::letter))
-        .routes(routes!(crate::requests::report::get_report))
-        .routes(routes!(crate::requests::report::put_report))
-        .routes(routes!(crate::requests::report::post_document))
-        .routes(routes!(crate::requests::reviews::list_reviews, crate::requests::reviews::create_review))
-        .routes(routes!(crate::requests::reviews::put_review))
-        .routes(routes!(crate::requests::staff_api::templates))
-        .routes(routes!(crate::requests::staff_api::put_template, crate::requests::staff_api::reset_template))
-        .routes(routes!(crate::wordlists::list_words, crate::wordlists::create_word))
-        .routes(routes!(crate::wordlists::delete_word))
-        .routes(routes!(crate::columns::api::create_column))
-        .routes(routes!(crate::columns::api::update_column, crate::columns::api::delete_column))
-        .routes(routes!(crate::catalogue::api::unit_catalogue))
-        .routes(routes!(crate::catalogue::api::instantiate))
-        .routes(routes!(crate::catalogue::api::add_item))
-        .routes(routes!(crate::catalogue::api::mark_item, crate::catalogue::api::remove_item))
-        .merge(
-            OpenApiRouter::new()
-                .routes(routes!(crate::documents::staff_api::attachments, crate::documents::staff_api::upload))
-                .routes(routes!(crate::catalogue::api::import_standards))
-                .routes(routes!(crate::requests::staff_api::add_file))
-                .layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
-        )
-        .merge(
-            // An application may carry a 5 MB identity proof, Base64 in JSON.
-            OpenApiRouter::new()
-                .routes(routes!(crate::requests::api::submit))
-                .layer(axum::extract::DefaultBodyLimit::max(crate::requests::APPLICATION_BODY_LIMIT)),
-        )
+        .merge(crate::units::api::routes())
+        .merge(crate::staff::api::routes())
+        .merge(crate::calendar::api::routes())
+        .merge(crate::audit::api::routes())
+        .merge(crate::documents::api::routes(upload_limit))
+        .merge(crate::search::api::routes())
+        .merge(crate::catalogue::api::routes(upload_limit))
+        .merge(crate::columns::api::routes())
+        .merge(crate::requests::api::routes(upload_limit))
+        .merge(crate::wordlists::api_routes())
 }
 
 /// What the route declarations cannot say themselves, applied once to the whole document:

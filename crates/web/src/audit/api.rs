@@ -96,3 +96,9 @@ pub async fn verify_audit(State(state): State<AppState>, ApiStaff(p): ApiStaff) 
         Err(b) => VerifyOut { intact: false, records: 0, problem: Some(b.to_string()) },
     }))
 }
+
+/// The audit log's API routes.
+pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::new().routes(routes!(list_audit)).routes(routes!(verify_audit))
+}

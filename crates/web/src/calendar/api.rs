@@ -229,3 +229,15 @@ pub async fn workdays_between(State(state): State<AppState>, ApiQuery(q): ApiQue
         assumed_years: answer.assumed_years,
     }))
 }
+
+/// The holiday calendar's API routes.
+pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(list_years))
+        .routes(routes!(get_year, put_year, delete_year))
+        .routes(routes!(set_day, clear_day))
+        .routes(routes!(is_workday))
+        .routes(routes!(add_workdays))
+        .routes(routes!(workdays_between))
+}

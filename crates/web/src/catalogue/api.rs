@@ -294,3 +294,21 @@ pub async fn remove_item(
     super::remove(&state, &p, path_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// The catalogues' and standard lists' API routes; standard-list workbooks up to
+/// `upload_limit` bytes.
+pub fn routes(upload_limit: usize) -> utoipa_axum::router::OpenApiRouter<AppState> {
+    use utoipa_axum::router::OpenApiRouter;
+    use utoipa_axum::routes;
+    OpenApiRouter::new()
+        .routes(routes!(list_standards))
+        .routes(routes!(unit_catalogue))
+        .routes(routes!(instantiate))
+        .routes(routes!(add_item))
+        .routes(routes!(mark_item, remove_item))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(import_standards))
+                .layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
+}

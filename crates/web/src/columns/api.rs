@@ -106,3 +106,12 @@ pub async fn delete_column(
     super::remove(&state, &p, path_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// The columns' API routes.
+pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(list_columns))
+        .routes(routes!(create_column))
+        .routes(routes!(update_column, delete_column))
+}

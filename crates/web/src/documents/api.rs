@@ -138,3 +138,29 @@ pub async fn get_document(State(state): State<AppState>, Path(id): Path<String>)
         url: format!("/documents/{}", d.id),
     }))
 }
+
+/// The documents' API routes: public reading here, staff work in `staff_api` and `reviews`;
+/// uploads of attachments up to `upload_limit` bytes.
+pub fn routes(upload_limit: usize) -> utoipa_axum::router::OpenApiRouter<AppState> {
+    use super::{reviews, staff_api};
+    use utoipa_axum::router::OpenApiRouter;
+    use utoipa_axum::routes;
+    OpenApiRouter::new()
+        .routes(routes!(list_documents))
+        .routes(routes!(get_document))
+        .routes(routes!(staff_api::list, staff_api::create))
+        .routes(routes!(staff_api::get, staff_api::save))
+        .routes(routes!(staff_api::act))
+        .routes(routes!(staff_api::checks))
+        .routes(routes!(staff_api::flags))
+        .routes(routes!(reviews::api_queue))
+        .routes(routes!(reviews::api_permissions))
+        .routes(routes!(staff_api::mask))
+        .routes(routes!(staff_api::validity))
+        .routes(routes!(staff_api::remove_attachment))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(staff_api::attachments, staff_api::upload))
+                .layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
+}

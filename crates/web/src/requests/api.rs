@@ -500,3 +500,40 @@ pub async fn track(
     let r = super::track(&state, &tracking_no, q.get("code"), &ip).await?;
     Ok(Json(public_view(&state, &r, q.get("code")).await?))
 }
+
+/// The applications' API routes: the applicant's here (an application may carry a 5 MB
+/// identity proof, Base64 in JSON), staff work in `staff_api`, the annual report in `report`
+/// and its review cases in `reviews`; files provided with a reply up to `upload_limit` bytes.
+pub fn routes(upload_limit: usize) -> utoipa_axum::router::OpenApiRouter<AppState> {
+    use super::{report, reviews, staff_api};
+    use utoipa_axum::router::OpenApiRouter;
+    use utoipa_axum::routes;
+    OpenApiRouter::new()
+        .routes(routes!(challenge))
+        .routes(routes!(track))
+        .routes(routes!(staff_api::list, staff_api::register))
+        .routes(routes!(staff_api::export))
+        .routes(routes!(staff_api::get))
+        .routes(routes!(staff_api::take))
+        .routes(routes!(staff_api::file))
+        .routes(routes!(staff_api::coordinations))
+        .routes(routes!(staff_api::answer))
+        .routes(routes!(staff_api::letter))
+        .routes(routes!(report::get_report))
+        .routes(routes!(report::put_report))
+        .routes(routes!(report::post_document))
+        .routes(routes!(reviews::list_reviews, reviews::create_review))
+        .routes(routes!(reviews::put_review))
+        .routes(routes!(staff_api::templates))
+        .routes(routes!(staff_api::put_template, staff_api::reset_template))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(staff_api::add_file))
+                .layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(submit))
+                .layer(axum::extract::DefaultBodyLimit::max(super::APPLICATION_BODY_LIMIT)),
+        )
+}

@@ -22,3 +22,8 @@ pub async fn search(State(state): State<AppState>, ApiQuery(q): ApiQuery) -> Api
     let req = super::request_from(&q, true)?;
     Ok(Json(super::run(&state, req).await?))
 }
+
+/// The search API route.
+pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new().routes(utoipa_axum::routes!(search))
+}

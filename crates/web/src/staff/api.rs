@@ -265,3 +265,15 @@ pub async fn revoke_token(
     let token = super::revoke_token(&state, &p, path_id(&id)?).await?;
     Ok(Json(TokenOut::from(&token)))
 }
+
+/// The staff accounts' and tokens' API routes.
+pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(me))
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(get_user, update_user))
+        .routes(routes!(reset_password))
+        .routes(routes!(list_tokens, create_token))
+        .routes(routes!(revoke_token))
+}

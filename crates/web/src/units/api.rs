@@ -252,3 +252,13 @@ pub async fn close_unit(
     let saved = super::close(&state, &p, path_id(&id)?, &body.closed_on, &body.reason).await?;
     Ok(Json(UnitOut::from(&saved)))
 }
+
+/// The units' API routes, with their OpenAPI descriptions.
+pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(list_units, create_unit))
+        .routes(routes!(get_unit, update_unit))
+        .routes(routes!(move_unit))
+        .routes(routes!(close_unit))
+}

@@ -130,3 +130,9 @@ pub async fn delete_word(
     remove_word(&state, &p, path_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// The word lists' API routes.
+pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::new().routes(routes!(list_words, create_word)).routes(routes!(delete_word))
+}
