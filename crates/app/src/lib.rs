@@ -9,6 +9,7 @@
 //! no SQL and no legal rule.
 
 pub mod annual_report;
+pub mod audit;
 pub mod cache;
 pub mod calendar;
 pub mod catalogue;
