@@ -176,6 +176,12 @@ impl Context {
         self.effects.public_changed();
     }
 
+    /// The bytes of a stored file (attachment, request file), by its SHA-256; a file missing
+    /// from the file store is not found.
+    pub async fn file_bytes(&self, sha256: &str) -> Result<Vec<u8>> {
+        tokio::fs::read(self.store.file_path(sha256)).await.map_err(|_| Error::NotFound)
+    }
+
     /// Runs a password hash or check on the blocking pool, within the hashing limit.
     pub async fn hash_work<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
         let _permit = self.hashing.acquire().await.map_err(Error::internal)?;
