@@ -20,6 +20,7 @@ pub mod error;
 pub mod principal;
 pub mod requests;
 pub mod schema;
+pub mod search;
 pub mod staff;
 pub mod throttle;
 pub mod units;
@@ -174,6 +175,11 @@ impl Context {
     /// Drops the face's copies of public lists and pages (another node's change arrived).
     pub fn public_changed(&self) {
         self.effects.public_changed();
+    }
+
+    /// Whether the database answers (the readiness probe).
+    pub async fn ping(&self) -> Result<()> {
+        Ok(self.store.ping().await?)
     }
 
     /// The bytes of a stored file (attachment, request file), by its SHA-256; a file missing
