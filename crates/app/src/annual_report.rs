@@ -15,7 +15,7 @@ use gongkai_domain::annual_report::{
 use gongkai_domain::columns::{ColumnFields, ColumnKind};
 use gongkai_domain::documents::{DocumentFields, DocumentInput};
 use gongkai_domain::requests::{ApplicantType, Outcome};
-use gongkai_domain::staff::Action;
+use gongkai_domain::staff::{Action, Reach};
 use gongkai_domain::units::UnitKind;
 use gongkai_domain::validation::{Invalid, text};
 use gongkai_store::attachments::NewAttachment;
@@ -439,4 +439,14 @@ pub async fn update_review(cx: &Context, p: &Principal, id: i64, b: &ReviewBody)
     );
     w.commit().await?;
     Ok(c)
+}
+
+/// The administrative review and litigation cases of the caller's unit and those below; of the
+/// year (as given, checked here) the review was applied for or the suit filed, or all.
+pub async fn review_cases(cx: &Context, p: &Principal, year: Option<&str>) -> Result<Vec<ReviewCase>, Error> {
+    p.require(Action::ViewRequests, Reach::Subtree)?;
+    let year = year.map(gongkai_domain::annual_report::parse_year).transpose()?;
+    let tree = cx.unit_tree().await?;
+    let ids: Vec<i64> = tree.subtree(p.user.unit_id).iter().map(|u| u.id).collect();
+    Ok(cx.store.review_cases(&ids, year).await?)
 }

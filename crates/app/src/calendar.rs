@@ -5,10 +5,12 @@ use crate::Context;
 use crate::Error;
 use crate::Principal;
 use chrono::{Datelike, NaiveDate};
-use gongkai_domain::calendar::{CalendarDay, DayKind, parse_schedules};
+use gongkai_domain::calendar::{Calendar, CalendarDay, DayKind, parse_schedules};
 use gongkai_domain::staff::{Action, Reach};
 use gongkai_domain::time::parse_date;
 use gongkai_domain::validation::{self, Invalid};
+use gongkai_store::calendar::ScheduledYear;
+use std::sync::Arc;
 
 pub fn parse_day(raw: &str, field: &str) -> Result<NaiveDate, Invalid> {
     parse_date(raw).ok_or_else(|| Invalid::one(field, "日期", "应为 YYYY-MM-DD 格式的有效日期，如 2027-01-01"))
@@ -86,4 +88,34 @@ pub fn parse_year(raw: &str) -> Result<i32, Invalid> {
         .ok()
         .filter(|y| (1990..=2200).contains(y))
         .ok_or_else(|| Invalid::one("year", "年份", "应为四位年份，如 2027"))
+}
+
+/// The years whose schedules are entered (public).
+pub async fn years(cx: &Context) -> Result<Vec<ScheduledYear>, Error> {
+    Ok(cx.store.calendar_years().await?)
+}
+
+/// A year's notice (`None` when its schedule is not entered) and its holidays and 调休 days
+/// (public).
+pub async fn year(cx: &Context, year: i32) -> Result<(Option<String>, Vec<CalendarDay>), Error> {
+    let notice = cx.store.calendar_years().await?.into_iter().find(|y| y.year == year).map(|y| y.notice);
+    let days = cx.store.calendar_days_of(year).await?;
+    Ok((notice, days))
+}
+
+/// What the console's calendar page shows for a year.
+pub struct YearView {
+    pub calendar: Arc<Calendar>,
+    /// Every year entered.
+    pub years: Vec<ScheduledYear>,
+    /// The year's holidays and 调休 days.
+    pub days: Vec<CalendarDay>,
+}
+
+pub async fn year_view(cx: &Context, p: &Principal, year: i32) -> Result<YearView, Error> {
+    p.require(Action::ManageCalendar, Reach::Global)?;
+    let calendar = cx.calendar().await?;
+    let years = cx.store.calendar_years().await?;
+    let days = cx.store.calendar_days_of(year).await?;
+    Ok(YearView { calendar, years, days })
 }

@@ -7,7 +7,7 @@ use gongkai_domain::catalogue::{CatalogueRow, Level};
 use gongkai_domain::staff::{Action, Reach};
 use gongkai_domain::units::UnitTree;
 use gongkai_domain::validation::Invalid;
-use gongkai_store::catalogue::{CatalogueItem, FiledDocument, ImportReport};
+use gongkai_store::catalogue::{CatalogueItem, FiledDocument, ImportReport, StandardItem};
 
 /// The level of the standard list a unit instantiates, from its place in the tree.
 pub fn unit_level(tree: &UnitTree, unit_id: i64) -> Level {
@@ -97,7 +97,8 @@ pub async fn add_item(cx: &Context, p: &Principal, unit_id: i64, get: impl Fn(&s
     Ok(id)
 }
 
-async fn item_for(cx: &Context, p: &Principal, item_id: i64) -> Result<CatalogueItem, Error> {
+/// A catalogue item of a unit whose catalogue `p` manages.
+pub async fn item(cx: &Context, p: &Principal, item_id: i64) -> Result<CatalogueItem, Error> {
     let item = cx.store.catalogue_item(item_id).await?.ok_or(Error::NotFound)?;
     p.require_for_unit(cx, Action::ManageCatalogue, item.unit_id).await?;
     Ok(item)
@@ -110,7 +111,7 @@ pub async fn mark(
     applicable: bool,
     reason: &str,
 ) -> Result<CatalogueItem, Error> {
-    item_for(cx, p, item_id).await?;
+    item(cx, p, item_id).await?;
     let mut w = cx.store.write(p.actor()).await?;
     let item = w.catalogue_mark(item_id, applicable, reason).await?;
     w.commit().await?;
@@ -118,12 +119,74 @@ pub async fn mark(
 }
 
 pub async fn remove(cx: &Context, p: &Principal, item_id: i64) -> Result<i64, Error> {
-    let item = item_for(cx, p, item_id).await?;
+    let item = item(cx, p, item_id).await?;
     let mut w = cx.store.write(p.actor()).await?;
     w.catalogue_remove(item_id).await?;
     w.commit().await?;
     cx.public_changed();
     Ok(item.unit_id)
+}
+
+/// Whether `p` works on catalogues at all: a unit's, or the standard lists.
+fn require_catalogue_staff(p: &Principal) -> Result<(), Error> {
+    if p.may(Action::ManageCatalogue) || p.may(Action::ManageStandards) { Ok(()) } else { Err(Error::Forbidden) }
+}
+
+/// The standard list of a level, of one domain or (`None` or empty) all (public).
+pub async fn standards(cx: &Context, level: Level, domain: Option<&str>) -> Result<Vec<StandardItem>, Error> {
+    Ok(cx.store.standard_items(level, domain).await?)
+}
+
+/// Every (level, domain) with a standard list, and how many items it has.
+pub async fn standard_domains(cx: &Context, p: &Principal) -> Result<Vec<(Level, String, i64)>, Error> {
+    require_catalogue_staff(p)?;
+    Ok(cx.store.standard_domains().await?)
+}
+
+/// A standard list (one domain, or all of the level when `domain` is empty) as an XLSX file
+/// in the import format: its title and bytes.
+pub async fn standards_xlsx(
+    cx: &Context,
+    p: &Principal,
+    level: &str,
+    domain: &str,
+) -> Result<(String, Vec<u8>), Error> {
+    require_catalogue_staff(p)?;
+    let level = parse_level(level)?;
+    let domain = domain.trim();
+    let items = cx.store.standard_items(level, Some(domain)).await?;
+    let rows: Vec<_> = items.into_iter().map(|i| i.row).collect();
+    let title = format!(
+        "{}{}事项标准清单",
+        level.label(),
+        if domain.is_empty() { String::new() } else { format!("{domain}领域") }
+    );
+    let bytes = xlsx(&title, &rows)?;
+    Ok((title, bytes))
+}
+
+/// A unit's catalogue (public); an unknown unit is not found.
+pub async fn of_unit(cx: &Context, unit_id: i64) -> Result<Vec<CatalogueItem>, Error> {
+    cx.unit_tree().await?.get(unit_id).ok_or(Error::NotFound)?;
+    Ok(cx.store.catalogue(unit_id).await?)
+}
+
+/// What the console shows of a unit's catalogue: the level of standard list it instantiates,
+/// that level's domains, and its items.
+pub struct UnitCatalogue {
+    pub level: Level,
+    pub domains: Vec<String>,
+    pub items: Vec<CatalogueItem>,
+}
+
+pub async fn unit_catalogue(cx: &Context, p: &Principal, unit_id: i64) -> Result<UnitCatalogue, Error> {
+    p.require_for_unit(cx, Action::ManageCatalogue, unit_id).await?;
+    let level = unit_level(&*cx.unit_tree().await?, unit_id);
+    let mut domains: Vec<String> =
+        cx.store.standard_domains().await?.into_iter().filter(|(l, _, _)| *l == level).map(|(_, d, _)| d).collect();
+    domains.dedup();
+    let items = cx.store.catalogue(unit_id).await?;
+    Ok(UnitCatalogue { level, domains, items })
 }
 
 /// One 一级事项 of a catalogue with its items and, under each, the documents filed there.

@@ -9,6 +9,7 @@
 //! no SQL and no legal rule.
 
 pub mod annual_report;
+pub mod audit;
 pub mod cache;
 pub mod calendar;
 pub mod catalogue;
@@ -20,6 +21,7 @@ pub mod error;
 pub mod principal;
 pub mod requests;
 pub mod schema;
+pub mod search;
 pub mod staff;
 pub mod throttle;
 pub mod units;
@@ -199,6 +201,17 @@ impl Context {
     /// Drops the face's copies of public lists and pages (another node's change arrived).
     pub fn public_changed(&self) {
         self.effects.public_changed();
+    }
+
+    /// Whether the database answers (the readiness probe).
+    pub async fn ping(&self) -> Result<()> {
+        Ok(self.store.ping().await?)
+    }
+
+    /// The bytes of a stored file (attachment, request file), by its SHA-256; a file missing
+    /// from the file store is not found.
+    pub async fn file_bytes(&self, sha256: &str) -> Result<Vec<u8>> {
+        tokio::fs::read(self.store.file_path(sha256)).await.map_err(|_| Error::NotFound)
     }
 
     /// Runs a password hash or check on the blocking pool, within the hashing limit.

@@ -8,7 +8,7 @@ use gongkai_domain::staff::{Action, Reach, Role, Roles, check_password, parse_ro
 use gongkai_domain::units::is_plausible_email;
 use gongkai_domain::validation::{self, Invalid};
 use gongkai_store::credentials::{dummy_hash, hash_password, verify_password};
-use gongkai_store::users::{ApiToken, NewUser, User, UserChange, UserFilter};
+use gongkai_store::users::{ApiToken, NewUser, Session, User, UserChange, UserFilter};
 
 async fn hash(cx: &Context, password: String) -> Result<String, Error> {
     cx.hash_work(move || hash_password(&password)).await
@@ -341,6 +341,43 @@ pub fn user_scope(p: &Principal) -> Result<Option<i64>, Error> {
     }
     p.require(Action::ManageUsers, Reach::Subtree)?;
     Ok(Some(p.user.unit_id))
+}
+
+/// A page of the accounts in `p`'s scope matching `filter`, and how many match.
+pub async fn users(
+    cx: &Context,
+    p: &Principal,
+    mut filter: UserFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<User>, i64), Error> {
+    filter.within_unit = user_scope(p)?;
+    Ok(cx.store.users_list(&filter, limit, offset).await?)
+}
+
+/// The tokens of an account (`None`: the caller's own), with the account, if `p` may manage
+/// them.
+pub async fn tokens(cx: &Context, p: &Principal, user_id: Option<i64>) -> Result<(User, Vec<ApiToken>), Error> {
+    let owner = match user_id {
+        Some(id) if id != p.user.id => {
+            let u = cx.store.user(id).await?.ok_or(Error::NotFound)?;
+            may_manage_tokens_of(cx, p, &u).await?;
+            u
+        }
+        _ => p.user.clone(),
+    };
+    let tokens = cx.store.tokens_of_user(owner.id).await?;
+    Ok((owner, tokens))
+}
+
+/// The console session a browser's secret names (unexpired), with its account.
+pub async fn session(cx: &Context, secret: &str) -> Result<Option<(Session, User)>, Error> {
+    Ok(cx.store.session_user(secret).await?)
+}
+
+/// The account an API token's secret acts as (the token not revoked).
+pub async fn token_user(cx: &Context, secret: &str) -> Result<Option<User>, Error> {
+    Ok(cx.store.token_user(secret).await?.map(|(_, user)| user))
 }
 
 /// Ends a console session (the one whose secret the browser held, if any), audited.

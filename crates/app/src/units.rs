@@ -40,6 +40,28 @@ pub async fn create(
     cx.store.unit(id).await?.ok_or(Error::NotFound)
 }
 
+/// A page of the units matching `filter`, and how many match (public).
+pub async fn list(
+    cx: &Context,
+    filter: &gongkai_store::units::UnitFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Unit>, i64), Error> {
+    Ok(cx.store.units_list(filter, limit, offset).await?)
+}
+
+/// A unit, closed ones included (public).
+pub async fn unit(cx: &Context, id: i64) -> Result<Unit, Error> {
+    cx.store.unit(id).await?.ok_or(Error::NotFound)
+}
+
+/// A unit whose details `p` may edit.
+pub async fn editable(cx: &Context, p: &Principal, id: i64) -> Result<Unit, Error> {
+    let unit = unit(cx, id).await?;
+    p.require_for_unit(cx, Action::EditUnitContacts, unit.id).await?;
+    Ok(unit)
+}
+
 /// Collects the errors of two independent checks so the user sees all of them at once.
 fn merge<A, B>(a: Result<A, Invalid>, b: Result<B, Invalid>) -> Result<(A, B), Invalid> {
     match (a, b) {

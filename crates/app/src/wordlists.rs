@@ -4,6 +4,13 @@
 use crate::{Context, Error, Principal};
 use gongkai_domain::staff::{Action, Reach};
 use gongkai_domain::wordcheck::WordEntry;
+use gongkai_store::wordlists::StoredWord;
+
+/// Both lists, by kind and word.
+pub async fn words(cx: &Context, p: &Principal) -> Result<Vec<StoredWord>, Error> {
+    p.require(Action::ManageWordLists, Reach::Global)?;
+    Ok(cx.store.words().await?)
+}
 
 pub async fn add_word(cx: &Context, p: &Principal, kind: &str, word: &str, suggestion: &str) -> Result<i64, Error> {
     p.require(Action::ManageWordLists, Reach::Global)?;

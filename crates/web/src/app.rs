@@ -20,8 +20,8 @@ use tower_http::limit::RequestBodyLimitLayer;
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
 
-/// The web faces' state: the application context (store, unit tree, calendar, …, reached
-/// through `Deref`, so `state.store` and `state.calendar()` read as before) and what only the
+/// The web faces' state: the application context (unit tree, calendar, …, reached through
+/// `Deref`, so use cases take `&state` and `state.calendar()` reads as before) and what only the
 /// web needs: its caches of finished pages and lists, the site's settings, metrics.
 pub struct Inner {
     pub app: gongkai_app::Context,
@@ -133,11 +133,7 @@ impl AppState {
     /// Brings the search index up to date with the outbox of public changes; when anything
     /// changed, the cached public lists are read afresh.
     pub async fn sync_public(&self) -> gongkai_search::Result<usize> {
-        let applied = self.search.sync(&self.store).await?;
-        if applied > 0 {
-            self.public_changed();
-        }
-        Ok(applied)
+        gongkai_app::search::sync(&self.app, &self.search).await
     }
 
     /// The base of absolute links (`https://host`, no trailing slash): the public URL, else

@@ -80,7 +80,7 @@ impl FromRequestParts<AppState> for ApiStaff {
         else {
             return Err(ApiError(AppError::Unauthenticated));
         };
-        let Some((_, user)) = state.store.token_user(secret).await.map_err(AppError::from)? else {
+        let Some(user) = gongkai_app::staff::token_user(state, secret).await.map_err(AppError::from)? else {
             return Err(ApiError(AppError::Unauthenticated));
         };
         let ip = client_ip(parts, state);
@@ -120,7 +120,7 @@ pub fn login_csrf_cookie(state: &AppState, value: &str) -> String {
 pub async fn console_session(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
     let principal = match cookie_value(&parts.headers, SESSION_COOKIE) {
-        Some(secret) if secret.len() < 200 => match state.store.session_user(&secret).await {
+        Some(secret) if secret.len() < 200 => match gongkai_app::staff::session(&state, &secret).await {
             Ok(found) => {
                 found.map(|(session, user)| Principal { user, ip: client_ip(&parts, &state), session: Some(session) })
             }

@@ -11,6 +11,7 @@
 
 use crate::app::AppState;
 use crate::net::{NetList, is_public, parse_net};
+use gongkai_app::documents::checks;
 use gongkai_domain::link_check::{LinkStatus, retry_with_get, verdict};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -208,8 +209,8 @@ pub async fn check(checker: &Checker, url: &str) -> (LinkStatus, String) {
 }
 
 /// Checks the links that are due; returns how many were checked.
-pub async fn check_due(state: &AppState, checker: &Checker) -> Result<usize, gongkai_store::StoreError> {
-    let urls = state.store.link_checks_due(ROUND).await?;
+pub async fn check_due(state: &AppState, checker: &Checker) -> Result<usize, gongkai_app::Error> {
+    let urls = checks::links_due(state, ROUND).await?;
     for batch in urls.chunks(PARALLEL) {
         let mut set = tokio::task::JoinSet::new();
         for url in batch {
@@ -221,7 +222,7 @@ pub async fn check_due(state: &AppState, checker: &Checker) -> Result<usize, gon
         }
         while let Some(done) = set.join_next().await {
             if let Ok((url, (status, detail))) = done {
-                state.store.link_check_record(&url, status, &detail).await?;
+                checks::record_link(state, &url, status, &detail).await?;
             }
         }
     }

@@ -7,6 +7,12 @@ use gongkai_domain::validation::Invalid;
 use gongkai_extract::detect;
 use gongkai_store::attachments::{Attachment, FileKind, NewAttachment};
 
+/// The attachments of the working copy, if `p` may see the document.
+pub async fn current(cx: &Context, p: &Principal, doc_id: i64) -> Result<Vec<Attachment>, Error> {
+    let doc = super::visible(cx, p, doc_id).await?;
+    Ok(cx.store.attachments_current(doc.id).await?)
+}
+
 /// Adds a file to a draft: its kind told from its bytes, its text read in a limited child
 /// process (for the checks and search), `alt` the description of an image.
 pub async fn add(

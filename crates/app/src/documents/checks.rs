@@ -169,3 +169,13 @@ pub fn masked_body(doc: &Document) -> (String, Vec<QaPair>) {
     }
     (html, qa)
 }
+
+/// The external links waiting for the link checker (at most `limit`), oldest request first.
+pub async fn links_due(cx: &Context, limit: i64) -> Result<Vec<String>, Error> {
+    Ok(cx.store.link_checks_due(limit).await?)
+}
+
+/// Records what the link checker found at `url`.
+pub async fn record_link(cx: &Context, url: &str, status: LinkStatus, detail: &str) -> Result<(), Error> {
+    Ok(cx.store.link_check_record(url, status, detail).await?)
+}

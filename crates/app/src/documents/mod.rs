@@ -4,6 +4,7 @@
 pub mod attachments;
 pub mod checks;
 pub mod flags;
+pub mod public;
 mod workflow;
 
 pub use workflow::{DocAction, apply};
@@ -12,10 +13,11 @@ use crate::Context;
 use crate::Error;
 use crate::Principal;
 use gongkai_domain::documents::{DocumentFields, DocumentInput, Validity, Withdrawal};
-use gongkai_domain::staff::Action;
+use gongkai_domain::staff::{Action, Reach};
 use gongkai_domain::validation::{self, Invalid};
-use gongkai_domain::workflow::State;
-use gongkai_store::documents::Document;
+use gongkai_domain::workflow::{State, review_options};
+use gongkai_store::attachments::Attachment;
+use gongkai_store::documents::{Document, DocumentFilter, InReview, Review, Version, publishes_later};
 
 async fn publisher_of(cx: &Context, unit_id: i64) -> Result<String, Error> {
     Ok(cx.store.unit(unit_id).await?.ok_or(Error::NotFound)?.name)
@@ -178,4 +180,116 @@ pub async fn publish_due(cx: &Context) -> Result<usize, Error> {
         cx.documents_changed();
     }
     Ok(done)
+}
+
+/// The unit whose documents `p` sees: everything for system administrators, their subtree
+/// otherwise.
+pub fn scope(p: &Principal) -> Result<Option<i64>, Error> {
+    if p.require(Action::ViewDocuments, Reach::Global).is_ok() {
+        return Ok(None);
+    }
+    p.require(Action::ViewDocuments, Reach::Subtree)?;
+    Ok(Some(p.user.unit_id))
+}
+
+/// A page of the working copies in `p`'s scope matching `filter`, and how many match.
+pub async fn list(
+    cx: &Context,
+    p: &Principal,
+    mut filter: DocumentFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Document>, i64), Error> {
+    filter.within_unit = scope(p)?;
+    Ok(cx.store.documents_list(&filter, limit, offset).await?)
+}
+
+/// The documents at a review stage `p` may approve now, oldest first: in their unit and
+/// below (everywhere for system administrators), not written by them, at no stage after one
+/// they approved. One query; the rule is applied to each row in memory.
+pub async fn review_queue(cx: &Context, p: &Principal) -> Result<Vec<InReview>, Error> {
+    let within = if p.require(Action::ReviewDocuments, Reach::Global).is_ok() {
+        None
+    } else if p.may(Action::ReviewDocuments) {
+        Some(p.user.unit_id)
+    } else {
+        return Ok(Vec::new());
+    };
+    let candidates = cx.store.documents_in_review(within).await?;
+    Ok(candidates
+        .into_iter()
+        .filter(|d| {
+            review_options(
+                p.roles(),
+                Reach::Subtree,
+                d.status,
+                p.user.id,
+                &d.facts(),
+                publishes_later(d.publish_at.as_deref()),
+            )
+            .awaits()
+        })
+        .collect())
+}
+
+/// What the console's page of a document shows: the working copy, its checks, its reviews,
+/// its published versions and its attachments.
+pub struct StaffView {
+    pub doc: Document,
+    pub report: checks::CheckReport,
+    /// Each decision with its reviewer's name as it is now (`None`: taken by the system).
+    pub reviews: Vec<(Review, Option<String>)>,
+    /// Newest first.
+    pub versions: Vec<Version>,
+    pub attachments: Vec<Attachment>,
+}
+
+pub async fn staff_view(cx: &Context, p: &Principal, id: i64) -> Result<StaffView, Error> {
+    let doc = visible(cx, p, id).await?;
+    let report = checks::run(cx, &doc).await?;
+    let reviews = cx.store.document_reviews(id).await?;
+    // The reviewers' names in one statement.
+    let mut reviewers: Vec<i64> = reviews.iter().filter_map(|r| r.reviewer_id).collect();
+    reviewers.sort_unstable();
+    reviewers.dedup();
+    let names = cx.store.user_display_names(&reviewers).await?;
+    let reviews = reviews
+        .into_iter()
+        .map(|r| {
+            let name = r.reviewer_id.map(|id| names.get(&id).cloned().unwrap_or_default());
+            (r, name)
+        })
+        .collect();
+    let versions = cx.store.document_versions(id).await?;
+    let attachments = cx.store.attachments_current(id).await?;
+    Ok(StaffView { doc, report, reviews, versions, attachments })
+}
+
+/// Where a document of a unit may be filed: the unit's catalogue items and columns.
+pub struct Filing {
+    pub unit_id: i64,
+    pub items: Vec<(i64, String)>,
+    pub columns: Vec<(i64, String)>,
+}
+
+/// Where documents of `units` may be filed, for those of them `p` may draft in; units with
+/// neither items nor columns are left out.
+pub async fn filing_choices(cx: &Context, p: &Principal, units: &[i64]) -> Result<Vec<Filing>, Error> {
+    let items = cx.store.catalogue_choices().await?;
+    let columns = cx.store.columns(None).await?;
+    let mut out = Vec::new();
+    for &u in units {
+        if p.require_for_unit(cx, Action::DraftDocuments, u).await.is_err() {
+            continue;
+        }
+        let filing = Filing {
+            unit_id: u,
+            items: items.iter().filter(|(unit, _, _)| *unit == u).map(|(_, id, label)| (*id, label.clone())).collect(),
+            columns: columns.iter().filter(|c| c.unit_id == u).map(|c| (c.id, c.name.clone())).collect(),
+        };
+        if !filing.items.is_empty() || !filing.columns.is_empty() {
+            out.push(filing);
+        }
+    }
+    Ok(out)
 }

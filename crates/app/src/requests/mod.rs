@@ -10,6 +10,7 @@ pub mod correction;
 mod intake;
 pub mod letters;
 mod steps;
+mod views;
 
 pub use clock::{Deadline, clock, clock_facts, deadline, refresh_due};
 pub use intake::{
@@ -18,6 +19,11 @@ pub use intake::{
 };
 pub(crate) use intake::{register_numbered, store_online};
 pub use steps::{Step, answer_coordination, take_step};
+pub use views::{
+    CaseFile, CasePage, PublicCase, Queue, QueueQuery, case_file, case_page, check_reply_documents, coordinations,
+    current_deadline, is_personal_file, public_case, public_file, queue, queue_page, register_rows, reminders,
+    reply_has_files, staff_file, visible,
+};
 
 use crate::{Context, Error, Principal, today};
 use chrono::NaiveDate;
@@ -85,6 +91,26 @@ pub async fn may_view(cx: &Context, p: &Principal, r: &Request) -> Result<bool, 
     }
     // A unit asked to coordinate sees the request it was asked about.
     let consultations = cx.store.request_consultations(r.id).await?;
+    asked_to_coordinate(cx, p, &consultations).await
+}
+
+/// [`may_view`] with the case's consultations already read.
+async fn may_view_with(
+    cx: &Context,
+    p: &Principal,
+    r: &Request,
+    consultations: &[Consultation],
+) -> Result<bool, Error> {
+    let reach = p.reach(cx, r.unit_id).await?;
+    if gongkai_domain::staff::permits(p.roles(), Action::ViewRequests, reach) {
+        return Ok(true);
+    }
+    asked_to_coordinate(cx, p, consultations).await
+}
+
+/// Whether `p`'s unit (or one below it) was asked to coordinate in one of `consultations`,
+/// and `p` handles requests.
+async fn asked_to_coordinate(cx: &Context, p: &Principal, consultations: &[Consultation]) -> Result<bool, Error> {
     for c in consultations.iter().filter_map(|c| c.target_unit_id) {
         if p.reach(cx, c).await? == Reach::Subtree && p.may(Action::HandleRequests) {
             return Ok(true);

@@ -8,7 +8,6 @@ use crate::forms::ApiQuery;
 use axum::Json;
 use axum::extract::State;
 use gongkai_domain::audit::AuditRecord;
-use gongkai_domain::staff::{Action, Reach};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -82,7 +81,7 @@ pub async fn list_audit(
 ) -> ApiResult<Json<AuditList>> {
     let filter = super::filter_from(&p, &q)?;
     let (page, per_page) = paging(&q, 50, 500)?;
-    let (records, total) = state.store.audit_list(&filter, per_page, (page - 1) * per_page).await?;
+    let (records, total) = gongkai_app::audit::list(&state, &p, filter, per_page, (page - 1) * per_page).await?;
     Ok(Json(AuditList { total, page, per_page, items: records.into_iter().map(AuditOut::from).collect() }))
 }
 
@@ -90,8 +89,7 @@ pub async fn list_audit(
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit", security(("bearer" = [])),
     responses((status = 200, body = VerifyOut), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn verify_audit(State(state): State<AppState>, ApiStaff(p): ApiStaff) -> ApiResult<Json<VerifyOut>> {
-    p.require(Action::VerifyAudit, Reach::Global)?;
-    Ok(Json(match state.store.audit_verify().await? {
+    Ok(Json(match gongkai_app::audit::verify(&state, &p).await? {
         Ok(n) => VerifyOut { intact: true, records: n, problem: None },
         Err(b) => VerifyOut { intact: false, records: 0, problem: Some(b.to_string()) },
     }))

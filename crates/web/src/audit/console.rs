@@ -12,6 +12,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
+use gongkai_app::audit;
 use gongkai_domain::staff::{Action, Reach};
 
 pub fn routes() -> Router<AppState> {
@@ -42,7 +43,7 @@ async fn list(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff
     let page_no = q.page();
     let (rows, total, form) = match super::filter_from(&p, &q) {
         Ok(filter) => {
-            let (records, total) = state.store.audit_list(&filter, PER_PAGE, (page_no - 1) * PER_PAGE).await?;
+            let (records, total) = audit::list(&state, &p, filter, PER_PAGE, (page_no - 1) * PER_PAGE).await?;
             (records.iter().map(AuditRow::from).collect(), total, FormView::new(q.clone()))
         }
         Err(AppError::Invalid(e)) => (Vec::new(), 0, FormView::with_errors(q.clone(), e)),
@@ -63,7 +64,7 @@ async fn list(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff
         form,
         rows,
         total,
-        actions: action_choices(state.store.audit_actions().await?),
+        actions: action_choices(audit::actions(&state, &p).await?),
         pages: page_links(total, page_no, PER_PAGE),
         page_href: if query.is_empty() { "/admin/audit?".into() } else { format!("/admin/audit?{query}&") },
         can_verify: p.require(Action::VerifyAudit, Reach::Global).is_ok(),
@@ -77,19 +78,18 @@ async fn list(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff
 }
 
 async fn verify(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff) -> PageResult {
-    p.require(Action::VerifyAudit, Reach::Global)?;
-    let (verify_ok, verify_result) = match state.store.audit_verify().await? {
+    let (verify_ok, verify_result) = match audit::verify(&state, &p).await? {
         Ok(n) => (true, format!("审计日志完整：共 {n} 条记录，哈希链逐条校验一致。")),
         Err(b) => (false, format!("审计日志校验失败：{}。请立即报告安全管理员。", b.zh())),
     };
     let page = console_page(&state, &headers, &p, "审计日志", "/admin/audit", "audit").await;
-    let (records, total) = state.store.audit_list(&Default::default(), PER_PAGE, 0).await?;
+    let (records, total) = audit::list(&state, &p, Default::default(), PER_PAGE, 0).await?;
     Ok(html(&AuditTemplate {
         page,
         form: FormView::default(),
         rows: records.iter().map(AuditRow::from).collect(),
         total,
-        actions: action_choices(state.store.audit_actions().await?),
+        actions: action_choices(audit::actions(&state, &p).await?),
         pages: page_links(total, 1, PER_PAGE),
         page_href: "/admin/audit?".into(),
         can_verify: true,

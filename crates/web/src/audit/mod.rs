@@ -7,24 +7,14 @@ use crate::auth::Principal;
 use crate::errors::AppError;
 use crate::forms::Fields;
 use chrono::{NaiveTime, TimeZone};
-use gongkai_domain::staff::{Action, Reach};
 use gongkai_domain::time::{china, format_instant, parse_date};
 use gongkai_domain::validation::Invalid;
 use gongkai_store::AuditFilter;
 
-/// The unit whose subtree `p` may read, or `None` for the whole log.
-pub fn scope(p: &Principal) -> Result<Option<i64>, AppError> {
-    if p.require(Action::ViewAudit, Reach::Global).is_ok() {
-        return Ok(None);
-    }
-    p.require(Action::ViewAudit, Reach::Subtree)?;
-    Ok(Some(p.user.unit_id))
-}
-
 /// Reads the filter fields shared by the console and the API; dates are local calendar
 /// dates, inclusive.
 pub fn filter_from(p: &Principal, q: &Fields) -> Result<AuditFilter, AppError> {
-    let within_unit = scope(p)?;
+    let within_unit = gongkai_app::audit::scope(p)?;
     let mut errors = Invalid::default();
     let day_bound = |field: &str, label: &str, end: bool, errors: &mut Invalid| -> Option<String> {
         let raw = q.opt(field)?;

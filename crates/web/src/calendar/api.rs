@@ -89,7 +89,7 @@ fn year_of(raw: &str) -> Result<i32, AppError> {
 /// 已录入节假日安排的年度
 #[utoipa::path(get, path = "/api/v1/calendar", tag = "calendar", responses((status = 200, body = Vec<YearOut>)))]
 pub async fn list_years(State(state): State<AppState>) -> ApiResult<Json<Vec<YearOut>>> {
-    let years = state.store.calendar_years().await?;
+    let years = super::years(&state).await?;
     Ok(Json(
         years
             .into_iter()
@@ -103,8 +103,7 @@ pub async fn list_years(State(state): State<AppState>) -> ApiResult<Json<Vec<Yea
     responses((status = 200, body = YearDetail), (status = 404, body = Problem)))]
 pub async fn get_year(State(state): State<AppState>, Path(year): Path<String>) -> ApiResult<Json<YearDetail>> {
     let year = year_of(&year)?;
-    let notice = state.store.calendar_years().await?.into_iter().find(|y| y.year == year).map(|y| y.notice);
-    let days = state.store.calendar_days_of(year).await?;
+    let (notice, days) = super::year(&state, year).await?;
     Ok(Json(YearDetail {
         year,
         scheduled: notice.is_some(),

@@ -14,9 +14,7 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use chrono::{Datelike, NaiveDate, Utc};
 use gongkai_domain::calendar::{Calendar, CalendarDay, DayKind, YearSchedule, format_schedules};
-use gongkai_domain::staff::{Action, Reach};
 use gongkai_domain::time::{date_in_china, display_instant};
-use gongkai_store::calendar::ScheduledYear;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -101,10 +99,7 @@ async fn render(
     schedule_form: FormView,
     day_form: FormView,
 ) -> PageResult {
-    p.require(Action::ManageCalendar, Reach::Global)?;
-    let calendar = state.calendar().await?;
-    let stored: Vec<ScheduledYear> = state.store.calendar_years().await?;
-    let days = state.store.calendar_days_of(year).await?;
+    let super::YearView { calendar, years: stored, days } = super::year_view(state, p, year).await?;
     let notice = stored.iter().find(|y| y.year == year).map(|y| y.notice.clone()).unwrap_or_default();
     let schedule_form =
         if schedule_form.values.get("schedule").is_empty() && !schedule_form.failed() && !days.is_empty() {

@@ -2,7 +2,7 @@
 
 use crate::app::AppState;
 use crate::auth::ApiStaff;
-use crate::errors::{ApiResult, AppError, Problem};
+use crate::errors::{ApiResult, Problem};
 use crate::forms::ApiQuery;
 use crate::forms::{ApiJson, path_id, read_upload};
 use axum::Json;
@@ -109,7 +109,7 @@ pub async fn list_standards(
     ApiQuery(q): ApiQuery,
 ) -> ApiResult<Json<Vec<StandardItemOut>>> {
     let level = super::parse_level(q.get("level"))?;
-    let items = state.store.standard_items(level, q.opt("domain")).await?;
+    let items = super::standards(&state, level, q.opt("domain")).await?;
     Ok(Json(
         items
             .iter()
@@ -168,8 +168,7 @@ pub async fn unit_catalogue(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<CatalogueItemOut>>> {
     let id = path_id(&id)?;
-    state.unit_tree().await?.get(id).ok_or(AppError::NotFound)?;
-    Ok(Json(state.store.catalogue(id).await?.iter().map(CatalogueItemOut::from).collect()))
+    Ok(Json(super::of_unit(&state, id).await?.iter().map(CatalogueItemOut::from).collect()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -256,7 +255,7 @@ pub async fn add_item(
         }
     };
     let item_id = super::add_item(&state, &p, path_id(&id)?, get).await?;
-    let item = state.store.catalogue_item(item_id).await?.ok_or(AppError::NotFound)?;
+    let item = super::item(&state, &p, item_id).await?;
     Ok((StatusCode::CREATED, Json(CatalogueItemOut::from(&item))))
 }
 

@@ -51,14 +51,9 @@ struct OverviewTemplate {
 }
 
 async fn overview_page(state: &AppState, headers: &HeaderMap, p: &Principal, q: &Fields, form: FormView) -> PageResult {
-    if !p.may(Action::ManageCatalogue) && !p.may(Action::ManageStandards) {
-        return Err(AppError::Forbidden);
-    }
+    let domains = super::standard_domains(state, p).await?;
     let page = with_notice(console_page(state, headers, p, "公开目录", "/admin/catalogue", "catalogue").await, q);
-    let domains = state
-        .store
-        .standard_domains()
-        .await?
+    let domains = domains
         .into_iter()
         .map(|(level, domain, count)| {
             let query: String = url::form_urlencoded::Serializer::new(String::new())
@@ -118,19 +113,8 @@ async fn import(State(state): State<AppState>, headers: HeaderMap, Staff(p): Sta
 }
 
 async fn export(State(state): State<AppState>, Staff(p): Staff, Query(q): Query) -> PageResult {
-    if !p.may(Action::ManageCatalogue) && !p.may(Action::ManageStandards) {
-        return Err(AppError::Forbidden);
-    }
-    let level = super::parse_level(q.get("level"))?;
-    let domain = q.get("domain").trim().to_string();
-    let items = state.store.standard_items(level, Some(&domain)).await?;
-    let rows: Vec<_> = items.into_iter().map(|i| i.row).collect();
-    let title = format!(
-        "{}{}事项标准清单",
-        level.label(),
-        if domain.is_empty() { String::new() } else { format!("{domain}领域") }
-    );
-    Ok(super::xlsx_response(&format!("{title}.xlsx"), super::xlsx(&title, &rows)?))
+    let (title, bytes) = super::standards_xlsx(&state, &p, q.get("level"), q.get("domain")).await?;
+    Ok(super::xlsx_response(&format!("{title}.xlsx"), bytes))
 }
 
 #[derive(Template)]
@@ -158,7 +142,7 @@ async fn unit_view(
     form: FormView,
     mark: (i64, FormView),
 ) -> PageResult {
-    p.require_for_unit(state, Action::ManageCatalogue, unit_id).await?;
+    let super::UnitCatalogue { level, domains, items } = super::unit_catalogue(state, p, unit_id).await?;
     let tree = state.unit_tree().await?;
     let unit = tree.get(unit_id).ok_or(AppError::NotFound)?;
     let title = format!("{} · 主动公开基本目录", unit.name);
@@ -166,10 +150,6 @@ async fn unit_view(
         console_page(state, headers, p, &title, &format!("/admin/catalogue/units/{unit_id}"), "catalogue").await,
         q,
     );
-    let level = super::unit_level(&tree, unit_id);
-    let mut domains: Vec<String> =
-        state.store.standard_domains().await?.into_iter().filter(|(l, _, _)| *l == level).map(|(_, d, _)| d).collect();
-    domains.dedup();
     let failed = form.failed() || mark.1.failed();
     Ok(html_form(
         &UnitTemplate {
@@ -179,7 +159,7 @@ async fn unit_view(
             level,
             levels: Level::ALL,
             domains,
-            items: state.store.catalogue(unit_id).await?,
+            items,
             channels: Channel::ALL,
             form,
             mark_form: mark.1,
@@ -264,7 +244,7 @@ async fn mark(
         Ok(item) => Ok(back(item.unit_id, "catalogue_item_marked")),
         Err(e) => {
             let errors = e.form_errors()?;
-            let unit_id = state.store.catalogue_item(id).await?.ok_or(AppError::NotFound)?.unit_id;
+            let unit_id = super::item(&state, &p, id).await?.unit_id;
             unit_view(
                 &state,
                 &headers,

@@ -46,7 +46,7 @@ async fn export(State(state): State<AppState>, Path(id): Path<String>) -> PageRe
     let id = path_id(&id)?;
     let tree = state.unit_tree().await?;
     let unit = tree.get(id).ok_or(AppError::NotFound)?;
-    let rows: Vec<_> = state.store.catalogue(id).await?.into_iter().map(|i| i.row).collect();
+    let rows: Vec<_> = super::of_unit(&state, id).await?.into_iter().map(|i| i.row).collect();
     let title = format!("{}主动公开基本目录", unit.name);
     Ok(super::xlsx_response(&format!("{title}.xlsx"), super::xlsx(&title, &rows)?))
 }

@@ -46,7 +46,7 @@ impl From<&SpecialColumn> for ColumnOut {
     responses((status = 200, body = Vec<ColumnOut>), (status = 422, body = Problem)))]
 pub async fn list_columns(State(state): State<AppState>, ApiQuery(q): ApiQuery) -> ApiResult<Json<Vec<ColumnOut>>> {
     let unit = parse_int(q.opt("unit"), "unit", "单位")?;
-    Ok(Json(state.store.columns(unit).await?.iter().map(ColumnOut::from).collect()))
+    Ok(Json(super::list(&state, unit).await?.iter().map(ColumnOut::from).collect()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

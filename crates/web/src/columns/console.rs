@@ -4,7 +4,7 @@
 use crate::app::AppState;
 use crate::auth::{Principal, Staff};
 use crate::console::{console_page, with_notice};
-use crate::errors::{AppError, PageResult};
+use crate::errors::PageResult;
 use crate::forms::{Fields, Form, FormView, Query, path_id};
 use crate::page::{Page, html_form};
 use crate::units::{UnitOption, unit_options};
@@ -15,7 +15,6 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use gongkai_domain::columns::{ColumnInput, ColumnKind};
-use gongkai_domain::staff::{Action, Reach};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -48,23 +47,11 @@ fn input(f: &Fields) -> ColumnInput {
 }
 
 async fn list_page(state: &AppState, headers: &HeaderMap, p: &Principal, q: &Fields, form: FormView) -> PageResult {
-    if !p.may(Action::ManageColumns) {
-        return Err(AppError::Forbidden);
-    }
+    let (within, columns) = super::manageable(state, p).await?;
     let page = with_notice(console_page(state, headers, p, "栏目管理", "/admin/columns", "columns").await, q);
     let tree = state.unit_tree().await?;
-    let global = p.require(Action::ManageColumns, Reach::Global).is_ok();
-    let within = if global { None } else { Some(p.user.unit_id) };
-    let reach: std::collections::HashSet<i64> = match within {
-        Some(u) => tree.subtree(u).into_iter().map(|u| u.id).collect(),
-        None => tree.all().iter().map(|u| u.id).collect(),
-    };
-    let rows = state
-        .store
-        .columns(None)
-        .await?
+    let rows = columns
         .into_iter()
-        .filter(|c| reach.contains(&c.unit_id))
         .map(|c| Row {
             id: c.id,
             unit: tree.get(c.unit_id).map(|u| u.short_name.clone()).unwrap_or_default(),

@@ -36,12 +36,13 @@ async fn show(
     Path(id): Path<String>,
     Query(q): Query,
 ) -> PageResult {
-    let column = state.store.column(path_id(&id)?).await?.ok_or(AppError::NotFound)?;
+    let column = super::column(&state, path_id(&id)?).await?;
     let tree = state.unit_tree().await?;
     let unit = tree.get(column.unit_id).ok_or(AppError::NotFound)?;
     let page_no = q.page();
     let filter = PublicFilter { column: Some(column.id), ..Default::default() };
-    let (docs, total) = state.store.public_documents(&filter, PER_PAGE, (page_no - 1) * PER_PAGE).await?;
+    let (docs, total) =
+        gongkai_app::documents::public::list(&state, &filter, PER_PAGE, (page_no - 1) * PER_PAGE).await?;
     let path = format!("/columns/{}", column.id);
     let description = if column.description.is_empty() { column.name.clone() } else { column.description.clone() };
     let p = page(&state, &headers, &format!("{} · {}", unit.short_name, column.name), &path, "gongkai")

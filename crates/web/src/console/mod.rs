@@ -212,23 +212,8 @@ async fn dashboard(State(state): State<AppState>, headers: HeaderMap, Staff(p): 
     // from November on until it is entered.
     let next_year = today.year() + 1;
     let next_year_missing = (today.month() >= 11 && !calendar.has_schedule(next_year)).then_some(next_year);
-    let (users_below, recent) = if p.may(Action::ViewAudit) {
-        let within = if p.require(Action::ViewAudit, Reach::Global).is_ok() { None } else { Some(p.user.unit_id) };
-        let filter = gongkai_store::AuditFilter { within_unit: within, ..Default::default() };
-        let (records, _) = state.store.audit_list(&filter, 8, 0).await?;
-        let users = state
-            .store
-            .users_list(
-                &gongkai_store::users::UserFilter { within_unit: Some(p.user.unit_id), ..Default::default() },
-                1,
-                0,
-            )
-            .await?
-            .1;
-        (users, records.iter().map(AuditRow::from).collect())
-    } else {
-        (0, Vec::new())
-    };
+    let (users_below, recent) = gongkai_app::audit::dashboard(&state, &p).await?;
+    let recent = recent.iter().map(AuditRow::from).collect();
     let flags = if p.may(Action::ViewDocuments) {
         let units: Vec<i64> = if p.require(Action::ViewDocuments, Reach::Global).is_ok() {
             tree.all().iter().map(|u| u.id).collect()

@@ -95,7 +95,7 @@ fn filter_from(q: &crate::forms::Fields) -> Result<PublicFilter, Invalid> {
 pub async fn list_documents(State(state): State<AppState>, ApiQuery(q): ApiQuery) -> ApiResult<Json<DocumentList>> {
     let filter = filter_from(&q)?;
     let (page, per_page) = paging(&q, 20, 100)?;
-    let (docs, total) = state.store.public_documents(&filter, per_page, (page - 1) * per_page).await?;
+    let (docs, total) = gongkai_app::documents::public::list(&state, &filter, per_page, (page - 1) * per_page).await?;
     let tree = state.unit_tree().await?;
     let items = docs
         .iter()
@@ -108,7 +108,7 @@ pub async fn list_documents(State(state): State<AppState>, ApiQuery(q): ApiQuery
 #[utoipa::path(get, path = "/api/v1/documents/{id}", tag = "documents", params(("id" = i64, Path)),
     responses((status = 200, body = DocumentOut), (status = 404, body = Problem)))]
 pub async fn get_document(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<DocumentOut>> {
-    let d = state.store.public_document(path_id(&id)?).await?.ok_or(AppError::NotFound)?;
+    let d = gongkai_app::documents::public::document(&state, path_id(&id)?).await?.ok_or(AppError::NotFound)?;
     if d.withdrawal == Some(gongkai_domain::documents::Withdrawal::InError) {
         return Err(AppError::NotFound.into());
     }

@@ -1,7 +1,7 @@
 //! Console pages for documents: the list, the editor, and the review page with its checks.
 
 use super::actions::{self, ActionInput};
-use super::checks::{self, CheckReport};
+use super::checks::CheckReport;
 use crate::app::AppState;
 use crate::auth::{Principal, Staff};
 use crate::console::{console_page, with_notice};
@@ -65,16 +65,6 @@ async fn remove_attachment(
     Ok(Redirect::to(&format!("/admin/documents/{id}?notice=attachment_removed")).into_response())
 }
 
-/// The unit whose documents `p` sees: everything for system administrators, their subtree
-/// otherwise.
-fn scope(p: &Principal) -> Result<Option<i64>, AppError> {
-    if p.require(Action::ViewDocuments, Reach::Global).is_ok() {
-        return Ok(None);
-    }
-    p.require(Action::ViewDocuments, Reach::Subtree)?;
-    Ok(Some(p.user.unit_id))
-}
-
 pub struct Row {
     pub id: i64,
     pub title: String,
@@ -99,12 +89,10 @@ struct ListTemplate {
 }
 
 async fn list(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff, Query(q): Query) -> PageResult {
-    let within = scope(&p)?;
     let page_no = q.page();
     let status = q.opt("status").and_then(DocState::parse);
-    let filter =
-        DocumentFilter { within_unit: within, status, q: q.opt("q").map(str::to_string), ..Default::default() };
-    let (docs, total) = state.store.documents_list(&filter, 50, (page_no - 1) * 50).await?;
+    let filter = DocumentFilter { status, q: q.opt("q").map(str::to_string), ..Default::default() };
+    let (docs, total) = actions::list(&state, &p, filter, 50, (page_no - 1) * 50).await?;
     let tree = state.unit_tree().await?;
     let rows = docs
         .iter()
@@ -189,17 +177,18 @@ async fn policies_matching(state: &AppState, p: &Principal, q: &str) -> Result<V
     if q.is_empty() {
         return Ok(Vec::new());
     }
-    let filter = DocumentFilter { within_unit: scope(p)?, q: Some(q.chars().take(50).collect()), ..Default::default() };
-    let (docs, _) = state.store.documents_list(&filter, 40, 0).await?;
+    let filter = DocumentFilter { q: Some(q.chars().take(50).collect()), ..Default::default() };
+    let (docs, _) = actions::list(state, p, filter, 40, 0).await?;
     Ok(docs.iter().filter(|d| d.genre != Genre::Interpretation).take(10).map(PolicyChoice::of).collect())
 }
 
 async fn picker_for(state: &AppState, p: &Principal, form: &FormView, searched: bool) -> Result<Picker, AppError> {
     let q = form.values.get("interp_q").to_string();
     let selected = match form.values.get("interprets_id").trim().parse::<i64>() {
-        Ok(id) => match state.store.document(id).await? {
-            Some(d) if actions::visible(state, p, id).await.is_ok() => Some(PolicyChoice::of(&d)),
-            _ => None,
+        Ok(id) => match actions::visible(state, p, id).await {
+            Ok(d) => Some(PolicyChoice::of(&d)),
+            Err(gongkai_app::Error::Internal(e)) => return Err(AppError::Internal(e)),
+            Err(_) => None,
         },
         Err(_) => None,
     };
@@ -237,22 +226,17 @@ pub struct Filing {
 }
 
 /// Where documents of the units in reach may be filed: their catalogue items and columns.
-async fn filing_choices(state: &AppState, units: &[i64]) -> Result<Vec<Filing>, AppError> {
+async fn filing_choices(state: &AppState, p: &Principal, units: &[i64]) -> Result<Vec<Filing>, AppError> {
     let tree = state.unit_tree().await?;
-    let items = state.store.catalogue_choices().await?;
-    let columns = state.store.columns(None).await?;
-    let mut out = Vec::new();
-    for &u in units {
-        let filing = Filing {
-            unit: tree.get(u).map(|x| x.short_name.clone()).unwrap_or_default(),
-            items: items.iter().filter(|(unit, _, _)| *unit == u).map(|(_, id, label)| (*id, label.clone())).collect(),
-            columns: columns.iter().filter(|c| c.unit_id == u).map(|c| (c.id, c.name.clone())).collect(),
-        };
-        if !filing.items.is_empty() || !filing.columns.is_empty() {
-            out.push(filing);
-        }
-    }
-    Ok(out)
+    Ok(actions::filing_choices(state, p, units)
+        .await?
+        .into_iter()
+        .map(|f| Filing {
+            unit: tree.get(f.unit_id).map(|x| x.short_name.clone()).unwrap_or_default(),
+            items: f.items,
+            columns: f.columns,
+        })
+        .collect())
 }
 
 fn input_from(f: &Fields) -> DocumentInput {
@@ -329,7 +313,7 @@ async fn form_page(
         Some(d) => vec![d.unit_id],
         None => units.iter().map(|u| u.id).collect(),
     };
-    let filing = filing_choices(state, &reach).await?;
+    let filing = filing_choices(state, p, &reach).await?;
     let searched = form.values.get("_picker") == "search";
     let picker = picker_for(state, p, &form, searched).await?;
     let mut res = html(&FormTemplate {
@@ -461,24 +445,20 @@ async fn show_page(
     q: &Fields,
     form: FormView,
 ) -> PageResult {
-    let doc = actions::visible(state, p, id).await?;
-    let report = checks::run(state, &doc).await?;
+    let actions::StaffView { doc, report, reviews, mut versions, attachments } =
+        actions::staff_view(state, p, id).await?;
     let tree = state.unit_tree().await?;
     let may = |a: Action| async move { p.require_for_unit(state, a, doc.unit_id).await.is_ok() };
     let draft = may(Action::DraftDocuments).await;
     let review = may(Action::ReviewDocuments).await;
     let withdraw = may(Action::WithdrawDocuments).await;
-    let mut reviews = Vec::new();
-    for r in state.store.document_reviews(id).await? {
-        reviews.push(review_row(state, r).await?);
-    }
+    let reviews: Vec<ReviewRow> = reviews.into_iter().map(review_row).collect();
     let returned = match reviews.last() {
         Some(r) if doc.status == DocState::Draft && r.decision == "退回" => Some(reviews[reviews.len() - 1].clone()),
         _ => None,
     };
     let options = super::reviews::options(state, p, &doc).await?;
     let at_final = doc.status == DocState::InReview(gongkai_domain::workflow::Stage::Final);
-    let mut versions = state.store.document_versions(id).await?;
     for v in &mut versions {
         v.published_at = display_instant(&v.published_at);
     }
@@ -512,7 +492,7 @@ async fn show_page(
         is_final: doc.status == DocState::InReview(gongkai_domain::workflow::Stage::Final),
         withdrawals: Withdrawal::ALL,
         validities: Validity::ALL,
-        attachments: state.store.attachments_current(id).await?.iter().map(super::AttachmentView::from).collect(),
+        attachments: attachments.iter().map(super::AttachmentView::from).collect(),
         upload_limit_mb: state.server.attachment_limit / 1024 / 1024,
         page,
         doc,
@@ -523,12 +503,9 @@ async fn show_page(
     Ok(res)
 }
 
-async fn review_row(state: &AppState, r: Review) -> Result<ReviewRow, AppError> {
-    let reviewer = match r.reviewer_id {
-        Some(id) => state.store.user(id).await?.map(|u| u.display_name).unwrap_or_default(),
-        None => "系统".into(),
-    };
-    Ok(ReviewRow {
+fn review_row((r, reviewer): (Review, Option<String>)) -> ReviewRow {
+    let reviewer = reviewer.unwrap_or_else(|| "系统".into());
+    ReviewRow {
         stage: r.stage,
         decision: match r.decision.as_str() {
             "approve" => "通过",
@@ -539,7 +516,7 @@ async fn review_row(state: &AppState, r: Review) -> Result<ReviewRow, AppError> 
         reviewer,
         comment: r.comment,
         at: display_instant(&r.at),
-    })
+    }
 }
 
 async fn show(

@@ -33,7 +33,7 @@ async fn download(
     Path((id, _name)): Path<(String, String)>,
     headers: axum::http::HeaderMap,
 ) -> PageResult {
-    let a = state.store.attachment_public(path_id(&id)?).await?.ok_or(AppError::NotFound)?;
+    let a = gongkai_app::documents::public::attachment(&state, path_id(&id)?).await?.ok_or(AppError::NotFound)?;
     let etag = HeaderValue::from_str(&format!("\"{}\"", a.sha256)).ok();
     let last_modified = crate::http_cache::http_date_of(&a.created_at);
     let cond = crate::http_cache::Conditions::of(&headers);
@@ -50,7 +50,7 @@ async fn download(
         }
         return Ok(res);
     }
-    let bytes = tokio::fs::read(state.store.file_path(&a.sha256)).await.map_err(|_| AppError::NotFound)?;
+    let bytes = state.file_bytes(&a.sha256).await?;
     let kind = FileKind::from_content_type(&a.content_type);
     let inline = kind.is_some_and(|k| k.is_image() || k.is_media() || k == FileKind::Pdf);
     let disposition = content_disposition(&a.name, inline);

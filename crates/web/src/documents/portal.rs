@@ -13,6 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
+use gongkai_app::documents::public;
 use gongkai_domain::documents::{Genre, Topic, Validity, Withdrawal};
 use gongkai_domain::time::display_instant;
 use gongkai_store::documents::{PublicDocument, PublicFilter, Version};
@@ -87,7 +88,7 @@ async fn list(State(state): State<AppState>, headers: HeaderMap, Query(q): Query
         _ => {}
     }
     let page_no = q.page();
-    let (docs, total) = state.store.public_documents(&filter, PER_PAGE, (page_no - 1) * PER_PAGE).await?;
+    let (docs, total) = public::list(&state, &filter, PER_PAGE, (page_no - 1) * PER_PAGE).await?;
     let tree = state.unit_tree().await?;
     let unit_name = filter.within_unit.and_then(|u| tree.get(u)).map(|u| u.name.clone()).unwrap_or_default();
     let items = docs.iter().map(|d| list_item(&tree, d)).collect();
@@ -111,7 +112,7 @@ async fn list(State(state): State<AppState>, headers: HeaderMap, Query(q): Query
     if let (Some(unit), Some(k)) = (filter.within_unit.and_then(|u| tree.get(u)), unit_key) {
         p = p.in_unit_gongkai(unit.id, &unit.name, k);
     }
-    let years = state.store.public_years(&filter).await?;
+    let years = public::years(&state, &filter).await?;
     Ok(html(&ListTemplate {
         page: p,
         heading,
@@ -176,7 +177,7 @@ struct FeedTemplate<'a> {
 /// Rendered from `portal/feed.xml`, which escapes every value.
 async fn feed(State(state): State<AppState>, Query(q): Query) -> PageResult {
     let filter = public_filter(&q);
-    let (docs, _) = state.store.public_documents(&filter, 50, 0).await?;
+    let (docs, _) = public::list(&state, &filter, 50, 0).await?;
     let tree = state.unit_tree().await?;
     let mut title = state.site.site_name.clone();
     if let Some(u) = filter.within_unit.and_then(|u| tree.get(u)) {
@@ -271,7 +272,7 @@ struct SitemapUrlsTemplate<'a> {
 }
 
 async fn sitemap_index(State(state): State<AppState>) -> PageResult {
-    let (_, total) = state.store.public_documents(&PublicFilter::default(), 1, 0).await?;
+    let (_, total) = public::list(&state, &PublicFilter::default(), 1, 0).await?;
     let document_files = (1..=(total + SITEMAP_PAGE - 1) / SITEMAP_PAGE).collect();
     Ok(xml_response(SitemapIndexTemplate { base: state.base_url(), document_files }.render()?))
 }
@@ -291,7 +292,7 @@ async fn sitemap_pages(State(state): State<AppState>) -> PageResult {
 async fn sitemap_documents(State(state): State<AppState>, Path(file): Path<String>) -> PageResult {
     let n: i64 =
         file.strip_suffix(".xml").and_then(|n| n.parse().ok()).filter(|n| *n >= 1).ok_or(AppError::NotFound)?;
-    let entries = state.store.public_sitemap(SITEMAP_PAGE, (n - 1) * SITEMAP_PAGE).await?;
+    let entries = public::sitemap(&state, SITEMAP_PAGE, (n - 1) * SITEMAP_PAGE).await?;
     if entries.is_empty() && n > 1 {
         return Err(AppError::NotFound);
     }
@@ -333,16 +334,13 @@ struct DocumentTemplate {
     column: Option<(i64, String)>,
 }
 
-async fn link(state: &AppState, id: Option<i64>) -> Result<Option<Link>, AppError> {
-    match id {
-        Some(id) => Ok(state.store.public_document(id).await?.map(|d| Link { id: d.id, title: d.title })),
-        None => Ok(None),
-    }
+fn link(d: PublicDocument) -> Link {
+    Link { id: d.id, title: d.title }
 }
 
 async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> PageResult {
     let id = path_id(&id)?;
-    let doc = state.store.public_document(id).await?.ok_or(AppError::NotFound)?;
+    let doc = public::document(&state, id).await?.ok_or(AppError::NotFound)?;
     match doc.withdrawal {
         Some(Withdrawal::Replaced) => {
             if let Some(to) = doc.replaced_by {
@@ -376,16 +374,9 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
     );
     p.meta.keywords = if doc.keywords.is_empty() { doc.title.clone() } else { doc.keywords.clone() };
     p = p.crumb("政务公开", "/gongkai").crumb(&unit, &format!("/units/{}", doc.unit_id)).crumb("政府信息", &path);
-    let (interpretations, _) =
-        state.store.public_documents(&PublicFilter { interprets: Some(id), ..Default::default() }, 20, 0).await?;
-    let filed_under = match doc.catalogue_item_id {
-        Some(i) => state.store.catalogue_item(i).await?.map(|c| format!("{} / {}", c.row.level1, c.row.level2)),
-        None => None,
-    };
-    let column = match doc.column_id {
-        Some(c) => state.store.column(c).await?.map(|c| (c.id, c.name)),
-        None => None,
-    };
+    let details = public::details(&state, &doc).await?;
+    let filed_under = details.filed_under.map(|c| format!("{} / {}", c.row.level1, c.row.level2));
+    let column = details.column.map(|c| (c.id, c.name));
     let t = DocumentTemplate {
         filed_under,
         column,
@@ -395,13 +386,11 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
         topic: doc.topic.label(),
         validity: doc.validity.label(),
         repealed: doc.validity != Validity::Valid,
-        replaced_by: link(&state, doc.replaced_by).await?,
-        interprets: link(&state, doc.interprets_id).await?,
-        interpretations: interpretations.into_iter().map(|d| Link { id: d.id, title: d.title }).collect(),
-        versions: state
-            .store
-            .document_versions(id)
-            .await?
+        replaced_by: details.replaced_by.map(link),
+        interprets: details.interprets.map(link),
+        interpretations: details.interpretations.into_iter().map(link).collect(),
+        versions: details
+            .versions
             .into_iter()
             .map(|mut v| {
                 v.published_at = display_instant(&v.published_at);
@@ -411,7 +400,7 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
         withdrawn: doc.withdrawal == Some(Withdrawal::Withdrawn),
         note_lines: doc.note.lines().map(str::to_string).filter(|l| !l.trim().is_empty()).collect(),
         updated: super::updated_text(&doc),
-        attachments: state.store.attachments_public(id).await?.iter().map(super::AttachmentView::from).collect(),
+        attachments: details.attachments.iter().map(super::AttachmentView::from).collect(),
         doc,
     };
     // The latest of the document's own changes; the page cache answers If-Modified-Since with

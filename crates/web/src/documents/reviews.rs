@@ -11,37 +11,12 @@ use axum::extract::{Path, State};
 use gongkai_domain::staff::{Action, Reach};
 use gongkai_domain::time::{display_instant, display_local};
 use gongkai_domain::workflow::{ReviewOptions, State as DocState, review_options};
-use gongkai_store::documents::{Document, InReview, publishes_later};
+use gongkai_store::documents::{Document, publishes_later};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// The documents at a review stage `p` may approve now, oldest first: in their unit and
-/// below (everywhere for system administrators), not written by them, at no stage after one
-/// they approved. One query; the rule is applied to each row in memory.
-pub async fn queue(state: &AppState, p: &Principal) -> Result<Vec<InReview>, AppError> {
-    let within = if p.require(Action::ReviewDocuments, Reach::Global).is_ok() {
-        None
-    } else if p.may(Action::ReviewDocuments) {
-        Some(p.user.unit_id)
-    } else {
-        return Ok(Vec::new());
-    };
-    let candidates = state.store.documents_in_review(within).await?;
-    Ok(candidates
-        .into_iter()
-        .filter(|d| {
-            review_options(
-                p.roles(),
-                Reach::Subtree,
-                d.status,
-                p.user.id,
-                &d.facts(),
-                publishes_later(d.publish_at.as_deref()),
-            )
-            .awaits()
-        })
-        .collect())
-}
+/// The documents at a review stage `p` may approve now (`gongkai_app::documents::review_queue`).
+pub use gongkai_app::documents::review_queue as queue;
 
 /// What `p` may do to `doc` as a reviewer.
 pub async fn options(state: &AppState, p: &Principal, doc: &Document) -> Result<ReviewOptions, AppError> {

@@ -12,7 +12,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use gongkai_domain::documents::DocumentInput;
-use gongkai_domain::staff::{Action, Reach};
+use gongkai_domain::staff::Action;
 use gongkai_domain::workflow::State as DocState;
 use gongkai_store::documents::{Document, DocumentFilter};
 use serde::{Deserialize, Serialize};
@@ -193,12 +193,8 @@ pub async fn list(
     ApiStaff(p): ApiStaff,
     ApiQuery(q): ApiQuery,
 ) -> ApiResult<Json<StaffDocumentList>> {
-    let within = if p.require(Action::ViewDocuments, Reach::Global).is_ok() {
-        None
-    } else {
-        p.require(Action::ViewDocuments, Reach::Subtree)?;
-        Some(p.user.unit_id)
-    };
+    // A caller who may see no documents is refused before the query's problems are told.
+    actions::scope(&p)?;
     let status = match q.opt("status") {
         Some(s) => Some(
             DocState::parse(s)
@@ -208,12 +204,13 @@ pub async fn list(
     };
     let (page, per_page) = paging(&q, 20, 100)?;
     let filter = DocumentFilter {
-        within_unit: within,
+        // The caller's scope: documents::list sets it.
+        within_unit: None,
         unit: parse_int(q.opt("unit"), "unit", "单位")?,
         status,
         q: q.opt("q").map(str::to_string),
     };
-    let (docs, total) = state.store.documents_list(&filter, per_page, (page - 1) * per_page).await?;
+    let (docs, total) = actions::list(&state, &p, filter, per_page, (page - 1) * per_page).await?;
     Ok(Json(StaffDocumentList { total, page, per_page, items: docs.iter().map(StaffDocument::from).collect() }))
 }
 
@@ -349,8 +346,8 @@ pub async fn attachments(
     ApiStaff(p): ApiStaff,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<AttachmentOut>>> {
-    let doc = actions::visible(&state, &p, path_id(&id)?).await?;
-    Ok(Json(state.store.attachments_current(doc.id).await?.iter().map(AttachmentOut::from).collect()))
+    let current = gongkai_app::documents::attachments::current(&state, &p, path_id(&id)?).await?;
+    Ok(Json(current.iter().map(AttachmentOut::from).collect()))
 }
 
 /// 上传附件（仅草稿）

@@ -44,9 +44,9 @@ pub async fn guide(State(state): State<AppState>, headers: HeaderMap, Query(q): 
     }
     let (catalogue_items, columns, rules_column) = match &unit {
         Some(u) => {
-            let cols = state.store.columns(Some(u.id)).await?;
+            let cols = crate::columns::list(&state, Some(u.id)).await?;
             (
-                state.store.catalogue(u.id).await?.len(),
+                crate::catalogue::of_unit(&state, u.id).await?.len(),
                 cols.iter().filter(|c| c.kind == ColumnKind::Special).map(|c| (c.id, c.name.clone())).collect(),
                 cols.iter().find(|c| c.kind == ColumnKind::Rules).map(|c| c.id),
             )

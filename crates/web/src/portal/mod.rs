@@ -279,9 +279,9 @@ pub struct Latest {
 }
 
 async fn latest(state: &AppState) -> Result<Arc<Latest>, AppError> {
+    use gongkai_app::documents::public;
     use gongkai_domain::documents::Genre;
     use gongkai_store::documents::PublicFilter;
-    let store = state.store.clone();
     let load = || async move {
         let list = |docs: Vec<gongkai_store::documents::PublicDocument>| {
             docs.into_iter()
@@ -289,12 +289,12 @@ async fn latest(state: &AppState) -> Result<Arc<Latest>, AppError> {
                 .collect::<Vec<_>>()
         };
         // Eight documents after dropping interpretations; asking for more keeps it one query.
-        let (mut recent, _) = store.public_documents(&PublicFilter::default(), 24, 0).await?;
+        let (mut recent, _) = public::list(state, &PublicFilter::default(), 24, 0).await?;
         recent.retain(|d| d.genre != Genre::Interpretation);
         recent.truncate(8);
         let only = PublicFilter { genre: Some(Genre::Interpretation), ..Default::default() };
-        let (interpretations, _) = store.public_documents(&only, 5, 0).await?;
-        Ok::<_, gongkai_store::StoreError>(Latest { documents: list(recent), interpretations: list(interpretations) })
+        let (interpretations, _) = public::list(state, &only, 5, 0).await?;
+        Ok::<_, gongkai_app::Error>(Latest { documents: list(recent), interpretations: list(interpretations) })
     };
     state.home_latest.get(load).await.map_err(AppError::from)
 }

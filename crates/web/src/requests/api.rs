@@ -2,7 +2,7 @@
 //! account, and following it with the tracking number and query code. Also the views of a
 //! case that the staff API and the console share.
 
-use super::{Deadline, Intake, deadline, may_see_applicant, today};
+use super::{Deadline, Intake, deadline, today};
 use crate::app::AppState;
 use crate::auth::{ClientIp, Principal};
 use crate::errors::{ApiResult, AppError, Problem};
@@ -181,10 +181,7 @@ pub struct PublicRequest {
 }
 
 pub async fn public_view(state: &AppState, r: &Request, code: &str) -> Result<PublicRequest, AppError> {
-    let cal = state.calendar().await?;
-    let consultations = state.store.request_consultations(r.id).await?;
-    let events = state.store.request_events(r.id, true).await?;
-    let files = state.store.request_files(r.id).await?;
+    let super::PublicCase { deadline, events, files } = super::public_case(state, r).await?;
     let code_q: String = url::form_urlencoded::byte_serialize(code.trim().as_bytes()).collect();
     let replied = !r.state.is_open() && r.replied_on.is_some();
     Ok(PublicRequest {
@@ -196,7 +193,7 @@ pub async fn public_view(state: &AppState, r: &Request, code: &str) -> Result<Pu
         submitted_at: gongkai_domain::time::local_minute(&r.submitted_at),
         received_on: r.received_on.map(|d| d.to_string()),
         description: r.description.clone(),
-        deadline: deadline(&cal, r, &consultations, today()),
+        deadline,
         outcome: r.outcome.filter(|_| replied).map(|o| o.code().into()),
         outcome_label: r.outcome.filter(|_| replied).map(|o| o.label().into()),
         replied_on: r.replied_on.filter(|_| replied).map(|d| d.to_string()),
@@ -204,7 +201,6 @@ pub async fn public_view(state: &AppState, r: &Request, code: &str) -> Result<Pu
         timeline: events_out(events, false),
         files: files
             .into_iter()
-            .filter(|f| f.public)
             .map(|f| FileOut {
                 url: format!("/requests/{}/files/{}?code={code_q}", r.tracking_no, f.id),
                 id: f.id,
@@ -308,11 +304,7 @@ pub struct CorrectionOut {
     pub files: Vec<FileOut>,
 }
 
-/// Files with personal data (the identity proof, the applicant's correction files): for the
-/// handlers of the handling unit only.
-pub fn is_personal_file(role: &str) -> bool {
-    role == "identity_proof" || role == super::correction::CORRECTION_ROLE
-}
+pub use super::is_personal_file;
 
 fn d(v: Option<chrono::NaiveDate>) -> Option<String> {
     v.map(|d| d.to_string())
@@ -395,11 +387,15 @@ pub async fn staff_view(
     r: &Request,
     with_applicant: bool,
 ) -> Result<StaffRequest, AppError> {
-    let consultations = state.store.request_consultations(r.id).await?;
+    let file = super::case_file(state, p, r, with_applicant).await?;
+    staff_view_of(state, r, file).await
+}
+
+/// The case file for staff from what `case_file` read.
+pub async fn staff_view_of(state: &AppState, r: &Request, file: super::CaseFile) -> Result<StaffRequest, AppError> {
+    let super::CaseFile { consultations, events, files, applicant_shown } = file;
     let mut out = staff_summary(state, r, &consultations).await?;
-    let personal = may_see_applicant(p, r);
-    if with_applicant && personal {
-        super::audit_personal_view(state, p, r).await?;
+    if applicant_shown {
         let a = &r.applicant;
         out.applicant = Some(ApplicantOut {
             name: a.name.clone(),
@@ -417,31 +413,15 @@ pub async fn staff_view(
     for c in &consultations {
         out.consultations.push(consultation_out(state, c).await);
     }
-    let mut events = state.store.request_events(r.id, false).await?;
-    // People read names, not logins: show the staff member's name as it is now (all the
-    // timeline's actors in one statement).
-    let mut actors: Vec<i64> = events.iter().filter_map(|e| e.actor_id).collect();
-    actors.sort_unstable();
-    actors.dedup();
-    let names = state.store.user_display_names(&actors).await?;
-    for e in &mut events {
-        if let Some(name) = e.actor_id.and_then(|uid| names.get(&uid)).filter(|n| !n.is_empty()) {
-            e.actor_name = name.clone();
-        }
-    }
     let correction = events
         .iter()
         .rev()
         .find(|e| e.kind == gongkai_domain::request_events::EventKind::CorrectionReceived)
         .map(|e| (e.on_date.to_string(), e.note.clone()));
     out.timeline = events_out(events, true);
-    out.files = state
-        .store
-        .request_files(r.id)
-        .await?
+    out.files = files
         .into_iter()
-        .filter(|f: &RequestFile| personal || !is_personal_file(&f.role))
-        .map(|f| FileOut {
+        .map(|f: RequestFile| FileOut {
             url: format!("/api/v1/staff/requests/{}/files/{}", r.id, f.id),
             id: f.id,
             role: f.role,

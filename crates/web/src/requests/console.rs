@@ -2,7 +2,7 @@
 //! applications received by other channels, the case page with every step as a form, and the
 //! coordination queue of units asked by others.
 
-use super::api::{StaffRequest, staff_view};
+use super::api::{StaffRequest, staff_view_of};
 use super::portal::{Choice, UnitOptionGroup, input_from};
 use super::staff_api::{CoordinationOut, RequestList, add_provided_file, coordinations_for, list_page, serve_file};
 use crate::app::AppState;
@@ -21,7 +21,7 @@ use gongkai_domain::processing_fee::FeeBasis;
 use gongkai_domain::request_form::{Delivery, IdType, ProvisionForm};
 use gongkai_domain::request_lifecycle::RequestState;
 use gongkai_domain::requests::{ApplicantType, Channel, Outcome};
-use gongkai_domain::staff::{Action, Role};
+use gongkai_domain::staff::Action;
 use gongkai_domain::validation::Invalid;
 use gongkai_store::requests::Request;
 
@@ -221,28 +221,11 @@ async fn render_case(
     step: &str,
     f: FormView,
 ) -> PageResult {
-    if !super::may_view(state, p, r).await? {
-        return Err(AppError::NotFound);
-    }
-    let view = staff_view(state, p, r, q.get("applicant") == "1").await?;
+    let super::CasePage { file, handlers, disclosed } =
+        super::case_page(state, p, r, q.get("applicant") == "1").await?;
+    let view = staff_view_of(state, r, file).await?;
     let tree = state.unit_tree().await?;
-    let handlers = state
-        .store
-        .users_list(
-            &gongkai_store::users::UserFilter {
-                unit: Some(r.unit_id),
-                role: Some(Role::RequestHandler),
-                ..Default::default()
-            },
-            200,
-            0,
-        )
-        .await?
-        .0
-        .into_iter()
-        .filter(|u| u.active)
-        .map(|u| Choice { value: u.id.to_string(), label: u.display_name })
-        .collect();
+    let handlers = handlers.into_iter().map(|u| Choice { value: u.id.to_string(), label: u.display_name }).collect();
     let failed = f.failed();
     let mut page =
         console_page(state, headers, p, &format!("申请 {}", r.tracking_no), "/admin/requests", "requests").await;
@@ -259,7 +242,6 @@ async fn render_case(
         RequestState::Archived | RequestState::Withdrawn => false,
         _ => may_handle,
     };
-    let disclosed = state.store.reply_documents(&view.reply.document_ids).await?;
     let t = CaseTemplate {
         disclosed,
         upload_hint: upload_hint(state.server.attachment_limit),
@@ -292,8 +274,9 @@ pub fn upload_hint(limit_bytes: usize) -> String {
     )
 }
 
-async fn load(state: &AppState, id: &str) -> Result<Request, AppError> {
-    state.store.request(path_id(id)?).await?.ok_or(AppError::NotFound)
+/// The case if the caller may read it.
+async fn load(state: &AppState, p: &Principal, id: &str) -> Result<Request, AppError> {
+    Ok(super::visible(state, p, path_id(id)?).await?)
 }
 
 async fn case(
@@ -303,7 +286,7 @@ async fn case(
     Path(id): Path<String>,
     Query(q): Query,
 ) -> PageResult {
-    let r = load(&state, &id).await?;
+    let r = load(&state, &p, &id).await?;
     render_case(&state, &headers, &p, &r, &q, "", FormView::default()).await
 }
 
@@ -314,19 +297,20 @@ async fn take_step(
     Path((id, name)): Path<(String, String)>,
     Form(f): Form,
 ) -> PageResult {
-    let r = load(&state, &id).await?;
-    let has_files = state.store.request_files(r.id).await?.iter().any(|f| f.role == "provided");
+    // The step's use case reads the case and checks the caller's rights.
+    let request_id = path_id(&id)?;
+    let has_files = super::reply_has_files(&state, request_id).await?;
     let get = |k: &str| -> String {
         if k == "has_files" {
             return if has_files { "1".into() } else { String::new() };
         }
         f.all(k).join(",")
     };
-    match super::staff_api::step(&state, &p, r.id, &name, &get).await {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/requests/{}?notice=step_done", r.id)).into_response()),
+    match super::staff_api::step(&state, &p, request_id, &name, &get).await {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/requests/{request_id}?notice=step_done")).into_response()),
         Err(e) => {
             let e = e.form_errors()?;
-            let r = load(&state, &id).await?;
+            let r = load(&state, &p, &id).await?;
             render_case(&state, &headers, &p, &r, &Fields::default(), &name, FormView::with_errors(f, e)).await
         }
     }
@@ -339,10 +323,7 @@ async fn upload(
     Path(id): Path<String>,
     form: Multipart,
 ) -> PageResult {
-    let r = load(&state, &id).await?;
-    if !super::may_view(&state, &p, &r).await? {
-        return Err(AppError::NotFound);
-    }
+    let r = load(&state, &p, &id).await?;
     let upload = read_upload(form).await?;
     if upload.fields.get("csrf") != p.csrf() {
         return Err(AppError::Forbidden);
@@ -376,10 +357,7 @@ async fn reply_with_files(
     Path(id): Path<String>,
     form: Multipart,
 ) -> PageResult {
-    let r = load(&state, &id).await?;
-    if !super::may_view(&state, &p, &r).await? {
-        return Err(AppError::NotFound);
-    }
+    let r = load(&state, &p, &id).await?;
     let upload = read_upload_with(form, 20_000).await?;
     if upload.fields.get("csrf") != p.csrf() {
         return Err(AppError::Forbidden);
@@ -417,12 +395,12 @@ async fn reply_with_files(
         }
         None => {}
     }
-    let r = load(&state, &id).await?;
+    let r = load(&state, &p, &id).await?;
     if only_upload {
         let q = Fields::parse(b"notice=file_added_keep");
         return render_case(&state, &headers, &p, &r, &q, "reply", FormView::new(fields)).await;
     }
-    let has_files = state.store.request_files(r.id).await?.iter().any(|f| f.role == "provided");
+    let has_files = super::reply_has_files(&state, r.id).await?;
     let get = |k: &str| -> String {
         if k == "has_files" {
             return if has_files { "1".into() } else { String::new() };
@@ -609,19 +587,7 @@ async fn template_reset(State(state): State<AppState>, Staff(p): Staff, Path(key
 /// within 3 working days or overdue, drafts awaiting 审签, coordinations to answer. Shown on
 /// the queue and as reminders on the dashboard; (label, link, count).
 pub async fn reminders(state: &AppState, p: &Principal) -> Result<Vec<(String, String, i64)>, AppError> {
-    // The queue's filters for the user's unit and the units below (`queue_filter` checks
-    // the right to see them), counted together in one statement.
-    let f = super::staff_api::queue_filter(state, p, &Fields::default()).await?;
-    let cal = state.calendar().await?;
-    let today = super::today();
-    let soon = cal.add_workdays(today, 3).value;
-    let overdue = today.pred_opt().unwrap_or(chrono::NaiveDate::MIN);
-    let coordination_units = if p.may(Action::HandleRequests) {
-        state.unit_tree().await?.subtree(p.user.unit_id).iter().map(|u| u.id).collect()
-    } else {
-        Vec::new()
-    };
-    let n = state.store.request_reminders(&f.unit_ids, soon, overdue, &coordination_units).await?;
+    let n = super::reminders(state, p).await?;
     let mut counts = Vec::new();
     for (label, query, count) in [
         ("待确认收到", "state=awaiting_confirmation", n.awaiting_confirmation),

@@ -436,9 +436,7 @@ async fn receipt(
     };
     let tree = state.unit_tree().await?;
     let unit = tree.get(r.unit_id);
-    let cal = state.calendar().await?;
-    let consultations = state.store.request_consultations(r.id).await?;
-    let deadline = super::deadline(&cal, &r, &consultations, super::today());
+    let deadline = super::current_deadline(&state, &r).await?;
     let base = state.site.public_url.trim_end_matches('/');
     let page = page(&state, &headers, "申请回执", "/requests/track", "gongkai")
         .crumb("政务公开", "/gongkai")
@@ -508,12 +506,7 @@ async fn file(
     Query(q): Query,
 ) -> Result<Response, AppError> {
     let r = super::track(&state, &tracking_no, q.get("code"), &ip).await?;
-    let f = state
-        .store
-        .request_file(path_id(&id)?)
-        .await?
-        .filter(|f| f.request_id == r.id && f.public)
-        .ok_or(AppError::NotFound)?;
+    let f = super::public_file(&state, &r, path_id(&id)?).await?;
     super::staff_api::file_response(&state, &f.sha256, &f.content_type, &f.name).await
 }
 
@@ -526,11 +519,6 @@ async fn file_form(
     Form(f): Form,
 ) -> Result<Response, AppError> {
     let r = super::track(&state, &tracking_no, f.get("code"), &ip).await?;
-    let f = state
-        .store
-        .request_file(path_id(&id)?)
-        .await?
-        .filter(|x| x.request_id == r.id && x.public)
-        .ok_or(AppError::NotFound)?;
+    let f = super::public_file(&state, &r, path_id(&id)?).await?;
     super::staff_api::file_response(&state, &f.sha256, &f.content_type, &f.name).await
 }

@@ -4,7 +4,7 @@
 use crate::app::AppState;
 use crate::auth::{ApiStaff, Principal, Staff};
 use crate::console::console_page;
-use crate::errors::{ApiResult, AppError, PageResult, Problem};
+use crate::errors::{ApiResult, PageResult, Problem};
 use crate::forms::ApiQuery;
 use crate::forms::{ApiJson, Fields, Form, FormView, Query, path_id};
 use crate::page::{Page, html_form};
@@ -16,8 +16,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 pub use gongkai_app::annual_report::{ReviewBody, add_review, update_review};
-use gongkai_domain::annual_report::{self as ar, ReviewKind, ReviewResult};
-use gongkai_domain::staff::{Action, Reach};
+use gongkai_domain::annual_report::{ReviewKind, ReviewResult};
+use gongkai_domain::staff::Action;
 
 use gongkai_store::requests::ReviewCase;
 use serde::Serialize;
@@ -69,14 +69,8 @@ pub async fn list_reviews(
     ApiStaff(p): ApiStaff,
     ApiQuery(q): ApiQuery,
 ) -> ApiResult<Json<Vec<ReviewOut>>> {
-    p.require(Action::ViewRequests, Reach::Subtree)?;
-    let year = match q.opt("year") {
-        Some(y) => Some(ar::parse_year(y).map_err(AppError::Invalid)?),
-        None => None,
-    };
-    let tree = state.unit_tree().await?;
-    let ids: Vec<i64> = tree.subtree(p.user.unit_id).iter().map(|u| u.id).collect();
-    Ok(Json(state.store.review_cases(&ids, year).await?.iter().map(review_out).collect()))
+    let cases = gongkai_app::annual_report::review_cases(&state, &p, q.opt("year")).await?;
+    Ok(Json(cases.iter().map(review_out).collect()))
 }
 
 /// 登记行政复议或行政诉讼（办理人员）
@@ -117,10 +111,7 @@ struct ReviewsTemplate {
 }
 
 async fn render_reviews(state: &AppState, headers: &HeaderMap, p: &Principal, notice: &str, f: FormView) -> PageResult {
-    p.require(Action::ViewRequests, Reach::Subtree)?;
-    let tree = state.unit_tree().await?;
-    let ids: Vec<i64> = tree.subtree(p.user.unit_id).iter().map(|u| u.id).collect();
-    let rows = state.store.review_cases(&ids, None).await?.iter().map(review_out).collect();
+    let rows = gongkai_app::annual_report::review_cases(state, p, None).await?.iter().map(review_out).collect();
     let failed = f.failed();
     let mut page = console_page(state, headers, p, "行政复议和行政诉讼", "/admin/review-cases", "requests").await;
     if notice == "review_saved" {

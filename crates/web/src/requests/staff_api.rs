@@ -2,7 +2,7 @@
 //! coordination answers, files, review cases and letter templates.
 
 use super::api::{ApplicationBody, FileBody, StaffRequest, decode_file, staff_summary, staff_view};
-use super::{Step, parse_step, today};
+use super::{Step, parse_step};
 use crate::api::paging;
 use crate::app::AppState;
 use crate::auth::{ApiStaff, Principal};
@@ -13,42 +13,29 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use gongkai_domain::request_lifecycle::RequestState;
-use gongkai_domain::staff::{Action, Reach};
+use gongkai_domain::staff::Action;
 use gongkai_domain::validation::Invalid;
-use gongkai_store::requests::RequestFilter;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::ToSchema;
 
-/// Builds a queue's filter from query parameters: `unit_id` (default the caller's unit) and
-/// its subtree, `state`, `due` (soon: due within 3 working days; overdue), `mine`, `q`.
-pub async fn queue_filter(state: &AppState, p: &Principal, q: &Fields) -> Result<RequestFilter, AppError> {
+/// Reads a queue's query parameters: `unit_id` (default the caller's unit) and its subtree,
+/// `state`, `due` (soon: due within 3 working days; overdue), `open`, `mine`, `q`; the app
+/// checks the caller may see the unit's cases.
+pub async fn queue_filter(state: &AppState, p: &Principal, q: &Fields) -> Result<super::Queue, AppError> {
     let unit_id = match q.opt("unit_id") {
-        Some(raw) => raw.trim().parse::<i64>().map_err(|_| Invalid::one("unit_id", "单位", "应为机构编号"))?,
-        None => p.user.unit_id,
+        Some(raw) => Some(raw.trim().parse::<i64>().map_err(|_| Invalid::one("unit_id", "单位", "应为机构编号"))?),
+        None => None,
     };
-    p.require_for_unit(state, Action::ViewRequests, unit_id).await?;
-    let tree = state.unit_tree().await?;
-    let unit_ids = tree.subtree(unit_id).iter().map(|u| u.id).collect();
-    let mut f = RequestFilter { unit_ids, query: q.get("q").chars().take(100).collect(), ..Default::default() };
-    if let Some(s) = q.opt("state") {
-        f.state = Some(RequestState::parse(s).ok_or_else(|| Invalid::one("state", "办理状态", "不是可选的值"))?);
-    }
-    let cal = state.calendar().await?;
-    match q.opt("due") {
-        None => {}
-        Some("soon") => f.due_by = Some(cal.add_workdays(today(), 3).value),
-        Some("overdue") => f.due_by = today().pred_opt(),
-        Some(_) => return Err(Invalid::one("due", "期限", "应为 soon（即将到期）或 overdue（已逾期）").into()),
-    }
-    if q.get("open") == "1" {
-        f.open_only = true;
-    }
-    if q.get("mine") == "1" {
-        f.handler_id = Some(p.user.id);
-    }
-    Ok(f)
+    let query = super::QueueQuery {
+        unit_id,
+        state: q.opt("state"),
+        due: q.opt("due"),
+        open_only: q.get("open") == "1",
+        mine: q.get("mine") == "1",
+        text: q.get("q"),
+    };
+    Ok(super::queue(state, p, &query).await?)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -62,19 +49,11 @@ pub struct RequestList {
 pub async fn list_page(state: &AppState, p: &Principal, q: &Fields) -> Result<RequestList, AppError> {
     let f = queue_filter(state, p, q).await?;
     let (page, per_page) = paging(q, 50, 200)?;
-    let (rows, total) = state.store.requests_list(&f, per_page, (page - 1) * per_page).await?;
-    // The clock of a consulting case pauses for its consultations: those of the page's
-    // consulting cases in one statement.
-    let consulting: Vec<i64> = rows.iter().filter(|r| r.state == RequestState::Consulting).map(|r| r.id).collect();
-    let mut consultations = state.store.consultations_of_requests(&consulting).await?;
+    // The clock of a consulting case pauses for its consultations, read with the page.
+    let (rows, total) = super::queue_page(state, &f, per_page, (page - 1) * per_page).await?;
     let mut items = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let of_case = if r.state == RequestState::Consulting {
-            consultations.remove(&r.id).unwrap_or_default()
-        } else {
-            Vec::new()
-        };
-        items.push(staff_summary(state, r, &of_case).await?);
+    for (r, consultations) in &rows {
+        items.push(staff_summary(state, r, consultations).await?);
     }
     Ok(RequestList { total, page, per_page, items })
 }
@@ -168,11 +147,7 @@ pub async fn register(
 }
 
 async fn visible(state: &AppState, p: &Principal, id: &str) -> Result<gongkai_store::requests::Request, AppError> {
-    let r = state.store.request(path_id(id)?).await?.ok_or(AppError::NotFound)?;
-    if !super::may_view(state, p, &r).await? {
-        return Err(AppError::NotFound);
-    }
-    Ok(r)
+    Ok(super::visible(state, p, path_id(id)?).await?)
 }
 
 /// 申请详情（applicant=1 时含申请人信息，仅承办机关办理人员可见并记入审计日志）
@@ -270,10 +245,7 @@ pub async fn step(
     let mut step = parse_step(name, get)?.ok_or(AppError::NotFound)?;
     if let Step::SubmitReply { reply, .. } = &mut step {
         // Linked documents must be published ones.
-        let published = state.store.reply_documents(&reply.document_ids).await?;
-        if let Some(doc) = reply.document_ids.iter().find(|id| !published.iter().any(|(p, _, _)| p == *id)) {
-            return Err(Invalid::one("document_ids", "已公开信息", format!("编号 {doc} 不是已公开的政府信息")).into());
-        }
+        super::check_reply_documents(state, &reply.document_ids).await?;
     }
     Ok(super::take_step(state, p, id, step).await?)
 }
@@ -291,8 +263,7 @@ pub async fn take(
 ) -> ApiResult<Json<StaffRequest>> {
     let id = path_id(&id)?;
     let fields = body.fields();
-    let has_files =
-        if name == "reply" { state.store.request_files(id).await?.iter().any(|f| f.role == "provided") } else { false };
+    let has_files = if name == "reply" { super::reply_has_files(&state, id).await? } else { false };
     let get = |k: &str| -> String {
         if k == "has_files" {
             return if has_files { "1".into() } else { String::new() };
@@ -342,23 +313,12 @@ pub async fn add_provided_file(
 /// to the handlers of the unit (audited).
 pub async fn serve_file(state: &AppState, p: &Principal, id: &str, file_id: &str) -> Result<Response, AppError> {
     let r = visible(state, p, id).await?;
-    let f = state
-        .store
-        .request_file(path_id(file_id)?)
-        .await?
-        .filter(|f| f.request_id == r.id)
-        .ok_or(AppError::NotFound)?;
-    if super::api::is_personal_file(&f.role) {
-        if !super::may_see_applicant(p, &r) {
-            return Err(AppError::NotFound);
-        }
-        super::audit_personal_view(state, p, &r).await?;
-    }
+    let f = super::staff_file(state, p, &r, path_id(file_id)?).await?;
     file_response(state, &f.sha256, &f.content_type, &f.name).await
 }
 
 pub async fn file_response(state: &AppState, sha: &str, content_type: &str, name: &str) -> Result<Response, AppError> {
-    let bytes = tokio::fs::read(state.store.file_path(sha)).await.map_err(|_| AppError::NotFound)?;
+    let bytes = state.file_bytes(sha).await?;
     let mut res = bytes.into_response();
     let h = res.headers_mut();
     if let Ok(v) = axum::http::HeaderValue::from_str(content_type) {
@@ -403,18 +363,8 @@ pub async fn coordinations_for(
     p: &Principal,
     open_only: bool,
 ) -> Result<Vec<CoordinationOut>, AppError> {
-    p.require(Action::HandleRequests, Reach::Subtree)?;
-    let tree = state.unit_tree().await?;
-    let unit_ids: Vec<i64> = tree.subtree(p.user.unit_id).iter().map(|u| u.id).collect();
-    let coordinations = state.store.coordinations_for(&unit_ids, open_only).await?;
-    let mut ids: Vec<i64> = coordinations.iter().map(|c| c.request_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let requests: HashMap<i64, gongkai_store::requests::Request> =
-        state.store.requests_by_ids(&ids).await?.into_iter().map(|r| (r.id, r)).collect();
     let mut out = Vec::new();
-    for c in coordinations {
-        let Some(r) = requests.get(&c.request_id) else { continue };
+    for (c, r) in super::coordinations(state, p, open_only).await? {
         out.push(CoordinationOut {
             consultation: super::api::consultation_out(state, &c).await,
             request_id: r.id,
@@ -588,8 +538,7 @@ pub async fn export(
 pub async fn export_register(state: &AppState, p: &Principal, q: &Fields) -> Result<Response, AppError> {
     let f = queue_filter(state, p, q).await?;
     let unit_id = q.opt("unit_id").and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(p.user.unit_id);
-    p.require_for_unit(state, Action::ExportRequests, unit_id).await?;
-    let (rows, total) = state.store.requests_list(&f, 50_000, 0).await?;
+    let (rows, total) = super::register_rows(state, p, &f, unit_id).await?;
     let mut table = Vec::with_capacity(rows.len());
     for r in &rows {
         let a = &r.applicant;

@@ -124,7 +124,7 @@ pub async fn run(state: &AppState, req: SearchRequest) -> Result<SearchView, App
         .map_err(AppError::internal)?
         .map_err(AppError::internal)?;
     let ids: Vec<i64> = results.hits.iter().map(|h| h.id).collect();
-    let texts = state.store.public_texts(&ids).await?;
+    let texts = gongkai_app::documents::public::texts(state, &ids).await?;
     let tree = state.unit_tree().await?;
     let unit_name = |id: i64| tree.get(id).map(|u| u.name.clone()).unwrap_or_default();
     let hits = results

@@ -124,7 +124,8 @@ pub async fn list_users(
     ApiStaff(p): ApiStaff,
     ApiQuery(q): ApiQuery,
 ) -> ApiResult<Json<UserList>> {
-    let scope = user_scope(&p)?;
+    // A caller who may see no accounts is refused before the query's problems are told.
+    user_scope(&p)?;
     let (page, per_page) = paging(&q, 50, 500)?;
     let role = match q.opt("role") {
         Some(r) => Some(Role::parse(r).ok_or_else(|| {
@@ -133,13 +134,14 @@ pub async fn list_users(
         None => None,
     };
     let filter = UserFilter {
-        within_unit: scope,
+        // The caller's scope: staff::users sets it.
+        within_unit: None,
         unit: parse_int(q.opt("unit"), "unit", "单位")?,
         q: q.opt("q").map(|s| s.chars().take(100).collect()),
         role,
         include_inactive: q.flag("include_inactive")?,
     };
-    let (users, total) = state.store.users_list(&filter, per_page, (page - 1) * per_page).await?;
+    let (users, total) = super::users(&state, &p, filter, per_page, (page - 1) * per_page).await?;
     Ok(Json(UserList { total, page, per_page, items: users.iter().map(UserOut::from).collect() }))
 }
 
@@ -233,10 +235,9 @@ pub async fn list_tokens(
     ApiStaff(p): ApiStaff,
     ApiQuery(q): ApiQuery,
 ) -> ApiResult<Json<Vec<TokenOut>>> {
-    let user_id = parse_int(q.opt("user"), "user", "账号")?.unwrap_or(p.user.id);
-    let user = state.store.user(user_id).await?.ok_or(AppError::NotFound)?;
-    super::may_manage_tokens_of(&state, &p, &user).await?;
-    Ok(Json(state.store.tokens_of_user(user_id).await?.iter().map(TokenOut::from).collect()))
+    let user_id = parse_int(q.opt("user"), "user", "账号")?;
+    let (_, tokens) = super::tokens(&state, &p, user_id).await?;
+    Ok(Json(tokens.iter().map(TokenOut::from).collect()))
 }
 
 /// 为调用者本人创建 API 令牌；令牌本身只在此返回一次

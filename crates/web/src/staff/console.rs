@@ -140,17 +140,15 @@ pub fn page_links(total: i64, current: i64, per_page: i64) -> Vec<(i64, bool)> {
 }
 
 async fn users(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff, Query(q): Query) -> PageResult {
-    let scope = user_scope(&p)?;
     let page_no = q.page();
     let role = q.opt("role").and_then(Role::parse);
     let filter = UserFilter {
-        within_unit: scope,
         q: q.opt("q").map(str::to_string),
         role,
         include_inactive: q.get("inactive") == "1",
         ..Default::default()
     };
-    let (list, total) = state.store.users_list(&filter, PER_PAGE, (page_no - 1) * PER_PAGE).await?;
+    let (list, total) = super::users(&state, &p, filter, PER_PAGE, (page_no - 1) * PER_PAGE).await?;
     let tree = state.unit_tree().await?;
     let rows = list
         .iter()
@@ -455,15 +453,8 @@ async fn tokens_page(
     form: FormView,
     created_secret: String,
 ) -> PageResult {
-    let owner = match owner_id {
-        Some(id) if id != p.user.id => {
-            let u = state.store.user(id).await?.ok_or(AppError::NotFound)?;
-            super::may_manage_tokens_of(state, p, &u).await?;
-            u
-        }
-        _ => p.user.clone(),
-    };
-    let rows = state.store.tokens_of_user(owner.id).await?.iter().map(TokenRow::from).collect();
+    let (owner, tokens) = super::tokens(state, p, owner_id).await?;
+    let rows = tokens.iter().map(TokenRow::from).collect();
     let failed = form.failed();
     let page = with_notice(console_page(state, headers, p, "API 令牌", "/admin/tokens", "tokens").await, q);
     let mut res = html(&TokensTemplate { page, own: owner.id == p.user.id, owner, rows, form, created_secret });

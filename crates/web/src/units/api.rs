@@ -3,7 +3,7 @@
 use crate::api::paging;
 use crate::app::AppState;
 use crate::auth::ApiStaff;
-use crate::errors::{ApiResult, AppError, Problem};
+use crate::errors::{ApiResult, Problem};
 use crate::forms::ApiQuery;
 use crate::forms::{ApiJson, parse_int, path_id};
 use axum::Json;
@@ -161,7 +161,7 @@ pub async fn list_units(State(state): State<AppState>, ApiQuery(q): ApiQuery) ->
         q: q.opt("q").map(|s| s.chars().take(100).collect()),
         include_closed: q.flag("include_closed")?,
     };
-    let (units, total) = state.store.units_list(&filter, per_page, (page - 1) * per_page).await?;
+    let (units, total) = super::list(&state, &filter, per_page, (page - 1) * per_page).await?;
     Ok(Json(UnitList { total, page, per_page, items: units.iter().map(UnitOut::from).collect() }))
 }
 
@@ -169,7 +169,7 @@ pub async fn list_units(State(state): State<AppState>, ApiQuery(q): ApiQuery) ->
 #[utoipa::path(get, path = "/api/v1/units/{id}", tag = "units", params(("id" = i64, Path)),
     responses((status = 200, body = UnitOut), (status = 404, body = Problem)))]
 pub async fn get_unit(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<UnitOut>> {
-    let unit = state.store.unit(path_id(&id)?).await?.ok_or(AppError::NotFound)?;
+    let unit = super::unit(&state, path_id(&id)?).await?;
     Ok(Json(UnitOut::from(&unit)))
 }
 
@@ -206,7 +206,7 @@ pub async fn update_unit(
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<UnitPatch>,
 ) -> ApiResult<Json<UnitOut>> {
-    let unit = state.store.unit(path_id(&id)?).await?.ok_or(AppError::NotFound)?;
+    let unit = super::unit(&state, path_id(&id)?).await?;
     let f = unit.fields();
     let input = UnitInput {
         name: patch.name.unwrap_or(f.name),

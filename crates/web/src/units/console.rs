@@ -169,9 +169,7 @@ async fn create(State(state): State<AppState>, headers: HeaderMap, Staff(p): Sta
 }
 
 async fn editable(state: &AppState, p: &Principal, id: &str) -> Result<Unit, AppError> {
-    let unit = state.store.unit(path_id(id)?).await?.ok_or(AppError::NotFound)?;
-    p.require_for_unit(state, Action::EditUnitContacts, unit.id).await?;
-    Ok(unit)
+    Ok(super::editable(state, p, path_id(id)?).await?)
 }
 
 async fn edit(

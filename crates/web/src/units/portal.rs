@@ -68,21 +68,18 @@ pub struct UnitExtras {
 }
 
 async fn extras(state: &AppState, id: i64) -> Result<Arc<UnitExtras>, AppError> {
-    let store = state.store.clone();
     let load = || async move {
-        let columns = store
-            .columns(Some(id))
+        let columns = crate::columns::list(state, Some(id))
             .await?
             .iter()
             .filter(|c| c.kind == gongkai_domain::columns::ColumnKind::Special)
             .map(|c| (c.id, c.name.clone(), crate::columns::last_updated(c)))
             .collect();
-        let (latest, _) = store
-            .public_documents(&gongkai_store::documents::PublicFilter { unit: Some(id), ..Default::default() }, 8, 0)
-            .await?;
-        Ok::<_, gongkai_store::StoreError>(UnitExtras {
+        let filter = gongkai_store::documents::PublicFilter { unit: Some(id), ..Default::default() };
+        let (latest, _) = gongkai_app::documents::public::list(state, &filter, 8, 0).await?;
+        Ok::<_, gongkai_app::Error>(UnitExtras {
             columns,
-            catalogue_items: store.catalogue(id).await?.len(),
+            catalogue_items: crate::catalogue::of_unit(state, id).await?.len(),
             latest: latest.into_iter().map(|d| (d.id, d.title, d.published_on)).collect(),
         })
     };

@@ -14,8 +14,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use gongkai_app::wordlists::{add_word, remove_word};
-use gongkai_domain::staff::{Action, Reach};
+use gongkai_app::wordlists::{add_word, remove_word, words};
 use gongkai_domain::wordcheck::WordKind;
 use gongkai_store::wordlists::StoredWord;
 use serde::{Deserialize, Serialize};
@@ -35,9 +34,8 @@ struct WordsTemplate {
 }
 
 async fn render(state: &AppState, headers: &HeaderMap, p: &Principal, q: &Fields, form: FormView) -> PageResult {
-    p.require(Action::ManageWordLists, Reach::Global)?;
+    let (sensitive, wrong) = words(state, p).await?.into_iter().partition(|w| w.entry.kind == WordKind::Sensitive);
     let page = with_notice(console_page(state, headers, p, "检查词表", "/admin/wordlists", "wordlists").await, q);
-    let (sensitive, wrong) = state.store.words().await?.into_iter().partition(|w| w.entry.kind == WordKind::Sensitive);
     let failed = form.failed();
     Ok(html_form(&WordsTemplate { page, sensitive, wrong, form }, failed))
 }
@@ -101,8 +99,7 @@ pub struct WordBody {
 #[utoipa::path(get, path = "/api/v1/staff/wordlists", tag = "documents", security(("bearer" = [])),
     responses((status = 200, body = Vec<WordEntryOut>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list_words(State(state): State<AppState>, ApiStaff(p): ApiStaff) -> ApiResult<Json<Vec<WordEntryOut>>> {
-    p.require(Action::ManageWordLists, Reach::Global)?;
-    Ok(Json(state.store.words().await?.iter().map(WordEntryOut::from).collect()))
+    Ok(Json(words(&state, &p).await?.iter().map(WordEntryOut::from).collect()))
 }
 
 /// 增加敏感词或错误表述
@@ -114,7 +111,7 @@ pub async fn create_word(
     ApiJson(b): ApiJson<WordBody>,
 ) -> ApiResult<(StatusCode, Json<WordEntryOut>)> {
     let id = add_word(&state, &p, &b.kind, &b.word, &b.suggestion).await?;
-    let words = state.store.words().await?;
+    let words = words(&state, &p).await?;
     let w = words.iter().find(|w| w.id == id).ok_or(AppError::NotFound)?;
     Ok((StatusCode::CREATED, Json(WordEntryOut::from(w))))
 }
