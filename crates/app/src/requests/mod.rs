@@ -9,6 +9,7 @@ mod clock;
 pub mod correction;
 mod intake;
 pub mod letters;
+mod step_input;
 mod steps;
 mod views;
 
@@ -18,6 +19,7 @@ pub use intake::{
     SUBMISSIONS_PER_ADDRESS, keep_proof, kept_proof, register, submit, track,
 };
 pub(crate) use intake::{register_numbered, store_online};
+pub use step_input::{StepBody, parse_step, take_named_step};
 pub use steps::{Step, answer_coordination, take_step};
 pub use views::{
     CaseFile, CasePage, PublicCase, Queue, QueueQuery, case_file, case_page, check_reply_documents, coordinations,

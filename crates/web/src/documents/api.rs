@@ -4,10 +4,9 @@ use crate::api::paging;
 use crate::app::AppState;
 use crate::errors::{ApiResult, AppError, Problem};
 use crate::forms::ApiQuery;
-use crate::forms::{parse_int, path_id};
+use crate::forms::path_id;
 use axum::Json;
 use axum::extract::{Path, State};
-use gongkai_domain::documents::{Genre, Topic, Validity};
 use gongkai_domain::validation::Invalid;
 use gongkai_store::documents::PublicFilter;
 use serde::Serialize;
@@ -54,43 +53,15 @@ pub struct DocumentOut {
 }
 
 fn filter_from(q: &crate::forms::Fields) -> Result<PublicFilter, Invalid> {
-    let mut errors = Invalid::default();
-    let mut f = PublicFilter::default();
-    match parse_int(q.opt("unit"), "unit", "单位") {
-        Ok(v) => f.within_unit = v,
-        Err(e) => errors.0.extend(e.0),
-    }
-    if let Some(g) = q.opt("genre") {
-        f.genre = Genre::parse(g);
-        if f.genre.is_none() {
-            errors.push("genre", "参数 genre", "不是可选的体裁");
-        }
-    }
-    if let Some(t) = q.opt("topic") {
-        f.topic = Topic::parse(t);
-        if f.topic.is_none() {
-            errors.push("topic", "参数 topic", "不是可选的主题分类");
-        }
-    }
-    if let Some(v) = q.opt("validity") {
-        f.validity = Validity::parse(v);
-        if f.validity.is_none() {
-            errors.push("validity", "参数 validity", "应为 valid、expired 或 repealed");
-        }
-    }
-    if let Some(y) = q.opt("year") {
-        match y.parse::<i32>() {
-            Ok(v) if (1949..=2100).contains(&v) => f.year = Some(v),
-            _ => errors.push("year", "参数 year", "应为 1949 至 2100 之间的四位年份"),
-        }
-    }
-    errors.into_result(f)
+    let (filter, errors) = super::public_filter(q);
+    errors.into_result(filter)
 }
 
-/// 公开的政府信息列表（按发布日期倒序），可按单位（含下级）、体裁、主题、年份、有效性筛选
+/// 公开的政府信息列表（按发布日期倒序），可按单位（含下级）、体裁、主题、年份、有效性、栏目、目录事项筛选
 #[utoipa::path(get, path = "/api/v1/documents", tag = "documents",
     params(("unit" = Option<i64>, Query, description = "单位 id，含其下级单位"), ("genre" = inline(Option<crate::api::schema::GenreCode>), Query), ("topic" = inline(Option<crate::api::schema::TopicCode>), Query),
-        ("year" = Option<i32>, Query, minimum = 1949, maximum = 2100), ("validity" = inline(Option<crate::api::schema::ValidityCode>), Query), ("page" = Option<i64>, Query, minimum = 1, maximum = 100000), ("per_page" = Option<i64>, Query, minimum = 1, maximum = 100)),
+        ("year" = Option<i32>, Query, minimum = 1949, maximum = 2100), ("validity" = inline(Option<crate::api::schema::ValidityCode>), Query),
+        ("column" = Option<i64>, Query, description = "栏目 id"), ("item" = Option<i64>, Query, description = "主动公开目录事项 id"), ("page" = Option<i64>, Query, minimum = 1, maximum = 100000), ("per_page" = Option<i64>, Query, minimum = 1, maximum = 100)),
     responses((status = 200, body = DocumentList), (status = 422, body = Problem)))]
 pub async fn list_documents(State(state): State<AppState>, ApiQuery(q): ApiQuery) -> ApiResult<Json<DocumentList>> {
     let filter = filter_from(&q)?;

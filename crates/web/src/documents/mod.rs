@@ -11,8 +11,46 @@ pub mod staff_api;
 pub use gongkai_app::documents as actions;
 pub use gongkai_app::documents::{checks, flags};
 
+use crate::forms::Fields;
+use gongkai_domain::documents::{Genre, Topic, Validity};
 use gongkai_domain::time::display_instant;
-use gongkai_store::documents::PublicDocument;
+use gongkai_domain::validation::Invalid;
+use gongkai_store::documents::{PublicDocument, PublicFilter};
+
+/// The filters of public document lists, feeds and the API, from the query string: `unit`
+/// (with the units below it), `genre`, `topic`, `year`, `validity`, `column` and `item` (a
+/// catalogue item). A value that is not one is left out of the filter and named in the
+/// problems: the API refuses the request with them, the portal's pages ignore them.
+pub fn public_filter(q: &Fields) -> (PublicFilter, Invalid) {
+    let mut errors = Invalid::default();
+    let mut id = |name: &str, label: &str| match q.opt(name) {
+        None => None,
+        Some(v) => v.parse::<i64>().map_err(|_| errors.push(name, label, "应为整数")).ok(),
+    };
+    let within_unit = id("unit", "单位");
+    let column = id("column", "栏目");
+    let catalogue_item = id("item", "目录事项");
+    let mut code = |name: &str, parse: &dyn Fn(&str) -> bool, problem: &str| match q.opt(name) {
+        Some(v) if !parse(v) => {
+            errors.push(name, &format!("参数 {name}"), problem);
+            None
+        }
+        other => other,
+    };
+    let genre = code("genre", &|v| Genre::parse(v).is_some(), "不是可选的体裁").and_then(Genre::parse);
+    let topic = code("topic", &|v| Topic::parse(v).is_some(), "不是可选的主题分类").and_then(Topic::parse);
+    let validity = code("validity", &|v| Validity::parse(v).is_some(), "应为 valid、expired 或 repealed")
+        .and_then(Validity::parse);
+    let year = code(
+        "year",
+        &|v| v.parse::<i32>().is_ok_and(|y| (1949..=2100).contains(&y)),
+        "应为 1949 至 2100 之间的四位年份",
+    )
+    .and_then(|v| v.parse().ok());
+    let filter =
+        PublicFilter { within_unit, genre, topic, year, validity, column, catalogue_item, ..Default::default() };
+    (filter, errors)
+}
 
 /// A document in a list, as templates and the API show it.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]

@@ -36,16 +36,7 @@ pub const PER_PAGE: i64 = 20;
 
 /// Filters of public lists and feeds, from the query string; bad values are ignored.
 fn public_filter(q: &Fields) -> PublicFilter {
-    PublicFilter {
-        within_unit: q.opt("unit").and_then(|v| v.parse().ok()),
-        genre: q.opt("genre").and_then(Genre::parse),
-        topic: q.opt("topic").and_then(Topic::parse),
-        year: q.opt("year").and_then(|v| v.parse().ok()).filter(|y| (1949..=2100).contains(y)),
-        validity: q.opt("validity").and_then(Validity::parse),
-        column: q.opt("column").and_then(|v| v.parse().ok()),
-        catalogue_item: q.opt("item").and_then(|v| v.parse().ok()),
-        ..Default::default()
-    }
+    super::public_filter(q).0
 }
 
 pub struct ListItem {

@@ -17,6 +17,7 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use gongkai_app::requests::{StepBody, take_named_step};
 use gongkai_domain::processing_fee::FeeBasis;
 use gongkai_domain::request_form::{Delivery, IdType, ProvisionForm};
 use gongkai_domain::request_lifecycle::RequestState;
@@ -299,14 +300,8 @@ async fn take_step(
 ) -> PageResult {
     // The step's use case reads the case and checks the caller's rights.
     let request_id = path_id(&id)?;
-    let has_files = super::reply_has_files(&state, request_id).await?;
-    let get = |k: &str| -> String {
-        if k == "has_files" {
-            return if has_files { "1".into() } else { String::new() };
-        }
-        f.all(k).join(",")
-    };
-    match super::staff_api::step(&state, &p, request_id, &name, &get).await {
+    let body = StepBody::from_form(&|k| f.all(k).into_iter().map(str::to_string).collect());
+    match take_named_step(&state, &p, request_id, &name, &body).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/requests/{request_id}?notice=step_done")).into_response()),
         Err(e) => {
             let e = e.form_errors()?;
@@ -400,14 +395,8 @@ async fn reply_with_files(
         let q = Fields::parse(b"notice=file_added_keep");
         return render_case(&state, &headers, &p, &r, &q, "reply", FormView::new(fields)).await;
     }
-    let has_files = super::reply_has_files(&state, r.id).await?;
-    let get = |k: &str| -> String {
-        if k == "has_files" {
-            return if has_files { "1".into() } else { String::new() };
-        }
-        fields.all(k).join(",")
-    };
-    match super::staff_api::step(&state, &p, r.id, "reply", &get).await {
+    let body = StepBody::from_form(&|k| fields.all(k).into_iter().map(str::to_string).collect());
+    match take_named_step(&state, &p, r.id, "reply", &body).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/requests/{}?notice=step_done", r.id)).into_response()),
         Err(e) => {
             let e = e.form_errors()?;

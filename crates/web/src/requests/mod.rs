@@ -10,7 +10,6 @@ pub mod portal;
 pub mod report;
 pub mod reviews;
 pub mod staff_api;
-mod steps;
 
 pub use gongkai_app::requests::{
     APPLICATION_BODY_LIMIT, Acknowledgement, CODE_GUESSES_PER_ADDRESS, CODE_GUESSES_PER_REQUEST, CaseFile, CasePage,
@@ -21,11 +20,3 @@ pub use gongkai_app::requests::{
     unit_name, visible,
 };
 pub use gongkai_app::today;
-pub use steps::parse_step;
-
-use chrono::NaiveDate;
-use gongkai_domain::processing_fee;
-use gongkai_domain::requests::{self as rules, Reply};
-use gongkai_domain::time::parse_date;
-use gongkai_domain::validation::Invalid;
-use gongkai_store::requests::ConsultationKind;

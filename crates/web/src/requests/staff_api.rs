@@ -2,7 +2,6 @@
 //! coordination answers, files, review cases and letter templates.
 
 use super::api::{ApplicationBody, FileBody, StaffRequest, decode_file, staff_summary, staff_view};
-use super::{Step, parse_step};
 use crate::api::paging;
 use crate::app::AppState;
 use crate::auth::{ApiStaff, Principal};
@@ -16,7 +15,6 @@ use axum::response::{IntoResponse, Response};
 use gongkai_domain::staff::Action;
 use gongkai_domain::validation::Invalid;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use utoipa::ToSchema;
 
 /// Reads a queue's query parameters: `unit_id` (default the caller's unit) and its subtree,
@@ -164,91 +162,7 @@ pub async fn get(
     Ok(Json(staff_view(&state, &p, &r, q.get("applicant") == "1").await?))
 }
 
-/// 办理步骤的参数。各步骤使用的字段：
-/// confirm：on（收到日期，默认今天）；clarification：on、what（需补正的内容）；
-/// clarification-received：on、note；consultations：kind（third_party 或 coordination）、
-/// target_unit_id（会商协查单位）、third_party（第三方名称）、question、on；
-/// opinion：consultation_id、on、answer；extension：days（1–20 个工作日）、reason、approver、on；
-/// excessive-period：due_on、reason；fee-notice：basis（per_item 或 per_page）、quantity、
-/// earlier_items（本月此前已申请件数）、on；fee-payment：on；reply：outcome、reasons、
-/// provided、document_ids、responsible_agency、responsible_contact、replied_on；
-/// approve：on（答复日期）；return：note；withdraw：on、note；archive：无；assign：handler_id。
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(default, deny_unknown_fields)]
-pub struct StepBody {
-    pub on: String,
-    pub what: String,
-    pub note: String,
-    pub kind: String,
-    pub target_unit_id: Option<i64>,
-    pub third_party: String,
-    pub question: String,
-    pub consultation_id: Option<i64>,
-    pub answer: String,
-    pub days: Option<i64>,
-    pub reason: String,
-    pub approver: String,
-    pub due_on: String,
-    pub basis: String,
-    pub quantity: Option<i64>,
-    pub earlier_items: Option<i64>,
-    pub outcome: String,
-    pub reasons: String,
-    pub provided: String,
-    pub document_ids: Vec<i64>,
-    pub responsible_agency: String,
-    pub responsible_contact: String,
-    pub replied_on: String,
-    pub handler_id: Option<i64>,
-}
-
-impl StepBody {
-    fn fields(&self) -> HashMap<&'static str, String> {
-        let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
-        HashMap::from([
-            ("on", self.on.clone()),
-            ("what", self.what.clone()),
-            ("note", self.note.clone()),
-            ("kind", self.kind.clone()),
-            ("target_unit_id", num(self.target_unit_id)),
-            ("third_party", self.third_party.clone()),
-            ("question", self.question.clone()),
-            ("consultation_id", num(self.consultation_id)),
-            ("answer", self.answer.clone()),
-            ("days", num(self.days)),
-            ("reason", self.reason.clone()),
-            ("approver", self.approver.clone()),
-            ("due_on", self.due_on.clone()),
-            ("basis", self.basis.clone()),
-            ("quantity", num(self.quantity)),
-            ("earlier_items", num(self.earlier_items)),
-            ("outcome", self.outcome.clone()),
-            ("reasons", self.reasons.clone()),
-            ("provided", self.provided.clone()),
-            ("document_ids", self.document_ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")),
-            ("responsible_agency", self.responsible_agency.clone()),
-            ("responsible_contact", self.responsible_contact.clone()),
-            ("replied_on", self.replied_on.clone()),
-            ("handler_id", num(self.handler_id)),
-        ])
-    }
-}
-
-/// Parses and takes a step named in the path; shared by the API and the console.
-pub async fn step(
-    state: &AppState,
-    p: &Principal,
-    id: i64,
-    name: &str,
-    get: &(dyn Fn(&str) -> String + Sync),
-) -> Result<gongkai_store::requests::Request, AppError> {
-    let mut step = parse_step(name, get)?.ok_or(AppError::NotFound)?;
-    if let Step::SubmitReply { reply, .. } = &mut step {
-        // Linked documents must be published ones.
-        super::check_reply_documents(state, &reply.document_ids).await?;
-    }
-    Ok(super::take_step(state, p, id, step).await?)
-}
+pub use gongkai_app::requests::StepBody;
 
 /// 办理步骤：确认收到、告知补正、收到补正、征求意见或会商协查、登记意见、延期、确定合理期限、收费通知、登记缴费、提交答复、审签通过、审签退回、撤回、归档、指定承办人
 #[utoipa::path(post, path = "/api/v1/staff/requests/{id}/steps/{step}", tag = "requests", security(("bearer" = [])),
@@ -262,15 +176,7 @@ pub async fn take(
     ApiJson(body): ApiJson<StepBody>,
 ) -> ApiResult<Json<StaffRequest>> {
     let id = path_id(&id)?;
-    let fields = body.fields();
-    let has_files = if name == "reply" { super::reply_has_files(&state, id).await? } else { false };
-    let get = |k: &str| -> String {
-        if k == "has_files" {
-            return if has_files { "1".into() } else { String::new() };
-        }
-        fields.get(k).cloned().unwrap_or_default()
-    };
-    let r = step(&state, &p, id, &name, &get).await?;
+    let r = gongkai_app::requests::take_named_step(&state, &p, id, &name, &body).await?;
     Ok(Json(staff_view(&state, &p, &r, false).await?))
 }
 
