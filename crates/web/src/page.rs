@@ -265,3 +265,48 @@ pub fn html_form(t: &impl Template, failed: bool) -> Response {
     }
     res
 }
+
+/// A link to one page of a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageLink {
+    pub n: i64,
+    pub href: String,
+    pub current: bool,
+}
+
+/// The links of a list's pagination, the same on the portal and in the console: the first and
+/// the last page and those within three of the current one, of a list of `total` items shown
+/// `per_page` to a page (at most 500 pages). `base` is the list's address with its filters,
+/// ending in `?` or `&`, to which `page=N` is added.
+pub fn page_links(base: &str, total: i64, per_page: i64, current: i64) -> Vec<PageLink> {
+    page_links_up_to(base, total, per_page, current, 500)
+}
+
+/// [`page_links`] of a list that answers at most `max_pages` pages (search results).
+pub fn page_links_up_to(base: &str, total: i64, per_page: i64, current: i64, max_pages: i64) -> Vec<PageLink> {
+    let last = ((total + per_page.max(1) - 1) / per_page.max(1)).clamp(1, max_pages);
+    (1..=last)
+        .filter(|n| *n == 1 || *n == last || (n - current).abs() <= 3)
+        .map(|n| PageLink { n, href: format!("{base}page={n}"), current: n == current })
+        .collect()
+}
+
+#[cfg(test)]
+mod page_link_tests {
+    use super::page_links;
+
+    #[test]
+    fn first_last_and_the_neighbours_of_the_current_page() {
+        let shown =
+            |total, current| -> Vec<i64> { page_links("/x?", total, 20, current).iter().map(|l| l.n).collect() };
+        assert_eq!(shown(0, 1), vec![1]);
+        assert_eq!(shown(20, 1), vec![1]);
+        assert_eq!(shown(21, 2), vec![1, 2]);
+        assert_eq!(shown(400, 1), vec![1, 2, 3, 4, 20]);
+        assert_eq!(shown(400, 10), vec![1, 7, 8, 9, 10, 11, 12, 13, 20]);
+        assert_eq!(shown(1_000_000, 1).last(), Some(&500));
+        let links = page_links("/admin/audit?action=x&", 45, 20, 2);
+        assert_eq!(links[2].href, "/admin/audit?action=x&page=3");
+        assert!(links[1].current && !links[0].current);
+    }
+}

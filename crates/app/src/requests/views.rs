@@ -4,9 +4,10 @@
 //! the caller's right to it.
 
 use super::{Deadline, deadline, may_see_applicant, may_view};
-use crate::{Context, Error, Principal, today};
+use crate::{Context, Error, Principal};
 use chrono::NaiveDate;
 use gongkai_domain::request_lifecycle::RequestState;
+use gongkai_domain::requests as rules;
 use gongkai_domain::staff::{Action, Reach, Role};
 use gongkai_domain::validation::Invalid;
 use gongkai_store::requests::{Consultation, ReminderCounts, Request, RequestEventRow, RequestFile, RequestFilter};
@@ -67,8 +68,8 @@ pub async fn queue(cx: &Context, p: &Principal, q: &QueueQuery<'_>) -> Result<Qu
     let cal = cx.calendar().await?;
     match q.due {
         None => {}
-        Some("soon") => f.due_by = Some(cal.add_workdays(today(), 3).value),
-        Some("overdue") => f.due_by = today().pred_opt(),
+        Some("soon") => f.due_by = Some(cal.add_workdays(cx.today(), rules::DUE_SOON_DAYS.unsigned_abs() as u32).value),
+        Some("overdue") => f.due_by = cx.today().pred_opt(),
         Some(_) => return Err(Invalid::one("due", "期限", "应为 soon（即将到期）或 overdue（已逾期）").into()),
     }
     f.open_only = q.open_only;
@@ -122,7 +123,7 @@ pub async fn register_rows(
 pub async fn reminders(cx: &Context, p: &Principal) -> Result<ReminderCounts, Error> {
     let queue = queue(cx, p, &QueueQuery::default()).await?;
     let cal = cx.calendar().await?;
-    let today = today();
+    let today = cx.today();
     let soon = cal.add_workdays(today, 3).value;
     let overdue = today.pred_opt().unwrap_or(NaiveDate::MIN);
     let coordination_units: Vec<i64> = if p.may(Action::HandleRequests) {
@@ -264,7 +265,7 @@ pub async fn public_case(cx: &Context, r: &Request) -> Result<PublicCase, Error>
 pub async fn current_deadline(cx: &Context, r: &Request) -> Result<Deadline, Error> {
     let cal = cx.calendar().await?;
     let consultations = cx.store.request_consultations(r.id).await?;
-    Ok(deadline(&cal, r, &consultations, today()))
+    Ok(deadline(&cal, r, &consultations, cx.today()))
 }
 
 /// A file published to the applicant of `r` (found with its query code by `track`).

@@ -5,8 +5,8 @@ use crate::auth::Staff;
 use crate::console::{AuditRow, console_page};
 use crate::errors::{AppError, PageResult};
 use crate::forms::{FormView, Query};
+use crate::page::page_links;
 use crate::page::{Page, html};
-use crate::staff::console::page_links;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -30,9 +30,7 @@ struct AuditTemplate {
     total: i64,
     /// (code, label) of every action in the log.
     actions: Vec<(String, String)>,
-    pages: Vec<(i64, bool)>,
-    /// The list's address with its filters, ready for `page=`.
-    page_href: String,
+    pages: Vec<crate::page::PageLink>,
     can_verify: bool,
     verify_result: String,
     verify_ok: bool,
@@ -65,8 +63,12 @@ async fn list(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff
         rows,
         total,
         actions: action_choices(audit::actions(&state, &p).await?),
-        pages: page_links(total, page_no, PER_PAGE),
-        page_href: if query.is_empty() { "/admin/audit?".into() } else { format!("/admin/audit?{query}&") },
+        pages: page_links(
+            &if query.is_empty() { "/admin/audit?".into() } else { format!("/admin/audit?{query}&") },
+            total,
+            PER_PAGE,
+            page_no,
+        ),
         can_verify: p.require(Action::VerifyAudit, Reach::Global).is_ok(),
         verify_result: String::new(),
         verify_ok: false,
@@ -90,8 +92,7 @@ async fn verify(State(state): State<AppState>, headers: HeaderMap, Staff(p): Sta
         rows: records.iter().map(AuditRow::from).collect(),
         total,
         actions: action_choices(audit::actions(&state, &p).await?),
-        pages: page_links(total, 1, PER_PAGE),
-        page_href: "/admin/audit?".into(),
+        pages: page_links("/admin/audit?", total, PER_PAGE, 1),
         can_verify: true,
         verify_result,
         verify_ok,

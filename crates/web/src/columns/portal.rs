@@ -1,10 +1,11 @@
 //! The public page of a column: what it publishes, when it was last updated, its documents.
 
 use crate::app::AppState;
-use crate::documents::portal::{ListItem, PER_PAGE, list_item, page_links};
+use crate::documents::portal::{ListItem, PER_PAGE, list_item};
 use crate::errors::{AppError, PageResult};
 use crate::forms::{Query, path_id};
 use crate::page::html;
+use crate::page::page_links;
 use crate::portal::page;
 use askama::Template;
 use axum::Router;
@@ -27,7 +28,7 @@ struct ColumnTemplate {
     updated: String,
     items: Vec<ListItem>,
     total: i64,
-    pages: Vec<(i64, String, bool)>,
+    pages: Vec<crate::page::PageLink>,
 }
 
 async fn show(
@@ -55,7 +56,7 @@ async fn show(
         unit_name: unit.name.clone(),
         updated: super::last_updated(&column),
         items: docs.iter().map(|d| list_item(&tree, d)).collect(),
-        pages: page_links(&format!("{path}?"), total, page_no),
+        pages: page_links(&format!("{path}?"), total, PER_PAGE, page_no),
         total,
         column,
     }))

@@ -7,8 +7,8 @@ use crate::auth::{Principal, Staff};
 use crate::console::{console_page, with_notice};
 use crate::errors::{AppError, PageResult};
 use crate::forms::{Fields, Form, FormView, Query, path_id};
+use crate::page::page_links;
 use crate::page::{Page, html};
-use crate::staff::console::page_links;
 use crate::units::{UnitOption, unit_options};
 use askama::Template;
 use axum::Router;
@@ -83,8 +83,7 @@ struct ListTemplate {
     q: String,
     status: String,
     statuses: Vec<(&'static str, &'static str)>,
-    pages: Vec<(i64, bool)>,
-    page_href: String,
+    pages: Vec<crate::page::PageLink>,
     can_draft: bool,
 }
 
@@ -116,8 +115,7 @@ async fn list(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff
         q: q.get("q").to_string(),
         status: q.get("status").to_string(),
         statuses: DocState::ALL.iter().map(|s| (s.code(), s.label())).collect(),
-        pages: page_links(total, page_no, 50),
-        page_href: format!("/admin/documents?{query}&"),
+        pages: page_links(&format!("/admin/documents?{query}&"), total, 50, page_no),
         can_draft: p.may(Action::DraftDocuments),
     }))
 }

@@ -6,6 +6,7 @@ use crate::errors::{AppError, PageResult};
 use crate::forms::path_id;
 use crate::forms::{Fields, Query};
 use crate::page::html;
+use crate::page::page_links;
 use crate::portal::page;
 use askama::Template;
 use axum::Router;
@@ -64,7 +65,7 @@ struct ListTemplate {
     years: Vec<i32>,
     /// Units to filter by, grouped by government (a government includes its departments).
     units: Vec<crate::requests::portal::UnitOptionGroup>,
-    pages: Vec<(i64, String, bool)>,
+    pages: Vec<crate::page::PageLink>,
     feed: String,
     show_genre: bool,
 }
@@ -87,7 +88,7 @@ async fn list(State(state): State<AppState>, headers: HeaderMap, Query(q): Query
     let query: String = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(keys.iter().map(|k| (*k, q.get(k))).filter(|(_, v)| !v.is_empty()))
         .finish();
-    let pages = page_links(&format!("{}?{query}", section.path), total, page_no);
+    let pages = page_links(&format!("{}?{query}&", section.path), total, PER_PAGE, page_no);
     let title = if key == "catalogue" && !unit_name.is_empty() { "全部公开信息" } else { section.title };
     let heading = if unit_name.is_empty() { title.to_string() } else { format!("{unit_name} · {title}") };
     let mut p =
@@ -120,15 +121,6 @@ async fn list(State(state): State<AppState>, headers: HeaderMap, Query(q): Query
         feed: format!("/subscribe?{query}"),
         show_genre: key != "interpretations",
     }))
-}
-
-/// Links to the first, the last and the pages near the current one of a list of `total`.
-pub fn page_links(base: &str, total: i64, page_no: i64) -> Vec<(i64, String, bool)> {
-    let last = ((total + PER_PAGE - 1) / PER_PAGE).clamp(1, 500);
-    (1..=last)
-        .filter(|n| *n == 1 || *n == last || (n - page_no).abs() <= 3)
-        .map(|n| (n, format!("{base}&page={n}"), n == page_no))
-        .collect()
 }
 
 /// A published document as list pages show it.

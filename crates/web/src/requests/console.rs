@@ -73,8 +73,7 @@ struct QueueTemplate {
     may_handle: bool,
     may_export: bool,
     export_href: String,
-    pages: Vec<(i64, bool)>,
-    href: String,
+    pages: Vec<crate::page::PageLink>,
 }
 
 async fn queue(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff, Query(q): Query) -> PageResult {
@@ -84,8 +83,6 @@ async fn queue(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staf
         Err(e) => return Err(e),
     };
     let counts = reminders(&state, &p).await?;
-    let pages_n = (list.total + list.per_page - 1) / list.per_page.max(1);
-    let pages = (1..=pages_n.min(50)).map(|n| (n, n == list.page)).collect();
     let keep: Vec<(String, String)> = ["state", "due", "mine", "q", "open"]
         .iter()
         .map(|k| (k.to_string(), q.get(k).to_string()))
@@ -93,6 +90,7 @@ async fn queue(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staf
         .collect();
     let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(keep).finish();
     let href = format!("/admin/requests?{query}&");
+    let pages = crate::page::page_links(&href, list.total, list.per_page, list.page);
     let export_href = format!("/admin/requests/export?{query}");
     let page = with_notice(console_page(&state, &headers, &p, "依申请公开", "/admin/requests", "requests").await, &q);
     Ok(html(&QueueTemplate {
@@ -105,7 +103,6 @@ async fn queue(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staf
         may_export: p.may(Action::ExportRequests),
         export_href,
         pages,
-        href,
     }))
 }
 

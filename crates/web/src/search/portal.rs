@@ -40,7 +40,7 @@ struct SearchTemplate {
     by_date: bool,
     sort_href: String,
     clear_href: String,
-    pages: Vec<(usize, String, bool)>,
+    pages: Vec<crate::page::PageLink>,
     suggestions: Vec<(String, String)>,
 }
 
@@ -90,11 +90,13 @@ async fn search(State(state): State<AppState>, headers: HeaderMap, Query(q): Que
         group("年份", "year", &view.facets.year),
         group("有效性", "validity", &view.facets.validity),
     ];
-    let last = view.total.div_ceil(per_page).clamp(1, 100);
-    let pages = (1..=last)
-        .filter(|n| *n == 1 || *n == last || n.abs_diff(current_page) <= 3)
-        .map(|n| (n, format!("{}&page={n}", href_with(&q, "page", "")), n == current_page))
-        .collect();
+    let pages = crate::page::page_links_up_to(
+        &format!("{}&", href_with(&q, "page", "")),
+        view.total as i64,
+        per_page as i64,
+        current_page as i64,
+        100,
+    );
     // With nothing found: each word alone, and the query without its filters.
     let mut suggestions = Vec::new();
     if view.total == 0 && !text.trim().is_empty() {

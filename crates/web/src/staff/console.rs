@@ -9,6 +9,7 @@ use crate::auth::{ClientIp, LOGIN_CSRF_COOKIE, SESSION_COOKIE, Staff, login_csrf
 use crate::console::{console_page, with_notice};
 use crate::errors::{AppError, PageResult};
 use crate::forms::{Fields, Form, FormView, Query, path_id};
+use crate::page::page_links;
 use crate::page::{Page, Prefs, cookie_value, html, see_other};
 use crate::units::{UnitOption, unit_options};
 use askama::Template;
@@ -127,17 +128,10 @@ struct UsersTemplate {
     role: String,
     inactive: bool,
     roles: Vec<Role>,
-    pages: Vec<(i64, bool)>,
-    page_href: String,
+    pages: Vec<crate::page::PageLink>,
 }
 
 const PER_PAGE: i64 = 50;
-
-/// Page numbers to link to, with the current one marked.
-pub fn page_links(total: i64, current: i64, per_page: i64) -> Vec<(i64, bool)> {
-    let last = ((total + per_page - 1) / per_page).max(1);
-    (1..=last.min(200)).map(|n| (n, n == current)).collect()
-}
 
 async fn users(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff, Query(q): Query) -> PageResult {
     let page_no = q.page();
@@ -171,13 +165,12 @@ async fn users(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staf
         role: role.map(|r| r.as_str().to_string()).unwrap_or_default(),
         inactive: q.get("inactive") == "1",
         roles: Role::ALL.to_vec(),
-        pages: page_links(total, page_no, PER_PAGE),
-        page_href: {
+        pages: {
             let filters = [("q", q.get("q")), ("role", q.get("role")), ("inactive", q.get("inactive"))];
             let query = url::form_urlencoded::Serializer::new(String::new())
                 .extend_pairs(filters.iter().filter(|(_, v)| !v.is_empty()))
                 .finish();
-            format!("/admin/users?{query}&")
+            page_links(&format!("/admin/users?{query}&"), total, PER_PAGE, page_no)
         },
     }))
 }
