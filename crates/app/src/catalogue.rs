@@ -136,7 +136,8 @@ pub struct Group {
 /// A unit's catalogue as a tree with the newest 20 documents filed under each item.
 pub async fn tree_with_documents(cx: &Context, unit_id: i64) -> Result<Vec<Group>, Error> {
     let items = cx.store.catalogue(unit_id).await?;
-    let (docs, counts) = cx.store.catalogue_documents(unit_id, 20).await?;
+    let gongkai_store::catalogue::CatalogueDocuments { documents: docs, counts } =
+        cx.store.catalogue_documents(unit_id, 20).await?;
     let mut groups: Vec<Group> = Vec::new();
     for item in items {
         let filed: Vec<FiledDocument> = docs.iter().filter(|d| d.catalogue_item_id == item.id).cloned().collect();

@@ -48,7 +48,7 @@ pub async fn login(
     .await?;
     let found = if name.is_empty() { None } else { cx.store.user_credentials(&name).await? };
     let (stored_hash, user) = match found {
-        Some((user, hash)) => (hash, Some(user)),
+        Some(c) => (c.password_hash, Some(c.user)),
         None => (dummy_hash().to_string(), None),
     };
     let password_owned = password.chars().take(256).collect::<String>();
@@ -61,7 +61,7 @@ pub async fn login(
         }
     };
     attempt.succeeded(cx).await?;
-    let (secret, _) = cx.store.session_create(user.id, ip, user_agent).await?;
+    let secret = cx.store.session_create(user.id, ip, user_agent).await?.secret;
     let actor = gongkai_store::Actor {
         user_id: Some(user.id),
         name: user.username.clone(),
@@ -177,7 +177,7 @@ pub async fn managed_user(cx: &Context, p: &Principal, id: i64) -> Result<User, 
 
 async fn active_system_admins(cx: &Context) -> Result<i64, Error> {
     let filter = UserFilter { role: Some(Role::SystemAdmin), ..Default::default() };
-    Ok(cx.store.users_list(&filter, 1, 0).await?.1)
+    Ok(cx.store.users_list(&filter, 1, 0).await?.total)
 }
 
 pub async fn update_user(cx: &Context, p: &Principal, id: i64, input: &UserInput) -> Result<User, Error> {
@@ -260,7 +260,7 @@ pub async fn change_own_password(
         PASSWORD_LOCKED,
     )
     .await?;
-    let (_, stored) = cx.store.user_credentials(&p.user.username).await?.ok_or(Error::Unauthenticated)?;
+    let stored = cx.store.user_credentials(&p.user.username).await?.ok_or(Error::Unauthenticated)?.password_hash;
     let current_owned = current.chars().take(256).collect::<String>();
     let ok = cx.hash_work(move || verify_password(&current_owned, &stored)).await?;
     if ok {
@@ -315,7 +315,7 @@ pub async fn create_token(
     let name = validation::line(&mut errors, "name", "令牌名称", name, true, 60);
     errors.into_result(())?;
     let mut w = cx.store.write(p.actor()).await?;
-    let (id, secret) = w.token_create(p.user.id, &name).await?;
+    let gongkai_store::users::NewToken { id, secret } = w.token_create(p.user.id, &name).await?;
     w.commit().await?;
     let token = cx.store.token(id).await?.ok_or(Error::NotFound)?;
     Ok((token, secret))

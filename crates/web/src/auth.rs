@@ -80,7 +80,9 @@ impl FromRequestParts<AppState> for ApiStaff {
         else {
             return Err(ApiError(AppError::Unauthenticated));
         };
-        let Some((_, user)) = state.store.token_user(secret).await.map_err(AppError::from)? else {
+        let Some(gongkai_store::users::TokenUser { user, .. }) =
+            state.store.token_user(secret).await.map_err(AppError::from)?
+        else {
             return Err(ApiError(AppError::Unauthenticated));
         };
         let ip = client_ip(parts, state);
@@ -122,7 +124,7 @@ pub async fn console_session(State(state): State<AppState>, req: Request, next: 
     let principal = match cookie_value(&parts.headers, SESSION_COOKIE) {
         Some(secret) if secret.len() < 200 => match state.store.session_user(&secret).await {
             Ok(found) => {
-                found.map(|(session, user)| Principal { user, ip: client_ip(&parts, &state), session: Some(session) })
+                found.map(|f| Principal { user: f.user, ip: client_ip(&parts, &state), session: Some(f.session) })
             }
             Err(e) => return AppError::from(e).into_response(),
         },

@@ -126,8 +126,17 @@ pub async fn add_provided_file(
     let kind = gongkai_extract::detect(name, bytes).map_err(|e| Invalid::one("file", "文件", e))?;
     let sha = cx.store.file_save(bytes).await?;
     let mut w = cx.store.write(p.actor()).await?;
-    let fid =
-        w.request_file_insert(r.id, "provided", name, kind.content_type(), bytes.len() as i64, &sha, false).await?;
+    let fid = w
+        .request_file_insert(
+            r.id,
+            gongkai_domain::requests::FileRole::Provided,
+            name,
+            kind.content_type(),
+            bytes.len() as i64,
+            &sha,
+            false,
+        )
+        .await?;
     w.record(
         "request.file_add",
         "request",

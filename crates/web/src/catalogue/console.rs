@@ -60,12 +60,17 @@ async fn overview_page(state: &AppState, headers: &HeaderMap, p: &Principal, q: 
         .standard_domains()
         .await?
         .into_iter()
-        .map(|(level, domain, count)| {
+        .map(|d| {
             let query: String = url::form_urlencoded::Serializer::new(String::new())
-                .append_pair("level", level.code())
-                .append_pair("domain", &domain)
+                .append_pair("level", d.level.code())
+                .append_pair("domain", &d.domain)
                 .finish();
-            DomainRow { level, export: format!("/admin/catalogue/standards.xlsx?{query}"), domain, count }
+            DomainRow {
+                level: d.level,
+                export: format!("/admin/catalogue/standards.xlsx?{query}"),
+                domain: d.domain,
+                count: d.items,
+            }
         })
         .collect();
     let tree = state.unit_tree().await?;
@@ -168,7 +173,7 @@ async fn unit_view(
     );
     let level = super::unit_level(&tree, unit_id);
     let mut domains: Vec<String> =
-        state.store.standard_domains().await?.into_iter().filter(|(l, _, _)| *l == level).map(|(_, d, _)| d).collect();
+        state.store.standard_domains().await?.into_iter().filter(|d| d.level == level).map(|d| d.domain).collect();
     domains.dedup();
     let failed = form.failed() || mark.1.failed();
     Ok(html_form(

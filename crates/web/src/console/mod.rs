@@ -215,7 +215,7 @@ async fn dashboard(State(state): State<AppState>, headers: HeaderMap, Staff(p): 
     let (users_below, recent) = if p.may(Action::ViewAudit) {
         let within = if p.require(Action::ViewAudit, Reach::Global).is_ok() { None } else { Some(p.user.unit_id) };
         let filter = gongkai_store::AuditFilter { within_unit: within, ..Default::default() };
-        let (records, _) = state.store.audit_list(&filter, 8, 0).await?;
+        let gongkai_store::Page { items: records, total: _ } = state.store.audit_list(&filter, 8, 0).await?;
         let users = state
             .store
             .users_list(
@@ -224,7 +224,7 @@ async fn dashboard(State(state): State<AppState>, headers: HeaderMap, Staff(p): 
                 0,
             )
             .await?
-            .1;
+            .total;
         (users, records.iter().map(AuditRow::from).collect())
     } else {
         (0, Vec::new())

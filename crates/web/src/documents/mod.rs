@@ -11,7 +11,7 @@ pub mod staff_api;
 pub use gongkai_app::documents as actions;
 pub use gongkai_app::documents::{checks, flags};
 
-use gongkai_domain::time::display_instant;
+use gongkai_domain::time::display_instant_at;
 use gongkai_store::documents::PublicDocument;
 
 /// A document in a list, as templates and the API show it.
@@ -39,7 +39,7 @@ impl DocumentSummary {
             unit_id: d.unit_id,
             unit: unit.to_string(),
             genre: d.genre.label().to_string(),
-            published_on: d.published_on.clone(),
+            published_on: d.published_on.to_string(),
             validity: d.validity.label().to_string(),
             url: format!("/documents/{}", d.id),
         }
@@ -61,7 +61,7 @@ impl QaPairBody {
 }
 
 pub fn updated_text(d: &PublicDocument) -> String {
-    display_instant(&d.updated_at)
+    display_instant_at(d.updated_at)
 }
 
 /// An attachment as pages list it.

@@ -285,15 +285,21 @@ async fn latest(state: &AppState) -> Result<Arc<Latest>, AppError> {
     let load = || async move {
         let list = |docs: Vec<gongkai_store::documents::PublicDocument>| {
             docs.into_iter()
-                .map(|d| LatestItem { id: d.id, title: d.title, publisher: d.publisher, published_on: d.published_on })
+                .map(|d| LatestItem {
+                    id: d.id,
+                    title: d.title,
+                    publisher: d.publisher,
+                    published_on: d.published_on.to_string(),
+                })
                 .collect::<Vec<_>>()
         };
         // Eight documents after dropping interpretations; asking for more keeps it one query.
-        let (mut recent, _) = store.public_documents(&PublicFilter::default(), 24, 0).await?;
+        let gongkai_store::Page { items: mut recent, total: _ } =
+            store.public_documents(&PublicFilter::default(), 24, 0).await?;
         recent.retain(|d| d.genre != Genre::Interpretation);
         recent.truncate(8);
         let only = PublicFilter { genre: Some(Genre::Interpretation), ..Default::default() };
-        let (interpretations, _) = store.public_documents(&only, 5, 0).await?;
+        let gongkai_store::Page { items: interpretations, total: _ } = store.public_documents(&only, 5, 0).await?;
         Ok::<_, gongkai_store::StoreError>(Latest { documents: list(recent), interpretations: list(interpretations) })
     };
     state.home_latest.get(load).await.map_err(AppError::from)

@@ -13,6 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use base64::Engine;
 use gongkai_domain::request_form::RequestInput;
+use gongkai_domain::requests::FileRole;
 use gongkai_domain::validation::Invalid;
 use gongkai_store::requests::{Consultation, Request, RequestEventRow, RequestFile};
 use serde::{Deserialize, Serialize};
@@ -110,7 +111,7 @@ pub fn acknowledged(ack: &super::Acknowledgement) -> Acknowledged {
         query_code: ack.query_code.clone(),
         status: ack.request.state.code().into(),
         status_label: ack.request.state.label().into(),
-        submitted_at: ack.request.submitted_at.clone(),
+        submitted_at: gongkai_domain::time::format_instant(ack.request.submitted_at),
         track_url: format!("/requests/{}?code={}", ack.request.tracking_no, ack.query_code),
     }
 }
@@ -193,7 +194,7 @@ pub async fn public_view(state: &AppState, r: &Request, code: &str) -> Result<Pu
         channel: r.channel.label().into(),
         status: r.state.code().into(),
         status_label: r.state.label().into(),
-        submitted_at: gongkai_domain::time::local_minute(&r.submitted_at),
+        submitted_at: gongkai_domain::time::local_minute_at(r.submitted_at),
         received_on: r.received_on.map(|d| d.to_string()),
         description: r.description.clone(),
         deadline: deadline(&cal, r, &consultations, today()),
@@ -208,7 +209,7 @@ pub async fn public_view(state: &AppState, r: &Request, code: &str) -> Result<Pu
             .map(|f| FileOut {
                 url: format!("/requests/{}/files/{}?code={code_q}", r.tracking_no, f.id),
                 id: f.id,
-                role: f.role,
+                role: f.role.code().to_string(),
                 name: f.name,
                 content_type: f.content_type,
                 size: f.size,
@@ -310,8 +311,8 @@ pub struct CorrectionOut {
 
 /// Files with personal data (the identity proof, the applicant's correction files): for the
 /// handlers of the handling unit only.
-pub fn is_personal_file(role: &str) -> bool {
-    role == "identity_proof" || role == super::correction::CORRECTION_ROLE
+pub fn is_personal_file(role: FileRole) -> bool {
+    role.is_personal()
 }
 
 fn d(v: Option<chrono::NaiveDate>) -> Option<String> {
@@ -357,7 +358,7 @@ pub async fn staff_summary(
         delivery: r.delivery.label().into(),
         status: r.state.code().into(),
         status_label: r.state.label().into(),
-        submitted_at: gongkai_domain::time::local_minute(&r.submitted_at),
+        submitted_at: gongkai_domain::time::local_minute_at(r.submitted_at),
         received_on: d(r.received_on),
         clarification_requested_on: d(r.clarification_requested_on),
         clarification_received_on: d(r.clarification_received_on),
@@ -440,11 +441,11 @@ pub async fn staff_view(
         .request_files(r.id)
         .await?
         .into_iter()
-        .filter(|f: &RequestFile| personal || !is_personal_file(&f.role))
+        .filter(|f: &RequestFile| personal || !is_personal_file(f.role))
         .map(|f| FileOut {
             url: format!("/api/v1/staff/requests/{}/files/{}", r.id, f.id),
             id: f.id,
-            role: f.role,
+            role: f.role.code().to_string(),
             name: f.name,
             content_type: f.content_type,
             size: f.size,

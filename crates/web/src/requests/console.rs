@@ -201,7 +201,7 @@ struct CaseTemplate {
     fee_bases: Vec<Choice>,
     query_code: String,
     /// The published documents the reply points to: (id, title, 索引号).
-    disclosed: Vec<(i64, String, String)>,
+    disclosed: Vec<gongkai_store::requests::ReplyDocument>,
     /// What the reply form's upload takes, from the configuration.
     upload_hint: String,
 }
@@ -238,7 +238,7 @@ async fn render_case(
             0,
         )
         .await?
-        .0
+        .items
         .into_iter()
         .filter(|u| u.active)
         .map(|u| Choice { value: u.id.to_string(), label: u.display_name })
@@ -315,7 +315,8 @@ async fn take_step(
     Form(f): Form,
 ) -> PageResult {
     let r = load(&state, &id).await?;
-    let has_files = state.store.request_files(r.id).await?.iter().any(|f| f.role == "provided");
+    let has_files =
+        state.store.request_files(r.id).await?.iter().any(|f| f.role == gongkai_domain::requests::FileRole::Provided);
     let get = |k: &str| -> String {
         if k == "has_files" {
             return if has_files { "1".into() } else { String::new() };
@@ -422,7 +423,8 @@ async fn reply_with_files(
         let q = Fields::parse(b"notice=file_added_keep");
         return render_case(&state, &headers, &p, &r, &q, "reply", FormView::new(fields)).await;
     }
-    let has_files = state.store.request_files(r.id).await?.iter().any(|f| f.role == "provided");
+    let has_files =
+        state.store.request_files(r.id).await?.iter().any(|f| f.role == gongkai_domain::requests::FileRole::Provided);
     let get = |k: &str| -> String {
         if k == "has_files" {
             return if has_files { "1".into() } else { String::new() };

@@ -62,7 +62,8 @@ pub struct RequestList {
 pub async fn list_page(state: &AppState, p: &Principal, q: &Fields) -> Result<RequestList, AppError> {
     let f = queue_filter(state, p, q).await?;
     let (page, per_page) = paging(q, 50, 200)?;
-    let (rows, total) = state.store.requests_list(&f, per_page, (page - 1) * per_page).await?;
+    let gongkai_store::Page { items: rows, total } =
+        state.store.requests_list(&f, per_page, (page - 1) * per_page).await?;
     // The clock of a consulting case pauses for its consultations: those of the page's
     // consulting cases in one statement.
     let consulting: Vec<i64> = rows.iter().filter(|r| r.state == RequestState::Consulting).map(|r| r.id).collect();
@@ -271,7 +272,7 @@ pub async fn step(
     if let Step::SubmitReply { reply, .. } = &mut step {
         // Linked documents must be published ones.
         let published = state.store.reply_documents(&reply.document_ids).await?;
-        if let Some(doc) = reply.document_ids.iter().find(|id| !published.iter().any(|(p, _, _)| p == *id)) {
+        if let Some(doc) = reply.document_ids.iter().find(|id| !published.iter().any(|p| p.id == **id)) {
             return Err(Invalid::one("document_ids", "已公开信息", format!("编号 {doc} 不是已公开的政府信息")).into());
         }
     }
@@ -291,8 +292,11 @@ pub async fn take(
 ) -> ApiResult<Json<StaffRequest>> {
     let id = path_id(&id)?;
     let fields = body.fields();
-    let has_files =
-        if name == "reply" { state.store.request_files(id).await?.iter().any(|f| f.role == "provided") } else { false };
+    let has_files = if name == "reply" {
+        state.store.request_files(id).await?.iter().any(|f| f.role == gongkai_domain::requests::FileRole::Provided)
+    } else {
+        false
+    };
     let get = |k: &str| -> String {
         if k == "has_files" {
             return if has_files { "1".into() } else { String::new() };
@@ -348,7 +352,7 @@ pub async fn serve_file(state: &AppState, p: &Principal, id: &str, file_id: &str
         .await?
         .filter(|f| f.request_id == r.id)
         .ok_or(AppError::NotFound)?;
-    if super::api::is_personal_file(&f.role) {
+    if f.role.is_personal() {
         if !super::may_see_applicant(p, &r) {
             return Err(AppError::NotFound);
         }
@@ -589,7 +593,7 @@ pub async fn export_register(state: &AppState, p: &Principal, q: &Fields) -> Res
     let f = queue_filter(state, p, q).await?;
     let unit_id = q.opt("unit_id").and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(p.user.unit_id);
     p.require_for_unit(state, Action::ExportRequests, unit_id).await?;
-    let (rows, total) = state.store.requests_list(&f, 50_000, 0).await?;
+    let gongkai_store::Page { items: rows, total } = state.store.requests_list(&f, 50_000, 0).await?;
     let mut table = Vec::with_capacity(rows.len());
     for r in &rows {
         let a = &r.applicant;

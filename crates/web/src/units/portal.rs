@@ -10,7 +10,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::routing::get;
-use gongkai_domain::time::display_instant;
+use gongkai_domain::time::display_instant_at;
 use gongkai_domain::units::{Unit, UnitKind};
 use gongkai_store::units::FormerName;
 use std::sync::Arc;
@@ -77,13 +77,14 @@ async fn extras(state: &AppState, id: i64) -> Result<Arc<UnitExtras>, AppError> 
             .filter(|c| c.kind == gongkai_domain::columns::ColumnKind::Special)
             .map(|c| (c.id, c.name.clone(), crate::columns::last_updated(c)))
             .collect();
-        let (latest, _) = store
+        let latest = store
             .public_documents(&gongkai_store::documents::PublicFilter { unit: Some(id), ..Default::default() }, 8, 0)
-            .await?;
+            .await?
+            .items;
         Ok::<_, gongkai_store::StoreError>(UnitExtras {
             columns,
             catalogue_items: store.catalogue(id).await?.len(),
-            latest: latest.into_iter().map(|d| (d.id, d.title, d.published_on)).collect(),
+            latest: latest.into_iter().map(|d| (d.id, d.title, d.published_on.to_string())).collect(),
         })
     };
     state.unit_extras.get(&id, load).await.map_err(AppError::from)
@@ -98,7 +99,7 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
     let mut page = page(&state, &headers, &unit.name, &path, "").article(
         "政府机构",
         &unit.name,
-        &display_instant(&unit.updated_at),
+        &display_instant_at(unit.updated_at),
         &unit.name,
         if unit.description.is_empty() { &unit.name } else { &unit.description },
     );
@@ -126,7 +127,7 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
         departments: of(&[UnitKind::Department]),
         governments: of(&[UnitKind::Government, UnitKind::Zone]),
         towns: of(&[UnitKind::Town, UnitKind::Street]),
-        updated: display_instant(&unit.updated_at),
+        updated: display_instant_at(unit.updated_at),
         extras: extras(&state, id).await?,
         unit,
     };
