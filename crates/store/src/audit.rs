@@ -329,11 +329,12 @@ impl Store {
             .await?;
         rows.iter()
             .map(|r| {
+                let r = Named::new(r, "audit_epochs");
                 Ok(AuditEpoch {
-                    epoch: r.try_get("epoch")?,
-                    key_id: r.try_get("key_id")?,
-                    first_seq: r.try_get("first_seq")?,
-                    started_at: r.try_get("started_at")?,
+                    epoch: r.get("epoch")?,
+                    key_id: r.get("key_id")?,
+                    first_seq: r.get("first_seq")?,
+                    started_at: r.instant("started_at")?,
                 })
             })
             .collect()
