@@ -78,8 +78,8 @@ impl Flags {
         // The served instance's audit key (GONGKAI_AUDIT_KEY or audit.key in its data folder).
         let env_key = std::env::var(gongkai_store::audit_keys::KEY_ENV).ok();
         let key_file = settings.data_dir.join(gongkai_store::audit_keys::KEY_FILE);
-        let (ring, _) =
-            gongkai_store::audit_keys::load_ring(env_key.as_deref(), &key_file, true).map_err(|e| anyhow!("{e}"))?;
+        let ring =
+            gongkai_store::audit_keys::load_ring(env_key.as_deref(), &key_file, true).map_err(|e| anyhow!("{e}"))?.ring;
         Ok(settings.with_audit_keys(ring))
     }
 }

@@ -227,15 +227,16 @@ async fn main() -> Result<()> {
     // `gongkai reindex`, in chunks so that a million documents need not be held twice.
     let data = a.work.join("data");
     // The audit key beside the data, as the binary keeps it, so a reused work folder opens.
-    let (ring, _) = gongkai_store::audit_keys::load_ring(None, &data.join(gongkai_store::audit_keys::KEY_FILE), true)
-        .map_err(|e| anyhow!("{e}"))?;
+    let ring = gongkai_store::audit_keys::load_ring(None, &data.join(gongkai_store::audit_keys::KEY_FILE), true)
+        .map_err(|e| anyhow!("{e}"))?
+        .ring;
     let store =
         Store::open(&DatabaseSettings::new(&data, None).with_audit_keys(ring)).await.map_err(|e| anyhow!("{e}"))?;
     gongkai_app::demo::load_base(&store).await.map_err(|e| anyhow!("{e}"))?;
     let unit = store.units_all().await.map_err(|e| anyhow!("{e}"))?[0].id;
     let started = Instant::now();
     for (n, chunk) in docs.chunks(20_000).enumerate() {
-        let (prepared, errors) =
+        let gongkai_store::import::PreparedFile { items: prepared, errors } =
             gongkai_store::import::prepare(&store, &jsonl(chunk), Some(unit)).await.map_err(|e| anyhow!("{e}"))?;
         if let Some(e) = errors.first() {
             return Err(anyhow!("line {}: {}", e.line, e.message));

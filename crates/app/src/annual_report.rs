@@ -13,13 +13,13 @@ use gongkai_domain::annual_report::{
     Sections, SectionsInput, Table2, Table3, Table3Counts, Table4,
 };
 use gongkai_domain::columns::{ColumnFields, ColumnKind};
-use gongkai_domain::documents::{DocumentFields, DocumentInput};
-use gongkai_domain::requests::{ApplicantType, Outcome};
+use gongkai_domain::documents::{DocumentFields, DocumentInput, Genre};
+use gongkai_domain::requests::ApplicantType;
 use gongkai_domain::staff::{Action, Reach};
 use gongkai_domain::units::UnitKind;
 use gongkai_domain::validation::{Invalid, text};
 use gongkai_store::attachments::NewAttachment;
-use gongkai_store::requests::ReviewCase;
+use gongkai_store::requests::{ApplicantCount, ReviewCase};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -52,10 +52,6 @@ pub struct Built {
     pub late: bool,
 }
 
-fn unknown(what: &str, code: &str) -> Error {
-    Error::internal(format!("stored {what} {code} is not known"))
-}
-
 /// Builds the report from the store: one grouped count of applications, one of documents,
 /// one of review cases, and the unit's own text and figures with its publication. Public: the
 /// figures are what the law asks to publish; the portal shows them only once published.
@@ -66,42 +62,25 @@ pub async fn build(cx: &Context, unit_id: i64, year: i32, scope: Scope) -> Resul
         Scope::Unit => vec![unit_id],
         Scope::All => tree.subtree(unit_id).iter().map(|u| u.id).collect(),
     };
+    // The store refuses an unknown code: a row is never dropped from a legal report.
     let raw = cx.store.request_counts(&unit_ids, year).await?;
-    // An unknown code would drop a row from a legal report: an error, never a silent loss.
-    let applicant = |t: &str| ApplicantType::parse(t).ok_or_else(|| unknown("applicant type", t));
-    let pairs = |v: &[(String, u64)]| -> Result<Vec<(ApplicantType, u64)>, Error> {
-        v.iter().map(|(t, n)| Ok((applicant(t)?, *n))).collect()
-    };
+    let pairs =
+        |v: &[ApplicantCount]| -> Vec<(ApplicantType, u64)> { v.iter().map(|c| (c.applicant_type, c.count)).collect() };
     let counts = Table3Counts {
-        new: pairs(&raw.new)?,
-        carried_over: pairs(&raw.carried_over)?,
-        replied: raw
-            .replied
-            .iter()
-            .map(|(t, o, n)| Ok((applicant(t)?, Outcome::parse(o).ok_or_else(|| unknown("outcome", o))?, *n)))
-            .collect::<Result<_, Error>>()?,
-        carried_forward: pairs(&raw.carried_forward)?,
+        new: pairs(&raw.new),
+        carried_over: pairs(&raw.carried_over),
+        replied: raw.replied.iter().map(|c| (c.applicant_type, c.outcome, c.count)).collect(),
+        carried_forward: pairs(&raw.carried_forward),
     };
     let table3 = Table3::from_counts(&counts);
-    let reviews: Vec<(ReviewKind, ReviewResult, u64)> = cx
-        .store
-        .review_counts(&unit_ids, year)
-        .await?
-        .iter()
-        .map(|(k, r, n)| {
-            Ok((
-                ReviewKind::parse(k).ok_or_else(|| unknown("review kind", k))?,
-                ReviewResult::parse(r).ok_or_else(|| unknown("review result", r))?,
-                *n,
-            ))
-        })
-        .collect::<Result<_, Error>>()?;
+    let reviews: Vec<(ReviewKind, ReviewResult, u64)> =
+        cx.store.review_counts(&unit_ids, year).await?.iter().map(|c| (c.kind, c.result, c.count)).collect();
     let table4 = Table4::from_counts(&reviews);
     let mut rules = IssuedRepealedInForce::default();
     let mut normative = IssuedRepealedInForce::default();
-    for (genre, issued, repealed, in_force) in cx.store.regulation_counts(&unit_ids, year).await? {
-        let target = if genre == "regulation" { &mut rules } else { &mut normative };
-        *target = IssuedRepealedInForce { issued, repealed, in_force };
+    for c in cx.store.regulation_counts(&unit_ids, year).await? {
+        let target = if c.genre == Genre::Regulation { &mut rules } else { &mut normative };
+        *target = IssuedRepealedInForce { issued: c.issued, repealed: c.repealed, in_force: c.in_force };
     }
     let meta = cx.store.annual_report_meta(unit_id, year).await?;
     let (sections, manual, document_id, published_on) = match &meta {
@@ -110,7 +89,7 @@ pub async fn build(cx: &Context, unit_id: i64, year: i32, scope: Scope) -> Resul
             serde_json::from_str::<ManualTable2>(&m.manual).unwrap_or_default(),
             m.document_id,
             // Published means the linked document is online, whatever the report row says.
-            m.published_on.as_deref().and_then(gongkai_domain::time::parse_date),
+            m.published_on,
         ),
         None => (Sections::default(), ManualTable2::default(), None, None),
     };
@@ -154,7 +133,7 @@ pub async fn statuses(cx: &Context, p: &Principal, year: i32) -> Result<Vec<Unit
     Ok(listed
         .into_iter()
         .map(|u| {
-            let published = published_on.get(&u.id).and_then(|d| gongkai_domain::time::parse_date(d));
+            let published = published_on.get(&u.id).copied();
             let deadline = ar::report_deadline(year, matches!(u.kind, UnitKind::Government | UnitKind::Zone));
             UnitStatus {
                 id: u.id,

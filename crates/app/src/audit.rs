@@ -22,7 +22,7 @@ pub async fn list(
     mut filter: AuditFilter,
     limit: i64,
     offset: i64,
-) -> Result<(Vec<AuditRecord>, i64), Error> {
+) -> Result<gongkai_store::Page<AuditRecord>, Error> {
     filter.within_unit = scope(p)?;
     Ok(cx.store.audit_list(&filter, limit, offset).await?)
 }
@@ -46,8 +46,8 @@ pub async fn dashboard(cx: &Context, p: &Principal) -> Result<(i64, Vec<AuditRec
         return Ok((0, Vec::new()));
     }
     let filter = AuditFilter { within_unit: scope(p)?, ..Default::default() };
-    let (records, _) = cx.store.audit_list(&filter, 8, 0).await?;
-    let (_, users) =
-        cx.store.users_list(&UserFilter { within_unit: Some(p.user.unit_id), ..Default::default() }, 1, 0).await?;
+    let records = cx.store.audit_list(&filter, 8, 0).await?.items;
+    let users =
+        cx.store.users_list(&UserFilter { within_unit: Some(p.user.unit_id), ..Default::default() }, 1, 0).await?.total;
     Ok((users, records))
 }

@@ -28,7 +28,7 @@ pub async fn put_years(cx: &Context, p: &Principal, text: &str) -> Result<Vec<i3
     let schedules = parse_schedules(text).map_err(|e| Invalid::one("schedule", "节假日安排", e))?;
     let mut w = cx.store.write(p.actor()).await?;
     for s in &schedules {
-        w.calendar_put_year(s, "admin").await?;
+        w.calendar_put_year(s, gongkai_domain::calendar::ScheduleSource::Admin).await?;
     }
     w.commit().await?;
     cx.calendar_changed();

@@ -138,7 +138,10 @@ pub async fn standards(cx: &Context, level: Level, domain: Option<&str>) -> Resu
 }
 
 /// Every (level, domain) with a standard list, and how many items it has.
-pub async fn standard_domains(cx: &Context, p: &Principal) -> Result<Vec<(Level, String, i64)>, Error> {
+pub async fn standard_domains(
+    cx: &Context,
+    p: &Principal,
+) -> Result<Vec<gongkai_store::catalogue::StandardDomain>, Error> {
     require_catalogue_staff(p)?;
     Ok(cx.store.standard_domains().await?)
 }
@@ -183,7 +186,7 @@ pub async fn unit_catalogue(cx: &Context, p: &Principal, unit_id: i64) -> Result
     p.require_for_unit(cx, Action::ManageCatalogue, unit_id).await?;
     let level = unit_level(&*cx.unit_tree().await?, unit_id);
     let mut domains: Vec<String> =
-        cx.store.standard_domains().await?.into_iter().filter(|(l, _, _)| *l == level).map(|(_, d, _)| d).collect();
+        cx.store.standard_domains().await?.into_iter().filter(|d| d.level == level).map(|d| d.domain).collect();
     domains.dedup();
     let items = cx.store.catalogue(unit_id).await?;
     Ok(UnitCatalogue { level, domains, items })
@@ -199,7 +202,8 @@ pub struct Group {
 /// A unit's catalogue as a tree with the newest 20 documents filed under each item.
 pub async fn tree_with_documents(cx: &Context, unit_id: i64) -> Result<Vec<Group>, Error> {
     let items = cx.store.catalogue(unit_id).await?;
-    let (docs, counts) = cx.store.catalogue_documents(unit_id, 20).await?;
+    let gongkai_store::catalogue::CatalogueDocuments { documents: docs, counts } =
+        cx.store.catalogue_documents(unit_id, 20).await?;
     let mut groups: Vec<Group> = Vec::new();
     for item in items {
         let filed: Vec<FiledDocument> = docs.iter().filter(|d| d.catalogue_item_id == item.id).cloned().collect();

@@ -73,5 +73,5 @@ pub async fn manageable(cx: &Context, p: &Principal) -> Result<(Option<i64>, Vec
 
 /// The date of the column's newest document, or "—" for a column nothing was published into.
 pub fn last_updated(c: &SpecialColumn) -> String {
-    c.last_updated_on.clone().unwrap_or_else(|| "—".into())
+    c.last_updated_on.map(|d| d.to_string()).unwrap_or_else(|| "—".into())
 }

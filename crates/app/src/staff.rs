@@ -8,7 +8,7 @@ use gongkai_domain::staff::{Action, Reach, Role, Roles, check_password, parse_ro
 use gongkai_domain::units::is_plausible_email;
 use gongkai_domain::validation::{self, Invalid};
 use gongkai_store::credentials::{dummy_hash, hash_password, verify_password};
-use gongkai_store::users::{ApiToken, NewUser, Session, User, UserChange, UserFilter};
+use gongkai_store::users::{ApiToken, NewUser, User, UserChange, UserFilter};
 
 async fn hash(cx: &Context, password: String) -> Result<String, Error> {
     cx.hash_work(move || hash_password(&password)).await
@@ -48,7 +48,7 @@ pub async fn login(
     .await?;
     let found = if name.is_empty() { None } else { cx.store.user_credentials(&name).await? };
     let (stored_hash, user) = match found {
-        Some((user, hash)) => (hash, Some(user)),
+        Some(c) => (c.password_hash, Some(c.user)),
         None => (dummy_hash().to_string(), None),
     };
     let password_owned = password.chars().take(256).collect::<String>();
@@ -61,7 +61,7 @@ pub async fn login(
         }
     };
     attempt.succeeded(cx).await?;
-    let (secret, _) = cx.store.session_create(user.id, ip, user_agent).await?;
+    let secret = cx.store.session_create(user.id, ip, user_agent).await?.secret;
     let actor = gongkai_store::Actor {
         user_id: Some(user.id),
         name: user.username.clone(),
@@ -177,7 +177,7 @@ pub async fn managed_user(cx: &Context, p: &Principal, id: i64) -> Result<User, 
 
 async fn active_system_admins(cx: &Context) -> Result<i64, Error> {
     let filter = UserFilter { role: Some(Role::SystemAdmin), ..Default::default() };
-    Ok(cx.store.users_list(&filter, 1, 0).await?.1)
+    Ok(cx.store.users_list(&filter, 1, 0).await?.total)
 }
 
 pub async fn update_user(cx: &Context, p: &Principal, id: i64, input: &UserInput) -> Result<User, Error> {
@@ -260,7 +260,7 @@ pub async fn change_own_password(
         PASSWORD_LOCKED,
     )
     .await?;
-    let (_, stored) = cx.store.user_credentials(&p.user.username).await?.ok_or(Error::Unauthenticated)?;
+    let stored = cx.store.user_credentials(&p.user.username).await?.ok_or(Error::Unauthenticated)?.password_hash;
     let current_owned = current.chars().take(256).collect::<String>();
     let ok = cx.hash_work(move || verify_password(&current_owned, &stored)).await?;
     if ok {
@@ -315,7 +315,7 @@ pub async fn create_token(
     let name = validation::line(&mut errors, "name", "令牌名称", name, true, 60);
     errors.into_result(())?;
     let mut w = cx.store.write(p.actor()).await?;
-    let (id, secret) = w.token_create(p.user.id, &name).await?;
+    let gongkai_store::users::NewToken { id, secret } = w.token_create(p.user.id, &name).await?;
     w.commit().await?;
     let token = cx.store.token(id).await?.ok_or(Error::NotFound)?;
     Ok((token, secret))
@@ -350,7 +350,7 @@ pub async fn users(
     mut filter: UserFilter,
     limit: i64,
     offset: i64,
-) -> Result<(Vec<User>, i64), Error> {
+) -> Result<gongkai_store::Page<User>, Error> {
     filter.within_unit = user_scope(p)?;
     Ok(cx.store.users_list(&filter, limit, offset).await?)
 }
@@ -371,13 +371,13 @@ pub async fn tokens(cx: &Context, p: &Principal, user_id: Option<i64>) -> Result
 }
 
 /// The console session a browser's secret names (unexpired), with its account.
-pub async fn session(cx: &Context, secret: &str) -> Result<Option<(Session, User)>, Error> {
+pub async fn session(cx: &Context, secret: &str) -> Result<Option<gongkai_store::users::SessionUser>, Error> {
     Ok(cx.store.session_user(secret).await?)
 }
 
 /// The account an API token's secret acts as (the token not revoked).
 pub async fn token_user(cx: &Context, secret: &str) -> Result<Option<User>, Error> {
-    Ok(cx.store.token_user(secret).await?.map(|(_, user)| user))
+    Ok(cx.store.token_user(secret).await?.map(|t| t.user))
 }
 
 /// Ends a console session (the one whose secret the browser held, if any), audited.

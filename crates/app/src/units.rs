@@ -46,7 +46,7 @@ pub async fn list(
     filter: &gongkai_store::units::UnitFilter,
     limit: i64,
     offset: i64,
-) -> Result<(Vec<Unit>, i64), Error> {
+) -> Result<gongkai_store::Page<Unit>, Error> {
     Ok(cx.store.units_list(filter, limit, offset).await?)
 }
 

@@ -183,7 +183,8 @@ pub struct AuditEpoch {
     pub key_id: String,
     /// The first record written under this key.
     pub first_seq: i64,
-    pub started_at: String,
+    #[serde(with = "crate::time::serde_instant")]
+    pub started_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// The chain head at a moment, signed; one line of JSON that an operator keeps elsewhere.
@@ -723,7 +724,7 @@ mod tests {
             epoch: 1,
             key_id: k.id().to_string(),
             first_seq: keyed_from,
-            started_at: "2026-01-01T00:00:00.000000Z".into(),
+            started_at: crate::time::parse_instant("2026-01-01T00:00:00.000000Z").unwrap(),
         }];
         (records, epochs)
     }
@@ -788,7 +789,7 @@ mod tests {
         bad[0].epoch = 2;
         assert_eq!(verify_keyed(&c, &bad, &ring), Err(ChainBreak::EpochList { epoch: 2 }));
         let mut past = epochs.clone();
-        past.push(AuditEpoch { epoch: 2, key_id: "x".into(), first_seq: 9, started_at: String::new() });
+        past.push(AuditEpoch { epoch: 2, key_id: "x".into(), first_seq: 9, started_at: chrono::DateTime::UNIX_EPOCH });
         assert_eq!(
             verify_keyed(&c, &past, &ring),
             Err(ChainBreak::EpochWithoutRecords { epoch: 2, first_seq: 9, last_seq: 6 })

@@ -17,6 +17,16 @@ use serde::{Deserialize, Serialize};
 /// The notices for 2019 onwards as this project transcribed them.
 const OFFICIAL_TEXT: &str = include_str!("../data/holidays.txt");
 
+code_list! {
+    /// Where a year's schedule came from.
+    ScheduleSource {
+        /// Shipped with the program.
+        Official = ("official", "随程序发布"),
+        /// Entered or changed in the console.
+        Admin = ("admin", "管理员录入或修改"),
+    }
+}
+
 /// How a listed day departs from the rule that Monday to Friday are working days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

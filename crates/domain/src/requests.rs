@@ -26,6 +26,27 @@ impl ApplicantType {
 }
 
 code_list! {
+    /// What a file of an application is.
+    FileRole {
+        /// The applicant's identity document (personal data).
+        IdentityProof = ("identity_proof", "身份证明"),
+        /// Information provided with the reply.
+        Provided = ("provided", "提供的信息"),
+        /// The reply letter.
+        Letter = ("letter", "答复书"),
+        /// Material the applicant sent to correct the application (personal data).
+        Correction = ("correction", "补正材料"),
+    }
+}
+
+impl FileRole {
+    /// Files only the applicant and the handlers may see.
+    pub fn is_personal(self) -> bool {
+        matches!(self, FileRole::IdentityProof | FileRole::Correction)
+    }
+}
+
+code_list! {
     /// 申请渠道: decides the receipt date (art. 31).
     Channel {
         Online = ("online", "网上申请"),

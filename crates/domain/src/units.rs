@@ -437,10 +437,12 @@ pub struct Unit {
     pub description: String,
     pub sort_order: i64,
     /// The date the unit was closed (撤销); a closed unit keeps its pages and history.
-    pub closed_on: Option<String>,
+    pub closed_on: Option<chrono::NaiveDate>,
     pub closed_reason: String,
-    pub created_at: String,
-    pub updated_at: String,
+    #[serde(with = "crate::time::serde_instant")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    #[serde(with = "crate::time::serde_instant")]
+    pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl Unit {
@@ -583,8 +585,8 @@ mod tree_tests {
             sort_order: 0,
             closed_on: None,
             closed_reason: String::new(),
-            created_at: String::new(),
-            updated_at: String::new(),
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            updated_at: chrono::DateTime::UNIX_EPOCH,
         }
     }
 

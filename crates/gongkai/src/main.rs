@@ -292,7 +292,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         cli.command,
         Command::Restore { .. } | Command::Audit { command: AuditCommand::Verify { .. } | AuditCommand::Checkpoint }
     );
-    let (ring, key_source) =
+    let gongkai_store::audit_keys::LoadedRing { ring, source: key_source } =
         gongkai_store::audit_keys::load_ring(env_key.as_deref(), &key_file, create_key).map_err(|e| anyhow!("{e}"))?;
     let settings = settings.with_audit_keys(ring);
     match cli.command {
@@ -324,7 +324,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 bail!("账号“{user}”已停用");
             }
             let mut w = store.write(Actor::system("cli")).await.map_err(|e| anyhow!("{e}"))?;
-            let (_, secret) = w.token_create(found.id, &name).await.map_err(|e| anyhow!("{e}"))?;
+            let secret = w.token_create(found.id, &name).await.map_err(|e| anyhow!("{e}"))?.secret;
             w.commit().await.map_err(|e| anyhow!("{e}"))?;
             println!(
                 "已为 {}（{}）创建 API 令牌“{}”。令牌只显示这一次，请妥善保存：",
@@ -764,7 +764,7 @@ async fn import_documents(
         },
     };
     let started = Instant::now();
-    let (docs, errors) =
+    let gongkai_store::import::PreparedFile { items: docs, errors } =
         gongkai_store::import::prepare(&store, &raw, default_unit).await.map_err(|e| anyhow!("{e}"))?;
     if !errors.is_empty() {
         for e in errors.iter().take(50) {
@@ -800,7 +800,7 @@ async fn reindex(settings: &DatabaseSettings) -> anyhow::Result<ExitCode> {
     let path = settings.data_dir.join("index");
     let (index, _) = gongkai_search::SearchIndex::open_for_rebuild(&path, &words)
         .map_err(|e| anyhow!("{e}（服务运行时请先停止服务）"))?;
-    let total = store.public_documents(&Default::default(), 1, 0).await.map_err(|e| anyhow!("{e}"))?.1;
+    let total = store.public_documents(&Default::default(), 1, 0).await.map_err(|e| anyhow!("{e}"))?.total;
     let bar = progress_bar(total as u64, "索引");
     let started = Instant::now();
     let n = index.rebuild(&store, |done| bar.set_position(done)).await.map_err(|e| anyhow!("{e}"))?;

@@ -329,10 +329,10 @@ impl SearchIndex {
         doc.add_text(f.genre, d.genre.code());
         doc.add_text(f.topic, d.topic.code());
         doc.add_text(f.validity, d.validity.code());
-        let date = gongkai_domain::time::parse_date(&d.published_on);
-        doc.add_u64(f.year, date.map(|d| chrono_year(d) as u64).unwrap_or(0));
-        doc.add_i64(f.published, date.map(days).unwrap_or(0));
-        doc.add_text(f.published_on, &d.published_on);
+        let date = d.published_on;
+        doc.add_u64(f.year, chrono_year(date) as u64);
+        doc.add_i64(f.published, days(date));
+        doc.add_text(f.published_on, date.to_string());
         doc
     }
 
@@ -352,13 +352,14 @@ impl SearchIndex {
         loop {
             let cursor = self.cursor();
             let events = store.outbox_after(cursor, 500).await?;
-            let Some(last) = events.last().map(|e| e.0) else { break };
+            let Some(last) = events.last().map(|e| e.id) else { break };
             let mut docs = Vec::with_capacity(events.len());
-            for (_, topic, id) in &events {
-                if topic == "document" {
-                    let doc = store.public_document(*id).await?;
-                    let files = if doc.is_some() { store.attachments_public_text(*id).await? } else { String::new() };
-                    docs.push((*id, doc.map(|d| (d, files))));
+            for e in &events {
+                if e.topic == "document" {
+                    let id = e.object_id;
+                    let doc = store.public_document(id).await?;
+                    let files = if doc.is_some() { store.attachments_public_text(id).await? } else { String::new() };
+                    docs.push((id, doc.map(|d| (d, files))));
                 }
             }
             let me = self.clone();

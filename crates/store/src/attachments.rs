@@ -5,7 +5,10 @@
 use crate::audit::Writer;
 use crate::db::Store;
 use crate::error::{Result, StoreError};
+use crate::row::Named;
+use chrono::{DateTime, Utc};
 use gongkai_domain::validation::Invalid;
+use gongkai_domain::workflow::State;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use std::path::PathBuf;
@@ -27,22 +30,23 @@ pub struct Attachment {
     pub text_unavailable: bool,
     /// When it was uploaded (an instant): the `Last-Modified` of its download.
     #[serde(skip)]
-    pub created_at: String,
+    pub created_at: DateTime<Utc>,
 }
 
 const COLUMNS: &str = "id, document_id, name, content_type, size, sha256, alt, text_unavailable, created_at";
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<Attachment> {
+    let r = Named::new(r, "attachments");
     Ok(Attachment {
-        id: r.try_get(0)?,
-        document_id: r.try_get(1)?,
-        name: r.try_get(2)?,
-        content_type: r.try_get(3)?,
-        size: r.try_get(4)?,
-        sha256: r.try_get(5)?,
-        alt: r.try_get(6)?,
-        text_unavailable: r.try_get::<i64, _>(7)? != 0,
-        created_at: r.try_get(8)?,
+        id: r.get("id")?,
+        document_id: r.get("document_id")?,
+        name: r.get("name")?,
+        content_type: r.get("content_type")?,
+        size: r.get("size")?,
+        sha256: r.get("sha256")?,
+        alt: r.get("alt")?,
+        text_unavailable: r.flag("text_unavailable")?,
+        created_at: r.instant("created_at")?,
     })
 }
 
@@ -110,7 +114,7 @@ impl Store {
         );
         q.bind_list(ids.iter().copied()).push(" ORDER BY a.document_id, a.id");
         for r in q.query().fetch_all(&self.pool).await? {
-            let (id, text): (i64, String) = (r.try_get(0)?, r.try_get(1)?);
+            let (id, text): (i64, String) = (r.try_get("document_id")?, r.try_get("text")?);
             let entry = out.entry(id).or_default();
             if !entry.is_empty() {
                 entry.push('\n');
@@ -125,7 +129,7 @@ impl Store {
             .bind(document_id)
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows.iter().filter_map(|r| r.try_get::<String, _>(0).ok()).collect::<Vec<_>>().join("\n"))
+        Ok(rows.iter().map(|r| r.try_get::<String, _>("text")).collect::<Result<Vec<_>, _>>()?.join("\n"))
     }
 
     /// An attachment the public may download: one of a live, not withdrawn-in-error document.
@@ -170,9 +174,10 @@ impl Writer {
             .fetch_optional(self.conn())
             .await?
             .ok_or(StoreError::NotFound("文件"))?;
-        let (status, live, unit, title): (String, i64, i64, String) =
-            (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
-        if status != "draft" {
+        let row = Named::new(&row, "documents");
+        let (status, live, unit, title): (State, i64, i64, String) =
+            (row.code("status", State::parse)?, row.get("live_version")?, row.get("unit_id")?, row.get("title")?);
+        if status != State::Draft {
             return Err(StoreError::Conflict(Invalid::one("file", "附件", "只有草稿可以增删附件")));
         }
         if a.kind.is_image() && a.alt.trim().is_empty() {
@@ -201,7 +206,7 @@ impl Writer {
         .bind(i64::from(a.text_unavailable))
         .fetch_one(self.conn())
         .await?
-        .try_get(0)?;
+        .try_get("id")?;
         self.record(
             "attachment.add",
             "attachment",
@@ -220,9 +225,12 @@ impl Writer {
         .fetch_optional(self.conn())
         .await?
         .ok_or(StoreError::NotFound("附件"))?;
-        let (doc, name, from, status, live, unit): (i64, String, i64, String, i64, i64) =
-            (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?, row.try_get(4)?, row.try_get(5)?);
-        if status != "draft" {
+        let row = Named::new(&row, "attachments");
+        let (doc, name, from): (i64, String, i64) =
+            (row.get("document_id")?, row.get("name")?, row.get("from_version")?);
+        let (status, live, unit): (State, i64, i64) =
+            (row.code("status", State::parse)?, row.get("live_version")?, row.get("unit_id")?);
+        if status != State::Draft {
             return Err(StoreError::Conflict(Invalid::one("file", "附件", "只有草稿可以增删附件")));
         }
         if from > live {

@@ -5,6 +5,7 @@
 
 use crate::db::Store;
 use crate::error::{Result, StoreError};
+use crate::row::{Named, Page};
 use crate::sql::Sql;
 use gongkai_domain::audit::{AuditEpoch, AuditKey, AuditRecord, ChainBreak, ChainVerifier, Checkpoint};
 use sqlx::Row;
@@ -61,10 +62,10 @@ impl Store {
         Ok(Writer {
             tx,
             actor,
-            last_seq: row.try_get(0)?,
-            last_hash: row.try_get(1)?,
-            head_epoch: row.try_get(2)?,
-            head_key_id: row.try_get(3)?,
+            last_seq: row.try_get("last_seq")?,
+            last_hash: row.try_get("last_hash")?,
+            head_epoch: row.try_get("epoch")?,
+            head_key_id: row.try_get("key_id")?,
             keys: self.settings().audit_keys.clone(),
             new_key: None,
             pending: Vec::new(),
@@ -141,10 +142,10 @@ impl Writer {
             }
         };
         let key = start.expect("a key to start the epoch with");
-        let newest: i64 = sqlx::query("SELECT COALESCE(MAX(epoch), 0) FROM audit_epochs")
+        let newest: i64 = sqlx::query("SELECT COALESCE(MAX(epoch), 0) AS epoch FROM audit_epochs")
             .fetch_one(&mut *self.tx)
             .await?
-            .try_get(0)?;
+            .try_get("epoch")?;
         if newest != self.head_epoch {
             return Err(StoreError::Other(format!(
                 "审计日志链头（纪元 {}）与密钥纪元表（最新纪元 {newest}）不符，拒绝写入；请运行 gongkai audit verify",
@@ -244,22 +245,24 @@ pub struct AuditFilter {
 
 const AUDIT_COLUMNS: &str = "seq, at, actor_id, actor_name, unit_id, subject_unit_id, action, object_type, object_id, summary, ip, prev_hash, hash, epoch";
 
+/// A record as stored: `at` stays the stored text, which its hash covers.
 fn record_from_row(r: &sqlx::any::AnyRow) -> Result<AuditRecord> {
+    let r = Named::new(r, "audit_log");
     Ok(AuditRecord {
-        seq: r.try_get(0)?,
-        at: r.try_get(1)?,
-        actor_id: r.try_get(2)?,
-        actor_name: r.try_get(3)?,
-        unit_id: r.try_get(4)?,
-        subject_unit_id: r.try_get(5)?,
-        action: r.try_get(6)?,
-        object_type: r.try_get(7)?,
-        object_id: r.try_get(8)?,
-        summary: r.try_get(9)?,
-        ip: r.try_get(10)?,
-        prev_hash: r.try_get(11)?,
-        hash: r.try_get(12)?,
-        epoch: r.try_get(13)?,
+        seq: r.get("seq")?,
+        at: r.get("at")?,
+        actor_id: r.get("actor_id")?,
+        actor_name: r.get("actor_name")?,
+        unit_id: r.get("unit_id")?,
+        subject_unit_id: r.get("subject_unit_id")?,
+        action: r.get("action")?,
+        object_type: r.get("object_type")?,
+        object_id: r.get("object_id")?,
+        summary: r.get("summary")?,
+        ip: r.get("ip")?,
+        prev_hash: r.get("prev_hash")?,
+        hash: r.get("hash")?,
+        epoch: r.get("epoch")?,
     })
 }
 
@@ -304,13 +307,13 @@ fn filtered(select: &str, f: &AuditFilter) -> Sql {
 
 impl Store {
     /// Newest first, `limit` records after skipping `offset`, and the total count.
-    pub async fn audit_list(&self, f: &AuditFilter, limit: i64, offset: i64) -> Result<(Vec<AuditRecord>, i64)> {
-        let total: i64 = filtered("SELECT COUNT(*)", f).query().fetch_one(&self.pool).await?.try_get(0)?;
+    pub async fn audit_list(&self, f: &AuditFilter, limit: i64, offset: i64) -> Result<Page<AuditRecord>> {
+        let total: i64 = filtered("SELECT COUNT(*) AS n", f).query().fetch_one(&self.pool).await?.try_get("n")?;
         let mut q = filtered(&format!("SELECT {AUDIT_COLUMNS}"), f);
         q.push(" ORDER BY seq DESC LIMIT ").bind(limit.clamp(1, 500)).push(" OFFSET ").bind(offset.max(0));
         let rows = q.query().fetch_all(&self.pool).await?;
         let records = rows.iter().map(record_from_row).collect::<Result<_>>()?;
-        Ok((records, total))
+        Ok(Page { items: records, total })
     }
 
     /// Walks the whole chain in batches with the settings' key ring; `Ok(n)` with the number
@@ -326,11 +329,12 @@ impl Store {
             .await?;
         rows.iter()
             .map(|r| {
+                let r = Named::new(r, "audit_epochs");
                 Ok(AuditEpoch {
-                    epoch: r.try_get(0)?,
-                    key_id: r.try_get(1)?,
-                    first_seq: r.try_get(2)?,
-                    started_at: r.try_get(3)?,
+                    epoch: r.get("epoch")?,
+                    key_id: r.get("key_id")?,
+                    first_seq: r.get("first_seq")?,
+                    started_at: r.instant("started_at")?,
                 })
             })
             .collect()
@@ -364,9 +368,9 @@ impl Store {
         }
         let head =
             sqlx::query("SELECT last_seq, last_hash, epoch FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?;
-        let head_seq: i64 = head.try_get(0)?;
-        let head_hash: String = head.try_get(1)?;
-        let head_epoch: i64 = head.try_get(2)?;
+        let head_seq: i64 = head.try_get("last_seq")?;
+        let head_hash: String = head.try_get("last_hash")?;
+        let head_epoch: i64 = head.try_get("epoch")?;
         let mut result = verifier.finish(head_seq, &head_hash, head_epoch);
         let mut sorted: Vec<&Checkpoint> = checkpoints.iter().collect();
         sorted.sort_by_key(|c| c.seq);
@@ -397,7 +401,7 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         let (seq, hash, epoch, key_id): (i64, String, i64, String) =
-            (head.try_get(0)?, head.try_get(1)?, head.try_get(2)?, head.try_get(3)?);
+            (head.try_get("last_seq")?, head.try_get("last_hash")?, head.try_get("epoch")?, head.try_get("key_id")?);
         let ring = &self.settings().audit_keys;
         let key = match ring.current() {
             Some(k) if epoch == 0 || k.id() == key_id => k,
@@ -428,11 +432,14 @@ impl Store {
         let last = sqlx::query("SELECT seq, at FROM audit_checkpoints ORDER BY id DESC LIMIT 1")
             .fetch_optional(&self.pool)
             .await?;
-        let head_seq: i64 =
-            sqlx::query("SELECT last_seq FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?.try_get(0)?;
+        let head_seq: i64 = sqlx::query("SELECT last_seq FROM audit_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("last_seq")?;
         if let Some(row) = last {
-            let (seq, at): (i64, String) = (row.try_get(0)?, row.try_get(1)?);
-            let cutoff = gongkai_domain::time::format_instant(chrono::Utc::now() - min_age);
+            let row = Named::new(&row, "audit_checkpoints");
+            let (seq, at): (i64, chrono::DateTime<chrono::Utc>) = (row.get("seq")?, row.instant("at")?);
+            let cutoff = chrono::Utc::now() - min_age;
             if seq == head_seq || at > cutoff {
                 return Ok(None);
             }
@@ -451,13 +458,13 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(Checkpoint {
-                    seq: r.try_get(0)?,
-                    hash: r.try_get(1)?,
-                    epoch: r.try_get(2)?,
-                    key_id: r.try_get(3)?,
-                    at: r.try_get(4)?,
-                    public_key: r.try_get(5)?,
-                    signature: r.try_get(6)?,
+                    seq: r.try_get("seq")?,
+                    hash: r.try_get("hash")?,
+                    epoch: r.try_get("epoch")?,
+                    key_id: r.try_get("key_id")?,
+                    at: r.try_get("at")?,
+                    public_key: r.try_get("public_key")?,
+                    signature: r.try_get("signature")?,
                 })
             })
             .collect()
@@ -476,7 +483,7 @@ impl Store {
         w.record("audit.rotate_key", "audit_key", head_epoch + 1, None, summary);
         w.commit().await?;
         let epoch: i64 =
-            sqlx::query("SELECT epoch FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?.try_get(0)?;
+            sqlx::query("SELECT epoch FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?.try_get("epoch")?;
         Ok(epoch)
     }
 
@@ -484,7 +491,7 @@ impl Store {
     /// the wrong key stops at once with the reason instead of failing every write.
     pub async fn audit_key_check(&self) -> Result<()> {
         let head = sqlx::query("SELECT epoch, key_id FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?;
-        let (epoch, key_id): (i64, String) = (head.try_get(0)?, head.try_get(1)?);
+        let (epoch, key_id): (i64, String) = (head.try_get("epoch")?, head.try_get("key_id")?);
         let current = self.settings().audit_keys.current();
         match current {
             Some(_) if epoch == 0 => Ok(()),
@@ -496,6 +503,6 @@ impl Store {
     /// Distinct actions seen, for the filter menu of the console.
     pub async fn audit_actions(&self) -> Result<Vec<String>> {
         let rows = sqlx::query("SELECT DISTINCT action FROM audit_log ORDER BY action").fetch_all(&self.pool).await?;
-        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+        rows.iter().map(|r| Ok(r.try_get("action")?)).collect()
     }
 }

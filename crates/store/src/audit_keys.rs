@@ -94,9 +94,15 @@ pub fn write_key_file(path: &Path, key: &AuditKey) -> Result<()> {
     Ok(())
 }
 
+/// A key ring as loaded, and where its current key came from.
+pub struct LoadedRing {
+    pub ring: KeyRing,
+    pub source: KeySource,
+}
+
 /// Loads the ring: the current key from `env_key` (the value of `GONGKAI_AUDIT_KEY`) or from
 /// `key_file` — created when missing if `create` — and every `<key_file>.<epoch>` beside it.
-pub fn load_ring(env_key: Option<&str>, key_file: &Path, create: bool) -> Result<(KeyRing, KeySource)> {
+pub fn load_ring(env_key: Option<&str>, key_file: &Path, create: bool) -> Result<LoadedRing> {
     let (current, source) = match env_key.filter(|k| !k.trim().is_empty()) {
         Some(text) => {
             let key = parse_key(text).map_err(|e| StoreError::Other(format!("环境变量 {KEY_ENV} 无效：{e}")))?;
@@ -125,7 +131,7 @@ pub fn load_ring(env_key: Option<&str>, key_file: &Path, create: bool) -> Result
             }
         }
     }
-    Ok((KeyRing::new(current, older), source))
+    Ok(LoadedRing { ring: KeyRing::new(current, older), source })
 }
 
 #[cfg(test)]
@@ -146,9 +152,9 @@ mod tests {
     fn ring_is_created_once_and_finds_older_keys() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join(KEY_FILE);
-        let (ring, source) = load_ring(None, &file, false).unwrap();
+        let LoadedRing { ring, source } = load_ring(None, &file, false).unwrap();
         assert!(ring.current().is_none() && source == KeySource::None && !file.exists());
-        let (ring, source) = load_ring(None, &file, true).unwrap();
+        let LoadedRing { ring, source } = load_ring(None, &file, true).unwrap();
         assert_eq!(source, KeySource::Created(file.clone()));
         let id = ring.current().unwrap().id().to_string();
         #[cfg(unix)]
@@ -159,11 +165,11 @@ mod tests {
         let old = random_key();
         write_key_file(&older_key_path(&file, 1), &old).unwrap();
         std::fs::write(dir.path().join("audit.key.new"), "x").unwrap();
-        let (ring, source) = load_ring(None, &file, true).unwrap();
+        let LoadedRing { ring, source } = load_ring(None, &file, true).unwrap();
         assert_eq!((source, ring.current().unwrap().id()), (KeySource::File(file.clone()), id.as_str()));
         assert!(ring.get(old.id()).is_some() && ring.has_older_keys());
         let env = hex::encode([9u8; 32]);
-        let (ring, source) = load_ring(Some(&env), &file, true).unwrap();
+        let LoadedRing { ring, source } = load_ring(Some(&env), &file, true).unwrap();
         assert_eq!(source, KeySource::Env);
         assert_ne!(ring.current().unwrap().id(), id);
     }

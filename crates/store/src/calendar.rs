@@ -5,8 +5,9 @@
 use crate::audit::{Actor, Writer};
 use crate::db::Store;
 use crate::error::{Result, StoreError};
-use chrono::{Datelike, NaiveDate};
-use gongkai_domain::calendar::{Calendar, CalendarDay, DayKind, YearSchedule, official_schedules};
+use crate::row::Named;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use gongkai_domain::calendar::{Calendar, CalendarDay, DayKind, ScheduleSource, YearSchedule, official_schedules};
 use gongkai_domain::validation::Invalid;
 use sqlx::Row;
 
@@ -15,20 +16,20 @@ use sqlx::Row;
 pub struct ScheduledYear {
     pub year: i32,
     pub notice: String,
-    /// `official` (shipped with the program) or `admin` (entered or changed in the console).
-    pub source: String,
-    pub updated_at: String,
+    #[serde(serialize_with = "source_code")]
+    pub source: ScheduleSource,
+    #[serde(with = "gongkai_domain::time::serde_instant")]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The source as its stored code, as the JSON of this row has always had it.
+fn source_code<S: serde::Serializer>(source: &ScheduleSource, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(source.code())
 }
 
 fn day_from_row(r: &sqlx::any::AnyRow) -> Result<CalendarDay> {
-    let day: String = r.try_get(0)?;
-    let kind: String = r.try_get(1)?;
-    Ok(CalendarDay {
-        date: NaiveDate::parse_from_str(&day, "%Y-%m-%d")
-            .map_err(|_| StoreError::Other(format!("bad stored day {day}")))?,
-        kind: DayKind::parse(&kind).ok_or_else(|| StoreError::Other(format!("bad stored day kind {kind}")))?,
-        name: r.try_get(2)?,
-    })
+    let r = Named::new(r, "calendar_days");
+    Ok(CalendarDay { date: r.date("day")?, kind: r.code("kind", DayKind::parse)?, name: r.get("name")? })
 }
 
 /// Adds each shipped year the database does not have yet. Years already present are left
@@ -38,7 +39,7 @@ pub async fn seed_official(store: &Store) -> Result<Vec<i32>> {
         .fetch_all(&store.pool)
         .await?
         .iter()
-        .map(|r| r.try_get(0))
+        .map(|r| r.try_get("year"))
         .collect::<Result<_, _>>()?;
     let missing: Vec<YearSchedule> =
         official_schedules().into_iter().filter(|s| !known.contains(&(s.year as i64))).collect();
@@ -48,7 +49,7 @@ pub async fn seed_official(store: &Store) -> Result<Vec<i32>> {
     let mut w = store.write(Actor::system("calendar")).await?;
     let mut years = Vec::new();
     for schedule in &missing {
-        w.calendar_put_year(schedule, "official").await?;
+        w.calendar_put_year(schedule, ScheduleSource::Official).await?;
         years.push(schedule.year);
     }
     w.commit().await?;
@@ -69,11 +70,12 @@ impl Store {
             .await?;
         rows.iter()
             .map(|r| {
+                let r = Named::new(r, "calendar_years");
                 Ok(ScheduledYear {
-                    year: r.try_get::<i64, _>(0)? as i32,
-                    notice: r.try_get(1)?,
-                    source: r.try_get(2)?,
-                    updated_at: r.try_get(3)?,
+                    year: r.get::<i64>("year")? as i32,
+                    notice: r.get("notice")?,
+                    source: r.code("source", ScheduleSource::from_code)?,
+                    updated_at: r.instant("updated_at")?,
                 })
             })
             .collect()
@@ -91,7 +93,7 @@ impl Store {
 
 impl Writer {
     /// Enters or replaces a whole year's schedule.
-    pub async fn calendar_put_year(&mut self, schedule: &YearSchedule, source: &str) -> Result<()> {
+    pub async fn calendar_put_year(&mut self, schedule: &YearSchedule, source: ScheduleSource) -> Result<()> {
         let year = schedule.year as i64;
         let existed = sqlx::query("SELECT year FROM calendar_years WHERE year = $1")
             .bind(year)
@@ -105,7 +107,7 @@ impl Writer {
                 .fetch_optional(self.conn())
                 .await?;
             if let Some(row) = owner {
-                let owner_year: i64 = row.try_get(0)?;
+                let owner_year: i64 = row.try_get("schedule_year")?;
                 if owner_year != year {
                     return Err(StoreError::Invalid(Invalid::one(
                         "schedule",
@@ -120,7 +122,7 @@ impl Writer {
         if existed {
             sqlx::query("UPDATE calendar_years SET notice = $1, source = $2, updated_at = $3 WHERE year = $4")
                 .bind(&schedule.notice)
-                .bind(source)
+                .bind(source.code())
                 .bind(&now)
                 .bind(year)
                 .execute(self.conn())
@@ -129,7 +131,7 @@ impl Writer {
             sqlx::query("INSERT INTO calendar_years (year, notice, source, updated_at) VALUES ($1, $2, $3, $4)")
                 .bind(year)
                 .bind(&schedule.notice)
-                .bind(source)
+                .bind(source.code())
                 .bind(&now)
                 .execute(self.conn())
                 .await?;
@@ -216,8 +218,8 @@ impl Writer {
             .fetch_optional(self.conn())
             .await?;
         let Some(row) = row else { return Ok(false) };
-        let year: i64 = row.try_get(0)?;
-        let name: String = row.try_get(1)?;
+        let year: i64 = row.try_get("schedule_year")?;
+        let name: String = row.try_get("name")?;
         sqlx::query("DELETE FROM calendar_days WHERE day = $1").bind(&key).execute(self.conn()).await?;
         self.touch_year(year).await?;
         self.record(

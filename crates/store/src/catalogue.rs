@@ -5,8 +5,10 @@
 use crate::audit::Writer;
 use crate::db::Store;
 use crate::error::{Result, StoreError};
+use crate::row::Named;
+use chrono::NaiveDate;
 use gongkai_domain::catalogue::{Audience, CatalogueRow, Channel, Level, TimeLimit};
-use gongkai_domain::documents::DisclosureMode;
+use gongkai_domain::documents::{DisclosureMode, Genre};
 use gongkai_domain::validation::Invalid;
 use serde::Serialize;
 use sqlx::Row;
@@ -45,20 +47,26 @@ pub struct ImportReport {
 
 const ROW_COLUMNS: &str = "level1, level2, content, basis, time_limit, subject, channels, audience, mode, layer";
 
-fn row_from(r: &AnyRow, at: usize) -> Result<CatalogueRow> {
-    let text = |i: usize| -> Result<String> { Ok(r.try_get::<String, _>(at + i)?) };
-    let channels = text(6)?.split(',').filter_map(Channel::parse).collect();
+/// The columns of `ROW_COLUMNS`; every stored code must be known (an empty list of channels
+/// is stored as the empty text).
+fn row_from(r: Named<'_>) -> Result<CatalogueRow> {
+    let channels = r.get::<String>("channels")?;
+    let channels = channels
+        .split(',')
+        .filter(|c| !c.is_empty())
+        .map(|c| r.code_in("channels", c, Channel::from_code))
+        .collect::<Result<_>>()?;
     Ok(CatalogueRow {
-        level1: text(0)?,
-        level2: text(1)?,
-        content: text(2)?,
-        basis: text(3)?,
-        time_limit: TimeLimit::parse(&text(4)?).unwrap_or(TimeLimit::Timely),
-        subject: text(5)?,
+        level1: r.get("level1")?,
+        level2: r.get("level2")?,
+        content: r.get("content")?,
+        basis: r.get("basis")?,
+        time_limit: r.code("time_limit", TimeLimit::parse)?,
+        subject: r.get("subject")?,
         channels,
-        audience: Audience::parse(&text(7)?).unwrap_or(Audience::Public),
-        mode: DisclosureMode::parse(&text(8)?).unwrap_or(DisclosureMode::Proactive),
-        layer: text(9)?,
+        audience: r.code("audience", Audience::from_code)?,
+        mode: r.code("mode", DisclosureMode::from_code)?,
+        layer: r.get("layer")?,
     })
 }
 
@@ -67,25 +75,60 @@ fn channel_codes(row: &CatalogueRow) -> String {
 }
 
 fn standard_from(r: &AnyRow) -> Result<StandardItem> {
-    let level: String = r.try_get(1)?;
+    let r = Named::new(r, "standard_items");
     Ok(StandardItem {
-        id: r.try_get(0)?,
-        level: Level::parse(&level).ok_or_else(|| StoreError::Other(format!("bad level {level}")))?,
-        domain: r.try_get(2)?,
-        row: row_from(r, 3)?,
+        id: r.get("id")?,
+        level: r.code("level", Level::parse)?,
+        domain: r.get("domain")?,
+        row: row_from(r)?,
     })
 }
 
 fn item_from(r: &AnyRow) -> Result<CatalogueItem> {
-    let applicable: i64 = r.try_get(3)?;
+    let r = Named::new(r, "catalogue_items");
     Ok(CatalogueItem {
-        id: r.try_get(0)?,
-        unit_id: r.try_get(1)?,
-        standard_item_id: r.try_get(2)?,
-        applicable: applicable != 0,
-        not_applicable_reason: r.try_get(4)?,
-        row: row_from(r, 5)?,
+        id: r.get("id")?,
+        unit_id: r.get("unit_id")?,
+        standard_item_id: r.get("standard_item_id")?,
+        applicable: r.flag("applicable")?,
+        not_applicable_reason: r.get("not_applicable_reason")?,
+        row: row_from(r)?,
     })
+}
+
+/// A domain that has a standard list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StandardDomain {
+    pub level: Level,
+    /// 领域, e.g. 医疗保障
+    pub domain: String,
+    /// How many items its list has.
+    pub items: i64,
+}
+
+/// An applicable catalogue item a document may be filed under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogueChoice {
+    pub unit_id: i64,
+    /// The catalogue item's id.
+    pub id: i64,
+    /// 「一级事项 / 二级事项」
+    pub label: String,
+}
+
+/// An unpublished document filed under a catalogue item, with what its publication time
+/// limit is measured against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DraftWithTimeLimit {
+    /// The document's id.
+    pub id: i64,
+    /// The working copy's title.
+    pub title: String,
+    pub unit_id: i64,
+    /// 成文日期
+    pub written_on: NaiveDate,
+    /// The catalogue item's 公开时限.
+    pub time_limit: TimeLimit,
 }
 
 const ITEM_SELECT: &str = "SELECT id, unit_id, standard_item_id, applicable, not_applicable_reason, level1, level2, content, basis, time_limit, subject, channels, audience, mode, layer FROM catalogue_items";
@@ -104,20 +147,20 @@ impl Store {
     }
 
     /// The domains that have a standard list, with their level and number of items.
-    pub async fn standard_domains(&self) -> Result<Vec<(Level, String, i64)>> {
+    pub async fn standard_domains(&self) -> Result<Vec<StandardDomain>> {
         let rows = sqlx::query(
-            "SELECT level, domain, COUNT(*) FROM standard_items GROUP BY level, domain ORDER BY level, domain",
+            "SELECT level, domain, COUNT(*) AS items FROM standard_items GROUP BY level, domain ORDER BY level, domain",
         )
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
             .map(|r| {
-                let level: String = r.try_get(0)?;
-                Ok((
-                    Level::parse(&level).ok_or_else(|| StoreError::Other(format!("bad level {level}")))?,
-                    r.try_get(1)?,
-                    r.try_get(2)?,
-                ))
+                let r = Named::new(r, "standard_items");
+                Ok(StandardDomain {
+                    level: r.code("level", Level::parse)?,
+                    domain: r.get("domain")?,
+                    items: r.get("items")?,
+                })
             })
             .collect()
     }
@@ -133,9 +176,8 @@ impl Store {
         rows.iter().map(item_from).collect()
     }
 
-    /// Every applicable catalogue item as (unit, id, 一级事项 / 二级事项), for choosing where a
-    /// document is filed.
-    pub async fn catalogue_choices(&self) -> Result<Vec<(i64, i64, String)>> {
+    /// Every applicable catalogue item, for choosing where a document is filed.
+    pub async fn catalogue_choices(&self) -> Result<Vec<CatalogueChoice>> {
         let rows = sqlx::query(
             "SELECT unit_id, id, level1, level2 FROM catalogue_items WHERE applicable = 1 ORDER BY unit_id, CASE WHEN standard_item_id IS NULL THEN 1 ELSE 0 END, sort_order, id",
         )
@@ -143,11 +185,12 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                Ok((
-                    r.try_get(0)?,
-                    r.try_get(1)?,
-                    format!("{} / {}", r.try_get::<String, _>(2)?, r.try_get::<String, _>(3)?),
-                ))
+                let r = Named::new(r, "catalogue_items");
+                Ok(CatalogueChoice {
+                    unit_id: r.get("unit_id")?,
+                    id: r.get("id")?,
+                    label: format!("{} / {}", r.get::<String>("level1")?, r.get::<String>("level2")?),
+                })
             })
             .collect()
     }
@@ -160,7 +203,7 @@ impl Store {
     /// Unpublished documents of the units given that sit under a catalogue item, with the
     /// item's time limit text and the document's 成文日期: what the publication time limit
     /// is measured against.
-    pub async fn drafts_with_time_limits(&self, unit_ids: &[i64]) -> Result<Vec<(i64, String, i64, String, String)>> {
+    pub async fn drafts_with_time_limits(&self, unit_ids: &[i64]) -> Result<Vec<DraftWithTimeLimit>> {
         if unit_ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -169,7 +212,18 @@ impl Store {
         );
         q.bind_list(unit_ids.iter().copied()).push(" ORDER BY d.written_on, d.id");
         let rows = q.query().fetch_all(&self.pool).await?;
-        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?))).collect()
+        rows.iter()
+            .map(|r| {
+                let r = Named::new(r, "documents");
+                Ok(DraftWithTimeLimit {
+                    id: r.get("id")?,
+                    title: r.get("title")?,
+                    unit_id: r.get("unit_id")?,
+                    written_on: r.date("written_on")?,
+                    time_limit: r.code("time_limit", TimeLimit::parse)?,
+                })
+            })
+            .collect()
     }
 }
 
@@ -178,19 +232,25 @@ impl Store {
 pub struct FiledDocument {
     pub id: i64,
     pub title: String,
-    pub published_on: String,
+    pub published_on: NaiveDate,
     pub catalogue_item_id: i64,
+}
+
+/// The online documents of a unit's catalogue: the newest of each item, and how many each
+/// item holds in all.
+#[derive(Debug, Clone, Default)]
+pub struct CatalogueDocuments {
+    /// Newest first, at most the number asked for per item.
+    pub documents: Vec<FiledDocument>,
+    /// By catalogue item id, how many online documents it holds.
+    pub counts: std::collections::HashMap<i64, usize>,
 }
 
 impl Store {
     /// The online documents of a unit filed under its catalogue items, newest first, at most
     /// `per_item` per item (titles and dates only, however large the bodies), and how many each
     /// item holds in all.
-    pub async fn catalogue_documents(
-        &self,
-        unit_id: i64,
-        per_item: usize,
-    ) -> Result<(Vec<FiledDocument>, std::collections::HashMap<i64, usize>)> {
+    pub async fn catalogue_documents(&self, unit_id: i64, per_item: usize) -> Result<CatalogueDocuments> {
         let rows = sqlx::query(
             "SELECT d.id, v.title, d.published_on, v.catalogue_item_id FROM documents d \
              JOIN document_versions v ON v.document_id = d.id AND v.version = d.live_version \
@@ -203,19 +263,20 @@ impl Store {
         let mut out: Vec<FiledDocument> = Vec::new();
         let mut counts: std::collections::HashMap<i64, usize> = Default::default();
         for r in &rows {
-            let item: i64 = r.try_get(3)?;
+            let r = Named::new(r, "documents");
+            let item: i64 = r.get("catalogue_item_id")?;
             let n = counts.entry(item).or_default();
             *n += 1;
             if *n <= per_item {
                 out.push(FiledDocument {
-                    id: r.try_get(0)?,
-                    title: r.try_get(1)?,
-                    published_on: r.try_get(2)?,
+                    id: r.get("id")?,
+                    title: r.get("title")?,
+                    published_on: r.date("published_on")?,
                     catalogue_item_id: item,
                 });
             }
         }
-        Ok((out, counts))
+        Ok(CatalogueDocuments { documents: out, counts })
     }
 }
 
@@ -225,9 +286,9 @@ pub struct PolicyInterpretation {
     pub id: i64,
     pub unit_id: i64,
     pub title: String,
-    pub genre: String,
-    pub published_on: String,
-    pub first_interpretation_on: Option<String>,
+    pub genre: Genre,
+    pub published_on: NaiveDate,
+    pub first_interpretation_on: Option<NaiveDate>,
 }
 
 impl Store {
@@ -237,19 +298,20 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut q = crate::sql::Sql::new(
-            "SELECT d.id, d.unit_id, v.title, v.genre, d.published_on,              (SELECT MIN(i.published_on) FROM documents i JOIN document_versions iv ON iv.document_id = i.id AND iv.version = i.live_version               WHERE iv.interprets_id = d.id AND i.withdrawal IS NULL)              FROM documents d JOIN document_versions v ON v.document_id = d.id AND v.version = d.live_version              WHERE d.withdrawal IS NULL AND v.genre IN ('regulation', 'normative') AND d.unit_id IN ",
+            "SELECT d.id, d.unit_id, v.title, v.genre, d.published_on,              (SELECT MIN(i.published_on) FROM documents i JOIN document_versions iv ON iv.document_id = i.id AND iv.version = i.live_version               WHERE iv.interprets_id = d.id AND i.withdrawal IS NULL) AS first_interpretation_on              FROM documents d JOIN document_versions v ON v.document_id = d.id AND v.version = d.live_version              WHERE d.withdrawal IS NULL AND v.genre IN ('regulation', 'normative') AND d.unit_id IN ",
         );
         q.bind_list(unit_ids.iter().copied()).push(" ORDER BY d.published_on DESC, d.id DESC");
         let rows = q.query().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
+                let r = Named::new(r, "documents");
                 Ok(PolicyInterpretation {
-                    id: r.try_get(0)?,
-                    unit_id: r.try_get(1)?,
-                    title: r.try_get(2)?,
-                    genre: r.try_get(3)?,
-                    published_on: r.try_get(4)?,
-                    first_interpretation_on: r.try_get(5)?,
+                    id: r.get("id")?,
+                    unit_id: r.get("unit_id")?,
+                    title: r.get("title")?,
+                    genre: r.code("genre", Genre::from_code)?,
+                    published_on: r.date("published_on")?,
+                    first_interpretation_on: r.date_opt("first_interpretation_on")?,
                 })
             })
             .collect()
@@ -288,7 +350,10 @@ impl Writer {
             .await?;
         let mut by_key = std::collections::HashMap::new();
         for r in &existing {
-            by_key.insert((r.try_get::<String, _>(1)?, r.try_get::<String, _>(2)?), r.try_get::<i64, _>(0)?);
+            by_key.insert(
+                (r.try_get::<String, _>("level1")?, r.try_get::<String, _>("level2")?),
+                r.try_get::<i64, _>("id")?,
+            );
         }
         let now = crate::now_text();
         let mut report = ImportReport::default();
@@ -421,7 +486,7 @@ impl Writer {
         .bind(&now)
         .fetch_one(self.conn())
         .await?
-        .try_get(0)?;
+        .try_get("id")?;
         self.record(
             "catalogue.add",
             "catalogue_item",
@@ -492,11 +557,11 @@ impl Writer {
                 "标准清单中的事项不能删除；不涉及的请标记为未涉及并说明原因",
             )));
         }
-        let used: i64 = sqlx::query("SELECT COUNT(*) FROM documents WHERE catalogue_item_id = $1")
+        let used: i64 = sqlx::query("SELECT COUNT(*) AS n FROM documents WHERE catalogue_item_id = $1")
             .bind(item_id)
             .fetch_one(self.conn())
             .await?
-            .try_get(0)?;
+            .try_get("n")?;
         if used > 0 {
             return Err(StoreError::Conflict(Invalid::one(
                 "item",

@@ -3,6 +3,7 @@
 use crate::audit::Writer;
 use crate::db::Store;
 use crate::error::{Result, StoreError};
+use crate::row::Named;
 use gongkai_domain::columns::{ColumnFields, ColumnKind};
 use gongkai_domain::validation::Invalid;
 use serde::Serialize;
@@ -17,22 +18,22 @@ pub struct SpecialColumn {
     pub name: String,
     pub description: String,
     /// The publication date of the newest online document in it, shown as 最近更新.
-    pub last_updated_on: Option<String>,
+    pub last_updated_on: Option<chrono::NaiveDate>,
 }
 
 // The date comes from the documents themselves, so that a withdrawal or a backdated import
 // tells the truth without bookkeeping.
-const SELECT: &str = "SELECT c.id, c.unit_id, c.kind, c.name, c.description, (SELECT MAX(d.published_on) FROM documents d JOIN document_versions v ON v.document_id = d.id AND v.version = d.live_version WHERE v.column_id = c.id AND d.withdrawal IS NULL) FROM special_columns c";
+const SELECT: &str = "SELECT c.id, c.unit_id, c.kind, c.name, c.description, (SELECT MAX(d.published_on) FROM documents d JOIN document_versions v ON v.document_id = d.id AND v.version = d.live_version WHERE v.column_id = c.id AND d.withdrawal IS NULL) AS last_updated_on FROM special_columns c";
 
 fn from_row(r: &AnyRow) -> Result<SpecialColumn> {
-    let kind: String = r.try_get(2)?;
+    let r = Named::new(r, "special_columns");
     Ok(SpecialColumn {
-        id: r.try_get(0)?,
-        unit_id: r.try_get(1)?,
-        kind: ColumnKind::parse(&kind).ok_or_else(|| StoreError::Other(format!("bad column kind {kind}")))?,
-        name: r.try_get(3)?,
-        description: r.try_get(4)?,
-        last_updated_on: r.try_get(5)?,
+        id: r.get("id")?,
+        unit_id: r.get("unit_id")?,
+        kind: r.code("kind", ColumnKind::from_code)?,
+        name: r.get("name")?,
+        description: r.get("description")?,
+        last_updated_on: r.date_opt("last_updated_on")?,
     })
 }
 
@@ -75,7 +76,7 @@ impl Writer {
         .bind(&now)
         .fetch_one(self.conn())
         .await?
-        .try_get(0)?;
+        .try_get("id")?;
         self.record("column.create", "column", id, Some(unit_id), format!("新建{}“{}”", f.kind.label(), f.name));
         Ok(id)
     }
@@ -122,12 +123,12 @@ impl Writer {
             .ok_or(StoreError::NotFound("栏目"))?;
         let old = from_row(&row)?;
         let used: i64 = sqlx::query(
-            "SELECT (SELECT COUNT(*) FROM documents WHERE column_id = $1) + (SELECT COUNT(*) FROM document_versions WHERE column_id = $1)",
+            "SELECT (SELECT COUNT(*) FROM documents WHERE column_id = $1) + (SELECT COUNT(*) FROM document_versions WHERE column_id = $1) AS n",
         )
         .bind(id)
         .fetch_one(self.conn())
         .await?
-        .try_get(0)?;
+        .try_get("n")?;
         if used > 0 {
             return Err(StoreError::Conflict(Invalid::one("column", "栏目", "栏目中已有信息，不能删除")));
         }

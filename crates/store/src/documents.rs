@@ -4,6 +4,7 @@
 use crate::audit::Writer;
 use crate::db::Store;
 use crate::error::{Result, StoreError};
+use crate::row::{Named, Page};
 use crate::sql::{Sql, like_contains};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use gongkai_domain::codes::CreditCode;
@@ -11,7 +12,7 @@ use gongkai_domain::documents::{
     DisclosureMode, DocumentFields, Genre, IndexNo, InterpretationForm, Topic, Validity, Withdrawal,
 };
 use gongkai_domain::qa::QaPair;
-use gongkai_domain::time::{date_in_china, format_instant, parse_date};
+use gongkai_domain::time::{date_in_china, format_instant, parse_date, parse_local_minute};
 use gongkai_domain::validation::Invalid;
 use gongkai_domain::workflow::{Facts, Stage, State};
 use serde::Serialize;
@@ -30,8 +31,10 @@ pub struct Document {
     pub publisher: String,
     pub doc_no: String,
     pub doc_no_key: String,
-    pub written_on: Option<String>,
-    pub publish_at: Option<String>,
+    pub written_on: Option<NaiveDate>,
+    /// The scheduled publication, kept as local time to the minute.
+    #[serde(with = "gongkai_domain::time::serde_local_minute_opt")]
+    pub publish_at: Option<DateTime<Utc>>,
     pub topic: Topic,
     pub genre: Genre,
     pub keywords: String,
@@ -45,7 +48,7 @@ pub struct Document {
     pub body_text: String,
     pub qa: Vec<QaPair>,
     pub validity: Validity,
-    pub validity_on: Option<String>,
+    pub validity_on: Option<NaiveDate>,
     pub replaced_by: Option<i64>,
     pub author_id: Option<i64>,
     pub reviewers: [Option<i64>; 3],
@@ -53,78 +56,73 @@ pub struct Document {
     pub change_note: String,
     pub minor_change: bool,
     pub live_version: i64,
-    pub published_on: Option<String>,
-    pub last_published_at: Option<String>,
+    pub published_on: Option<NaiveDate>,
+    #[serde(with = "gongkai_domain::time::serde_instant_opt")]
+    pub last_published_at: Option<DateTime<Utc>>,
     pub withdrawal: Option<Withdrawal>,
     pub withdrawal_note: String,
-    pub withdrawn_at: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
+    #[serde(with = "gongkai_domain::time::serde_instant_opt")]
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    #[serde(with = "gongkai_domain::time::serde_instant")]
+    pub created_at: DateTime<Utc>,
+    #[serde(with = "gongkai_domain::time::serde_instant")]
+    pub updated_at: DateTime<Utc>,
 }
 
-const DOC_COLUMNS: &str = "id, unit_id, index_no, status, title, publisher, doc_no, doc_no_key, written_on, publish_at, topic, genre, keywords, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, COALESCE((SELECT t.body_html FROM document_texts t WHERE t.id = documents.text_id), ''), COALESCE((SELECT t.body_text FROM document_texts t WHERE t.id = documents.text_id), ''), validity, validity_on, replaced_by, author_id, reviewer_first, reviewer_second, reviewer_final, checks_override, change_note, minor_change, live_version, published_on, last_published_at, withdrawal, withdrawal_note, withdrawn_at, created_at, updated_at, note, qa_pairs";
-
-fn bad(what: &str, value: &str) -> StoreError {
-    StoreError::Other(format!("stored {what} {value} is not known"))
-}
-
-fn qa_from(r: &AnyRow, i: usize) -> Result<Vec<QaPair>> {
-    let raw: String = r.try_get(i)?;
-    serde_json::from_str(&raw).map_err(|_| bad("qa_pairs", &raw))
-}
+const DOC_COLUMNS: &str = "id, unit_id, index_no, status, title, publisher, doc_no, doc_no_key, written_on, publish_at, topic, genre, keywords, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, COALESCE((SELECT t.body_html FROM document_texts t WHERE t.id = documents.text_id), '') AS body_html, COALESCE((SELECT t.body_text FROM document_texts t WHERE t.id = documents.text_id), '') AS body_text, validity, validity_on, replaced_by, author_id, reviewer_first, reviewer_second, reviewer_final, checks_override, change_note, minor_change, live_version, published_on, last_published_at, withdrawal, withdrawal_note, withdrawn_at, created_at, updated_at, note, qa_pairs";
 
 /// The stored form of question–answer pairs (plain strings serialise without fail).
 fn qa_json(qa: &[QaPair]) -> String {
     serde_json::to_string(qa).unwrap_or_else(|_| "[]".into())
 }
 
+/// A scheduled publication time, stored as local time to the minute.
+fn local_minute_opt(r: Named<'_>, column: &str) -> Result<Option<DateTime<Utc>>> {
+    let raw: Option<String> = r.get(column)?;
+    raw.map(|raw| r.code_in(column, &raw, parse_local_minute)).transpose()
+}
+
 fn document_from_row(r: &AnyRow) -> Result<Document> {
-    let status: String = r.try_get(3)?;
-    let topic: String = r.try_get(10)?;
-    let genre: String = r.try_get(11)?;
-    let mode: String = r.try_get(13)?;
-    let form: String = r.try_get(17)?;
-    let validity: String = r.try_get(20)?;
-    let withdrawal: Option<String> = r.try_get(33)?;
+    let r = Named::new(r, "documents");
     Ok(Document {
-        id: r.try_get(0)?,
-        unit_id: r.try_get(1)?,
-        index_no: r.try_get(2)?,
-        status: State::parse(&status).ok_or_else(|| bad("status", &status))?,
-        title: r.try_get(4)?,
-        publisher: r.try_get(5)?,
-        doc_no: r.try_get(6)?,
-        doc_no_key: r.try_get(7)?,
-        written_on: r.try_get(8)?,
-        publish_at: r.try_get(9)?,
-        topic: Topic::parse(&topic).ok_or_else(|| bad("topic", &topic))?,
-        genre: Genre::parse(&genre).ok_or_else(|| bad("genre", &genre))?,
-        keywords: r.try_get(12)?,
-        disclosure_mode: DisclosureMode::parse(&mode).ok_or_else(|| bad("mode", &mode))?,
-        catalogue_item_id: r.try_get(14)?,
-        column_id: r.try_get(15)?,
-        interprets_id: r.try_get(16)?,
-        interpretation_form: InterpretationForm::parse(&form),
-        body_html: r.try_get(18)?,
-        body_text: r.try_get(19)?,
-        validity: Validity::parse(&validity).ok_or_else(|| bad("validity", &validity))?,
-        validity_on: r.try_get(21)?,
-        replaced_by: r.try_get(22)?,
-        author_id: r.try_get(23)?,
-        reviewers: [r.try_get(24)?, r.try_get(25)?, r.try_get(26)?],
-        checks_override: r.try_get(27)?,
-        change_note: r.try_get(28)?,
-        minor_change: r.try_get::<i64, _>(29)? != 0,
-        live_version: r.try_get(30)?,
-        published_on: r.try_get(31)?,
-        last_published_at: r.try_get(32)?,
-        withdrawal: withdrawal.as_deref().and_then(Withdrawal::parse),
-        withdrawal_note: r.try_get(34)?,
-        withdrawn_at: r.try_get(35)?,
-        created_at: r.try_get(36)?,
-        updated_at: r.try_get(37)?,
-        note: r.try_get(38)?,
-        qa: qa_from(r, 39)?,
+        id: r.get("id")?,
+        unit_id: r.get("unit_id")?,
+        index_no: r.get("index_no")?,
+        status: r.code("status", State::parse)?,
+        title: r.get("title")?,
+        publisher: r.get("publisher")?,
+        doc_no: r.get("doc_no")?,
+        doc_no_key: r.get("doc_no_key")?,
+        written_on: r.date_opt("written_on")?,
+        publish_at: local_minute_opt(r, "publish_at")?,
+        topic: r.code("topic", Topic::from_code)?,
+        genre: r.code("genre", Genre::from_code)?,
+        keywords: r.get("keywords")?,
+        disclosure_mode: r.code("disclosure_mode", DisclosureMode::from_code)?,
+        catalogue_item_id: r.get("catalogue_item_id")?,
+        column_id: r.get("column_id")?,
+        interprets_id: r.get("interprets_id")?,
+        interpretation_form: r.code_or_empty("interpretation_form", InterpretationForm::from_code)?,
+        body_html: r.get("body_html")?,
+        body_text: r.get("body_text")?,
+        validity: r.code("validity", Validity::from_code)?,
+        validity_on: r.date_opt("validity_on")?,
+        replaced_by: r.get("replaced_by")?,
+        author_id: r.get("author_id")?,
+        reviewers: [r.get("reviewer_first")?, r.get("reviewer_second")?, r.get("reviewer_final")?],
+        checks_override: r.get("checks_override")?,
+        change_note: r.get("change_note")?,
+        minor_change: r.flag("minor_change")?,
+        live_version: r.get("live_version")?,
+        published_on: r.date_opt("published_on")?,
+        last_published_at: r.instant_opt("last_published_at")?,
+        withdrawal: r.code_opt("withdrawal", Withdrawal::from_code)?,
+        withdrawal_note: r.get("withdrawal_note")?,
+        withdrawn_at: r.instant_opt("withdrawn_at")?,
+        created_at: r.instant("created_at")?,
+        updated_at: r.instant("updated_at")?,
+        note: r.get("note")?,
+        qa: r.json("qa_pairs")?,
     })
 }
 
@@ -136,13 +134,13 @@ impl Document {
 
     /// Whether approval at 终审 now schedules publication rather than publishing at once.
     pub fn publishes_later(&self) -> bool {
-        publishes_later(self.publish_at.as_deref())
+        publishes_later(self.publish_at)
     }
 }
 
-/// Whether a scheduled time (local `YYYY-MM-DD HH:MM`) is still to come.
-pub fn publishes_later(publish_at: Option<&str>) -> bool {
-    publish_at.is_some_and(|at| at > now_local().as_str())
+/// Whether a scheduled time (kept to the minute) is still to come.
+pub fn publishes_later(publish_at: Option<DateTime<Utc>>) -> bool {
+    publish_at.is_some_and(|at| at > Utc::now())
 }
 
 /// A document at a review stage, with what the review rule needs to decide who may act on it.
@@ -155,9 +153,11 @@ pub struct InReview {
     pub status: State,
     pub author_id: Option<i64>,
     pub reviewers: [Option<i64>; 3],
-    pub publish_at: Option<String>,
+    #[serde(with = "gongkai_domain::time::serde_local_minute_opt")]
+    pub publish_at: Option<DateTime<Utc>>,
     pub live_version: i64,
-    pub updated_at: String,
+    #[serde(with = "gongkai_domain::time::serde_instant")]
+    pub updated_at: DateTime<Utc>,
 }
 
 impl InReview {
@@ -177,8 +177,8 @@ pub struct PublicDocument {
     pub publisher: String,
     pub doc_no: String,
     pub doc_no_key: String,
-    pub written_on: Option<String>,
-    pub published_on: String,
+    pub written_on: Option<NaiveDate>,
+    pub published_on: NaiveDate,
     pub topic: Topic,
     pub genre: Genre,
     pub keywords: String,
@@ -192,61 +192,58 @@ pub struct PublicDocument {
     pub body_text: String,
     pub qa: Vec<QaPair>,
     pub validity: Validity,
-    pub validity_on: Option<String>,
+    pub validity_on: Option<NaiveDate>,
     pub replaced_by: Option<i64>,
     pub withdrawal: Option<Withdrawal>,
     pub withdrawal_note: String,
-    pub withdrawn_at: Option<String>,
-    /// When the live version was published (an instant).
-    pub updated_at: String,
+    #[serde(with = "gongkai_domain::time::serde_instant_opt")]
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    /// When the live version was published.
+    #[serde(with = "gongkai_domain::time::serde_instant")]
+    pub updated_at: DateTime<Utc>,
     /// The last change to the document (a publication, its validity, a withdrawal; a revision's
     /// draft counts too, which only makes it later than needed): the page's `Last-Modified`.
     #[serde(skip)]
-    pub changed_at: String,
+    pub changed_at: DateTime<Utc>,
 }
 
-const PUBLIC_COLUMNS: &str = "d.id, d.unit_id, d.index_no, v.version, v.title, v.publisher, v.doc_no, v.doc_no_key, v.written_on, d.published_on, v.topic, v.genre, v.keywords, v.disclosure_mode, v.catalogue_item_id, v.column_id, v.interprets_id, v.interpretation_form, COALESCE((SELECT t.body_html FROM document_texts t WHERE t.id = v.text_id), ''), COALESCE((SELECT t.body_text FROM document_texts t WHERE t.id = v.text_id), ''), d.validity, d.validity_on, d.replaced_by, d.withdrawal, d.withdrawal_note, d.withdrawn_at, v.published_at, v.note, v.qa_pairs, d.updated_at";
+const PUBLIC_COLUMNS: &str = "d.id, d.unit_id, d.index_no, v.version, v.title, v.publisher, v.doc_no, v.doc_no_key, v.written_on, d.published_on, v.topic, v.genre, v.keywords, v.disclosure_mode, v.catalogue_item_id, v.column_id, v.interprets_id, v.interpretation_form, COALESCE((SELECT t.body_html FROM document_texts t WHERE t.id = v.text_id), '') AS body_html, COALESCE((SELECT t.body_text FROM document_texts t WHERE t.id = v.text_id), '') AS body_text, d.validity, d.validity_on, d.replaced_by, d.withdrawal, d.withdrawal_note, d.withdrawn_at, v.published_at, v.note, v.qa_pairs, d.updated_at";
 const PUBLIC_FROM: &str =
     "FROM documents d JOIN document_versions v ON v.document_id = d.id AND v.version = d.live_version";
 
 fn public_from_row(r: &AnyRow) -> Result<PublicDocument> {
-    let topic: String = r.try_get(10)?;
-    let genre: String = r.try_get(11)?;
-    let mode: String = r.try_get(13)?;
-    let form: String = r.try_get(17)?;
-    let validity: String = r.try_get(20)?;
-    let withdrawal: Option<String> = r.try_get(23)?;
+    let r = Named::new(r, "documents");
     Ok(PublicDocument {
-        id: r.try_get(0)?,
-        unit_id: r.try_get(1)?,
-        index_no: r.try_get::<Option<String>, _>(2)?.unwrap_or_default(),
-        version: r.try_get(3)?,
-        title: r.try_get(4)?,
-        publisher: r.try_get(5)?,
-        doc_no: r.try_get(6)?,
-        doc_no_key: r.try_get(7)?,
-        written_on: r.try_get(8)?,
-        published_on: r.try_get::<Option<String>, _>(9)?.unwrap_or_default(),
-        topic: Topic::parse(&topic).ok_or_else(|| bad("topic", &topic))?,
-        genre: Genre::parse(&genre).ok_or_else(|| bad("genre", &genre))?,
-        keywords: r.try_get(12)?,
-        disclosure_mode: DisclosureMode::parse(&mode).ok_or_else(|| bad("mode", &mode))?,
-        catalogue_item_id: r.try_get(14)?,
-        column_id: r.try_get(15)?,
-        interprets_id: r.try_get(16)?,
-        interpretation_form: InterpretationForm::parse(&form),
-        body_html: r.try_get(18)?,
-        body_text: r.try_get(19)?,
-        validity: Validity::parse(&validity).ok_or_else(|| bad("validity", &validity))?,
-        validity_on: r.try_get(21)?,
-        replaced_by: r.try_get(22)?,
-        withdrawal: withdrawal.as_deref().and_then(Withdrawal::parse),
-        withdrawal_note: r.try_get(24)?,
-        withdrawn_at: r.try_get(25)?,
-        updated_at: r.try_get(26)?,
-        note: r.try_get(27)?,
-        qa: qa_from(r, 28)?,
-        changed_at: r.try_get(29)?,
+        id: r.get("id")?,
+        unit_id: r.get("unit_id")?,
+        index_no: r.get::<Option<String>>("index_no")?.unwrap_or_default(),
+        version: r.get("version")?,
+        title: r.get("title")?,
+        publisher: r.get("publisher")?,
+        doc_no: r.get("doc_no")?,
+        doc_no_key: r.get("doc_no_key")?,
+        written_on: r.date_opt("written_on")?,
+        published_on: r.date("published_on")?,
+        topic: r.code("topic", Topic::from_code)?,
+        genre: r.code("genre", Genre::from_code)?,
+        keywords: r.get("keywords")?,
+        disclosure_mode: r.code("disclosure_mode", DisclosureMode::from_code)?,
+        catalogue_item_id: r.get("catalogue_item_id")?,
+        column_id: r.get("column_id")?,
+        interprets_id: r.get("interprets_id")?,
+        interpretation_form: r.code_or_empty("interpretation_form", InterpretationForm::from_code)?,
+        body_html: r.get("body_html")?,
+        body_text: r.get("body_text")?,
+        validity: r.code("validity", Validity::from_code)?,
+        validity_on: r.date_opt("validity_on")?,
+        replaced_by: r.get("replaced_by")?,
+        withdrawal: r.code_opt("withdrawal", Withdrawal::from_code)?,
+        withdrawal_note: r.get("withdrawal_note")?,
+        withdrawn_at: r.instant_opt("withdrawn_at")?,
+        updated_at: r.instant("published_at")?,
+        note: r.get("note")?,
+        qa: r.json("qa_pairs")?,
+        changed_at: r.instant("updated_at")?,
     })
 }
 
@@ -256,16 +253,53 @@ pub struct Version {
     pub title: String,
     pub change_note: String,
     pub minor_change: bool,
-    pub published_at: String,
+    #[serde(with = "gongkai_domain::time::serde_instant")]
+    pub published_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Review {
+    /// The stage's label (初审 …, or 定时发布), as recorded.
     pub stage: String,
+    /// approve, approve_override or reject.
     pub decision: String,
     pub reviewer_id: Option<i64>,
     pub comment: String,
-    pub at: String,
+    #[serde(with = "gongkai_domain::time::serde_instant")]
+    pub at: DateTime<Utc>,
+}
+
+/// A line of the sitemap: an online document and its last change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SitemapEntry {
+    pub id: i64,
+    /// The last publication (or, for a document published before that was kept, the last
+    /// change).
+    pub changed_at: DateTime<Utc>,
+}
+
+/// The body of a published version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionBody {
+    pub body_html: String,
+    pub body_text: String,
+}
+
+/// A change noted for the search index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEvent {
+    pub id: i64,
+    /// What changed: `document`, …
+    pub topic: String,
+    pub object_id: i64,
+}
+
+/// A document of a bulk import: its id and whether this import added it (`false`: imported
+/// before under the same key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Imported {
+    pub id: i64,
+    pub fresh: bool,
 }
 
 /// Filters for staff lists of working copies.
@@ -315,7 +349,7 @@ impl Store {
         doc_in(&mut conn, id).await
     }
 
-    pub async fn documents_list(&self, f: &DocumentFilter, limit: i64, offset: i64) -> Result<(Vec<Document>, i64)> {
+    pub async fn documents_list(&self, f: &DocumentFilter, limit: i64, offset: i64) -> Result<Page<Document>> {
         let build = |select: &str| {
             let mut q = Sql::new("");
             if let Some(unit) = f.within_unit {
@@ -342,14 +376,14 @@ impl Store {
             }
             q
         };
-        let total: i64 = build("SELECT COUNT(*)").query().fetch_one(&self.pool).await?.try_get(0)?;
+        let total: i64 = build("SELECT COUNT(*) AS n").query().fetch_one(&self.pool).await?.try_get("n")?;
         let mut q = build(&format!("SELECT {DOC_COLUMNS}"));
         q.push(" ORDER BY updated_at DESC, id DESC LIMIT ")
             .bind(limit.clamp(1, 500))
             .push(" OFFSET ")
             .bind(offset.max(0));
         let rows = q.query().fetch_all(&self.pool).await?;
-        Ok((rows.iter().map(document_from_row).collect::<Result<_>>()?, total))
+        Ok(Page { items: rows.iter().map(document_from_row).collect::<Result<_>>()?, total })
     }
 
     /// Every document at a review stage (初审, 复审, 终审) in `within_unit` and below, or
@@ -370,18 +404,18 @@ impl Store {
         let rows = q.query().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
-                let status: String = r.try_get(4)?;
+                let r = Named::new(r, "documents");
                 Ok(InReview {
-                    id: r.try_get(0)?,
-                    unit_id: r.try_get(1)?,
-                    title: r.try_get(2)?,
-                    doc_no: r.try_get(3)?,
-                    status: State::parse(&status).ok_or_else(|| bad("status", &status))?,
-                    author_id: r.try_get(5)?,
-                    reviewers: [r.try_get(6)?, r.try_get(7)?, r.try_get(8)?],
-                    publish_at: r.try_get(9)?,
-                    live_version: r.try_get(10)?,
-                    updated_at: r.try_get(11)?,
+                    id: r.get("id")?,
+                    unit_id: r.get("unit_id")?,
+                    title: r.get("title")?,
+                    doc_no: r.get("doc_no")?,
+                    status: r.code("status", State::parse)?,
+                    author_id: r.get("author_id")?,
+                    reviewers: [r.get("reviewer_first")?, r.get("reviewer_second")?, r.get("reviewer_final")?],
+                    publish_at: local_minute_opt(r, "publish_at")?,
+                    live_version: r.get("live_version")?,
+                    updated_at: r.instant("updated_at")?,
                 })
             })
             .collect()
@@ -398,21 +432,16 @@ impl Store {
     }
 
     /// Published documents that are online (not withdrawn), newest first.
-    pub async fn public_documents(
-        &self,
-        f: &PublicFilter,
-        limit: i64,
-        offset: i64,
-    ) -> Result<(Vec<PublicDocument>, i64)> {
+    pub async fn public_documents(&self, f: &PublicFilter, limit: i64, offset: i64) -> Result<Page<PublicDocument>> {
         let build = |select: &str| public_query(f, select);
-        let total: i64 = build("SELECT COUNT(*)").query().fetch_one(&self.pool).await?.try_get(0)?;
+        let total: i64 = build("SELECT COUNT(*) AS n").query().fetch_one(&self.pool).await?.try_get("n")?;
         let mut q = build(&format!("SELECT {PUBLIC_COLUMNS}"));
         q.push(" ORDER BY d.published_on DESC, d.id DESC LIMIT ")
             .bind(limit.clamp(1, 500))
             .push(" OFFSET ")
             .bind(offset.max(0));
         let rows = q.query().fetch_all(&self.pool).await?;
-        Ok((rows.iter().map(public_from_row).collect::<Result<_>>()?, total))
+        Ok(Page { items: rows.iter().map(public_from_row).collect::<Result<_>>()?, total })
     }
 
     /// The years in which documents of a public list were published, newest first (the year
@@ -424,9 +453,9 @@ impl Store {
         let rows = q.query().fetch_all(&self.pool).await?;
         let mut years = Vec::with_capacity(rows.len());
         for r in &rows {
-            let y: Option<String> = r.try_get(0)?;
-            if let Some(y) = y.and_then(|y| y.parse().ok()) {
-                years.push(y);
+            let y: Option<String> = r.try_get("y")?;
+            if let Some(y) = y {
+                years.push(Named::new(r, "documents").code_in("published_on", &y, |y| y.parse().ok())?);
             }
         }
         Ok(years)
@@ -450,28 +479,33 @@ impl Store {
             return Ok(Default::default());
         }
         let mut q = Sql::new(
-            "SELECT d.id, v.note, COALESCE((SELECT t.body_text FROM document_texts t WHERE t.id = v.text_id), '') ",
+            "SELECT d.id, v.note, COALESCE((SELECT t.body_text FROM document_texts t WHERE t.id = v.text_id), '') AS body_text ",
         );
         q.push(PUBLIC_FROM).push(" WHERE d.id IN ");
         q.bind_list(ids.iter().copied());
         let rows = q.query().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
-                let note: String = r.try_get(1)?;
-                let body: String = r.try_get(2)?;
-                Ok((r.try_get(0)?, if note.is_empty() { body } else { format!("{note}\n{body}") }))
+                let note: String = r.try_get("note")?;
+                let body: String = r.try_get("body_text")?;
+                Ok((r.try_get("id")?, if note.is_empty() { body } else { format!("{note}\n{body}") }))
             })
             .collect()
     }
 
-    /// (id, last change) of online documents in id order, for the sitemap.
-    pub async fn public_sitemap(&self, limit: i64, offset: i64) -> Result<Vec<(i64, String)>> {
-        let rows = sqlx::query("SELECT id, COALESCE(last_published_at, updated_at) FROM documents WHERE live_version > 0 AND withdrawal IS NULL ORDER BY id LIMIT $1 OFFSET $2")
+    /// Online documents in id order with their last change, for the sitemap.
+    pub async fn public_sitemap(&self, limit: i64, offset: i64) -> Result<Vec<SitemapEntry>> {
+        let rows = sqlx::query("SELECT id, COALESCE(last_published_at, updated_at) AS changed_at FROM documents WHERE live_version > 0 AND withdrawal IS NULL ORDER BY id LIMIT $1 OFFSET $2")
             .bind(limit)
             .bind(offset)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+        rows.iter()
+            .map(|r| {
+                let r = Named::new(r, "documents");
+                Ok(SitemapEntry { id: r.get("id")?, changed_at: r.instant("changed_at")? })
+            })
+            .collect()
     }
 
     pub async fn document_versions(&self, id: i64) -> Result<Vec<Version>> {
@@ -481,19 +515,20 @@ impl Store {
             .await?;
         rows.iter()
             .map(|r| {
+                let r = Named::new(r, "document_versions");
                 Ok(Version {
-                    version: r.try_get(0)?,
-                    title: r.try_get(1)?,
-                    change_note: r.try_get(2)?,
-                    minor_change: r.try_get::<i64, _>(3)? != 0,
-                    published_at: r.try_get(4)?,
+                    version: r.get("version")?,
+                    title: r.get("title")?,
+                    change_note: r.get("change_note")?,
+                    minor_change: r.flag("minor_change")?,
+                    published_at: r.instant("published_at")?,
                 })
             })
             .collect()
     }
 
     /// The body (HTML, plain text) of a published version, whether live or superseded.
-    pub async fn document_version_body(&self, id: i64, version: i64) -> Result<Option<(String, String)>> {
+    pub async fn document_version_body(&self, id: i64, version: i64) -> Result<Option<VersionBody>> {
         let row = sqlx::query(
             "SELECT t.body_html, t.body_text FROM document_versions v JOIN document_texts t ON t.id = v.text_id
              WHERE v.document_id = $1 AND v.version = $2",
@@ -502,7 +537,8 @@ impl Store {
         .bind(version)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+        row.map(|r| Ok(VersionBody { body_html: r.try_get("body_html")?, body_text: r.try_get("body_text")? }))
+            .transpose()
     }
 
     pub async fn document_reviews(&self, id: i64) -> Result<Vec<Review>> {
@@ -514,12 +550,13 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
+                let r = Named::new(r, "document_reviews");
                 Ok(Review {
-                    stage: r.try_get(0)?,
-                    decision: r.try_get(1)?,
-                    reviewer_id: r.try_get(2)?,
-                    comment: r.try_get(3)?,
-                    at: r.try_get(4)?,
+                    stage: r.get("stage")?,
+                    decision: r.get("decision")?,
+                    reviewer_id: r.get("reviewer_id")?,
+                    comment: r.get("comment")?,
+                    at: r.instant("at")?,
                 })
             })
             .collect()
@@ -531,7 +568,7 @@ impl Store {
             .bind(now_local())
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+        rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
     }
 
     /// Documents with the same 文号 key, for exact search and duplicate warnings.
@@ -540,22 +577,26 @@ impl Store {
             .bind(key)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+        rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
     }
 
     // ----- outbox -----
 
-    pub async fn outbox_after(&self, after: i64, limit: i64) -> Result<Vec<(i64, String, i64)>> {
+    pub async fn outbox_after(&self, after: i64, limit: i64) -> Result<Vec<OutboxEvent>> {
         let rows = sqlx::query("SELECT id, topic, object_id FROM outbox WHERE id > $1 ORDER BY id LIMIT $2")
             .bind(after)
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect()
+        rows.iter()
+            .map(|r| {
+                Ok(OutboxEvent { id: r.try_get("id")?, topic: r.try_get("topic")?, object_id: r.try_get("object_id")? })
+            })
+            .collect()
     }
 
     pub async fn outbox_last_id(&self) -> Result<i64> {
-        Ok(sqlx::query("SELECT COALESCE(MAX(id), 0) FROM outbox").fetch_one(&self.pool).await?.try_get(0)?)
+        Ok(sqlx::query("SELECT COALESCE(MAX(id), 0) AS id FROM outbox").fetch_one(&self.pool).await?.try_get("id")?)
     }
 }
 
@@ -706,7 +747,7 @@ impl Writer {
             .bind(&now)
             .fetch_one(self.conn())
             .await?
-            .try_get(0)?;
+            .try_get("id")?;
         self.new_working_text(id, &fields.body_html, &fields.body_text).await?;
         Ok(id)
     }
@@ -721,7 +762,7 @@ impl Writer {
         .bind(text)
         .fetch_one(self.conn())
         .await?
-        .try_get(0)?;
+        .try_get("id")?;
         sqlx::query("UPDATE documents SET text_id = $1 WHERE id = $2")
             .bind(text_id)
             .bind(id)
@@ -736,7 +777,7 @@ impl Writer {
     /// the text it was published with.
     async fn set_working_text(&mut self, id: i64, html: &str, text: &str) -> Result<()> {
         let row = sqlx::query(
-            "SELECT t.id, t.body_html, t.body_text, (SELECT COUNT(*) FROM document_versions v WHERE v.text_id = t.id)
+            "SELECT t.id, t.body_html, t.body_text, (SELECT COUNT(*) FROM document_versions v WHERE v.text_id = t.id) AS shared
              FROM documents d JOIN document_texts t ON t.id = d.text_id WHERE d.id = $1",
         )
         .bind(id)
@@ -744,7 +785,7 @@ impl Writer {
         .await?;
         let Some(row) = row else { return self.new_working_text(id, html, text).await };
         let (text_id, old_html, old_text, shared): (i64, String, String, i64) =
-            (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
+            (row.try_get("id")?, row.try_get("body_html")?, row.try_get("body_text")?, row.try_get("shared")?);
         if old_html == html && old_text == text {
             return Ok(());
         }
@@ -930,7 +971,7 @@ impl Writer {
             .bind(year as i64)
             .fetch_one(self.conn())
             .await?
-            .try_get(0)?;
+            .try_get("last_serial")?;
             let index_no = IndexNo::new(&code, year, serial as u32);
             sqlx::query("UPDATE documents SET index_no = $1, published_on = $2 WHERE id = $3")
                 .bind(index_no.as_str())
@@ -971,7 +1012,7 @@ impl Writer {
             .bind(doc.id)
             .fetch_one(self.conn())
             .await?
-            .try_get(0)?;
+            .try_get("text_id")?;
         sqlx::query(
             "UPDATE documents SET (title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, text_id, qa_pairs, change_note, minor_change) =
              (SELECT title, publisher, doc_no, doc_no_key, written_on, topic, genre, keywords, note, disclosure_mode, catalogue_item_id, column_id, interprets_id, interpretation_form, text_id, qa_pairs, change_note, minor_change FROM document_versions WHERE document_id = $1 AND version = $2)
@@ -1029,7 +1070,9 @@ impl Writer {
 
     /// Publishes a document taken in by bulk import, as an administrative action without the
     /// review stages (the text is already law or already published elsewhere). Idempotent on
-    /// `import_key`: a document imported before is left alone and its id returned.
+    /// `import_key`: a document imported before is left alone and its id returned. Returns
+    /// `(id, newly imported)`, a pair until the demo loader (which takes it apart) moves; the
+    /// batch form returns [`Imported`].
     pub async fn document_import(
         &mut self,
         unit_id: i64,
@@ -1039,20 +1082,20 @@ impl Writer {
     ) -> Result<(i64, bool)> {
         let done =
             self.documents_import(&[ImportItem { line: 0, unit_id, fields, key: import_key, published_on }]).await?;
-        Ok(done[0])
+        Ok((done[0].id, done[0].fresh))
     }
 
     /// `document_import` for many documents in this transaction, in a handful of statements per
     /// document: the existing keys, the units' credit codes and the index-number serials are
     /// read or reserved once per batch, and each document is written already published.
-    /// Returns `(id, newly imported)` in the order given.
-    pub async fn documents_import(&mut self, items: &[ImportItem<'_>]) -> Result<Vec<(i64, bool)>> {
+    /// Returns each document in the order given.
+    pub async fn documents_import(&mut self, items: &[ImportItem<'_>]) -> Result<Vec<Imported>> {
         let mut known: HashMap<String, i64> = HashMap::new();
         for chunk in items.chunks(500) {
             let mut q = Sql::new("SELECT import_key, id FROM documents WHERE import_key IN ");
             q.bind_list(chunk.iter().map(|i| i.key));
             for r in q.query().fetch_all(self.conn()).await? {
-                known.insert(r.try_get(0)?, r.try_get(1)?);
+                known.insert(r.try_get("import_key")?, r.try_get("id")?);
             }
         }
         let fresh: Vec<&ImportItem> = {
@@ -1080,7 +1123,7 @@ impl Writer {
             .bind(count as i64)
             .fetch_one(self.conn())
             .await?
-            .try_get(0)?;
+            .try_get("last_serial")?;
             next.insert((unit, year), last as u32 - count + 1);
         }
         let now = crate::now_text();
@@ -1114,7 +1157,7 @@ impl Writer {
                 .bind(&now)
                 .fetch_one(self.conn())
                 .await?
-                .try_get(0)?;
+                .try_get("id")?;
             self.new_working_text(id, &i.fields.body_html, &i.fields.body_text).await?;
             self.copy_to_version(id, 1, &now, None).await?;
             self.outbox("document", id).await?;
@@ -1132,8 +1175,8 @@ impl Writer {
         Ok(items
             .iter()
             .map(|i| match known.get(i.key) {
-                Some(&id) => (id, false),
-                None => (ids[i.key], reported.insert(i.key)),
+                Some(&id) => Imported { id, fresh: false },
+                None => Imported { id: ids[i.key], fresh: reported.insert(i.key) },
             })
             .collect())
     }
@@ -1144,7 +1187,7 @@ impl Writer {
             .bind(unit_id)
             .fetch_one(self.conn())
             .await?
-            .try_get(0)?;
+            .try_get("credit_code")?;
         code.and_then(|c| CreditCode::parse(&c).ok()).ok_or_else(|| {
             StoreError::Invalid(Invalid::one(
                 "unit_id",

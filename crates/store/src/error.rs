@@ -20,6 +20,9 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("file error: {0}")]
     Io(#[from] std::io::Error),
+    /// A stored value the program does not know: a code no list has, a date that is not one.
+    #[error("stored {table}.{column} value {value:?} is not known")]
+    Stored { table: &'static str, column: String, value: String },
     #[error("{0}")]
     Other(String),
 }

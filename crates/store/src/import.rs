@@ -51,8 +51,16 @@ pub struct LineError {
     pub message: String,
 }
 
+/// A file read and checked.
+pub struct PreparedFile {
+    /// The good lines, in file order.
+    pub items: Vec<Prepared>,
+    /// The bad lines; nothing is to be written when there is one.
+    pub errors: Vec<LineError>,
+}
+
 /// Reads and checks a whole file. `default_unit` is used for lines that name no unit.
-pub async fn prepare(store: &Store, raw: &[u8], default_unit: Option<i64>) -> Result<(Vec<Prepared>, Vec<LineError>)> {
+pub async fn prepare(store: &Store, raw: &[u8], default_unit: Option<i64>) -> Result<PreparedFile> {
     let reader: Box<dyn Read> =
         if raw.starts_with(&[0x1f, 0x8b]) { Box::new(GzDecoder::new(raw)) } else { Box::new(raw) };
     let units = store.units_all().await?;
@@ -94,7 +102,7 @@ pub async fn prepare(store: &Store, raw: &[u8], default_unit: Option<i64>) -> Re
         }
     }
     errors.sort_by_key(|e| e.line);
-    Ok((prepared, errors))
+    Ok(PreparedFile { items: prepared, errors })
 }
 
 /// One line read and checked; `None` for a blank line.
@@ -238,7 +246,7 @@ pub async fn write(
             })
             .collect();
         let done = w.documents_import(&items).await?;
-        let new_in_batch = done.iter().filter(|(_, new)| *new).count();
+        let new_in_batch = done.iter().filter(|d| d.fresh).count();
         // A batch imported before writes nothing and is rolled back, so a re-run leaves no trace.
         if new_in_batch > 0 {
             w.commit().await?;

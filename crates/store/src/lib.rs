@@ -18,6 +18,7 @@ pub mod import;
 pub mod links;
 pub mod migrate;
 pub mod requests;
+pub mod row;
 pub mod sql;
 pub mod throttle;
 pub mod units;
@@ -28,6 +29,7 @@ pub use audit::{Actor, AuditFilter, Writer};
 pub use counting::counting;
 pub use db::{Backend, DatabaseSettings, Store};
 pub use error::{Result, StoreError};
+pub use row::Page;
 
 /// The current instant in the stored text form.
 pub fn now_text() -> String {

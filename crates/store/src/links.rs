@@ -1,6 +1,7 @@
 //! The results of the background check of external links: derived data the checker keeps
 //! for the check reports, so not audited (it records no one's decision).
 
+use crate::row::Named;
 use crate::{Result, Store};
 use gongkai_domain::link_check::{LinkStatus, RECHECK_AFTER_DAYS};
 use sqlx::Row;
@@ -31,10 +32,12 @@ impl Store {
             .await?;
             return Ok(LinkCheck { status: LinkStatus::Pending, detail: String::new() });
         };
-        let (status, detail, checked_at, due): (String, String, Option<String>, i64) =
-            (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
-        let stale =
-            gongkai_domain::time::format_instant(chrono::Utc::now() - chrono::Duration::days(RECHECK_AFTER_DAYS));
+        let row = Named::new(&row, "link_checks");
+        let status = row.code("status", LinkStatus::from_code)?;
+        let detail: String = row.get("detail")?;
+        let checked_at = row.instant_opt("checked_at")?;
+        let due: i64 = row.get("due")?;
+        let stale = chrono::Utc::now() - chrono::Duration::days(RECHECK_AFTER_DAYS);
         if due == 0 && checked_at.is_some_and(|at| at < stale) {
             sqlx::query("UPDATE link_checks SET due = 1, requested_at = $1 WHERE url = $2")
                 .bind(crate::now_text())
@@ -42,7 +45,7 @@ impl Store {
                 .execute(&self.pool)
                 .await?;
         }
-        Ok(LinkCheck { status: LinkStatus::parse(&status).unwrap_or(LinkStatus::Pending), detail })
+        Ok(LinkCheck { status, detail })
     }
 
     /// Links waiting for the checker, oldest request first.
@@ -51,7 +54,7 @@ impl Store {
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+        rows.iter().map(|r| Ok(r.try_get("url")?)).collect()
     }
 
     pub async fn link_check_record(&self, url: &str, status: LinkStatus, detail: &str) -> Result<()> {

@@ -95,7 +95,7 @@ async fn apply_pending(store: &Store, conn: &mut sqlx::AnyConnection, last: i64)
         .fetch_all(&mut *conn)
         .await?
         .iter()
-        .map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?)))
+        .map(|r| Ok((r.try_get::<i64, _>("version")?, r.try_get::<String, _>("checksum")?)))
         .collect::<Result<_, sqlx::Error>>()?;
     let newest_known = MIGRATIONS.last().map(|m| m.version).unwrap_or(0);
     if let Some((v, _)) = applied.iter().find(|(v, _)| *v > newest_known) {

@@ -8,13 +8,15 @@ use crate::audit::Writer;
 use crate::counting::Conn;
 use crate::db::Store;
 use crate::error::{Result, StoreError};
+use crate::row::{Named, Page};
 use crate::sql::Sql;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
+use gongkai_domain::annual_report::{ReviewKind, ReviewResult};
+use gongkai_domain::documents::Genre;
 use gongkai_domain::request_events::{EventDetails, EventKind};
 use gongkai_domain::request_form::{Applicant, Delivery, ProvisionForm};
 use gongkai_domain::request_lifecycle::RequestState;
-use gongkai_domain::requests::{ApplicantType, Channel, Outcome, Reply};
-use gongkai_domain::time::parse_date;
+use gongkai_domain::requests::{ApplicantType, Channel, FileRole, Outcome, Reply};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -40,7 +42,7 @@ pub struct Request {
     pub provision_form: ProvisionForm,
     pub delivery: Delivery,
     pub state: RequestState,
-    pub submitted_at: String,
+    pub submitted_at: DateTime<Utc>,
     pub received_on: Option<NaiveDate>,
     pub clarification_requested_on: Option<NaiveDate>,
     pub clarification_received_on: Option<NaiveDate>,
@@ -57,65 +59,54 @@ pub struct Request {
     pub fee_yuan: Option<i64>,
     pub fee_noticed_on: Option<NaiveDate>,
     pub fee_paid_on: Option<NaiveDate>,
-    pub created_at: String,
-    pub updated_at: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 const REQUEST_COLUMNS: &str = "id, tracking_no, code_hash, unit_id, channel, applicant_type, applicant, description, provision_form, delivery, state, submitted_at, received_on, clarification_requested_on, clarification_received_on, extension_days, excessive_due_on, due_on, handler_id, drafter_id, approver_id, outcome, reply, replied_on, closed_on, fee_yuan, fee_noticed_on, fee_paid_on, created_at, updated_at";
-
-fn bad(what: &str, value: &str) -> StoreError {
-    StoreError::Other(format!("stored {what} {value} is not known"))
-}
-
-fn date_at(r: &AnyRow, i: usize) -> Result<Option<NaiveDate>> {
-    let raw: Option<String> = r.try_get(i)?;
-    raw.map(|s| parse_date(&s).ok_or_else(|| bad("date", &s))).transpose()
-}
-
-fn coded<T>(r: &AnyRow, i: usize, what: &str, parse: fn(&str) -> Option<T>) -> Result<T> {
-    let raw: String = r.try_get(i)?;
-    parse(&raw).ok_or_else(|| bad(what, &raw))
-}
 
 fn text_date(d: Option<NaiveDate>) -> Option<String> {
     d.map(|d| d.to_string())
 }
 
 fn request_from_row(r: &AnyRow) -> Result<Request> {
-    let applicant: String = r.try_get(6)?;
-    let outcome: Option<String> = r.try_get(21)?;
-    let reply: String = r.try_get(22)?;
+    let r = Named::new(r, "requests");
+    let extension_days: i64 = r.get("extension_days")?;
     Ok(Request {
-        id: r.try_get(0)?,
-        tracking_no: r.try_get(1)?,
-        code_hash: r.try_get(2)?,
-        unit_id: r.try_get(3)?,
-        channel: coded(r, 4, "channel", Channel::parse)?,
-        applicant_type: coded(r, 5, "applicant_type", ApplicantType::parse)?,
-        applicant: serde_json::from_str(&applicant).map_err(|_| bad("applicant", "JSON"))?,
-        description: r.try_get(7)?,
-        provision_form: coded(r, 8, "provision_form", ProvisionForm::parse)?,
-        delivery: coded(r, 9, "delivery", Delivery::parse)?,
-        state: coded(r, 10, "state", RequestState::parse)?,
-        submitted_at: r.try_get(11)?,
-        received_on: date_at(r, 12)?,
-        clarification_requested_on: date_at(r, 13)?,
-        clarification_received_on: date_at(r, 14)?,
-        extension_days: u32::try_from(r.try_get::<i64, _>(15)?).unwrap_or(0),
-        excessive_due_on: date_at(r, 16)?,
-        due_on: date_at(r, 17)?,
-        handler_id: r.try_get(18)?,
-        drafter_id: r.try_get(19)?,
-        approver_id: r.try_get(20)?,
-        outcome: outcome.map(|o| Outcome::parse(&o).ok_or_else(|| bad("outcome", &o))).transpose()?,
-        reply: serde_json::from_str(&reply).map_err(|_| bad("reply", "JSON"))?,
-        replied_on: date_at(r, 23)?,
-        closed_on: date_at(r, 24)?,
-        fee_yuan: r.try_get(25)?,
-        fee_noticed_on: date_at(r, 26)?,
-        fee_paid_on: date_at(r, 27)?,
-        created_at: r.try_get(28)?,
-        updated_at: r.try_get(29)?,
+        id: r.get("id")?,
+        tracking_no: r.get("tracking_no")?,
+        code_hash: r.get("code_hash")?,
+        unit_id: r.get("unit_id")?,
+        channel: r.code("channel", Channel::parse)?,
+        applicant_type: r.code("applicant_type", ApplicantType::parse)?,
+        applicant: r.json("applicant")?,
+        description: r.get("description")?,
+        provision_form: r.code("provision_form", ProvisionForm::parse)?,
+        delivery: r.code("delivery", Delivery::parse)?,
+        state: r.code("state", RequestState::parse)?,
+        submitted_at: r.instant("submitted_at")?,
+        received_on: r.date_opt("received_on")?,
+        clarification_requested_on: r.date_opt("clarification_requested_on")?,
+        clarification_received_on: r.date_opt("clarification_received_on")?,
+        extension_days: u32::try_from(extension_days).map_err(|_| StoreError::Stored {
+            table: "requests",
+            column: "extension_days".into(),
+            value: extension_days.to_string(),
+        })?,
+        excessive_due_on: r.date_opt("excessive_due_on")?,
+        due_on: r.date_opt("due_on")?,
+        handler_id: r.get("handler_id")?,
+        drafter_id: r.get("drafter_id")?,
+        approver_id: r.get("approver_id")?,
+        outcome: r.code_opt("outcome", Outcome::parse)?,
+        reply: r.json("reply")?,
+        replied_on: r.date_opt("replied_on")?,
+        closed_on: r.date_opt("closed_on")?,
+        fee_yuan: r.get("fee_yuan")?,
+        fee_noticed_on: r.date_opt("fee_noticed_on")?,
+        fee_paid_on: r.date_opt("fee_paid_on")?,
+        created_at: r.instant("created_at")?,
+        updated_at: r.instant("updated_at")?,
     })
 }
 
@@ -129,7 +120,7 @@ fn json<T: serde::Serialize>(v: &T) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestEventRow {
     pub id: i64,
-    pub at: String,
+    pub at: DateTime<Utc>,
     pub on_date: NaiveDate,
     pub kind: EventKind,
     pub details: EventDetails,
@@ -189,18 +180,19 @@ const CONSULTATION_COLUMNS: &str =
     "id, request_id, kind, target_unit_id, third_party, question, sent_on, due_on, answered_on, answer, answered_by";
 
 fn consultation_from_row(r: &AnyRow) -> Result<Consultation> {
+    let r = Named::new(r, "request_consultations");
     Ok(Consultation {
-        id: r.try_get(0)?,
-        request_id: r.try_get(1)?,
-        kind: coded(r, 2, "consultation kind", ConsultationKind::parse)?,
-        target_unit_id: r.try_get(3)?,
-        third_party: r.try_get(4)?,
-        question: r.try_get(5)?,
-        sent_on: date_at(r, 6)?.ok_or_else(|| bad("sent_on", "NULL"))?,
-        due_on: date_at(r, 7)?.ok_or_else(|| bad("due_on", "NULL"))?,
-        answered_on: date_at(r, 8)?,
-        answer: r.try_get(9)?,
-        answered_by: r.try_get(10)?,
+        id: r.get("id")?,
+        request_id: r.get("request_id")?,
+        kind: r.code("kind", ConsultationKind::parse)?,
+        target_unit_id: r.get("target_unit_id")?,
+        third_party: r.get("third_party")?,
+        question: r.get("question")?,
+        sent_on: r.date("sent_on")?,
+        due_on: r.date("due_on")?,
+        answered_on: r.date_opt("answered_on")?,
+        answer: r.get("answer")?,
+        answered_by: r.get("answered_by")?,
     })
 }
 
@@ -209,29 +201,29 @@ fn consultation_from_row(r: &AnyRow) -> Result<Consultation> {
 pub struct RequestFile {
     pub id: i64,
     pub request_id: i64,
-    /// identity_proof, provided or letter.
-    pub role: String,
+    pub role: FileRole,
     pub name: String,
     pub content_type: String,
     pub size: i64,
     pub sha256: String,
     pub public: bool,
-    pub created_at: String,
+    pub created_at: DateTime<Utc>,
 }
 
 const FILE_COLUMNS: &str = "id, request_id, role, name, content_type, size, sha256, public, created_at";
 
 fn file_from_row(r: &AnyRow) -> Result<RequestFile> {
+    let r = Named::new(r, "request_files");
     Ok(RequestFile {
-        id: r.try_get(0)?,
-        request_id: r.try_get(1)?,
-        role: r.try_get(2)?,
-        name: r.try_get(3)?,
-        content_type: r.try_get(4)?,
-        size: r.try_get(5)?,
-        sha256: r.try_get(6)?,
-        public: r.try_get::<i64, _>(7)? != 0,
-        created_at: r.try_get(8)?,
+        id: r.get("id")?,
+        request_id: r.get("request_id")?,
+        role: r.code("role", FileRole::from_code)?,
+        name: r.get("name")?,
+        content_type: r.get("content_type")?,
+        size: r.get("size")?,
+        sha256: r.get("sha256")?,
+        public: r.flag("public")?,
+        created_at: r.instant("created_at")?,
     })
 }
 
@@ -254,17 +246,58 @@ pub struct ReviewCase {
 const REVIEW_COLUMNS: &str = "id, unit_id, request_id, kind, result, filed_on, decided_on, authority, note";
 
 fn review_from_row(r: &AnyRow) -> Result<ReviewCase> {
+    let r = Named::new(r, "review_cases");
     Ok(ReviewCase {
-        id: r.try_get(0)?,
-        unit_id: r.try_get(1)?,
-        request_id: r.try_get(2)?,
-        kind: r.try_get(3)?,
-        result: r.try_get(4)?,
-        filed_on: date_at(r, 5)?.ok_or_else(|| bad("filed_on", "NULL"))?,
-        decided_on: date_at(r, 6)?,
-        authority: r.try_get(7)?,
-        note: r.try_get(8)?,
+        id: r.get("id")?,
+        unit_id: r.get("unit_id")?,
+        request_id: r.get("request_id")?,
+        // Checked against the lists, kept as codes: the demo loader builds these rows.
+        kind: r.code("kind", |c| ReviewKind::from_code(c).map(|k| k.code().to_string()))?,
+        result: r.code("result", |c| ReviewResult::from_code(c).map(|k| k.code().to_string()))?,
+        filed_on: r.date("filed_on")?,
+        decided_on: r.date_opt("decided_on")?,
+        authority: r.get("authority")?,
+        note: r.get("note")?,
     })
+}
+
+/// Table 四's count of the cases of one kind with one result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReviewCount {
+    pub kind: ReviewKind,
+    pub result: ReviewResult,
+    pub count: u64,
+}
+
+/// Table 二's first item for one genre (规章 or 行政规范性文件).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegulationCount {
+    pub genre: Genre,
+    /// Written in the year.
+    pub issued: u64,
+    /// Repealed or expired in the year.
+    pub repealed: u64,
+    /// In force at the year's end.
+    pub in_force: u64,
+}
+
+/// An administrator's version of a letter template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LetterTemplate {
+    pub body: String,
+    pub updated_at: DateTime<Utc>,
+    /// The name of who changed it last.
+    pub updated_by: String,
+}
+
+/// A published document a reply points to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyDocument {
+    pub id: i64,
+    /// The title of the live version.
+    pub title: String,
+    /// 索引号 (empty when it has none).
+    pub index_no: String,
 }
 
 /// Which cases a queue shows; all filters optional except the units.
@@ -295,17 +328,32 @@ pub struct AnnualReportMeta {
     pub document_id: Option<i64>,
     /// When that document was published (withdrawn ones included, as `public_document`
     /// finds them); `None` when it never was.
-    pub published_on: Option<String>,
+    pub published_on: Option<NaiveDate>,
 }
 
 /// The raw counts of annual-report table 三 for a set of units and a year, grouped as the
 /// domain's `Table3Counts` wants them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequestCounts {
-    pub new: Vec<(String, u64)>,
-    pub carried_over: Vec<(String, u64)>,
-    pub replied: Vec<(String, String, u64)>,
-    pub carried_forward: Vec<(String, u64)>,
+    pub new: Vec<ApplicantCount>,
+    pub carried_over: Vec<ApplicantCount>,
+    pub replied: Vec<OutcomeCount>,
+    pub carried_forward: Vec<ApplicantCount>,
+}
+
+/// How many cases of one applicant type a row of table 三 counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApplicantCount {
+    pub applicant_type: ApplicantType,
+    pub count: u64,
+}
+
+/// How many cases of one applicant type were replied with one outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutcomeCount {
+    pub applicant_type: ApplicantType,
+    pub outcome: Outcome,
+    pub count: u64,
 }
 
 /// The condition of a case still owing a reply.
@@ -350,9 +398,9 @@ impl Store {
     }
 
     /// A queue: the cases matching `f`, the earliest due first, and how many there are in all.
-    pub async fn requests_list(&self, f: &RequestFilter, limit: i64, offset: i64) -> Result<(Vec<Request>, i64)> {
+    pub async fn requests_list(&self, f: &RequestFilter, limit: i64, offset: i64) -> Result<Page<Request>> {
         if f.unit_ids.is_empty() {
-            return Ok((Vec::new(), 0));
+            return Ok(Page { items: Vec::new(), total: 0 });
         }
         let mut filter = Sql::new(" FROM requests WHERE unit_id IN ");
         filter.bind_list(f.unit_ids.iter().copied());
@@ -379,7 +427,7 @@ impl Store {
             filter.push(" AND (tracking_no = ").bind(query);
             filter.push(" OR description LIKE ").bind(crate::sql::like_contains(query)).push(" ESCAPE '\\')");
         }
-        let mut count = Sql::new("SELECT COUNT(*)");
+        let mut count = Sql::new("SELECT COUNT(*) AS n");
         count.push(filter.text());
         let mut count_q = sqlx::query(count.text());
         let mut list = Sql::new(&format!("SELECT {REQUEST_COLUMNS}"));
@@ -393,9 +441,9 @@ impl Store {
             count_q = bind_value(count_q, v.clone());
             list_q = bind_value(list_q, v.clone());
         }
-        let total: i64 = count_q.fetch_one(&self.pool).await?.try_get(0)?;
+        let total: i64 = count_q.fetch_one(&self.pool).await?.try_get("n")?;
         let rows = list_q.bind(limit).bind(offset).fetch_all(&self.pool).await?;
-        Ok((rows.iter().map(request_from_row).collect::<Result<_>>()?, total))
+        Ok(Page { items: rows.iter().map(request_from_row).collect::<Result<_>>()?, total })
     }
 
     /// The cases with the given ids, in one statement (in no particular order; unknown ids
@@ -426,30 +474,30 @@ impl Store {
         let mut list = |ids: &[i64]| ids.iter().map(|id| q.param(*id)).collect::<Vec<_>>().join(", ");
         let units = if unit_ids.is_empty() { "1 = 0".to_string() } else { format!("unit_id IN ({})", list(unit_ids)) };
         let coordinations = if coordination_units.is_empty() {
-            "0".to_string()
+            "0 AS open_coordinations".to_string()
         } else {
             // The coordination queue lists at most 500; the reminder links to it.
             format!(
                 "(SELECT COUNT(*) FROM (SELECT 1 FROM request_consultations WHERE kind = 'coordination' \
-                 AND answered_on IS NULL AND target_unit_id IN ({}) LIMIT 500) c)",
+                 AND answered_on IS NULL AND target_unit_id IN ({}) LIMIT 500) c) AS open_coordinations",
                 list(coordination_units)
             )
         };
         q.push(&format!(
-            "SELECT SUM(CASE WHEN state = 'awaiting_confirmation' THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN {OPEN_STATES} AND due_on <= {soon} THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN {OPEN_STATES} AND due_on <= {overdue} THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN state = 'awaiting_approval' THEN 1 ELSE 0 END), {coordinations} \
-             FROM requests WHERE {units}"
+            "SELECT SUM(CASE WHEN state = 'awaiting_confirmation' THEN 1 ELSE 0 END) AS awaiting_confirmation, \
+             SUM(CASE WHEN {OPEN_STATES} AND due_on <= {soon} THEN 1 ELSE 0 END) AS due_soon, \
+             SUM(CASE WHEN {OPEN_STATES} AND due_on <= {overdue} THEN 1 ELSE 0 END) AS overdue, \
+             SUM(CASE WHEN state = 'awaiting_approval' THEN 1 ELSE 0 END) AS awaiting_approval, \
+             {coordinations} FROM requests WHERE {units}"
         ));
         let row = q.query().fetch_one(&self.pool).await?;
-        let n = |i: usize| -> Result<i64> { Ok(row.try_get::<Option<i64>, _>(i)?.unwrap_or(0)) };
+        let n = |column: &str| -> Result<i64> { Ok(row.try_get::<Option<i64>, _>(column)?.unwrap_or(0)) };
         Ok(ReminderCounts {
-            awaiting_confirmation: n(0)?,
-            due_soon: n(1)?,
-            overdue: n(2)?,
-            awaiting_approval: n(3)?,
-            open_coordinations: n(4)?,
+            awaiting_confirmation: n("awaiting_confirmation")?,
+            due_soon: n("due_soon")?,
+            overdue: n("overdue")?,
+            awaiting_approval: n("awaiting_approval")?,
+            open_coordinations: n("open_coordinations")?,
         })
     }
 
@@ -465,22 +513,22 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
+                let r = Named::new(r, "request_events");
+                let details: String = r.get("details")?;
                 Ok(RequestEventRow {
-                    id: r.try_get(0)?,
-                    at: r.try_get(1)?,
-                    on_date: date_at(r, 2)?.ok_or_else(|| bad("on_date", "NULL"))?,
-                    kind: {
-                        let code: String = r.try_get(3)?;
-                        EventKind::from_code(&code).ok_or_else(|| bad("request_events.kind", &code))?
-                    },
-                    actor_id: r.try_get(4)?,
-                    actor_name: r.try_get(5)?,
-                    public: r.try_get::<i64, _>(6)? != 0,
-                    note: r.try_get(7)?,
-                    details: {
-                        let text: String = r.try_get(8)?;
-                        EventDetails::from_json(&text).map_err(|e| bad("request_events.details", &e.to_string()))?
-                    },
+                    id: r.get("id")?,
+                    at: r.instant("at")?,
+                    on_date: r.date("on_date")?,
+                    kind: r.code("kind", EventKind::from_code)?,
+                    actor_id: r.get("actor_id")?,
+                    actor_name: r.get("actor_name")?,
+                    public: r.flag("public")?,
+                    note: r.get("note")?,
+                    details: EventDetails::from_json(&details).map_err(|e| StoreError::Stored {
+                        table: "request_events",
+                        column: "details".into(),
+                        value: format!("{e}: {details}"),
+                    })?,
                 })
             })
             .collect()
@@ -556,7 +604,7 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+        rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
     }
 
     pub async fn request_file(&self, id: i64) -> Result<Option<RequestFile>> {
@@ -581,12 +629,12 @@ impl Store {
         self.row_by_id(&format!("SELECT {REVIEW_COLUMNS} FROM review_cases WHERE id = $1"), id, review_from_row).await
     }
 
-    /// Table 四's counts for the units and year: (kind, result, count).
-    pub async fn review_counts(&self, unit_ids: &[i64], year: i32) -> Result<Vec<(String, String, u64)>> {
+    /// Table 四's counts for the units and year, by kind and result.
+    pub async fn review_counts(&self, unit_ids: &[i64], year: i32) -> Result<Vec<ReviewCount>> {
         if unit_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut q = Sql::new("SELECT kind, result, COUNT(*) FROM review_cases WHERE unit_id IN ");
+        let mut q = Sql::new("SELECT kind, result, COUNT(*) AS n FROM review_cases WHERE unit_id IN ");
         q.bind_list(unit_ids.iter().copied());
         q.push(" AND filed_on >= ")
             .bind(format!("{year}-01-01"))
@@ -595,7 +643,14 @@ impl Store {
         q.push(" GROUP BY kind, result");
         let rows = q.query().fetch_all(&self.pool).await?;
         rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, u64::try_from(r.try_get::<i64, _>(2)?).unwrap_or(0))))
+            .map(|r| {
+                let r = Named::new(r, "review_cases");
+                Ok(ReviewCount {
+                    kind: r.code("kind", ReviewKind::from_code)?,
+                    result: r.code("result", ReviewResult::from_code)?,
+                    count: r.count("n")?,
+                })
+            })
             .collect()
     }
 
@@ -612,45 +667,51 @@ impl Store {
         // index ranges per unit, four times slower for a city's report than reading the table.
         q.push(&format!(
             "SELECT applicant_type, outcome, \
-             SUM(CASE WHEN received_on >= {first} THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN received_on < {first} THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN closed_on <= {last} THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN closed_on IS NULL OR closed_on > {last} THEN 1 ELSE 0 END) \
+             SUM(CASE WHEN received_on >= {first} THEN 1 ELSE 0 END) AS new, \
+             SUM(CASE WHEN received_on < {first} THEN 1 ELSE 0 END) AS carried_over, \
+             SUM(CASE WHEN closed_on <= {last} THEN 1 ELSE 0 END) AS replied, \
+             SUM(CASE WHEN closed_on IS NULL OR closed_on > {last} THEN 1 ELSE 0 END) AS carried_forward \
              FROM requests WHERE received_on IS NOT NULL AND received_on <= {last} \
              AND COALESCE(closed_on, '9999-12-31') >= {first} AND unit_id IN "
         ));
         q.bind_list(unit_ids.iter().copied());
         q.push(" GROUP BY applicant_type, outcome");
         let rows = q.query().fetch_all(&self.pool).await?;
-        let n = |r: &AnyRow, i: usize| -> Result<u64> {
-            Ok(u64::try_from(r.try_get::<Option<i64>, _>(i)?.unwrap_or(0)).unwrap_or(0))
-        };
-        let mut by_type: std::collections::BTreeMap<String, [u64; 3]> = std::collections::BTreeMap::new();
+        // By code, so that the rows keep the order they had.
+        let mut by_type: std::collections::BTreeMap<&'static str, (ApplicantType, [u64; 3])> =
+            std::collections::BTreeMap::new();
         let mut out = RequestCounts::default();
         for r in &rows {
-            let applicant_type: String = r.try_get(0)?;
-            let outcome: Option<String> = r.try_get(1)?;
-            let (new, carried_over, replied, carried_forward) = (n(r, 2)?, n(r, 3)?, n(r, 4)?, n(r, 5)?);
-            let sums = by_type.entry(applicant_type.clone()).or_default();
+            let r = Named::new(r, "requests");
+            let applicant_type = r.code("applicant_type", ApplicantType::parse)?;
+            let outcome = r.code_opt("outcome", Outcome::parse)?;
+            let (new, carried_over, replied, carried_forward) =
+                (r.count("new")?, r.count("carried_over")?, r.count("replied")?, r.count("carried_forward")?);
+            let (_, sums) = by_type.entry(applicant_type.code()).or_insert((applicant_type, [0; 3]));
             sums[0] += new;
             sums[1] += carried_over;
             sums[2] += carried_forward;
             if replied > 0 {
-                out.replied.push((applicant_type, outcome.unwrap_or_default(), replied));
+                // A case closed in the year without an outcome cannot be counted in table 三.
+                let outcome = outcome.ok_or_else(|| StoreError::Stored {
+                    table: "requests",
+                    column: "outcome".into(),
+                    value: "NULL".into(),
+                })?;
+                out.replied.push(OutcomeCount { applicant_type, outcome, count: replied });
             }
         }
-        for (t, [new, carried_over, carried_forward]) in by_type {
-            out.new.push((t.clone(), new));
-            out.carried_over.push((t.clone(), carried_over));
-            out.carried_forward.push((t, carried_forward));
+        for (applicant_type, [new, carried_over, carried_forward]) in by_type.into_values() {
+            out.new.push(ApplicantCount { applicant_type, count: new });
+            out.carried_over.push(ApplicantCount { applicant_type, count: carried_over });
+            out.carried_forward.push(ApplicantCount { applicant_type, count: carried_forward });
         }
         Ok(out)
     }
 
     /// Counts for table 二's first item: 规章 and 行政规范性文件 of the units issued, repealed
-    /// (or expired) in the year, and in force at its end, from published documents. Returns
-    /// (genre, issued, repealed, in_force).
-    pub async fn regulation_counts(&self, unit_ids: &[i64], year: i32) -> Result<Vec<(String, u64, u64, u64)>> {
+    /// (or expired) in the year, and in force at its end, from published documents.
+    pub async fn regulation_counts(&self, unit_ids: &[i64], year: i32) -> Result<Vec<RegulationCount>> {
         if unit_ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -658,28 +719,43 @@ impl Store {
         let (first, last) = (q.param(format!("{year}-01-01")), q.param(format!("{year}-12-31")));
         q.push(&format!(
             "SELECT genre, \
-             SUM(CASE WHEN written_on >= {first} AND written_on <= {last} THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN validity <> 'valid' AND validity_on >= {first} AND validity_on <= {last} THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN written_on <= {last} AND (validity = 'valid' OR validity_on IS NULL OR validity_on > {last}) THEN 1 ELSE 0 END) \
+             SUM(CASE WHEN written_on >= {first} AND written_on <= {last} THEN 1 ELSE 0 END) AS issued, \
+             SUM(CASE WHEN validity <> 'valid' AND validity_on >= {first} AND validity_on <= {last} THEN 1 ELSE 0 END) AS repealed, \
+             SUM(CASE WHEN written_on <= {last} AND (validity = 'valid' OR validity_on IS NULL OR validity_on > {last}) THEN 1 ELSE 0 END) AS in_force \
              FROM documents WHERE live_version > 0 AND withdrawal IS NULL AND genre IN ('regulation', 'normative') AND unit_id IN "
         ));
         q.bind_list(unit_ids.iter().copied());
         q.push(" GROUP BY genre");
         let query = q.query();
         let rows = query.fetch_all(&self.pool).await?;
-        let n = |r: &AnyRow, i: usize| -> Result<u64> {
-            Ok(u64::try_from(r.try_get::<Option<i64>, _>(i)?.unwrap_or(0)).unwrap_or(0))
-        };
-        rows.iter().map(|r| Ok((r.try_get(0)?, n(r, 1)?, n(r, 2)?, n(r, 3)?))).collect()
+        rows.iter()
+            .map(|r| {
+                let r = Named::new(r, "documents");
+                Ok(RegulationCount {
+                    genre: r.code("genre", Genre::from_code)?,
+                    issued: r.count("issued")?,
+                    repealed: r.count("repealed")?,
+                    in_force: r.count("in_force")?,
+                })
+            })
+            .collect()
     }
 
     /// An administrator's version of a letter template, if any.
-    pub async fn letter_template(&self, key: &str) -> Result<Option<(String, String, String)>> {
+    pub async fn letter_template(&self, key: &str) -> Result<Option<LetterTemplate>> {
         let row = sqlx::query("SELECT body, updated_at, updated_by FROM letter_templates WHERE template_key = $1")
             .bind(key)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).transpose()
+        row.map(|r| {
+            let r = Named::new(&r, "letter_templates");
+            Ok(LetterTemplate {
+                body: r.get("body")?,
+                updated_at: r.instant("updated_at")?,
+                updated_by: r.get("updated_by")?,
+            })
+        })
+        .transpose()
     }
 
     /// The stored annual-report text of a unit and year, with the document that publishes it
@@ -687,7 +763,7 @@ impl Store {
     pub async fn annual_report_meta(&self, unit_id: i64, year: i32) -> Result<Option<AnnualReportMeta>> {
         let row = sqlx::query(
             "SELECT a.sections, a.manual, a.document_id, \
-             CASE WHEN v.document_id IS NULL THEN NULL ELSE d.published_on END \
+             CASE WHEN v.document_id IS NULL THEN NULL ELSE d.published_on END AS published_on \
              FROM annual_reports a LEFT JOIN documents d ON d.id = a.document_id \
              LEFT JOIN document_versions v ON v.document_id = d.id AND v.version = d.live_version \
              WHERE a.unit_id = $1 AND a.year = $2",
@@ -697,20 +773,20 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         row.map(|r| {
+            let r = Named::new(&r, "annual_reports");
             Ok(AnnualReportMeta {
-                sections: r.try_get(0)?,
-                manual: r.try_get(1)?,
-                document_id: r.try_get(2)?,
-                published_on: r.try_get(3)?,
+                sections: r.get("sections")?,
+                manual: r.get("manual")?,
+                document_id: r.get("document_id")?,
+                published_on: r.date_opt("published_on")?,
             })
         })
         .transpose()
     }
 
     /// Of the documents a reply points to, those that were published (withdrawn ones
-    /// included, as `public_document` finds them): (id, title of the live version, 索引号), in
-    /// the order of `ids`; one statement.
-    pub async fn reply_documents(&self, ids: &[i64]) -> Result<Vec<(i64, String, String)>> {
+    /// included, as `public_document` finds them), in the order of `ids`; one statement.
+    pub async fn reply_documents(&self, ids: &[i64]) -> Result<Vec<ReplyDocument>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -720,11 +796,16 @@ impl Store {
         );
         q.bind_list(ids.iter().copied());
         let rows = q.query().fetch_all(&self.pool).await?;
-        let found: std::collections::HashMap<i64, (String, String)> = rows
+        let found: std::collections::HashMap<i64, ReplyDocument> = rows
             .iter()
-            .map(|r| Ok((r.try_get(0)?, (r.try_get(1)?, r.try_get::<Option<String>, _>(2)?.unwrap_or_default()))))
+            .map(|r| {
+                let r = Named::new(r, "documents");
+                let id: i64 = r.get("id")?;
+                let index_no: Option<String> = r.get("index_no")?;
+                Ok((id, ReplyDocument { id, title: r.get("title")?, index_no: index_no.unwrap_or_default() }))
+            })
             .collect::<Result<_>>()?;
-        Ok(ids.iter().filter_map(|id| found.get(id).map(|(t, n)| (*id, t.clone(), n.clone()))).collect())
+        Ok(ids.iter().filter_map(|id| found.get(id).cloned()).collect())
     }
 
     /// For the units given, when their annual report of `year` went online: the publication
@@ -734,7 +815,7 @@ impl Store {
         &self,
         unit_ids: &[i64],
         year: i32,
-    ) -> Result<std::collections::HashMap<i64, String>> {
+    ) -> Result<std::collections::HashMap<i64, NaiveDate>> {
         if unit_ids.is_empty() {
             return Ok(Default::default());
         }
@@ -744,7 +825,17 @@ impl Store {
         );
         q.bind(i64::from(year)).push(" AND a.unit_id IN ").bind_list(unit_ids.iter().copied());
         let rows = q.query().fetch_all(&self.pool).await?;
-        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get::<Option<String>, _>(1)?.unwrap_or_default()))).collect()
+        // A live document has its publication day; one without would be no publication.
+        rows.iter()
+            .filter_map(|r| {
+                let r = Named::new(r, "documents");
+                match (r.get::<i64>("unit_id"), r.date_opt("published_on")) {
+                    (Ok(unit), Ok(Some(on))) => Some(Ok((unit, on))),
+                    (Ok(_), Ok(None)) => None,
+                    (Err(e), _) | (_, Err(e)) => Some(Err(e)),
+                }
+            })
+            .collect()
     }
 
     /// Marks the nonce of a challenge as answered; `false` when it was answered before (also by
@@ -769,7 +860,7 @@ impl Store {
     async fn server_key_stored(&self, name: &str) -> Result<Option<String>> {
         let row =
             sqlx::query("SELECT value FROM server_keys WHERE name = $1").bind(name).fetch_optional(&self.pool).await?;
-        Ok(row.map(|r| r.try_get::<String, _>(0)).transpose()?)
+        Ok(row.map(|r| r.try_get::<String, _>("value")).transpose()?)
     }
 
     /// A key every node shares (such as the one that signs challenges), stored on first use:
@@ -853,7 +944,7 @@ impl Writer {
         .bind(n.handler_id)
         .fetch_one(self.conn())
         .await?;
-        Ok(Some(row.try_get(0)?))
+        Ok(Some(row.try_get("id")?))
     }
 
     /// Reads a case inside this write; the audit head lock taken at the start of the write
@@ -948,7 +1039,7 @@ impl Writer {
         .bind(crate::now_text())
         .fetch_one(self.conn())
         .await?;
-        Ok(row.try_get(0)?)
+        Ok(row.try_get("id")?)
     }
 
     /// Records an answer; `false` when the consultation was answered already.
@@ -974,7 +1065,7 @@ impl Writer {
     pub async fn request_file_insert(
         &mut self,
         request_id: i64,
-        role: &str,
+        role: FileRole,
         name: &str,
         content_type: &str,
         size: i64,
@@ -986,7 +1077,7 @@ impl Writer {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(request_id)
-        .bind(role)
+        .bind(role.code())
         .bind(name)
         .bind(content_type)
         .bind(size)
@@ -995,7 +1086,7 @@ impl Writer {
         .bind(crate::now_text())
         .fetch_one(self.conn())
         .await?;
-        Ok(row.try_get(0)?)
+        Ok(row.try_get("id")?)
     }
 
     /// Makes the case's provided files and letters downloadable by the applicant (on 审签).
@@ -1034,7 +1125,7 @@ impl Writer {
         .bind(now)
         .fetch_one(self.conn())
         .await?;
-        Ok(row.try_get(0)?)
+        Ok(row.try_get("id")?)
     }
 
     pub async fn review_case_update(&mut self, c: &ReviewCase) -> Result<()> {

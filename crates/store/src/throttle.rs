@@ -3,9 +3,10 @@
 //! The rules (limits, windows, delays) are the domain's; this module only keeps the events.
 
 use crate::db::Store;
-use crate::error::{Result, StoreError};
+use crate::error::Result;
+use crate::row::Named;
 use chrono::{DateTime, Duration, Utc};
-use gongkai_domain::time::{format_instant, parse_instant};
+use gongkai_domain::time::format_instant;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
@@ -69,13 +70,8 @@ impl Store {
                 .bind(format_instant(since))
                 .fetch_all(&mut *tx)
                 .await?;
-            let times = rows
-                .iter()
-                .map(|r| {
-                    let text: String = r.try_get(0)?;
-                    parse_instant(&text).ok_or_else(|| StoreError::Other(format!("bad stored instant {text}")))
-                })
-                .collect::<Result<Vec<_>>>()?;
+            let times =
+                rows.iter().map(|r| Named::new(r, "login_failures").instant("at")).collect::<Result<Vec<_>>>()?;
             events.push(times);
         }
         let verdict = match decide(&events) {
@@ -92,7 +88,7 @@ impl Store {
                 .bind(&now_text)
                 .fetch_one(&mut *tx)
                 .await?
-                .try_get(0)?;
+                .try_get("id")?;
             taken.ids.push(id);
         }
         sqlx::query("DELETE FROM login_failures WHERE at < $1")
@@ -124,12 +120,7 @@ impl Store {
             .bind(format_instant(since))
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| {
-                let text: String = r.try_get(0)?;
-                parse_instant(&text).ok_or_else(|| StoreError::Other(format!("bad stored instant {text}")))
-            })
-            .collect()
+        rows.iter().map(|r| Named::new(r, "login_failures").instant("at")).collect()
     }
 }
 

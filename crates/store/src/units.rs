@@ -4,6 +4,7 @@ use crate::audit::Writer;
 use crate::counting::Conn;
 use crate::db::Store;
 use crate::error::{Result, StoreError};
+use crate::row::{Named, Page};
 use crate::sql::{Sql, like_contains};
 use gongkai_domain::units::{ParentView, Unit, UnitFields, UnitKind, check_placement};
 use gongkai_domain::validation::Invalid;
@@ -13,26 +14,26 @@ use sqlx::any::AnyRow;
 const COLUMNS: &str = "id, parent_id, kind, name, short_name, division_code, credit_code, address, postcode, phone, email, office_hours, description, sort_order, closed_on, closed_reason, created_at, updated_at";
 
 fn unit_from_row(r: &AnyRow) -> Result<Unit> {
-    let kind: String = r.try_get(2)?;
+    let r = Named::new(r, "units");
     Ok(Unit {
-        id: r.try_get(0)?,
-        parent_id: r.try_get(1)?,
-        kind: UnitKind::parse(&kind).ok_or_else(|| StoreError::Other(format!("unknown unit kind {kind}")))?,
-        name: r.try_get(3)?,
-        short_name: r.try_get(4)?,
-        division_code: r.try_get(5)?,
-        credit_code: r.try_get(6)?,
-        address: r.try_get(7)?,
-        postcode: r.try_get(8)?,
-        phone: r.try_get(9)?,
-        email: r.try_get(10)?,
-        office_hours: r.try_get(11)?,
-        description: r.try_get(12)?,
-        sort_order: r.try_get(13)?,
-        closed_on: r.try_get(14)?,
-        closed_reason: r.try_get(15)?,
-        created_at: r.try_get(16)?,
-        updated_at: r.try_get(17)?,
+        id: r.get("id")?,
+        parent_id: r.get("parent_id")?,
+        kind: r.code("kind", UnitKind::parse)?,
+        name: r.get("name")?,
+        short_name: r.get("short_name")?,
+        division_code: r.get("division_code")?,
+        credit_code: r.get("credit_code")?,
+        address: r.get("address")?,
+        postcode: r.get("postcode")?,
+        phone: r.get("phone")?,
+        email: r.get("email")?,
+        office_hours: r.get("office_hours")?,
+        description: r.get("description")?,
+        sort_order: r.get("sort_order")?,
+        closed_on: r.date_opt("closed_on")?,
+        closed_reason: r.get("closed_reason")?,
+        created_at: r.instant("created_at")?,
+        updated_at: r.instant("updated_at")?,
     })
 }
 
@@ -49,7 +50,7 @@ pub struct UnitFilter {
 pub struct FormerName {
     pub name: String,
     pub short_name: String,
-    pub until_on: String,
+    pub until_on: chrono::NaiveDate,
 }
 
 async fn get_in(conn: &mut Conn, id: i64) -> Result<Option<Unit>> {
@@ -68,7 +69,7 @@ async fn lineage_in(conn: &mut Conn, id: i64) -> Result<Vec<i64>> {
     .bind(id)
     .fetch_all(conn)
     .await?;
-    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
 }
 
 /// A credit code identifies one unit; checked before writing so the answer names the field.
@@ -82,7 +83,7 @@ async fn ensure_identifiers_free(conn: &mut Conn, fields: &UnitFields, except: O
         |field: &'static str, label: &'static str| StoreError::Conflict(Invalid::one(field, label, "已被其他单位使用"));
     let other = |row: Option<sqlx::any::AnyRow>| -> Result<bool> {
         Ok(match row {
-            Some(r) => Some(r.try_get::<i64, _>(0)?) != except,
+            Some(r) => Some(r.try_get::<i64, _>("id")?) != except,
             None => false,
         })
     };
@@ -159,7 +160,7 @@ impl Store {
         rows.iter().map(unit_from_row).collect()
     }
 
-    pub async fn units_list(&self, f: &UnitFilter, limit: i64, offset: i64) -> Result<(Vec<Unit>, i64)> {
+    pub async fn units_list(&self, f: &UnitFilter, limit: i64, offset: i64) -> Result<Page<Unit>> {
         let build = |select: &str| {
             let mut q = Sql::new(select);
             q.push(" FROM units WHERE 1 = 1");
@@ -181,11 +182,11 @@ impl Store {
             }
             q
         };
-        let total: i64 = build("SELECT COUNT(*)").query().fetch_one(&self.pool).await?.try_get(0)?;
+        let total: i64 = build("SELECT COUNT(*) AS n").query().fetch_one(&self.pool).await?.try_get("n")?;
         let mut q = build(&format!("SELECT {COLUMNS}"));
         q.push(" ORDER BY sort_order, id LIMIT ").bind(limit.clamp(1, 1000)).push(" OFFSET ").bind(offset.max(0));
         let rows = q.query().fetch_all(&self.pool).await?;
-        Ok((rows.iter().map(unit_from_row).collect::<Result<_>>()?, total))
+        Ok(Page { items: rows.iter().map(unit_from_row).collect::<Result<_>>()?, total })
     }
 
     /// The unit and its ancestors' ids, nearest first; empty when the unit does not exist.
@@ -201,17 +202,18 @@ impl Store {
             .await?;
         let mut out: std::collections::HashMap<i64, Vec<FormerName>> = Default::default();
         for r in &rows {
-            out.entry(r.try_get(0)?).or_default().push(FormerName {
-                name: r.try_get(1)?,
-                short_name: r.try_get(2)?,
-                until_on: r.try_get(3)?,
+            let r = Named::new(r, "unit_former_names");
+            out.entry(r.get("unit_id")?).or_default().push(FormerName {
+                name: r.get("name")?,
+                short_name: r.get("short_name")?,
+                until_on: r.date("until_on")?,
             });
         }
         Ok(out)
     }
 
     pub async fn unit_count(&self) -> Result<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) FROM units").fetch_one(&self.pool).await?.try_get(0)?)
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM units").fetch_one(&self.pool).await?.try_get("n")?)
     }
 }
 
@@ -234,10 +236,10 @@ impl Writer {
             None => {
                 check_placement(None, kind, None)
                     .map_err(|e| StoreError::Invalid(Invalid::one("parent_id", "上级单位", e)))?;
-                let roots: i64 = sqlx::query("SELECT COUNT(*) FROM units WHERE parent_id IS NULL")
+                let roots: i64 = sqlx::query("SELECT COUNT(*) AS n FROM units WHERE parent_id IS NULL")
                     .fetch_one(&mut *conn)
                     .await?
-                    .try_get(0)?;
+                    .try_get("n")?;
                 if roots > 0 {
                     return Err(StoreError::Invalid(Invalid::one(
                         "parent_id",
@@ -263,7 +265,7 @@ impl Writer {
         .bind(&now)
         .fetch_one(&mut *conn)
         .await?
-        .try_get(0)?;
+        .try_get("id")?;
         self.record("unit.create", "unit", id, Some(id), format!("新建{}“{}”", kind.label(), fields.name));
         Ok(id)
     }
@@ -347,11 +349,12 @@ impl Writer {
         if unit.is_closed() {
             return Err(StoreError::Conflict(Invalid::one("closed_on", "单位", "该单位已经撤销")));
         }
-        let open_children: i64 = sqlx::query("SELECT COUNT(*) FROM units WHERE parent_id = $1 AND closed_on IS NULL")
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get(0)?;
+        let open_children: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM units WHERE parent_id = $1 AND closed_on IS NULL")
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?
+                .try_get("n")?;
         if open_children > 0 {
             return Err(StoreError::Conflict(Invalid::one(
                 "closed_on",

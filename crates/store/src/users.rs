@@ -5,10 +5,11 @@ use crate::counting::Conn;
 use crate::credentials::{new_secret, secret_hash};
 use crate::db::Store;
 use crate::error::{Result, StoreError};
+use crate::row::{Named, Page};
 use crate::sql::{Sql, like_contains};
 use chrono::{DateTime, Duration, Utc};
 use gongkai_domain::staff::{Role, Roles};
-use gongkai_domain::time::{format_instant, parse_instant};
+use gongkai_domain::time::format_instant;
 use gongkai_domain::validation::Invalid;
 use serde::Serialize;
 use sqlx::Row;
@@ -24,27 +25,31 @@ pub struct User {
     pub phone: String,
     pub email: String,
     pub active: bool,
-    pub created_at: String,
-    pub updated_at: String,
-    pub last_login_at: Option<String>,
+    #[serde(with = "gongkai_domain::time::serde_instant")]
+    pub created_at: DateTime<Utc>,
+    #[serde(with = "gongkai_domain::time::serde_instant")]
+    pub updated_at: DateTime<Utc>,
+    #[serde(with = "gongkai_domain::time::serde_instant_opt")]
+    pub last_login_at: Option<DateTime<Utc>>,
 }
 
 const USER_COLUMNS: &str =
     "id, username, display_name, unit_id, phone, email, active, created_at, updated_at, last_login_at";
 
 fn user_from_row(r: &AnyRow) -> Result<User> {
+    let r = Named::new(r, "users");
     Ok(User {
-        id: r.try_get(0)?,
-        username: r.try_get(1)?,
-        display_name: r.try_get(2)?,
-        unit_id: r.try_get(3)?,
+        id: r.get("id")?,
+        username: r.get("username")?,
+        display_name: r.get("display_name")?,
+        unit_id: r.get("unit_id")?,
         roles: Roles::new(),
-        phone: r.try_get(4)?,
-        email: r.try_get(5)?,
-        active: r.try_get::<i64, _>(6)? != 0,
-        created_at: r.try_get(7)?,
-        updated_at: r.try_get(8)?,
-        last_login_at: r.try_get(9)?,
+        phone: r.get("phone")?,
+        email: r.get("email")?,
+        active: r.flag("active")?,
+        created_at: r.instant("created_at")?,
+        updated_at: r.instant("updated_at")?,
+        last_login_at: r.instant_opt("last_login_at")?,
     })
 }
 
@@ -55,10 +60,11 @@ async fn load_roles(conn: &mut Conn, users: &mut [User]) -> Result<()> {
     let mut q = Sql::new("SELECT user_id, role FROM user_roles WHERE user_id IN ");
     q.bind_list(users.iter().map(|u| u.id));
     for row in q.query().fetch_all(conn).await? {
-        let user_id: i64 = row.try_get(0)?;
-        let role: String = row.try_get(1)?;
-        if let (Some(u), Some(r)) = (users.iter_mut().find(|u| u.id == user_id), Role::parse(&role)) {
-            u.roles.insert(r);
+        let row = Named::new(&row, "user_roles");
+        let user_id: i64 = row.get("user_id")?;
+        let role = row.code("role", Role::parse)?;
+        if let Some(u) = users.iter_mut().find(|u| u.id == user_id) {
+            u.roles.insert(role);
         }
     }
     Ok(())
@@ -132,29 +138,65 @@ pub struct ApiToken {
     pub name: String,
     /// The first characters of the secret, to tell tokens apart in lists.
     pub prefix: String,
-    pub created_at: String,
+    #[serde(with = "gongkai_domain::time::serde_instant")]
+    pub created_at: DateTime<Utc>,
     pub created_by: Option<i64>,
-    pub last_used_at: Option<String>,
-    pub revoked_at: Option<String>,
+    #[serde(with = "gongkai_domain::time::serde_instant_opt")]
+    pub last_used_at: Option<DateTime<Utc>>,
+    #[serde(with = "gongkai_domain::time::serde_instant_opt")]
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// An account and its password hash, for logging in.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub user: User,
+    /// The stored hash of the password (PHC string).
+    pub password_hash: String,
+}
+
+/// A session just created: the cookie value (only its hash is stored) and the session.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub secret: String,
+    pub session: Session,
+}
+
+/// A live session and its active user.
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    pub session: Session,
+    pub user: User,
+}
+
+/// A live API token and its active user.
+#[derive(Debug, Clone)]
+pub struct TokenUser {
+    pub token: ApiToken,
+    pub user: User,
+}
+
+/// An API token just created: its id and the secret, shown once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewToken {
+    pub id: i64,
+    pub secret: String,
 }
 
 const TOKEN_COLUMNS: &str = "id, user_id, name, prefix, created_at, created_by, last_used_at, revoked_at";
 
 fn token_from_row(r: &AnyRow) -> Result<ApiToken> {
+    let r = Named::new(r, "api_tokens");
     Ok(ApiToken {
-        id: r.try_get(0)?,
-        user_id: r.try_get(1)?,
-        name: r.try_get(2)?,
-        prefix: r.try_get(3)?,
-        created_at: r.try_get(4)?,
-        created_by: r.try_get(5)?,
-        last_used_at: r.try_get(6)?,
-        revoked_at: r.try_get(7)?,
+        id: r.get("id")?,
+        user_id: r.get("user_id")?,
+        name: r.get("name")?,
+        prefix: r.get("prefix")?,
+        created_at: r.instant("created_at")?,
+        created_by: r.get("created_by")?,
+        last_used_at: r.instant_opt("last_used_at")?,
+        revoked_at: r.instant_opt("revoked_at")?,
     })
-}
-
-fn instant(text: &str) -> Result<DateTime<Utc>> {
-    parse_instant(text).ok_or_else(|| StoreError::Other(format!("bad stored instant {text}")))
 }
 
 impl Store {
@@ -171,28 +213,28 @@ impl Store {
         let mut q = crate::sql::Sql::new("SELECT id, display_name FROM users WHERE id IN ");
         q.bind_list(ids.iter().copied());
         let rows = q.query().fetch_all(&self.pool).await?;
-        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+        rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("display_name")?))).collect()
     }
 
     /// The account and its password hash, for logging in.
-    pub async fn user_credentials(&self, username: &str) -> Result<Option<(User, String)>> {
+    pub async fn user_credentials(&self, username: &str) -> Result<Option<Credentials>> {
         let mut conn = self.pool.acquire().await?;
         let row = sqlx::query(&format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1"))
             .bind(username)
             .fetch_optional(&mut *conn)
             .await?;
         let Some(row) = row else { return Ok(None) };
-        let hash: String = row.try_get(10)?;
+        let password_hash: String = row.try_get("password_hash")?;
         let mut users = vec![user_from_row(&row)?];
         load_roles(&mut conn, &mut users).await?;
-        Ok(users.pop().map(|u| (u, hash)))
+        Ok(users.pop().map(|user| Credentials { user, password_hash }))
     }
 
     pub async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
-        Ok(self.user_credentials(username).await?.map(|(u, _)| u))
+        Ok(self.user_credentials(username).await?.map(|c| c.user))
     }
 
-    pub async fn users_list(&self, f: &UserFilter, limit: i64, offset: i64) -> Result<(Vec<User>, i64)> {
+    pub async fn users_list(&self, f: &UserFilter, limit: i64, offset: i64) -> Result<Page<User>> {
         let build = |select: &str| {
             let mut q = Sql::new("");
             if let Some(unit) = f.within_unit {
@@ -221,24 +263,24 @@ impl Store {
             q
         };
         let mut conn = self.pool.acquire().await?;
-        let total: i64 = build("SELECT COUNT(*)").query().fetch_one(&mut *conn).await?.try_get(0)?;
+        let total: i64 = build("SELECT COUNT(*) AS n").query().fetch_one(&mut *conn).await?.try_get("n")?;
         let mut q = build(&format!("SELECT {USER_COLUMNS}"));
         q.push(" ORDER BY unit_id, username LIMIT ").bind(limit.clamp(1, 500)).push(" OFFSET ").bind(offset.max(0));
         let rows = q.query().fetch_all(&mut *conn).await?;
         let mut users = rows.iter().map(user_from_row).collect::<Result<Vec<_>>>()?;
         load_roles(&mut conn, &mut users).await?;
-        Ok((users, total))
+        Ok(Page { items: users, total })
     }
 
     pub async fn user_count(&self) -> Result<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?.try_get(0)?)
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(&self.pool).await?.try_get("n")?)
     }
 
     // ----- sessions -----
 
     /// Creates a session and returns the cookie value (only its hash is stored). Logging in
     /// always makes a new session, so a session fixed by an attacker before login is useless.
-    pub async fn session_create(&self, user_id: i64, ip: &str, user_agent: &str) -> Result<(String, Session)> {
+    pub async fn session_create(&self, user_id: i64, ip: &str, user_agent: &str) -> Result<NewSession> {
         let secret = new_secret("");
         let now = Utc::now();
         let session = Session {
@@ -262,12 +304,12 @@ impl Store {
         .bind(user_agent.chars().take(300).collect::<String>())
         .execute(&self.pool)
         .await?;
-        Ok((secret, session))
+        Ok(NewSession { secret, session })
     }
 
     /// The live session and its active user for a cookie value; touches the idle timer at
     /// most once a minute so that page views do not turn into writes.
-    pub async fn session_user(&self, secret: &str) -> Result<Option<(Session, User)>> {
+    pub async fn session_user(&self, secret: &str) -> Result<Option<SessionUser>> {
         let id = secret_hash(secret);
         let row =
             sqlx::query("SELECT user_id, csrf_token, created_at, last_seen_at, expires_at FROM sessions WHERE id = $1")
@@ -275,13 +317,14 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?;
         let Some(row) = row else { return Ok(None) };
+        let row = Named::new(&row, "sessions");
         let session = Session {
             id,
-            user_id: row.try_get(0)?,
-            csrf_token: row.try_get(1)?,
-            created_at: instant(&row.try_get::<String, _>(2)?)?,
-            last_seen_at: instant(&row.try_get::<String, _>(3)?)?,
-            expires_at: instant(&row.try_get::<String, _>(4)?)?,
+            user_id: row.get("user_id")?,
+            csrf_token: row.get("csrf_token")?,
+            created_at: row.instant("created_at")?,
+            last_seen_at: row.instant("last_seen_at")?,
+            expires_at: row.instant("expires_at")?,
         };
         let now = Utc::now();
         if now >= session.expires_at || now >= session.last_seen_at + SESSION_IDLE {
@@ -298,7 +341,7 @@ impl Store {
                 .execute(&self.pool)
                 .await?;
         }
-        Ok(Some((session, user)))
+        Ok(Some(SessionUser { session, user }))
     }
 
     pub async fn session_delete(&self, secret: &str) -> Result<()> {
@@ -320,7 +363,7 @@ impl Store {
 
     /// The token and its active user for a bearer secret; revoked tokens and disabled users
     /// get nothing. Records the last use at most once a minute.
-    pub async fn token_user(&self, secret: &str) -> Result<Option<(ApiToken, User)>> {
+    pub async fn token_user(&self, secret: &str) -> Result<Option<TokenUser>> {
         let row = sqlx::query(&format!(
             "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
         ))
@@ -333,8 +376,7 @@ impl Store {
             return Ok(None);
         };
         let now = Utc::now();
-        let stale =
-            token.last_used_at.as_deref().and_then(parse_instant).is_none_or(|t| now - t > Duration::minutes(1));
+        let stale = token.last_used_at.is_none_or(|t| now - t > Duration::minutes(1));
         if stale {
             sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
                 .bind(format_instant(now))
@@ -342,7 +384,7 @@ impl Store {
                 .execute(&self.pool)
                 .await?;
         }
-        Ok(Some((token, user)))
+        Ok(Some(TokenUser { token, user }))
     }
 
     pub async fn token(&self, id: i64) -> Result<Option<ApiToken>> {
@@ -371,10 +413,10 @@ impl Writer {
         let Some(row) = row else {
             return Err(StoreError::Invalid(Invalid::one("unit_id", "所属单位", "所选单位不存在")));
         };
-        if row.try_get::<Option<String>, _>(1)?.is_some() {
+        if row.try_get::<Option<String>, _>("closed_on")?.is_some() {
             return Err(StoreError::Invalid(Invalid::one("unit_id", "所属单位", "所选单位已撤销")));
         }
-        Ok(row.try_get(0)?)
+        Ok(row.try_get("name")?)
     }
 
     async fn set_roles(&mut self, user_id: i64, roles: &Roles) -> Result<()> {
@@ -412,7 +454,7 @@ impl Writer {
         .bind(&now)
         .fetch_one(self.conn())
         .await?
-        .try_get(0)?;
+        .try_get("id")?;
         self.set_roles(id, &new.roles).await?;
         self.record(
             "user.create",
@@ -525,7 +567,7 @@ impl Writer {
         Ok(())
     }
 
-    pub async fn token_create(&mut self, user_id: i64, name: &str) -> Result<(i64, String)> {
+    pub async fn token_create(&mut self, user_id: i64, name: &str) -> Result<NewToken> {
         let user = user_in(self.conn(), user_id).await?.ok_or(StoreError::NotFound("账号"))?;
         if !user.active {
             return Err(StoreError::Invalid(Invalid::one("user_id", "账号", "已停用的账号不能创建令牌")));
@@ -544,7 +586,7 @@ impl Writer {
         .bind(created_by)
         .fetch_one(self.conn())
         .await?
-        .try_get(0)?;
+        .try_get("id")?;
         self.record(
             "token.create",
             "api_token",
@@ -552,7 +594,7 @@ impl Writer {
             Some(user.unit_id),
             format!("为 {} 创建 API 令牌“{name}”（{prefix}…）", user.username),
         );
-        Ok((id, secret))
+        Ok(NewToken { id, secret })
     }
 
     pub async fn token_revoke(&mut self, id: i64) -> Result<()> {
@@ -563,11 +605,11 @@ impl Writer {
         .fetch_optional(self.conn())
         .await?
         .ok_or(StoreError::NotFound("令牌"))?;
-        if row.try_get::<Option<String>, _>(2)?.is_some() {
+        if row.try_get::<Option<String>, _>("revoked_at")?.is_some() {
             return Ok(());
         }
         let (name, prefix, username, unit_id): (String, String, String, i64) =
-            (row.try_get(0)?, row.try_get(1)?, row.try_get(3)?, row.try_get(4)?);
+            (row.try_get("name")?, row.try_get("prefix")?, row.try_get("username")?, row.try_get("unit_id")?);
         sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2")
             .bind(crate::now_text())
             .bind(id)

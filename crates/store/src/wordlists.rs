@@ -3,6 +3,7 @@
 use crate::audit::{Actor, Writer};
 use crate::db::Store;
 use crate::error::{Result, StoreError};
+use crate::row::Named;
 use gongkai_domain::validation::Invalid;
 use gongkai_domain::wordcheck::{WordEntry, WordKind, default_entries};
 use sqlx::Row;
@@ -15,11 +16,12 @@ pub struct StoredWord {
 
 /// A new installation starts with the default lists.
 pub async fn seed_words(store: &Store) -> Result<bool> {
-    let count: i64 = sqlx::query("SELECT COUNT(*) FROM word_entries").fetch_one(&store.pool).await?.try_get(0)?;
-    let seeded: i64 = sqlx::query("SELECT COUNT(*) FROM audit_log WHERE action = 'wordlist.seed'")
+    let count: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM word_entries").fetch_one(&store.pool).await?.try_get("n")?;
+    let seeded: i64 = sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'wordlist.seed'")
         .fetch_one(&store.pool)
         .await?
-        .try_get(0)?;
+        .try_get("n")?;
     if count > 0 || seeded > 0 {
         return Ok(false);
     }
@@ -39,14 +41,13 @@ impl Store {
             .await?;
         rows.iter()
             .map(|r| {
-                let kind: String = r.try_get(1)?;
+                let r = Named::new(r, "word_entries");
                 Ok(StoredWord {
-                    id: r.try_get(0)?,
+                    id: r.get("id")?,
                     entry: WordEntry {
-                        kind: WordKind::parse(&kind)
-                            .ok_or_else(|| StoreError::Other(format!("bad word kind {kind}")))?,
-                        word: r.try_get(2)?,
-                        suggestion: r.try_get(3)?,
+                        kind: r.code("kind", WordKind::parse)?,
+                        word: r.get("word")?,
+                        suggestion: r.get("suggestion")?,
                     },
                 })
             })
@@ -65,7 +66,7 @@ impl Writer {
         .bind(crate::now_text())
         .fetch_one(self.conn())
         .await?
-        .try_get(0)?;
+        .try_get("id")?;
         Ok(id)
     }
 
@@ -100,9 +101,10 @@ impl Writer {
             .fetch_optional(self.conn())
             .await?
             .ok_or(StoreError::NotFound("词语"))?;
-        let (kind, word): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+        let row = Named::new(&row, "word_entries");
+        let (kind, word): (WordKind, String) = (row.code("kind", WordKind::parse)?, row.get("word")?);
         sqlx::query("DELETE FROM word_entries WHERE id = $1").bind(id).execute(self.conn()).await?;
-        let label = WordKind::parse(&kind).map(|k| k.label()).unwrap_or("");
+        let label = kind.label();
         self.record("wordlist.remove", "word", id, None, format!("{label}清单删除“{word}”"));
         Ok(())
     }

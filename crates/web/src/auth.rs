@@ -122,7 +122,7 @@ pub async fn console_session(State(state): State<AppState>, req: Request, next: 
     let principal = match cookie_value(&parts.headers, SESSION_COOKIE) {
         Some(secret) if secret.len() < 200 => match gongkai_app::staff::session(&state, &secret).await {
             Ok(found) => {
-                found.map(|(session, user)| Principal { user, ip: client_ip(&parts, &state), session: Some(session) })
+                found.map(|f| Principal { user: f.user, ip: client_ip(&parts, &state), session: Some(f.session) })
             }
             Err(e) => return AppError::from(e).into_response(),
         },

@@ -5,9 +5,9 @@
 use crate::Context;
 use crate::Error;
 use chrono::Utc;
-use gongkai_domain::catalogue::{DueStatus, TimeLimit, due_status, publication_due};
-use gongkai_domain::documents::{Genre, SyncStatus, interpretation_rate, sync_status};
-use gongkai_domain::time::{date_in_china, parse_date};
+use gongkai_domain::catalogue::{DueStatus, due_status, publication_due};
+use gongkai_domain::documents::{SyncStatus, interpretation_rate, sync_status};
+use gongkai_domain::time::date_in_china;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -64,14 +64,13 @@ pub async fn flags(cx: &Context, unit_ids: &[i64]) -> Result<Flags, Error> {
     let tree = cx.unit_tree().await?;
     let today = date_in_china(Utc::now());
     let mut out = Flags::default();
-    for (id, title, unit_id, written_on, limit) in cx.store.drafts_with_time_limits(unit_ids).await? {
-        let (Some(written), Some(limit)) = (parse_date(&written_on), TimeLimit::parse(&limit)) else { continue };
-        let Some(due) = publication_due(&calendar, written, &limit) else { continue };
+    for d in cx.store.drafts_with_time_limits(unit_ids).await? {
+        let Some(due) = publication_due(&calendar, d.written_on, &d.time_limit) else { continue };
         let row = |left: i64, late: bool| DueRow {
-            document_id: id,
-            title: title.clone(),
-            unit_id,
-            written_on: written_on.clone(),
+            document_id: d.id,
+            title: d.title.clone(),
+            unit_id: d.unit_id,
+            written_on: d.written_on.to_string(),
             due_on: due.value.to_string(),
             working_days_left: left,
             late,
@@ -84,16 +83,14 @@ pub async fn flags(cx: &Context, unit_ids: &[i64]) -> Result<Flags, Error> {
     }
     let mut per_unit: std::collections::BTreeMap<i64, Vec<SyncStatus>> = Default::default();
     for p in cx.store.policies_and_interpretations(unit_ids).await? {
-        let (Some(genre), Some(published)) = (Genre::parse(&p.genre), parse_date(&p.published_on)) else { continue };
-        let first = p.first_interpretation_on.as_deref().and_then(parse_date);
-        let Some(status) = sync_status(genre, published, first) else { continue };
+        let Some(status) = sync_status(p.genre, p.published_on, p.first_interpretation_on) else { continue };
         per_unit.entry(p.unit_id).or_default().push(status);
         if status != SyncStatus::InStep {
             out.not_in_step.push(SyncRow {
                 document_id: p.id,
                 title: p.title,
                 unit_id: p.unit_id,
-                published_on: p.published_on,
+                published_on: p.published_on.to_string(),
                 status: if status == SyncStatus::Missing { "missing" } else { "late" }.into(),
                 label: status.label(),
             });

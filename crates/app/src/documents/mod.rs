@@ -17,7 +17,7 @@ use gongkai_domain::staff::{Action, Reach};
 use gongkai_domain::validation::{self, Invalid};
 use gongkai_domain::workflow::{State, review_options};
 use gongkai_store::attachments::Attachment;
-use gongkai_store::documents::{Document, DocumentFilter, InReview, Review, Version, publishes_later};
+use gongkai_store::documents::{Document, DocumentFilter, InReview, Review, Version};
 
 async fn publisher_of(cx: &Context, unit_id: i64) -> Result<String, Error> {
     Ok(cx.store.unit(unit_id).await?.ok_or(Error::NotFound)?.name)
@@ -199,7 +199,7 @@ pub async fn list(
     mut filter: DocumentFilter,
     limit: i64,
     offset: i64,
-) -> Result<(Vec<Document>, i64), Error> {
+) -> Result<gongkai_store::Page<Document>, Error> {
     filter.within_unit = scope(p)?;
     Ok(cx.store.documents_list(&filter, limit, offset).await?)
 }
@@ -225,7 +225,7 @@ pub async fn review_queue(cx: &Context, p: &Principal) -> Result<Vec<InReview>, 
                 d.status,
                 p.user.id,
                 &d.facts(),
-                publishes_later(d.publish_at.as_deref()),
+                gongkai_store::documents::publishes_later(d.publish_at),
             )
             .awaits()
         })
@@ -284,7 +284,7 @@ pub async fn filing_choices(cx: &Context, p: &Principal, units: &[i64]) -> Resul
         }
         let filing = Filing {
             unit_id: u,
-            items: items.iter().filter(|(unit, _, _)| *unit == u).map(|(_, id, label)| (*id, label.clone())).collect(),
+            items: items.iter().filter(|c| c.unit_id == u).map(|c| (c.id, c.label.clone())).collect(),
             columns: columns.iter().filter(|c| c.unit_id == u).map(|c| (c.id, c.name.clone())).collect(),
         };
         if !filing.items.is_empty() || !filing.columns.is_empty() {

@@ -14,7 +14,7 @@ pub async fn list(
     filter: &PublicFilter,
     limit: i64,
     offset: i64,
-) -> Result<(Vec<PublicDocument>, i64), Error> {
+) -> Result<gongkai_store::Page<PublicDocument>, Error> {
     Ok(cx.store.public_documents(filter, limit, offset).await?)
 }
 
@@ -24,7 +24,11 @@ pub async fn years(cx: &Context, filter: &PublicFilter) -> Result<Vec<i32>, Erro
 }
 
 /// A page of the sitemap: (id, last change) of published documents, by id.
-pub async fn sitemap(cx: &Context, limit: i64, offset: i64) -> Result<Vec<(i64, String)>, Error> {
+pub async fn sitemap(
+    cx: &Context,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<gongkai_store::documents::SitemapEntry>, Error> {
     Ok(cx.store.public_sitemap(limit, offset).await?)
 }
 
@@ -60,8 +64,8 @@ pub struct Details {
 }
 
 pub async fn details(cx: &Context, doc: &PublicDocument) -> Result<Details, Error> {
-    let (interpretations, _) =
-        cx.store.public_documents(&PublicFilter { interprets: Some(doc.id), ..Default::default() }, 20, 0).await?;
+    let interpretations =
+        cx.store.public_documents(&PublicFilter { interprets: Some(doc.id), ..Default::default() }, 20, 0).await?.items;
     let filed_under = match doc.catalogue_item_id {
         Some(i) => cx.store.catalogue_item(i).await?,
         None => None,

@@ -27,12 +27,11 @@ impl DocAction {
     /// The workflow's event for this action on `doc` at `now` (an approval at 终审 of a
     /// document with a publication time still to come schedules it).
     fn event(&self, doc: &Document, now: DateTime<Utc>) -> Event {
-        let now_local = now.with_timezone(&gongkai_domain::time::china()).format("%Y-%m-%d %H:%M").to_string();
         match self {
             DocAction::Submit => Event::Submit,
             DocAction::Approve { checks_clear, override_reason } => Event::Approve {
                 checks_clear: *checks_clear || !override_reason.trim().is_empty(),
-                publish_later: doc.publish_at.as_deref().is_some_and(|at| at > now_local.as_str()),
+                publish_later: doc.publish_at.is_some_and(|at| at > now),
             },
             DocAction::Reject { .. } => Event::Reject,
             DocAction::PublishDue => Event::PublishDue,

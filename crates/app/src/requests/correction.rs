@@ -113,7 +113,16 @@ pub async fn submit_correction(
     refresh_due(&cal, &mut r, &consultations);
     w.request_save(&r).await?;
     for (name, content_type, size, sha) in &saved {
-        w.request_file_insert(r.id, CORRECTION_ROLE, name, content_type, *size, sha, false).await?;
+        w.request_file_insert(
+            r.id,
+            gongkai_domain::requests::FileRole::Correction,
+            name,
+            content_type,
+            *size,
+            sha,
+            false,
+        )
+        .await?;
     }
     let details = EventDetails { text: Some(body), ..Default::default() };
     w.request_event(r.id, EventKind::CorrectionReceived, received, true, &details).await?;

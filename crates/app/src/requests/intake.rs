@@ -4,6 +4,7 @@
 
 use super::*;
 use gongkai_domain::request_events::{EventDetails, EventKind};
+use gongkai_domain::requests::FileRole;
 
 /// How many applications one address may submit per window (15 minutes): enough for a
 /// family or an office sharing one address, too few for a robot.
@@ -204,8 +205,16 @@ async fn store_new(
         };
         if let (Some((name, bytes)), Some(sha)) = (proof, &proof_sha) {
             let kind = gongkai_extract::detect(name, bytes).map_err(Error::internal)?;
-            w.request_file_insert(id, "identity_proof", name, kind.content_type(), bytes.len() as i64, sha, false)
-                .await?;
+            w.request_file_insert(
+                id,
+                FileRole::IdentityProof,
+                name,
+                kind.content_type(),
+                bytes.len() as i64,
+                sha,
+                false,
+            )
+            .await?;
         }
         let on = new.received_on.unwrap_or_else(|| cx.today());
         let details = EventDetails {

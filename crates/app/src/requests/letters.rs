@@ -9,6 +9,7 @@ use crate::Error;
 use crate::Principal;
 use gongkai_domain::reply_letter::{self, Letter, LetterFacts, LetterKind, Placeholder, TemplateKey, chinese_date};
 use gongkai_domain::request_events::EventKind;
+use gongkai_domain::requests::FileRole;
 use gongkai_domain::staff::{Action, Reach};
 use gongkai_domain::units::UnitKind;
 use gongkai_domain::validation::Invalid;
@@ -39,7 +40,7 @@ pub async fn font(cx: &Context) -> Option<LetterFont> {
 /// The template text for `key`: an administrator's version, else the shipped one.
 pub async fn template(cx: &Context, key: TemplateKey) -> Result<(String, bool), Error> {
     Ok(match cx.store.letter_template(&key.code()).await? {
-        Some((body, _, _)) => (body, true),
+        Some(t) => (t.body, true),
         None => (reply_letter::default_template(key).to_string(), false),
     })
 }
@@ -78,8 +79,8 @@ pub async fn facts(cx: &Context, r: &Request) -> Result<LetterFacts, Error> {
     set(Placeholder::Reasons, r.reply.reasons.clone());
     set(Placeholder::Provided, r.reply.provided.clone());
     let mut places = Vec::new();
-    for (_, title, index_no) in cx.store.reply_documents(&r.reply.document_ids).await? {
-        places.push(format!("《{title}》（索引号：{index_no}，可在本网站“政府信息”栏目查阅）"));
+    for d in cx.store.reply_documents(&r.reply.document_ids).await? {
+        places.push(format!("《{}》（索引号：{}，可在本网站“政府信息”栏目查阅）", d.title, d.index_no));
     }
     set(Placeholder::WhereToObtain, places.join("；"));
     set(Placeholder::ResponsibleAgency, r.reply.responsible_agency.clone());
@@ -245,12 +246,12 @@ pub async fn ensure_reply_letters(cx: &Context) -> Result<usize, Error> {
         let mut w = cx.store.write(gongkai_store::Actor::system("letters")).await?;
         let locked = w.request_lock(id).await?;
         // Another node starting at the same time may have written them meanwhile.
-        let has_letter = cx.store.request_files(id).await?.iter().any(|f| f.role == "letter");
+        let has_letter = cx.store.request_files(id).await?.iter().any(|f| f.role == FileRole::Letter);
         if locked.state != r.state || locked.outcome != r.outcome || has_letter {
             continue;
         }
         for (name, content_type, size, sha) in &files {
-            w.request_file_insert(id, "letter", name, content_type, *size, sha, true).await?;
+            w.request_file_insert(id, FileRole::Letter, name, content_type, *size, sha, true).await?;
         }
         w.record(
             "request.letter",

@@ -23,8 +23,8 @@ pub use step_input::{StepBody, parse_step, take_named_step};
 pub use steps::{Step, answer_coordination, take_step};
 pub use views::{
     CaseFile, CasePage, PublicCase, Queue, QueueQuery, case_file, case_page, check_reply_documents, coordinations,
-    current_deadline, is_personal_file, public_case, public_file, queue, queue_page, register_rows, reminders,
-    reply_has_files, staff_file, visible,
+    current_deadline, public_case, public_file, queue, queue_page, register_rows, reminders, reply_has_files,
+    staff_file, visible,
 };
 
 use crate::{Context, Error, Principal, today};
@@ -155,8 +155,17 @@ pub async fn add_provided_file(
     let kind = gongkai_extract::detect(name, bytes).map_err(|e| Invalid::one("file", "文件", e))?;
     let sha = cx.store.file_save(bytes).await?;
     let mut w = cx.store.write(p.actor()).await?;
-    let fid =
-        w.request_file_insert(r.id, "provided", name, kind.content_type(), bytes.len() as i64, &sha, false).await?;
+    let fid = w
+        .request_file_insert(
+            r.id,
+            gongkai_domain::requests::FileRole::Provided,
+            name,
+            kind.content_type(),
+            bytes.len() as i64,
+            &sha,
+            false,
+        )
+        .await?;
     w.record(
         "request.file_add",
         "request",

@@ -154,7 +154,7 @@ pub async fn take_step(cx: &Context, p: &Principal, id: i64, step: Step) -> Resu
     match &step {
         Step::Confirm { on: day } => {
             r.state = transition(RequestEvent::ConfirmReceipt, r.state)?;
-            let submitted = gongkai_domain::time::parse_instant(&r.submitted_at).map(date_in_china);
+            let submitted = Some(date_in_china(r.submitted_at));
             not_before("on", "确认收到日期", *day, submitted)?;
             r.received_on = Some(*day);
             r.handler_id = r.handler_id.or(Some(p.user.id));
@@ -303,7 +303,16 @@ pub async fn take_step(cx: &Context, p: &Principal, id: i64, step: Step) -> Resu
             let sent = approve(&mut r, *day, p.user.id, today)?;
             w.request_files_publish(id).await?;
             for (name, content_type, size, sha) in letters.take().unwrap_or_default() {
-                w.request_file_insert(id, "letter", &name, content_type, size, &sha, true).await?;
+                w.request_file_insert(
+                    id,
+                    gongkai_domain::requests::FileRole::Letter,
+                    &name,
+                    content_type,
+                    size,
+                    &sha,
+                    true,
+                )
+                .await?;
             }
             (kind, on, public) = (EventKind::Replied, sent, true);
             details = EventDetails { outcome: r.outcome.map(|o| o.code().into()), ..Default::default() };

@@ -8,17 +8,15 @@ use crate::{Context, Error, Principal};
 use chrono::NaiveDate;
 use gongkai_domain::request_lifecycle::RequestState;
 use gongkai_domain::requests as rules;
+use gongkai_domain::requests::FileRole;
 use gongkai_domain::staff::{Action, Reach, Role};
 use gongkai_domain::validation::Invalid;
-use gongkai_store::requests::{Consultation, ReminderCounts, Request, RequestEventRow, RequestFile, RequestFilter};
+use gongkai_store::Page;
+use gongkai_store::requests::{
+    Consultation, ReminderCounts, ReplyDocument, Request, RequestEventRow, RequestFile, RequestFilter,
+};
 use gongkai_store::users::{User, UserFilter};
 use std::collections::HashMap;
-
-/// Files with personal data (the identity proof, the applicant's correction files): for the
-/// handlers of the handling unit only.
-pub fn is_personal_file(role: &str) -> bool {
-    role == "identity_proof" || role == super::correction::CORRECTION_ROLE
-}
 
 /// The case if `p` may read it; a case they may not read is not found.
 pub async fn visible(cx: &Context, p: &Principal, id: i64) -> Result<Request, Error> {
@@ -86,8 +84,8 @@ pub async fn queue_page(
     queue: &Queue,
     limit: i64,
     offset: i64,
-) -> Result<(Vec<(Request, Vec<Consultation>)>, i64), Error> {
-    let (rows, total) = cx.store.requests_list(&queue.filter, limit, offset).await?;
+) -> Result<Page<(Request, Vec<Consultation>)>, Error> {
+    let Page { items: rows, total } = cx.store.requests_list(&queue.filter, limit, offset).await?;
     let consulting: Vec<i64> = rows.iter().filter(|r| r.state == RequestState::Consulting).map(|r| r.id).collect();
     let mut consultations = cx.store.consultations_of_requests(&consulting).await?;
     let rows = rows
@@ -101,18 +99,13 @@ pub async fn queue_page(
             (r, of_case)
         })
         .collect();
-    Ok((rows, total))
+    Ok(Page { items: rows, total })
 }
 
 /// Every case of a queue with the applicants' details, for the register a unit exports: only
 /// for those who may export the unit's register (the export is to be recorded with
 /// `record_export`).
-pub async fn register_rows(
-    cx: &Context,
-    p: &Principal,
-    queue: &Queue,
-    unit_id: i64,
-) -> Result<(Vec<Request>, i64), Error> {
+pub async fn register_rows(cx: &Context, p: &Principal, queue: &Queue, unit_id: i64) -> Result<Page<Request>, Error> {
     p.require_for_unit(cx, Action::ExportRequests, unit_id).await?;
     Ok(cx.store.requests_list(&queue.filter, 50_000, 0).await?)
 }
@@ -195,7 +188,7 @@ pub async fn case_file(cx: &Context, p: &Principal, r: &Request, with_applicant:
         }
     }
     let mut files = cx.store.request_files(r.id).await?;
-    files.retain(|f| personal || !is_personal_file(&f.role));
+    files.retain(|f| personal || !f.role.is_personal());
     Ok(CaseFile { consultations, events, files, applicant_shown })
 }
 
@@ -204,13 +197,13 @@ pub async fn case_file(cx: &Context, p: &Principal, r: &Request, with_applicant:
 pub struct CasePage {
     pub file: CaseFile,
     pub handlers: Vec<User>,
-    pub disclosed: Vec<(i64, String, String)>,
+    pub disclosed: Vec<ReplyDocument>,
 }
 
 pub async fn case_page(cx: &Context, p: &Principal, r: &Request, with_applicant: bool) -> Result<CasePage, Error> {
     let file = case_file(cx, p, r, with_applicant).await?;
     let filter = UserFilter { unit: Some(r.unit_id), role: Some(Role::RequestHandler), ..Default::default() };
-    let (mut handlers, _) = cx.store.users_list(&filter, 200, 0).await?;
+    let mut handlers = cx.store.users_list(&filter, 200, 0).await?.items;
     handlers.retain(|u| u.active);
     let disclosed = cx.store.reply_documents(&r.reply.document_ids).await?;
     Ok(CasePage { file, handlers, disclosed })
@@ -219,13 +212,13 @@ pub async fn case_page(cx: &Context, p: &Principal, r: &Request, with_applicant:
 /// Whether files of the information provided are attached to the case's reply already: an
 /// input of the reply step (whose use case checks the caller's rights), nothing shown.
 pub async fn reply_has_files(cx: &Context, id: i64) -> Result<bool, Error> {
-    Ok(cx.store.request_files(id).await?.iter().any(|f| f.role == "provided"))
+    Ok(cx.store.request_files(id).await?.iter().any(|f| f.role == FileRole::Provided))
 }
 
 /// Checks that the documents a reply points to are published ones.
 pub async fn check_reply_documents(cx: &Context, ids: &[i64]) -> Result<(), Error> {
     let published = cx.store.reply_documents(ids).await?;
-    if let Some(doc) = ids.iter().find(|id| !published.iter().any(|(p, _, _)| p == *id)) {
+    if let Some(doc) = ids.iter().find(|id| !published.iter().any(|d| d.id == **id)) {
         return Err(Invalid::one("document_ids", "已公开信息", format!("编号 {doc} 不是已公开的政府信息")).into());
     }
     Ok(())
@@ -235,7 +228,7 @@ pub async fn check_reply_documents(cx: &Context, ids: &[i64]) -> Result<(), Erro
 /// for the handling unit's handlers, and each such view is audited.
 pub async fn staff_file(cx: &Context, p: &Principal, r: &Request, file_id: i64) -> Result<RequestFile, Error> {
     let f = cx.store.request_file(file_id).await?.filter(|f| f.request_id == r.id).ok_or(Error::NotFound)?;
-    if is_personal_file(&f.role) {
+    if f.role.is_personal() {
         if !may_see_applicant(p, r) {
             return Err(Error::NotFound);
         }

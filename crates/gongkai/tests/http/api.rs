@@ -353,7 +353,7 @@ both!(users_and_tokens_through_the_api, |app: App| async move {
     let res = app.api_json(Method::POST, &own, "/api/v1/tokens", json!({"name": "政务新媒体"})).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let filter = gongkai_store::AuditFilter { action: Some("token.create".into()), ..Default::default() };
-    let (records, _) = app.store.audit_list(&filter, 10, 0).await.unwrap();
+    let gongkai_store::Page { items: records, total: _ } = app.store.audit_list(&filter, 10, 0).await.unwrap();
     let by_api: Vec<_> = records.iter().filter(|r| r.actor_id == Some(id)).collect();
     assert_eq!(by_api.len(), 2, "{records:?}");
     assert!(by_api.iter().all(|r| r.actor_name == "ybj_api" && r.summary.contains("为 ybj_api 创建")), "{by_api:?}");
@@ -775,7 +775,7 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
             .await
             .unwrap()
             .iter()
-            .find(|f| f.role == "provided")
+            .find(|f| f.role == gongkai_domain::requests::FileRole::Provided)
             .map(|f| f.id)
             .unwrap_or(0);
         let url = path

@@ -35,7 +35,7 @@ async fn writes(store: &Store, n: usize) -> i64 {
 }
 
 async fn records(store: &Store) -> Vec<AuditRecord> {
-    let (mut all, _) = store.audit_list(&Default::default(), 500, 0).await.unwrap();
+    let gongkai_store::Page { items: mut all, total: _ } = store.audit_list(&Default::default(), 500, 0).await.unwrap();
     all.reverse();
     all
 }

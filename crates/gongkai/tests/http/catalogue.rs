@@ -101,11 +101,12 @@ both!(standard_lists_import_and_export_as_xlsx, |app: App| async move {
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().await.unwrap().contains("请选择 XLSX 格式的清单文件"));
-    let (records, _) = app
+    let records = app
         .store
         .audit_list(&gongkai_store::AuditFilter { action: Some("standard.import".into()), ..Default::default() }, 10, 0)
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     assert!(records.iter().any(|r| r.summary.contains("新增 1 项，更新 9 项，删除 1 项")), "the import is audited");
 });
 

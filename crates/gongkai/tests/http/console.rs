@@ -53,7 +53,7 @@ both!(session_cookie_is_safe_and_rotated, |app: App| async move {
     // Only a hash of the cookie value is stored.
     let secret = cookie.trim_start_matches("gk_session=").split(';').next().unwrap().to_string();
     let user = app.store.user_by_username("admin").await.unwrap().unwrap();
-    assert!(app.store.session_user(&secret).await.unwrap().is_some_and(|(_, u)| u.id == user.id));
+    assert!(app.store.session_user(&secret).await.unwrap().is_some_and(|f| f.user.id == user.id));
     assert!(app.store.session_user("attacker-chosen").await.unwrap().is_none());
 });
 
@@ -334,11 +334,12 @@ both!(system_admin_creates_renames_moves_and_closes_units, |app: App| async move
     assert!(!home.contains(&format!("href=\"/units/{id}\"")), "closed units leave the lists");
 
     // All of it is in the audit log.
-    let (records, _) = app
+    let records = app
         .store
         .audit_list(&gongkai_store::AuditFilter { object_id: Some(id.to_string()), ..Default::default() }, 50, 0)
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     let actions: Vec<&str> = records.iter().map(|r| r.action.as_str()).collect();
     assert_eq!(actions, vec!["unit.close", "unit.move", "unit.rename", "unit.create"]);
     assert!(records.iter().all(|r| r.actor_name == "admin" && r.ip == "127.0.0.1"));

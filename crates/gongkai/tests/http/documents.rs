@@ -6,7 +6,7 @@ use crate::common;
 use gongkai_app::documents::DocAction;
 use gongkai_domain::documents::{DocumentFields, DocumentInput, Validity, Withdrawal};
 use gongkai_domain::workflow::State;
-use gongkai_store::documents::PublicFilter;
+use gongkai_store::documents::{Imported, PublicFilter};
 use gongkai_store::{Actor, Store, StoreError};
 
 fn fields(title: &str) -> DocumentFields {
@@ -201,7 +201,11 @@ store_test!(withdrawal_validity_and_the_outbox, demo_base, |store: Store| async 
     let new = draft(&store, &p, "新办法").await;
     publish(&store, &p, new).await;
     let events = store.outbox_after(before, 100).await.unwrap();
-    assert_eq!(events.iter().map(|e| e.2).collect::<Vec<_>>(), vec![old, new], "each publication is an outbox event");
+    assert_eq!(
+        events.iter().map(|e| e.object_id).collect::<Vec<_>>(),
+        vec![old, new],
+        "each publication is an outbox event"
+    );
 
     let mut w = store.write(Actor::system("test")).await.unwrap();
     w.document_set_validity(old, Validity::Repealed, chrono::NaiveDate::from_ymd_opt(2025, 6, 1), Some(new))
@@ -210,7 +214,7 @@ store_test!(withdrawal_validity_and_the_outbox, demo_base, |store: Store| async 
     w.commit().await.unwrap();
     let public = store.public_document(old).await.unwrap().unwrap();
     assert_eq!(
-        (public.validity, public.validity_on.as_deref(), public.replaced_by),
+        (public.validity, public.validity_on.map(|d| d.to_string()).as_deref(), public.replaced_by),
         (Validity::Repealed, Some("2025-06-01"), Some(new))
     );
 
@@ -231,7 +235,7 @@ store_test!(withdrawal_validity_and_the_outbox, demo_base, |store: Store| async 
     )
     .await
     .unwrap();
-    let (online, total) =
+    let gongkai_store::Page { items: online, total } =
         store.public_documents(&PublicFilter { unit: Some(p.unit), ..Default::default() }, 50, 0).await.unwrap();
     assert_eq!(total, 1);
     assert_eq!(online[0].id, new);
@@ -280,30 +284,33 @@ store_test!(a_batch_import_shares_the_index_numbers_with_review, demo_base, |sto
         .unwrap();
     w.commit().await.unwrap();
     assert_eq!(
-        done.iter().map(|d| d.1).collect::<Vec<_>>(),
+        done.iter().map(|d| d.fresh).collect::<Vec<_>>(),
         [true, true, true, false],
         "a repeated key is one document"
     );
-    assert_eq!(done[0].0, done[3].0);
+    assert_eq!(done[0].id, done[3].id);
     let index_no = |id: i64| {
         let s = store.clone();
         async move { s.document(id).await.unwrap().unwrap().index_no.unwrap() }
     };
     assert!(index_no(reviewed).await.ends_with(&format!("/{this_year}-00001")));
-    assert!(index_no(done[0].0).await.ends_with(&format!("/{this_year}-00002")));
-    assert!(index_no(done[2].0).await.ends_with(&format!("/{this_year}-00003")));
-    assert!(index_no(done[1].0).await.ends_with("/2020-00001"), "numbered in the year of publication");
-    let doc = store.public_document(done[1].0).await.unwrap().unwrap();
-    assert_eq!((doc.published_on.as_str(), doc.version), ("2020-06-01", 1));
+    assert!(index_no(done[0].id).await.ends_with(&format!("/{this_year}-00002")));
+    assert!(index_no(done[2].id).await.ends_with(&format!("/{this_year}-00003")));
+    assert!(index_no(done[1].id).await.ends_with("/2020-00001"), "numbered in the year of publication");
+    let doc = store.public_document(done[1].id).await.unwrap().unwrap();
+    assert_eq!((doc.published_on.to_string().as_str(), doc.version), ("2020-06-01", 1));
     // Again: nothing new, the same ids, and the next review continues after the import.
     let mut w = store.write(Actor::system("test")).await.unwrap();
     let again = w.documents_import(&[item(&b, "k2", today), item(&a, "k1", today)]).await.unwrap();
     drop(w);
-    assert_eq!(again, [(done[2].0, false), (done[0].0, false)]);
+    assert_eq!(again, [Imported { id: done[2].id, fresh: false }, Imported { id: done[0].id, fresh: false }]);
     let next = draft(&store, &p, "导入之后审核的文件").await;
     publish(&store, &p, next).await;
     assert!(index_no(next).await.ends_with(&format!("/{this_year}-00004")));
-    assert_eq!(store.outbox_after(0, 100).await.unwrap().iter().filter(|e| done.iter().any(|d| d.0 == e.2)).count(), 3);
+    assert_eq!(
+        store.outbox_after(0, 100).await.unwrap().iter().filter(|e| done.iter().any(|d| d.id == e.object_id)).count(),
+        3
+    );
     assert!(store.audit_verify().await.unwrap().is_ok());
 });
 
@@ -374,9 +381,9 @@ store_test!(a_published_version_shares_the_working_copy_text, demo_base, |store:
         .await
         .unwrap();
     w.commit().await.unwrap();
-    let (owned, working, versions) = stored_texts(&store, done[0].0).await;
+    let (owned, working, versions) = stored_texts(&store, done[0].id).await;
     assert_eq!((owned, versions), (1, vec![working]));
-    let public = store.public_document(done[0].0).await.unwrap().unwrap();
+    let public = store.public_document(done[0].id).await.unwrap().unwrap();
     assert_eq!((public.body_html, public.body_text), (imported.body_html, imported.body_text));
 });
 
@@ -388,7 +395,10 @@ store_test!(editing_after_publishing_keeps_each_version_text, demo_base, |store:
     let (_, first, _) = stored_texts(&store, id).await;
     let body = |v: i64| {
         let s = store.clone();
-        async move { s.document_version_body(id, v).await.unwrap().unwrap() }
+        async move {
+            let b = s.document_version_body(id, v).await.unwrap().unwrap();
+            (b.body_html, b.body_text)
+        }
     };
     // The revision's body gets a row of its own; version 1 and the public page keep theirs.
     act(&store, id, DocAction::Revise, p.editor).await.unwrap();

@@ -522,7 +522,7 @@ impl Ctx {
 
     async fn scratch_token(&self, target: Target) -> i64 {
         let mut w = self.app.store.write(gongkai_store::Actor::system("test")).await.unwrap();
-        let (id, _) = w.token_create(self.staff[Self::idx(target)], "matrix").await.unwrap();
+        let id = w.token_create(self.staff[Self::idx(target)], "matrix").await.unwrap().id;
         w.commit().await.unwrap();
         id
     }
@@ -1053,7 +1053,7 @@ both!(console_routes_by_role_and_unit, |app: App| async move {
     assert!(res.text().await.unwrap().contains("已填写的答复内容保留在下方"));
     // The closes and creations allowed above left their marks, all audited and intact.
     assert!(app.store.audit_verify().await.unwrap().is_ok());
-    let (units, _) =
+    let gongkai_store::Page { items: units, total: _ } =
         app.store.units_list(&UnitFilter { q: Some("矩阵处室".into()), ..Default::default() }, 100, 0).await.unwrap();
     assert_eq!(units.len(), 2, "system admins created one unit in each place; nobody else did");
 });

@@ -28,7 +28,8 @@ fn corpus_slice() -> Vec<u8> {
 
 async fn import(app: &App) -> usize {
     let city = app.unit_id("济南市人民政府").await;
-    let (docs, errors) = gongkai_store::import::prepare(&app.store, &corpus_slice(), Some(city)).await.unwrap();
+    let gongkai_store::import::PreparedFile { items: docs, errors } =
+        gongkai_store::import::prepare(&app.store, &corpus_slice(), Some(city)).await.unwrap();
     assert!(errors.is_empty(), "{:?}", errors.iter().map(|e| (e.line, &e.message)).collect::<Vec<_>>());
     let report = gongkai_store::import::write(&app.store, &docs, 100, gongkai_store::Actor::system("import"), |_| {})
         .await

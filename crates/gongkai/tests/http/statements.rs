@@ -116,7 +116,8 @@ async fn add_rows(app: &App, n: usize) {
 
     // The case's timeline gets an entry by every demo user, its reply `n` published documents.
     let case = app.store.request_by_tracking_no(CASE).await.unwrap().unwrap().id;
-    let (users, _) = app.store.users_list(&Default::default(), 200, 0).await.unwrap();
+    let gongkai_store::Page { items: users, total: _ } =
+        app.store.users_list(&Default::default(), 200, 0).await.unwrap();
     for u in &users {
         let actor =
             Actor { user_id: Some(u.id), name: u.username.clone(), unit_id: Some(u.unit_id), ip: String::new() };
@@ -129,7 +130,7 @@ async fn add_rows(app: &App, n: usize) {
         w.commit().await.unwrap();
     }
     let filter = gongkai_store::documents::PublicFilter::default();
-    let (docs, _) = app.store.public_documents(&filter, n as i64, 0).await.unwrap();
+    let gongkai_store::Page { items: docs, total: _ } = app.store.public_documents(&filter, n as i64, 0).await.unwrap();
     let mut w = app.store.write(Actor::system("test")).await.unwrap();
     let mut r = w.request_lock(case).await.unwrap();
     r.reply.document_ids = docs.iter().map(|d| d.id).collect();
@@ -155,7 +156,8 @@ async fn add_rows(app: &App, n: usize) {
 /// includes the look-up of the documents a reply points to.
 async fn link_one_document(app: &App) {
     let case = app.store.request_by_tracking_no(CASE).await.unwrap().unwrap().id;
-    let (docs, _) = app.store.public_documents(&Default::default(), 1, 0).await.unwrap();
+    let gongkai_store::Page { items: docs, total: _ } =
+        app.store.public_documents(&Default::default(), 1, 0).await.unwrap();
     let mut w = app.store.write(Actor::system("test")).await.unwrap();
     let mut r = w.request_lock(case).await.unwrap();
     r.reply.document_ids = docs.iter().map(|d| d.id).collect();

@@ -2,6 +2,7 @@
 //! unit rules, sessions and tokens, the calendar seed, idempotent demo data.
 
 use crate::common;
+use gongkai_domain::calendar::ScheduleSource;
 use gongkai_domain::units::{UnitFields, UnitKind};
 use gongkai_store::users::NewUser;
 use gongkai_store::{Actor, Store, StoreError};
@@ -84,7 +85,7 @@ store_test!(writes_are_audited_or_not_made, |store: Store| async move {
         w.unit_create(Some(city), UnitKind::Department, &fields("丢弃"), 0, None).await.unwrap();
     }
     assert_eq!(store.unit_count().await.unwrap(), 1);
-    let (records, total) = store.audit_list(&Default::default(), 10, 0).await.unwrap();
+    let gongkai_store::Page { items: records, total } = store.audit_list(&Default::default(), 10, 0).await.unwrap();
     assert_eq!(records[0].action, "unit.create");
     assert!(total >= 1);
     assert!(store.audit_verify().await.unwrap().is_ok());
@@ -173,7 +174,7 @@ store_test!(unit_rules_hold_in_the_store, |store: Store| async move {
         .await
         .unwrap();
     w.commit().await.unwrap();
-    let (secret, _) = store.session_create(user, "127.0.0.1", "test").await.unwrap();
+    let secret = store.session_create(user, "127.0.0.1", "test").await.unwrap().secret;
     assert!(store.session_user(&secret).await.unwrap().is_some());
     let mut w = store.write(Actor::system("test")).await.unwrap();
     assert_eq!(w.unit_close(street, "2026-11-30", "撤并").await.unwrap(), 1);
@@ -181,7 +182,7 @@ store_test!(unit_rules_hold_in_the_store, |store: Store| async move {
     assert!(store.session_user(&secret).await.unwrap().is_none());
     assert!(!store.user(user).await.unwrap().unwrap().active);
     let closed = store.unit(street).await.unwrap().unwrap();
-    assert_eq!(closed.closed_on.as_deref(), Some("2026-11-30"));
+    assert_eq!(closed.closed_on.map(|d| d.to_string()).as_deref(), Some("2026-11-30"));
     let mut w = store.write(Actor::system("test")).await.unwrap();
     assert!(
         w.unit_create(Some(street), UnitKind::Department, &fields("撤销后"), 0, None).await.is_err(),
@@ -204,21 +205,21 @@ store_test!(sessions_and_tokens_expire_and_revoke, |store: Store| async move {
         })
         .await
         .unwrap();
-    let (token_id, secret) = w.token_create(id, "t").await.unwrap();
+    let gongkai_store::users::NewToken { id: token_id, secret } = w.token_create(id, "t").await.unwrap();
     w.commit().await.unwrap();
-    assert_eq!(store.token_user(&secret).await.unwrap().unwrap().1.id, id);
+    assert_eq!(store.token_user(&secret).await.unwrap().unwrap().user.id, id);
     assert!(store.token_user("gk_wrong").await.unwrap().is_none());
     let mut w = store.write(Actor::system("test")).await.unwrap();
     w.token_revoke(token_id).await.unwrap();
     w.commit().await.unwrap();
     assert!(store.token_user(&secret).await.unwrap().is_none());
 
-    let (cookie, _) = store.session_create(id, "127.0.0.1", "ua").await.unwrap();
+    let cookie = store.session_create(id, "127.0.0.1", "ua").await.unwrap().secret;
     assert!(store.session_user(&cookie).await.unwrap().is_some());
     // Idle for longer than allowed: gone.
     raw(&store, "UPDATE sessions SET last_seen_at = '2000-01-01T00:00:00.000000Z'").await;
     assert!(store.session_user(&cookie).await.unwrap().is_none());
-    let (cookie, _) = store.session_create(id, "127.0.0.1", "ua").await.unwrap();
+    let cookie = store.session_create(id, "127.0.0.1", "ua").await.unwrap().secret;
     raw(&store, "UPDATE sessions SET expires_at = '2000-01-01T00:00:00.000000Z'").await;
     assert_eq!(store.sessions_prune().await.unwrap(), 1);
     assert!(store.session_user(&cookie).await.unwrap().is_none());
@@ -271,7 +272,7 @@ store_test!(throttle_check_and_count_is_atomic_under_concurrency, |store: Store|
 store_test!(calendar_seed_respects_administrators, |store: Store| async move {
     let years = store.calendar_years().await.unwrap();
     assert_eq!(years.iter().map(|y| y.year).collect::<Vec<_>>(), (2019..=2026).collect::<Vec<_>>());
-    assert!(years.iter().all(|y| y.source == "official"));
+    assert!(years.iter().all(|y| y.source == ScheduleSource::Official));
     let calendar = store.calendar().await.unwrap();
     assert!(!calendar.is_workday(chrono::NaiveDate::from_ymd_opt(2025, 10, 8).unwrap()).value);
     assert!(calendar.is_workday(chrono::NaiveDate::from_ymd_opt(2025, 9, 28).unwrap()).value, "调休 Sunday");
@@ -291,12 +292,12 @@ store_test!(calendar_seed_respects_administrators, |store: Store| async move {
         gongkai_domain::calendar::parse_schedules("年份 2027 国办发明电〔2026〕1号\n元旦 2026-12-31至2027-01-01 放假")
             .unwrap();
     let mut w = store.write(Actor::system("test")).await.unwrap();
-    w.calendar_put_year(&overlapping[0], "admin").await.unwrap();
+    w.calendar_put_year(&overlapping[0], ScheduleSource::Admin).await.unwrap();
     w.commit().await.unwrap();
     let clash =
         gongkai_domain::calendar::parse_schedules("年份 2026 国办发明电〔2025〕7号\n元旦 2026-12-31 放假").unwrap();
     let mut w = store.write(Actor::system("test")).await.unwrap();
-    assert!(matches!(w.calendar_put_year(&clash[0], "admin").await, Err(StoreError::Invalid(_))));
+    assert!(matches!(w.calendar_put_year(&clash[0], ScheduleSource::Admin).await, Err(StoreError::Invalid(_))));
 });
 
 store_test!(demo_data_loads_once, |store: Store| async move {
@@ -323,6 +324,37 @@ store_test!(demo_data_loads_once, |store: Store| async move {
     assert!(store.audit_verify().await.unwrap().is_ok());
 });
 
+store_test!(unknown_stored_values_are_errors_not_defaults, |store: Store| async move {
+    gongkai_app::demo::load_base(&store).await.unwrap();
+    gongkai_app::demo::load_disclosure_demo(&store).await.unwrap();
+    let stored = |e: StoreError, column: &str, value: &str| match e {
+        StoreError::Stored { column: c, value: v, .. } => assert_eq!((c.as_str(), v.as_str()), (column, value)),
+        other => panic!("expected a stored-value error, got {other}"),
+    };
+    // A channel no list has: the catalogue fails instead of losing it.
+    let mut conn = common::raw_conn(&store).await;
+    let first = sqlx::query("SELECT MIN(id) AS id FROM catalogue_items").fetch_one(&mut conn).await.unwrap();
+    let item: i64 = sqlx::Row::try_get(&first, "id").unwrap();
+    let unit = store.catalogue_item(item).await.unwrap().unwrap().unit_id;
+    raw(&store, &format!("UPDATE catalogue_items SET channels = 'website,carrier_pigeon' WHERE id = {item}")).await;
+    stored(store.catalogue(unit).await.unwrap_err(), "channels", "carrier_pigeon");
+    raw(&store, &format!("UPDATE catalogue_items SET channels = '' WHERE id = {item}")).await;
+    assert!(store.catalogue_item(item).await.unwrap().unwrap().row.channels.is_empty());
+    // An interpretation form: empty is none, anything else must be known.
+    let doc = store.public_documents(&Default::default(), 1, 0).await.unwrap().items[0].id;
+    raw(&store, &format!("UPDATE document_versions SET interpretation_form = '' WHERE document_id = {doc}")).await;
+    assert_eq!(store.public_document(doc).await.unwrap().unwrap().interpretation_form, None);
+    raw(&store, &format!("UPDATE document_versions SET interpretation_form = 'mime' WHERE document_id = {doc}")).await;
+    stored(store.public_document(doc).await.unwrap_err(), "interpretation_form", "mime");
+    // A date that is not one.
+    raw(&store, &format!("UPDATE documents SET validity_on = '2026-02-30' WHERE id = {doc}")).await;
+    stored(store.document(doc).await.unwrap_err(), "validity_on", "2026-02-30");
+    // A role no list has: the account fails instead of losing the role.
+    let user = store.user_by_username("admin").await.unwrap().unwrap().id;
+    raw(&store, &format!("INSERT INTO user_roles (user_id, role) VALUES ({user}, 'overlord')")).await;
+    stored(store.user(user).await.unwrap_err(), "role", "overlord");
+});
+
 /// Migration 9 on a database that an older program filled: every body moves to
 /// `document_texts` once per document and distinct text, and every version and working copy
 /// reads the text it had.
@@ -340,8 +372,8 @@ async fn migration_9_moves_bodies_to_shared_texts(db: common::Db) {
         ("只改了标题", "published", 2, "戊正文"),
     ] {
         let id: i64 = sqlx::query(
-            "INSERT INTO documents (unit_id, status, title, publisher, topic, genre, disclosure_mode, body_html, body_text, validity, live_version, index_no, created_at, updated_at)
-             VALUES ($1, $2, $3, '测试市人民政府', 'other', 'normative', 'proactive', $4, $5, 'valid', $6, $7, $8, $8) RETURNING id",
+            "INSERT INTO documents (unit_id, status, title, publisher, topic, genre, disclosure_mode, body_html, body_text, validity, live_version, index_no, published_on, created_at, updated_at)
+             VALUES ($1, $2, $3, '测试市人民政府', 'other', 'normative', 'proactive', $4, $5, 'valid', $6, $7, $8, $9, $9) RETURNING id",
         )
         .bind(unit)
         .bind(status)
@@ -350,6 +382,8 @@ async fn migration_9_moves_bodies_to_shared_texts(db: common::Db) {
         .bind(body)
         .bind(live)
         .bind(if live > 0 { Some(format!("{title}/2026-00001")) } else { None })
+        // Published documents have always had their publication day.
+        .bind(if live > 0 { Some("2026-01-05") } else { None })
         .bind(now)
         .fetch_one(&mut conn)
         .await
@@ -395,7 +429,7 @@ async fn migration_9_moves_bodies_to_shared_texts(db: common::Db) {
     assert_eq!([owned(same).await, owned(revised).await, owned(draft).await, owned(retitled).await], [1, 3, 1, 1]);
     let body = |id: i64, v: i64| {
         let store = store.clone();
-        async move { store.document_version_body(id, v).await.unwrap().unwrap().1 }
+        async move { store.document_version_body(id, v).await.unwrap().unwrap().body_text }
     };
     assert_eq!(body(same, 1).await, "甲正文");
     assert_eq!(body(revised, 1).await, "乙正文");

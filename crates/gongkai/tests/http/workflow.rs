@@ -271,11 +271,12 @@ both!(scheduled_publication, |app: App| async move {
         .unwrap();
     assert_eq!(gongkai_web::publish_due(&app.state).await.unwrap(), 1);
     assert_eq!(app.get(&format!("/documents/{id}")).await.status(), StatusCode::OK);
-    let (records, _) = app
+    let records = app
         .store
         .audit_list(&gongkai_store::AuditFilter { actor: Some("system:scheduler".into()), ..Default::default() }, 5, 0)
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     assert_eq!(records[0].action, "document.publish_due");
 });
 
@@ -826,23 +827,23 @@ both!(a_returned_draft_shows_the_reason_at_the_top, |app: App| async move {
 both!(demo_documents_have_realistic_times, |app: App| async move {
     app.load_disclosure_demo().await;
     let filter = gongkai_store::documents::DocumentFilter::default();
-    let (docs, total) = app.store.documents_list(&filter, 500, 0).await.unwrap();
+    let gongkai_store::Page { items: docs, total } = app.store.documents_list(&filter, 500, 0).await.unwrap();
     assert!(total > 5);
     let today = gongkai_domain::time::date_in_china(chrono::Utc::now());
     let mut days = std::collections::BTreeSet::new();
     for d in &docs {
-        let created = gongkai_domain::time::parse_instant(&d.created_at).unwrap();
-        let published = gongkai_domain::time::parse_instant(d.last_published_at.as_deref().unwrap()).unwrap();
-        let updated = gongkai_domain::time::parse_instant(&d.updated_at).unwrap();
+        let created = d.created_at;
+        let published = d.last_published_at.unwrap();
+        let updated = d.updated_at;
         assert!(created < published && published <= updated, "{}", d.title);
         let day = gongkai_domain::time::date_in_china(published);
-        assert_eq!(Some(day.to_string()), d.published_on, "{}", d.title);
+        assert_eq!(Some(day), d.published_on, "{}", d.title);
         assert!(day < today);
         days.insert(day);
     }
     assert!(days.len() > 3, "spread over months: {days:?}");
     let d = &docs[0];
-    let shown = gongkai_domain::time::display_instant(&d.updated_at);
+    let shown = gongkai_domain::time::display_instant_at(d.updated_at);
     let (_, page) = app.text(&format!("/documents/{}", d.id)).await;
     assert!(page.contains(&format!("更新时间：{shown}")), "portal shows the real update time {shown}");
 });

@@ -81,7 +81,8 @@ pub async fn list_audit(
 ) -> ApiResult<Json<AuditList>> {
     let filter = super::filter_from(&p, &q)?;
     let (page, per_page) = paging(&q, 50, 500)?;
-    let (records, total) = gongkai_app::audit::list(&state, &p, filter, per_page, (page - 1) * per_page).await?;
+    let gongkai_store::Page { items: records, total } =
+        gongkai_app::audit::list(&state, &p, filter, per_page, (page - 1) * per_page).await?;
     Ok(Json(AuditList { total, page, per_page, items: records.into_iter().map(AuditOut::from).collect() }))
 }
 

@@ -41,7 +41,8 @@ async fn list(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff
     let page_no = q.page();
     let (rows, total, form) = match super::filter_from(&p, &q) {
         Ok(filter) => {
-            let (records, total) = audit::list(&state, &p, filter, PER_PAGE, (page_no - 1) * PER_PAGE).await?;
+            let gongkai_store::Page { items: records, total } =
+                audit::list(&state, &p, filter, PER_PAGE, (page_no - 1) * PER_PAGE).await?;
             (records.iter().map(AuditRow::from).collect(), total, FormView::new(q.clone()))
         }
         Err(AppError::Invalid(e)) => (Vec::new(), 0, FormView::with_errors(q.clone(), e)),
@@ -85,7 +86,8 @@ async fn verify(State(state): State<AppState>, headers: HeaderMap, Staff(p): Sta
         Err(b) => (false, format!("审计日志校验失败：{}。请立即报告安全管理员。", b.zh())),
     };
     let page = console_page(&state, &headers, &p, "审计日志", "/admin/audit", "audit").await;
-    let (records, total) = audit::list(&state, &p, Default::default(), PER_PAGE, 0).await?;
+    let gongkai_store::Page { items: records, total } =
+        audit::list(&state, &p, Default::default(), PER_PAGE, 0).await?;
     Ok(html(&AuditTemplate {
         page,
         form: FormView::default(),

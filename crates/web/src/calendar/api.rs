@@ -93,7 +93,12 @@ pub async fn list_years(State(state): State<AppState>) -> ApiResult<Json<Vec<Yea
     Ok(Json(
         years
             .into_iter()
-            .map(|y| YearOut { year: y.year, notice: y.notice, source: y.source, updated_at: y.updated_at })
+            .map(|y| YearOut {
+                year: y.year,
+                notice: y.notice,
+                source: y.source.code().to_string(),
+                updated_at: gongkai_domain::time::format_instant(y.updated_at),
+            })
             .collect(),
     ))
 }

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use chrono::{Datelike, NaiveDate, Utc};
 use gongkai_domain::calendar::{Calendar, CalendarDay, DayKind, YearSchedule, format_schedules};
-use gongkai_domain::time::{date_in_china, display_instant};
+use gongkai_domain::time::{date_in_china, display_instant_at};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -120,8 +120,8 @@ async fn render(
             .map(|y| YearRow {
                 year: y.year,
                 notice: y.notice.clone(),
-                source: if y.source == "official" { "随程序发布" } else { "管理员录入或修改" },
-                updated: display_instant(&y.updated_at),
+                source: y.source.label(),
+                updated: display_instant_at(y.updated_at),
             })
             .collect(),
         months: months(&calendar, year),

@@ -55,12 +55,17 @@ async fn overview_page(state: &AppState, headers: &HeaderMap, p: &Principal, q: 
     let page = with_notice(console_page(state, headers, p, "公开目录", "/admin/catalogue", "catalogue").await, q);
     let domains = domains
         .into_iter()
-        .map(|(level, domain, count)| {
+        .map(|d| {
             let query: String = url::form_urlencoded::Serializer::new(String::new())
-                .append_pair("level", level.code())
-                .append_pair("domain", &domain)
+                .append_pair("level", d.level.code())
+                .append_pair("domain", &d.domain)
                 .finish();
-            DomainRow { level, export: format!("/admin/catalogue/standards.xlsx?{query}"), domain, count }
+            DomainRow {
+                level: d.level,
+                export: format!("/admin/catalogue/standards.xlsx?{query}"),
+                domain: d.domain,
+                count: d.items,
+            }
         })
         .collect();
     let tree = state.unit_tree().await?;

@@ -35,7 +35,7 @@ impl From<&SpecialColumn> for ColumnOut {
             kind: c.kind.code().into(),
             name: c.name.clone(),
             description: c.description.clone(),
-            last_updated_on: c.last_updated_on.clone(),
+            last_updated_on: c.last_updated_on.map(|d| d.to_string()),
             url: format!("/columns/{}", c.id),
         }
     }

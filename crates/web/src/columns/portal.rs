@@ -42,7 +42,7 @@ async fn show(
     let unit = tree.get(column.unit_id).ok_or(AppError::NotFound)?;
     let page_no = q.page();
     let filter = PublicFilter { column: Some(column.id), ..Default::default() };
-    let (docs, total) =
+    let gongkai_store::Page { items: docs, total } =
         gongkai_app::documents::public::list(&state, &filter, PER_PAGE, (page_no - 1) * PER_PAGE).await?;
     let path = format!("/columns/{}", column.id);
     let description = if column.description.is_empty() { column.name.clone() } else { column.description.clone() };

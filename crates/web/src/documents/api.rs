@@ -66,7 +66,8 @@ fn filter_from(q: &crate::forms::Fields) -> Result<PublicFilter, Invalid> {
 pub async fn list_documents(State(state): State<AppState>, ApiQuery(q): ApiQuery) -> ApiResult<Json<DocumentList>> {
     let filter = filter_from(&q)?;
     let (page, per_page) = paging(&q, 20, 100)?;
-    let (docs, total) = gongkai_app::documents::public::list(&state, &filter, per_page, (page - 1) * per_page).await?;
+    let gongkai_store::Page { items: docs, total } =
+        gongkai_app::documents::public::list(&state, &filter, per_page, (page - 1) * per_page).await?;
     let tree = state.unit_tree().await?;
     let items = docs
         .iter()
@@ -90,8 +91,8 @@ pub async fn get_document(State(state): State<AppState>, Path(id): Path<String>)
         publisher: d.publisher.clone(),
         unit_id: d.unit_id,
         doc_no: d.doc_no.clone(),
-        written_on: d.written_on.clone(),
-        published_on: d.published_on.clone(),
+        written_on: d.written_on.map(|d| d.to_string()),
+        published_on: d.published_on.to_string(),
         genre: d.genre.code().into(),
         genre_label: d.genre.label().into(),
         topic: d.topic.code().into(),
@@ -99,7 +100,7 @@ pub async fn get_document(State(state): State<AppState>, Path(id): Path<String>)
         keywords: d.keywords.clone(),
         note: d.note.clone(),
         validity: d.validity.code().into(),
-        validity_on: d.validity_on.clone(),
+        validity_on: d.validity_on.map(|d| d.to_string()),
         replaced_by: d.replaced_by,
         interprets_id: d.interprets_id,
         version: d.version,

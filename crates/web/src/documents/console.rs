@@ -20,7 +20,7 @@ use gongkai_domain::documents::{
     DisclosureMode, DocumentInput, Genre, InterpretationForm, Topic, Validity, Withdrawal,
 };
 use gongkai_domain::staff::{Action, Reach};
-use gongkai_domain::time::display_instant;
+use gongkai_domain::time::{display_instant_at, local_minute_at};
 use gongkai_domain::workflow::State as DocState;
 use gongkai_store::documents::{Document, DocumentFilter, Review, Version};
 
@@ -91,7 +91,7 @@ async fn list(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff
     let page_no = q.page();
     let status = q.opt("status").and_then(DocState::parse);
     let filter = DocumentFilter { status, q: q.opt("q").map(str::to_string), ..Default::default() };
-    let (docs, total) = actions::list(&state, &p, filter, 50, (page_no - 1) * 50).await?;
+    let gongkai_store::Page { items: docs, total } = actions::list(&state, &p, filter, 50, (page_no - 1) * 50).await?;
     let tree = state.unit_tree().await?;
     let rows = docs
         .iter()
@@ -101,7 +101,7 @@ async fn list(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff
             unit: tree.get(d.unit_id).map(|u| u.short_name.clone()).unwrap_or_default(),
             status: d.status.label(),
             index_no: d.index_no.clone().unwrap_or_default(),
-            updated: display_instant(&d.updated_at),
+            updated: display_instant_at(d.updated_at),
         })
         .collect();
     let page = with_notice(console_page(&state, &headers, &p, "政府信息", "/admin/documents", "documents").await, &q);
@@ -176,7 +176,7 @@ async fn policies_matching(state: &AppState, p: &Principal, q: &str) -> Result<V
         return Ok(Vec::new());
     }
     let filter = DocumentFilter { q: Some(q.chars().take(50).collect()), ..Default::default() };
-    let (docs, _) = actions::list(state, p, filter, 40, 0).await?;
+    let gongkai_store::Page { items: docs, .. } = actions::list(state, p, filter, 40, 0).await?;
     Ok(docs.iter().filter(|d| d.genre != Genre::Interpretation).take(10).map(PolicyChoice::of).collect())
 }
 
@@ -269,8 +269,8 @@ fn fields_of(d: &Document) -> Fields {
         ("title", d.title.clone()),
         ("publisher", d.publisher.clone()),
         ("doc_no", d.doc_no.clone()),
-        ("written_on", d.written_on.clone().unwrap_or_default()),
-        ("publish_at", d.publish_at.clone().unwrap_or_default()),
+        ("written_on", d.written_on.map(|d| d.to_string()).unwrap_or_default()),
+        ("publish_at", d.publish_at.map(local_minute_at).unwrap_or_default()),
         ("topic", d.topic.code().into()),
         ("genre", d.genre.code().into()),
         ("keywords", d.keywords.clone()),
@@ -443,8 +443,7 @@ async fn show_page(
     q: &Fields,
     form: FormView,
 ) -> PageResult {
-    let actions::StaffView { doc, report, reviews, mut versions, attachments } =
-        actions::staff_view(state, p, id).await?;
+    let actions::StaffView { doc, report, reviews, versions, attachments } = actions::staff_view(state, p, id).await?;
     let tree = state.unit_tree().await?;
     let may = |a: Action| async move { p.require_for_unit(state, a, doc.unit_id).await.is_ok() };
     let draft = may(Action::DraftDocuments).await;
@@ -457,9 +456,6 @@ async fn show_page(
     };
     let options = super::reviews::options(state, p, &doc).await?;
     let at_final = doc.status == DocState::InReview(gongkai_domain::workflow::Stage::Final);
-    for v in &mut versions {
-        v.published_at = display_instant(&v.published_at);
-    }
     let failed = form.failed();
     let page = with_notice(
         console_page(state, headers, p, &doc.title, &format!("/admin/documents/{id}"), "documents").await,
@@ -476,7 +472,7 @@ async fn show_page(
         may_reject: options.reject.is_ok(),
         final_publishes_now: at_final && options.approve == Ok(DocState::Published),
         final_scheduled: if at_final && options.approve == Ok(DocState::Scheduled) {
-            super::reviews::final_note(doc.status, doc.publish_at.as_deref())
+            super::reviews::final_note(doc.status, doc.publish_at)
         } else {
             String::new()
         },
@@ -513,7 +509,7 @@ fn review_row((r, reviewer): (Review, Option<String>)) -> ReviewRow {
         },
         reviewer,
         comment: r.comment,
-        at: display_instant(&r.at),
+        at: display_instant_at(r.at),
     }
 }
 

@@ -35,7 +35,7 @@ async fn download(
 ) -> PageResult {
     let a = gongkai_app::documents::public::attachment(&state, path_id(&id)?).await?.ok_or(AppError::NotFound)?;
     let etag = HeaderValue::from_str(&format!("\"{}\"", a.sha256)).ok();
-    let last_modified = crate::http_cache::http_date_of(&a.created_at);
+    let last_modified = Some(crate::http_cache::http_date(a.created_at));
     let cond = crate::http_cache::Conditions::of(&headers);
     let cache_control = HeaderValue::from_static("public, max-age=3600");
     if cond.not_modified(|inm| crate::http_cache::etag_matches(inm, &a.sha256), last_modified.as_ref()) {

@@ -13,7 +13,7 @@ pub use gongkai_app::documents::{checks, flags};
 
 use crate::forms::Fields;
 use gongkai_domain::documents::{Genre, Topic, Validity};
-use gongkai_domain::time::display_instant;
+use gongkai_domain::time::display_instant_at;
 use gongkai_domain::validation::Invalid;
 use gongkai_store::documents::{PublicDocument, PublicFilter};
 
@@ -77,7 +77,7 @@ impl DocumentSummary {
             unit_id: d.unit_id,
             unit: unit.to_string(),
             genre: d.genre.label().to_string(),
-            published_on: d.published_on.clone(),
+            published_on: d.published_on.to_string(),
             validity: d.validity.label().to_string(),
             url: format!("/documents/{}", d.id),
         }
@@ -99,7 +99,7 @@ impl QaPairBody {
 }
 
 pub fn updated_text(d: &PublicDocument) -> String {
-    display_instant(&d.updated_at)
+    display_instant_at(d.updated_at)
 }
 
 /// An attachment as pages list it.

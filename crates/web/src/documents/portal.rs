@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use gongkai_app::documents::public;
 use gongkai_domain::documents::{Genre, Topic, Validity, Withdrawal};
-use gongkai_domain::time::display_instant;
+use gongkai_domain::time::format_instant;
 use gongkai_store::documents::{PublicDocument, PublicFilter, Version};
 
 pub fn routes() -> Router<AppState> {
@@ -80,7 +80,8 @@ async fn list(State(state): State<AppState>, headers: HeaderMap, Query(q): Query
         _ => {}
     }
     let page_no = q.page();
-    let (docs, total) = public::list(&state, &filter, PER_PAGE, (page_no - 1) * PER_PAGE).await?;
+    let gongkai_store::Page { items: docs, total } =
+        public::list(&state, &filter, PER_PAGE, (page_no - 1) * PER_PAGE).await?;
     let tree = state.unit_tree().await?;
     let unit_name = filter.within_unit.and_then(|u| tree.get(u)).map(|u| u.name.clone()).unwrap_or_default();
     let items = docs.iter().map(|d| list_item(&tree, d)).collect();
@@ -130,7 +131,7 @@ pub fn list_item(tree: &gongkai_domain::units::UnitTree, d: &PublicDocument) -> 
         title: d.title.clone(),
         unit: tree.get(d.unit_id).map(|u| u.short_name.clone()).unwrap_or_default(),
         doc_no: d.doc_no.clone(),
-        published_on: d.published_on.clone(),
+        published_on: d.published_on.to_string(),
         validity: d.validity.label(),
         valid: d.validity == Validity::Valid,
     }
@@ -140,7 +141,7 @@ pub fn list_item(tree: &gongkai_domain::units::UnitTree, d: &PublicDocument) -> 
 struct FeedEntry<'a> {
     id: i64,
     title: &'a str,
-    updated: &'a str,
+    updated: String,
     /// The publishing unit's name.
     author: String,
     /// The start of the document's text.
@@ -160,7 +161,7 @@ struct FeedTemplate<'a> {
 /// Rendered from `portal/feed.xml`, which escapes every value.
 async fn feed(State(state): State<AppState>, Query(q): Query) -> PageResult {
     let filter = public_filter(&q);
-    let (docs, _) = public::list(&state, &filter, 50, 0).await?;
+    let gongkai_store::Page { items: docs, .. } = public::list(&state, &filter, 50, 0).await?;
     let tree = state.unit_tree().await?;
     let mut title = state.site.site_name.clone();
     if let Some(u) = filter.within_unit.and_then(|u| tree.get(u)) {
@@ -169,13 +170,13 @@ async fn feed(State(state): State<AppState>, Query(q): Query) -> PageResult {
     if let Some(g) = filter.genre {
         title = format!("{title} · {}", g.label());
     }
-    let updated = docs.first().map(|d| d.updated_at.clone()).unwrap_or_else(|| "2000-01-01T00:00:00Z".into());
+    let updated = docs.first().map(|d| format_instant(d.updated_at)).unwrap_or_else(|| "2000-01-01T00:00:00Z".into());
     let entries = docs
         .iter()
         .map(|d| FeedEntry {
             id: d.id,
             title: &d.title,
-            updated: &d.updated_at,
+            updated: format_instant(d.updated_at),
             author: tree.get(d.unit_id).map(|u| u.name.clone()).unwrap_or_default(),
             summary: d.body_text.chars().take(200).collect(),
         })
@@ -242,20 +243,20 @@ struct SitemapIndexTemplate {
 }
 
 /// A page in a sitemap: its path under the base address, and the day a document last changed.
-struct SitemapUrl<'a> {
+struct SitemapUrl {
     path: String,
-    lastmod: Option<&'a str>,
+    lastmod: Option<String>,
 }
 
 #[derive(Template)]
 #[template(path = "portal/sitemap_urls.xml")]
-struct SitemapUrlsTemplate<'a> {
+struct SitemapUrlsTemplate {
     base: String,
-    urls: Vec<SitemapUrl<'a>>,
+    urls: Vec<SitemapUrl>,
 }
 
 async fn sitemap_index(State(state): State<AppState>) -> PageResult {
-    let (_, total) = public::list(&state, &PublicFilter::default(), 1, 0).await?;
+    let gongkai_store::Page { total, .. } = public::list(&state, &PublicFilter::default(), 1, 0).await?;
     let document_files = (1..=(total + SITEMAP_PAGE - 1) / SITEMAP_PAGE).collect();
     Ok(xml_response(SitemapIndexTemplate { base: state.base_url(), document_files }.render()?))
 }
@@ -279,11 +280,12 @@ async fn sitemap_documents(State(state): State<AppState>, Path(file): Path<Strin
     if entries.is_empty() && n > 1 {
         return Err(AppError::NotFound);
     }
+    // The day of the last change as it was stored (UTC), as sitemaps have always shown it.
     let urls = entries
         .iter()
-        .map(|(id, updated)| SitemapUrl {
-            path: format!("/documents/{id}"),
-            lastmod: Some(&updated[..updated.len().min(10)]),
+        .map(|e| SitemapUrl {
+            path: format!("/documents/{}", e.id),
+            lastmod: Some(e.changed_at.format("%Y-%m-%d").to_string()),
         })
         .collect();
     Ok(xml_response(SitemapUrlsTemplate { base: state.base_url(), urls }.render()?))
@@ -351,7 +353,7 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
     let mut p = page(&state, &headers, &doc.title, &path, "gongkai").article(
         "政府信息",
         &doc.title,
-        &doc.published_on,
+        &doc.published_on.to_string(),
         &doc.publisher,
         &doc.body_text,
     );
@@ -372,14 +374,7 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
         replaced_by: details.replaced_by.map(link),
         interprets: details.interprets.map(link),
         interpretations: details.interpretations.into_iter().map(link).collect(),
-        versions: details
-            .versions
-            .into_iter()
-            .map(|mut v| {
-                v.published_at = display_instant(&v.published_at);
-                v
-            })
-            .collect(),
+        versions: details.versions,
         withdrawn: doc.withdrawal == Some(Withdrawal::Withdrawn),
         note_lines: doc.note.lines().map(str::to_string).filter(|l| !l.trim().is_empty()).collect(),
         updated: super::updated_text(&doc),
@@ -390,10 +385,7 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
     // it (only when the client sent no entity tag, which is checked first and covers what else
     // the page shows: interpretations, the unit's name).
     let last_modified =
-        [t.doc.changed_at.as_str(), t.doc.updated_at.as_str(), t.doc.withdrawn_at.as_deref().unwrap_or("")]
-            .into_iter()
-            .filter_map(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
-            .max();
+        [Some(t.doc.changed_at), Some(t.doc.updated_at), t.doc.withdrawn_at].into_iter().flatten().max();
     let mut res = html(&t);
     if let Some(at) = last_modified {
         res.headers_mut()

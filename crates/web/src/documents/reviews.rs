@@ -9,7 +9,7 @@ use crate::forms::path_id;
 use axum::Json;
 use axum::extract::{Path, State};
 use gongkai_domain::staff::{Action, Reach};
-use gongkai_domain::time::{display_instant, display_local};
+use gongkai_domain::time::{display_instant_at, format_instant, local_minute_at};
 use gongkai_domain::workflow::{ReviewOptions, State as DocState, review_options};
 use gongkai_store::documents::{Document, publishes_later};
 use serde::Serialize;
@@ -44,20 +44,20 @@ pub async fn queue_rows(state: &AppState, p: &Principal) -> Result<Vec<QueueRow>
             id: d.id,
             unit: tree.get(d.unit_id).map(|u| u.short_name.clone()).unwrap_or_default(),
             stage: d.status.label(),
-            since: display_instant(&d.updated_at),
-            publishing: final_note(d.status, d.publish_at.as_deref()),
+            since: display_instant_at(d.updated_at),
+            publishing: final_note(d.status, d.publish_at),
             title: d.title,
         })
         .collect())
 }
 
 /// What approving at 终审 does, in words: publish now, or at the scheduled time.
-pub fn final_note(status: DocState, publish_at: Option<&str>) -> String {
+pub fn final_note(status: DocState, publish_at: Option<chrono::DateTime<chrono::Utc>>) -> String {
     if status != DocState::InReview(gongkai_domain::workflow::Stage::Final) {
         return String::new();
     }
-    match publish_at.filter(|at| publishes_later(Some(at))) {
-        Some(at) => format!("将于 {} 定时发布", display_local(at)),
+    match publish_at.filter(|at| publishes_later(Some(*at))) {
+        Some(at) => format!("将于 {} 定时发布", display_instant_at(at)),
         None => "终审通过即在门户网站公开".into(),
     }
 }
@@ -96,17 +96,17 @@ pub async fn api_queue(State(state): State<AppState>, ApiStaff(p): ApiStaff) -> 
         .await?
         .into_iter()
         .map(|d| {
-            let later = publishes_later(d.publish_at.as_deref());
+            let later = publishes_later(d.publish_at);
             ReviewQueueItem {
                 id: d.id,
                 unit_id: d.unit_id,
                 status: d.status.code().into(),
                 status_label: d.status.label().into(),
                 publishes_now: d.status == DocState::InReview(gongkai_domain::workflow::Stage::Final) && !later,
-                publish_at: d.publish_at.filter(|_| later),
+                publish_at: d.publish_at.filter(|_| later).map(local_minute_at),
                 title: d.title,
                 doc_no: d.doc_no,
-                updated_at: d.updated_at,
+                updated_at: format_instant(d.updated_at),
             }
         })
         .collect();

@@ -145,8 +145,8 @@ impl From<&Document> for StaffDocument {
             title: d.title.clone(),
             publisher: d.publisher.clone(),
             doc_no: d.doc_no.clone(),
-            written_on: d.written_on.clone(),
-            publish_at: d.publish_at.clone(),
+            written_on: d.written_on.map(|d| d.to_string()),
+            publish_at: d.publish_at.map(gongkai_domain::time::local_minute_at),
             topic: d.topic.code().into(),
             genre: d.genre.code().into(),
             keywords: d.keywords.clone(),
@@ -155,12 +155,12 @@ impl From<&Document> for StaffDocument {
             body_html: d.body_html.clone(),
             qa_pairs: super::QaPairBody::all(&d.qa),
             validity: d.validity.code().into(),
-            validity_on: d.validity_on.clone(),
+            validity_on: d.validity_on.map(|d| d.to_string()),
             replaced_by: d.replaced_by,
             live_version: d.live_version,
-            published_on: d.published_on.clone(),
+            published_on: d.published_on.map(|d| d.to_string()),
             withdrawal: d.withdrawal.map(|w| w.code().to_string()),
-            updated_at: d.updated_at.clone(),
+            updated_at: gongkai_domain::time::format_instant(d.updated_at),
         }
     }
 }
@@ -210,7 +210,8 @@ pub async fn list(
         status,
         q: q.opt("q").map(str::to_string),
     };
-    let (docs, total) = actions::list(&state, &p, filter, per_page, (page - 1) * per_page).await?;
+    let gongkai_store::Page { items: docs, total } =
+        actions::list(&state, &p, filter, per_page, (page - 1) * per_page).await?;
     Ok(Json(StaffDocumentList { total, page, per_page, items: docs.iter().map(StaffDocument::from).collect() }))
 }
 

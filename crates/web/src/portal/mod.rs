@@ -285,15 +285,21 @@ async fn latest(state: &AppState) -> Result<Arc<Latest>, AppError> {
     let load = || async move {
         let list = |docs: Vec<gongkai_store::documents::PublicDocument>| {
             docs.into_iter()
-                .map(|d| LatestItem { id: d.id, title: d.title, publisher: d.publisher, published_on: d.published_on })
+                .map(|d| LatestItem {
+                    id: d.id,
+                    title: d.title,
+                    publisher: d.publisher,
+                    published_on: d.published_on.to_string(),
+                })
                 .collect::<Vec<_>>()
         };
         // Eight documents after dropping interpretations; asking for more keeps it one query.
-        let (mut recent, _) = public::list(state, &PublicFilter::default(), 24, 0).await?;
+        let gongkai_store::Page { items: mut recent, .. } =
+            public::list(state, &PublicFilter::default(), 24, 0).await?;
         recent.retain(|d| d.genre != Genre::Interpretation);
         recent.truncate(8);
         let only = PublicFilter { genre: Some(Genre::Interpretation), ..Default::default() };
-        let (interpretations, _) = public::list(state, &only, 5, 0).await?;
+        let gongkai_store::Page { items: interpretations, .. } = public::list(state, &only, 5, 0).await?;
         Ok::<_, gongkai_app::Error>(Latest { documents: list(recent), interpretations: list(interpretations) })
     };
     state.home_latest.get(load).await.map_err(AppError::from)

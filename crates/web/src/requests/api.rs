@@ -13,6 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use base64::Engine;
 use gongkai_domain::request_form::RequestInput;
+
 use gongkai_domain::validation::Invalid;
 use gongkai_store::requests::{Consultation, Request, RequestEventRow, RequestFile};
 use serde::{Deserialize, Serialize};
@@ -110,7 +111,7 @@ pub fn acknowledged(ack: &super::Acknowledgement) -> Acknowledged {
         query_code: ack.query_code.clone(),
         status: ack.request.state.code().into(),
         status_label: ack.request.state.label().into(),
-        submitted_at: ack.request.submitted_at.clone(),
+        submitted_at: gongkai_domain::time::format_instant(ack.request.submitted_at),
         track_url: format!("/requests/{}?code={}", ack.request.tracking_no, ack.query_code),
     }
 }
@@ -190,7 +191,7 @@ pub async fn public_view(state: &AppState, r: &Request, code: &str) -> Result<Pu
         channel: r.channel.label().into(),
         status: r.state.code().into(),
         status_label: r.state.label().into(),
-        submitted_at: gongkai_domain::time::local_minute(&r.submitted_at),
+        submitted_at: gongkai_domain::time::local_minute_at(r.submitted_at),
         received_on: r.received_on.map(|d| d.to_string()),
         description: r.description.clone(),
         deadline,
@@ -204,7 +205,7 @@ pub async fn public_view(state: &AppState, r: &Request, code: &str) -> Result<Pu
             .map(|f| FileOut {
                 url: format!("/requests/{}/files/{}?code={code_q}", r.tracking_no, f.id),
                 id: f.id,
-                role: f.role,
+                role: f.role.code().to_string(),
                 name: f.name,
                 content_type: f.content_type,
                 size: f.size,
@@ -304,8 +305,6 @@ pub struct CorrectionOut {
     pub files: Vec<FileOut>,
 }
 
-pub use super::is_personal_file;
-
 fn d(v: Option<chrono::NaiveDate>) -> Option<String> {
     v.map(|d| d.to_string())
 }
@@ -349,7 +348,7 @@ pub async fn staff_summary(
         delivery: r.delivery.label().into(),
         status: r.state.code().into(),
         status_label: r.state.label().into(),
-        submitted_at: gongkai_domain::time::local_minute(&r.submitted_at),
+        submitted_at: gongkai_domain::time::local_minute_at(r.submitted_at),
         received_on: d(r.received_on),
         clarification_requested_on: d(r.clarification_requested_on),
         clarification_received_on: d(r.clarification_received_on),
@@ -424,7 +423,7 @@ pub async fn staff_view_of(state: &AppState, r: &Request, file: super::CaseFile)
         .map(|f: RequestFile| FileOut {
             url: format!("/api/v1/staff/requests/{}/files/{}", r.id, f.id),
             id: f.id,
-            role: f.role,
+            role: f.role.code().to_string(),
             name: f.name,
             content_type: f.content_type,
             size: f.size,

@@ -199,7 +199,7 @@ struct CaseTemplate {
     fee_bases: Vec<Choice>,
     query_code: String,
     /// The published documents the reply points to: (id, title, 索引号).
-    disclosed: Vec<(i64, String, String)>,
+    disclosed: Vec<gongkai_store::requests::ReplyDocument>,
     /// What the reply form's upload takes, from the configuration.
     upload_hint: String,
 }

@@ -448,7 +448,7 @@ async fn receipt(
         unit: unit.map(|u| u.name.clone()).unwrap_or_default(),
         unit_phone: unit.map(|u| u.phone.clone()).unwrap_or_default(),
         unit_address: unit.map(|u| u.address.clone()).unwrap_or_default(),
-        submitted_at: gongkai_domain::time::display_instant(&r.submitted_at),
+        submitted_at: gongkai_domain::time::display_instant_at(r.submitted_at),
         received_on: r.received_on.map(|d| d.to_string()),
         due_on: deadline.due_on,
         status_label: r.state.label().into(),

@@ -48,7 +48,8 @@ pub async fn list_page(state: &AppState, p: &Principal, q: &Fields) -> Result<Re
     let f = queue_filter(state, p, q).await?;
     let (page, per_page) = paging(q, 50, 200)?;
     // The clock of a consulting case pauses for its consultations, read with the page.
-    let (rows, total) = super::queue_page(state, &f, per_page, (page - 1) * per_page).await?;
+    let gongkai_store::Page { items: rows, total } =
+        super::queue_page(state, &f, per_page, (page - 1) * per_page).await?;
     let mut items = Vec::with_capacity(rows.len());
     for (r, consultations) in &rows {
         items.push(staff_summary(state, r, consultations).await?);
@@ -444,7 +445,7 @@ pub async fn export(
 pub async fn export_register(state: &AppState, p: &Principal, q: &Fields) -> Result<Response, AppError> {
     let f = queue_filter(state, p, q).await?;
     let unit_id = q.opt("unit_id").and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(p.user.unit_id);
-    let (rows, total) = super::register_rows(state, p, &f, unit_id).await?;
+    let gongkai_store::Page { items: rows, total } = super::register_rows(state, p, &f, unit_id).await?;
     let mut table = Vec::with_capacity(rows.len());
     for r in &rows {
         let a = &r.applicant;

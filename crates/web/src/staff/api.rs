@@ -11,6 +11,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use gongkai_domain::staff::Role;
+use gongkai_domain::time::format_instant;
 use gongkai_store::users::{ApiToken, User, UserFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -42,8 +43,8 @@ impl From<&User> for UserOut {
             phone: u.phone.clone(),
             email: u.email.clone(),
             active: u.active,
-            created_at: u.created_at.clone(),
-            last_login_at: u.last_login_at.clone(),
+            created_at: format_instant(u.created_at),
+            last_login_at: u.last_login_at.map(format_instant),
         }
     }
 }
@@ -83,9 +84,9 @@ impl From<&ApiToken> for TokenOut {
             user_id: t.user_id,
             name: t.name.clone(),
             prefix: t.prefix.clone(),
-            created_at: t.created_at.clone(),
-            last_used_at: t.last_used_at.clone(),
-            revoked_at: t.revoked_at.clone(),
+            created_at: format_instant(t.created_at),
+            last_used_at: t.last_used_at.map(format_instant),
+            revoked_at: t.revoked_at.map(format_instant),
         }
     }
 }
@@ -141,7 +142,8 @@ pub async fn list_users(
         role,
         include_inactive: q.flag("include_inactive")?,
     };
-    let (users, total) = super::users(&state, &p, filter, per_page, (page - 1) * per_page).await?;
+    let gongkai_store::Page { items: users, total } =
+        super::users(&state, &p, filter, per_page, (page - 1) * per_page).await?;
     Ok(Json(UserList { total, page, per_page, items: users.iter().map(UserOut::from).collect() }))
 }
 

@@ -19,7 +19,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use gongkai_domain::staff::Role;
-use gongkai_domain::time::display_instant;
+use gongkai_domain::time::display_instant_at;
 use gongkai_store::users::{ApiToken, SESSION_MAX, User, UserFilter};
 
 pub fn routes() -> Router<AppState> {
@@ -142,7 +142,8 @@ async fn users(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staf
         include_inactive: q.get("inactive") == "1",
         ..Default::default()
     };
-    let (list, total) = super::users(&state, &p, filter, PER_PAGE, (page_no - 1) * PER_PAGE).await?;
+    let gongkai_store::Page { items: list, total } =
+        super::users(&state, &p, filter, PER_PAGE, (page_no - 1) * PER_PAGE).await?;
     let tree = state.unit_tree().await?;
     let rows = list
         .iter()
@@ -153,7 +154,7 @@ async fn users(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staf
             unit: tree.get(u.unit_id).map(|x| x.short_name.clone()).unwrap_or_default(),
             roles: u.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join("、"),
             active: u.active,
-            last_login: u.last_login_at.as_deref().map(display_instant).unwrap_or_else(|| "从未登录".into()),
+            last_login: u.last_login_at.map(display_instant_at).unwrap_or_else(|| "从未登录".into()),
         })
         .collect();
     let page = with_notice(console_page(&state, &headers, &p, "用户管理", "/admin/users", "users").await, &q);
@@ -419,9 +420,9 @@ impl From<&ApiToken> for TokenRow {
             id: t.id,
             name: t.name.clone(),
             prefix: t.prefix.clone(),
-            created_at: display_instant(&t.created_at),
-            last_used: t.last_used_at.as_deref().map(display_instant).unwrap_or_else(|| "尚未使用".into()),
-            revoked: t.revoked_at.as_deref().map(display_instant).unwrap_or_default(),
+            created_at: display_instant_at(t.created_at),
+            last_used: t.last_used_at.map(display_instant_at).unwrap_or_else(|| "尚未使用".into()),
+            revoked: t.revoked_at.map(display_instant_at).unwrap_or_default(),
         }
     }
 }

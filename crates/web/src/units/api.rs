@@ -59,9 +59,9 @@ impl From<&Unit> for UnitOut {
             email: u.email.clone(),
             office_hours: u.office_hours.clone(),
             description: u.description.clone(),
-            closed_on: u.closed_on.clone(),
+            closed_on: u.closed_on.map(|d| d.to_string()),
             closed_reason: u.closed_reason.clone(),
-            updated_at: u.updated_at.clone(),
+            updated_at: gongkai_domain::time::format_instant(u.updated_at),
             url: format!("/units/{}", u.id),
         }
     }
@@ -161,7 +161,8 @@ pub async fn list_units(State(state): State<AppState>, ApiQuery(q): ApiQuery) ->
         q: q.opt("q").map(|s| s.chars().take(100).collect()),
         include_closed: q.flag("include_closed")?,
     };
-    let (units, total) = super::list(&state, &filter, per_page, (page - 1) * per_page).await?;
+    let gongkai_store::Page { items: units, total } =
+        super::list(&state, &filter, per_page, (page - 1) * per_page).await?;
     Ok(Json(UnitList { total, page, per_page, items: units.iter().map(UnitOut::from).collect() }))
 }
 

@@ -10,7 +10,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::routing::get;
-use gongkai_domain::time::display_instant;
+use gongkai_domain::time::display_instant_at;
 use gongkai_domain::units::{Unit, UnitKind};
 use gongkai_store::units::FormerName;
 use std::sync::Arc;
@@ -76,11 +76,12 @@ async fn extras(state: &AppState, id: i64) -> Result<Arc<UnitExtras>, AppError> 
             .map(|c| (c.id, c.name.clone(), crate::columns::last_updated(c)))
             .collect();
         let filter = gongkai_store::documents::PublicFilter { unit: Some(id), ..Default::default() };
-        let (latest, _) = gongkai_app::documents::public::list(state, &filter, 8, 0).await?;
+        let gongkai_store::Page { items: latest, .. } =
+            gongkai_app::documents::public::list(state, &filter, 8, 0).await?;
         Ok::<_, gongkai_app::Error>(UnitExtras {
             columns,
             catalogue_items: crate::catalogue::of_unit(state, id).await?.len(),
-            latest: latest.into_iter().map(|d| (d.id, d.title, d.published_on)).collect(),
+            latest: latest.into_iter().map(|d| (d.id, d.title, d.published_on.to_string())).collect(),
         })
     };
     state.unit_extras.get(&id, load).await.map_err(AppError::from)
@@ -95,7 +96,7 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
     let mut page = page(&state, &headers, &unit.name, &path, "").article(
         "政府机构",
         &unit.name,
-        &display_instant(&unit.updated_at),
+        &display_instant_at(unit.updated_at),
         &unit.name,
         if unit.description.is_empty() { &unit.name } else { &unit.description },
     );
@@ -123,7 +124,7 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
         departments: of(&[UnitKind::Department]),
         governments: of(&[UnitKind::Government, UnitKind::Zone]),
         towns: of(&[UnitKind::Town, UnitKind::Street]),
-        updated: display_instant(&unit.updated_at),
+        updated: display_instant_at(unit.updated_at),
         extras: extras(&state, id).await?,
         unit,
     };

@@ -364,7 +364,7 @@ impl App {
     pub async fn token(&self, username: &str) -> String {
         let user = self.store.user_by_username(username).await.unwrap().expect("user exists");
         let mut w = self.store.write(gongkai_store::Actor::system("test")).await.unwrap();
-        let (_, secret) = w.token_create(user.id, "test").await.unwrap();
+        let secret = w.token_create(user.id, "test").await.unwrap().secret;
         w.commit().await.unwrap();
         secret
     }
