@@ -367,17 +367,7 @@ async fn parse_review(cx: &Context, p: &Principal, b: &ReviewBody, id: i64) -> R
     let (Some(kind), Some(result), Some(filed_on)) = (kind, result, filed_on) else { return Err(e.into()) };
     e.into_result(())?;
     p.require_for_unit(cx, Action::HandleRequests, unit_id).await?;
-    Ok(ReviewCase {
-        id,
-        unit_id,
-        request_id,
-        kind: kind.code().into(),
-        result: result.code().into(),
-        filed_on,
-        decided_on,
-        authority,
-        note,
-    })
+    Ok(ReviewCase { id, unit_id, request_id, kind, result, filed_on, decided_on, authority, note })
 }
 
 pub async fn add_review(cx: &Context, p: &Principal, b: &ReviewBody) -> Result<ReviewCase, Error> {
@@ -389,7 +379,7 @@ pub async fn add_review(cx: &Context, p: &Principal, b: &ReviewBody) -> Result<R
         "review_case",
         c.id,
         Some(c.unit_id),
-        format!("登记{}（{}）", ReviewKind::parse(&c.kind).map(|k| k.label()).unwrap_or_default(), c.filed_on),
+        format!("登记{}（{}）", c.kind.label(), c.filed_on),
     );
     w.commit().await?;
     Ok(c)
@@ -414,7 +404,7 @@ pub async fn update_review(cx: &Context, p: &Principal, id: i64, b: &ReviewBody)
         "review_case",
         id,
         Some(c.unit_id),
-        format!("更新复议诉讼结果：{}", ReviewResult::parse(&c.result).map(|r| r.label()).unwrap_or_default()),
+        format!("更新复议诉讼结果：{}", c.result.label()),
     );
     w.commit().await?;
     Ok(c)

@@ -288,7 +288,8 @@ async fn load_disclosure(store: &Store, units: &HashMap<String, i64>) -> Result<
             .map_err(|e| demo_error(&d.key, e))?;
         let published =
             gongkai_domain::time::parse_date(&d.published_on).ok_or_else(|| demo_error(&d.key, &d.published_on))?;
-        let (id, fresh) = w.document_import(unit_id, &fields, &format!("demo:{}", d.key), Some(published)).await?;
+        let gongkai_store::documents::Imported { id, fresh } =
+            w.document_import(unit_id, &fields, &format!("demo:{}", d.key), Some(published)).await?;
         if fresh {
             set_demo_times(&mut w, id, published, documents.len()).await?;
         }

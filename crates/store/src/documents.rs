@@ -1070,19 +1070,17 @@ impl Writer {
 
     /// Publishes a document taken in by bulk import, as an administrative action without the
     /// review stages (the text is already law or already published elsewhere). Idempotent on
-    /// `import_key`: a document imported before is left alone and its id returned. Returns
-    /// `(id, newly imported)`, a pair until the demo loader (which takes it apart) moves; the
-    /// batch form returns [`Imported`].
+    /// `import_key`: a document imported before is left alone and its id returned.
     pub async fn document_import(
         &mut self,
         unit_id: i64,
         fields: &DocumentFields,
         import_key: &str,
         published_on: Option<NaiveDate>,
-    ) -> Result<(i64, bool)> {
+    ) -> Result<Imported> {
         let done =
             self.documents_import(&[ImportItem { line: 0, unit_id, fields, key: import_key, published_on }]).await?;
-        Ok((done[0].id, done[0].fresh))
+        done.into_iter().next().ok_or_else(|| StoreError::Other("the import answered nothing".into()))
     }
 
     /// `document_import` for many documents in this transaction, in a handful of statements per

@@ -233,10 +233,8 @@ pub struct ReviewCase {
     pub id: i64,
     pub unit_id: i64,
     pub request_id: Option<i64>,
-    /// review, lawsuit_direct or lawsuit_after_review.
-    pub kind: String,
-    /// upheld, corrected, other or pending.
-    pub result: String,
+    pub kind: ReviewKind,
+    pub result: ReviewResult,
     pub filed_on: NaiveDate,
     pub decided_on: Option<NaiveDate>,
     pub authority: String,
@@ -251,9 +249,8 @@ fn review_from_row(r: &AnyRow) -> Result<ReviewCase> {
         id: r.get("id")?,
         unit_id: r.get("unit_id")?,
         request_id: r.get("request_id")?,
-        // Checked against the lists, kept as codes: the demo loader builds these rows.
-        kind: r.code("kind", |c| ReviewKind::from_code(c).map(|k| k.code().to_string()))?,
-        result: r.code("result", |c| ReviewResult::from_code(c).map(|k| k.code().to_string()))?,
+        kind: r.code("kind", ReviewKind::from_code)?,
+        result: r.code("result", ReviewResult::from_code)?,
         filed_on: r.date("filed_on")?,
         decided_on: r.date_opt("decided_on")?,
         authority: r.get("authority")?,
@@ -1116,8 +1113,8 @@ impl Writer {
         )
         .bind(c.unit_id)
         .bind(c.request_id)
-        .bind(&c.kind)
-        .bind(&c.result)
+        .bind(c.kind.code())
+        .bind(c.result.code())
         .bind(c.filed_on.to_string())
         .bind(text_date(c.decided_on))
         .bind(&c.authority)
@@ -1133,8 +1130,8 @@ impl Writer {
             "UPDATE review_cases SET kind = $1, result = $2, filed_on = $3, decided_on = $4, authority = $5, note = $6, \
              updated_at = $7 WHERE id = $8",
         )
-        .bind(&c.kind)
-        .bind(&c.result)
+        .bind(c.kind.code())
+        .bind(c.result.code())
         .bind(c.filed_on.to_string())
         .bind(text_date(c.decided_on))
         .bind(&c.authority)

@@ -355,7 +355,7 @@ impl App {
         let fields = gongkai_domain::documents::DocumentFields::parse(&input, unit).unwrap();
         let unit_id = self.unit_id(unit).await;
         let mut w = self.store.write(gongkai_store::Actor::system("test")).await.unwrap();
-        let (id, _) = w.document_import(unit_id, &fields, key, None).await.unwrap();
+        let id = w.document_import(unit_id, &fields, key, None).await.unwrap().id;
         w.commit().await.unwrap();
         id
     }
