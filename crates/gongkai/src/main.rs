@@ -426,12 +426,6 @@ async fn serve(
     let (search, needs_rebuild) = gongkai_search::SearchIndex::open(&index_path, &words)
         .map_err(|e| anyhow!("{e}（检索索引 {} 可能正被另一个进程使用）", index_path.display()))?;
     let state = gongkai_web::AppState::new(store.clone(), site.clone(), server, search.clone());
-    // Replied cases loaded without their reply letter (the demo's) get it written once.
-    match gongkai_web::requests::letters::ensure_reply_letters(&state).await {
-        Ok(0) => {}
-        Ok(letters) => tracing::info!(letters, "reply letters written for replied cases that had none"),
-        Err(e) => tracing::error!(error = ?e, "writing missing reply letters failed"),
-    }
     if needs_rebuild {
         // Serve at once; search fills in as the rebuild proceeds.
         let (index, rebuild_store) = (search.clone(), store.clone());

@@ -591,19 +591,6 @@ impl Store {
         rows.iter().map(file_from_row).collect()
     }
 
-    /// Replied (or archived) cases that hold no reply letter: cases loaded rather than approved
-    /// on the platform (the demo), whose letters the web layer writes once.
-    pub async fn requests_replied_without_letter(&self) -> Result<Vec<i64>> {
-        let rows = sqlx::query(
-            "SELECT id FROM requests r WHERE state IN ('replied', 'archived') AND outcome IS NOT NULL \
-             AND NOT EXISTS (SELECT 1 FROM request_files f WHERE f.request_id = r.id AND f.role = 'letter') \
-             ORDER BY id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
-    }
-
     pub async fn request_file(&self, id: i64) -> Result<Option<RequestFile>> {
         self.row_by_id(&format!("SELECT {FILE_COLUMNS} FROM request_files WHERE id = $1"), id, file_from_row).await
     }

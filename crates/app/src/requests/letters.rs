@@ -9,7 +9,6 @@ use crate::Error;
 use crate::Principal;
 use gongkai_domain::reply_letter::{self, Letter, LetterFacts, LetterKind, Placeholder, TemplateKey, chinese_date};
 use gongkai_domain::request_events::EventKind;
-use gongkai_domain::requests::FileRole;
 use gongkai_domain::staff::{Action, Reach};
 use gongkai_domain::units::UnitKind;
 use gongkai_domain::validation::Invalid;
@@ -229,41 +228,6 @@ pub async fn reply_files(cx: &Context, r: &Request) -> Result<Vec<(String, &'sta
         }
     }
     Ok(out)
-}
-
-/// Writes the reply letter of every replied case that has none (cases loaded rather than
-/// approved here, such as the demo's before it was replayed through 审签), the same way
-/// approval does, so the applicant's tracking
-/// page and the console offer it. Each case in its own audited write. Returns how many got one.
-pub async fn ensure_reply_letters(cx: &Context) -> Result<usize, Error> {
-    let mut done = 0;
-    for id in cx.store.requests_replied_without_letter().await? {
-        let Some(r) = cx.store.request(id).await? else { continue };
-        let files = reply_files(cx, &r).await?;
-        if files.is_empty() {
-            continue;
-        }
-        let mut w = cx.store.write(gongkai_store::Actor::system("letters")).await?;
-        let locked = w.request_lock(id).await?;
-        // Another node starting at the same time may have written them meanwhile.
-        let has_letter = cx.store.request_files(id).await?.iter().any(|f| f.role == FileRole::Letter);
-        if locked.state != r.state || locked.outcome != r.outcome || has_letter {
-            continue;
-        }
-        for (name, content_type, size, sha) in &files {
-            w.request_file_insert(id, FileRole::Letter, name, content_type, *size, sha, true).await?;
-        }
-        w.record(
-            "request.letter",
-            "request",
-            id,
-            Some(r.unit_id),
-            format!("生成申请 {} 的答复告知书（已答复的申请缺少告知书）", r.tracking_no),
-        );
-        w.commit().await?;
-        done += 1;
-    }
-    Ok(done)
 }
 
 /// Editing templates is for system administrators: every unit's letters use them.

@@ -241,7 +241,6 @@ both!(a_correction_needs_the_code_the_state_and_good_input, |app: App| async mov
 
 both!(every_replied_demo_case_has_its_letter, |app: App| async move {
     gongkai_app::demo::load(&app.store).await.unwrap();
-    let written = gongkai_web::requests::letters::ensure_reply_letters(&app.state).await.unwrap();
     let demo: toml::Value = toml::from_str(include_str!("../../../app/demo/requests.toml")).unwrap();
     let replied: Vec<(&str, &str)> = demo["request"]
         .as_array()
@@ -250,9 +249,8 @@ both!(every_replied_demo_case_has_its_letter, |app: App| async move {
         .filter(|r| matches!(r["state"].as_str(), Some("replied" | "archived")))
         .map(|r| (r["tracking_no"].as_str().unwrap(), r["query_code"].as_str().unwrap()))
         .collect();
-    assert!(!replied.is_empty());
     // The demo's replies were approved through 审签, which wrote their letters.
-    assert_eq!(written, 0, "every replied case has its letters already");
+    assert!(!replied.is_empty());
     let admin = app.token("admin").await;
     for (no, code) in replied {
         let view: Value = app.get(&format!("/api/v1/requests/{no}?code={code}")).await.json().await.unwrap();
