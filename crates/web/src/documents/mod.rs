@@ -30,23 +30,26 @@ pub fn public_filter(q: &Fields) -> (PublicFilter, Invalid) {
     let within_unit = id("unit", "单位");
     let column = id("column", "栏目");
     let catalogue_item = id("item", "目录事项");
-    let mut code = |name: &str, parse: &dyn Fn(&str) -> bool, problem: &str| match q.opt(name) {
-        Some(v) if !parse(v) => {
+    fn code<T>(
+        q: &Fields,
+        errors: &mut Invalid,
+        name: &str,
+        problem: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        let raw = q.opt(name)?;
+        let value = parse(raw);
+        if value.is_none() {
             errors.push(name, &format!("参数 {name}"), problem);
-            None
         }
-        other => other,
-    };
-    let genre = code("genre", &|v| Genre::parse(v).is_some(), "不是可选的体裁").and_then(Genre::parse);
-    let topic = code("topic", &|v| Topic::parse(v).is_some(), "不是可选的主题分类").and_then(Topic::parse);
-    let validity = code("validity", &|v| Validity::parse(v).is_some(), "应为 valid、expired 或 repealed")
-        .and_then(Validity::parse);
-    let year = code(
-        "year",
-        &|v| v.parse::<i32>().is_ok_and(|y| (1949..=2100).contains(&y)),
-        "应为 1949 至 2100 之间的四位年份",
-    )
-    .and_then(|v| v.parse().ok());
+        value
+    }
+    let genre = code(q, &mut errors, "genre", "不是可选的体裁", Genre::parse);
+    let topic = code(q, &mut errors, "topic", "不是可选的主题分类", Topic::parse);
+    let validity = code(q, &mut errors, "validity", "应为 valid、expired 或 repealed", Validity::parse);
+    let year = code(q, &mut errors, "year", "应为 1949 至 2100 之间的四位年份", |v| {
+        v.parse::<i32>().ok().filter(|y| (1949..=2100).contains(y))
+    });
     let filter =
         PublicFilter { within_unit, genre, topic, year, validity, column, catalogue_item, ..Default::default() };
     (filter, errors)
