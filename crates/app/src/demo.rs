@@ -690,16 +690,20 @@ async fn replay(
         let at =
             at_in_china(*on, 9 * 60 + 30 + 17 * i as u32).max(times[times.len() - 1] + chrono::Duration::minutes(1));
         cx.clock.set(Some(at));
-        let open: Vec<i64> = cx
-            .store
-            .consultations_of_requests(&[id])
-            .await?
-            .remove(&id)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|c| c.answered_on.is_none())
-            .map(|c| c.id)
-            .collect();
+        // Only an opinion needs the consultations still open (to answer the oldest).
+        let open: Vec<i64> = if e.kind == EventKind::OpinionReceived {
+            cx.store
+                .consultations_of_requests(&[id])
+                .await?
+                .remove(&id)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|c| c.answered_on.is_none())
+                .map(|c| c.id)
+                .collect()
+        } else {
+            Vec::new()
+        };
         let step = p.step(*on, e, units, &open)?;
         let by = p.event_actor(e).ok_or_else(|| failed(format!("{} {on}: by whom", e.kind.code())))?;
         take_step(cx, person(people, by)?, id, step)
