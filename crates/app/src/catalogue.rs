@@ -3,7 +3,7 @@
 use crate::Context;
 use crate::Error;
 use crate::Principal;
-use gongkai_domain::catalogue::{CatalogueRow, Level};
+use gongkai_domain::catalogue::{CatalogueItemInput, CatalogueRow, Level};
 use gongkai_domain::staff::{Action, Reach};
 use gongkai_domain::units::UnitTree;
 use gongkai_domain::validation::Invalid;
@@ -87,9 +87,10 @@ pub async fn instantiate(
     Ok(added)
 }
 
-pub async fn add_item(cx: &Context, p: &Principal, unit_id: i64, get: impl Fn(&str) -> String) -> Result<i64, Error> {
+/// Adds an item of the unit's own (特色事项) to its catalogue.
+pub async fn add_item(cx: &Context, p: &Principal, unit_id: i64, input: &CatalogueItemInput) -> Result<i64, Error> {
     p.require_for_unit(cx, Action::ManageCatalogue, unit_id).await?;
-    let row = CatalogueRow::from_fields(get)?;
+    let row = CatalogueRow::parse(input)?;
     let mut w = cx.store.write(p.actor()).await?;
     let id = w.catalogue_add(unit_id, &row).await?;
     w.commit().await?;

@@ -40,7 +40,7 @@ struct DemoFile {
 struct DemoUnit {
     key: String,
     parent: String,
-    kind: String,
+    /// The unit's fields, its `kind` among them.
     #[serde(flatten)]
     input: UnitInput,
 }
@@ -92,7 +92,8 @@ async fn load_parts(store: &Store, with_disclosure: bool) -> Result<DemoReport> 
     if !missing_units.is_empty() {
         let mut w = store.write(Actor::system("demo")).await?;
         for (i, u) in file.unit.iter().enumerate() {
-            let kind = UnitKind::parse(&u.kind).ok_or_else(|| demo_error(&u.key, format!("kind {}", u.kind)))?;
+            let kind =
+                UnitKind::parse(&u.input.kind).ok_or_else(|| demo_error(&u.key, format!("kind {}", u.input.kind)))?;
             let fields = UnitFields::parse(kind, &u.input).map_err(|e| demo_error(&u.key, e))?;
             names.insert(u.key.clone(), fields.name.clone());
             if ids.contains_key(&u.key) {
@@ -762,7 +763,7 @@ mod tests {
         let mut keys = std::collections::HashSet::new();
         for u in &file.unit {
             assert!(keys.insert(u.key.as_str()), "duplicate key {}", u.key);
-            let kind = UnitKind::parse(&u.kind).unwrap();
+            let kind = UnitKind::parse(&u.input.kind).unwrap();
             UnitFields::parse(kind, &u.input).unwrap_or_else(|e| panic!("{}: {e}", u.key));
             if !u.input.credit_code.is_empty() {
                 CreditCode::parse(&u.input.credit_code).unwrap();

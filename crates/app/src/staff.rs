@@ -95,6 +95,24 @@ pub struct UserInput {
     pub active: Option<bool>,
 }
 
+impl UserInput {
+    /// The input of the console's account form: `get` gives a field's text, `all` every
+    /// value of the role check boxes; a unit that is not a number is none, the box
+    /// 启用 is on when it sends "1".
+    pub fn from_form(get: &dyn Fn(&str) -> String, all: &dyn Fn(&str) -> Vec<String>) -> UserInput {
+        UserInput {
+            username: get("username"),
+            display_name: get("display_name"),
+            unit_id: get("unit_id").trim().parse().ok(),
+            roles: all("roles"),
+            phone: get("phone"),
+            email: get("email"),
+            password: get("password"),
+            active: Some(get("active") == "1"),
+        }
+    }
+}
+
 struct Profile {
     display_name: String,
     phone: String,

@@ -22,15 +22,11 @@ pub fn parse_kind(raw: &str) -> Result<UnitKind, Invalid> {
     })
 }
 
-pub async fn create(
-    cx: &Context,
-    p: &Principal,
-    parent_id: Option<i64>,
-    kind: &str,
-    input: &UnitInput,
-) -> Result<Unit, Error> {
+/// Creates a unit of `input.kind` under `input.parent_id` (none: the top of the tree).
+pub async fn create(cx: &Context, p: &Principal, input: &UnitInput) -> Result<Unit, Error> {
     p.require(Action::ManageUnitStructure, Reach::Global)?;
-    let kind = parse_kind(kind);
+    let parent_id = input.parent_id;
+    let kind = parse_kind(&input.kind);
     let fields = UnitFields::parse(kind.clone().unwrap_or(UnitKind::Department), input);
     let (kind, fields) = merge(kind, fields)?;
     let mut w = cx.store.write(p.actor()).await?;

@@ -166,36 +166,114 @@ pub const COLUMNS: [&str; 10] = [
 pub const FIELDS: [&str; 10] =
     ["level1", "level2", "content", "basis", "time_limit", "subject", "channels", "audience", "mode", "layer"];
 
+// A catalogue item as staff type it: the one input of the console's form
+// (`CatalogueItemInput::from_form`) and of the API (schema `ItemBody`); `CatalogueRow::parse`
+// checks it. The doc comments are the schema's descriptions.
+/// 特色事项
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[schema(as = ItemBody)]
+#[serde(default)]
+pub struct CatalogueItemInput {
+    pub level1: String,
+    pub level2: String,
+    pub content: String,
+    pub basis: String,
+    /// 如“20个工作日”“实时”“及时”
+    pub time_limit: String,
+    pub subject: String,
+    /// 渠道代码或名称，如 ["website", "公示栏"]
+    pub channels: Vec<String>,
+    /// public / group 或 全社会 / 特定群体
+    pub audience: String,
+    /// proactive / on_request 或 主动公开 / 依申请公开
+    pub mode: String,
+    pub layer: String,
+}
+
+impl CatalogueItemInput {
+    /// The input of a console form: `get` gives a field's value, `all` every value of the
+    /// channel check boxes.
+    pub fn from_form(get: &dyn Fn(&str) -> String, all: &dyn Fn(&str) -> Vec<String>) -> CatalogueItemInput {
+        CatalogueItemInput {
+            level1: get("level1"),
+            level2: get("level2"),
+            content: get("content"),
+            basis: get("basis"),
+            time_limit: get("time_limit"),
+            subject: get("subject"),
+            channels: all("channels"),
+            audience: get("audience"),
+            mode: get("mode"),
+            layer: get("layer"),
+        }
+    }
+
+    /// The ten cells of the national layout, codes written as their labels.
+    fn cells(&self) -> Vec<String> {
+        let channels: Vec<&str> =
+            self.channels.iter().map(|c| Channel::parse(c).map(|c| c.label()).unwrap_or(c.as_str())).collect();
+        vec![
+            self.level1.clone(),
+            self.level2.clone(),
+            self.content.clone(),
+            self.basis.clone(),
+            self.time_limit.clone(),
+            self.subject.clone(),
+            channels.join("、"),
+            Audience::parse(&self.audience).map(|a| a.label()).unwrap_or(&self.audience).to_string(),
+            crate::documents::DisclosureMode::parse(&self.mode).map(|m| m.label()).unwrap_or(&self.mode).to_string(),
+            self.layer.clone(),
+        ]
+    }
+}
+
 impl CatalogueRow {
     /// Builds a row from the ten cells of the national layout; errors name the column.
     pub fn from_cells(cells: &[String]) -> Result<CatalogueRow, String> {
+        Self::check(cells).map_err(|(_, message)| message)
+    }
+
+    /// Checks a catalogue item typed into the console or sent to the API; the error names
+    /// the field.
+    pub fn parse(input: &CatalogueItemInput) -> Result<CatalogueRow, crate::validation::Invalid> {
+        Self::check(&input.cells()).map_err(|(column, message)| {
+            crate::validation::Invalid(vec![crate::validation::FieldError {
+                field: FIELDS[column].to_string(),
+                message,
+            }])
+        })
+    }
+
+    /// The row of the ten cells, or the index of the first column in error with its message.
+    fn check(cells: &[String]) -> Result<CatalogueRow, (usize, String)> {
         let cell = |i: usize| cells.get(i).map(|s| s.trim().to_string()).unwrap_or_default();
         for (i, max) in
             [(0, 100), (1, 100), (2, 1000), (3, 1000), (4, 200), (5, 200), (6, 200), (7, 20), (8, 20), (9, 100)]
         {
             if cell(i).chars().count() > max {
-                return Err(format!("“{}”不能超过 {max} 字", COLUMNS[i]));
+                return Err((i, format!("“{}”不能超过 {max} 字", COLUMNS[i])));
             }
         }
         let level1 = cell(0);
         let level2 = cell(1);
         if level1.is_empty() {
-            return Err(format!("“{}”不能为空", COLUMNS[0]));
+            return Err((0, format!("“{}”不能为空", COLUMNS[0])));
         }
         if level2.is_empty() {
-            return Err(format!("“{}”不能为空", COLUMNS[1]));
+            return Err((1, format!("“{}”不能为空", COLUMNS[1])));
         }
-        let time_limit = TimeLimit::parse(&cell(4)).ok_or_else(|| format!("“{}”不能为空", COLUMNS[4]))?;
+        let time_limit = TimeLimit::parse(&cell(4)).ok_or_else(|| (4, format!("“{}”不能为空", COLUMNS[4])))?;
         let mut channels = Vec::new();
         for part in cell(6).split(['、', ',', '，', ';', '；', '■', ' ']).map(str::trim).filter(|p| !p.is_empty())
         {
-            let c = Channel::parse(part).ok_or_else(|| format!("“{}”中的“{part}”不在规定的渠道清单中", COLUMNS[6]))?;
+            let c =
+                Channel::parse(part).ok_or_else(|| (6, format!("“{}”中的“{part}”不在规定的渠道清单中", COLUMNS[6])))?;
             if !channels.contains(&c) {
                 channels.push(c);
             }
         }
         if channels.is_empty() {
-            return Err(format!("“{}”至少选择一项", COLUMNS[6]));
+            return Err((6, format!("“{}”至少选择一项", COLUMNS[6])));
         }
         let audience_text = cell(7);
         let audience = if audience_text.contains("特定") { Audience::Group } else { Audience::Public };
@@ -215,15 +293,6 @@ impl CatalogueRow {
             audience,
             mode,
             layer: cell(9),
-        })
-    }
-
-    /// Builds a row from named form or JSON fields (`FIELDS`); the error names the field.
-    pub fn from_fields(get: impl Fn(&str) -> String) -> Result<CatalogueRow, crate::validation::Invalid> {
-        let cells: Vec<String> = FIELDS.iter().map(|f| get(f)).collect();
-        CatalogueRow::from_cells(&cells).map_err(|message| {
-            let at = COLUMNS.iter().position(|c| message.contains(&format!("“{c}”"))).unwrap_or(0);
-            crate::validation::Invalid(vec![crate::validation::FieldError { field: FIELDS[at].to_string(), message }])
         })
     }
 
@@ -308,8 +377,15 @@ mod tests {
         bad[0] = "项".repeat(101);
         assert_eq!(CatalogueRow::from_cells(&bad).unwrap_err(), "“一级事项”不能超过 100 字");
         let named = |field: &str| cells[FIELDS.iter().position(|f| *f == field).unwrap()].clone();
-        assert_eq!(CatalogueRow::from_fields(named).unwrap(), row);
-        let e = CatalogueRow::from_fields(|f| if f == "channels" { "微博".into() } else { named(f) }).unwrap_err();
-        assert!(e.message_for("channels").is_some(), "{e}");
+        let typed = CatalogueItemInput::from_form(&named, &|_| vec!["website".into(), "政务服务中心".into()]);
+        assert_eq!(CatalogueRow::parse(&typed).unwrap(), row);
+        let e =
+            CatalogueRow::parse(&CatalogueItemInput { channels: vec!["微博".into()], ..typed.clone() }).unwrap_err();
+        assert_eq!(e.message_for("channels"), Some("“公开渠道和载体”中的“微博”不在规定的渠道清单中"), "{e}");
+        let e = CatalogueRow::parse(&CatalogueItemInput { time_limit: " ".into(), ..typed.clone() }).unwrap_err();
+        assert!(e.message_for("time_limit").is_some(), "{e}");
+        let coded = CatalogueItemInput { audience: "group".into(), mode: "on_request".into(), ..typed };
+        let row = CatalogueRow::parse(&coded).unwrap();
+        assert_eq!((row.audience, row.mode), (Audience::Group, crate::documents::DisclosureMode::OnRequest));
     }
 }

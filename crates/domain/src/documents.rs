@@ -288,26 +288,38 @@ impl Genre {
     }
 }
 
-/// What an editor types for a document, as strings from a form or JSON.
-#[derive(Debug, Clone, Default, Deserialize)]
+// What an editor types for a document, as strings: the one input of the console's form
+// (`DocumentInput::from_form`) and of the API, whose OpenAPI schema is `DocumentBody`;
+// `DocumentFields::parse` checks it. The doc comments are the schema's descriptions.
+/// 文件草稿（新建或保存时提交）
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[schema(as = DocumentBody)]
+#[serde(deny_unknown_fields)]
 pub struct DocumentInput {
+    /// 发布单位，不填为本人所在单位（仅新建时有效）
+    pub unit_id: Option<i64>,
     #[serde(default)]
     pub title: String,
     #[serde(default)]
     pub publisher: String,
+    /// 文号，如“济医保字〔2025〕3号”
     #[serde(default)]
     pub doc_no: String,
+    /// 成文日期 YYYY-MM-DD
     #[serde(default)]
     pub written_on: String,
+    /// 定时发布时间 YYYY-MM-DD HH:MM
     #[serde(default)]
     pub publish_at: String,
+    /// 主题分类代码或名称
     #[serde(default)]
     pub topic: String,
+    /// 体裁代码或名称
     #[serde(default)]
     pub genre: String,
     #[serde(default)]
     pub keywords: String,
-    /// 题注: the lines under a title saying when and by whom it was adopted and amended.
+    /// 题注（题目下注明何时经何会议通过、修订的文字）
     #[serde(default)]
     pub note: String,
     #[serde(default)]
@@ -317,22 +329,52 @@ pub struct DocumentInput {
     pub interprets_id: Option<i64>,
     #[serde(default)]
     pub interpretation_form: String,
-    /// Rich text (sanitised) or, when `body_is_text`, plain paragraphs.
+    /// 正文 HTML（会被清理），或 body_is_text 为 true 时的纯文本
     #[serde(default)]
     pub body: String,
     #[serde(default)]
     pub body_is_text: bool,
-    /// The question–answer pairs of a 问答 interpretation as staff type them (问：… 答：…);
-    /// ignored when `qa_pairs` is given.
+    /// 问答解读的问答，按印发时的样子书写：问题以“问：”开头，回答以“答：”开头（给出 qa_pairs 时不读）
     #[serde(default)]
     pub qa: String,
-    /// The same pairs, structured (the JSON API).
+    /// 问答解读的问答，每组一问一答（解读形式为 qa 时必填）
     #[serde(default)]
     pub qa_pairs: Option<Vec<crate::qa::QaPair>>,
     #[serde(default)]
     pub change_note: String,
     #[serde(default)]
     pub minor_change: bool,
+}
+
+impl DocumentInput {
+    /// The input of a console form, whose fields are all text: an id that is not a number is
+    /// none (the form only offers numbers), a check box is on when it sends "1".
+    pub fn from_form(get: &dyn Fn(&str) -> String) -> DocumentInput {
+        let id = |name: &str| get(name).trim().parse::<i64>().ok();
+        DocumentInput {
+            unit_id: id("unit_id"),
+            title: get("title"),
+            publisher: get("publisher"),
+            doc_no: get("doc_no"),
+            written_on: get("written_on"),
+            publish_at: get("publish_at"),
+            topic: get("topic"),
+            genre: get("genre"),
+            keywords: get("keywords"),
+            note: get("note"),
+            disclosure_mode: get("disclosure_mode"),
+            catalogue_item_id: id("catalogue_item_id"),
+            column_id: id("column_id"),
+            interprets_id: id("interprets_id"),
+            interpretation_form: get("interpretation_form"),
+            body: get("body"),
+            body_is_text: get("body_is_text") == "1",
+            qa: get("qa"),
+            qa_pairs: None,
+            change_note: get("change_note"),
+            minor_change: get("minor_change") == "1",
+        }
+    }
 }
 
 /// The validated working copy of a document.

@@ -12,6 +12,8 @@ pub mod catalogue;
 pub mod codes;
 pub mod columns;
 pub mod documents;
+#[cfg(test)]
+mod form_inputs;
 pub mod html;
 pub mod link_check;
 pub mod paths;

@@ -5,7 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// 问答解读中的一组问答
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = QaPairBody)]
+#[serde(deny_unknown_fields)]
 pub struct QaPair {
     pub question: String,
     pub answer: String,

@@ -134,10 +134,18 @@ pub struct UnitFields {
     pub description: String,
 }
 
-/// Raw input as typed into a form or sent in JSON.
-#[derive(Debug, Clone, Default, Deserialize)]
+// A unit as staff type it: the one input of the console's form (`UnitInput::from_form`)
+// and of the API, whose OpenAPI schema is `UnitCreate` (a PATCH merges its fields over
+// `Unit::input`); `UnitFields::parse` checks it. `parent_id` and `kind` are read on creation
+// only. The doc comments are the schema's descriptions.
+/// 新建机构
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = UnitCreate)]
+#[serde(deny_unknown_fields)]
 pub struct UnitInput {
-    #[serde(default)]
+    pub parent_id: Option<i64>,
+    /// government / department / town / street / zone
+    pub kind: String,
     pub name: String,
     #[serde(default)]
     pub short_name: String,
@@ -157,6 +165,27 @@ pub struct UnitInput {
     pub office_hours: String,
     #[serde(default)]
     pub description: String,
+}
+
+impl UnitInput {
+    /// The input of a console form, whose fields are text; `parent_id` is left to the caller,
+    /// which checks that it is a number.
+    pub fn from_form(get: &dyn Fn(&str) -> String) -> UnitInput {
+        UnitInput {
+            parent_id: None,
+            kind: get("kind"),
+            name: get("name"),
+            short_name: get("short_name"),
+            division_code: get("division_code"),
+            credit_code: get("credit_code"),
+            address: get("address"),
+            postcode: get("postcode"),
+            phone: get("phone"),
+            email: get("email"),
+            office_hours: get("office_hours"),
+            description: get("description"),
+        }
+    }
 }
 
 impl UnitFields {
@@ -448,6 +477,24 @@ pub struct Unit {
 impl Unit {
     pub fn is_closed(&self) -> bool {
         self.closed_on.is_some()
+    }
+
+    /// The unit as its form shows it for editing.
+    pub fn input(&self) -> UnitInput {
+        UnitInput {
+            parent_id: self.parent_id,
+            kind: self.kind.as_str().into(),
+            name: self.name.clone(),
+            short_name: self.short_name.clone(),
+            division_code: self.division_code.clone(),
+            credit_code: self.credit_code.clone().unwrap_or_default(),
+            address: self.address.clone(),
+            postcode: self.postcode.clone(),
+            phone: self.phone.clone(),
+            email: self.email.clone(),
+            office_hours: self.office_hours.clone(),
+            description: self.description.clone(),
+        }
     }
 
     pub fn fields(&self) -> UnitFields {

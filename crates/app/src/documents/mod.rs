@@ -30,13 +30,9 @@ pub async fn visible(cx: &Context, p: &Principal, id: i64) -> Result<Document, E
     Ok(doc)
 }
 
-pub async fn create(
-    cx: &Context,
-    p: &Principal,
-    unit_id: Option<i64>,
-    input: &DocumentInput,
-) -> Result<Document, Error> {
-    let unit_id = unit_id.unwrap_or(p.user.unit_id);
+/// Drafts a document for `input.unit_id`, or the caller's own unit when it names none.
+pub async fn create(cx: &Context, p: &Principal, input: &DocumentInput) -> Result<Document, Error> {
+    let unit_id = input.unit_id.unwrap_or(p.user.unit_id);
     p.require_for_unit(cx, Action::DraftDocuments, unit_id).await?;
     let fields = DocumentFields::parse(input, &publisher_of(cx, unit_id).await?)?;
     let mut w = cx.store.write(p.actor()).await?;
@@ -45,6 +41,7 @@ pub async fn create(
     cx.store.document(id).await?.ok_or(Error::NotFound)
 }
 
+/// Saves the working copy; `input.unit_id` is not read (a document keeps its unit).
 pub async fn update(cx: &Context, p: &Principal, id: i64, input: &DocumentInput) -> Result<Document, Error> {
     let doc = visible(cx, p, id).await?;
     p.require_for_unit(cx, Action::DraftDocuments, doc.unit_id).await?;

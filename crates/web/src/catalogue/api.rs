@@ -200,25 +200,8 @@ pub async fn instantiate(
     Ok(Json(InstantiateOut { added }))
 }
 
-/// 特色事项
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct ItemBody {
-    pub level1: String,
-    pub level2: String,
-    pub content: String,
-    pub basis: String,
-    /// 如“20个工作日”“实时”“及时”
-    pub time_limit: String,
-    pub subject: String,
-    /// 渠道代码或名称，如 ["website", "公示栏"]
-    pub channels: Vec<String>,
-    /// public / group 或 全社会 / 特定群体
-    pub audience: String,
-    /// proactive / on_request 或 主动公开 / 依申请公开
-    pub mode: String,
-    pub layer: String,
-}
+/// The one input of the item form and of this API (schema `ItemBody`).
+pub use gongkai_domain::catalogue::CatalogueItemInput as ItemBody;
 
 /// 增加特色事项
 #[utoipa::path(post, path = "/api/v1/staff/units/{id}/catalogue/items", tag = "catalogue", security(("bearer" = [])), params(("id" = i64, Path)),
@@ -230,31 +213,7 @@ pub async fn add_item(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ItemBody>,
 ) -> ApiResult<(StatusCode, Json<CatalogueItemOut>)> {
-    let audience = gongkai_domain::catalogue::Audience::parse(&b.audience).map(|a| a.label()).unwrap_or("");
-    let mode = gongkai_domain::documents::DisclosureMode::parse(&b.mode).map(|m| m.label()).unwrap_or("");
-    let get = |name: &str| -> String {
-        match name {
-            "level1" => b.level1.clone(),
-            "level2" => b.level2.clone(),
-            "content" => b.content.clone(),
-            "basis" => b.basis.clone(),
-            "time_limit" => b.time_limit.clone(),
-            "subject" => b.subject.clone(),
-            "channels" => b
-                .channels
-                .iter()
-                .map(|c| {
-                    gongkai_domain::catalogue::Channel::parse(c).map(|c| c.label().to_string()).unwrap_or(c.clone())
-                })
-                .collect::<Vec<_>>()
-                .join("、"),
-            "audience" => audience.into(),
-            "mode" => mode.into(),
-            "layer" => b.layer.clone(),
-            _ => String::new(),
-        }
-    };
-    let item_id = super::add_item(&state, &p, path_id(&id)?, get).await?;
+    let item_id = super::add_item(&state, &p, path_id(&id)?, &b).await?;
     let item = super::item(&state, &p, item_id).await?;
     Ok((StatusCode::CREATED, Json(CatalogueItemOut::from(&item))))
 }

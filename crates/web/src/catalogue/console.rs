@@ -14,7 +14,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
-use gongkai_domain::catalogue::{Channel, Level};
+use gongkai_domain::catalogue::{CatalogueItemInput, Channel, Level};
 use gongkai_domain::staff::{Action, Reach};
 use gongkai_store::catalogue::CatalogueItem;
 
@@ -231,8 +231,10 @@ async fn add_item(
     Form(f): Form,
 ) -> PageResult {
     let id = path_id(&id)?;
-    let get = |name: &str| if name == "channels" { f.all("channels").join("、") } else { f.get(name).to_string() };
-    let outcome = super::add_item(&state, &p, id, get).await.map(|_| ()).map_err(AppError::from);
+    let input = CatalogueItemInput::from_form(&|name| f.get(name).to_string(), &|name| {
+        f.all(name).into_iter().map(str::to_string).collect()
+    });
+    let outcome = super::add_item(&state, &p, id, &input).await.map(|_| ()).map_err(AppError::from);
     answer(&state, &headers, &p, id, f, outcome, "catalogue_item_added").await
 }
 

@@ -105,7 +105,7 @@ pub async fn get_document(State(state): State<AppState>, Path(id): Path<String>)
         interprets_id: d.interprets_id,
         version: d.version,
         body_html: d.body_html.clone(),
-        qa_pairs: super::QaPairBody::all(&d.qa),
+        qa_pairs: d.qa.clone(),
         withdrawal: d.withdrawal.map(|w| w.code().to_string()),
         url: format!("/documents/{}", d.id),
     }))

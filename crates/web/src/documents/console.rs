@@ -238,29 +238,7 @@ async fn filing_choices(state: &AppState, p: &Principal, units: &[i64]) -> Resul
 }
 
 fn input_from(f: &Fields) -> DocumentInput {
-    let id = |name: &str| f.get(name).trim().parse::<i64>().ok();
-    DocumentInput {
-        title: f.get("title").into(),
-        publisher: f.get("publisher").into(),
-        doc_no: f.get("doc_no").into(),
-        written_on: f.get("written_on").into(),
-        publish_at: f.get("publish_at").into(),
-        topic: f.get("topic").into(),
-        genre: f.get("genre").into(),
-        keywords: f.get("keywords").into(),
-        note: f.get("note").into(),
-        disclosure_mode: f.get("disclosure_mode").into(),
-        catalogue_item_id: id("catalogue_item_id"),
-        column_id: id("column_id"),
-        interprets_id: id("interprets_id"),
-        interpretation_form: f.get("interpretation_form").into(),
-        body: f.get("body").into(),
-        body_is_text: f.get("body_is_text") == "1",
-        qa: f.get("qa").into(),
-        qa_pairs: None,
-        change_note: f.get("change_note").into(),
-        minor_change: f.get("minor_change") == "1",
-    }
+    DocumentInput::from_form(&|name| f.get(name).to_string())
 }
 
 fn fields_of(d: &Document) -> Fields {
@@ -348,8 +326,7 @@ async fn create(State(state): State<AppState>, headers: HeaderMap, Staff(p): Sta
         p.require(Action::DraftDocuments, Reach::Subtree)?;
         return form_page(&state, &headers, &p, None, FormView::new(f)).await;
     }
-    let unit = f.get("unit_id").trim().parse::<i64>().ok();
-    match actions::create(&state, &p, unit, &input_from(&f)).await {
+    match actions::create(&state, &p, &input_from(&f)).await {
         Ok(d) => Ok(Redirect::to(&format!("/admin/documents/{}?notice=document_saved", d.id)).into_response()),
         Err(e) => {
             let e = e.form_errors()?;

@@ -87,19 +87,8 @@ impl DocumentSummary {
     }
 }
 
-/// 问答解读中的一组问答
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct QaPairBody {
-    pub question: String,
-    pub answer: String,
-}
-
-impl QaPairBody {
-    pub fn all(pairs: &[gongkai_domain::qa::QaPair]) -> Vec<QaPairBody> {
-        pairs.iter().map(|p| QaPairBody { question: p.question.clone(), answer: p.answer.clone() }).collect()
-    }
-}
+// The domain's question–answer pair; its schema is named `QaPairBody`.
+pub use gongkai_domain::qa::QaPair as QaPairBody;
 
 pub fn updated_text(d: &PublicDocument) -> String {
     display_instant_at(d.updated_at)

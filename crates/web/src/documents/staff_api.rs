@@ -11,96 +11,14 @@ use crate::forms::{ApiJson, parse_int, path_id};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use gongkai_domain::documents::DocumentInput;
 use gongkai_domain::staff::Action;
 use gongkai_domain::workflow::State as DocState;
 use gongkai_store::documents::{Document, DocumentFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// 文件草稿（新建或保存时提交）
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DocumentBody {
-    /// 发布单位，不填为本人所在单位（仅新建时有效）
-    pub unit_id: Option<i64>,
-    #[serde(default)]
-    pub title: String,
-    #[serde(default)]
-    pub publisher: String,
-    /// 文号，如“济医保字〔2025〕3号”
-    #[serde(default)]
-    pub doc_no: String,
-    /// 成文日期 YYYY-MM-DD
-    #[serde(default)]
-    pub written_on: String,
-    /// 定时发布时间 YYYY-MM-DD HH:MM
-    #[serde(default)]
-    pub publish_at: String,
-    /// 主题分类代码或名称
-    #[serde(default)]
-    pub topic: String,
-    /// 体裁代码或名称
-    #[serde(default)]
-    pub genre: String,
-    #[serde(default)]
-    pub keywords: String,
-    /// 题注
-    #[serde(default)]
-    pub note: String,
-    #[serde(default)]
-    pub disclosure_mode: String,
-    pub catalogue_item_id: Option<i64>,
-    pub column_id: Option<i64>,
-    pub interprets_id: Option<i64>,
-    #[serde(default)]
-    pub interpretation_form: String,
-    /// 正文 HTML（会被清理），或 body_is_text 为 true 时的纯文本
-    #[serde(default)]
-    pub body: String,
-    #[serde(default)]
-    pub body_is_text: bool,
-    /// 问答解读的问答，每组一问一答（解读形式为 qa 时必填）
-    pub qa_pairs: Option<Vec<super::QaPairBody>>,
-    #[serde(default)]
-    pub change_note: String,
-    #[serde(default)]
-    pub minor_change: bool,
-}
-
-impl DocumentBody {
-    fn input(self) -> (Option<i64>, DocumentInput) {
-        (
-            self.unit_id,
-            DocumentInput {
-                title: self.title,
-                publisher: self.publisher,
-                doc_no: self.doc_no,
-                written_on: self.written_on,
-                publish_at: self.publish_at,
-                topic: self.topic,
-                genre: self.genre,
-                keywords: self.keywords,
-                note: self.note,
-                disclosure_mode: self.disclosure_mode,
-                catalogue_item_id: self.catalogue_item_id,
-                column_id: self.column_id,
-                interprets_id: self.interprets_id,
-                interpretation_form: self.interpretation_form,
-                body: self.body,
-                body_is_text: self.body_is_text,
-                qa: String::new(),
-                qa_pairs: self.qa_pairs.map(|v| {
-                    v.into_iter()
-                        .map(|p| gongkai_domain::qa::QaPair { question: p.question, answer: p.answer })
-                        .collect()
-                }),
-                change_note: self.change_note,
-                minor_change: self.minor_change,
-            },
-        )
-    }
-}
+/// The one input of a document's form and of this API (schema `DocumentBody`).
+pub use gongkai_domain::documents::DocumentInput as DocumentBody;
 
 /// 文件的工作稿及其审核状态
 #[derive(Debug, Serialize, ToSchema)]
@@ -153,7 +71,7 @@ impl From<&Document> for StaffDocument {
             note: d.note.clone(),
             interprets_id: d.interprets_id,
             body_html: d.body_html.clone(),
-            qa_pairs: super::QaPairBody::all(&d.qa),
+            qa_pairs: d.qa.clone(),
             validity: d.validity.code().into(),
             validity_on: d.validity_on.map(|d| d.to_string()),
             replaced_by: d.replaced_by,
@@ -223,8 +141,7 @@ pub async fn create(
     ApiStaff(p): ApiStaff,
     ApiJson(body): ApiJson<DocumentBody>,
 ) -> ApiResult<(StatusCode, Json<StaffDocument>)> {
-    let (unit, input) = body.input();
-    let doc = actions::create(&state, &p, unit, &input).await?;
+    let doc = actions::create(&state, &p, &body).await?;
     Ok((StatusCode::CREATED, Json(StaffDocument::from(&doc))))
 }
 
@@ -248,8 +165,7 @@ pub async fn save(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<DocumentBody>,
 ) -> ApiResult<Json<StaffDocument>> {
-    let (_, input) = body.input();
-    Ok(Json(StaffDocument::from(&actions::update(&state, &p, path_id(&id)?, &input).await?)))
+    Ok(Json(StaffDocument::from(&actions::update(&state, &p, path_id(&id)?, &body).await?)))
 }
 
 /// 审核流程操作：提交、通过、退回、修订、放弃修订、撤稿

@@ -189,16 +189,7 @@ struct UserFormTemplate {
 }
 
 fn input_from(f: &Fields) -> UserInput {
-    UserInput {
-        username: f.get("username").to_string(),
-        display_name: f.get("display_name").to_string(),
-        unit_id: f.get("unit_id").trim().parse().ok(),
-        roles: f.all("roles").into_iter().map(str::to_string).collect(),
-        phone: f.get("phone").to_string(),
-        email: f.get("email").to_string(),
-        password: f.get("password").to_string(),
-        active: Some(f.get("active") == "1"),
-    }
+    UserInput::from_form(&|name| f.get(name).to_string(), &|name| f.all(name).into_iter().map(str::to_string).collect())
 }
 
 fn fields_of(user: &User) -> Fields {

@@ -3,6 +3,7 @@
 use crate::api::paging;
 use crate::app::AppState;
 use crate::auth::ApiStaff;
+use crate::errors::AppError;
 use crate::errors::{ApiResult, Problem};
 use crate::forms::ApiQuery;
 use crate::forms::{ApiJson, parse_int, path_id};
@@ -75,36 +76,13 @@ pub struct UnitList {
     pub items: Vec<UnitOut>,
 }
 
-/// 新建机构
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UnitCreate {
-    pub parent_id: Option<i64>,
-    /// government / department / town / street / zone
-    pub kind: String,
-    pub name: String,
-    #[serde(default)]
-    pub short_name: String,
-    #[serde(default)]
-    pub division_code: String,
-    #[serde(default)]
-    pub credit_code: String,
-    #[serde(default)]
-    pub address: String,
-    #[serde(default)]
-    pub postcode: String,
-    #[serde(default)]
-    pub phone: String,
-    #[serde(default)]
-    pub email: String,
-    #[serde(default)]
-    pub office_hours: String,
-    #[serde(default)]
-    pub description: String,
-}
+/// The one input of the unit form and of this API (schema `UnitCreate`).
+pub use gongkai_domain::units::UnitInput as UnitCreate;
 
 /// 修改机构信息：只需给出要修改的字段
-#[derive(Debug, Default, Deserialize, ToSchema)]
+// The fields a PATCH may change, each optional; they are merged over the unit's own
+// `UnitInput`, so this type is only read and described, never mapped field by field.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UnitPatch {
     pub name: Option<String>,
@@ -182,19 +160,7 @@ pub async fn create_unit(
     ApiStaff(p): ApiStaff,
     ApiJson(body): ApiJson<UnitCreate>,
 ) -> ApiResult<(StatusCode, Json<UnitOut>)> {
-    let input = UnitInput {
-        name: body.name,
-        short_name: body.short_name,
-        division_code: body.division_code,
-        credit_code: body.credit_code,
-        address: body.address,
-        postcode: body.postcode,
-        phone: body.phone,
-        email: body.email,
-        office_hours: body.office_hours,
-        description: body.description,
-    };
-    let unit = super::create(&state, &p, body.parent_id, &body.kind, &input).await?;
+    let unit = super::create(&state, &p, &body).await?;
     Ok((StatusCode::CREATED, Json(UnitOut::from(&unit))))
 }
 
@@ -208,21 +174,21 @@ pub async fn update_unit(
     ApiJson(patch): ApiJson<UnitPatch>,
 ) -> ApiResult<Json<UnitOut>> {
     let unit = super::unit(&state, path_id(&id)?).await?;
-    let f = unit.fields();
-    let input = UnitInput {
-        name: patch.name.unwrap_or(f.name),
-        short_name: patch.short_name.unwrap_or(f.short_name),
-        division_code: patch.division_code.unwrap_or(f.division_code),
-        credit_code: patch.credit_code.unwrap_or(f.credit_code.unwrap_or_default()),
-        address: patch.address.unwrap_or(f.address),
-        postcode: patch.postcode.unwrap_or(f.postcode),
-        phone: patch.phone.unwrap_or(f.phone),
-        email: patch.email.unwrap_or(f.email),
-        office_hours: patch.office_hours.unwrap_or(f.office_hours),
-        description: patch.description.unwrap_or(f.description),
-    };
+    let input = merged(unit.input(), &patch)?;
     let saved = super::update(&state, &p, unit.id, &input).await?;
     Ok(Json(UnitOut::from(&saved)))
+}
+
+/// The unit's input with the fields the patch gives laid over it.
+fn merged(current: UnitInput, patch: &UnitPatch) -> Result<UnitInput, AppError> {
+    let internal = |e: serde_json::Error| AppError::Internal(format!("unit patch: {e}"));
+    let mut input = serde_json::to_value(current).map_err(internal)?;
+    if let (Some(fields), serde_json::Value::Object(given)) =
+        (input.as_object_mut(), serde_json::to_value(patch).map_err(internal)?)
+    {
+        fields.extend(given.into_iter().filter(|(_, v)| !v.is_null()));
+    }
+    serde_json::from_value(input).map_err(internal)
 }
 
 /// 调整上级机构（系统管理员）

@@ -36,35 +36,17 @@ fn scope(p: &Principal) -> Result<Option<i64>, AppError> {
 }
 
 fn input_from(f: &Fields) -> UnitInput {
-    UnitInput {
-        name: f.get("name").into(),
-        short_name: f.get("short_name").into(),
-        division_code: f.get("division_code").into(),
-        credit_code: f.get("credit_code").into(),
-        address: f.get("address").into(),
-        postcode: f.get("postcode").into(),
-        phone: f.get("phone").into(),
-        email: f.get("email").into(),
-        office_hours: f.get("office_hours").into(),
-        description: f.get("description").into(),
-    }
+    UnitInput::from_form(&|name| f.get(name).to_string())
 }
 
 fn fields_of(u: &Unit) -> Fields {
-    let pairs = [
-        ("name", u.name.as_str()),
-        ("short_name", &u.short_name),
-        ("division_code", &u.division_code),
-        ("credit_code", u.credit_code.as_deref().unwrap_or("")),
-        ("address", &u.address),
-        ("postcode", &u.postcode),
-        ("phone", &u.phone),
-        ("email", &u.email),
-        ("office_hours", &u.office_hours),
-        ("description", &u.description),
-        ("kind", u.kind.as_str()),
-        ("parent_id", &u.parent_id.map(|p| p.to_string()).unwrap_or_default()),
-    ];
+    let value = serde_json::to_value(u.input()).unwrap_or_default();
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    let pairs = value.as_object().into_iter().flatten().map(|(k, v)| (k.clone(), text(v)));
     let encoded = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
     Fields::parse(encoded.as_bytes())
 }
@@ -159,7 +141,7 @@ async fn create(State(state): State<AppState>, headers: HeaderMap, Staff(p): Sta
             return form_page(&state, &headers, &p, None, plain(FormView::with_errors(f, e)), &Fields::default()).await;
         }
     };
-    match super::create(&state, &p, parent, f.get("kind"), &input_from(&f)).await {
+    match super::create(&state, &p, &UnitInput { parent_id: parent, ..input_from(&f) }).await {
         Ok(u) => Ok(Redirect::to(&format!("/admin/units/{}?notice=unit_created", u.id)).into_response()),
         Err(e) => {
             let e = e.form_errors()?;
