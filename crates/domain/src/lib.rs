@@ -7,6 +7,7 @@ mod macros;
 pub mod annual_report;
 pub mod attachments;
 pub mod audit;
+pub mod business_policy;
 pub mod calendar;
 pub mod catalogue;
 pub mod codes;
