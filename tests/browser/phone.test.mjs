@@ -34,6 +34,9 @@ before(async () => {
   const columns = await json(`/api/v1/columns?unit=${ids.bureau}`);
   ids.column = columns.find((c) => c.kind === 'special')?.id;
   assert.ok(ids.column, 'the demo has a special column');
+  const { items: policies } = await json('/api/v1/policies?per_page=1');
+  assert.ok(policies.length > 0, 'the demo has published policies');
+  ids.policy = policies[0].id;
 });
 
 after(async () => {
@@ -65,6 +68,10 @@ const publicPages = () => [
   `/search?q=${encodeURIComponent('医保')}`,
   '/subscribe',
   `/subscribe?unit=${ids.district}`,
+  '/policies',
+  `/policies?mode=exempt_apply&district=370112`,
+  `/policies/${ids.policy}`,
+  '/policies/calculator',
   '/sitemap',
   '/about',
   '/contact',
@@ -288,10 +295,10 @@ describe('portal conventions', () => {
     const links = await page
       .locator('header a, nav.mainnav a, main a')
       .evaluateAll((as) => as.map((a) => new URL(a.href).pathname));
-    for (const unbuilt of ['/policies', '/consultations', '/open-days', '/live', '/invest', '/hudong']) {
+    for (const unbuilt of ['/consultations', '/open-days', '/live', '/invest', '/hudong']) {
       assert.ok(!links.includes(unbuilt), `${unbuilt} is featured although it is not built`);
     }
-    assert.ok(links.includes('/gongkai/catalogue') && links.includes('/requests'));
+    assert.ok(links.includes('/gongkai/catalogue') && links.includes('/requests') && links.includes('/policies'));
   });
 
   it('the footer shows the configured identity, well-formed, with the 找错 link', async () => {

@@ -70,6 +70,7 @@ pub struct DemoReport {
     pub users_added: usize,
     pub documents_added: usize,
     pub requests_added: usize,
+    pub policies_added: usize,
     pub logins: Vec<DemoLogin>,
 }
 
@@ -151,8 +152,45 @@ async fn load_parts(store: &Store, with_disclosure: bool) -> Result<DemoReport> 
     if with_disclosure {
         report.documents_added = load_disclosure(store, &ids).await?;
         report.requests_added = load_requests(store, &ids).await?;
+        report.policies_added = load_policies(store, &ids).await?;
     }
     Ok(report)
+}
+
+const DEMO_POLICIES: &str = include_str!("../demo/policies.jsonl");
+
+/// The demo's policies, once, through the bulk import (published as an administrative action):
+/// each line names its unit by demo key and its documents by title.
+async fn load_policies(store: &Store, units: &HashMap<String, i64>) -> Result<usize> {
+    if store.audit_action_taken("demo.policies").await? {
+        return Ok(0);
+    }
+    let mut lines = Vec::new();
+    for (i, raw) in DEMO_POLICIES.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let at = format!("policies line {}", i + 1);
+        let mut value: serde_json::Value = serde_json::from_str(raw).map_err(|e| demo_error(&at, e))?;
+        let o = value.as_object_mut().ok_or_else(|| demo_error(&at, "not an object"))?;
+        let key = o.get("unit").and_then(|u| u.as_str()).unwrap_or_default().to_string();
+        let unit = *units.get(&key).ok_or_else(|| demo_error(&at, format!("unit {key}")))?;
+        o.insert("unit".into(), unit.into());
+        for (titles, ids) in [("documents", "document_ids"), ("interpretations", "interpretation_ids")] {
+            let Some(serde_json::Value::Array(titles)) = o.remove(titles) else { continue };
+            let mut found = Vec::new();
+            for t in titles.iter().filter_map(|t| t.as_str()) {
+                found.push(store.document_id_titled(t).await?.ok_or_else(|| demo_error(&at, format!("document {t}")))?);
+            }
+            o.insert(ids.into(), found.into());
+        }
+        lines.push(value.to_string());
+    }
+    let cx = Context::new(store.clone(), Options::default(), Arc::new(NoEffects));
+    let report = crate::business_policy::import::import_policies(&cx, Actor::system("demo"), &lines.join("\n"))
+        .await
+        .map_err(|e| demo_error("policies", e))?;
+    let mut w = store.write(Actor::system("demo")).await?;
+    w.record("demo.policies", "demo", 0, None, "载入演示用惠企政策");
+    w.commit().await?;
+    Ok(report.created)
 }
 
 async fn demo_unit_ids(store: &Store) -> Result<HashMap<String, i64>> {

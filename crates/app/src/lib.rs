@@ -10,6 +10,7 @@
 
 pub mod annual_report;
 pub mod audit;
+pub mod business_policy;
 pub mod cache;
 pub mod calendar;
 pub mod catalogue;
@@ -132,6 +133,8 @@ pub struct Context {
     /// Reads untrusted files (attachments' text, standard lists) in limited child processes.
     pub extractor: gongkai_extract::Extractor,
     effects: Arc<dyn Effects>,
+    /// The published policies, read again when any policy changed.
+    pub(crate) policies: business_policy::library::LibraryCache,
 }
 
 impl Context {
@@ -151,6 +154,7 @@ impl Context {
             challenge_key: tokio::sync::OnceCell::new(),
             extractor,
             effects,
+            policies: Default::default(),
         }
     }
 

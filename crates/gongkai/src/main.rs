@@ -207,6 +207,8 @@ enum ImportCommand {
         #[arg(long, default_value_t = 200)]
         batch: usize,
     },
+    /// 导入惠企政策：JSON Lines 文件（可为 gzip 压缩），每行一项政策（字段同接口 PolicyBody，发布单位写 unit：单位 id 或统一社会信用代码）；全部通过检查才写入，导入即发布，重复导入不会重复
+    Policies { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -338,6 +340,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import { command: ImportCommand::Documents { file, unit, batch } } => {
             import_documents(&settings, &file, unit, batch).await
         }
+        Command::Import { command: ImportCommand::Policies { file } } => import_policies(&settings, &file).await,
         Command::Reindex => reindex(&settings).await,
         Command::Backup { file: out } => {
             let store = open(&settings).await?;
@@ -786,6 +789,34 @@ async fn import_documents(
         raw.len() as f64 / 1_048_576.0 / secs.max(0.001)
     );
     Ok(ExitCode::SUCCESS)
+}
+
+async fn import_policies(settings: &DatabaseSettings, file: &Path) -> anyhow::Result<ExitCode> {
+    let store = open(settings).await?;
+    let raw = std::fs::read(file).with_context(|| format!("无法读取 {}", file.display()))?;
+    let mut text = String::new();
+    let read = if raw.starts_with(&[0x1f, 0x8b]) {
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&raw[..]), &mut text)
+    } else {
+        std::io::Read::read_to_string(&mut &raw[..], &mut text)
+    };
+    read.with_context(|| format!("{} 不是 UTF-8 文本或 gzip 压缩的 UTF-8 文本", file.display()))?;
+    match gongkai_app::business_policy::import::import_file(&store, &text).await {
+        Ok(r) => {
+            println!("导入完成：新增 {} 项，更新 {} 项，未变 {} 项；均已发布。", r.created, r.updated, r.unchanged);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(gongkai_app::Error::Invalid(e)) => {
+            for fe in e.0.iter().take(50) {
+                eprintln!("{}", fe.message);
+            }
+            if e.0.len() > 50 {
+                eprintln!("……另有 {} 处问题", e.0.len() - 50);
+            }
+            bail!("有 {} 处问题，没有导入任何政策；请改正后重新导入", e.0.len());
+        }
+        Err(e) => bail!("{e}"),
+    }
 }
 
 async fn reindex(settings: &DatabaseSettings) -> anyhow::Result<ExitCode> {

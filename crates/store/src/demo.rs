@@ -23,6 +23,15 @@ impl Store {
             .collect()
     }
 
+    /// The first document with this title (the demo names documents by title).
+    pub async fn document_id_titled(&self, title: &str) -> Result<Option<i64>> {
+        let row = sqlx::query("SELECT id AS id FROM documents WHERE title = $1 ORDER BY id")
+            .bind(title)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| r.try_get("id").map_err(StoreError::from)).transpose()
+    }
+
     /// Whether the audit log holds an action of this kind (a demo part's marker).
     pub async fn audit_action_taken(&self, action: &str) -> Result<bool> {
         let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE action = $1")

@@ -5,6 +5,7 @@ pub mod attachments;
 pub mod audit;
 pub mod audit_keys;
 pub mod backup;
+pub mod business_policy;
 pub mod calendar;
 pub mod catalogue;
 pub mod columns;

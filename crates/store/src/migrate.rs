@@ -35,6 +35,7 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "request_event_kinds",
         sql: include_str!("../migrations/0010_request_event_kinds.sql"),
     },
+    Migration { version: 11, name: "business_policies", sql: include_str!("../migrations/0011_business_policies.sql") },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -10,6 +10,7 @@ pub mod app;
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod business_policy;
 pub use gongkai_app::cache;
 pub mod calendar;
 pub mod catalogue;

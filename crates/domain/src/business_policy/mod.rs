@@ -6,6 +6,7 @@
 //! - [`rule`]: the condition tree, its JSON form, evaluation with reasons, and its Chinese words;
 //! - [`size`]: enterprise size by the 2017 statistical classification.
 
+pub mod policy;
 pub mod profile;
 pub mod rule;
 pub mod size;

@@ -663,6 +663,114 @@ fn opposite(op: Op) -> Option<Op> {
 }
 
 // ---------------------------------------------------------------------------------------
+// The console's condition rows
+
+/// One row of the console's condition builder: rows of the same group are alternatives
+/// (“或”), groups all apply (“且”). The value is typed as text; lists are separated by commas
+/// or 、.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleRow {
+    pub group: u32,
+    pub field: String,
+    pub op: String,
+    pub value: String,
+}
+
+/// The rule of the builder's rows (rows without a field are skipped): one row is that test,
+/// otherwise `all` of the groups, each group `any` of its rows.
+pub fn from_rows(rows: &[RuleRow]) -> Result<Rule, Invalid> {
+    let mut groups: std::collections::BTreeMap<u32, Vec<Value>> = Default::default();
+    for (i, row) in rows.iter().enumerate().filter(|(_, r)| !r.field.trim().is_empty()) {
+        let field = Field::from_code(row.field.trim())
+            .ok_or_else(|| problem(&format!("第 {} 行", i + 1), format!("“{}”不是企业画像的字段", row.field)))?;
+        let op = Op::from_code(row.op.trim()).unwrap_or(Op::Eq);
+        let leaf = json!({ "field": field.code(), "op": op.code(), "value": typed_value(field, op, &row.value) });
+        Rule::from_json(&leaf)
+            .map_err(|e| problem(&format!("第 {} 行", i + 1), e.0[0].message.trim_start_matches("适用条件：")))?;
+        groups.entry(row.group).or_default().push(leaf);
+    }
+    let mut parts: Vec<Value> =
+        groups.into_values().map(|mut g| if g.len() == 1 { g.remove(0) } else { json!({ "any": g }) }).collect();
+    let rule = match parts.len() {
+        0 => json!({ "all": [] }),
+        1 => parts.remove(0),
+        _ => json!({ "all": parts }),
+    };
+    Rule::from_json(&rule)
+}
+
+/// The text of a row's value read by its field: numbers (a ratio may be written “5%”),
+/// yes or no, or a list for `in`, `not_in` and `prefix`.
+fn typed_value(field: Field, op: Op, text: &str) -> Value {
+    let one = |t: &str| -> Value {
+        let t = t.trim();
+        match field.kind() {
+            Kind::Number => {
+                let (num, pct) = match t.strip_suffix(['%', '％']) {
+                    Some(n) => (n.trim(), true),
+                    None => (t, false),
+                };
+                match num.parse::<f64>() {
+                    Ok(n) if pct => number_json(n / 100.0),
+                    Ok(n) => number_json(n),
+                    Err(_) => json!(t),
+                }
+            }
+            Kind::Bool => match t {
+                "true" | "是" | "有" | "1" => json!(true),
+                "false" | "否" | "无" | "0" => json!(false),
+                _ => json!(t),
+            },
+            _ => json!(t),
+        }
+    };
+    match op {
+        Op::In | Op::NotIn | Op::Prefix => Value::Array(
+            text.split([',', '，', '、', ';', '；']).map(str::trim).filter(|t| !t.is_empty()).map(one).collect(),
+        ),
+        _ => one(text),
+    }
+}
+
+/// The builder's rows of a rule, when it has their shape (a test, tests that all apply, or
+/// groups of alternatives that all apply); otherwise none, and the console shows the JSON.
+pub fn to_rows(rule: &Rule) -> Option<Vec<RuleRow>> {
+    let row = |group: u32, l: &Leaf| {
+        let value = match l.value() {
+            Value::Array(items) => items.iter().map(value_text).collect::<Vec<_>>().join("、"),
+            v => value_text(&v),
+        };
+        RuleRow { group, field: l.field.code().into(), op: l.op.code().into(), value }
+    };
+    let group_rows = |group: u32, r: &Rule| -> Option<Vec<RuleRow>> {
+        match r {
+            Rule::Leaf(l) => Some(vec![row(group, l)]),
+            Rule::Any(parts) => {
+                parts.iter().map(|p| if let Rule::Leaf(l) = p { Some(row(group, l)) } else { None }).collect()
+            }
+            _ => None,
+        }
+    };
+    match rule {
+        Rule::All(parts) => {
+            let mut rows = Vec::new();
+            for (g, p) in parts.iter().enumerate() {
+                rows.extend(group_rows(g as u32 + 1, p)?);
+            }
+            Some(rows)
+        }
+        other => group_rows(1, other),
+    }
+}
+
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
 // Words
 
 /// The rule in Chinese, e.g. “注册地在历下区或历城区，且为高新技术企业或研发投入占比不低于5%”.
@@ -771,6 +879,27 @@ const SECTIONS: [(char, &str); 20] = [
     ('T', "国际组织"),
 ];
 
+/// “A、B或C”.
+fn or_list(words: &[String]) -> String {
+    match words.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{}或{last}", rest.join("、")),
+    }
+}
+
+/// Industry prefixes: sections by name, other codes together (“制造业（C）或C13、C14类行业”).
+fn industry_prefixes(items: &[Scalar]) -> String {
+    let codes: Vec<&str> =
+        items.iter().filter_map(|s| if let Scalar::Text(t) = s { Some(t.as_str()) } else { None }).collect();
+    let mut words: Vec<String> = codes.iter().filter(|c| c.len() == 1).map(|c| industry_words(c)).collect();
+    let classes: Vec<&str> = codes.iter().copied().filter(|c| c.len() > 1).collect();
+    if !classes.is_empty() {
+        words.push(format!("{}类行业", classes.join("、")));
+    }
+    or_list(&words)
+}
+
 fn industry_words(code: &str) -> String {
     match SECTIONS.iter().find(|(c, _)| code.len() == 1 && code.starts_with(*c)) {
         Some((c, name)) => format!("{name}（{c}）"),
@@ -781,7 +910,11 @@ fn industry_words(code: &str) -> String {
 fn leaf_words(l: &Leaf, negated: bool) -> String {
     let f = l.field;
     let many = |sep: &str| match &l.operand {
-        Operand::Many(items) => items.iter().map(|s| scalar_words(f, s)).collect::<Vec<_>>().join(sep),
+        Operand::Many(items) if f == Field::Industry && l.op == Op::Prefix => industry_prefixes(items),
+        Operand::Many(items) => {
+            let words: Vec<String> = items.iter().map(|s| scalar_words(f, s)).collect();
+            if sep == "或" { or_list(&words) } else { words.join(sep) }
+        }
         Operand::One(s) => scalar_words(f, s),
     };
     let one = many("");
@@ -864,6 +997,11 @@ mod tests {
             (json!({"field": "size", "op": "<=", "value": "medium"}), "企业规模为中型及以下"),
             (json!({"field": "size", "op": "in", "value": ["small", "micro"]}), "为小型或微型企业"),
             (json!({"field": "industry", "op": "prefix", "value": ["C", "I65"]}), "所属行业属于制造业（C）或I65类行业"),
+            (
+                json!({"field": "industry", "op": "prefix", "value": ["C13", "C14", "C15"]}),
+                "所属行业属于C13、C14、C15类行业",
+            ),
+            (json!({"field": "size", "op": "in", "value": ["medium", "small", "micro"]}), "为中型、小型或微型企业"),
             (json!({"field": "founded_on", "op": ">=", "value": "2021-01-01"}), "成立日期不早于2021年1月1日"),
             (json!({"field": "ownership", "op": "==", "value": "private"}), "为民营企业"),
             (json!({"field": "export", "op": "==", "value": true}), "有出口业务"),
@@ -908,6 +1046,25 @@ mod tests {
         }
         let deepest = (0..15).fold(json!({"field": "export", "op": "==", "value": true}), |acc, _| json!({"not": acc}));
         assert!(Rule::from_json(&deepest).is_ok(), "16 levels are allowed");
+    }
+
+    #[test]
+    fn rows_build_the_issue_s_example_and_come_back() {
+        let rows = vec![
+            RuleRow { group: 1, field: "district".into(), op: "in".into(), value: "370102、370112".into() },
+            RuleRow { group: 2, field: "qualifications".into(), op: "contains".into(), value: "high_tech".into() },
+            RuleRow { group: 2, field: "rd_ratio".into(), op: ">=".into(), value: "5%".into() },
+            RuleRow::default(),
+        ];
+        let r = from_rows(&rows).unwrap();
+        assert_eq!(describe(&r), "注册地在历下区或历城区，且为高新技术企业或研发投入占比不低于5%");
+        let back = to_rows(&r).unwrap();
+        assert_eq!(from_rows(&back).unwrap(), r);
+        assert_eq!(from_rows(&[]).unwrap(), Rule::All(vec![]));
+        let bad = [RuleRow { group: 1, field: "employees".into(), op: ">".into(), value: "很多".into() }];
+        assert!(from_rows(&bad).unwrap_err().to_string().contains("第 1 行"));
+        let nested = rule(json!({"not": {"any": [{"field": "export", "op": "==", "value": true}]}}));
+        assert_eq!(to_rows(&nested), None, "shapes the rows cannot hold stay JSON");
     }
 
     fn profile(v: Value) -> EnterpriseProfile {

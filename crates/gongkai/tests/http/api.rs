@@ -2,22 +2,9 @@
 //! the OpenAPI document — every operation in it is called and must work.
 
 use crate::common;
-use common::{App, chinese_number, client, solve};
+use common::{App, chinese_number, client, problem, solve};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-
-async fn problem(res: reqwest::Response, status: u16) -> Value {
-    assert_eq!(res.status().as_u16(), status, "status");
-    assert_eq!(res.headers()["content-type"], "application/problem+json");
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(body["status"], status);
-    assert_eq!(body["type"], "about:blank");
-    assert!(
-        body["title"].as_str().unwrap().chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
-        "Chinese title: {body}"
-    );
-    body
-}
 
 both!(tokens_authenticate_the_api, |app: App| async move {
     let res = app.get("/api/v1/me").await;
@@ -616,6 +603,20 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
     let template =
         gongkai_domain::reply_letter::default_template(extension_key).replacen("答复期限延长", "答复期限依法延长", 1);
     assert_ne!(template, gongkai_domain::reply_letter::default_template(extension_key));
+    // A published policy (through the import) and a draft (through the API).
+    let policy_line = json!({
+        "unit": ybj, "title": "接口测试政策", "level": "city", "benefit_type": "subsidy", "mode": "regular",
+        "rule": {"field": "employees", "op": ">=", "value": 10}
+    });
+    gongkai_app::business_policy::import::import_file(&app.store, &policy_line.to_string()).await.unwrap();
+    let published_policy = app.store.policies_live().await.unwrap()[0].id;
+    let policy_body = json!({
+        "title": "接口起草政策", "level": "city", "benefit_type": "subsidy", "mode": "regular",
+        "rule": {"all": [{"field": "district", "op": "in", "value": ["370102"]}]}
+    });
+    let res = app.api_json(Method::POST, &admin, "/api/v1/staff/policies", policy_body.clone()).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let draft_policy = res.json::<Value>().await.unwrap()["policy"]["id"].as_i64().unwrap();
     let mut seen = 0;
     let mut operations: Vec<(String, String)> = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
@@ -646,6 +647,14 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
         ("get", "/api/v1/staff/review-cases"),
         ("post", "/api/v1/staff/review-cases"),
         ("put", "/api/v1/staff/review-cases/{id}"),
+        ("get", "/api/v1/policies"),
+        ("get", "/api/v1/policies/{id}"),
+        ("post", "/api/v1/policies/match"),
+        ("get", "/api/v1/staff/policies"),
+        ("post", "/api/v1/staff/policies"),
+        ("get", "/api/v1/staff/policies/{id}"),
+        ("put", "/api/v1/staff/policies/{id}"),
+        ("post", "/api/v1/staff/policies/{id}/actions"),
     ] {
         assert!(operations.iter().any(|(om, op)| om == m && op == p), "{m} {p} is documented");
     }
@@ -742,6 +751,9 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
                 "kind": "review", "result": "upheld", "filed_on": yesterday().to_string(),
                 "decided_on": yesterday().to_string(), "authority": "济南市人民政府",
             }),
+            ("post", "/api/v1/staff/policies") | ("put", "/api/v1/staff/policies/{id}") => policy_body.clone(),
+            ("post", "/api/v1/staff/policies/{id}/actions") => json!({"action": "submit"}),
+            ("post", "/api/v1/policies/match") => json!({"profile": {"employees": 20, "district": "370102"}}),
             _ => Value::Null,
         };
         let token_id = if path.contains("/tokens/{id}") {
@@ -804,6 +816,8 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
             .replace("/tokens/{id}", &format!("/tokens/{token_id}"))
             .replace("/staff/documents/{id}/validity", &format!("/staff/documents/{document}/validity"))
             .replace("/staff/documents/{id}", &format!("/staff/documents/{draft}"))
+            .replace("/staff/policies/{id}", &format!("/staff/policies/{draft_policy}"))
+            .replace("/policies/{id}", &format!("/policies/{published_policy}"))
             .replace("/documents/{id}", &format!("/documents/{document}"))
             .replace("{year}", "2027")
             .replace("{date}", "2027-01-01");

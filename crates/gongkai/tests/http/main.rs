@@ -21,6 +21,7 @@ mod hostile;
 mod hostile_files;
 mod http_cache;
 mod permissions;
+mod policies;
 mod portal;
 mod requests;
 mod search;

@@ -8,7 +8,7 @@
 
 use crate::common;
 use chrono::{Duration, NaiveDate, Utc};
-use common::{App, chinese_number, client, solve};
+use common::{App, chinese_number, client, problem, solve};
 use gongkai_domain::calendar::Calendar;
 use gongkai_domain::requests::{ClockFacts, Pause, ReplyClock, consultation_due, reply_clock};
 use reqwest::{Method, Response, StatusCode};
@@ -106,14 +106,6 @@ async fn applied(app: &App, body: Value) -> Value {
     let res = apply(app, body).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     res.json().await.unwrap()
-}
-
-async fn problem(res: Response, status: u16) -> Value {
-    assert_eq!(res.status().as_u16(), status, "status");
-    assert_eq!(res.headers()["content-type"], "application/problem+json");
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(body["status"], status);
-    body
 }
 
 /// The fields a problem document names, in order.

@@ -208,3 +208,64 @@ both!(statements_are_not_counted_by_default, |app: App| async move {
     let res = app.get("/").await;
     assert!(!res.headers().contains_key(gongkai_web::STATEMENTS_HEADER));
 });
+
+/// The statements of a public page or call, warm (the second of two).
+async fn public_statements(app: &App, method: reqwest::Method, path: &str, body: Option<serde_json::Value>) -> u64 {
+    let mut count = 0;
+    for _ in 0..2 {
+        let mut req = client().request(method.clone(), app.url(path));
+        if let Some(b) = &body {
+            req = req.json(b);
+        }
+        let (status, n) = statements_of(req.send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        count = n;
+    }
+    count
+}
+
+both_with!(policy_pages_do_not_grow_with_the_library, counting, |app: App| async move {
+    gongkai_app::demo::load(&app.store).await.unwrap();
+    let profile =
+        serde_json::json!({"profile": {"district": "370112", "employees": 50, "qualifications": ["tech_sme"]}});
+    let some = app.store.policies_live().await.unwrap()[0].id;
+    let measure = || async {
+        let get = reqwest::Method::GET;
+        let session = app.login("ybj_editor").await;
+        let (status, console) = app.statements("/admin/policies", &session).await;
+        assert_eq!(status, StatusCode::OK);
+        // A query not seen before, so that the page is rendered, not answered from the page
+        // cache (the second of two, with warm caches).
+        let round = app.store.policies_live().await.unwrap().len();
+        let mut list = 0;
+        for i in 0..2 {
+            let res =
+                client().get(app.url(&format!("/policies?benefit_type=subsidy&v={round}-{i}"))).send().await.unwrap();
+            list = statements_of(res).await.1;
+        }
+        vec![
+            list,
+            public_statements(&app, get.clone(), "/api/v1/policies?per_page=100", None).await,
+            public_statements(&app, get.clone(), &format!("/policies/{some}"), None).await,
+            public_statements(&app, reqwest::Method::POST, "/api/v1/policies/match", Some(profile.clone())).await,
+            console,
+        ]
+    };
+    let before = measure().await;
+    let ybj = app.unit_id("济南市医疗保障局").await;
+    let lines: Vec<String> = (0..40)
+        .map(|i| {
+            serde_json::json!({"unit": ybj, "title": format!("追加政策{i}"), "level": "city", "benefit_type": "subsidy",
+                "mode": "regular", "rule": {"field": "employees", "op": ">=", "value": i}})
+            .to_string()
+        })
+        .collect();
+    gongkai_app::business_policy::import::import_file(&app.store, &lines.join("\n")).await.unwrap();
+    let after = measure().await;
+    eprintln!("{:?} policy pages: demo {before:?}, +40 policies {after:?}", app.db);
+    let bounds = [2, 2, 2, 2, 6];
+    for ((b, a), bound) in before.iter().zip(&after).zip(bounds) {
+        assert!(a <= b, "{before:?} → {after:?}");
+        assert!(*a <= bound, "{after:?} against {bounds:?}");
+    }
+});

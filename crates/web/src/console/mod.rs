@@ -28,6 +28,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(crate::documents::console::routes(state.server.attachment_limit))
         .merge(crate::catalogue::console::routes(state.server.attachment_limit))
         .merge(crate::columns::console::routes())
+        .merge(crate::business_policy::console::routes())
         .merge(crate::wordlists::console_routes())
         .merge(crate::requests::console::routes(state.server.attachment_limit))
         .layer(middleware::from_fn_with_state(state, console_session))
@@ -69,6 +70,13 @@ pub fn notice_text(key: &str) -> &'static str {
         "column_created" => "栏目已建立。",
         "column_saved" => "栏目已保存。",
         "column_removed" => "栏目已删除。",
+        "policy_saved" => "政策草稿已保存。",
+        "policy_submit" => "已提交初审。",
+        "policy_approve" => "审核已通过；终审通过的政策已发布。",
+        "policy_reject" => "已退回撰稿人修改。",
+        "policy_revise" => "已开始修订，修订通过终审前公众看到的仍是现行版本。",
+        "policy_discard" => "已放弃修订。",
+        "policy_withdraw" => "政策已撤下。",
         "word_added" => "已加入词表，此后的审核检查即按新词表进行。",
         "word_removed" => "已从词表删除。",
         _ => "",
@@ -83,6 +91,9 @@ fn menu(p: &Principal) -> Vec<(&'static str, &'static str, &'static str)> {
     }
     if p.may(Action::ViewDocuments) {
         items.push(("documents", "/admin/documents", "政府信息"));
+    }
+    if p.may(Action::ViewDocuments) {
+        items.push(("policies", "/admin/policies", "惠企政策"));
     }
     if p.may(Action::ViewRequests) {
         items.push(("requests", "/admin/requests", "依申请公开"));

@@ -136,7 +136,7 @@ pub const NAV: &[NavItem] = &[
 ];
 
 /// Sections that have their real pages (elsewhere), not the "建设中" page.
-const BUILT: [&str; 6] = ["catalogue", "interpretations", "guide", "rules", "reports", "requests"];
+const BUILT: [&str; 7] = ["catalogue", "interpretations", "guide", "rules", "reports", "requests", "policies"];
 
 /// Whether a section exists for readers: built itself, or a group with a built section.
 /// Sections still being built are not featured in the menus, the home page or the site map;
@@ -201,6 +201,7 @@ pub fn routes() -> Router<AppState> {
         .route("/gongkai/guide", get(guide::guide))
         .merge(crate::columns::portal::routes())
         .merge(crate::requests::portal::routes())
+        .merge(crate::business_policy::portal::routes())
 }
 
 pub fn page(state: &AppState, headers: &HeaderMap, title: &str, path: &str, nav: &str) -> Page {

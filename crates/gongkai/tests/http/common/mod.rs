@@ -435,6 +435,20 @@ impl Session {
     }
 }
 
+/// An RFC 9457 problem document of `status`, with its Chinese title.
+pub async fn problem(res: Response, status: u16) -> serde_json::Value {
+    assert_eq!(res.status().as_u16(), status, "status");
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["status"], status);
+    assert_eq!(body["type"], "about:blank");
+    assert!(
+        body["title"].as_str().unwrap().chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "Chinese title: {body}"
+    );
+    body
+}
+
 /// The status of a response and the statement count its server sent (`count_statements`).
 pub async fn statements_of(res: Response) -> (StatusCode, u64) {
     let status = res.status();

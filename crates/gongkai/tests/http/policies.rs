@@ -1,0 +1,258 @@
+//! The policy library over HTTP on both databases: drafting through the three-stage review,
+//! the public list with facets, the calculator in JSON and as a page without JavaScript, the
+//! feed, the bulk import, and bad input.
+
+use crate::common::{App, client, problem};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+fn body(title: &str, rule: Value) -> Value {
+    json!({
+        "title": title, "level": "city", "benefit_type": "subsidy", "mode": "exempt_apply",
+        "amount": {"rate": 0.1, "of": "rd_expense_wan", "cap_yuan": 500000},
+        "guide": {"beneficiaries": "科技型中小企业", "phone": "0531-12345"},
+        "rule": rule
+    })
+}
+
+async fn act(app: &App, token: &str, id: i64, action: &str) -> reqwest::Response {
+    app.api_json(
+        Method::POST,
+        token,
+        &format!("/api/v1/staff/policies/{id}/actions"),
+        json!({"action": action, "comment": "测试"}),
+    )
+    .await
+}
+
+async fn matched(app: &App, profile: Value) -> Value {
+    let res = client().post(app.url("/api/v1/policies/match")).json(&json!({"profile": profile})).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
+fn ids(list: &Value) -> Vec<i64> {
+    list.as_array().unwrap().iter().map(|x| x["policy_id"].as_i64().unwrap()).collect()
+}
+
+both!(a_policy_is_reviewed_published_and_matched, |app: App| async move {
+    let editor = app.token("ybj_editor").await;
+    let rule = json!({"all": [
+        {"field": "district", "op": "in", "value": ["370102", "370112"]},
+        {"any": [
+            {"field": "qualifications", "op": "contains", "value": "high_tech"},
+            {"field": "rd_ratio", "op": ">=", "value": 0.05}
+        ]}
+    ]});
+    let res = app.api_json(Method::POST, &editor, "/api/v1/staff/policies", body("历下历城研发补助", rule)).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let created: Value = res.json().await.unwrap();
+    let id = created["policy"]["id"].as_i64().unwrap();
+    assert_eq!(created["status"], "draft");
+    assert_eq!(created["policy"]["rule_text"], "注册地在历下区或历城区，且为高新技术企业或研发投入占比不低于5%");
+    // Not public before the review.
+    assert_eq!(
+        client().get(app.url(&format!("/api/v1/policies/{id}"))).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(act(&app, &editor, id, "submit").await.status(), StatusCode::OK);
+    // The author may not review; each stage needs another reviewer.
+    let body = problem(act(&app, &editor, id, "approve").await, 403).await;
+    assert!(body["detail"].is_string());
+    let r1 = app.token("ybj_reviewer1").await;
+    assert_eq!(act(&app, &r1, id, "approve").await.status(), StatusCode::OK);
+    let again = problem(act(&app, &r1, id, "approve").await, 409).await;
+    assert!(again["detail"].as_str().unwrap().contains("不能再"), "{again}");
+    assert_eq!(act(&app, &app.token("ybj_reviewer2").await, id, "approve").await.status(), StatusCode::OK);
+    let done = act(&app, &app.token("ybj_reviewer3").await, id, "approve").await;
+    assert_eq!(done.status(), StatusCode::OK);
+    assert_eq!(done.json::<Value>().await.unwrap()["status"], "published");
+
+    // Public: the list with its facets, the policy, the page and the feed.
+    let list: Value =
+        client().get(app.url("/api/v1/policies?district=370112")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["facets"]["mode"]["exempt_apply"], 1);
+    assert_eq!(list["facets"]["district"]["370102"], 1);
+    let none: Value =
+        client().get(app.url("/api/v1/policies?district=370104")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(none["total"], 0);
+    let found: Value = client().get(app.url("/api/v1/policies?q=研发补助")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(found["items"][0]["id"], id);
+    let page = client().get(app.url(&format!("/policies/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("注册地在历下区或历城区，且为高新技术企业或研发投入占比不低于5%"), "{page}");
+    let feed = client().get(app.url("/policies/feed.atom")).send().await.unwrap().text().await.unwrap();
+    assert!(feed.contains("历下历城研发补助") && feed.contains(&format!("/policies/{id}</id>")), "{feed}");
+
+    // The calculator: eligible with reasons and the amount, possible with what to fill in,
+    // ineligible with the test failed.
+    let yes = matched(&app, json!({"district": "370112", "rd_ratio": 0.08, "rd_expense_wan": 300})).await;
+    assert_eq!(ids(&yes["eligible"]), vec![id]);
+    assert_eq!(yes["eligible"][0]["amount_yuan"], 300000);
+    let why: Vec<&str> =
+        yes["eligible"][0]["why"].as_array().unwrap().iter().map(|w| w["field"].as_str().unwrap()).collect();
+    assert_eq!(why, ["district", "rd_ratio"]);
+    let maybe = matched(&app, json!({"district": "370102"})).await;
+    assert_eq!(ids(&maybe["possible"]), vec![id]);
+    assert_eq!(maybe["possible"][0]["unknown"], json!(["qualifications", "rd_ratio"]));
+    let no = matched(&app, json!({"district": "370104", "qualifications": ["high_tech"]})).await;
+    assert_eq!(ids(&no["ineligible"]), vec![id]);
+    assert_eq!(no["ineligible"][0]["failed"][0]["field"], "district");
+    assert_eq!(no["ineligible"][0]["failed"][0]["actual"], "370104");
+    assert!(no["ineligible"][0]["failed"][0]["text"].as_str().unwrap().contains("槐荫区"));
+
+    // A revision stays private until approved; withdrawal takes the policy down.
+    assert_eq!(act(&app, &editor, id, "revise").await.status(), StatusCode::OK);
+    assert_eq!(client().get(app.url(&format!("/api/v1/policies/{id}"))).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(act(&app, &editor, id, "discard").await.status(), StatusCode::OK);
+    let admin = app.token("ybj_admin").await;
+    let res = app
+        .api_json(Method::POST, &admin, &format!("/api/v1/staff/policies/{id}/actions"), json!({"action": "withdraw"}))
+        .await;
+    assert_eq!(problem(res, 422).await["field"], "comment");
+    assert_eq!(act(&app, &admin, id, "withdraw").await.status(), StatusCode::OK);
+    assert_eq!(
+        client().get(app.url(&format!("/api/v1/policies/{id}"))).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert!(ids(&matched(&app, json!({"district": "370112", "rd_ratio": 0.08})).await["eligible"]).is_empty());
+});
+
+both!(only_open_policies_are_matched, |app: App| async move {
+    let line = |title: &str, window: Value, valid_until: &str| {
+        json!({"unit": "11370100MB28532967", "title": title, "level": "city", "benefit_type": "honour", "mode": "regular",
+               "window": window, "valid_until": valid_until, "rule": {"all": []}})
+    };
+    let ybj = app.unit_id("济南市医疗保障局").await;
+    let text = [
+        line("常年受理", Value::Null, ""),
+        line("上半年受理", json!({"opens_on": "2026-01-01", "closes_on": "2026-06-30"}), ""),
+        line("已失效", Value::Null, "2025-12-31"),
+    ]
+    .iter()
+    .map(|l| {
+        let mut l = l.clone();
+        l["unit"] = json!(ybj);
+        l.to_string()
+    })
+    .collect::<Vec<_>>()
+    .join("\n");
+    let report = gongkai_app::business_policy::import::import_file(&app.store, &text).await.unwrap();
+    assert_eq!(report.created, 3);
+    let again = gongkai_app::business_policy::import::import_file(&app.store, &text).await.unwrap();
+    assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 3), "a re-run changes nothing");
+    let on = |d: &str| {
+        let app = app.clone();
+        let d = d.to_string();
+        async move {
+            let res = client()
+                .post(app.url("/api/v1/policies/match"))
+                .json(&json!({"profile": {}, "as_of": d}))
+                .send()
+                .await
+                .unwrap();
+            let v: Value = res.json().await.unwrap();
+            let mut titles: Vec<String> =
+                v["eligible"].as_array().unwrap().iter().map(|e| e["title"].as_str().unwrap().to_string()).collect();
+            titles.sort();
+            titles
+        }
+    };
+    assert_eq!(on("2026-03-01").await, vec!["上半年受理", "常年受理"]);
+    assert_eq!(on("2026-07-01").await, vec!["常年受理"]);
+    assert_eq!(on("2025-03-01").await, vec!["已失效", "常年受理"]);
+    let expired: Value =
+        client().get(app.url("/api/v1/policies?validity=expired")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(expired["total"], 1);
+    // A bad line stops the whole file, naming the line.
+    let bad = format!(
+        "{text}\n{{\"unit\": {ybj}, \"title\": \"坏\", \"level\": \"city\", \"benefit_type\": \"x\", \"mode\": \"regular\", \"rule\": {{\"all\": []}}}}"
+    );
+    let e = gongkai_app::business_policy::import::import_file(&app.store, &bad).await.unwrap_err();
+    assert!(e.to_string().contains("第 4 行"), "{e}");
+});
+
+both!(bad_rules_and_profiles_name_their_field, |app: App| async move {
+    let editor = app.token("ybj_editor").await;
+    let deep = (0..20).fold(json!({"field": "export", "op": "==", "value": true}), |acc, _| json!({"not": acc}));
+    for (rule, words) in [
+        (json!({"field": "colour", "op": "==", "value": 1}), "不是企业画像的字段"),
+        (json!({"field": "employees", "op": "~", "value": 1}), "不是可用的比较方式"),
+        (json!({"field": "employees", "op": ">", "value": "x"}), "应为数字"),
+        (deep, "嵌套超过 16 层"),
+    ] {
+        let res = app.api_json(Method::POST, &editor, "/api/v1/staff/policies", body("坏规则", rule)).await;
+        let p = problem(res, 422).await;
+        assert_eq!(p["field"], "rule");
+        assert!(p["detail"].as_str().unwrap().contains(words), "{p}");
+    }
+    for (profile, field) in [
+        (json!({"employees": -5}), "profile.employees"),
+        (json!({"founded_on": "2999-01-01"}), "profile.founded_on"),
+        (json!({"credit_code": "91370100MA3C5K1X2Z"}), "profile.credit_code"),
+        (json!({"colour": "red"}), "profile.colour"),
+    ] {
+        let res =
+            client().post(app.url("/api/v1/policies/match")).json(&json!({"profile": profile})).send().await.unwrap();
+        assert_eq!(problem(res, 422).await["field"], field);
+    }
+    let res = client()
+        .post(app.url("/api/v1/policies/match"))
+        .json(&json!({"profile": {}, "extra": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_client_error());
+    let res = client().get(app.url("/api/v1/policies?level=galactic")).send().await.unwrap();
+    assert_eq!(problem(res, 422).await["field"], "level");
+});
+
+both!(the_calculator_works_without_javascript, |app: App| async move {
+    let ybj = app.unit_id("济南市医疗保障局").await;
+    let line = json!({"unit": ybj, "title": "小微企业房租补贴", "level": "district", "benefit_type": "subsidy", "mode": "quick_apply",
+        "amount": {"fixed_yuan": 100000},
+        "rule": {"all": [{"field": "size", "op": "in", "value": ["small", "micro"]}, {"field": "district", "op": "==", "value": "370112"}]}});
+    gongkai_app::business_policy::import::import_file(&app.store, &line.to_string()).await.unwrap();
+    let form = client().get(app.url("/policies/calculator")).send().await.unwrap().text().await.unwrap();
+    assert!(form.contains("<form method=\"post\" action=\"/policies/calculator\""));
+    // Software, 30 people, 500万元: small by the 2017 table.
+    let res = client()
+        .post(app.url("/policies/calculator"))
+        .form(&[("district", "370112"), ("industry", "I65"), ("employees", "30"), ("revenue_wan", "500")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("符合条件的政策（1 项）"), "{page}");
+    assert!(page.contains("小微企业房租补贴") && page.contains("10万元"), "{page}");
+    assert!(page.contains("测算为小型企业"), "{page}");
+    let res = client()
+        .post(app.url("/policies/calculator"))
+        .form(&[("employees", "-3"), ("rd_ratio_pct", "500")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("从业人员：不能为负数") && page.contains("研发投入占比"), "{page}");
+    let list = client().get(app.url("/policies?mode=quick_apply")).send().await.unwrap().text().await.unwrap();
+    assert!(list.contains("小微企业房租补贴") && list.contains("共 1 项政策"), "{list}");
+});
+
+both!(the_demo_library_covers_every_kind, |app: App| async move {
+    gongkai_app::demo::load(&app.store).await.unwrap();
+    let list: Value =
+        client().get(app.url("/api/v1/policies?per_page=100")).send().await.unwrap().json().await.unwrap();
+    assert!(list["total"].as_u64().unwrap() >= 25, "{}", list["total"]);
+    let facets = &list["facets"];
+    for b in ["subsidy", "tax_relief", "loan_interest", "talent", "land", "financing", "honour", "other"] {
+        assert!(facets["benefit_type"][b].as_u64().unwrap_or(0) >= 1, "benefit type {b}");
+    }
+    for l in ["national", "provincial", "city", "district"] {
+        assert!(facets["level"][l].as_u64().unwrap_or(0) >= 1, "level {l}");
+    }
+    assert!(facets["mode"]["exempt_apply"].as_u64().unwrap() >= 3);
+    // Loading again adds nothing.
+    assert_eq!(gongkai_app::demo::load(&app.store).await.unwrap().policies_added, 0);
+});

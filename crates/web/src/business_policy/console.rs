@@ -1,0 +1,431 @@
+//! Console pages of policies: the list of the units within reach, the form (with the
+//! condition builder, its JSON for shapes the rows cannot hold, and the rule read out in
+//! words), and each policy with its review actions.
+
+use super::window_words;
+use crate::app::AppState;
+use crate::auth::{Principal, Staff};
+use crate::console::{console_page, with_notice};
+use crate::errors::{AppError, PageResult};
+use crate::forms::{Fields, Form, FormView, Query, path_id};
+use crate::page::{Page, html, html_form};
+use crate::units::{UnitOption, unit_options};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use gongkai_domain::business_policy::policy::{GuideInput, PolicyInput};
+use gongkai_domain::business_policy::rule::{Field, Op, RuleRow, describe, from_rows, to_rows};
+use gongkai_domain::business_policy::{BenefitType, Level, Mode};
+use gongkai_domain::staff::{Action, Reach};
+use gongkai_domain::validation::Invalid;
+use gongkai_domain::workflow::State as PolicyState;
+use gongkai_store::business_policy::Policy;
+use serde_json::Value;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/policies", get(list))
+        .route("/policies/new", get(new).post(create))
+        .route("/policies/{id}", get(show))
+        .route("/policies/{id}/edit", get(edit).post(save))
+        .route("/policies/{id}/actions", post(act))
+}
+
+/// How many condition rows the builder offers.
+const ROWS: usize = 10;
+
+struct Row {
+    id: i64,
+    title: String,
+    unit: String,
+    status: &'static str,
+    live: bool,
+    updated: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/policies.html")]
+struct ListTemplate {
+    page: Page,
+    rows: Vec<Row>,
+    may_draft: bool,
+}
+
+async fn list(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff, Query(q): Query) -> PageResult {
+    let policies = super::staff_list(&state, &p).await?;
+    let tree = state.unit_tree().await?;
+    let page = with_notice(console_page(&state, &headers, &p, "惠企政策", "/admin/policies", "policies").await, &q);
+    let rows = policies
+        .iter()
+        .map(|x| Row {
+            id: x.id,
+            title: x.draft.title.clone(),
+            unit: tree.get(x.unit_id).map(|u| u.short_name.clone()).unwrap_or_default(),
+            status: x.status.label(),
+            live: x.live.is_some(),
+            updated: gongkai_domain::time::display_instant_at(x.updated_at),
+        })
+        .collect();
+    Ok(html(&ListTemplate { page, rows, may_draft: p.may(Action::DraftDocuments) }))
+}
+
+#[derive(Template)]
+#[template(path = "console/policy_form.html")]
+struct FormTemplate {
+    page: Page,
+    form: FormView,
+    policy_id: Option<i64>,
+    units: Vec<UnitOption>,
+    levels: &'static [Level],
+    benefits: &'static [BenefitType],
+    modes: &'static [Mode],
+    fields: &'static [Field],
+    ops: &'static [Op],
+    rows: Vec<usize>,
+    preview: String,
+}
+
+/// The form's values of a stored policy.
+fn form_of(policy: &Policy) -> Fields {
+    let input = policy.draft.input(Some(policy.unit_id));
+    let mut pairs: Vec<(String, String)> = vec![
+        ("unit_id".into(), policy.unit_id.to_string()),
+        ("title".into(), input.title),
+        ("summary".into(), input.summary),
+        ("level".into(), input.level),
+        ("doc_no".into(), input.doc_no),
+        ("valid_until".into(), input.valid_until),
+        ("benefit_type".into(), input.benefit_type),
+        ("mode".into(), input.mode),
+        ("beneficiaries".into(), input.guide.beneficiaries),
+        ("conditions".into(), input.guide.conditions),
+        ("materials".into(), input.guide.materials),
+        ("address".into(), input.guide.address),
+        ("phone".into(), input.guide.phone),
+        ("time_limit".into(), input.guide.time_limit),
+        ("document_ids".into(), ids_text(&input.document_ids)),
+        ("interpretation_ids".into(), ids_text(&input.interpretation_ids)),
+    ];
+    match policy.draft.amount.as_ref().map(|a| a.to_json()) {
+        Some(Value::Object(o)) if o.contains_key("fixed_yuan") => {
+            pairs.push(("amount_kind".into(), "fixed".into()));
+            pairs.push(("fixed_yuan".into(), o["fixed_yuan"].to_string()));
+        }
+        Some(Value::Object(o)) => {
+            pairs.push(("amount_kind".into(), "rate".into()));
+            pairs.push((
+                "rate_pct".into(),
+                o["rate"].as_f64().map(|r| ((r * 10000.0).round() / 100.0).to_string()).unwrap_or_default(),
+            ));
+            pairs.push(("rate_of".into(), o["of"].as_str().unwrap_or("").into()));
+            pairs.push(("cap_yuan".into(), o.get("cap_yuan").map(|c| c.to_string()).unwrap_or_default()));
+        }
+        _ => pairs.push(("amount_kind".into(), String::new())),
+    }
+    if let Some(w) = policy.draft.window {
+        pairs.push(("opens_on".into(), w.opens_on.to_string()));
+        pairs.push(("closes_on".into(), w.closes_on.to_string()));
+    }
+    match to_rows(&policy.draft.rule) {
+        Some(rows) => {
+            for (i, r) in rows.iter().enumerate() {
+                pairs.push((format!("c{i}_group"), r.group.to_string()));
+                pairs.push((format!("c{i}_field"), r.field.clone()));
+                pairs.push((format!("c{i}_op"), r.op.clone()));
+                pairs.push((format!("c{i}_value"), r.value.clone()));
+            }
+        }
+        None => pairs.push(("rule_json".into(), serde_json::to_string_pretty(&input.rule).unwrap_or_default())),
+    }
+    let encoded = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+    Fields::parse(encoded.as_bytes())
+}
+
+fn ids_text(ids: &[i64]) -> String {
+    ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")
+}
+
+/// The policy's input from the form: the builder's rows, or the JSON when it is given.
+fn input_from(f: &Fields) -> Result<PolicyInput, Invalid> {
+    let mut e = Invalid::default();
+    let ids = |e: &mut Invalid, name: &str, label: &str| -> Vec<i64> {
+        f.get(name)
+            .split([',', '，', '、', ' '])
+            .filter(|t| !t.trim().is_empty())
+            .filter_map(|t| t.trim().parse::<i64>().map_err(|_| e.push(name, label, "应为用逗号分隔的文件 id")).ok())
+            .collect()
+    };
+    let document_ids = ids(&mut e, "document_ids", "政策原文");
+    let interpretation_ids = ids(&mut e, "interpretation_ids", "政策解读");
+    let number = |t: &str| -> Value {
+        match t.trim().parse::<f64>() {
+            Ok(n) if n.fract() == 0.0 => Value::from(n as i64),
+            Ok(n) => Value::from(n),
+            Err(_) => Value::from(t.trim()),
+        }
+    };
+    let amount = match f.get("amount_kind") {
+        "fixed" => Some(serde_json::json!({ "fixed_yuan": number(f.get("fixed_yuan")) })),
+        "rate" => {
+            let rate = f.get("rate_pct").trim().parse::<f64>().map(|p| Value::from(p / 100.0)).unwrap_or(Value::Null);
+            let mut o = serde_json::json!({ "rate": rate, "of": f.get("rate_of") });
+            if !f.get("cap_yuan").trim().is_empty() {
+                o["cap_yuan"] = number(f.get("cap_yuan"));
+            }
+            Some(o)
+        }
+        _ => None,
+    };
+    let window = match (f.get("opens_on").trim(), f.get("closes_on").trim()) {
+        ("", "") => None,
+        (o, c) => Some(serde_json::json!({ "opens_on": o, "closes_on": c })),
+    };
+    let rule = match f.get("rule_json").trim() {
+        "" => {
+            let rows: Vec<RuleRow> = (0..ROWS)
+                .map(|i| RuleRow {
+                    group: f.get(&format!("c{i}_group")).trim().parse().unwrap_or(i as u32 + 1),
+                    field: f.get(&format!("c{i}_field")).into(),
+                    op: f.get(&format!("c{i}_op")).into(),
+                    value: f.get(&format!("c{i}_value")).into(),
+                })
+                .collect();
+            match from_rows(&rows) {
+                Ok(r) => r.to_json(),
+                Err(err) => {
+                    e.0.extend(err.0);
+                    Value::Null
+                }
+            }
+        }
+        text => match serde_json::from_str::<Value>(text) {
+            Ok(v) => v,
+            Err(err) => {
+                e.push("rule", "适用条件", format!("不是有效的 JSON（{err}）"));
+                Value::Null
+            }
+        },
+    };
+    let input = PolicyInput {
+        unit_id: f.get("unit_id").trim().parse().ok(),
+        title: f.get("title").into(),
+        summary: f.get("summary").into(),
+        level: f.get("level").into(),
+        doc_no: f.get("doc_no").into(),
+        valid_until: f.get("valid_until").into(),
+        benefit_type: f.get("benefit_type").into(),
+        mode: f.get("mode").into(),
+        amount,
+        window,
+        guide: GuideInput {
+            beneficiaries: f.get("beneficiaries").into(),
+            conditions: f.get("conditions").into(),
+            materials: f.get("materials").into(),
+            address: f.get("address").into(),
+            phone: f.get("phone").into(),
+            time_limit: f.get("time_limit").into(),
+        },
+        rule,
+        document_ids,
+        interpretation_ids,
+    };
+    e.into_result(input)
+}
+
+async fn form_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    p: &Principal,
+    id: Option<i64>,
+    form: FormView,
+) -> PageResult {
+    let tree = state.unit_tree().await?;
+    let within = if p.require(Action::DraftDocuments, Reach::Global).is_ok() { None } else { Some(p.user.unit_id) };
+    let title = if id.is_some() { "修改政策" } else { "起草政策" };
+    let page = console_page(state, headers, p, title, "/admin/policies", "policies").await;
+    let preview = input_from(&form.values)
+        .ok()
+        .and_then(|i| gongkai_domain::business_policy::rule::Rule::from_json(&i.rule).ok())
+        .map(|r| describe(&r))
+        .unwrap_or_default();
+    let failed = form.failed();
+    Ok(html_form(
+        &FormTemplate {
+            page,
+            form,
+            policy_id: id,
+            units: unit_options(&tree, within),
+            levels: Level::ALL,
+            benefits: BenefitType::ALL,
+            modes: Mode::ALL,
+            fields: Field::ALL,
+            ops: Op::ALL,
+            rows: (0..ROWS).collect(),
+            preview,
+        },
+        failed,
+    ))
+}
+
+async fn new(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff) -> PageResult {
+    p.require(Action::DraftDocuments, Reach::Subtree)?;
+    let form = FormView::from_pairs(&[
+        ("unit_id", &p.user.unit_id.to_string()),
+        ("level", "city"),
+        ("benefit_type", "subsidy"),
+        ("mode", "regular"),
+    ]);
+    form_page(&state, &headers, &p, None, form).await
+}
+
+/// Saves, or (the 预览 button) shows the rule in words without saving.
+async fn create(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff, Form(f): Form) -> PageResult {
+    p.require(Action::DraftDocuments, Reach::Subtree)?;
+    let input = match input_from(&f) {
+        Ok(i) if f.get("_preview").is_empty() => i,
+        Ok(_) => return form_page(&state, &headers, &p, None, FormView::new(f)).await,
+        Err(e) => return form_page(&state, &headers, &p, None, FormView::with_errors(f, e)).await,
+    };
+    match super::create(&state, &p, &input).await {
+        Ok(x) => Ok(Redirect::to(&format!("/admin/policies/{}?notice=policy_saved", x.id)).into_response()),
+        Err(e) => {
+            let e = AppError::from(e).form_errors()?;
+            form_page(&state, &headers, &p, None, FormView::with_errors(f, e)).await
+        }
+    }
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Staff(p): Staff,
+    Path(id): Path<String>,
+) -> PageResult {
+    let policy = super::visible(&state, &p, path_id(&id)?).await?;
+    p.require_for_unit(&state, Action::DraftDocuments, policy.unit_id).await?;
+    form_page(&state, &headers, &p, Some(policy.id), FormView::new(form_of(&policy))).await
+}
+
+async fn save(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Staff(p): Staff,
+    Path(id): Path<String>,
+    Form(f): Form,
+) -> PageResult {
+    let id = path_id(&id)?;
+    let input = match input_from(&f) {
+        Ok(i) if f.get("_preview").is_empty() => i,
+        Ok(_) => return form_page(&state, &headers, &p, Some(id), FormView::new(f)).await,
+        Err(e) => return form_page(&state, &headers, &p, Some(id), FormView::with_errors(f, e)).await,
+    };
+    match super::update(&state, &p, id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/policies/{id}?notice=policy_saved")).into_response()),
+        Err(e) => {
+            let e = AppError::from(e).form_errors()?;
+            form_page(&state, &headers, &p, Some(id), FormView::with_errors(f, e)).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/policy.html")]
+struct ShowTemplate {
+    page: Page,
+    policy: Policy,
+    unit: String,
+    rule_text: String,
+    amount: String,
+    window: String,
+    rule_json: String,
+    actions: Vec<(&'static str, &'static str)>,
+    error: String,
+}
+
+async fn show_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    p: &Principal,
+    q: &Fields,
+    id: i64,
+    error: String,
+) -> PageResult {
+    let policy = super::visible(state, p, id).await?;
+    let tree = state.unit_tree().await?;
+    let page =
+        with_notice(console_page(state, headers, p, &policy.draft.title, "/admin/policies", "policies").await, q);
+    let may = |a: Action| async move { p.require_for_unit(state, a, policy.unit_id).await.is_ok() };
+    let (draft, review, withdraw) =
+        (may(Action::DraftDocuments).await, may(Action::ReviewDocuments).await, may(Action::WithdrawDocuments).await);
+    let mut actions = Vec::new();
+    match policy.status {
+        PolicyState::Draft if draft => {
+            actions.push(("submit", "提交审核"));
+            if policy.live.is_some() {
+                actions.push(("discard", "放弃修订"));
+            }
+        }
+        PolicyState::InReview(_) if review => {
+            actions.push(("approve", "审核通过"));
+            actions.push(("reject", "退回修改"));
+        }
+        PolicyState::Published => {
+            if draft {
+                actions.push(("revise", "修订"));
+            }
+            if withdraw {
+                actions.push(("withdraw", "撤下"));
+            }
+        }
+        _ => {}
+    }
+    let rule_json = serde_json::to_string_pretty(&policy.draft.rule.to_json()).unwrap_or_default();
+    let status = if error.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::CONFLICT };
+    let mut res = html(&ShowTemplate {
+        page,
+        unit: tree.get(policy.unit_id).map(|u| u.name.clone()).unwrap_or_default(),
+        rule_text: describe(&policy.draft.rule),
+        amount: policy.draft.amount.as_ref().map(|a| a.words()).unwrap_or_else(|| "—".into()),
+        window: window_words(&policy.draft),
+        rule_json,
+        actions,
+        error,
+        policy,
+    });
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Staff(p): Staff,
+    Path(id): Path<String>,
+    Query(q): Query,
+) -> PageResult {
+    show_page(&state, &headers, &p, &q, path_id(&id)?, String::new()).await
+}
+
+async fn act(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Staff(p): Staff,
+    Path(id): Path<String>,
+    Form(f): Form,
+) -> PageResult {
+    let id = path_id(&id)?;
+    let outcome = match super::PolicyAction::parse(f.get("action"), f.get("comment")) {
+        Ok(action) => super::act(&state, &p, id, &action).await.map_err(AppError::from),
+        Err(e) => Err(AppError::Invalid(e)),
+    };
+    match outcome {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/policies/{id}?notice=policy_{}", f.get("action"))).into_response()),
+        Err(e) => {
+            let e = e.form_errors()?;
+            show_page(&state, &headers, &p, &Fields::default(), id, e.to_string()).await
+        }
+    }
+}
