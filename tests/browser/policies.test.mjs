@@ -79,3 +79,51 @@ for (const [width, elder] of [
     });
   });
 }
+
+describe('an editor drafts a policy with the condition builder, JavaScript off', () => {
+  it('previews the rule in words, saves and submits it; the pages fit a phone', async () => {
+    const ctx = await newContext(browser, { javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
+    try {
+      const page = await ctx.context.newPage();
+      await page.goto(`${server.base}/admin/login`);
+      await page.locator('#f-username').fill('ybj_editor');
+      await page.locator('#f-password').fill('Gongkai-ybj_editor-2026');
+      await Promise.all([page.waitForURL((u) => u.pathname === '/admin'), page.getByRole('button', { name: '登录' }).click()]);
+      await page.goto(`${server.base}/admin/policies/new`);
+      await page.fill('#f-title', '历下区历城区研发投入奖励');
+      await page.selectOption('#f-c0_field', 'district');
+      await page.selectOption('#f-c0_op', 'in');
+      await page.fill('#f-c0_value', '370102、370112');
+      await page.fill('#f-c1_group', '2');
+      await page.selectOption('#f-c1_field', 'qualifications');
+      await page.selectOption('#f-c1_op', 'contains');
+      await page.fill('#f-c1_value', 'high_tech');
+      await page.fill('#f-c2_group', '2');
+      await page.selectOption('#f-c2_field', 'rd_ratio');
+      await page.selectOption('#f-c2_op', '>=');
+      await page.fill('#f-c2_value', '5%');
+      await page.getByRole('button', { name: '预览适用条件' }).click();
+      const preview = await page.locator('p.note[role="status"]').innerText();
+      assert.equal(preview, '预览：注册地在历下区或历城区，且为高新技术企业或研发投入占比不低于5%');
+      const violations = await axeViolations(page);
+      assert.deepEqual(violations, [], `axe on the policy form:\n${violations.join('\n')}`);
+      for (const width of [390, 320]) {
+        await page.setViewportSize({ width, height: 844 });
+        const { scroll, inner } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+        assert.ok(scroll <= inner, `the policy form scrolls sideways at ${width} px: ${scroll} > ${inner}`);
+        await screenshot(page, `policy-form-${width}`);
+      }
+      await Promise.all([
+        page.waitForURL((u) => /^\/admin\/policies\/\d+$/.test(u.pathname)),
+        page.getByRole('button', { name: '保存草稿' }).click(),
+      ]);
+      assert.match(await page.locator('main').innerText(), /注册地在历下区或历城区，且为高新技术企业或研发投入占比不低于5%/);
+      await Promise.all([page.waitForURL(/notice=policy_submit/), page.getByRole('button', { name: '提交审核' }).click()]);
+      assert.match(await page.locator('main').innerText(), /待初审/);
+      const after = await axeViolations(page);
+      assert.deepEqual(after, [], `axe on the policy page:\n${after.join('\n')}`);
+    } finally {
+      await ctx.context.close();
+    }
+  });
+});
