@@ -71,6 +71,7 @@ pub struct DemoReport {
     pub documents_added: usize,
     pub requests_added: usize,
     pub policies_added: usize,
+    pub enterprises_added: usize,
     pub logins: Vec<DemoLogin>,
 }
 
@@ -153,8 +154,101 @@ async fn load_parts(store: &Store, with_disclosure: bool) -> Result<DemoReport> 
         report.documents_added = load_disclosure(store, &ids).await?;
         report.requests_added = load_requests(store, &ids).await?;
         report.policies_added = load_policies(store, &ids).await?;
+        report.enterprises_added = load_enterprises(store).await?;
     }
     Ok(report)
+}
+
+/// The demo's enterprise register: 200 enterprises across the districts and industries,
+/// made from fixed lists by a fixed sequence, so every load makes the same register (the
+/// lists are realistic; the figures are made up). Imported by `admin` through the use case.
+async fn load_enterprises(store: &Store) -> Result<usize> {
+    const DISTRICTS: [&str; 13] = [
+        "370102", "370103", "370104", "370105", "370112", "370113", "370114", "370115", "370116", "370117", "370124",
+        "370126", "370176",
+    ];
+    const PLACES: [&str; 20] = [
+        "泉城", "历山", "千佛", "大明", "趵突", "华山", "鹊山", "章丘", "明水", "济阳", "莱城", "钢都", "平阴", "商河",
+        "齐鲁", "舜耕", "黄河", "汇泉", "龙奥", "奥体",
+    ];
+    // (industry code, words of the name, typical employees, typical revenue in 万元)
+    const KINDS: [(&str, &str, u64, u64); 12] = [
+        ("I6510", "软件科技", 80, 3000),
+        ("I6420", "网络信息技术", 60, 2500),
+        ("C3911", "计算机设备制造", 400, 30000),
+        ("C1391", "食品加工", 150, 8000),
+        ("C3484", "机械制造", 300, 20000),
+        ("F5212", "商贸", 20, 1500),
+        ("F5123", "医药销售", 40, 6000),
+        ("G5430", "物流", 200, 12000),
+        ("H6210", "餐饮管理", 50, 800),
+        ("M7320", "检测技术", 90, 2000),
+        ("L7212", "企业管理咨询", 30, 600),
+        ("A0111", "农业发展", 25, 400),
+    ];
+    const QUALIFICATIONS: [&str; 7] =
+        ["high_tech", "tech_sme", "specialized_new", "little_giant", "gazelle", "unicorn", "listed"];
+    let cx = Context::new(store.clone(), Options::default(), Arc::new(NoEffects));
+    if cx.store.enterprise_count().await? > 0 {
+        return Ok(0);
+    }
+    let admin = store.user_by_username("admin").await?.ok_or_else(|| demo_error("user", "admin"))?;
+    let p = Principal { user: admin, ip: String::new(), session: None };
+    let mut seed: u64 = 0x5eed_2026;
+    let mut next = |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    let mut items = Vec::new();
+    for i in 0..200u64 {
+        let district = DISTRICTS[next(DISTRICTS.len() as u64) as usize];
+        let (industry, words, employees, revenue) = KINDS[next(KINDS.len() as u64) as usize];
+        let place = PLACES[(i % PLACES.len() as u64) as usize];
+        let scale = 20 + next(180);
+        let ownership = ["private", "private", "private", "state", "foreign", "mixed"][next(6) as usize];
+        let mut profile = serde_json::json!({
+            "credit_code": demo_credit_code(district, i),
+            "name": format!("济南{place}{words}有限公司{}", if i >= 20 { format!("（{}）", i / 20) } else { String::new() }),
+            "district": district,
+            "industry": industry,
+            "founded_on": format!("{}-{:02}-{:02}", 2005 + next(21), 1 + next(12), 1 + next(28)),
+            "employees": employees * scale / 100,
+            "revenue_wan": revenue * scale / 100,
+            "registered_capital_wan": 100 * (1 + next(50)),
+            "ownership": ownership,
+            "export": next(4) == 0,
+        });
+        // Not every enterprise has told everything: the calculator says what is missing.
+        if next(3) > 0 {
+            profile["rd_expense_wan"] = serde_json::json!(revenue * scale / 100 * (1 + next(12)) / 100);
+            profile["rd_ratio"] = serde_json::json!((1 + next(12)) as f64 / 100.0);
+        }
+        if next(2) == 0 {
+            profile["qualifications"] = serde_json::json!([QUALIFICATIONS[next(QUALIFICATIONS.len() as u64) as usize]]);
+        }
+        if next(2) == 0 {
+            profile["tax_paid_wan"] = serde_json::json!(revenue * scale / 100 / 20);
+            profile["total_assets_wan"] = serde_json::json!(revenue * scale / 100 * 2);
+        }
+        items.push(profile);
+    }
+    let report = crate::business_policy::register::import_json(&cx, &p, &items)
+        .await
+        .map_err(|e| demo_error("enterprises", e))?;
+    Ok(report.created)
+}
+
+/// A valid 统一社会信用代码 for demo enterprise `i` registered in `district`: 91 (enterprise),
+/// the division code, a made-up organisation code, and the check character of GB 32100-2015.
+fn demo_credit_code(district: &str, i: u64) -> String {
+    let body = format!("91{district}MA{:07}", 3_100_000 + i * 37);
+    "0123456789ABCDEFGHJKLMNPQRTUWXY"
+        .chars()
+        .map(|c| format!("{body}{c}"))
+        .find(|code| gongkai_domain::codes::CreditCode::parse(code).is_ok())
+        .unwrap_or(body)
 }
 
 const DEMO_POLICIES: &str = include_str!("../demo/policies.jsonl");

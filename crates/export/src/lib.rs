@@ -10,4 +10,5 @@ pub mod catalogue_xlsx;
 pub mod fonts;
 pub mod letter_docx;
 pub mod letter_pdf;
+pub mod register_table;
 pub mod table_xlsx;

@@ -8,6 +8,8 @@ use crate::error::{Result, StoreError};
 use crate::row::Named;
 use chrono::{DateTime, Utc};
 use gongkai_domain::business_policy::policy::{PolicyFields, PolicyInput};
+use gongkai_domain::business_policy::profile::EnterpriseProfile;
+use gongkai_domain::business_policy::register::Enterprise;
 use gongkai_domain::workflow::{Stage, State};
 use sqlx::any::AnyRow;
 
@@ -271,5 +273,98 @@ impl Writer {
             format!("撤下政策《{title}》：{note}"),
         );
         Ok(())
+    }
+}
+
+/// What writing a register did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RegisterWrite {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+fn enterprise_from_row(row: &AnyRow) -> Result<Enterprise> {
+    let r = Named::new(row, "enterprises");
+    let text: String = r.get("profile")?;
+    let stored = || StoreError::Stored {
+        table: "enterprises",
+        column: "profile".into(),
+        value: text.chars().take(200).collect(),
+    };
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|_| stored())?;
+    // A founding date is checked against today when it is imported; a stored one is read
+    // against no bound, so that the register is never refused for the day it is read on.
+    let profile = EnterpriseProfile::from_json(&value, chrono::NaiveDate::MAX).map_err(|_| stored())?;
+    Ok(Enterprise { credit_code: r.get("credit_code")?, name: r.get("name")?, profile })
+}
+
+impl Store {
+    /// Every enterprise of the register, by credit code.
+    pub async fn enterprises(&self) -> Result<Vec<Enterprise>> {
+        let rows = sqlx::query("SELECT credit_code, name, profile FROM enterprises ORDER BY credit_code")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(enterprise_from_row).collect()
+    }
+
+    pub async fn enterprise_count(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM enterprises").fetch_one(&self.pool).await?;
+        Named::new(&row, "enterprises").get("n")
+    }
+}
+
+impl Writer {
+    /// Adds or updates the register's enterprises (one audit record for the whole file).
+    pub async fn enterprises_put(&mut self, list: &[Enterprise]) -> Result<RegisterWrite> {
+        let now = crate::now_text();
+        let mut out = RegisterWrite::default();
+        for e in list {
+            let profile = e.profile.to_json().to_string();
+            let old = sqlx::query("SELECT name, profile FROM enterprises WHERE credit_code = $1")
+                .bind(&e.credit_code)
+                .fetch_optional(self.conn())
+                .await?;
+            match old {
+                Some(row) => {
+                    let r = Named::new(&row, "enterprises");
+                    let (name, stored): (String, String) = (r.get("name")?, r.get("profile")?);
+                    if name == e.name && stored == profile {
+                        out.unchanged += 1;
+                        continue;
+                    }
+                    sqlx::query(
+                        "UPDATE enterprises SET name = $1, profile = $2, updated_at = $3 WHERE credit_code = $4",
+                    )
+                    .bind(&e.name)
+                    .bind(&profile)
+                    .bind(&now)
+                    .bind(&e.credit_code)
+                    .execute(self.conn())
+                    .await?;
+                    out.updated += 1;
+                }
+                None => {
+                    sqlx::query(
+                        "INSERT INTO enterprises (credit_code, name, profile, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
+                    )
+                    .bind(&e.credit_code)
+                    .bind(&e.name)
+                    .bind(&profile)
+                    .bind(&now)
+                    .execute(self.conn())
+                    .await?;
+                    out.created += 1;
+                }
+            }
+        }
+        self.record(
+            "enterprise.import",
+            "enterprise",
+            0,
+            None,
+            format!("导入企业名录：新增 {} 家，更新 {} 家，未变 {} 家", out.created, out.updated, out.unchanged),
+        );
+        Ok(out)
     }
 }

@@ -36,6 +36,7 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0010_request_event_kinds.sql"),
     },
     Migration { version: 11, name: "business_policies", sql: include_str!("../migrations/0011_business_policies.sql") },
+    Migration { version: 12, name: "enterprises", sql: include_str!("../migrations/0012_enterprises.sql") },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

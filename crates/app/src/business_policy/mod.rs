@@ -6,6 +6,7 @@
 pub mod import;
 pub mod library;
 pub mod matching;
+pub mod register;
 
 use crate::{Context, Error, Principal};
 use gongkai_domain::business_policy::policy::{PolicyFields, PolicyInput};

@@ -310,7 +310,7 @@ impl EnterpriseProfile {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn today() -> NaiveDate {

@@ -655,6 +655,8 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
         ("get", "/api/v1/staff/policies/{id}"),
         ("put", "/api/v1/staff/policies/{id}"),
         ("post", "/api/v1/staff/policies/{id}/actions"),
+        ("get", "/api/v1/staff/policies/{id}/register"),
+        ("post", "/api/v1/staff/enterprises"),
     ] {
         assert!(operations.iter().any(|(om, op)| om == m && op == p), "{m} {p} is documented");
     }
@@ -754,6 +756,9 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
             ("post", "/api/v1/staff/policies") | ("put", "/api/v1/staff/policies/{id}") => policy_body.clone(),
             ("post", "/api/v1/staff/policies/{id}/actions") => json!({"action": "submit"}),
             ("post", "/api/v1/policies/match") => json!({"profile": {"employees": 20, "district": "370102"}}),
+            ("post", "/api/v1/staff/enterprises") => {
+                json!({"enterprises": [{"credit_code": "91370100MA3C5X8N21", "name": "接口测试企业", "employees": 20}]})
+            }
             _ => Value::Null,
         };
         let token_id = if path.contains("/tokens/{id}") {

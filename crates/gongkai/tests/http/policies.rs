@@ -254,5 +254,74 @@ both!(the_demo_library_covers_every_kind, |app: App| async move {
     }
     assert!(facets["mode"]["exempt_apply"].as_u64().unwrap() >= 3);
     // Loading again adds nothing.
-    assert_eq!(gongkai_app::demo::load(&app.store).await.unwrap().policies_added, 0);
+    let again = gongkai_app::demo::load(&app.store).await.unwrap();
+    assert_eq!((again.policies_added, again.enterprises_added), (0, 0));
+    // The register of 200 enterprises: running a policy finds some with reasons.
+    let admin = app.token("admin").await;
+    let list: Value =
+        client().get(app.url("/api/v1/policies?q=中小微企业贷款贴息")).send().await.unwrap().json().await.unwrap();
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    let run: Value = app.api_get(&admin, &format!("/api/v1/staff/policies/{id}/register")).await.json().await.unwrap();
+    assert_eq!(run["enterprises"], 200);
+    let eligible = run["eligible"].as_array().unwrap();
+    assert!(!eligible.is_empty() && eligible.len() < 200, "{}", eligible.len());
+    assert!(eligible[0]["why"][0]["text"].as_str().unwrap().contains("企业"), "{}", eligible[0]);
+});
+
+both!(the_register_is_imported_checked_and_run, |app: App| async move {
+    let admin = app.token("admin").await;
+    let code = |first17: &str| {
+        "0123456789ABCDEFGHJKLMNPQRTUWXY"
+            .chars()
+            .map(|c| format!("{first17}{c}"))
+            .find(|c| gongkai_domain::codes::CreditCode::parse(c).is_ok())
+            .unwrap()
+    };
+    let (a, b) = (code("91370112MA3C5K1X2"), code("91370104MA3D7P2Y4"));
+    let bad =
+        json!({"enterprises": [{"credit_code": a, "name": "甲"}, {"credit_code": b, "name": "乙", "employees": -1}]});
+    let p = problem(app.api_json(Method::POST, &admin, "/api/v1/staff/enterprises", bad).await, 422).await;
+    assert_eq!(p["field"], "enterprises[1].employees");
+    let good = json!({"enterprises": [
+        {"credit_code": a, "name": "济南历城软件有限公司", "district": "370112", "employees": 30, "industry": "I65", "revenue_wan": 500},
+        {"credit_code": b, "name": "济南槐荫商贸有限公司", "district": "370104", "employees": 8}
+    ]});
+    let r: Value =
+        app.api_json(Method::POST, &admin, "/api/v1/staff/enterprises", good.clone()).await.json().await.unwrap();
+    assert_eq!((r["created"].as_u64(), r["unchanged"].as_u64()), (Some(2), Some(0)));
+    let r: Value = app.api_json(Method::POST, &admin, "/api/v1/staff/enterprises", good).await.json().await.unwrap();
+    assert_eq!((r["created"].as_u64(), r["unchanged"].as_u64()), (Some(0), Some(2)), "a second import changes nothing");
+    // Only the city-wide drafters keep the register.
+    let editor = app.token("ybj_editor").await;
+    let res = app.api_json(Method::POST, &editor, "/api/v1/staff/enterprises", json!({"enterprises": []})).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    let ybj = app.unit_id("济南市医疗保障局").await;
+    let line = json!({"unit": ybj, "title": "历城区小微企业补贴", "level": "district", "benefit_type": "subsidy", "mode": "exempt_apply",
+        "amount": {"fixed_yuan": 50000},
+        "rule": {"all": [{"field": "district", "op": "==", "value": "370112"}, {"field": "size", "op": "in", "value": ["small", "micro"]}]}});
+    gongkai_app::business_policy::import::import_file(&app.store, &line.to_string()).await.unwrap();
+    let id = app.store.policies_live().await.unwrap()[0].id;
+    let run: Value = app.api_get(&admin, &format!("/api/v1/staff/policies/{id}/register")).await.json().await.unwrap();
+    assert_eq!(run["enterprises"], 2);
+    assert_eq!(run["eligible"].as_array().unwrap().len(), 1);
+    assert_eq!(run["eligible"][0]["name"], "济南历城软件有限公司");
+    assert_eq!(run["eligible"][0]["amount_yuan"], 50000);
+    assert_eq!(run["ineligible"], 1);
+
+    // The console takes a CSV and names the bad line.
+    let session = app.login("admin").await;
+    let csv = format!("统一社会信用代码,企业名称,从业人员\n{a},甲公司,10\n{b},乙公司,很多\n");
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("名录.csv"));
+    let res = session
+        .client
+        .post(session.url(&format!("/admin/policies/register?_csrf={}", session.csrf)))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("第 3 行：从业人员：应为数字"), "{page}");
 });

@@ -301,6 +301,46 @@ pub async fn act(
     Ok(Json(staff_out(&state, &policy).await?))
 }
 
+/// 企业名录导入
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnterprisesBody {
+    /// 企业画像的列表，每家须有 credit_code 和 name；按统一社会信用代码新增或更新
+    #[schema(value_type = Vec<Object>)]
+    pub enterprises: Vec<Value>,
+}
+
+/// 导入的结果
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegisterReport {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// 导入企业名录（新增或更新；全部通过检查才写入）
+#[utoipa::path(post, path = "/api/v1/staff/enterprises", tag = "policies", security(("bearer" = [])), request_body = EnterprisesBody,
+    responses((status = 200, body = RegisterReport), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn import_enterprises(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    ApiJson(body): ApiJson<EnterprisesBody>,
+) -> ApiResult<Json<RegisterReport>> {
+    let r = super::register::import_json(&state, &p, &body.enterprises).await?;
+    Ok(Json(RegisterReport { created: r.created, updated: r.updated, unchanged: r.unchanged }))
+}
+
+/// 按企业名录测算政策：列出符合和可能符合的企业及理由
+#[utoipa::path(get, path = "/api/v1/staff/policies/{id}/register", tag = "policies", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = super::register::RegisterRun), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn run_register(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Path(id): Path<String>,
+) -> ApiResult<Json<super::register::RegisterRun>> {
+    Ok(Json(super::register::run(&state, &p, path_id(&id)?).await?))
+}
+
 /// The policies' API routes.
 pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
     use utoipa_axum::routes;
@@ -311,4 +351,6 @@ pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(routes!(staff_list, create))
         .routes(routes!(get, save))
         .routes(routes!(act))
+        .routes(routes!(import_enterprises))
+        .routes(routes!(run_register))
 }

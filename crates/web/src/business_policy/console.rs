@@ -7,7 +7,7 @@ use crate::app::AppState;
 use crate::auth::{Principal, Staff};
 use crate::console::{console_page, with_notice};
 use crate::errors::{AppError, PageResult};
-use crate::forms::{Fields, Form, FormView, Query, path_id};
+use crate::forms::{Fields, Form, FormView, Query, path_id, read_upload};
 use crate::page::{Page, html, html_form};
 use crate::units::{UnitOption, unit_options};
 use askama::Template;
@@ -25,9 +25,14 @@ use gongkai_domain::workflow::State as PolicyState;
 use gongkai_store::business_policy::Policy;
 use serde_json::Value;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/policies", get(list))
+        .route(
+            "/policies/register",
+            get(register_page).post(register_import).layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/policies/{id}/register", get(register_run))
         .route("/policies/new", get(new).post(create))
         .route("/policies/{id}", get(show))
         .route("/policies/{id}/edit", get(edit).post(save))
@@ -428,4 +433,78 @@ async fn act(
             show_page(&state, &headers, &p, &Fields::default(), id, e.to_string()).await
         }
     }
+}
+
+#[derive(Template)]
+#[template(path = "console/policy_register.html")]
+struct RegisterTemplate {
+    page: Page,
+    count: i64,
+    form: FormView,
+}
+
+async fn register_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Staff(p): Staff,
+    Query(q): Query,
+) -> PageResult {
+    p.require(Action::DraftDocuments, Reach::Global)?;
+    register_form(&state, &headers, &p, &q, FormView::default()).await
+}
+
+async fn register_form(state: &AppState, headers: &HeaderMap, p: &Principal, q: &Fields, form: FormView) -> PageResult {
+    let mut page = console_page(state, headers, p, "企业名录", "/admin/policies", "policies").await;
+    page.notice = q.get("report").chars().take(200).collect();
+    let failed = form.failed();
+    let count = super::register::count(state, p).await?;
+    Ok(html_form(&RegisterTemplate { page, count, form }, failed))
+}
+
+async fn register_import(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Staff(p): Staff,
+    form: axum::extract::Multipart,
+) -> PageResult {
+    let upload = read_upload(form).await?;
+    let Some((name, bytes)) = upload.file else {
+        let e = Invalid::one("file", "名录文件", "请选择 CSV 或 XLSX 文件");
+        return register_form(&state, &headers, &p, &Fields::default(), FormView::with_errors(Fields::default(), e))
+            .await;
+    };
+    match super::register::import_file(&state, &p, &name, bytes.to_vec()).await {
+        Ok(r) => {
+            let report = format!("导入完成：新增 {} 家，更新 {} 家，未变 {} 家。", r.created, r.updated, r.unchanged);
+            let q: String =
+                url::form_urlencoded::Serializer::new(String::new()).append_pair("report", &report).finish();
+            Ok(Redirect::to(&format!("/admin/policies/register?{q}")).into_response())
+        }
+        Err(e) => {
+            let e = AppError::from(e).form_errors()?;
+            register_form(&state, &headers, &p, &Fields::default(), FormView::with_errors(Fields::default(), e)).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/policy_register_run.html")]
+struct RunTemplate {
+    page: Page,
+    title: String,
+    id: i64,
+    run: super::register::RegisterRun,
+}
+
+async fn register_run(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Staff(p): Staff,
+    Path(id): Path<String>,
+) -> PageResult {
+    let id = path_id(&id)?;
+    let run = super::register::run(&state, &p, id).await?;
+    let policy = super::visible(&state, &p, id).await?;
+    let page = console_page(&state, &headers, &p, "按企业名录测算", "/admin/policies", "policies").await;
+    Ok(html(&RunTemplate { page, title: policy.draft.title, id, run }))
 }

@@ -28,7 +28,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(crate::documents::console::routes(state.server.attachment_limit))
         .merge(crate::catalogue::console::routes(state.server.attachment_limit))
         .merge(crate::columns::console::routes())
-        .merge(crate::business_policy::console::routes())
+        .merge(crate::business_policy::console::routes(state.server.attachment_limit))
         .merge(crate::wordlists::console_routes())
         .merge(crate::requests::console::routes(state.server.attachment_limit))
         .layer(middleware::from_fn_with_state(state, console_session))
