@@ -46,6 +46,22 @@ impl Fields {
         }
     }
 
+    /// A parameter that must be one of a list's codes: `None` when absent; when given and not
+    /// understood, `problem` is recorded against it (a filter the API refuses, a page ignores).
+    pub fn code<T>(
+        &self,
+        errors: &mut Invalid,
+        name: &str,
+        problem: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        let value = parse(self.opt(name)?);
+        if value.is_none() {
+            errors.push(name, &format!("参数 {name}"), problem);
+        }
+        value
+    }
+
     pub fn all(&self, name: &str) -> Vec<&str> {
         self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
     }

@@ -286,21 +286,30 @@ async fn new(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff)
     form_page(&state, &headers, &p, None, form).await
 }
 
-/// Saves, or (the 预览 button) shows the rule in words without saving.
-async fn create(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff, Form(f): Form) -> PageResult {
-    p.require(Action::DraftDocuments, Reach::Subtree)?;
+/// Saves the form as a new policy (`id` none) or over policy `id`, or — the 预览 button —
+/// shows the rule in words without saving.
+async fn submit(state: &AppState, headers: &HeaderMap, p: &Principal, id: Option<i64>, f: Fields) -> PageResult {
     let input = match input_from(&f) {
         Ok(i) if f.get("_preview").is_empty() => i,
-        Ok(_) => return form_page(&state, &headers, &p, None, FormView::new(f)).await,
-        Err(e) => return form_page(&state, &headers, &p, None, FormView::with_errors(f, e)).await,
+        Ok(_) => return form_page(state, headers, p, id, FormView::new(f)).await,
+        Err(e) => return form_page(state, headers, p, id, FormView::with_errors(f, e)).await,
     };
-    match super::create(&state, &p, &input).await {
+    let saved = match id {
+        None => super::create(state, p, &input).await,
+        Some(id) => super::update(state, p, id, &input).await,
+    };
+    match saved {
         Ok(x) => Ok(Redirect::to(&format!("/admin/policies/{}?notice=policy_saved", x.id)).into_response()),
         Err(e) => {
             let e = AppError::from(e).form_errors()?;
-            form_page(&state, &headers, &p, None, FormView::with_errors(f, e)).await
+            form_page(state, headers, p, id, FormView::with_errors(f, e)).await
         }
     }
+}
+
+async fn create(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff, Form(f): Form) -> PageResult {
+    p.require(Action::DraftDocuments, Reach::Subtree)?;
+    submit(&state, &headers, &p, None, f).await
 }
 
 async fn edit(
@@ -321,19 +330,7 @@ async fn save(
     Path(id): Path<String>,
     Form(f): Form,
 ) -> PageResult {
-    let id = path_id(&id)?;
-    let input = match input_from(&f) {
-        Ok(i) if f.get("_preview").is_empty() => i,
-        Ok(_) => return form_page(&state, &headers, &p, Some(id), FormView::new(f)).await,
-        Err(e) => return form_page(&state, &headers, &p, Some(id), FormView::with_errors(f, e)).await,
-    };
-    match super::update(&state, &p, id, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/policies/{id}?notice=policy_saved")).into_response()),
-        Err(e) => {
-            let e = AppError::from(e).form_errors()?;
-            form_page(&state, &headers, &p, Some(id), FormView::with_errors(f, e)).await
-        }
-    }
+    submit(&state, &headers, &p, Some(path_id(&id)?), f).await
 }
 
 #[derive(Template)]

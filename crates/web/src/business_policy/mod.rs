@@ -16,28 +16,13 @@ pub use gongkai_app::business_policy::*;
 /// it, the pages ignore it).
 pub fn public_filter(q: &Fields) -> (Filter, Invalid) {
     let mut errors = Invalid::default();
-    fn code<T>(
-        q: &Fields,
-        errors: &mut Invalid,
-        name: &str,
-        problem: &str,
-        parse: impl Fn(&str) -> Option<T>,
-    ) -> Option<T> {
-        let raw = q.opt(name)?;
-        let value = parse(raw);
-        if value.is_none() {
-            errors.push(name, &format!("参数 {name}"), problem);
-        }
-        value
-    }
     let filter = Filter {
         q: q.get("q").chars().take(100).collect(),
-        level: code(q, &mut errors, "level", "应为 national、provincial、city 或 district", Level::parse),
-        unit_id: code(q, &mut errors, "unit", "应为整数", |v| v.trim().parse::<i64>().ok()),
-        benefit_type: code(q, &mut errors, "benefit_type", "不是可选的扶持方式", BenefitType::parse),
-        mode: code(q, &mut errors, "mode", "应为 exempt_apply、quick_apply 或 regular", Mode::parse),
-        industry: code(
-            q,
+        level: q.code(&mut errors, "level", "应为 national、provincial、city 或 district", Level::parse),
+        unit_id: q.code(&mut errors, "unit", "应为整数", |v| v.trim().parse::<i64>().ok()),
+        benefit_type: q.code(&mut errors, "benefit_type", "不是可选的扶持方式", BenefitType::parse),
+        mode: q.code(&mut errors, "mode", "应为 exempt_apply、quick_apply 或 regular", Mode::parse),
+        industry: q.code(
             &mut errors,
             "industry",
             "应为国民经济行业分类代码或其开头，如 C 或 I65",
@@ -46,10 +31,10 @@ pub fn public_filter(q: &Fields) -> (Filter, Invalid) {
                 gongkai_domain::business_policy::is_industry_code(&v).then_some(v)
             },
         ),
-        district: code(q, &mut errors, "district", "应为 6 位行政区划代码", |v| {
+        district: q.code(&mut errors, "district", "应为 6 位行政区划代码", |v| {
             gongkai_domain::business_policy::is_division_code(v.trim()).then(|| v.trim().to_string())
         }),
-        validity: code(q, &mut errors, "validity", "应为 in_force 或 expired", Validity::parse),
+        validity: q.code(&mut errors, "validity", "应为 in_force 或 expired", Validity::parse),
     };
     (filter, errors)
 }

@@ -30,24 +30,10 @@ pub fn public_filter(q: &Fields) -> (PublicFilter, Invalid) {
     let within_unit = id("unit", "单位");
     let column = id("column", "栏目");
     let catalogue_item = id("item", "目录事项");
-    fn code<T>(
-        q: &Fields,
-        errors: &mut Invalid,
-        name: &str,
-        problem: &str,
-        parse: impl Fn(&str) -> Option<T>,
-    ) -> Option<T> {
-        let raw = q.opt(name)?;
-        let value = parse(raw);
-        if value.is_none() {
-            errors.push(name, &format!("参数 {name}"), problem);
-        }
-        value
-    }
-    let genre = code(q, &mut errors, "genre", "不是可选的体裁", Genre::parse);
-    let topic = code(q, &mut errors, "topic", "不是可选的主题分类", Topic::parse);
-    let validity = code(q, &mut errors, "validity", "应为 valid、expired 或 repealed", Validity::parse);
-    let year = code(q, &mut errors, "year", "应为 1949 至 2100 之间的四位年份", |v| {
+    let genre = q.code(&mut errors, "genre", "不是可选的体裁", Genre::parse);
+    let topic = q.code(&mut errors, "topic", "不是可选的主题分类", Topic::parse);
+    let validity = q.code(&mut errors, "validity", "应为 valid、expired 或 repealed", Validity::parse);
+    let year = q.code(&mut errors, "year", "应为 1949 至 2100 之间的四位年份", |v| {
         v.parse::<i32>().ok().filter(|y| (1949..=2100).contains(y))
     });
     let filter =
