@@ -3,7 +3,7 @@
 //! it can be computed), possible (with the fields that would decide it), ineligible (with the
 //! tests failed).
 
-use super::library::Library;
+use super::library::{Library, LivePolicy};
 use chrono::NaiveDate;
 use gongkai_domain::business_policy::profile::EnterpriseProfile;
 use gongkai_domain::business_policy::rule::{Facts, Reason, Truth};
@@ -52,18 +52,42 @@ pub struct MatchResult {
     pub ineligible: Vec<Ineligible>,
 }
 
-/// Matches `profile` against the policies of `lib` open on `as_of`.
+/// Matches `profile` against the policies of `lib` open on `as_of`. The library is split over
+/// the machine's cores (a city's 10,000 policies with their reasons take tens of milliseconds
+/// on one); call it off the async runtime (`tokio::task::spawn_blocking`).
 pub fn match_profile(lib: &Library, profile: &EnterpriseProfile, as_of: NaiveDate) -> MatchResult {
     let facts = Facts::of(profile, as_of);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let chunk = lib.policies.len().div_ceil(cores).max(500);
     let mut out = MatchResult::default();
-    for p in lib.policies.iter().filter(|p| p.fields.open_on(as_of)) {
-        let explained = p.fields.rule.explain(&facts);
+    let parts: Vec<MatchResult> = std::thread::scope(|scope| {
+        let running: Vec<_> =
+            lib.policies.chunks(chunk).map(|part| scope.spawn(|| match_part(part, &facts, as_of))).collect();
+        running.into_iter().filter_map(|h| h.join().ok()).collect()
+    });
+    for part in parts {
+        out.eligible.extend(part.eligible);
+        out.possible.extend(part.possible);
+        out.ineligible.extend(part.ineligible);
+    }
+    out.eligible.sort_by(|a, b| {
+        b.amount_yuan.unwrap_or(-1).cmp(&a.amount_yuan.unwrap_or(-1)).then(a.policy_id.cmp(&b.policy_id))
+    });
+    out.possible.sort_by(|a, b| a.unknown.len().cmp(&b.unknown.len()).then(a.policy_id.cmp(&b.policy_id)));
+    out.ineligible.sort_by_key(|i| i.policy_id);
+    out
+}
+
+fn match_part(policies: &[LivePolicy], facts: &Facts, as_of: NaiveDate) -> MatchResult {
+    let mut out = MatchResult::default();
+    for p in policies.iter().filter(|p| p.fields.open_on(as_of)) {
+        let explained = p.fields.rule.explain(facts);
         let title = p.fields.title.clone();
         match explained.truth {
             Truth::True => out.eligible.push(Eligible {
                 policy_id: p.id,
                 title,
-                amount_yuan: p.fields.amount.as_ref().and_then(|a| a.yuan(&facts)),
+                amount_yuan: p.fields.amount.as_ref().and_then(|a| a.yuan(facts)),
                 why: explained.reasons,
             }),
             Truth::Unknown => out.possible.push(Possible {
@@ -75,10 +99,5 @@ pub fn match_profile(lib: &Library, profile: &EnterpriseProfile, as_of: NaiveDat
             Truth::False => out.ineligible.push(Ineligible { policy_id: p.id, title, failed: explained.reasons }),
         }
     }
-    out.eligible.sort_by(|a, b| {
-        b.amount_yuan.unwrap_or(-1).cmp(&a.amount_yuan.unwrap_or(-1)).then(a.policy_id.cmp(&b.policy_id))
-    });
-    out.possible.sort_by(|a, b| a.unknown.len().cmp(&b.unknown.len()).then(a.policy_id.cmp(&b.policy_id)));
-    out.ineligible.sort_by_key(|i| i.policy_id);
     out
 }

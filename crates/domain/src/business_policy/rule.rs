@@ -637,9 +637,8 @@ impl Reason {
             (true, Some(o)) => (o, false),
             (true, None) => (l.op, true),
         };
-        let shown = Leaf { op, ..l.clone() };
         let actual = facts.actual(l.field);
-        let words = leaf_words(&shown, negated);
+        let words = leaf_words(l, op, negated);
         let text = match &actual {
             Value::Null => words,
             a => format!("{words}（企业情况：{}）", actual_words(l.field, a)),
@@ -784,11 +783,11 @@ pub fn describe(rule: &Rule) -> String {
 
 fn words(rule: &Rule) -> String {
     match rule {
-        Rule::Leaf(l) => leaf_words(l, false),
+        Rule::Leaf(l) => leaf_words(l, l.op, false),
         Rule::Not(p) => match p.as_ref() {
             Rule::Leaf(l) => match opposite(l.op) {
-                Some(op) => leaf_words(&Leaf { op, ..l.clone() }, false),
-                None => leaf_words(l, true),
+                Some(op) => leaf_words(l, op, false),
+                None => leaf_words(l, l.op, true),
             },
             other => format!("不属于“{}”的情形", words(other)),
         },
@@ -907,19 +906,21 @@ fn industry_words(code: &str) -> String {
     }
 }
 
-fn leaf_words(l: &Leaf, negated: bool) -> String {
+/// A test in words, with `op` for the leaf's own (a test under `not` is read with its
+/// opposite) and `negated` when it has none.
+fn leaf_words(l: &Leaf, op: Op, negated: bool) -> String {
     let f = l.field;
     let many = |sep: &str| match &l.operand {
-        Operand::Many(items) if f == Field::Industry && l.op == Op::Prefix => industry_prefixes(items),
+        Operand::Many(items) if f == Field::Industry && op == Op::Prefix => industry_prefixes(items),
         Operand::Many(items) => {
             let words: Vec<String> = items.iter().map(|s| scalar_words(f, s)).collect();
             if sep == "或" { or_list(&words) } else { words.join(sep) }
         }
         Operand::One(s) => scalar_words(f, s),
     };
-    let one = many("");
-    match (f, l.op) {
-        (Field::Qualifications, _) => format!("{}{one}", if negated { "不是" } else { "为" }),
+    let one = || many("");
+    match (f, op) {
+        (Field::Qualifications, _) => format!("{}{}", if negated { "不是" } else { "为" }, one()),
         (Field::District, Op::Eq | Op::In) => format!("注册地在{}", many("或")),
         (Field::District, Op::Ne | Op::NotIn) => format!("注册地不在{}", many("、")),
         (Field::District, _) => format!("注册地区划代码{}以{}开头", if negated { "不" } else { "" }, many("或")),
@@ -931,20 +932,20 @@ fn leaf_words(l: &Leaf, negated: bool) -> String {
         (Field::CreditCode, _) => format!("统一社会信用代码{}以{}开头", if negated { "不" } else { "" }, many("或")),
         (Field::Size, Op::Eq | Op::In) => format!("为{}企业", many("或")),
         (Field::Size, Op::Ne | Op::NotIn) => format!("不是{}企业", many("或")),
-        (Field::Size, Op::Lt) => format!("企业规模在{one}以下"),
-        (Field::Size, Op::Le) => format!("企业规模为{one}及以下"),
-        (Field::Size, Op::Gt) => format!("企业规模在{one}以上"),
-        (Field::Size, _) => format!("企业规模为{one}及以上"),
+        (Field::Size, Op::Lt) => format!("企业规模在{}以下", one()),
+        (Field::Size, Op::Le) => format!("企业规模为{}及以下", one()),
+        (Field::Size, Op::Gt) => format!("企业规模在{}以上", one()),
+        (Field::Size, _) => format!("企业规模为{}及以上", one()),
         (Field::Ownership, Op::Eq | Op::In) => format!("为{}企业", many("或")),
         (Field::Ownership, _) => format!("不是{}企业", many("或")),
         (Field::Export, op) => {
             let has = matches!(&l.operand, Operand::One(Scalar::Bool(true))) == (op == Op::Eq);
             (if has { "有出口业务" } else { "无出口业务" }).into()
         }
-        (Field::FoundedOn, Op::Lt) => format!("成立于{one}之前"),
-        (Field::FoundedOn, Op::Le) => format!("成立日期不晚于{one}"),
-        (Field::FoundedOn, Op::Gt) => format!("成立于{one}之后"),
-        (Field::FoundedOn, Op::Ge) => format!("成立日期不早于{one}"),
+        (Field::FoundedOn, Op::Lt) => format!("成立于{}之前", one()),
+        (Field::FoundedOn, Op::Le) => format!("成立日期不晚于{}", one()),
+        (Field::FoundedOn, Op::Gt) => format!("成立于{}之后", one()),
+        (Field::FoundedOn, Op::Ge) => format!("成立日期不早于{}", one()),
         (Field::FoundedOn, Op::Eq | Op::In) => format!("成立于{}", many("或")),
         (Field::FoundedOn, _) => format!("成立日期不是{}", many("、")),
         (f, op) => {

@@ -195,7 +195,10 @@ pub async fn match_policies(
         e
     })?;
     let lib = library::library(&state).await?;
-    Ok(Json(matching::match_profile(&lib, &profile, as_of)))
+    let result = tokio::task::spawn_blocking(move || matching::match_profile(&lib, &profile, as_of))
+        .await
+        .map_err(|e| crate::errors::AppError::Internal(format!("matching: {e}")))?;
+    Ok(Json(result))
 }
 
 use chrono::Datelike;

@@ -290,7 +290,10 @@ async fn calculate(State(state): State<AppState>, headers: HeaderMap, Form(f): F
     match (profile, as_of) {
         (Ok(profile), Ok(as_of)) => {
             let lib = library::library(&state).await?;
-            let result = matching::match_profile(&lib, &profile, as_of);
+            let matched = profile.clone();
+            let result = tokio::task::spawn_blocking(move || matching::match_profile(&lib, &matched, as_of))
+                .await
+                .map_err(|e| AppError::Internal(format!("matching: {e}")))?;
             let derived_size = match profile.size() {
                 gongkai_domain::business_policy::profile::SizeOf::Derived(s, group) => {
                     format!("按《统计上大中小微型企业划分办法（2017）》，{group}企业测算为{}企业。", s.label())
