@@ -1,9 +1,12 @@
 //! Schemas of parameters and fields whose accepted values come from the domain's code lists,
 //! so that the OpenAPI document lists exactly what the server accepts (clients and
-//! Schemathesis generate from it). The domain stays free of the OpenAPI crate: each schema
-//! here is built from the list's own `ALL`, never from a copy of it.
+//! Schemathesis generate from it). The code lists carry no OpenAPI derive (the domain's form
+//! inputs do, to be read once by both faces): each schema here is built from the list's own
+//! `ALL`, never from a copy of it.
 
-use gongkai_domain::{annual_report, columns, documents, request_lifecycle, staff, units, wordcheck, workflow};
+use gongkai_domain::{
+    annual_report, business_policy, columns, documents, request_lifecycle, staff, units, wordcheck, workflow,
+};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 
@@ -61,6 +64,10 @@ string_enum! {
     ReviewKindCode = ("类型（代码或中文名称）", codes_and_labels!(annual_report::ReviewKind::ALL));
     ReviewResultCode = ("结果（代码或中文名称）", codes_and_labels!(annual_report::ReviewResult::ALL));
     DayKindCode = ("holiday（放假）或 workday（调休上班）", vec!["holiday".into(), "workday".into()]);
+    PolicyLevelCode = ("政策层级（代码或中文名称）", codes_and_labels!(business_policy::Level::ALL));
+    BenefitTypeCode = ("扶持方式（代码或中文名称）", codes_and_labels!(business_policy::BenefitType::ALL));
+    PolicyModeCode = ("兑现方式（代码或中文名称）", codes_and_labels!(business_policy::Mode::ALL));
+    PolicyValidityCode = ("有效性：in_force（有效）或 expired（已失效）", vec!["in_force".into(), "expired".into()]);
 }
 
 // Text fields as `gongkai_domain::validation::{line, text}` read them: white space (Unicode

@@ -129,13 +129,13 @@ pub struct PolicyList {
 #[utoipa::path(get, path = "/api/v1/policies", tag = "policies",
     params(
         ("q" = Option<String>, Query, description = "检索政策名称、摘要、文号和申兑指南"),
-        ("level" = Option<String>, Query, description = "national / provincial / city / district"),
+        ("level" = inline(Option<crate::api::schema::PolicyLevelCode>), Query),
         ("unit" = Option<i64>, Query, description = "发布单位"),
-        ("benefit_type" = Option<String>, Query, description = "subsidy / tax_relief / loan_interest / talent / land / financing / honour / other"),
-        ("mode" = Option<String>, Query, description = "exempt_apply / quick_apply / regular"),
-        ("industry" = Option<String>, Query, description = "国民经济行业分类代码或其开头，如 C 或 I65"),
-        ("district" = Option<String>, Query, description = "区县行政区划代码，如 370112"),
-        ("validity" = Option<String>, Query, description = "in_force / expired"),
+        ("benefit_type" = inline(Option<crate::api::schema::BenefitTypeCode>), Query),
+        ("mode" = inline(Option<crate::api::schema::PolicyModeCode>), Query),
+        ("industry" = Option<String>, Query, pattern = "^[A-Ta-t]([0-9]{2,4})?$", description = "国民经济行业分类代码或其开头，如 C 或 I65"),
+        ("district" = Option<String>, Query, pattern = "^[0-9]{6}$", description = "区县行政区划代码，如 370112"),
+        ("validity" = inline(Option<crate::api::schema::PolicyValidityCode>), Query),
         ("page" = Option<i64>, Query, minimum = 1, maximum = 100000), ("per_page" = Option<i64>, Query, minimum = 1, maximum = 100)
     ),
     responses((status = 200, body = PolicyList), (status = 422, body = Problem)))]
