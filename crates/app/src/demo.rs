@@ -72,6 +72,8 @@ pub struct DemoReport {
     pub requests_added: usize,
     pub policies_added: usize,
     pub enterprises_added: usize,
+    /// 快申快享 claims of the redemption demo.
+    pub claims_added: usize,
     pub logins: Vec<DemoLogin>,
 }
 
@@ -155,6 +157,7 @@ async fn load_parts(store: &Store, with_disclosure: bool) -> Result<DemoReport> 
         report.requests_added = load_requests(store, &ids).await?;
         report.policies_added = load_policies(store, &ids).await?;
         report.enterprises_added = load_enterprises(store).await?;
+        report.claims_added = crate::business_policy::demo::load(store).await?;
     }
     Ok(report)
 }

@@ -2,6 +2,8 @@
 //! Both copies are stored as the policy's checked input (JSON) and checked again when read,
 //! so a stored policy that no longer passes the rules is an error, never half-shown.
 
+pub mod redemption;
+
 use crate::audit::Writer;
 use crate::db::Store;
 use crate::error::{Result, StoreError};
@@ -78,6 +80,24 @@ fn from_row(row: &AnyRow) -> Result<Policy> {
 
 fn json(f: &PolicyFields) -> Result<String> {
     serde_json::to_string(&f.input(None)).map_err(|e| StoreError::Other(format!("policy json: {e}")))
+}
+
+/// Who has approved each stage after a move from `old` to `status`: every review is cleared
+/// when the working copy goes back to draft or starts a new round; `reviewer` approved a stage.
+pub(crate) fn reviewers_after(
+    old: State,
+    reviewers: [Option<i64>; 3],
+    status: State,
+    reviewer: Option<(Stage, i64)>,
+) -> [Option<i64>; 3] {
+    let mut out = reviewers;
+    if status == State::Draft || status == State::InReview(Stage::First) && old == State::Draft {
+        out = [None; 3];
+    }
+    if let Some((stage, by)) = reviewer {
+        out[stage.index()] = Some(by);
+    }
+    out
 }
 
 /// A mark that changes with every write to any policy: readers that keep the published
@@ -189,13 +209,7 @@ impl Writer {
         summary: String,
     ) -> Result<()> {
         let old = self.policy_current(id).await?;
-        let mut reviewers = old.reviewers;
-        if status == State::Draft || status == State::InReview(Stage::First) && old.status == State::Draft {
-            reviewers = [None; 3];
-        }
-        if let Some((stage, by)) = reviewer {
-            reviewers[stage.index()] = Some(by);
-        }
+        let reviewers = reviewers_after(old.status, old.reviewers, status, reviewer);
         sqlx::query(
             "UPDATE business_policies SET status = $1, author_id = COALESCE($2, author_id), reviewer_first = $3, \
              reviewer_second = $4, reviewer_final = $5, updated_at = $6 WHERE id = $7",
@@ -306,6 +320,14 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(enterprise_from_row).collect()
+    }
+
+    pub async fn enterprise(&self, credit_code: &str) -> Result<Option<Enterprise>> {
+        let row = sqlx::query("SELECT credit_code, name, profile FROM enterprises WHERE credit_code = $1")
+            .bind(credit_code)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(enterprise_from_row).transpose()
     }
 
     pub async fn enterprise_count(&self) -> Result<i64> {

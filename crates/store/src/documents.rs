@@ -431,6 +431,18 @@ impl Store {
         row.as_ref().map(public_from_row).transpose()
     }
 
+    /// The published versions of documents by id (withdrawn ones included), in one query.
+    pub async fn public_documents_by_ids(&self, ids: &[i64]) -> Result<Vec<PublicDocument>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut q = Sql::new(&format!("SELECT {PUBLIC_COLUMNS} "));
+        q.push(PUBLIC_FROM).push(" WHERE d.id IN ");
+        q.bind_list(ids.iter().copied());
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter().map(public_from_row).collect()
+    }
+
     /// Published documents that are online (not withdrawn), newest first.
     pub async fn public_documents(&self, f: &PublicFilter, limit: i64, offset: i64) -> Result<Page<PublicDocument>> {
         let build = |select: &str| public_query(f, select);

@@ -14,6 +14,7 @@ pub mod business_policy;
 pub use gongkai_app::cache;
 pub mod calendar;
 pub mod catalogue;
+pub mod charts;
 pub mod columns;
 pub mod config;
 pub mod console;

@@ -3,10 +3,14 @@
 //! published ones form the library that the public lists, searches and matches against an
 //! enterprise profile (政策计算器, [`matching`]).
 
+pub mod claims;
+pub(crate) mod demo;
 pub mod import;
 pub mod library;
 pub mod matching;
+pub mod redemption;
 pub mod register;
+pub mod stats;
 
 use crate::{Context, Error, Principal};
 use gongkai_domain::business_policy::policy::{PolicyFields, PolicyInput};

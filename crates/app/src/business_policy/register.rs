@@ -92,6 +92,9 @@ pub async fn put(cx: &Context, p: &Principal, list: &[Enterprise]) -> Result<Reg
 pub struct RegisterMatch {
     pub credit_code: String,
     pub name: String,
+    /// 注册地（区县代码）
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub district: Option<String>,
     /// 可享受的金额（元），能算出时给出
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount_yuan: Option<i64>,
@@ -125,6 +128,7 @@ pub async fn run(cx: &Context, p: &Principal, id: i64) -> Result<RegisterRun, Er
         let row = |why: Vec<Reason>, unknown: Vec<String>| RegisterMatch {
             credit_code: e.credit_code.clone(),
             name: e.name.clone(),
+            district: e.profile.district.clone(),
             amount_yuan: fields.amount.as_ref().and_then(|a| a.yuan(&facts)),
             why,
             unknown,

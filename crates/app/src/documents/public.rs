@@ -37,6 +37,13 @@ pub async fn document(cx: &Context, id: i64) -> Result<Option<PublicDocument>, E
     Ok(cx.store.public_document(id).await?)
 }
 
+/// The published versions of the documents `ids` that exist, in the order of `ids`.
+pub async fn documents(cx: &Context, ids: &[i64]) -> Result<Vec<PublicDocument>, Error> {
+    let mut found = cx.store.public_documents_by_ids(ids).await?;
+    found.sort_by_key(|d| ids.iter().position(|i| *i == d.id));
+    Ok(found)
+}
+
 /// The published text of the documents `ids`, for search results' excerpts.
 pub async fn texts(cx: &Context, ids: &[i64]) -> Result<HashMap<i64, String>, Error> {
     Ok(cx.store.public_texts(ids).await?)

@@ -21,13 +21,13 @@ pub const APPLICATION_BODY_LIMIT: usize = 8 * 1024 * 1024;
 
 /// 申请编号: the receiving year and month, then random digits, so numbers say when and
 /// reveal nothing about how many applications an agency gets.
-fn new_tracking_no() -> String {
+pub(crate) fn new_tracking_no() -> String {
     let mut rng = rand::rng();
     format!("{}{:08}", today().format("%Y%m"), rng.random_range(0..100_000_000u32))
 }
 
 /// 查询码: 8 characters without look-alikes (0/O, 1/I/L), easy to read out on the phone.
-fn new_query_code() -> String {
+pub(crate) fn new_query_code() -> String {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
     let mut rng = rand::rng();
     (0..8).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()

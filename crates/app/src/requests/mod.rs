@@ -7,7 +7,7 @@
 
 mod clock;
 pub mod correction;
-mod intake;
+pub(crate) mod intake;
 pub mod letters;
 mod step_input;
 mod steps;

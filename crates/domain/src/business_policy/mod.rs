@@ -8,6 +8,7 @@
 
 pub mod policy;
 pub mod profile;
+pub mod redemption;
 pub mod register;
 pub mod rule;
 pub mod size;

@@ -46,6 +46,10 @@ pub struct PolicyInput {
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub window: Option<Value>,
+    /// 办理时限：快申快享的申请受理后须在多少个工作日内办结，不填为 10
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 60)]
+    pub handling_days: Option<u32>,
     /// 申兑指南
     #[serde(default)]
     pub guide: GuideInput,
@@ -165,6 +169,8 @@ pub struct PolicyFields {
     pub mode: Mode,
     pub amount: Option<Amount>,
     pub window: Option<Window>,
+    /// Working days to decide a 快申快享 application; none: the default.
+    pub handling_days: Option<u32>,
     pub guide: GuideInput,
     pub rule: Rule,
     pub document_ids: Vec<i64>,
@@ -218,6 +224,9 @@ impl PolicyFields {
             None | Some(Value::Null) => None,
             Some(v) => parse_window(v).map_err(|m| e.push("window", "申报时间", m)).ok(),
         };
+        if input.handling_days.is_some_and(|d| !(1..=60).contains(&d)) {
+            e.push("handling_days", "办理时限", "应为 1 至 60 个工作日");
+        }
         let g = &input.guide;
         let guide = GuideInput {
             beneficiaries: text(&mut e, "guide.beneficiaries", "惠及对象", &g.beneficiaries, false, MAX_GUIDE),
@@ -258,6 +267,7 @@ impl PolicyFields {
             mode,
             amount,
             window,
+            handling_days: input.handling_days,
             guide,
             rule: rule.unwrap_or(Rule::All(vec![])),
             document_ids: dedup(&input.document_ids),
@@ -279,11 +289,25 @@ impl PolicyFields {
             mode: self.mode.code().into(),
             amount: self.amount.as_ref().map(Amount::to_json),
             window: self.window.map(|w| serde_json::json!({"opens_on": w.opens_on, "closes_on": w.closes_on})),
+            handling_days: self.handling_days,
             guide: self.guide.clone(),
             rule: self.rule.to_json(),
             document_ids: self.document_ids.clone(),
             interpretation_ids: self.interpretation_ids.clone(),
         }
+    }
+
+    /// The application window in words.
+    pub fn window_words(&self) -> String {
+        match self.window {
+            Some(w) => format!("{} 至 {}", w.opens_on, w.closes_on),
+            None => "常年受理".into(),
+        }
+    }
+
+    /// Working days the unit has to decide a 快申快享 application.
+    pub fn handling_workdays(&self) -> u32 {
+        self.handling_days.unwrap_or(super::redemption::DEFAULT_HANDLING_WORKDAYS)
     }
 
     /// In force on `day`: not past its validity.

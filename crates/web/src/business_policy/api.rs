@@ -356,4 +356,7 @@ pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(routes!(act))
         .routes(routes!(import_enterprises))
         .routes(routes!(run_register))
+        .merge(super::claims::api_routes())
+        .merge(super::redemption::api_routes())
+        .merge(super::stats::api_routes())
 }

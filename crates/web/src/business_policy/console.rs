@@ -2,7 +2,6 @@
 //! condition builder, its JSON for shapes the rows cannot hold, and the rule read out in
 //! words), and each policy with its review actions.
 
-use super::window_words;
 use crate::app::AppState;
 use crate::auth::{Principal, Staff};
 use crate::console::{console_page, with_notice};
@@ -33,6 +32,9 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             get(register_page).post(register_import).layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
         )
         .route("/policies/{id}/register", get(register_run))
+        .merge(super::claims::console_routes())
+        .merge(super::redemption::console_routes())
+        .merge(super::stats::console_routes())
         .route("/policies/new", get(new).post(create))
         .route("/policies/{id}", get(show))
         .route("/policies/{id}/edit", get(edit).post(save))
@@ -105,6 +107,7 @@ fn form_of(policy: &Policy) -> Fields {
         ("valid_until".into(), input.valid_until),
         ("benefit_type".into(), input.benefit_type),
         ("mode".into(), input.mode),
+        ("handling_days".into(), input.handling_days.map(|d| d.to_string()).unwrap_or_default()),
         ("beneficiaries".into(), input.guide.beneficiaries),
         ("conditions".into(), input.guide.conditions),
         ("materials".into(), input.guide.materials),
@@ -214,8 +217,13 @@ fn input_from(f: &Fields) -> Result<PolicyInput, Invalid> {
             }
         },
     };
+    let handling_days = match f.get("handling_days").trim() {
+        "" => None,
+        t => t.parse::<u32>().map_err(|_| e.push("handling_days", "办理时限", "应为 1 至 60 的整数（工作日）")).ok(),
+    };
     let input = PolicyInput {
         unit_id: f.get("unit_id").trim().parse().ok(),
+        handling_days,
         title: f.get("title").into(),
         summary: f.get("summary").into(),
         level: f.get("level").into(),
@@ -345,6 +353,7 @@ struct ShowTemplate {
     rule_json: String,
     actions: Vec<(&'static str, &'static str)>,
     error: String,
+    lists: Vec<gongkai_store::business_policy::redemption::PolicyList>,
 }
 
 async fn show_page(
@@ -391,10 +400,11 @@ async fn show_page(
         unit: tree.get(policy.unit_id).map(|u| u.name.clone()).unwrap_or_default(),
         rule_text: describe(&policy.draft.rule),
         amount: policy.draft.amount.as_ref().map(|a| a.words()).unwrap_or_else(|| "—".into()),
-        window: window_words(&policy.draft),
+        window: policy.draft.window_words(),
         rule_json,
         actions,
         error,
+        lists: state.store.policy_lists(policy.id).await?,
         policy,
     });
     *res.status_mut() = status;
@@ -491,6 +501,29 @@ struct RunTemplate {
     title: String,
     id: i64,
     run: super::register::RegisterRun,
+    /// A published 免申即享 policy: a 公示名单 can be drawn from the run.
+    exempt_live: bool,
+    saved_on: Option<chrono::NaiveDate>,
+    f: FormView,
+}
+
+/// The run of a policy against the register, with the forms to save it and draw a list.
+pub async fn run_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    p: &Principal,
+    id: i64,
+    q: &Fields,
+    f: FormView,
+) -> PageResult {
+    let run = super::register::run(state, p, id).await?;
+    let policy = super::visible(state, p, id).await?;
+    let exempt_live = policy.live.as_ref().is_some_and(|l| l.mode == Mode::ExemptApply);
+    let saved_on = state.store.policy_match_day(id).await?;
+    let page = with_notice(console_page(state, headers, p, "按企业名录测算", "/admin/policies", "policies").await, q);
+    let failed = f.failed();
+    let t = RunTemplate { page, title: policy.draft.title, id, run, exempt_live, saved_on, f };
+    Ok(html_form(&t, failed))
 }
 
 async fn register_run(
@@ -498,10 +531,7 @@ async fn register_run(
     headers: HeaderMap,
     Staff(p): Staff,
     Path(id): Path<String>,
+    Query(q): Query,
 ) -> PageResult {
-    let id = path_id(&id)?;
-    let run = super::register::run(&state, &p, id).await?;
-    let policy = super::visible(&state, &p, id).await?;
-    let page = console_page(&state, &headers, &p, "按企业名录测算", "/admin/policies", "policies").await;
-    Ok(html(&RunTemplate { page, title: policy.draft.title, id, run }))
+    run_page(&state, &headers, &p, path_id(&id)?, &q, FormView::default()).await
 }

@@ -2,8 +2,11 @@
 //! `gongkai_app::business_policy`.
 
 pub mod api;
+pub mod claims;
 pub mod console;
 pub mod portal;
+pub mod redemption;
+pub mod stats;
 
 use crate::forms::Fields;
 use gongkai_app::business_policy::library::{Filter, LivePolicy, Validity};
@@ -53,14 +56,6 @@ pub struct PolicyRow {
     pub in_force: bool,
 }
 
-/// The application window in words.
-pub fn window_words(p: &gongkai_domain::business_policy::policy::PolicyFields) -> String {
-    match p.window {
-        Some(w) => format!("{} 至 {}", w.opens_on, w.closes_on),
-        None => "常年受理".into(),
-    }
-}
-
 pub fn row(tree: &gongkai_domain::units::UnitTree, p: &LivePolicy, today: chrono::NaiveDate) -> PolicyRow {
     let f = &p.fields;
     PolicyRow {
@@ -72,7 +67,7 @@ pub fn row(tree: &gongkai_domain::units::UnitTree, p: &LivePolicy, today: chrono
         mode: f.mode.label(),
         exempt: f.mode == Mode::ExemptApply,
         amount: f.amount.as_ref().map(|a| a.words()).unwrap_or_default(),
-        window: window_words(f),
+        window: f.window_words(),
         in_force: f.in_force(today),
     }
 }

@@ -1,7 +1,7 @@
 //! The public pages of the policy library: the list with its filters, each policy with its
 //! 申兑指南, the calculator (works without JavaScript), and the Atom feed.
 
-use super::{PolicyRow, district_options, public_filter, row, window_words};
+use super::{PolicyRow, district_options, public_filter, row};
 use crate::app::AppState;
 use crate::errors::{AppError, PageResult};
 use crate::forms::{Fields, Form, Query, path_id};
@@ -23,6 +23,8 @@ use gongkai_domain::validation::Invalid;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(super::claims::portal_routes())
+        .merge(super::redemption::portal_routes())
         .route("/policies", get(list))
         .route("/policies/feed.atom", get(feed))
         .route("/policies/calculator", get(calculator).post(calculate))
@@ -124,6 +126,11 @@ struct ShowTemplate {
     unit_name: String,
     published: String,
     open_now: bool,
+    /// 快申快享: the online form, or why it is closed.
+    quick: bool,
+    closed: Option<String>,
+    /// Published 公示名单: title, enterprises, end of the 公示期.
+    lists: Vec<(String, usize, String)>,
 }
 
 async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> PageResult {
@@ -131,21 +138,20 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
     let tree = state.unit_tree().await?;
     let today = state.today();
     let f = &policy.fields;
-    let links = |ids: &[i64]| {
-        let ids = ids.to_vec();
-        let state = state.clone();
-        async move {
-            let mut out = Vec::new();
-            for id in ids {
-                if let Some(d) = gongkai_app::documents::public::document(&state, id).await? {
-                    out.push(DocLink { id, title: d.title });
-                }
-            }
-            Ok::<_, AppError>(out)
-        }
+    // One query for both kinds of linked document.
+    let all: Vec<i64> = f.document_ids.iter().chain(&f.interpretation_ids).copied().collect();
+    let found = gongkai_app::documents::public::documents(&state, &all).await?;
+    let links = |ids: &[i64]| -> Vec<DocLink> {
+        found.iter().filter(|d| ids.contains(&d.id)).map(|d| DocLink { id: d.id, title: d.title.clone() }).collect()
     };
-    let documents = links(&f.document_ids).await?;
-    let interpretations = links(&f.interpretation_ids).await?;
+    let documents = links(&f.document_ids);
+    let interpretations = links(&f.interpretation_ids);
+    let lists = gongkai_app::business_policy::redemption::published_lists(&state, policy.id)
+        .await?
+        .into_iter()
+        .map(|(l, entries)| (l.title, entries.len(), l.publicity_ends_on.map(|d| d.to_string()).unwrap_or_default()))
+        .collect();
+    let closed = gongkai_app::business_policy::claims::closed_reason(&policy, today);
     let unit = tree.get(policy.unit_id);
     let path = format!("/policies/{}", policy.id);
     let p = page(&state, &headers, &f.title, &path, "gongkai")
@@ -166,6 +172,9 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
         unit_name: unit.map(|u| u.name.clone()).unwrap_or_default(),
         published: gongkai_domain::time::date_in_china(policy.published_at).to_string(),
         open_now: f.open_on(today),
+        quick: f.mode == Mode::QuickApply,
+        closed,
+        lists,
     }))
 }
 
@@ -362,7 +371,7 @@ async fn feed(State(state): State<AppState>, Query(q): Query) -> PageResult {
             title: p.fields.title.clone(),
             updated: format_instant(p.published_at),
             author: tree.get(p.unit_id).map(|u| u.name.clone()).unwrap_or_default(),
-            summary: format!("{}（{}，{}）", p.fields.summary, p.fields.benefit_type.label(), window_words(&p.fields)),
+            summary: format!("{}（{}，{}）", p.fields.summary, p.fields.benefit_type.label(), p.fields.window_words()),
         })
         .collect();
     let updated = entries.first().map(|e| e.updated.clone()).unwrap_or_else(|| "2000-01-01T00:00:00Z".into());

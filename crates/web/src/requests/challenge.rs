@@ -24,3 +24,34 @@ pub async fn issue(state: &AppState, ip: &str) -> Result<Challenge, AppError> {
     }
     Ok(issue_at(state, Utc::now()).await?)
 }
+
+/// The challenge of a form shown again after errors: the same question when it was not used
+/// (it is checked only once the rest of the form is right), with the answer already typed; a
+/// used one (wrong answer) or one whose hour is over is replaced, and the person is told why.
+pub async fn again(
+    state: &AppState,
+    ip: &str,
+    kept: &mut crate::forms::Fields,
+    errors: &mut gongkai_domain::validation::Invalid,
+) -> Result<Challenge, AppError> {
+    let used = errors.message_for("challenge_answer").is_some();
+    let challenge = if used {
+        None
+    } else {
+        match keep(state, kept.get("challenge_id"), kept.get("challenge_question")).await? {
+            Kept::Same(c) => Some(c),
+            Kept::Expired => {
+                errors.push("challenge_answer", "验证问题", "验证已过期，请重新完成验证");
+                None
+            }
+            Kept::Unusable => None,
+        }
+    };
+    match challenge {
+        Some(c) => Ok(c),
+        None => {
+            *kept = kept.without(&["challenge_answer", "challenge_id", "challenge_question"]);
+            issue(state, ip).await
+        }
+    }
+}

@@ -271,26 +271,7 @@ async fn again(
     mut errors: gongkai_domain::validation::Invalid,
     proof: Option<KeptProof>,
 ) -> PageResult {
-    let used = errors.message_for("challenge_answer").is_some();
-    let challenge = if used {
-        None
-    } else {
-        match challenge::keep(state, kept.get("challenge_id"), kept.get("challenge_question")).await? {
-            challenge::Kept::Same(c) => Some(c),
-            challenge::Kept::Expired => {
-                errors.push("challenge_answer", "验证问题", "验证已过期，请重新完成验证");
-                None
-            }
-            challenge::Kept::Unusable => None,
-        }
-    };
-    let challenge = match challenge {
-        Some(c) => c,
-        None => {
-            kept = kept.without(&["challenge_answer", "challenge_id", "challenge_question"]);
-            challenge::issue(state, ip).await?
-        }
-    };
+    let challenge = challenge::again(state, ip, &mut kept, &mut errors).await?;
     render_form_with(state, headers, FormView::with_errors(kept, errors), challenge, proof).await
 }
 
