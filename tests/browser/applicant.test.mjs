@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { axeViolations, launchBrowser, newContext, startServer } from './server.mjs';
+import { axeViolations, launchBrowser, newContext, startServer, solve } from './server.mjs';
 
 const SHOTS = process.env.SHOTS_DIR || '/tmp/shots';
 const UNIT = '济南市医疗保障局';
@@ -54,18 +54,6 @@ async function atWidths(page, name) {
     assert.ok(m.scrollWidth <= m.innerWidth, `${name} at ${width} px scrolls sideways: ${m.scrollWidth} > ${m.innerWidth}`);
     await shot(page, `${name}-${width}`);
   }
-}
-
-const CN = { 零: 0, 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
-function cnNumber(w) {
-  if (!w.includes('十')) return CN[w];
-  const [tens, ones] = w.split('十');
-  return (tens ? CN[tens] : 1) * 10 + (ones ? CN[ones] : 0);
-}
-function solve(question) {
-  const m = question.match(/^\s*([零一二三四五六七八九十]+)(加|减)([零一二三四五六七八九十]+)等于多少/);
-  assert.ok(m, `question “${question}”`);
-  return String(m[2] === '加' ? cnNumber(m[1]) + cnNumber(m[3]) : cnNumber(m[1]) - cnNumber(m[3]));
 }
 
 async function submitAndWait(page, locator) {

@@ -37,6 +37,11 @@ before(async () => {
   const { items: policies } = await json('/api/v1/policies?per_page=1');
   assert.ok(policies.length > 0, 'the demo has published policies');
   ids.policy = policies[0].id;
+  const { items: quick } = await json('/api/v1/policies?mode=quick_apply&per_page=100');
+  ids.quick = quick.find((p) => p.open_now)?.id;
+  assert.ok(ids.quick, 'the demo has a quick-apply policy open for claims');
+  const { items: award } = await json(`/api/v1/policies?q=${encodeURIComponent('高新技术企业认定奖励')}`);
+  ids.exempt = award[0].id;
 });
 
 after(async () => {
@@ -72,6 +77,11 @@ const publicPages = () => [
   `/policies?mode=exempt_apply&district=370112`,
   `/policies/${ids.policy}`,
   '/policies/calculator',
+  `/policies/${ids.exempt}`,
+  `/policies/${ids.exempt}/publicity`,
+  `/policies/${ids.quick}`,
+  `/policies/${ids.quick}/apply`,
+  '/policies/claims',
   '/sitemap',
   '/about',
   '/contact',

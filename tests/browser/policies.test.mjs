@@ -3,7 +3,7 @@
 // reasons; nothing scrolls sideways and axe finds nothing.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { axeViolations, foreignRequests, launchBrowser, newContext, screenshot, startServer } from './server.mjs';
+import { axeViolations, foreignRequests, launchBrowser, newContext, screenshot, solve, startServer } from './server.mjs';
 
 let server;
 let browser;
@@ -127,3 +127,79 @@ describe('an editor drafts a policy with the condition builder, JavaScript off',
     }
   });
 });
+
+// 快申快享 without JavaScript on a phone: the enterprise applies, keeps its numbers and follows
+// the claim; 市科技局 sees it, and its redemption pages (list, payouts, statistics) fit a phone.
+describe('a quick-apply claim at 320 px in elder mode, JavaScript off', () => {
+  it('is submitted, tracked and seen by the unit', async () => {
+    const { items } = await (await fetch(`${server.base}/api/v1/policies?q=${encodeURIComponent('研发费用后补助')}`)).json();
+    const policy = items.find((p) => p.mode === 'quick_apply');
+    assert.ok(policy, 'the demo has the quick-apply subsidy');
+    const ctx = await newContext(browser, { javaScriptEnabled: false, viewport: { width: 320, height: 844 }, isMobile: true });
+    try {
+      await ctx.context.addCookies([{ name: 'gk_elder', value: '1', url: server.base }]);
+      const page = await ctx.context.newPage();
+      await page.goto(`${server.base}/policies/${policy.id}`);
+      await Promise.all([page.waitForURL(/\/apply$/), page.getByRole('link', { name: '在线申报' }).click()]);
+      const question = await page.locator('label[for="f-challenge_answer"]').innerText();
+      await page.fill('#f-credit_code', '91370112MA3C5K1X2');
+      await page.fill('#f-enterprise_name', '济南历城软件有限公司');
+      await page.fill('#f-contact_name', '刘洋');
+      await page.fill('#f-phone', '13905310001');
+      await page.fill('#f-statement', '本公司2025年度研发费用300万元，已经专项审计。');
+      await page.fill('#f-challenge_answer', solve(question));
+      await page.getByRole('button', { name: '提交申报' }).click();
+      // The credit code's check character is wrong: named next to the field, the rest kept.
+      assert.match(await page.locator('.error-summary').innerText(), /统一社会信用代码/);
+      assert.equal(await page.inputValue('#f-contact_name'), '刘洋');
+      const violations = await axeViolations(page);
+      assert.deepEqual(violations, [], `axe on the claim form with errors:\n${violations.join('\n')}`);
+      await page.fill('#f-credit_code', creditCode('91370112MA3C5K1X2'));
+      const again = await page.locator('label[for="f-challenge_answer"]').innerText();
+      await page.fill('#f-challenge_answer', solve(again));
+      await page.getByRole('button', { name: '提交申报' }).click();
+      const no = await page.locator('#tracking-no').innerText();
+      assert.match(no, /^Q\d{14}$/);
+      await screenshot(page, 'policy-claim-ack-320-elder');
+      await Promise.all([page.waitForURL(/\/policies\/claims$/), page.getByRole('button', { name: '查询办理进度' }).click()]);
+      assert.match(await page.locator('main').innerText(), /待受理/);
+      const { scroll, inner } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+      assert.ok(scroll <= inner, `the tracking page scrolls sideways: ${scroll} > ${inner}`);
+      assert.deepEqual(await axeViolations(page), []);
+      assert.deepEqual(foreignRequests(ctx.requests, server.base), []);
+
+      // The unit's console: the claim, the list, the payouts and the statistics on a phone.
+      await page.goto(`${server.base}/admin/login`);
+      await page.locator('#f-username').fill('kjj_editor');
+      await page.locator('#f-password').fill('Gongkai-kjj_editor-2026');
+      await Promise.all([page.waitForURL((u) => u.pathname === '/admin'), page.getByRole('button', { name: '登录' }).click()]);
+      await page.goto(`${server.base}/admin/policy-claims`);
+      assert.match(await page.locator('main').innerText(), new RegExp(no));
+      const { items: award } = await (await fetch(`${server.base}/api/v1/policies?q=${encodeURIComponent('高新技术企业认定奖励')}`)).json();
+      const lists = await (await fetch(`${server.base}/api/v1/policies/${award[0].id}/lists`)).json();
+      for (const path of [
+        '/admin/policy-claims',
+        `/admin/policy-lists/${lists[0].id}`,
+        `/admin/policies/${award[0].id}/payouts`,
+        `/admin/policies/${award[0].id}/register`,
+        '/admin/policies/stats',
+      ]) {
+        await page.goto(server.base + path);
+        const m = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+        assert.ok(m.scroll <= m.inner, `${path} scrolls sideways at 320 px: ${m.scroll} > ${m.inner}`);
+        const v = await axeViolations(page);
+        assert.deepEqual(v, [], `axe on ${path}:\n${v.join('\n')}`);
+      }
+      await screenshot(page, 'policy-stats-320-elder');
+    } finally {
+      await ctx.context.close();
+    }
+  });
+});
+
+function creditCode(first17) {
+  const chars = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+  const weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+  const sum = [...first17].reduce((s, c, i) => s + chars.indexOf(c) * weights[i], 0);
+  return first17 + chars[(31 - (sum % 31)) % 31];
+}

@@ -228,3 +228,17 @@ export async function screenshot(page, name) {
   }
   return file;
 }
+
+const CN = { 零: 0, 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+function cnNumber(w) {
+  if (!w.includes('十')) return CN[w];
+  const [tens, ones] = w.split('十');
+  return (tens ? CN[tens] : 1) * 10 + (ones ? CN[ones] : 0);
+}
+
+/** Answers the public forms' challenge: “十三加五等于多少？” → "18". */
+export function solve(question) {
+  const m = question.match(/^\s*([零一二三四五六七八九十]+)(加|减)([零一二三四五六七八九十]+)等于多少/);
+  if (!m) throw new Error(`question “${question}”`);
+  return String(m[2] === '加' ? cnNumber(m[1]) + cnNumber(m[3]) : cnNumber(m[1]) - cnNumber(m[3]));
+}

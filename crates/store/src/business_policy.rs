@@ -3,6 +3,7 @@
 //! so a stored policy that no longer passes the rules is an error, never half-shown.
 
 pub mod redemption;
+pub mod subscriptions;
 
 use crate::audit::Writer;
 use crate::db::Store;
@@ -298,18 +299,18 @@ pub struct RegisterWrite {
     pub unchanged: usize,
 }
 
+pub(crate) fn stored_profile(table: &'static str, text: &str) -> Result<EnterpriseProfile> {
+    let stored = || StoreError::Stored { table, column: "profile".into(), value: text.chars().take(200).collect() };
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|_| stored())?;
+    // A founding date is checked against today when it is given; a stored one is read against
+    // no bound, so that a profile is never refused for the day it is read on.
+    EnterpriseProfile::from_json(&value, chrono::NaiveDate::MAX).map_err(|_| stored())
+}
+
 fn enterprise_from_row(row: &AnyRow) -> Result<Enterprise> {
     let r = Named::new(row, "enterprises");
     let text: String = r.get("profile")?;
-    let stored = || StoreError::Stored {
-        table: "enterprises",
-        column: "profile".into(),
-        value: text.chars().take(200).collect(),
-    };
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|_| stored())?;
-    // A founding date is checked against today when it is imported; a stored one is read
-    // against no bound, so that the register is never refused for the day it is read on.
-    let profile = EnterpriseProfile::from_json(&value, chrono::NaiveDate::MAX).map_err(|_| stored())?;
+    let profile = stored_profile("enterprises", &text)?;
     Ok(Enterprise { credit_code: r.get("credit_code")?, name: r.get("name")?, profile })
 }
 

@@ -33,6 +33,11 @@ impl Fields {
         Fields(url::form_urlencoded::parse(raw).map(|(k, v)| (clean(k), clean(v))).collect(), Given::Form)
     }
 
+    /// Every name and value in order.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.0
+    }
+
     /// The first value of `name`, or "" when absent.
     pub fn get(&self, name: &str) -> &str {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")

@@ -25,10 +25,10 @@ pub struct ClaimAck {
 /// The district an enterprise is registered in: the register's, else the registration
 /// authority's division inside the credit code when it is one of the city's.
 async fn district_of(cx: &Context, credit_code: &str) -> Result<Option<String>, Error> {
-    if let Some(e) = cx.store.enterprise(credit_code).await? {
-        if e.profile.district.is_some() {
-            return Ok(e.profile.district);
-        }
+    if let Some(e) = cx.store.enterprise(credit_code).await?
+        && e.profile.district.is_some()
+    {
+        return Ok(e.profile.district);
     }
     let division = credit_code.get(2..8).unwrap_or("");
     let known = gongkai_domain::business_policy::JINAN_DISTRICTS.iter().skip(1).any(|(c, _)| *c == division);

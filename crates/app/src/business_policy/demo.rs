@@ -86,7 +86,9 @@ pub async fn load(store: &Store) -> Result<usize> {
     let subsidy = policy_titled(store, "济南市科技型中小企业研发费用后补助").await?;
     let live = super::library::published(&cx, subsidy).await?;
     let enterprises = store.enterprises().await?;
-    let stories: [(&str, Option<(&str, &str)>, &[(&str, ClaimEvent)]); 6] = [
+    // (received on, fixed numbers, the unit's steps with their days)
+    type Story<'a> = (&'a str, Option<(&'a str, &'a str)>, &'a [(&'a str, ClaimEvent)]);
+    let stories: [Story; 6] = [
         (
             "2026-10-12",
             Some(("Q20261000000001", "KJJ7DEMQ")),

@@ -29,28 +29,26 @@ fn line_error(n: usize, message: impl std::fmt::Display) -> FieldError {
     FieldError { field: format!("line {n}"), message: format!("第 {n} 行：{message}") }
 }
 
-/// Checks every line of `text` (JSON Lines); the errors name their line.
-async fn read(cx: &Context, text: &str) -> Result<Vec<Line>, Error> {
+/// The objects of `text` (JSON Lines) with their line numbers, and the errors of lines that
+/// are not one.
+fn objects(text: &str) -> (Vec<(usize, Value)>, Vec<FieldError>) {
+    let (mut out, mut errors) = (Vec::new(), Vec::new());
+    for (i, raw) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        match serde_json::from_str(raw) {
+            Ok(v @ Value::Object(_)) => out.push((i + 1, v)),
+            Ok(_) => errors.push(line_error(i + 1, "每行应为一个 JSON 对象")),
+            Err(e) => errors.push(line_error(i + 1, format!("不是有效的 JSON（{e}）"))),
+        }
+    }
+    (out, errors)
+}
+
+/// Checks every object (a line of JSON Lines, a row of a sheet); the errors name their line.
+async fn read(cx: &Context, items: Vec<(usize, Value)>, mut errors: Vec<FieldError>) -> Result<Vec<Line>, Error> {
     let tree = cx.unit_tree().await?;
-    let mut errors = Vec::new();
     let mut lines = Vec::new();
     let mut keys = std::collections::HashMap::new();
-    for (i, raw) in text.lines().enumerate() {
-        let n = i + 1;
-        if raw.trim().is_empty() {
-            continue;
-        }
-        let mut value: Value = match serde_json::from_str(raw) {
-            Ok(v @ Value::Object(_)) => v,
-            Ok(_) => {
-                errors.push(line_error(n, "每行应为一个 JSON 对象"));
-                continue;
-            }
-            Err(e) => {
-                errors.push(line_error(n, format!("不是有效的 JSON（{e}）")));
-                continue;
-            }
-        };
+    for (n, mut value) in items {
         let Some(object) = value.as_object_mut() else { continue };
         let unit = object.remove("unit");
         let key = object.remove("key");
@@ -96,16 +94,49 @@ async fn read(cx: &Context, text: &str) -> Result<Vec<Line>, Error> {
         }
         lines.push(Line { unit_id, key, fields });
     }
+    errors.sort_by_key(|e| e.field.trim_start_matches("line ").parse::<usize>().unwrap_or(0));
     if errors.is_empty() { Ok(lines) } else { Err(Error::Invalid(Invalid(errors))) }
 }
 
 /// Imports the policies of `text` (JSON Lines) as `actor`; nothing is written if a line is
 /// wrong.
 pub async fn import_policies(cx: &Context, actor: Actor, text: &str) -> Result<ImportReport, Error> {
-    let lines = read(cx, text).await?;
+    let (items, errors) = objects(text);
+    let lines = read(cx, items, errors).await?;
+    write(cx, actor, &lines).await
+}
+
+/// Who may import policies in the console: it publishes without the review, so only who may
+/// both draft and review city-wide (the system administrators).
+fn require(p: &crate::Principal) -> Result<(), Error> {
+    use gongkai_domain::staff::{Action, Reach};
+    p.require(Action::DraftDocuments, Reach::Global)?;
+    p.require(Action::ReviewDocuments, Reach::Global)
+}
+
+/// Imports the policies of a workbook's first sheet (see `gongkai_domain::business_policy::sheet`),
+/// read in the extractor's bounded child process, as `p`.
+pub async fn import_xlsx(cx: &Context, p: &crate::Principal, bytes: Vec<u8>) -> Result<ImportReport, Error> {
+    require(p)?;
+    let file_error = |m: String| Error::Invalid(Invalid::one("file", "政策文件", m));
+    let cells = match cx.extractor.catalogue_cells(bytes).await {
+        Ok(Ok(cells)) => cells,
+        Ok(Err(message)) => return Err(file_error(message)),
+        Err(e) => {
+            tracing::warn!(error = %e, "policy workbook not read");
+            return Err(file_error("文件无法读取（可能已损坏或过于庞大），请上传 XLSX 工作簿".into()));
+        }
+    };
+    let rows = gongkai_export::register_table::rows_of_cells(&cells);
+    let items = gongkai_domain::business_policy::sheet::rows_to_objects(&rows)?;
+    let lines = read(cx, items, vec![]).await?;
+    write(cx, p.actor(), &lines).await
+}
+
+async fn write(cx: &Context, actor: Actor, lines: &[Line]) -> Result<ImportReport, Error> {
     let mut report = ImportReport::default();
     let mut w = cx.store.write(actor).await?;
-    for line in &lines {
+    for line in lines {
         match cx.store.policy_by_import_key(&line.key).await? {
             Some(old) if old.live.as_ref() == Some(&line.fields) && old.unit_id == line.unit_id => {
                 report.unchanged += 1;

@@ -11,6 +11,7 @@ pub mod matching;
 pub mod redemption;
 pub mod register;
 pub mod stats;
+pub mod subscriptions;
 
 use crate::{Context, Error, Principal};
 use gongkai_domain::business_policy::policy::{PolicyFields, PolicyInput};

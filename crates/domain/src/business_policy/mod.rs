@@ -11,6 +11,7 @@ pub mod profile;
 pub mod redemption;
 pub mod register;
 pub mod rule;
+pub mod sheet;
 pub mod size;
 
 use serde::{Deserialize, Serialize};

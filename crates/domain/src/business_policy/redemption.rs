@@ -260,10 +260,10 @@ impl ClaimFields {
         let enterprise_name = line(&mut e, "enterprise_name", "企业名称", &input.enterprise_name, true, 100);
         let contact_name = line(&mut e, "contact_name", "联系人", &input.contact_name, true, 50);
         let phone = line(&mut e, "phone", "联系电话", &input.phone, true, 30);
-        if !phone.is_empty() {
-            if let Err(m) = crate::request_form::check_phone(&phone) {
-                e.push("phone", "联系电话", m);
-            }
+        if let Err(m) = crate::request_form::check_phone(&phone)
+            && !phone.is_empty()
+        {
+            e.push("phone", "联系电话", m);
         }
         let statement = text(&mut e, "statement", "申报说明", &input.statement, true, 2000);
         let amount_yuan = parse_yuan(&input.amount_yuan, false).map_err(|x| e.0.extend(x.0)).ok().flatten();

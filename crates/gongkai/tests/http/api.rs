@@ -605,11 +605,72 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
     assert_ne!(template, gongkai_domain::reply_letter::default_template(extension_key));
     // A published policy (through the import) and a draft (through the API).
     let policy_line = json!({
-        "unit": ybj, "title": "接口测试政策", "level": "city", "benefit_type": "subsidy", "mode": "regular",
+        "unit": ybj, "title": "接口测试政策", "level": "city", "benefit_type": "subsidy", "mode": "quick_apply",
         "rule": {"field": "employees", "op": ">=", "value": 10}
     });
     gongkai_app::business_policy::import::import_file(&app.store, &policy_line.to_string()).await.unwrap();
     let published_policy = app.store.policies_live().await.unwrap()[0].id;
+    // Redemption: an exempt policy with an enterprise of the register, a list published for
+    // its payout and one in draft; a claim under the quick-apply one.
+    let mut exempt_line = policy_line.clone();
+    exempt_line["title"] = json!("接口免申政策");
+    exempt_line["mode"] = json!("exempt_apply");
+    gongkai_app::business_policy::import::import_file(&app.store, &exempt_line.to_string()).await.unwrap();
+    let exempt_policy =
+        app.store.policies_live().await.unwrap().iter().find(|p| p.draft.title == "接口免申政策").unwrap().id;
+    let code = |first17: &str| format!("{first17}{}", gongkai_domain::codes::credit_code_check_char(first17).unwrap());
+    let enterprise =
+        json!({"enterprises": [{"credit_code": code("91370102MA3C5X8N2"), "name": "接口兑现企业", "employees": 30}]});
+    assert_eq!(
+        app.api_json(Method::POST, &admin, "/api/v1/staff/enterprises", enterprise).await.status(),
+        StatusCode::OK
+    );
+    let new_list = |app: App, admin: String| async move {
+        let res = app
+            .api_json(Method::POST, &admin, &format!("/api/v1/staff/policies/{exempt_policy}/lists"), json!({}))
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+    };
+    let paid_list = new_list(app.clone(), admin.clone()).await;
+    for (who, action) in
+        [("admin", "submit"), ("ybj_reviewer1", "approve"), ("ybj_reviewer2", "approve"), ("ybj_reviewer3", "approve")]
+    {
+        let path = format!("/api/v1/staff/policy-lists/{paid_list}/actions");
+        let res = app.api_json(Method::POST, &app.token(who).await, &path, json!({"action": action})).await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    let payout = app.store.policy_payouts(exempt_policy).await.unwrap()[0].id;
+    let draft_list = new_list(app.clone(), admin.clone()).await;
+    let claim_body = |app: App, code: String| async move {
+        let c: Value = app.get("/api/v1/requests/challenge").await.json().await.unwrap();
+        json!({"credit_code": code, "enterprise_name": "接口申报企业", "contact_name": "刘洋", "phone": "13905310001",
+               "statement": "申请补贴。", "challenge_id": c["id"], "challenge_answer": solve(c["question"].as_str().unwrap())})
+    };
+    let res = client()
+        .post(app.url(&format!("/api/v1/policies/{published_policy}/claims")))
+        .json(&claim_body(app.clone(), code("91370102MA3C5X8N3")).await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let claim_ack: Value = res.json().await.unwrap();
+    let profile_body = |app: App, code: String| async move {
+        let c: Value = app.get("/api/v1/requests/challenge").await.json().await.unwrap();
+        json!({"profile": {"credit_code": code, "district": "370102"}, "challenge_id": c["id"],
+               "challenge_answer": solve(c["question"].as_str().unwrap())})
+    };
+    let res = client()
+        .post(app.url("/api/v1/policies/profiles"))
+        .json(&profile_body(app.clone(), code("91370102MA3C5X8N5")).await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let kept: Value = res.json().await.unwrap();
+    let feed_token = kept["feed_url"].as_str().unwrap().split('/').rev().nth(1).unwrap().to_string();
+    let claim =
+        app.store.policy_claim_by_tracking_no(claim_ack["tracking_no"].as_str().unwrap()).await.unwrap().unwrap().id;
     let policy_body = json!({
         "title": "接口起草政策", "level": "city", "benefit_type": "subsidy", "mode": "regular",
         "rule": {"all": [{"field": "district", "op": "in", "value": ["370102"]}]}
@@ -657,6 +718,23 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
         ("post", "/api/v1/staff/policies/{id}/actions"),
         ("get", "/api/v1/staff/policies/{id}/register"),
         ("post", "/api/v1/staff/enterprises"),
+        ("post", "/api/v1/policies/{id}/claims"),
+        ("post", "/api/v1/policies/claims/track"),
+        ("get", "/api/v1/policies/{id}/lists"),
+        ("post", "/api/v1/staff/policies/{id}/register"),
+        ("get", "/api/v1/staff/policies/{id}/lists"),
+        ("post", "/api/v1/staff/policies/{id}/lists"),
+        ("get", "/api/v1/staff/policy-lists/{id}"),
+        ("post", "/api/v1/staff/policy-lists/{id}/actions"),
+        ("get", "/api/v1/staff/policies/{id}/payouts"),
+        ("post", "/api/v1/staff/policy-payouts/{id}"),
+        ("get", "/api/v1/staff/policy-claims"),
+        ("get", "/api/v1/staff/policy-claims/{id}"),
+        ("post", "/api/v1/staff/policy-claims/{id}/actions"),
+        ("get", "/api/v1/staff/policy-stats"),
+        ("post", "/api/v1/policies/profiles"),
+        ("post", "/api/v1/policies/profiles/open"),
+        ("get", "/api/v1/policies/subscriptions/{token}"),
     ] {
         assert!(operations.iter().any(|(om, op)| om == m && op == p), "{m} {p} is documented");
     }
@@ -756,6 +834,18 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
             ("post", "/api/v1/staff/policies") | ("put", "/api/v1/staff/policies/{id}") => policy_body.clone(),
             ("post", "/api/v1/staff/policies/{id}/actions") => json!({"action": "submit"}),
             ("post", "/api/v1/policies/match") => json!({"profile": {"employees": 20, "district": "370102"}}),
+            ("post", "/api/v1/policies/{id}/claims") => claim_body(app.clone(), code("91370102MA3C5X8N4")).await,
+            ("post", "/api/v1/policies/profiles") => profile_body(app.clone(), code("91370102MA3C5X8N6")).await,
+            ("post", "/api/v1/policies/profiles/open") => {
+                json!({"credit_code": kept["credit_code"], "code": kept["code"]})
+            }
+            ("post", "/api/v1/policies/claims/track") => {
+                json!({"tracking_no": claim_ack["tracking_no"], "code": claim_ack["query_code"]})
+            }
+            ("post", "/api/v1/staff/policy-lists/{id}/actions") => json!({"action": "submit"}),
+            ("post", "/api/v1/staff/policies/{id}/lists") => json!({"title": "接口测试名单"}),
+            ("post", "/api/v1/staff/policy-payouts/{id}") => json!({"action": "return", "reason": "账户已注销"}),
+            ("post", "/api/v1/staff/policy-claims/{id}/actions") => json!({"action": "accept"}),
             ("post", "/api/v1/staff/enterprises") => {
                 json!({"enterprises": [{"credit_code": "91370100MA3C5X8N21", "name": "接口测试企业", "employees": 20}]})
             }
@@ -821,9 +911,14 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
             .replace("/tokens/{id}", &format!("/tokens/{token_id}"))
             .replace("/staff/documents/{id}/validity", &format!("/staff/documents/{document}/validity"))
             .replace("/staff/documents/{id}", &format!("/staff/documents/{draft}"))
+            .replace("/staff/policies/{id}/lists", &format!("/staff/policies/{exempt_policy}/lists"))
             .replace("/staff/policies/{id}", &format!("/staff/policies/{draft_policy}"))
+            .replace("/staff/policy-lists/{id}", &format!("/staff/policy-lists/{draft_list}"))
+            .replace("/staff/policy-payouts/{id}", &format!("/staff/policy-payouts/{payout}"))
+            .replace("/staff/policy-claims/{id}", &format!("/staff/policy-claims/{claim}"))
             .replace("/policies/{id}", &format!("/policies/{published_policy}"))
             .replace("/documents/{id}", &format!("/documents/{document}"))
+            .replace("/subscriptions/{token}", &format!("/subscriptions/{feed_token}"))
             .replace("{year}", "2027")
             .replace("{date}", "2027-01-01");
         let query = match path.as_str() {

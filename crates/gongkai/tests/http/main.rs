@@ -23,6 +23,7 @@ mod http_cache;
 mod permissions;
 mod policies;
 mod portal;
+mod redemption;
 mod requests;
 mod search;
 mod statements;

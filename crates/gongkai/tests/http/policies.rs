@@ -325,3 +325,170 @@ both!(the_register_is_imported_checked_and_run, |app: App| async move {
     let page = res.text().await.unwrap();
     assert!(page.contains("第 3 行：从业人员：应为数字"), "{page}");
 });
+
+both!(a_profile_is_kept_subscribed_and_updated, |app: App| async move {
+    let ybj = app.unit_id("济南市医疗保障局").await;
+    let import = |title: &str| {
+        let line = json!({"unit": ybj, "title": title, "level": "city", "benefit_type": "subsidy", "mode": "exempt_apply",
+            "rule": {"field": "district", "op": "==", "value": "370112"}});
+        let store = app.store.clone();
+        async move { gongkai_app::business_policy::import::import_file(&store, &line.to_string()).await.unwrap() }
+    };
+    import("历城区企业首批订阅政策").await;
+    let code17 = "91370112MA3C5K1X2";
+    let credit = format!("{code17}{}", gongkai_domain::codes::credit_code_check_char(code17).unwrap());
+    let challenge = || {
+        let url = app.url("/api/v1/requests/challenge");
+        async move {
+            let c: Value = client().get(url).send().await.unwrap().json().await.unwrap();
+            (c["id"].as_str().unwrap().to_string(), crate::common::solve(c["question"].as_str().unwrap()))
+        }
+    };
+    let keep = |body: Value| {
+        let url = app.url("/api/v1/policies/profiles");
+        async move { client().post(url).json(&body).send().await.unwrap() }
+    };
+    let c = challenge().await;
+    let p = problem(
+        keep(json!({"profile": {"district": "370112"}, "challenge_id": c.0, "challenge_answer": c.1})).await,
+        422,
+    )
+    .await;
+    assert_eq!(p["field"], "profile.credit_code");
+    let p = problem(keep(json!({"profile": {"credit_code": credit, "employees": -3}})).await, 422).await;
+    assert_eq!(p["field"], "profile.employees");
+    let res = keep(json!({"profile": {"credit_code": credit, "name": "济南历城软件有限公司", "district": "370112"},
+        "challenge_id": c.0, "challenge_answer": c.1}))
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let kept: Value = res.json().await.unwrap();
+    let code = kept["code"].as_str().unwrap().to_string();
+    let feed = kept["feed_url"].as_str().unwrap().to_string();
+    let token = feed.split('/').rev().nth(1).unwrap().to_string();
+    // Kept once: another save needs the code, and never shows it again.
+    let p = problem(keep(json!({"profile": {"credit_code": credit}})).await, 409).await;
+    assert_eq!(p["field"], "code");
+    let res = keep(json!({"profile": {"credit_code": credit, "name": "济南历城软件有限公司", "district": "370112", "employees": 30}, "code": code})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.json::<Value>().await.unwrap().get("code").is_none());
+
+    let open = |code: String| {
+        let (url, credit) = (app.url("/api/v1/policies/profiles/open"), credit.to_lowercase());
+        async move { client().post(url).json(&json!({"credit_code": credit, "code": code})).send().await.unwrap() }
+    };
+    problem(open("AAAAAAAA".into()).await, 422).await;
+    let seen: Value = open(code.clone()).await.json().await.unwrap();
+    assert_eq!(seen["profile"]["employees"], 30, "updated");
+    assert_eq!(seen["eligible"][0]["title"], "历城区企业首批订阅政策");
+
+    // The subscription: what is new since a day, and the feed.
+    let since = |day: chrono::NaiveDate| {
+        let url = app.url(&format!("/api/v1/policies/subscriptions/{token}?since={day}"));
+        async move { client().get(url).send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let today = gongkai_app::today();
+    assert_eq!(since(today + chrono::Duration::days(1)).await["eligible"].as_array().unwrap().len(), 0);
+    import("历城区企业新发布订阅政策").await;
+    let new = since(today).await;
+    let titles: Vec<&str> = new["eligible"].as_array().unwrap().iter().map(|e| e["title"].as_str().unwrap()).collect();
+    assert!(titles.contains(&"历城区企业新发布订阅政策"), "{new}");
+    assert!(new.get("profile").is_none(), "the feed token does not show the profile");
+    let res = client().get(&feed).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("application/atom+xml"));
+    let atom = res.text().await.unwrap();
+    assert!(atom.contains("【符合】历城区企业新发布订阅政策"), "{atom}");
+    assert_eq!(app.get("/policies/subscriptions/xyz/feed.atom").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&format!("/api/v1/policies/subscriptions/{token}?since=昨天")).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    // Without JavaScript: from the calculator's values to the page with the code.
+    let fields = [("credit_code", "91370104MA3D7P2Y4"), ("district", "370104")];
+    let mut other: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    other[0].1 =
+        format!("91370104MA3D7P2Y4{}", gongkai_domain::codes::credit_code_check_char("91370104MA3D7P2Y4").unwrap());
+    let res = client().post(app.url("/policies/profiles/confirm")).form(&other).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().await.unwrap();
+    let grab = |name: &str| -> String {
+        let at = page.find(&format!("name=\"{name}\" value=\"")).unwrap() + name.len() + 15;
+        page[at..at + page[at..].find('"').unwrap()].to_string()
+    };
+    let question = grab("challenge_question");
+    other.push(("challenge_id".into(), grab("challenge_id")));
+    other.push(("challenge_question".into(), question.clone()));
+    other.push(("challenge_answer".into(), crate::common::solve(&question)));
+    let res = client().post(app.url("/policies/profiles")).form(&other).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("企业画像已保存") && page.contains("id=\"query-code\""), "{page}");
+    let res =
+        client().post(app.url("/policies/profiles/confirm")).form(&[("district", "370104")]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+});
+
+both!(the_console_imports_a_policy_workbook, |app: App| async move {
+    let ybj = app.unit_id("济南市医疗保障局").await.to_string();
+    let book = |rows: &[&[&str]]| {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                ws.write(r as u32, c as u16, *v).unwrap();
+            }
+        }
+        wb.save_to_buffer().unwrap()
+    };
+    let header: &[&str] =
+        &["政策名称", "发布单位", "政策层级", "扶持方式", "兑现方式", "扶持金额", "适用条件", "咨询电话"];
+    let rule = r#"{"field": "district", "op": "==", "value": "370112"}"#;
+    let admin = app.login("admin").await;
+    // Bad rows are all named by their row; nothing is written.
+    let bad = book(&[
+        header,
+        &["历城区工作簿政策甲", &ybj, "市级", "资金补贴", "免申即享", r#"{"fixed_yuan": 1000}"#, rule, "0531-1"],
+        &["历城区工作簿政策乙", &ybj, "市级", "资金补贴", "免申即享", "", r#"{"field": "colour"}"#, ""],
+        &["历城区工作簿政策丙", "没有这个单位", "市级", "资金补贴", "免申即享", "", rule, ""],
+    ]);
+    let res = upload(&admin, bad).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("第 3 行：") && page.contains("第 4 行："), "{page}");
+    assert!(!page.contains("第 2 行："), "{page}");
+    assert!(app.store.policies_live().await.unwrap().is_empty());
+    let good = book(&[
+        header,
+        &["历城区工作簿政策甲", &ybj, "市级", "资金补贴", "免申即享", r#"{"fixed_yuan": 1000}"#, rule, "0531-1"],
+        &["历城区工作簿政策乙", &ybj, "district", "honour", "quick_apply", "", rule, ""],
+    ]);
+    let res = upload(&admin, good.clone()).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(crate::common::location(&res).contains("report="));
+    let live = app.store.policies_live().await.unwrap();
+    assert_eq!(live.len(), 2);
+    let b = live.iter().find(|p| p.draft.title == "历城区工作簿政策乙").unwrap();
+    assert_eq!(b.draft.mode.code(), "quick_apply");
+    upload(&admin, good.clone()).await;
+    assert_eq!(app.store.policies_live().await.unwrap().len(), 2, "a second import adds nothing");
+    // The template reads back as the import's header.
+    let template = admin.get("/admin/policies/import/template.xlsx").await;
+    assert_eq!(template.status(), StatusCode::OK);
+    // It publishes without review: an editor may not.
+    let editor = app.login("ybj_editor").await;
+    assert_eq!(editor.get("/admin/policies/import").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(upload(&editor, good).await.status(), StatusCode::FORBIDDEN);
+});
+
+async fn upload(session: &crate::common::Session, bytes: Vec<u8>) -> reqwest::Response {
+    let form =
+        reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name("政策.xlsx"));
+    session
+        .client
+        .post(session.url(&format!("/admin/policies/import?_csrf={}", session.csrf)))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}

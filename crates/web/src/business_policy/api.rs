@@ -10,6 +10,7 @@ use crate::forms::{ApiJson, ApiQuery, path_id};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use gongkai_app::business_policy::library::{self, Facets, LivePolicy};
 use gongkai_app::business_policy::matching::{self, MatchResult};
 use gongkai_domain::business_policy::policy::{GuideInput, PolicyFields, PolicyInput};
@@ -180,7 +181,7 @@ pub struct MatchBody {
 pub async fn match_policies(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<MatchBody>,
-) -> ApiResult<Json<MatchResult>> {
+) -> ApiResult<axum::response::Response> {
     let today = state.today();
     let as_of = match body.as_of.as_deref().map(str::trim) {
         None | Some("") => today,
@@ -195,10 +196,11 @@ pub async fn match_policies(
         e
     })?;
     let lib = library::library(&state).await?;
-    let result = tokio::task::spawn_blocking(move || matching::match_profile(&lib, &profile, as_of))
+    let json = tokio::task::spawn_blocking(move || matching::match_json(&lib, &profile, as_of))
         .await
+        .map_err(|e| crate::errors::AppError::Internal(format!("matching: {e}")))?
         .map_err(|e| crate::errors::AppError::Internal(format!("matching: {e}")))?;
-    Ok(Json(result))
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], json).into_response())
 }
 
 use chrono::Datelike;
@@ -359,4 +361,5 @@ pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .merge(super::claims::api_routes())
         .merge(super::redemption::api_routes())
         .merge(super::stats::api_routes())
+        .merge(super::subscriptions::api_routes())
 }

@@ -191,6 +191,24 @@ async fn policy_title(state: &AppState, id: i64) -> String {
 
 // ----- the console -----
 
+/// Claims with their policies' titles, each title read once.
+async fn titled(state: &AppState, list: Vec<Claim>) -> Vec<(Claim, String)> {
+    let mut titles: std::collections::HashMap<i64, String> = Default::default();
+    let mut rows = Vec::with_capacity(list.len());
+    for c in list {
+        let t = match titles.get(&c.policy_id) {
+            Some(t) => t.clone(),
+            None => {
+                let t = policy_title(state, c.policy_id).await;
+                titles.insert(c.policy_id, t.clone());
+                t
+            }
+        };
+        rows.push((c, t));
+    }
+    rows
+}
+
 #[derive(Template)]
 #[template(path = "console/policy_claims.html")]
 struct QueueTemplate {
@@ -201,16 +219,7 @@ struct QueueTemplate {
 
 async fn queue(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff, Query(q): Query) -> PageResult {
     let policy_id = q.int("policy", "政策")?;
-    let list = claims::staff_list(&state, &p, policy_id).await?;
-    let mut rows = Vec::with_capacity(list.len());
-    let mut titles: std::collections::HashMap<i64, String> = Default::default();
-    for c in list {
-        if !titles.contains_key(&c.policy_id) {
-            titles.insert(c.policy_id, policy_title(&state, c.policy_id).await);
-        }
-        let t = titles[&c.policy_id].clone();
-        rows.push((c, t));
-    }
+    let rows = titled(&state, claims::staff_list(&state, &p, policy_id).await?).await;
     let page = console_page(&state, &headers, &p, "快申快享申报", "/admin/policy-claims", "policies").await;
     Ok(html(&QueueTemplate { page, rows, today: state.today() }))
 }
@@ -434,8 +443,7 @@ pub async fn api_queue(
     let policy_id = q.int("policy", "政策")?;
     let mut out = Vec::new();
     let today = state.today();
-    for c in claims::staff_list(&state, &p, policy_id).await? {
-        let title = policy_title(&state, c.policy_id).await;
+    for (c, title) in titled(&state, claims::staff_list(&state, &p, policy_id).await?).await {
         let file = claims::ClaimFile { claim: c, steps: vec![], payout: None };
         out.push(claim_out(file, title, true, today));
     }

@@ -32,6 +32,11 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             get(register_page).post(register_import).layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
         )
         .route("/policies/{id}/register", get(register_run))
+        .route(
+            "/policies/import",
+            get(import_page).post(import_upload).layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/policies/import/template.xlsx", get(import_template))
         .merge(super::claims::console_routes())
         .merge(super::redemption::console_routes())
         .merge(super::stats::console_routes())
@@ -59,6 +64,7 @@ struct ListTemplate {
     page: Page,
     rows: Vec<Row>,
     may_draft: bool,
+    may_import: bool,
 }
 
 async fn list(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff, Query(q): Query) -> PageResult {
@@ -76,7 +82,8 @@ async fn list(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff
             updated: gongkai_domain::time::display_instant_at(x.updated_at),
         })
         .collect();
-    Ok(html(&ListTemplate { page, rows, may_draft: p.may(Action::DraftDocuments) }))
+    let may_import = require_import(&p).is_ok();
+    Ok(html(&ListTemplate { page, rows, may_draft: p.may(Action::DraftDocuments), may_import }))
 }
 
 #[derive(Template)]
@@ -534,4 +541,102 @@ async fn register_run(
     Query(q): Query,
 ) -> PageResult {
     run_page(&state, &headers, &p, path_id(&id)?, &q, FormView::default()).await
+}
+
+#[derive(Template)]
+#[template(path = "console/policy_import.html")]
+struct ImportTemplate {
+    page: Page,
+    form: FormView,
+    columns: &'static [(&'static str, &'static str, &'static str)],
+}
+
+fn require_import(p: &Principal) -> Result<(), AppError> {
+    p.require(Action::DraftDocuments, Reach::Global)?;
+    p.require(Action::ReviewDocuments, Reach::Global)?;
+    Ok(())
+}
+
+async fn import_form(state: &AppState, headers: &HeaderMap, p: &Principal, q: &Fields, form: FormView) -> PageResult {
+    let mut page = console_page(state, headers, p, "批量导入政策", "/admin/policies", "policies").await;
+    page.notice = q.get("report").chars().take(200).collect();
+    let failed = form.failed();
+    Ok(html_form(&ImportTemplate { page, form, columns: &gongkai_domain::business_policy::sheet::COLUMNS }, failed))
+}
+
+async fn import_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Staff(p): Staff,
+    Query(q): Query,
+) -> PageResult {
+    require_import(&p)?;
+    import_form(&state, &headers, &p, &q, FormView::default()).await
+}
+
+async fn import_upload(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Staff(p): Staff,
+    form: axum::extract::Multipart,
+) -> PageResult {
+    require_import(&p)?;
+    let upload = read_upload(form).await?;
+    let failed = |e: Invalid| FormView::with_errors(Fields::default(), e);
+    let Some((_, bytes)) = upload.file.filter(|(_, b)| !b.is_empty()) else {
+        let e = Invalid::one("file", "政策工作簿", "请选择 XLSX 文件");
+        return import_form(&state, &headers, &p, &Fields::default(), failed(e)).await;
+    };
+    match super::import::import_xlsx(&state, &p, bytes.to_vec()).await {
+        Ok(r) => {
+            let report = format!("导入完成：新增 {} 项，更新 {} 项，未变 {} 项。", r.created, r.updated, r.unchanged);
+            let q: String =
+                url::form_urlencoded::Serializer::new(String::new()).append_pair("report", &report).finish();
+            Ok(Redirect::to(&format!("/admin/policies/import?{q}")).into_response())
+        }
+        Err(e) => {
+            let e = AppError::from(e).form_errors()?;
+            import_form(&state, &headers, &p, &Fields::default(), failed(e)).await
+        }
+    }
+}
+
+/// A workbook with the header and one example row.
+async fn import_template(Staff(p): Staff) -> Result<axum::response::Response, AppError> {
+    require_import(&p)?;
+    use gongkai_domain::business_policy::sheet::COLUMNS;
+    let headers: Vec<&str> = COLUMNS.iter().map(|(_, label, _)| *label).collect();
+    let example: Vec<String> = COLUMNS
+        .iter()
+        .map(|(code, _, _)| {
+            match *code {
+                "title" => "济南市首台（套）重大技术装备奖励",
+                "unit" => "11370100004188578X",
+                "level" => "市级",
+                "benefit_type" => "资金补贴",
+                "mode" => "免申即享",
+                "doc_no" => "济工信发〔2025〕6号",
+                "valid_until" => "2027-12-31",
+                "amount" => r#"{"fixed_yuan": 500000}"#,
+                "rule" => r#"{"all": [{"field": "industry", "op": "prefix", "value": ["C34", "C35"]}, {"field": "district", "op": "prefix", "value": ["3701"]}]}"#,
+                "guide.beneficiaries" => "首台（套）产品经省级认定的装备制造企业",
+                "guide.phone" => "0531-12345",
+                _ => "",
+            }
+            .to_string()
+        })
+        .collect();
+    let bytes = gongkai_export::table_xlsx::write("政策", &headers, &[example]).map_err(AppError::internal)?;
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static(gongkai_store::attachments::FileKind::Xlsx.content_type()),
+    );
+    if let Ok(v) =
+        axum::http::HeaderValue::from_str(&crate::documents::files::content_disposition("政策导入模板.xlsx", false))
+    {
+        h.insert(axum::http::header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
 }

@@ -7,6 +7,7 @@ pub mod console;
 pub mod portal;
 pub mod redemption;
 pub mod stats;
+pub mod subscriptions;
 
 use crate::forms::Fields;
 use gongkai_app::business_policy::library::{Filter, LivePolicy, Validity};

@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(super::claims::portal_routes())
         .merge(super::redemption::portal_routes())
+        .merge(super::subscriptions::portal_routes())
         .route("/policies", get(list))
         .route("/policies/feed.atom", get(feed))
         .route("/policies/calculator", get(calculator).post(calculate))
@@ -265,7 +266,7 @@ fn render_calculator(
 }
 
 /// Reads the calculator's form: the research ratio is typed in per cent.
-fn profile_of(f: &Fields, today: chrono::NaiveDate) -> Result<EnterpriseProfile, Invalid> {
+pub(crate) fn profile_of(f: &Fields, today: chrono::NaiveDate) -> Result<EnterpriseProfile, Invalid> {
     let get = |name: &str| -> String {
         match name {
             "rd_ratio" => match f.get("rd_ratio_pct").trim() {
@@ -338,21 +339,31 @@ async fn calculate(State(state): State<AppState>, headers: HeaderMap, Form(f): F
     }
 }
 
-struct FeedEntry {
-    id: i64,
-    title: String,
-    updated: String,
-    author: String,
-    summary: String,
+pub(crate) struct FeedEntry {
+    pub id: i64,
+    pub title: String,
+    pub updated: String,
+    pub author: String,
+    pub summary: String,
 }
 
 #[derive(Template)]
 #[template(path = "portal/policy_feed.xml")]
-struct FeedTemplate {
-    title: String,
-    base: String,
-    updated: String,
-    entries: Vec<FeedEntry>,
+pub(crate) struct FeedTemplate {
+    pub title: String,
+    pub base: String,
+    pub feed_path: String,
+    pub alternate: String,
+    pub updated: String,
+    pub entries: Vec<FeedEntry>,
+}
+
+impl FeedTemplate {
+    /// The feed as an Atom response.
+    pub fn response(&self) -> PageResult {
+        let xml = self.render()?;
+        Ok(([(axum::http::header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], xml).into_response())
+    }
 }
 
 /// An Atom feed of the newest published policies, filtered like the list.
@@ -376,6 +387,13 @@ async fn feed(State(state): State<AppState>, Query(q): Query) -> PageResult {
         .collect();
     let updated = entries.first().map(|e| e.updated.clone()).unwrap_or_else(|| "2000-01-01T00:00:00Z".into());
     let title = format!("{} · 惠企政策", state.site.site_name);
-    let xml = FeedTemplate { title, base: state.base_url(), updated, entries }.render()?;
-    Ok(([(axum::http::header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], xml).into_response())
+    FeedTemplate {
+        title,
+        base: state.base_url(),
+        feed_path: "/policies/feed.atom".into(),
+        alternate: "/policies".into(),
+        updated,
+        entries,
+    }
+    .response()
 }
