@@ -247,11 +247,7 @@ async fn load_enterprises(store: &Store) -> Result<usize> {
 /// the division code, a made-up organisation code, and the check character of GB 32100-2015.
 fn demo_credit_code(district: &str, i: u64) -> String {
     let body = format!("91{district}MA{:07}", 3_100_000 + i * 37);
-    "0123456789ABCDEFGHJKLMNPQRTUWXY"
-        .chars()
-        .map(|c| format!("{body}{c}"))
-        .find(|code| gongkai_domain::codes::CreditCode::parse(code).is_ok())
-        .unwrap_or(body)
+    gongkai_domain::codes::CreditCode::complete(&body).map_or(body, |c| c.as_str().to_string())
 }
 
 const DEMO_POLICIES: &str = include_str!("../demo/policies.jsonl");

@@ -61,6 +61,13 @@ impl CreditCode {
         Ok(CreditCode(code))
     }
 
+    /// The code whose first 17 characters are `first17`, with its check character; none when
+    /// they hold a character a credit code cannot.
+    pub fn complete(first17: &str) -> Option<CreditCode> {
+        let check = credit_code_check_char(first17)?;
+        CreditCode::parse(&format!("{first17}{check}")).ok()
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -192,6 +199,14 @@ pub fn luhn_valid(digits: &str) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_credit_code_is_completed_with_its_check_character() {
+        assert_eq!(CreditCode::complete("11370100004189066").unwrap().as_str(), "113701000041890665");
+        assert_eq!(CreditCode::complete("91350100M000100Y4").unwrap().as_str(), "91350100M000100Y43");
+        assert!(CreditCode::complete("9135010OM000100Y4").is_none(), "O is not a credit-code character");
+        assert!(CreditCode::complete("913501").is_none());
+    }
 
     #[test]
     fn credit_codes_table() {

@@ -86,3 +86,54 @@ fn a_catalogue_item_reads_the_same_from_the_form_and_from_json() {
     let from_json: CatalogueItemInput = serde_json::from_value(sample.clone()).unwrap();
     assert_eq!(CatalogueItemInput::from_form(&get(&sample), &all(&sample)), from_json);
 }
+
+#[test]
+fn a_policy_reads_the_same_from_the_form_and_from_json() {
+    use crate::business_policy::policy::{PolicyFields, PolicyInput};
+    // The console's form: the amount as a choice with a percentage, the window as two dates,
+    // the guide's fields by name, the rule as the builder's rows, ids separated by commas.
+    let form = json!({
+        "unit_id": 7, "title": "济南市科技型中小企业研发费用后补助", "summary": "按研发费用的比例补助",
+        "level": "city", "doc_no": "济科发〔2025〕3号", "valid_until": "2027-12-31", "benefit_type": "subsidy",
+        "mode": "quick_apply", "handling_days": 5,
+        "amount_kind": "rate", "rate_pct": 10, "rate_of": "rd_expense_wan", "cap_yuan": 500000,
+        "opens_on": "2026-03-01", "closes_on": "2026-12-31",
+        "beneficiaries": "科技型中小企业", "conditions": "上年度研发费用不低于50万元", "materials": "专项审计报告",
+        "address": "济南市龙奥北路8号", "phone": "0531-66608000", "time_limit": "受理后5个工作日内",
+        "c0_group": 1, "c0_field": "district", "c0_op": "in", "c0_value": "370102、370112",
+        "c1_group": 2, "c1_field": "qualifications", "c1_op": "contains", "c1_value": "tech_sme",
+        "c2_group": 2, "c2_field": "rd_ratio", "c2_op": ">=", "c2_value": "5%",
+        "document_ids": "3,4", "interpretation_ids": "5"
+    });
+    let api = json!({
+        "unit_id": 7, "title": "济南市科技型中小企业研发费用后补助", "summary": "按研发费用的比例补助",
+        "level": "city", "doc_no": "济科发〔2025〕3号", "valid_until": "2027-12-31", "benefit_type": "subsidy",
+        "mode": "quick_apply", "handling_days": 5,
+        "amount": {"rate": 0.1, "of": "rd_expense_wan", "cap_yuan": 500000},
+        "window": {"opens_on": "2026-03-01", "closes_on": "2026-12-31"},
+        "guide": {"beneficiaries": "科技型中小企业", "conditions": "上年度研发费用不低于50万元", "materials": "专项审计报告",
+                  "address": "济南市龙奥北路8号", "phone": "0531-66608000", "time_limit": "受理后5个工作日内"},
+        "rule": {"all": [
+            {"field": "district", "op": "in", "value": ["370102", "370112"]},
+            {"any": [{"field": "qualifications", "op": "contains", "value": "tech_sme"},
+                     {"field": "rd_ratio", "op": ">=", "value": 0.05}]}
+        ]},
+        "document_ids": [3, 4], "interpretation_ids": [5]
+    });
+    assert_eq!(keys(&api), properties::<PolicyInput>(), "the API sample gives every field");
+    let from_form = PolicyInput::from_form(&get(&form)).unwrap();
+    let from_json: PolicyInput = serde_json::from_value(api).unwrap();
+    assert_eq!(from_form.unit_id, from_json.unit_id);
+    assert_eq!(PolicyFields::parse(&from_form).unwrap(), PolicyFields::parse(&from_json).unwrap());
+    // A fixed amount, no window, the rule as JSON text.
+    let fixed = json!({"title": "奖励", "level": "city", "benefit_type": "honour", "mode": "exempt_apply",
+        "amount_kind": "fixed", "fixed_yuan": 200000, "rule_json": "{\"all\": []}"});
+    let input = PolicyInput::from_form(&get(&fixed)).unwrap();
+    assert_eq!(
+        (input.amount, input.window, input.rule),
+        (Some(json!({"fixed_yuan": 200000})), None, json!({"all": []}))
+    );
+    let bad = json!({"title": "奖励", "handling_days": "三天", "document_ids": "3,x", "rule_json": "{all"});
+    let fields: Vec<String> = PolicyInput::from_form(&get(&bad)).unwrap_err().0.into_iter().map(|e| e.field).collect();
+    assert_eq!(fields, ["document_ids", "rule", "handling_days"]);
+}

@@ -342,17 +342,18 @@ impl Writer {
     pub async fn enterprises_put(&mut self, list: &[Enterprise]) -> Result<RegisterWrite> {
         let now = crate::now_text();
         let mut out = RegisterWrite::default();
+        // The register as it stands, in one query rather than one per row (a register is a few
+        // hundred thousand rows at most).
+        let mut stored: std::collections::HashMap<String, (String, String)> = std::collections::HashMap::new();
+        for row in sqlx::query("SELECT credit_code, name, profile FROM enterprises").fetch_all(self.conn()).await? {
+            let r = Named::new(&row, "enterprises");
+            stored.insert(r.get("credit_code")?, (r.get("name")?, r.get("profile")?));
+        }
         for e in list {
             let profile = e.profile.to_json().to_string();
-            let old = sqlx::query("SELECT name, profile FROM enterprises WHERE credit_code = $1")
-                .bind(&e.credit_code)
-                .fetch_optional(self.conn())
-                .await?;
-            match old {
-                Some(row) => {
-                    let r = Named::new(&row, "enterprises");
-                    let (name, stored): (String, String) = (r.get("name")?, r.get("profile")?);
-                    if name == e.name && stored == profile {
+            match stored.get(&e.credit_code) {
+                Some((name, stored)) => {
+                    if *name == e.name && *stored == profile {
                         out.unchanged += 1;
                         continue;
                     }

@@ -33,7 +33,7 @@ pub fn bars(id: &str, title: &str, unit: &str, data: &[Bar]) -> String {
     const WIDTH: i64 = 480;
     const LABEL: i64 = 150;
     const VALUE: i64 = 90;
-    const ROW: i64 = 28;
+    const ROW: i64 = 30;
     let height = (data.len() as i64).max(1) * ROW + 8;
     let max = data.iter().map(|b| b.value).max().unwrap_or(0).max(1);
     let id = escape(id);
@@ -53,12 +53,12 @@ pub fn bars(id: &str, title: &str, unit: &str, data: &[Bar]) -> String {
         let w = (b.value.max(0) as f64 / max as f64 * (WIDTH - LABEL - VALUE) as f64).round() as i64;
         let _ = write!(
             out,
-            r##"<g><title>{full} {v}{unit}</title><text x="{lx}" y="{ty}" font-size="13" text-anchor="end" fill="#1f2d3d">{label}</text><rect x="{LABEL}" y="{ry}" width="{w}" height="18" fill="#1d5fa8"/><text x="{vx}" y="{ty}" font-size="13" fill="#1f2d3d">{v}{unit}</text></g>"##,
+            r##"<g><title>{full} {v}{unit}</title><text x="{lx}" y="{ty}" font-size="15" text-anchor="end" fill="#1f2d3d">{label}</text><rect x="{LABEL}" y="{ry}" width="{w}" height="18" fill="#1d5fa8"/><text x="{vx}" y="{ty}" font-size="15" fill="#1f2d3d">{v}{unit}</text></g>"##,
             full = escape(&b.label),
-            label = escape(&short(&b.label, 11)),
+            label = escape(&short(&b.label, 9)),
             lx = LABEL - 6,
-            ty = y + 15,
-            ry = y + 1,
+            ty = y + 17,
+            ry = y + 3,
             vx = LABEL + w + 6,
             v = b.value,
         );

@@ -19,6 +19,13 @@ pub struct LivePolicy {
     pub published_at: DateTime<Utc>,
     /// Text searched by `q`, lower-cased.
     haystack: String,
+    /// What the filters and facets read of the rule, worked out once when the library is read:
+    /// the industry codes it names, their sections (each once), the division codes it names
+    /// and every district test (prefixes included).
+    industries: Vec<String>,
+    sections: Vec<String>,
+    districts: Vec<String>,
+    district_tests: Vec<String>,
 }
 
 /// Every published policy, newest first.
@@ -45,22 +52,7 @@ pub async fn library(cx: &Context) -> Result<Arc<Library>, Error> {
         .policies_live()
         .await?
         .into_iter()
-        .filter_map(|p| {
-            let fields = p.live?;
-            let g = &fields.guide;
-            let haystack = [&fields.title, &fields.summary, &fields.doc_no, &g.beneficiaries, &g.conditions]
-                .iter()
-                .map(|s| s.to_lowercase())
-                .collect::<Vec<_>>()
-                .join("\n");
-            Some(LivePolicy {
-                id: p.id,
-                unit_id: p.unit_id,
-                published_at: p.published_at.unwrap_or(p.updated_at),
-                fields,
-                haystack,
-            })
-        })
+        .filter_map(|p| Some(LivePolicy::new(p.id, p.unit_id, p.published_at.unwrap_or(p.updated_at), p.live?)))
         .collect();
     let lib = Arc::new(Library { policies });
     *cached = Some((epoch, lib.clone()));
@@ -130,6 +122,31 @@ pub struct Facets {
 }
 
 impl LivePolicy {
+    /// A published policy with what searching it needs worked out.
+    pub fn new(id: i64, unit_id: i64, published_at: DateTime<Utc>, fields: PolicyFields) -> LivePolicy {
+        let g = &fields.guide;
+        let haystack = [&fields.title, &fields.summary, &fields.doc_no, &g.beneficiaries, &g.conditions]
+            .iter()
+            .map(|s| s.to_lowercase())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let industries = fields.industries();
+        let mut sections: Vec<String> = industries.iter().filter_map(|c| c.get(..1).map(str::to_string)).collect();
+        sections.sort();
+        sections.dedup();
+        LivePolicy {
+            id,
+            unit_id,
+            published_at,
+            districts: fields.districts(),
+            district_tests: fields.district_tests(),
+            industries,
+            sections,
+            fields,
+            haystack,
+        }
+    }
+
     pub fn validity(&self, today: NaiveDate) -> Validity {
         if self.fields.in_force(today) { Validity::InForce } else { Validity::Expired }
     }
@@ -144,9 +161,11 @@ impl LivePolicy {
             && f.mode.is_none_or(|m| p.mode == m)
             && f.industry.as_deref().is_none_or(|i| {
                 let i = i.trim().to_ascii_uppercase();
-                p.industries().iter().any(|c| c.starts_with(&i) || i.starts_with(c.as_str()))
+                self.industries.iter().any(|c| c.starts_with(&i) || i.starts_with(c.as_str()))
             })
-            && f.district.as_deref().is_none_or(|d| p.names_district(d.trim()))
+            && f.district
+                .as_deref()
+                .is_none_or(|d| self.district_tests.iter().any(|c| d.trim().starts_with(c.as_str())))
             && f.validity.is_none_or(|v| self.validity(today) == v)
     }
 }
@@ -161,15 +180,59 @@ pub fn search<'a>(lib: &'a Library, f: &Filter, today: NaiveDate) -> (Vec<&'a Li
         *facets.unit.entry(p.unit_id.to_string()).or_default() += 1;
         *facets.benefit_type.entry(fl.benefit_type.code().into()).or_default() += 1;
         *facets.mode.entry(fl.mode.code().into()).or_default() += 1;
-        let mut sections: Vec<String> = fl.industries().iter().filter_map(|c| c.get(..1).map(str::to_string)).collect();
-        sections.dedup();
-        for s in sections {
-            *facets.industry.entry(s).or_default() += 1;
+        for s in &p.sections {
+            *facets.industry.entry(s.clone()).or_default() += 1;
         }
-        for d in fl.districts() {
-            *facets.district.entry(d).or_default() += 1;
+        for d in &p.districts {
+            *facets.district.entry(d.clone()).or_default() += 1;
         }
         *facets.validity.entry(p.validity(today).code().into()).or_default() += 1;
     }
     (found, facets)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gongkai_domain::business_policy::policy::{PolicyFields, PolicyInput};
+
+    fn live(id: i64, rule: serde_json::Value) -> LivePolicy {
+        let input = PolicyInput {
+            title: format!("政策{id}"),
+            level: "city".into(),
+            benefit_type: "subsidy".into(),
+            mode: "regular".into(),
+            rule,
+            ..Default::default()
+        };
+        LivePolicy::new(id, 1, Utc::now(), PolicyFields::parse(&input).unwrap())
+    }
+
+    #[test]
+    fn facets_count_each_policy_once_per_value() {
+        let lib = Library {
+            policies: vec![
+                live(
+                    1,
+                    serde_json::json!({"any": [
+                        {"field": "industry", "op": "prefix", "value": ["C39", "I65"]},
+                        {"field": "industry", "op": "prefix", "value": ["C34"]},
+                        {"field": "district", "op": "in", "value": ["370102", "370112"]}
+                    ]}),
+                ),
+                live(2, serde_json::json!({"field": "district", "op": "prefix", "value": ["3701"]})),
+            ],
+        };
+        let today = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+        let (found, facets) = search(&lib, &Filter::default(), today);
+        assert_eq!(found.len(), 2);
+        assert_eq!(facets.industry.get("C"), Some(&1), "C39 and C34 are one section");
+        assert_eq!(facets.industry.get("I"), Some(&1));
+        assert_eq!(facets.district.get("370112"), Some(&1), "the city's prefix is not a district");
+        // The city's prefix names every district; a policy naming others does not.
+        let f = Filter { district: Some("370104".into()), ..Default::default() };
+        assert_eq!(search(&lib, &f, today).0.iter().map(|p| p.id).collect::<Vec<_>>(), [2]);
+        let f = Filter { industry: Some("C3911".into()), ..Default::default() };
+        assert_eq!(search(&lib, &f, today).0.iter().map(|p| p.id).collect::<Vec<_>>(), [1]);
+    }
 }

@@ -202,7 +202,7 @@ pub async fn act_list(cx: &Context, p: &Principal, id: i64, action: &ListAction)
             w.policy_list_set_status(id, next, None, Some((stage, p.user.id)), summary).await?;
             if next == State::Published {
                 let ends = cal.add_workdays(cx.today(), PUBLICITY_WORKDAYS).value;
-                w.policy_list_publish(id, ends).await?;
+                w.policy_list_publish(id, ends, cx.clock.now()).await?;
             }
         }
         (ListAction::Submit, _) => w.policy_list_set_status(id, next, Some(p.user.id), None, summary).await?,

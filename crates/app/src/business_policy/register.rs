@@ -44,37 +44,7 @@ pub async fn import_file(cx: &Context, p: &Principal, name: &str, bytes: Vec<u8>
 /// name the item (`enterprises[3].employees`).
 pub async fn import_json(cx: &Context, p: &Principal, items: &[serde_json::Value]) -> Result<RegisterWrite, Error> {
     require(p)?;
-    if items.len() > register::MAX_ROWS {
-        return Err(Invalid::one("enterprises", "企业", format!("一次最多导入 {} 家企业", register::MAX_ROWS)).into());
-    }
-    let today = cx.today();
-    let mut errors = Invalid::default();
-    let mut list: Vec<Enterprise> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for (i, item) in items.iter().enumerate() {
-        match gongkai_domain::business_policy::profile::EnterpriseProfile::from_json(item, today) {
-            Ok(profile) => match (profile.credit_code.clone(), profile.name.clone()) {
-                (Some(credit_code), Some(name)) if seen.insert(credit_code.clone()) => {
-                    list.push(Enterprise { credit_code, name, profile })
-                }
-                (Some(code), Some(_)) => {
-                    errors.push(&format!("enterprises[{i}].credit_code"), "统一社会信用代码", format!("{code} 重复"))
-                }
-                _ => errors.push(&format!("enterprises[{i}]"), "企业", "统一社会信用代码和企业名称不能为空"),
-            },
-            Err(e) => {
-                for fe in e.0 {
-                    errors.0.push(gongkai_domain::validation::FieldError {
-                        field: format!("enterprises[{i}].{}", fe.field),
-                        message: fe.message,
-                    });
-                }
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
+    let list = register::read_json(items, cx.today())?;
     put(cx, p, &list).await
 }
 

@@ -3,7 +3,7 @@
 //! and the bulk import; [`PolicyFields::parse`] checks it.
 
 use super::profile::EnterpriseProfile;
-use super::rule::{Facts, Field, Rule};
+use super::rule::{Facts, Field, Rule, RuleRow, from_rows};
 use super::{BenefitType, Level, Mode};
 use crate::validation::{Invalid, line, text};
 use chrono::NaiveDate;
@@ -155,6 +155,121 @@ pub fn yuan_words(y: i64) -> String {
 pub struct Window {
     pub opens_on: NaiveDate,
     pub closes_on: NaiveDate,
+}
+
+/// How many condition rows the console's builder offers.
+pub const FORM_RULE_ROWS: usize = 10;
+
+/// A form's values by name (`get` gives "" for an absent one).
+struct Form<'a>(&'a dyn Fn(&str) -> String);
+
+impl Form<'_> {
+    fn get(&self, name: &str) -> String {
+        (self.0)(name)
+    }
+}
+
+impl PolicyInput {
+    /// Reads the console's form: the amount as a choice (none, fixed, a rate in per cent with
+    /// its field and cap), the window as two dates, the guide's fields by their own names, the
+    /// rule as the builder's rows (`c0_group`, `c0_field`, `c0_op`, `c0_value`, …) or, when
+    /// given, as JSON (`rule_json`); document ids separated by commas.
+    pub fn from_form(get: &dyn Fn(&str) -> String) -> Result<PolicyInput, Invalid> {
+        let f = Form(get);
+        let mut e = Invalid::default();
+        let ids = |e: &mut Invalid, name: &str, label: &str| -> Vec<i64> {
+            f.get(name)
+                .split([',', '，', '、', ' '])
+                .filter(|t| !t.trim().is_empty())
+                .filter_map(|t| {
+                    t.trim().parse::<i64>().map_err(|_| e.push(name, label, "应为用逗号分隔的文件 id")).ok()
+                })
+                .collect()
+        };
+        let document_ids = ids(&mut e, "document_ids", "政策原文");
+        let interpretation_ids = ids(&mut e, "interpretation_ids", "政策解读");
+        let number = |t: &str| -> Value {
+            match t.trim().parse::<f64>() {
+                Ok(n) if n.fract() == 0.0 => Value::from(n as i64),
+                Ok(n) => Value::from(n),
+                Err(_) => Value::from(t.trim()),
+            }
+        };
+        let amount = match f.get("amount_kind").as_str() {
+            "fixed" => Some(serde_json::json!({ "fixed_yuan": number(&f.get("fixed_yuan")) })),
+            "rate" => {
+                let rate =
+                    f.get("rate_pct").trim().parse::<f64>().map(|p| Value::from(p / 100.0)).unwrap_or(Value::Null);
+                let mut o = serde_json::json!({ "rate": rate, "of": f.get("rate_of") });
+                if !f.get("cap_yuan").trim().is_empty() {
+                    o["cap_yuan"] = number(&f.get("cap_yuan"));
+                }
+                Some(o)
+            }
+            _ => None,
+        };
+        let window = match (f.get("opens_on").trim(), f.get("closes_on").trim()) {
+            ("", "") => None,
+            (o, c) => Some(serde_json::json!({ "opens_on": o, "closes_on": c })),
+        };
+        let rule = match f.get("rule_json").trim() {
+            "" => {
+                let rows: Vec<RuleRow> = (0..FORM_RULE_ROWS)
+                    .map(|i| RuleRow {
+                        group: f.get(&format!("c{i}_group")).trim().parse().unwrap_or(i as u32 + 1),
+                        field: f.get(&format!("c{i}_field")),
+                        op: f.get(&format!("c{i}_op")),
+                        value: f.get(&format!("c{i}_value")),
+                    })
+                    .collect();
+                match from_rows(&rows) {
+                    Ok(r) => r.to_json(),
+                    Err(err) => {
+                        e.0.extend(err.0);
+                        Value::Null
+                    }
+                }
+            }
+            text => match serde_json::from_str::<Value>(text) {
+                Ok(v) => v,
+                Err(err) => {
+                    e.push("rule", "适用条件", format!("不是有效的 JSON（{err}）"));
+                    Value::Null
+                }
+            },
+        };
+        let handling_days = match f.get("handling_days").trim() {
+            "" => None,
+            t => {
+                t.parse::<u32>().map_err(|_| e.push("handling_days", "办理时限", "应为 1 至 60 的整数（工作日）")).ok()
+            }
+        };
+        let input = PolicyInput {
+            unit_id: f.get("unit_id").trim().parse().ok(),
+            handling_days,
+            title: f.get("title"),
+            summary: f.get("summary"),
+            level: f.get("level"),
+            doc_no: f.get("doc_no"),
+            valid_until: f.get("valid_until"),
+            benefit_type: f.get("benefit_type"),
+            mode: f.get("mode"),
+            amount,
+            window,
+            guide: GuideInput {
+                beneficiaries: f.get("beneficiaries"),
+                conditions: f.get("conditions"),
+                materials: f.get("materials"),
+                address: f.get("address"),
+                phone: f.get("phone"),
+                time_limit: f.get("time_limit"),
+            },
+            rule,
+            document_ids,
+            interpretation_ids,
+        };
+        e.into_result(input)
+    }
 }
 
 /// A checked policy.
@@ -326,10 +441,10 @@ impl PolicyFields {
         self.codes_of(Field::District).into_iter().filter(|c| super::is_division_code(c)).collect()
     }
 
-    /// Whether the rule's positive district tests name `district` or a prefix of it (the
-    /// city's “3701” names every district of the city).
-    pub fn names_district(&self, district: &str) -> bool {
-        self.codes_of(Field::District).iter().any(|c| district.starts_with(c.as_str()))
+    /// The codes and prefixes of the rule's positive district tests: a policy names a district
+    /// when one of them starts it (the city's “3701” names every district of the city).
+    pub fn district_tests(&self) -> Vec<String> {
+        self.codes_of(Field::District)
     }
 
     /// The industry codes and prefixes the rule names in its positive tests.

@@ -319,11 +319,7 @@ pub(crate) mod tests {
 
     /// A credit code with a correct check character.
     pub(crate) fn credit_code(first17: &str) -> String {
-        "0123456789ABCDEFGHJKLMNPQRTUWXY"
-            .chars()
-            .map(|c| format!("{first17}{c}"))
-            .find(|c| CreditCode::parse(c).is_ok())
-            .unwrap()
+        CreditCode::complete(first17).unwrap().as_str().to_string()
     }
 
     #[test]

@@ -59,7 +59,7 @@ pub fn read(rows: &[(usize, Vec<String>)], today: NaiveDate) -> Result<Vec<Enter
     let columns = columns(header, *header_line)?;
     let mut errors = Vec::new();
     let mut out: Vec<Enterprise> = Vec::new();
-    let mut seen = std::collections::HashMap::new();
+    let mut admit = Admit::default();
     for (line, cells) in rows {
         if out.len() + errors.len() >= MAX_ROWS {
             errors.push(row_error(*line, format!("一次最多导入 {MAX_ROWS} 家企业")));
@@ -79,20 +79,74 @@ pub fn read(rows: &[(usize, Vec<String>)], today: NaiveDate) -> Result<Vec<Enter
             object.insert(field.to_string(), value);
         }
         match EnterpriseProfile::from_json(&Value::Object(object), today) {
-            Ok(profile) => match (profile.credit_code.clone(), profile.name.clone()) {
-                (Some(code), Some(name)) => {
-                    if let Some(first) = seen.insert(code.clone(), *line) {
-                        errors.push(row_error(*line, format!("统一社会信用代码 {code} 与第 {first} 行重复")));
-                    } else {
-                        out.push(Enterprise { credit_code: code, name, profile });
-                    }
+            Ok(profile) => match admit.one(profile, *line) {
+                Ok(e) => out.push(e),
+                Err(Refusal::Missing) => errors.push(row_error(*line, "统一社会信用代码和企业名称不能为空")),
+                Err(Refusal::Repeated { code, first }) => {
+                    errors.push(row_error(*line, format!("统一社会信用代码 {code} 与第 {first} 行重复")))
                 }
-                _ => errors.push(row_error(*line, "统一社会信用代码和企业名称不能为空")),
             },
             Err(e) => errors.extend(e.0.into_iter().map(|fe| row_error(*line, fe.message))),
         }
     }
     if errors.is_empty() { Ok(out) } else { Err(Invalid(errors)) }
+}
+
+/// Reads a register given as JSON profiles (the API's); the errors name the item
+/// (`enterprises[3].employees`).
+pub fn read_json(items: &[Value], today: NaiveDate) -> Result<Vec<Enterprise>, Invalid> {
+    if items.len() > MAX_ROWS {
+        return Err(Invalid::one("enterprises", "企业", format!("一次最多导入 {MAX_ROWS} 家企业")));
+    }
+    let mut errors = Invalid::default();
+    let mut out = Vec::new();
+    let mut admit = Admit::default();
+    for (i, item) in items.iter().enumerate() {
+        match EnterpriseProfile::from_json(item, today) {
+            Ok(profile) => match admit.one(profile, i) {
+                Ok(e) => out.push(e),
+                Err(Refusal::Missing) => {
+                    errors.push(&format!("enterprises[{i}]"), "企业", "统一社会信用代码和企业名称不能为空")
+                }
+                Err(Refusal::Repeated { code, first }) => errors.push(
+                    &format!("enterprises[{i}].credit_code"),
+                    "统一社会信用代码",
+                    format!("{code} 与 enterprises[{first}] 重复"),
+                ),
+            },
+            Err(e) => errors.0.extend(
+                e.0.into_iter()
+                    .map(|fe| FieldError { field: format!("enterprises[{i}].{}", fe.field), message: fe.message }),
+            ),
+        }
+    }
+    errors.into_result(out)
+}
+
+/// Why a checked profile is not an enterprise of the register.
+enum Refusal {
+    /// No credit code or no name.
+    Missing,
+    /// The credit code came before, at `first`.
+    Repeated { code: String, first: usize },
+}
+
+/// The register's own rules over checked profiles, for both readers: a credit code and a name,
+/// and each credit code once.
+#[derive(Default)]
+struct Admit(std::collections::HashMap<String, usize>);
+
+impl Admit {
+    fn one(&mut self, profile: EnterpriseProfile, at: usize) -> Result<Enterprise, Refusal> {
+        let (Some(code), Some(name)) = (profile.credit_code.clone(), profile.name.clone()) else {
+            return Err(Refusal::Missing);
+        };
+        if let Some(first) = self.0.get(&code) {
+            return Err(Refusal::Repeated { code, first: *first });
+        }
+        self.0.insert(code.clone(), at);
+        Ok(Enterprise { credit_code: code, name, profile })
+    }
 }
 
 #[cfg(test)]
@@ -125,6 +179,22 @@ mod tests {
         assert_eq!(read[0].profile.employees, Some(120));
         assert_eq!(read[0].profile.qualifications.as_ref().map(Vec::len), Some(2));
         assert_eq!(read[1].profile.employees, None, "an empty cell is not given");
+    }
+
+    #[test]
+    fn json_items_are_named_by_their_index() {
+        let a = crate::business_policy::profile::tests::credit_code("91370100MA3C5K1X2");
+        let items = [
+            serde_json::json!({"credit_code": a, "name": "甲公司"}),
+            serde_json::json!({"credit_code": a, "name": "乙公司"}),
+            serde_json::json!({"name": "丙公司"}),
+            serde_json::json!({"credit_code": a, "name": "丁公司", "employees": -1}),
+        ];
+        let e = read_json(&items, today()).unwrap_err();
+        let fields: Vec<&str> = e.0.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["enterprises[1].credit_code", "enterprises[2]", "enterprises[3].employees"]);
+        assert!(e.0[0].message.contains("enterprises[0]"), "{e}");
+        assert_eq!(read_json(&items[..1], today()).unwrap()[0].name, "甲公司");
     }
 
     #[test]

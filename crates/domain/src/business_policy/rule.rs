@@ -151,11 +151,23 @@ enum Operand {
 }
 
 /// One test of one field.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Leaf {
     pub field: Field,
     pub op: Op,
     operand: Operand,
+    /// The test in words as a reason gives it, as written and under a `not`, and its value as
+    /// JSON: made on first use and kept, since the library's rules are explained for every
+    /// request of the calculator.
+    words: [std::sync::OnceLock<String>; 2],
+    json: std::sync::OnceLock<Value>,
+}
+
+/// Two tests are the same by their field, operator and value (never by what is cached).
+impl PartialEq for Leaf {
+    fn eq(&self, other: &Leaf) -> bool {
+        self.field == other.field && self.op == other.op && self.operand == other.operand
+    }
 }
 
 impl Leaf {
@@ -342,7 +354,7 @@ fn read_leaf(object: &serde_json::Map<String, Value>, path: &str) -> Result<Leaf
         Op::Contains => Operand::One(qualification(value, &at)?),
         _ => Operand::One(scalar(field, value, &at)?),
     };
-    Ok(Leaf { field, op, operand })
+    Ok(Leaf { field, op, operand, words: Default::default(), json: Default::default() })
 }
 
 fn qualification(v: &Value, at: &str) -> Result<Scalar, Invalid> {
@@ -631,19 +643,20 @@ pub struct Reason {
 }
 
 impl Reason {
-    fn of(l: &Leaf, facts: &Facts, negated: bool) -> Reason {
-        let (op, negated) = match (negated, opposite(l.op)) {
+    fn of(l: &Leaf, facts: &Facts, under_not: bool) -> Reason {
+        let (op, negated) = match (under_not, opposite(l.op)) {
             (false, _) => (l.op, false),
             (true, Some(o)) => (o, false),
             (true, None) => (l.op, true),
         };
         let actual = facts.actual(l.field);
-        let words = leaf_words(l, op, negated);
+        let words = l.words[usize::from(under_not)].get_or_init(|| leaf_words(l, op, negated)).clone();
         let text = match &actual {
             Value::Null => words,
             a => format!("{words}（企业情况：{}）", actual_words(l.field, a)),
         };
-        Reason { field: l.field.code(), op: op.code(), value: l.value(), actual, text, negated }
+        let value = l.json.get_or_init(|| l.value()).clone();
+        Reason { field: l.field.code(), op: op.code(), value, actual, text, negated }
     }
 }
 

@@ -492,9 +492,10 @@ impl Writer {
 
     /// Publishes a list for its 公示期 and records each entry as 待兑现 (an enterprise that
     /// already has a record under the policy keeps it).
-    pub async fn policy_list_publish(&mut self, id: i64, ends_on: NaiveDate) -> Result<()> {
+    /// `at` is the publication's instant (the use case's clock).
+    pub async fn policy_list_publish(&mut self, id: i64, ends_on: NaiveDate, at: DateTime<Utc>) -> Result<()> {
         let old = self.policy_list_current(id).await?;
-        let now = crate::now_text();
+        let now = gongkai_domain::time::format_instant(at);
         sqlx::query(
             "UPDATE policy_lists SET status = $1, published_at = $2, publicity_ends_on = $3, updated_at = $2 WHERE id = $4",
         )

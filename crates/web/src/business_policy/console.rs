@@ -15,8 +15,8 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
-use gongkai_domain::business_policy::policy::{GuideInput, PolicyInput};
-use gongkai_domain::business_policy::rule::{Field, Op, RuleRow, describe, from_rows, to_rows};
+use gongkai_domain::business_policy::policy::PolicyInput;
+use gongkai_domain::business_policy::rule::{Field, Op, describe, to_rows};
 use gongkai_domain::business_policy::{BenefitType, Level, Mode};
 use gongkai_domain::staff::{Action, Reach};
 use gongkai_domain::validation::Invalid;
@@ -47,7 +47,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
 }
 
 /// How many condition rows the builder offers.
-const ROWS: usize = 10;
+const ROWS: usize = gongkai_domain::business_policy::policy::FORM_RULE_ROWS;
 
 struct Row {
     id: i64,
@@ -163,96 +163,9 @@ fn ids_text(ids: &[i64]) -> String {
     ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")
 }
 
-/// The policy's input from the form: the builder's rows, or the JSON when it is given.
+/// The policy's input from the form (`PolicyInput::from_form`).
 fn input_from(f: &Fields) -> Result<PolicyInput, Invalid> {
-    let mut e = Invalid::default();
-    let ids = |e: &mut Invalid, name: &str, label: &str| -> Vec<i64> {
-        f.get(name)
-            .split([',', '，', '、', ' '])
-            .filter(|t| !t.trim().is_empty())
-            .filter_map(|t| t.trim().parse::<i64>().map_err(|_| e.push(name, label, "应为用逗号分隔的文件 id")).ok())
-            .collect()
-    };
-    let document_ids = ids(&mut e, "document_ids", "政策原文");
-    let interpretation_ids = ids(&mut e, "interpretation_ids", "政策解读");
-    let number = |t: &str| -> Value {
-        match t.trim().parse::<f64>() {
-            Ok(n) if n.fract() == 0.0 => Value::from(n as i64),
-            Ok(n) => Value::from(n),
-            Err(_) => Value::from(t.trim()),
-        }
-    };
-    let amount = match f.get("amount_kind") {
-        "fixed" => Some(serde_json::json!({ "fixed_yuan": number(f.get("fixed_yuan")) })),
-        "rate" => {
-            let rate = f.get("rate_pct").trim().parse::<f64>().map(|p| Value::from(p / 100.0)).unwrap_or(Value::Null);
-            let mut o = serde_json::json!({ "rate": rate, "of": f.get("rate_of") });
-            if !f.get("cap_yuan").trim().is_empty() {
-                o["cap_yuan"] = number(f.get("cap_yuan"));
-            }
-            Some(o)
-        }
-        _ => None,
-    };
-    let window = match (f.get("opens_on").trim(), f.get("closes_on").trim()) {
-        ("", "") => None,
-        (o, c) => Some(serde_json::json!({ "opens_on": o, "closes_on": c })),
-    };
-    let rule = match f.get("rule_json").trim() {
-        "" => {
-            let rows: Vec<RuleRow> = (0..ROWS)
-                .map(|i| RuleRow {
-                    group: f.get(&format!("c{i}_group")).trim().parse().unwrap_or(i as u32 + 1),
-                    field: f.get(&format!("c{i}_field")).into(),
-                    op: f.get(&format!("c{i}_op")).into(),
-                    value: f.get(&format!("c{i}_value")).into(),
-                })
-                .collect();
-            match from_rows(&rows) {
-                Ok(r) => r.to_json(),
-                Err(err) => {
-                    e.0.extend(err.0);
-                    Value::Null
-                }
-            }
-        }
-        text => match serde_json::from_str::<Value>(text) {
-            Ok(v) => v,
-            Err(err) => {
-                e.push("rule", "适用条件", format!("不是有效的 JSON（{err}）"));
-                Value::Null
-            }
-        },
-    };
-    let handling_days = match f.get("handling_days").trim() {
-        "" => None,
-        t => t.parse::<u32>().map_err(|_| e.push("handling_days", "办理时限", "应为 1 至 60 的整数（工作日）")).ok(),
-    };
-    let input = PolicyInput {
-        unit_id: f.get("unit_id").trim().parse().ok(),
-        handling_days,
-        title: f.get("title").into(),
-        summary: f.get("summary").into(),
-        level: f.get("level").into(),
-        doc_no: f.get("doc_no").into(),
-        valid_until: f.get("valid_until").into(),
-        benefit_type: f.get("benefit_type").into(),
-        mode: f.get("mode").into(),
-        amount,
-        window,
-        guide: GuideInput {
-            beneficiaries: f.get("beneficiaries").into(),
-            conditions: f.get("conditions").into(),
-            materials: f.get("materials").into(),
-            address: f.get("address").into(),
-            phone: f.get("phone").into(),
-            time_limit: f.get("time_limit").into(),
-        },
-        rule,
-        document_ids,
-        interpretation_ids,
-    };
-    e.into_result(input)
+    PolicyInput::from_form(&|name| f.get(name).to_string())
 }
 
 async fn form_page(
