@@ -38,7 +38,11 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 11, name: "business_policies", sql: include_str!("../migrations/0011_business_policies.sql") },
     Migration { version: 12, name: "enterprises", sql: include_str!("../migrations/0012_enterprises.sql") },
     Migration { version: 13, name: "policy_redemption", sql: include_str!("../migrations/0013_policy_redemption.sql") },
-    Migration { version: 14, name: "saved_profiles", sql: include_str!("../migrations/0014_saved_profiles.sql") },
+    Migration {
+        version: 14,
+        name: "enterprise_profiles",
+        sql: include_str!("../migrations/0014_enterprise_profiles.sql"),
+    },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

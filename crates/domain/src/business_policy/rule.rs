@@ -441,6 +441,9 @@ fn scalar(field: Field, v: &Value, at: &str) -> Result<Scalar, Invalid> {
 #[derive(Debug, Clone)]
 pub struct Facts {
     values: Vec<Option<Fact>>,
+    /// Each field's value as JSON and in words (none when not given), made once: a reason
+    /// quotes them, and a calculation gives thousands of reasons.
+    actual: Vec<(Value, Option<String>)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -476,7 +479,16 @@ impl Facts {
                 }
             })
             .collect();
-        Facts { values }
+        let mut facts = Facts { values, actual: vec![] };
+        facts.actual = Field::ALL
+            .iter()
+            .map(|f| {
+                let v = facts.actual(*f);
+                let words = (!v.is_null()).then(|| actual_words(*f, &v));
+                (v, words)
+            })
+            .collect();
+        facts
     }
 
     fn get(&self, f: Field) -> Option<&Fact> {
@@ -649,12 +661,13 @@ impl Reason {
             (true, Some(o)) => (o, false),
             (true, None) => (l.op, true),
         };
-        let actual = facts.actual(l.field);
-        let words = l.words[usize::from(under_not)].get_or_init(|| leaf_words(l, op, negated)).clone();
-        let text = match &actual {
-            Value::Null => words,
-            a => format!("{words}（企业情况：{}）", actual_words(l.field, a)),
+        let (actual, actual_words) = &facts.actual[l.field as usize];
+        let words = l.words[usize::from(under_not)].get_or_init(|| leaf_words(l, op, negated));
+        let text = match actual_words {
+            None => words.clone(),
+            Some(a) => format!("{words}（企业情况：{a}）"),
         };
+        let actual = actual.clone();
         let value = l.json.get_or_init(|| l.value()).clone();
         Reason { field: l.field.code(), op: op.code(), value, actual, text, negated }
     }

@@ -17,16 +17,16 @@ pub struct SavedProfile {
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
-const SELECT: &str = "SELECT credit_code, code_hash, feed_token, profile, updated_at FROM saved_profiles";
+const SELECT: &str = "SELECT credit_code, code_hash, feed_token, profile, updated_at FROM enterprise_profiles";
 
 fn from_row(row: &AnyRow) -> Result<SavedProfile> {
-    let r = Named::new(row, "saved_profiles");
+    let r = Named::new(row, "enterprise_profiles");
     let text: String = r.get("profile")?;
     Ok(SavedProfile {
         credit_code: r.get("credit_code")?,
         code_hash: r.get("code_hash")?,
         feed_token: r.get("feed_token")?,
-        profile: super::stored_profile("saved_profiles", &text)?,
+        profile: super::stored_profile("enterprise_profiles", &text)?,
         updated_at: r.instant("updated_at")?,
     })
 }
@@ -58,7 +58,7 @@ impl Writer {
     ) -> Result<bool> {
         let now = crate::now_text();
         let done = sqlx::query(
-            "INSERT INTO saved_profiles (credit_code, code_hash, feed_token, profile, created_at, updated_at) \
+            "INSERT INTO enterprise_profiles (credit_code, code_hash, feed_token, profile, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (credit_code) DO NOTHING",
         )
         .bind(credit_code)
@@ -82,13 +82,19 @@ impl Writer {
     }
 
     pub async fn saved_profile_update(&mut self, credit_code: &str, profile: &EnterpriseProfile) -> Result<()> {
-        sqlx::query("UPDATE saved_profiles SET profile = $1, updated_at = $2 WHERE credit_code = $3")
+        sqlx::query("UPDATE enterprise_profiles SET profile = $1, updated_at = $2 WHERE credit_code = $3")
             .bind(profile.to_json().to_string())
             .bind(crate::now_text())
             .bind(credit_code)
             .execute(self.conn())
             .await?;
-        self.record("profile.update", "saved_profile", credit_code, None, format!("企业 {credit_code} 更新企业画像"));
+        self.record(
+            "profile.update",
+            "enterprise_profile",
+            credit_code,
+            None,
+            format!("企业 {credit_code} 更新企业画像"),
+        );
         Ok(())
     }
 }
