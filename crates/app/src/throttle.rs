@@ -79,6 +79,42 @@ pub async fn secret_attempt(
     Ok(Attempt { pair: keys.pair.clone(), taken })
 }
 
+/// A query code checked for what `subject` names (an application, a claim, a kept profile),
+/// from `ip`, with the limits of the applications' query codes: wrong codes lock this subject
+/// for the address (and the address for all subjects) and only slow attempts from elsewhere, so
+/// the rightful holder is never locked out. `find` is run only once the attempt is let through;
+/// an unknown subject and a wrong code get the same answer, `wrong`, so subjects cannot be probed.
+pub async fn check_query_code<T>(
+    cx: &Context,
+    kind: &str,
+    subject: &str,
+    ip: &str,
+    find: impl std::future::Future<Output = Result<Option<T>, Error>>,
+    right: impl FnOnce(&T) -> bool,
+    wrong: gongkai_domain::validation::Invalid,
+) -> Result<T, Error> {
+    let keys = SecretKeys {
+        pair: format!("{kind}-pair:{subject}|{ip}"),
+        subject: format!("{kind}:{subject}"),
+        address: format!("query-ip:{ip}"),
+    };
+    let attempt = secret_attempt(
+        cx,
+        &keys,
+        crate::requests::CODE_GUESSES_PER_REQUEST,
+        crate::requests::CODE_GUESSES_PER_ADDRESS,
+        "查询码错误次数过多",
+    )
+    .await?;
+    match find.await? {
+        Some(found) if right(&found) => {
+            attempt.succeeded(cx).await?;
+            Ok(found)
+        }
+        _ => Err(Error::Invalid(wrong)),
+    }
+}
+
 /// Takes one of the `limit` actions `key` may do in the window, checked and counted in one
 /// atomic step; refused with 429 at the limit. Give the events back with [`release`] when the
 /// action did not happen after all.

@@ -133,27 +133,20 @@ pub(crate) async fn store(
 pub async fn track(cx: &Context, tracking_no: &str, code: &str, ip: &str) -> Result<ClaimFile, Error> {
     let tracking_no: String =
         tracking_no.trim().chars().filter(|c| !c.is_control()).take(40).collect::<String>().to_ascii_uppercase();
-    let keys = crate::throttle::SecretKeys {
-        pair: format!("claim-pair:{tracking_no}|{ip}"),
-        subject: format!("claim:{tracking_no}"),
-        address: format!("query-ip:{ip}"),
+    let find = async {
+        if tracking_no.is_empty() { Ok(None) } else { Ok(cx.store.policy_claim_by_tracking_no(&tracking_no).await?) }
     };
-    let attempt = crate::throttle::secret_attempt(
+    let claim = crate::throttle::check_query_code(
         cx,
-        &keys,
-        crate::requests::CODE_GUESSES_PER_REQUEST,
-        crate::requests::CODE_GUESSES_PER_ADDRESS,
-        "查询码错误次数过多",
+        "claim",
+        &tracking_no,
+        ip,
+        find,
+        |c: &Claim| !code.trim().is_empty() && c.code_hash == code_hash(&c.tracking_no, code),
+        Invalid::one("code", "申报编号或查询码", "不正确，请核对后重新输入"),
     )
     .await?;
-    let found = if tracking_no.is_empty() { None } else { cx.store.policy_claim_by_tracking_no(&tracking_no).await? };
-    match found {
-        Some(c) if !code.trim().is_empty() && c.code_hash == code_hash(&c.tracking_no, code) => {
-            attempt.succeeded(cx).await?;
-            file(cx, c).await
-        }
-        _ => Err(Error::Invalid(Invalid::one("code", "申报编号或查询码", "不正确，请核对后重新输入"))),
-    }
+    file(cx, claim).await
 }
 
 /// A claim whose unit's policies `p` drafts (the enterprise's contact details are theirs to see).

@@ -93,26 +93,17 @@ async fn keep_new(
 /// applications: wrong codes lock the address out of this profile, never the enterprise).
 pub async fn open(cx: &Context, credit_code: &str, code: &str, ip: &str) -> Result<SavedProfile, Error> {
     let credit_code: String = credit_code.trim().to_ascii_uppercase().chars().take(18).collect();
-    let keys = crate::throttle::SecretKeys {
-        pair: format!("profile-pair:{credit_code}|{ip}"),
-        subject: format!("profile:{credit_code}"),
-        address: format!("query-ip:{ip}"),
-    };
-    let attempt = crate::throttle::secret_attempt(
+    let find = async { Ok(cx.store.saved_profile(&credit_code).await?) };
+    crate::throttle::check_query_code(
         cx,
-        &keys,
-        crate::requests::CODE_GUESSES_PER_REQUEST,
-        crate::requests::CODE_GUESSES_PER_ADDRESS,
-        "查询码错误次数过多",
+        "profile",
+        &credit_code,
+        ip,
+        find,
+        |s: &SavedProfile| !code.trim().is_empty() && s.code_hash == query_code_hash(&credit_code, code),
+        Invalid::one("code", "统一社会信用代码或查询码", "不正确，请核对后重新输入"),
     )
-    .await?;
-    match cx.store.saved_profile(&credit_code).await? {
-        Some(s) if !code.trim().is_empty() && s.code_hash == query_code_hash(&credit_code, code) => {
-            attempt.succeeded(cx).await?;
-            Ok(s)
-        }
-        _ => Err(Error::Invalid(Invalid::one("code", "统一社会信用代码或查询码", "不正确，请核对后重新输入"))),
-    }
+    .await
 }
 
 /// The kept profile a feed token names.

@@ -314,27 +314,19 @@ pub(crate) async fn register_numbered(
 /// an unknown number and a wrong code get the same answer, so numbers cannot be probed.
 pub async fn track(cx: &Context, tracking_no: &str, code: &str, ip: &str) -> Result<Request, Error> {
     let tracking_no: String = tracking_no.trim().chars().filter(|c| !c.is_control()).take(40).collect();
-    let keys = crate::throttle::SecretKeys {
-        pair: format!("query-pair:{tracking_no}|{ip}"),
-        subject: format!("query:{tracking_no}"),
-        address: format!("query-ip:{ip}"),
+    let find = async {
+        if tracking_no.is_empty() { Ok(None) } else { Ok(cx.store.request_by_tracking_no(&tracking_no).await?) }
     };
-    let attempt = crate::throttle::secret_attempt(
+    crate::throttle::check_query_code(
         cx,
-        &keys,
-        CODE_GUESSES_PER_REQUEST,
-        CODE_GUESSES_PER_ADDRESS,
-        "查询码错误次数过多",
+        "query",
+        &tracking_no,
+        ip,
+        find,
+        |r: &Request| !code.trim().is_empty() && r.code_hash == code_hash(&r.tracking_no, code),
+        Invalid::one("code", "申请编号或查询码", "不正确，请核对后重新输入"),
     )
-    .await?;
-    let found = if tracking_no.is_empty() { None } else { cx.store.request_by_tracking_no(&tracking_no).await? };
-    match found {
-        Some(r) if !code.trim().is_empty() && r.code_hash == code_hash(&r.tracking_no, code) => {
-            attempt.succeeded(cx).await?;
-            Ok(r)
-        }
-        _ => Err(Error::Invalid(Invalid::one("code", "申请编号或查询码", "不正确，请核对后重新输入"))),
-    }
+    .await
 }
 
 // ----- an identity proof kept between a form with errors and its next submission -----

@@ -441,9 +441,10 @@ fn scalar(field: Field, v: &Value, at: &str) -> Result<Scalar, Invalid> {
 #[derive(Debug, Clone)]
 pub struct Facts {
     values: Vec<Option<Fact>>,
-    /// Each field's value as JSON and in words (none when not given), made once: a reason
-    /// quotes them, and a calculation gives thousands of reasons.
-    actual: Vec<(Value, Option<String>)>,
+    /// Each field's value as JSON and in words (none when not given), made when a reason first
+    /// quotes it and kept: a calculation gives thousands of reasons, while a run over the
+    /// register makes one set of facts per enterprise for a single rule.
+    actual: Vec<std::sync::OnceLock<(Value, Option<String>)>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -479,16 +480,16 @@ impl Facts {
                 }
             })
             .collect();
-        let mut facts = Facts { values, actual: vec![] };
-        facts.actual = Field::ALL
-            .iter()
-            .map(|f| {
-                let v = facts.actual(*f);
-                let words = (!v.is_null()).then(|| actual_words(*f, &v));
-                (v, words)
-            })
-            .collect();
-        facts
+        Facts { values, actual: Field::ALL.iter().map(|_| std::sync::OnceLock::new()).collect() }
+    }
+
+    /// [`Facts::actual`] with its words, made once.
+    fn quoted(&self, f: Field) -> &(Value, Option<String>) {
+        self.actual[f as usize].get_or_init(|| {
+            let v = self.actual(f);
+            let words = (!v.is_null()).then(|| actual_words(f, &v));
+            (v, words)
+        })
     }
 
     fn get(&self, f: Field) -> Option<&Fact> {
@@ -661,7 +662,7 @@ impl Reason {
             (true, Some(o)) => (o, false),
             (true, None) => (l.op, true),
         };
-        let (actual, actual_words) = &facts.actual[l.field as usize];
+        let (actual, actual_words) = facts.quoted(l.field);
         let words = l.words[usize::from(under_not)].get_or_init(|| leaf_words(l, op, negated));
         let text = match actual_words {
             None => words.clone(),

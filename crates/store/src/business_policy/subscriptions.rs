@@ -73,7 +73,7 @@ impl Writer {
         }
         self.record(
             "profile.save",
-            "saved_profile",
+            "enterprise_profile",
             credit_code,
             None,
             format!("企业 {credit_code} 保存企业画像并订阅"),
