@@ -46,8 +46,14 @@ pub async fn keep(
 ) -> Result<Kept, Error> {
     let credit_code = credit_code_of(profile)?;
     if cx.store.saved_profile(&credit_code).await?.is_some() {
-        let saved = open(cx, &credit_code, code, ip).await.map_err(|_| {
-            Error::Conflict(Invalid::one("code", "查询码", "该企业已保存过企业画像；请填写保存时获得的查询码以更新"))
+        let saved = open(cx, &credit_code, code, ip).await.map_err(|e| match e {
+            // Too many wrong codes from this address: said as such, not as a conflict.
+            e @ Error::TooManyRequests { .. } => e,
+            _ => Error::Conflict(Invalid::one(
+                "code",
+                "查询码",
+                "该企业已保存过企业画像；请填写保存时获得的查询码以更新",
+            )),
         })?;
         let mut w = cx.store.write(actor(ip)).await?;
         w.saved_profile_update(&credit_code, profile).await?;
@@ -61,7 +67,7 @@ pub async fn keep(
         "保存企业画像过于频繁",
     )
     .await?;
-    let kept = keep_new(cx, profile, &credit_code, challenge).await;
+    let kept = keep_new(cx, profile, &credit_code, challenge, ip).await;
     if kept.is_err() {
         crate::throttle::release(cx, &taken).await?;
     }
@@ -77,11 +83,12 @@ async fn keep_new(
     profile: &EnterpriseProfile,
     credit_code: &str,
     challenge: (&str, &str),
+    ip: &str,
 ) -> Result<Kept, Error> {
     crate::challenge::check(cx, challenge.0, challenge.1).await?;
     let code = new_query_code();
     let token = new_feed_token();
-    let mut w = cx.store.write(actor("")).await?;
+    let mut w = cx.store.write(actor(ip)).await?;
     if !w.saved_profile_insert(credit_code, &query_code_hash(credit_code, &code), &token, profile).await? {
         return Err(Error::Conflict(Invalid::one("code", "查询码", "该企业已保存过企业画像；请填写查询码以更新")));
     }

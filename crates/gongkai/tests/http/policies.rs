@@ -421,6 +421,18 @@ both!(a_profile_is_kept_subscribed_and_updated, |app: App| async move {
     let res =
         client().post(app.url("/policies/profiles/confirm")).form(&[("district", "370104")]).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Guessing the code to overwrite a kept profile is throttled as any query code is.
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        let status = keep(json!({"profile": {"credit_code": credit}, "code": "WRONG234"})).await.status();
+        statuses.push(status.as_u16());
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            break;
+        }
+    }
+    assert_eq!(statuses.first(), Some(&409));
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
 });
 
 both!(the_console_imports_a_policy_workbook, |app: App| async move {
