@@ -7,7 +7,7 @@ use crate::requests::intake::{new_query_code, new_tracking_no};
 use crate::{Context, Error, Principal};
 use gongkai_domain::business_policy::Mode;
 use gongkai_domain::business_policy::redemption::{ClaimEvent, ClaimFields, ClaimInput, claim_next};
-use gongkai_domain::staff::{Action, Reach};
+use gongkai_domain::staff::Action;
 use gongkai_domain::validation::Invalid;
 use gongkai_store::business_policy::redemption::{Claim, ClaimStep, NewClaim, Payout};
 use gongkai_store::requests::query_code_hash as code_hash;
@@ -88,8 +88,7 @@ pub(crate) async fn store(
     on: chrono::NaiveDate,
     fixed: Option<(&str, &str)>,
 ) -> Result<ClaimAck, Error> {
-    let open = cx.store.policy_claims(None, Some(policy.id)).await?;
-    if open.iter().any(|c| c.credit_code == fields.credit_code && c.status.open()) {
+    if cx.store.policy_claim_open(policy.id, &fields.credit_code).await? {
         return Err(Error::Conflict(Invalid::one(
             "credit_code",
             "统一社会信用代码",
@@ -173,13 +172,8 @@ pub async fn file(cx: &Context, claim: Claim) -> Result<ClaimFile, Error> {
 
 /// The claims `p` handles (of one policy when given): open ones first, by due date.
 pub async fn staff_list(cx: &Context, p: &Principal, policy_id: Option<i64>) -> Result<Vec<Claim>, Error> {
-    if p.require(Action::DraftDocuments, Reach::Global).is_ok() {
-        return Ok(cx.store.policy_claims(None, policy_id).await?);
-    }
-    p.require(Action::DraftDocuments, Reach::Subtree)?;
-    let tree = cx.unit_tree().await?;
-    let units: Vec<i64> = tree.subtree(p.user.unit_id).into_iter().map(|u| u.id).collect();
-    Ok(cx.store.policy_claims(Some(&units), policy_id).await?)
+    let units = super::units_in_reach(cx, p, Action::DraftDocuments).await?;
+    Ok(cx.store.policy_claims(units.as_deref(), policy_id).await?)
 }
 
 /// The unit decides: accept, approve with the amount, or reject with the reason.

@@ -170,11 +170,17 @@ pub async fn act(cx: &Context, p: &Principal, id: i64, action: &PolicyAction) ->
 
 /// The policies of the units `p` may see in the console, newest change first.
 pub async fn staff_list(cx: &Context, p: &Principal) -> Result<Vec<Policy>, Error> {
-    if p.require(Action::ViewDocuments, Reach::Global).is_ok() {
-        return Ok(cx.store.policies_of(None).await?);
+    let units = units_in_reach(cx, p, Action::ViewDocuments).await?;
+    Ok(cx.store.policies_of(units.as_deref()).await?)
+}
+
+/// The units whose policies `p` may do `action` for: none meaning all (a city-wide reach),
+/// else `p`'s unit and the units below it; forbidden without either reach.
+pub(crate) async fn units_in_reach(cx: &Context, p: &Principal, action: Action) -> Result<Option<Vec<i64>>, Error> {
+    if p.require(action, Reach::Global).is_ok() {
+        return Ok(None);
     }
-    p.require(Action::ViewDocuments, Reach::Subtree)?;
+    p.require(action, Reach::Subtree)?;
     let tree = cx.unit_tree().await?;
-    let units: Vec<i64> = tree.subtree(p.user.unit_id).into_iter().map(|u| u.id).collect();
-    Ok(cx.store.policies_of(Some(&units)).await?)
+    Ok(Some(tree.subtree(p.user.unit_id).into_iter().map(|u| u.id).collect()))
 }

@@ -294,6 +294,21 @@ impl Store {
         })
     }
 
+    /// Whether the enterprise has a claim under the policy still waiting for the unit.
+    pub async fn policy_claim_open(&self, policy_id: i64, credit_code: &str) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT 1 AS one FROM policy_claims WHERE policy_id = $1 AND credit_code = $2 \
+             AND status IN ($3, $4)",
+        )
+        .bind(policy_id)
+        .bind(credit_code)
+        .bind(ClaimState::Submitted.code())
+        .bind(ClaimState::Accepted.code())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.is_some())
+    }
+
     pub async fn policy_claim_steps(&self, claim_id: i64) -> Result<Vec<ClaimStep>> {
         let rows = sqlx::query("SELECT status, note, on_date FROM policy_claim_events WHERE claim_id = $1 ORDER BY id")
             .bind(claim_id)
