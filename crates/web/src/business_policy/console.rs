@@ -540,16 +540,9 @@ async fn import_template(Staff(p): Staff) -> Result<axum::response::Response, Ap
         })
         .collect();
     let bytes = gongkai_export::table_xlsx::write("政策", &headers, &[example]).map_err(AppError::internal)?;
-    let mut res = bytes.into_response();
-    let h = res.headers_mut();
-    h.insert(
-        axum::http::header::CONTENT_TYPE,
-        axum::http::HeaderValue::from_static(gongkai_store::attachments::FileKind::Xlsx.content_type()),
-    );
-    if let Ok(v) =
-        axum::http::HeaderValue::from_str(&crate::documents::files::content_disposition("政策导入模板.xlsx", false))
-    {
-        h.insert(axum::http::header::CONTENT_DISPOSITION, v);
-    }
-    Ok(res)
+    Ok(crate::documents::files::as_download(
+        bytes,
+        gongkai_store::attachments::FileKind::Xlsx.content_type(),
+        "政策导入模板.xlsx",
+    ))
 }

@@ -12,7 +12,7 @@ use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use gongkai_app::business_policy::stats::{self, PolicyStats, StatRow};
 
@@ -83,19 +83,11 @@ async fn workbook(State(state): State<AppState>, Staff(p): Staff) -> Result<Resp
     let sheet = |name, rows| Sheet { name, headers: &HEADERS, rows, numbers_from: 2 };
     let bytes = write_sheets(&[sheet("按区县", &d), sheet("按单位", &u), sheet("按政策", &pol), sheet("合计", &total)])
         .map_err(AppError::internal)?;
-    let mut res = bytes.into_response();
-    let h = res.headers_mut();
-    h.insert(
-        axum::http::header::CONTENT_TYPE,
-        axum::http::HeaderValue::from_static(gongkai_store::attachments::FileKind::Xlsx.content_type()),
-    );
-    if let Ok(v) = axum::http::HeaderValue::from_str(&crate::documents::files::content_disposition(
+    Ok(crate::documents::files::as_download(
+        bytes,
+        gongkai_store::attachments::FileKind::Xlsx.content_type(),
         &format!("惠企政策兑现统计-{}.xlsx", state.today()),
-        false,
-    )) {
-        h.insert(axum::http::header::CONTENT_DISPOSITION, v);
-    }
-    Ok(res)
+    ))
 }
 
 /// 惠企政策兑现统计：按政策、单位、区县的匹配企业数、申报数、已兑现企业数和金额

@@ -77,6 +77,16 @@ pub fn encode_name(name: &str) -> String {
     url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>().replace('+', "%20")
 }
 
+/// Bytes made for the caller (a workbook, a report) as a download under `name`.
+pub fn as_download(bytes: Vec<u8>, content_type: &'static str, name: &str) -> axum::response::Response {
+    let mut res = bytes.into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&content_disposition(name, false)) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}
+
 /// `Content-Disposition` for a download under its (Chinese) name.
 pub fn content_disposition(name: &str, inline: bool) -> String {
     format!("{}; filename*=UTF-8''{}", if inline { "inline" } else { "attachment" }, encode_name(name))

@@ -13,7 +13,7 @@ use askama::Template;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Datelike;
@@ -63,14 +63,7 @@ pub struct ReportOut {
 fn report_response(b: &Built, scope: Scope, format: &str) -> Result<Response, AppError> {
     let title = b.report.title();
     let file = |bytes: Vec<u8>, ct: &'static str, ext: &str| -> Response {
-        let mut res = bytes.into_response();
-        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
-        if let Ok(v) =
-            HeaderValue::from_str(&crate::documents::files::content_disposition(&format!("{title}.{ext}"), false))
-        {
-            res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-        }
-        res
+        crate::documents::files::as_download(bytes, ct, &format!("{title}.{ext}"))
     };
     match format {
         "json" => Ok(Json(ReportOut {

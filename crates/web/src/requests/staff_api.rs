@@ -486,18 +486,12 @@ pub async fn export_register(state: &AppState, p: &Principal, q: &Fields) -> Res
     ];
     let bytes = gongkai_export::table_xlsx::write("申请登记", &headers, &table).map_err(AppError::internal)?;
     gongkai_app::requests::record_export(state, p, unit_id, total).await?;
-    let mut res = bytes.into_response();
-    let h = res.headers_mut();
-    h.insert(
-        axum::http::header::CONTENT_TYPE,
-        axum::http::HeaderValue::from_static(gongkai_store::attachments::FileKind::Xlsx.content_type()),
-    );
-    if let Ok(v) = axum::http::HeaderValue::from_str(&crate::documents::files::content_disposition(
+    let mut res = crate::documents::files::as_download(
+        bytes,
+        gongkai_store::attachments::FileKind::Xlsx.content_type(),
         &format!("依申请公开登记表-{}.xlsx", super::today()),
-        false,
-    )) {
-        h.insert(axum::http::header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("private, no-store"));
+    );
+    res.headers_mut()
+        .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("private, no-store"));
     Ok(res)
 }
