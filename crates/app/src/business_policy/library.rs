@@ -26,6 +26,8 @@ pub struct LivePolicy {
     sections: Vec<String>,
     districts: Vec<String>,
     district_tests: Vec<String>,
+    /// The start of the calculator's JSON for it, `{"policy_id":…,"title":…`, written once.
+    pub(crate) json_head: Vec<u8>,
 }
 
 /// Every published policy, newest first.
@@ -134,7 +136,10 @@ impl LivePolicy {
         let mut sections: Vec<String> = industries.iter().filter_map(|c| c.get(..1).map(str::to_string)).collect();
         sections.sort();
         sections.dedup();
+        let json_head =
+            format!(r#"{{"policy_id":{id},"title":{}"#, serde_json::Value::from(fields.title.as_str())).into_bytes();
         LivePolicy {
+            json_head,
             id,
             unit_id,
             published_at,
@@ -192,11 +197,11 @@ pub fn search<'a>(lib: &'a Library, f: &Filter, today: NaiveDate) -> (Vec<&'a Li
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use gongkai_domain::business_policy::policy::{PolicyFields, PolicyInput};
 
-    fn live(id: i64, rule: serde_json::Value) -> LivePolicy {
+    pub(crate) fn live(id: i64, rule: serde_json::Value) -> LivePolicy {
         let input = PolicyInput {
             title: format!("政策{id}"),
             level: "city".into(),

@@ -59,7 +59,7 @@ pub struct MatchResult {
 /// the library's order (newest first).
 pub fn match_profile(lib: &Library, profile: &EnterpriseProfile, as_of: NaiveDate) -> MatchResult {
     let mut out = MatchResult::default();
-    for part in in_parts(lib, profile, as_of, |part| part) {
+    for (part, _) in in_parts(lib, profile, as_of, false) {
         out.eligible.extend(part.eligible);
         out.possible.extend(part.possible);
         out.ineligible.extend(part.ineligible);
@@ -68,26 +68,20 @@ pub fn match_profile(lib: &Library, profile: &EnterpriseProfile, as_of: NaiveDat
     out
 }
 
-/// [`match_profile`] as the JSON of [`MatchResult`]: each part also serialises its ineligible
-/// policies (nearly all of a large library, with their reasons) in its own thread, so only the
-/// few eligible and possible ones are sorted and written at the end.
+/// [`match_profile`] as the JSON of [`MatchResult`]: each part writes its ineligible policies
+/// (nearly all of a large library, with their reasons) straight as JSON in its own thread
+/// ([`Rule::write_reasons`]), so only the few eligible and possible ones are built, sorted and
+/// serialised at the end.
+///
+/// [`Rule::write_reasons`]: gongkai_domain::business_policy::rule::Rule::write_reasons
 pub fn match_json(lib: &Library, profile: &EnterpriseProfile, as_of: NaiveDate) -> serde_json::Result<Vec<u8>> {
-    let parts = in_parts(lib, profile, as_of, |mut part| {
-        let ineligible = std::mem::take(&mut part.ineligible);
-        let mut json = serde_json::to_vec(&ineligible);
-        if let Ok(j) = &mut json {
-            // The list's items without its brackets, to be joined with the other parts'.
-            j.pop();
-            j.remove(0);
-        }
-        (part, json)
-    });
+    let parts = in_parts(lib, profile, as_of, true);
     let mut head = MatchResult::default();
     let mut tails = Vec::with_capacity(parts.len());
     for (part, json) in parts {
         head.eligible.extend(part.eligible);
         head.possible.extend(part.possible);
-        tails.push(json?);
+        tails.push(json);
     }
     sort(&mut head);
     let mut out = Vec::with_capacity(tails.iter().map(Vec::len).sum::<usize>() + 4096);
@@ -106,20 +100,16 @@ pub fn match_json(lib: &Library, profile: &EnterpriseProfile, as_of: NaiveDate) 
     Ok(out)
 }
 
-/// The library matched in contiguous parts, one thread each, each part's result passed
-/// through `then` in that thread; the parts come back in the library's order.
-fn in_parts<T: Send>(
-    lib: &Library,
-    profile: &EnterpriseProfile,
-    as_of: NaiveDate,
-    then: impl Fn(MatchResult) -> T + Sync,
-) -> Vec<T> {
+/// The library matched in contiguous parts, one thread each; the parts come back in the
+/// library's order. `json`: each part's ineligible policies are written as the items of the
+/// JSON list (beside an empty `ineligible`) rather than built.
+fn in_parts(lib: &Library, profile: &EnterpriseProfile, as_of: NaiveDate, json: bool) -> Vec<(MatchResult, Vec<u8>)> {
     let facts = Facts::of(profile, as_of);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
     let chunk = lib.policies.len().div_ceil(cores).max(500);
     std::thread::scope(|scope| {
         let running: Vec<_> =
-            lib.policies.chunks(chunk).map(|part| scope.spawn(|| then(match_part(part, &facts, as_of)))).collect();
+            lib.policies.chunks(chunk).map(|part| scope.spawn(|| match_part(part, &facts, as_of, json))).collect();
         running.into_iter().filter_map(|h| h.join().ok()).collect()
     })
 }
@@ -141,9 +131,23 @@ pub async fn run(
     tokio::task::spawn_blocking(move || match_profile(&lib, &profile, as_of)).await.map_err(crate::Error::internal)
 }
 
-fn match_part(policies: &[LivePolicy], facts: &Facts, as_of: NaiveDate) -> MatchResult {
+fn match_part(policies: &[LivePolicy], facts: &Facts, as_of: NaiveDate, json: bool) -> (MatchResult, Vec<u8>) {
     let mut out = MatchResult::default();
+    let mut written = Vec::new();
     for p in policies.iter().filter(|p| p.fields.open_on(as_of)) {
+        if json {
+            let truth = p.fields.rule.eval(facts);
+            if truth == Truth::False {
+                if !written.is_empty() {
+                    written.push(b',');
+                }
+                written.extend_from_slice(&p.json_head);
+                written.extend_from_slice(br#","failed":"#);
+                p.fields.rule.write_reasons(facts, truth, &mut written);
+                written.push(b'}');
+                continue;
+            }
+        }
         let explained = p.fields.rule.explain(facts);
         let title = p.fields.title.clone();
         match explained.truth {
@@ -162,5 +166,46 @@ fn match_part(policies: &[LivePolicy], facts: &Facts, as_of: NaiveDate) -> Match
             Truth::False => out.ineligible.push(Ineligible { policy_id: p.id, title, failed: explained.reasons }),
         }
     }
-    out
+    (out, written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::library::tests::live;
+    use super::*;
+    use serde_json::json;
+
+    /// The JSON written straight is the result serialised, over a library split into parts,
+    /// with titles that need escaping and tests under `not`.
+    #[test]
+    fn written_json_is_the_serialised_result() {
+        let rules = [
+            json!({"field": "employees", "op": ">=", "value": 50}),
+            json!({"all": [{"field": "district", "op": "in", "value": ["370102", "370112"]},
+                           {"not": {"field": "qualifications", "op": "contains", "value": "listed"}}]}),
+            json!({"any": [{"field": "rd_ratio", "op": ">=", "value": 0.05},
+                           {"field": "industry", "op": "prefix", "value": ["C39", "I65"]}]}),
+            json!({"not": {"field": "export", "op": "==", "value": true}}),
+            json!({"field": "revenue_wan", "op": "<", "value": 2000}),
+        ];
+        let policies: Vec<LivePolicy> = (0..1_200)
+            .map(|i| {
+                let mut fields = live(i, rules[i as usize % rules.len()].clone()).fields;
+                fields.title = format!("政策“{i}”\\ \"引号\"\n");
+                LivePolicy::new(i, 1, chrono::Utc::now(), fields)
+            })
+            .collect();
+        let lib = Library { policies };
+        let today = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+        let profile = EnterpriseProfile::from_json(
+            &json!({"district": "370102", "employees": 30, "rd_ratio": 0.032, "qualifications": ["listed"],
+                    "export": true, "industry": "C3911"}),
+            today,
+        )
+        .unwrap();
+        let built = match_profile(&lib, &profile, today);
+        assert!(built.ineligible.len() > 500 && !built.eligible.is_empty() && !built.possible.is_empty());
+        let written = match_json(&lib, &profile, today).unwrap();
+        assert_eq!(String::from_utf8(written).unwrap(), serde_json::to_string(&built).unwrap());
+    }
 }

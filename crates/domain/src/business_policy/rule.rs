@@ -156,11 +156,50 @@ pub struct Leaf {
     pub field: Field,
     pub op: Op,
     operand: Operand,
-    /// The test in words as a reason gives it, as written and under a `not`, and its value as
-    /// JSON: made on first use and kept, since the library's rules are explained for every
-    /// request of the calculator.
-    words: [std::sync::OnceLock<String>; 2],
-    json: std::sync::OnceLock<Value>,
+    /// What a reason says of this test whatever the enterprise, as written [0] and under a
+    /// `not` [1]: made on first use and kept, since the library's rules are explained for
+    /// every request of the calculator. Boxed, to keep the tree that evaluation walks small.
+    said: [std::sync::OnceLock<Box<Said>>; 2],
+}
+
+/// The enterprise-independent part of a reason for one test.
+#[derive(Debug, Clone)]
+struct Said {
+    op: Op,
+    negated: bool,
+    words: String,
+    value: Value,
+    /// The reason's JSON up to its `actual`: `{"field":…,"op":…,"value":…,"actual":`.
+    head: Vec<u8>,
+    /// The words as the inside of a JSON string.
+    words_json: Vec<u8>,
+}
+
+impl Said {
+    fn of(l: &Leaf, under_not: bool) -> Said {
+        let (op, negated) = match (under_not, opposite(l.op)) {
+            (false, _) => (l.op, false),
+            (true, Some(o)) => (o, false),
+            (true, None) => (l.op, true),
+        };
+        let words = leaf_words(l, op, negated);
+        let value = l.value();
+        let mut head = br#"{"field":""#.to_vec();
+        head.extend_from_slice(l.field.code().as_bytes());
+        head.extend_from_slice(br#"","op":""#);
+        head.extend_from_slice(op.code().as_bytes());
+        head.extend_from_slice(br#"","value":"#);
+        head.extend_from_slice(value.to_string().as_bytes());
+        head.extend_from_slice(br#","actual":"#);
+        Said { op, negated, words_json: string_inside(&words), words, value, head }
+    }
+}
+
+/// A string as it stands between the quotes of a JSON string (escaping is per character, so
+/// such insides join as their strings do).
+fn string_inside(s: &str) -> Vec<u8> {
+    let quoted = Value::from(s).to_string();
+    quoted.as_bytes()[1..quoted.len() - 1].to_vec()
 }
 
 /// Two tests are the same by their field, operator and value (never by what is cached).
@@ -354,7 +393,7 @@ fn read_leaf(object: &serde_json::Map<String, Value>, path: &str) -> Result<Leaf
         Op::Contains => Operand::One(qualification(value, &at)?),
         _ => Operand::One(scalar(field, value, &at)?),
     };
-    Ok(Leaf { field, op, operand, words: Default::default(), json: Default::default() })
+    Ok(Leaf { field, op, operand, said: Default::default() })
 }
 
 fn qualification(v: &Value, at: &str) -> Result<Scalar, Invalid> {
@@ -441,10 +480,22 @@ fn scalar(field: Field, v: &Value, at: &str) -> Result<Scalar, Invalid> {
 #[derive(Debug, Clone)]
 pub struct Facts {
     values: Vec<Option<Fact>>,
-    /// Each field's value as JSON and in words (none when not given), made when a reason first
-    /// quotes it and kept: a calculation gives thousands of reasons, while a run over the
-    /// register makes one set of facts per enterprise for a single rule.
-    actual: Vec<std::sync::OnceLock<(Value, Option<String>)>>,
+    /// Each field's value as a reason quotes it, made when a reason first does and kept: a
+    /// calculation gives thousands of reasons, while a run over the register makes one set of
+    /// facts per enterprise for a single rule.
+    actual: Vec<std::sync::OnceLock<Quote>>,
+}
+
+/// A field's value as reasons quote it.
+#[derive(Debug, Clone)]
+struct Quote {
+    /// As JSON (null when not given).
+    value: Value,
+    /// The words added to a reason's text, “（企业情况：…）”, empty when not given.
+    words: String,
+    /// `value` written out, and `words` as the inside of a JSON string.
+    value_json: Vec<u8>,
+    words_json: Vec<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -484,11 +535,15 @@ impl Facts {
     }
 
     /// [`Facts::actual`] with its words, made once.
-    fn quoted(&self, f: Field) -> &(Value, Option<String>) {
+    fn quoted(&self, f: Field) -> &Quote {
         self.actual[f as usize].get_or_init(|| {
-            let v = self.actual(f);
-            let words = (!v.is_null()).then(|| actual_words(f, &v));
-            (v, words)
+            let value = self.actual(f);
+            let words = if value.is_null() {
+                String::new()
+            } else {
+                format!("（企业情况：{}）", actual_words(f, &value))
+            };
+            Quote { value_json: value.to_string().into_bytes(), words_json: string_inside(&words), value, words }
         })
     }
 
@@ -584,19 +639,48 @@ impl Rule {
         let mut reasons = Vec::new();
         let mut unknown = Vec::new();
         match truth {
-            Truth::True => self.witness(facts, Truth::True, false, &mut reasons),
-            Truth::False => self.witness(facts, Truth::False, false, &mut reasons),
             Truth::Unknown => self.open_fields(facts, &mut unknown),
+            decided => self.witness(facts, decided, false, &mut |l, n| reasons.push(Reason::of(l, facts, n))),
         }
         Explained { truth, reasons, unknown }
     }
 
-    /// Collects the leaves that give this part the truth `want` (which it has). `negated`: the
-    /// part sits under an odd number of `not`s, so its leaves are reported turned round.
-    fn witness(&self, facts: &Facts, want: Truth, negated: bool, out: &mut Vec<Reason>) {
+    /// The `reasons` of [`Rule::explain`] for this rule, which has the truth `truth`, written
+    /// straight as the JSON list that serialising them gives (`[]` for unknown): the
+    /// calculator sends the failed tests of thousands of policies per request, and this
+    /// copies each test's kept words and the enterprise's kept figures instead of building a
+    /// [`Reason`] and serialising it.
+    pub fn write_reasons(&self, facts: &Facts, truth: Truth, out: &mut Vec<u8>) {
+        out.push(b'[');
+        if truth != Truth::Unknown {
+            let mut first = true;
+            self.witness(facts, truth, false, &mut |l, under_not| {
+                if !std::mem::take(&mut first) {
+                    out.push(b',');
+                }
+                let said = l.said(under_not);
+                let quote = facts.quoted(l.field);
+                out.extend_from_slice(&said.head);
+                out.extend_from_slice(&quote.value_json);
+                out.extend_from_slice(br#","text":""#);
+                out.extend_from_slice(&said.words_json);
+                out.extend_from_slice(&quote.words_json);
+                out.push(b'"');
+                if said.negated {
+                    out.extend_from_slice(br#","negated":true"#);
+                }
+                out.push(b'}');
+            });
+        }
+        out.push(b']');
+    }
+
+    /// Hands `leaf` each test that gives this part the truth `want` (which it has), with
+    /// whether it sits under an odd number of `not`s (so is reported turned round).
+    fn witness(&self, facts: &Facts, want: Truth, negated: bool, leaf: &mut impl FnMut(&Leaf, bool)) {
         match self {
-            Rule::Leaf(l) => out.push(Reason::of(l, facts, negated)),
-            Rule::Not(p) => p.witness(facts, !want, !negated, out),
+            Rule::Leaf(l) => leaf(l, negated),
+            Rule::Not(p) => p.witness(facts, !want, !negated, leaf),
             Rule::All(parts) | Rule::Any(parts) => {
                 let conjunction = matches!(self, Rule::All(_));
                 // An `all` is true by all its parts, false by its false ones; an `any` the
@@ -604,7 +688,7 @@ impl Rule {
                 let every = (conjunction && want == Truth::True) || (!conjunction && want == Truth::False);
                 for p in parts {
                     if p.eval(facts) == want {
-                        p.witness(facts, want, negated, out);
+                        p.witness(facts, want, negated, leaf);
                         if !every {
                             break;
                         }
@@ -657,20 +741,22 @@ pub struct Reason {
 
 impl Reason {
     fn of(l: &Leaf, facts: &Facts, under_not: bool) -> Reason {
-        let (op, negated) = match (under_not, opposite(l.op)) {
-            (false, _) => (l.op, false),
-            (true, Some(o)) => (o, false),
-            (true, None) => (l.op, true),
-        };
-        let (actual, actual_words) = facts.quoted(l.field);
-        let words = l.words[usize::from(under_not)].get_or_init(|| leaf_words(l, op, negated));
-        let text = match actual_words {
-            None => words.clone(),
-            Some(a) => format!("{words}（企业情况：{a}）"),
-        };
-        let actual = actual.clone();
-        let value = l.json.get_or_init(|| l.value()).clone();
-        Reason { field: l.field.code(), op: op.code(), value, actual, text, negated }
+        let said = l.said(under_not);
+        let quote = facts.quoted(l.field);
+        Reason {
+            field: l.field.code(),
+            op: said.op.code(),
+            value: said.value.clone(),
+            actual: quote.value.clone(),
+            text: format!("{}{}", said.words, quote.words),
+            negated: said.negated,
+        }
+    }
+}
+
+impl Leaf {
+    fn said(&self, under_not: bool) -> &Said {
+        self.said[usize::from(under_not)].get_or_init(|| Box::new(Said::of(self, under_not)))
     }
 }
 
@@ -1182,6 +1268,8 @@ mod tests {
             any::<bool>().prop_map(|b| json!({"field": "export", "op": "==", "value": b})),
             prop::sample::select(vec!["C", "I65", "C39"])
                 .prop_map(|p| json!({"field": "industry", "op": "prefix", "value": [p]})),
+            (0u32..=100, prop::sample::select(vec!["<", ">=", "!="]))
+                .prop_map(|(n, op)| json!({"field": "rd_ratio", "op": op, "value": f64::from(n) / 100.0})),
         ]
     }
 
@@ -1202,8 +1290,12 @@ mod tests {
             prop::option::of(prop::sample::select(vec!["370102", "370112", "370104"])),
             prop::option::of(any::<bool>()),
             prop::option::of(prop::sample::select(vec!["C3911", "I6510", "F52"])),
+            prop::option::of(0u32..=1000),
         )
-            .prop_map(|(e, q, d, x, i)| json!({"employees": e, "qualifications": q, "district": d, "export": x, "industry": i}))
+            .prop_map(|(e, q, d, x, i, r)| {
+                let rd_ratio = r.map(|r| f64::from(r) / 1000.0);
+                json!({"employees": e, "qualifications": q, "district": d, "export": x, "industry": i, "rd_ratio": rd_ratio})
+            })
     }
 
     proptest! {
@@ -1231,6 +1323,22 @@ mod tests {
                 _ => {}
             }
             prop_assert_eq!(Rule::from_json(&r.to_json()).unwrap(), r);
+        }
+
+        #[test]
+        fn written_reasons_are_the_serialised_ones(r in rule_strategy(), p in profile_strategy()) {
+            let r = Rule::from_json(&r).unwrap();
+            let facts = Facts::of(&profile(p), NaiveDate::from_ymd_opt(2026, 12, 6).unwrap());
+            let explained = r.explain(&facts);
+            // Twice: the second time from the kept words and figures.
+            for _ in 0..2 {
+                let mut written = Vec::new();
+                r.write_reasons(&facts, explained.truth, &mut written);
+                prop_assert_eq!(
+                    String::from_utf8(written).unwrap(),
+                    serde_json::to_string(&explained.reasons).unwrap()
+                );
+            }
         }
     }
 }
