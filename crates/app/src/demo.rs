@@ -52,6 +52,9 @@ pub struct DemoUser {
     pub unit: String,
     pub roles: Vec<String>,
     pub password: String,
+    /// A partner account's channel (12345, newspaper, radio_tv, …).
+    #[serde(default)]
+    pub partner_channel: Option<String>,
 }
 
 /// A login to print at start-up.
@@ -74,6 +77,8 @@ pub struct DemoReport {
     pub enterprises_added: usize,
     /// 快申快享 claims of the redemption demo.
     pub claims_added: usize,
+    /// Opinions of the consultations demo.
+    pub opinions_added: usize,
     pub logins: Vec<DemoLogin>,
 }
 
@@ -134,6 +139,7 @@ async fn load_parts(store: &Store, with_disclosure: bool) -> Result<DemoReport> 
                 phone: String::new(),
                 email: String::new(),
                 password_hash,
+                partner_channel: u.partner_channel.clone(),
             });
         }
         report.logins.push(DemoLogin {
@@ -158,6 +164,7 @@ async fn load_parts(store: &Store, with_disclosure: bool) -> Result<DemoReport> 
         report.policies_added = load_policies(store, &ids).await?;
         report.enterprises_added = load_enterprises(store).await?;
         report.claims_added = crate::business_policy::demo::load(store).await?;
+        report.opinions_added = crate::consultation::demo::load(store).await?;
     }
     Ok(report)
 }
@@ -878,6 +885,33 @@ async fn set_times(
 /// The demo logins without touching the database, for printing.
 pub fn logins() -> Vec<DemoUser> {
     parse().map(|f| f.user).unwrap_or_default()
+}
+
+/// A day of a demo story.
+pub(crate) fn day(s: &str) -> chrono::NaiveDate {
+    s.parse().expect("a demo date")
+}
+
+/// 09:30 in China on `d`: when a demo story's step is taken.
+pub(crate) fn morning(d: chrono::NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    at(d, 9, 30)
+}
+
+/// `h:m` in China on `d`.
+pub(crate) fn at(d: chrono::NaiveDate, h: u32, m: u32) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    let local = d.and_hms_opt(h, m, 0).expect("a time");
+    gongkai_domain::time::china()
+        .from_local_datetime(&local)
+        .single()
+        .expect("China has no clock changes")
+        .with_timezone(&chrono::Utc)
+}
+
+/// A demo account acting in a story.
+pub(crate) async fn account(store: &Store, name: &str) -> Result<crate::Principal> {
+    let user = store.user_by_username(name).await?.ok_or_else(|| Error::internal(format!("demo user {name}")))?;
+    Ok(crate::Principal { user, ip: String::new(), session: None })
 }
 
 #[cfg(test)]

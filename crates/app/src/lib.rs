@@ -16,11 +16,13 @@ pub mod calendar;
 pub mod catalogue;
 pub mod challenge;
 pub mod columns;
+pub mod consultation;
 pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod principal;
 pub mod requests;
+pub mod review;
 pub mod schema;
 pub mod search;
 pub mod staff;
@@ -156,6 +158,11 @@ impl Context {
             effects,
             policies: Default::default(),
         }
+    }
+
+    /// Now by this context's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     /// Today in China by this context's clock: the day the law's periods count from.

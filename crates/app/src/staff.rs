@@ -93,6 +93,9 @@ pub struct UserInput {
     pub password: String,
     /// Whether the account may log in (editing only; new accounts are active).
     pub active: Option<bool>,
+    /// 合作渠道账号的渠道（12345、newspaper、radio_tv、wechat、other），仅“合作渠道”角色填写，建立后不可更改
+    #[serde(default)]
+    pub partner_channel: String,
 }
 
 impl UserInput {
@@ -109,11 +112,13 @@ impl UserInput {
             email: get("email"),
             password: get("password"),
             active: Some(get("active") == "1"),
+            partner_channel: get("partner_channel"),
         }
     }
 }
 
 struct Profile {
+    partner_channel: Option<String>,
     display_name: String,
     phone: String,
     email: String,
@@ -141,7 +146,34 @@ fn parse_profile(input: &UserInput, errors: &mut Invalid) -> Option<Profile> {
     if input.unit_id.is_none() {
         errors.push("unit_id", "所属单位", "请选择");
     }
-    Some(Profile { display_name, phone, email, roles, unit_id: input.unit_id? })
+    let partner_channel = partner_channel(input, &roles, errors);
+    Some(Profile { partner_channel, display_name, phone, email, roles, unit_id: input.unit_id? })
+}
+
+/// A partner account's channel: required with the 合作渠道 role, which takes no other role;
+/// refused for every other account.
+fn partner_channel(input: &UserInput, roles: &Roles, errors: &mut Invalid) -> Option<String> {
+    use gongkai_domain::consultation::Channel;
+    let label = "合作渠道";
+    let channel = match input.partner_channel.trim() {
+        "" => None,
+        raw => match Channel::parse(raw).filter(|c| Channel::PARTNER.contains(c)) {
+            Some(c) => Some(c.code().to_string()),
+            None => {
+                errors.push("partner_channel", label, "应为 12345、newspaper、radio_tv、wechat 或 other");
+                return None;
+            }
+        },
+    };
+    let partner = roles.contains(&Role::Partner);
+    if partner && channel.is_none() {
+        errors.push("partner_channel", label, "“合作渠道”账号须选择渠道");
+    } else if !partner && channel.is_some() {
+        errors.push("partner_channel", label, "只有“合作渠道”角色的账号可以选择渠道");
+    } else if partner && roles.len() > 1 {
+        errors.push("roles", "角色", "“合作渠道”账号不能兼有其他角色");
+    }
+    channel
 }
 
 /// The roles `p` may hand out: everything for system administrators, all but that for
@@ -179,6 +211,7 @@ pub async fn create_user(cx: &Context, p: &Principal, input: &UserInput) -> Resu
         phone: profile.phone,
         email: profile.email,
         password_hash: hash(cx, input.password.clone()).await?,
+        partner_channel: profile.partner_channel,
     };
     let mut w = cx.store.write(p.actor()).await?;
     let id = w.user_create(&new).await?;

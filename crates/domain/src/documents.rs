@@ -208,6 +208,8 @@ code_list! {
         Report = ("report", "工作报告"),
         Law = ("law", "法律法规"),
         Interpretation = ("interpretation", "政策解读"),
+        /// 回应关切: a response to a public concern.
+        Response = ("response", "回应关切"),
         Other = ("other", "其他"),
     }
 }

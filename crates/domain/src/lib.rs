@@ -12,6 +12,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod codes;
 pub mod columns;
+pub mod consultation;
 pub mod documents;
 #[cfg(test)]
 mod form_inputs;

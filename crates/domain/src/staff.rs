@@ -13,11 +13,22 @@ pub enum Role {
     Reviewer,
     RequestHandler,
     Evaluator,
+    /// A partner channel's account (12345, a newspaper, radio and TV): submits the opinions it
+    /// collects to consultations through the API under the channel fixed on the account, and
+    /// may sign in only to keep its own API tokens.
+    Partner,
 }
 
 impl Role {
-    pub const ALL: [Role; 6] =
-        [Role::SystemAdmin, Role::UnitAdmin, Role::Editor, Role::Reviewer, Role::RequestHandler, Role::Evaluator];
+    pub const ALL: [Role; 7] = [
+        Role::SystemAdmin,
+        Role::UnitAdmin,
+        Role::Editor,
+        Role::Reviewer,
+        Role::RequestHandler,
+        Role::Evaluator,
+        Role::Partner,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -27,6 +38,7 @@ impl Role {
             Role::Reviewer => "reviewer",
             Role::RequestHandler => "request_handler",
             Role::Evaluator => "evaluator",
+            Role::Partner => "partner",
         }
     }
 
@@ -42,6 +54,7 @@ impl Role {
             Role::Reviewer => "信息审核",
             Role::RequestHandler => "依申请公开办理",
             Role::Evaluator => "考核评估",
+            Role::Partner => "合作渠道",
         }
     }
 }
@@ -106,6 +119,9 @@ pub enum Action {
     EditAnnualReport,
     /// Edit the letter templates every unit uses.
     ManageLetterTemplates,
+    /// Moderate, group, forward and decide the opinions of a unit's consultations, and answer
+    /// the opinions forwarded to the unit; see the contact details given with them.
+    HandleOpinions,
 }
 
 /// The rule of who may do what where; every console and API route asks it.
@@ -148,6 +164,7 @@ pub fn permits(roles: &Roles, action: Action, reach: Reach) -> bool {
             in_subtree && (roles.contains(&Role::RequestHandler) || roles.contains(&Role::UnitAdmin))
         }
         Action::ExportRequests => in_subtree && roles.contains(&Role::UnitAdmin),
+        Action::HandleOpinions => in_subtree && (roles.contains(&Role::Editor) || roles.contains(&Role::UnitAdmin)),
     }
 }
 
@@ -333,7 +350,7 @@ mod tests {
                     UseConsole => true,
                     EditUnitContacts | ManageUsers | ManageTokens | ViewAudit | WithdrawDocuments | ViewDocuments
                     | ManageCatalogue | ManageColumns | ViewRequests | ApproveReplies | ExportRequests
-                    | EditAnnualReport => reach == Subtree,
+                    | EditAnnualReport | HandleOpinions => reach == Subtree,
                     _ => false,
                 },
                 Evaluator => match action {
@@ -343,7 +360,7 @@ mod tests {
                 },
                 Editor => match action {
                     UseConsole => true,
-                    DraftDocuments | ViewDocuments => reach == Subtree,
+                    DraftDocuments | ViewDocuments | HandleOpinions => reach == Subtree,
                     _ => false,
                 },
                 Reviewer => match action {
@@ -356,6 +373,7 @@ mod tests {
                     ViewRequests | HandleRequests | ApproveReplies | EditAnnualReport => reach == Subtree,
                     _ => false,
                 },
+                Partner => action == UseConsole,
             }
         };
         let actions = [
@@ -382,6 +400,7 @@ mod tests {
             ExportRequests,
             EditAnnualReport,
             ManageLetterTemplates,
+            HandleOpinions,
         ];
         for role in Role::ALL {
             for action in actions {

@@ -721,6 +721,7 @@ async fn init(args: InitArgs, settings: &DatabaseSettings) -> anyhow::Result<Exi
         phone: String::new(),
         email: String::new(),
         password_hash: hash,
+        partner_channel: None,
     };
     w.user_create(&user).await.map_err(|e| anyhow!("{e}"))?;
     w.commit().await.map_err(|e| anyhow!("{e}"))?;

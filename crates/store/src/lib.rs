@@ -9,6 +9,7 @@ pub mod business_policy;
 pub mod calendar;
 pub mod catalogue;
 pub mod columns;
+pub mod consultation;
 pub mod counting;
 pub mod credentials;
 pub mod db;

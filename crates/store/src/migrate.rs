@@ -43,6 +43,7 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "enterprise_profiles",
         sql: include_str!("../migrations/0014_enterprise_profiles.sql"),
     },
+    Migration { version: 15, name: "consultations", sql: include_str!("../migrations/0015_consultations.sql") },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

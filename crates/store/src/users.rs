@@ -31,10 +31,14 @@ pub struct User {
     pub updated_at: DateTime<Utc>,
     #[serde(with = "gongkai_domain::time::serde_instant_opt")]
     pub last_login_at: Option<DateTime<Utc>>,
+    /// A partner account's channel (12345, newspaper, …): it submits opinions to
+    /// consultations through the API under this channel only. None for staff.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partner_channel: Option<String>,
 }
 
 const USER_COLUMNS: &str =
-    "id, username, display_name, unit_id, phone, email, active, created_at, updated_at, last_login_at";
+    "id, username, display_name, unit_id, phone, email, active, created_at, updated_at, last_login_at, partner_channel";
 
 fn user_from_row(r: &AnyRow) -> Result<User> {
     let r = Named::new(r, "users");
@@ -50,6 +54,7 @@ fn user_from_row(r: &AnyRow) -> Result<User> {
         created_at: r.instant("created_at")?,
         updated_at: r.instant("updated_at")?,
         last_login_at: r.instant_opt("last_login_at")?,
+        partner_channel: r.get("partner_channel")?,
     })
 }
 
@@ -104,6 +109,8 @@ pub struct NewUser {
     pub phone: String,
     pub email: String,
     pub password_hash: String,
+    /// A partner account's channel (see [`User::partner_channel`]).
+    pub partner_channel: Option<String>,
 }
 
 /// Editable fields of an account.
@@ -442,8 +449,8 @@ impl Writer {
         }
         let now = crate::now_text();
         let id: i64 = sqlx::query(
-            "INSERT INTO users (username, display_name, unit_id, password_hash, phone, email, active, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7) RETURNING id",
+            "INSERT INTO users (username, display_name, unit_id, password_hash, phone, email, active, created_at, updated_at, partner_channel)
+             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7, $8) RETURNING id",
         )
         .bind(&new.username)
         .bind(&new.display_name)
@@ -452,6 +459,7 @@ impl Writer {
         .bind(&new.phone)
         .bind(&new.email)
         .bind(&now)
+        .bind(new.partner_channel.as_deref())
         .fetch_one(self.conn())
         .await?
         .try_get("id")?;

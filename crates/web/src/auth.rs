@@ -75,7 +75,25 @@ pub struct ApiStaff(pub Principal);
 impl FromRequestParts<AppState> for ApiStaff {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let header = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let ApiCaller(caller) = ApiCaller::from_request_parts(parts, state).await?;
+        let Some(principal) = caller else { return Err(ApiError(AppError::Unauthenticated)) };
+        if !principal.may(Action::UseConsole) {
+            return Err(ApiError(AppError::Forbidden));
+        }
+        Ok(ApiStaff(principal))
+    }
+}
+
+/// An API caller who may or may not show a token: none without an `Authorization` header;
+/// a header with a token that is not valid is refused (401), never taken as anonymous.
+/// Partner accounts (12345, media) come this way; they have no console rights.
+pub struct ApiCaller(pub Option<Principal>);
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Some(header) = parts.headers.get(header::AUTHORIZATION) else { return Ok(ApiCaller(None)) };
+        let header = header.to_str().unwrap_or("");
         let Some(secret) = header.strip_prefix("Bearer ").map(str::trim).filter(|s| !s.is_empty() && s.len() < 200)
         else {
             return Err(ApiError(AppError::Unauthenticated));
@@ -84,11 +102,7 @@ impl FromRequestParts<AppState> for ApiStaff {
             return Err(ApiError(AppError::Unauthenticated));
         };
         let ip = client_ip(parts, state);
-        let principal = Principal { user, ip, session: None };
-        if !principal.may(Action::UseConsole) {
-            return Err(ApiError(AppError::Forbidden));
-        }
-        Ok(ApiStaff(principal))
+        Ok(ApiCaller(Some(Principal { user, ip, session: None })))
     }
 }
 

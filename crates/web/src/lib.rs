@@ -11,6 +11,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod business_policy;
+pub mod consultation;
 pub use gongkai_app::cache;
 pub mod calendar;
 pub mod catalogue;

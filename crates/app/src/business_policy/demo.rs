@@ -5,28 +5,13 @@
 
 use super::claims;
 use super::redemption::{self, ListAction, NewList};
-use crate::{Context, Error, NoEffects, Options, Principal};
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use crate::demo::{account as person, day, morning};
+use crate::{Context, Error, NoEffects, Options};
 use gongkai_domain::business_policy::redemption::{ClaimEvent, ClaimFields, PayoutEvent};
 use gongkai_store::{Actor, Store};
 use std::sync::Arc;
 
 type Result<T> = std::result::Result<T, Error>;
-
-fn day(s: &str) -> NaiveDate {
-    s.parse().expect("a demo date")
-}
-
-/// 09:30 in China on `d`.
-fn morning(d: NaiveDate) -> DateTime<Utc> {
-    let local = d.and_hms_opt(9, 30, 0).expect("a time");
-    chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8").from_local_datetime(&local).unwrap().with_timezone(&Utc)
-}
-
-async fn person(store: &Store, name: &str) -> Result<Principal> {
-    let user = store.user_by_username(name).await?.ok_or_else(|| Error::internal(format!("demo user {name}")))?;
-    Ok(Principal { user, ip: String::new(), session: None })
-}
 
 async fn policy_titled(store: &Store, title: &str) -> Result<i64> {
     store

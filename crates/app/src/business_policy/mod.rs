@@ -17,65 +17,11 @@ use crate::{Context, Error, Principal};
 use gongkai_domain::business_policy::policy::{PolicyFields, PolicyInput};
 use gongkai_domain::staff::{Action, Reach};
 use gongkai_domain::validation::Invalid;
-use gongkai_domain::workflow::{self, Event, Stage, State};
+use gongkai_domain::workflow::{self, Stage, State};
 use gongkai_store::business_policy::Policy;
 
-/// What a member of staff does to a policy.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PolicyAction {
-    Submit,
-    Approve,
-    Reject { comment: String },
-    Revise,
-    Discard,
-    Withdraw { note: String },
-}
-
-impl PolicyAction {
-    /// Reads an action by its code (`submit`, `approve`, `reject`, `revise`, `discard`,
-    /// `withdraw`) with its comment.
-    pub fn parse(code: &str, comment: &str) -> Result<PolicyAction, Invalid> {
-        let comment = comment.trim();
-        let needs = |what: &str| Invalid::one("comment", "说明", format!("{what}须写明理由"));
-        Ok(match code.trim() {
-            "submit" => PolicyAction::Submit,
-            "approve" => PolicyAction::Approve,
-            "reject" if comment.is_empty() => return Err(needs("退回")),
-            "reject" => PolicyAction::Reject { comment: comment.into() },
-            "revise" => PolicyAction::Revise,
-            "discard" => PolicyAction::Discard,
-            "withdraw" if comment.is_empty() => return Err(needs("撤下")),
-            "withdraw" => PolicyAction::Withdraw { note: comment.into() },
-            other => {
-                return Err(Invalid::one(
-                    "action",
-                    "操作",
-                    format!("“{other}”不是可用的操作（submit、approve、reject、revise、discard、withdraw）"),
-                ));
-            }
-        })
-    }
-
-    fn event(&self) -> Event {
-        match self {
-            PolicyAction::Submit => Event::Submit,
-            PolicyAction::Approve => Event::Approve { checks_clear: true, publish_later: false },
-            PolicyAction::Reject { .. } => Event::Reject,
-            PolicyAction::Revise => Event::Revise,
-            PolicyAction::Discard => Event::Discard,
-            PolicyAction::Withdraw { .. } => Event::Withdraw,
-        }
-    }
-
-    /// The permission the action takes.
-    fn needs(&self) -> Action {
-        match self {
-            PolicyAction::Submit | PolicyAction::Revise | PolicyAction::Discard => Action::DraftDocuments,
-            PolicyAction::Approve | PolicyAction::Reject { .. } => Action::ReviewDocuments,
-            PolicyAction::Withdraw { .. } => Action::WithdrawDocuments,
-        }
-    }
-}
+/// What a member of staff does to a policy: a step of the review shared with consultations.
+pub use crate::review::ReviewAction as PolicyAction;
 
 /// Checks the input and the documents it links to (they must exist).
 async fn checked(cx: &Context, input: &PolicyInput) -> Result<PolicyFields, Error> {

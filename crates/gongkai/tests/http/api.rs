@@ -671,6 +671,7 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
     let feed_token = kept["feed_url"].as_str().unwrap().split('/').rev().nth(1).unwrap().to_string();
     let claim =
         app.store.policy_claim_by_tracking_no(claim_ack["tracking_no"].as_str().unwrap()).await.unwrap().unwrap().id;
+    let cf = crate::consultations::fixture(&app).await;
     let policy_body = json!({
         "title": "接口起草政策", "level": "city", "benefit_type": "subsidy", "mode": "regular",
         "rule": {"all": [{"field": "district", "op": "in", "value": ["370102"]}]}
@@ -735,6 +736,36 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
         ("post", "/api/v1/policies/profiles"),
         ("post", "/api/v1/policies/profiles/open"),
         ("get", "/api/v1/policies/subscriptions/{token}"),
+        ("get", "/api/v1/consultations"),
+        ("get", "/api/v1/consultations/{id}"),
+        ("post", "/api/v1/consultations/{id}/opinions"),
+        ("get", "/api/v1/consultations/{id}/opinions"),
+        ("get", "/api/v1/consultations/{id}/report"),
+        ("post", "/api/v1/consultations/opinions/track"),
+        ("get", "/api/v1/concerns"),
+        ("get", "/api/v1/staff/consultations"),
+        ("post", "/api/v1/staff/consultations"),
+        ("get", "/api/v1/staff/consultations/{id}"),
+        ("put", "/api/v1/staff/consultations/{id}"),
+        ("post", "/api/v1/staff/consultations/{id}/actions"),
+        ("get", "/api/v1/staff/consultations/{id}/opinions"),
+        ("post", "/api/v1/staff/consultations/{id}/opinions"),
+        ("post", "/api/v1/staff/opinions/{id}/moderation"),
+        ("post", "/api/v1/staff/opinions/{id}/tags"),
+        ("post", "/api/v1/staff/opinions/{id}/split"),
+        ("get", "/api/v1/staff/consultations/{id}/groups"),
+        ("post", "/api/v1/staff/opinion-groups/{id}/decision"),
+        ("post", "/api/v1/staff/opinion-groups/{id}/merge"),
+        ("post", "/api/v1/staff/opinion-groups/{id}/tags"),
+        ("post", "/api/v1/staff/opinion-groups/{id}/forwards"),
+        ("get", "/api/v1/staff/opinion-forwards"),
+        ("post", "/api/v1/staff/opinion-forwards/{id}/actions"),
+        ("get", "/api/v1/staff/consultations/{id}/report"),
+        ("put", "/api/v1/staff/consultations/{id}/report"),
+        ("post", "/api/v1/staff/consultations/{id}/report/actions"),
+        ("get", "/api/v1/staff/concerns"),
+        ("post", "/api/v1/staff/concerns"),
+        ("post", "/api/v1/staff/concerns/{id}/response"),
     ] {
         assert!(operations.iter().any(|(om, op)| om == m && op == p), "{m} {p} is documented");
     }
@@ -846,6 +877,31 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
             ("post", "/api/v1/staff/policies/{id}/lists") => json!({"title": "接口测试名单"}),
             ("post", "/api/v1/staff/policy-payouts/{id}") => json!({"action": "return", "reason": "账户已注销"}),
             ("post", "/api/v1/staff/policy-claims/{id}/actions") => json!({"action": "accept"}),
+            ("post", "/api/v1/staff/consultations") | ("put", "/api/v1/staff/consultations/{id}") => cf.body.clone(),
+            ("post", "/api/v1/staff/consultations/{id}/actions")
+            | ("post", "/api/v1/staff/consultations/{id}/report/actions") => json!({"action": "submit"}),
+            ("post", "/api/v1/consultations/{id}/opinions") => json!({"text": "公众意见：建议增加口袋公园。"}),
+            ("post", "/api/v1/consultations/opinions/track") => {
+                json!({"receipt_no": cf.ack["receipt_no"], "code": cf.ack["query_code"]})
+            }
+            ("post", "/api/v1/staff/consultations/{id}/opinions") => {
+                json!({"text": "来电意见", "channel": "phone", "received_on": gongkai_app::today().to_string()})
+            }
+            ("post", "/api/v1/staff/opinions/{id}/moderation") => json!({"action": "publish"}),
+            ("post", "/api/v1/staff/opinions/{id}/tags") | ("post", "/api/v1/staff/opinion-groups/{id}/tags") => {
+                json!({"tags": "交通、民生"})
+            }
+            ("post", "/api/v1/staff/opinion-groups/{id}/decision") => json!({"decision": "adopted"}),
+            ("post", "/api/v1/staff/opinion-groups/{id}/merge") => json!({"from": cf.other_group}),
+            ("post", "/api/v1/staff/opinion-groups/{id}/forwards") => json!({"unit_id": ybj, "workdays": 5}),
+            ("post", "/api/v1/staff/opinion-forwards/{id}/actions") => {
+                json!({"action": "answer", "text": "已研究答复。"})
+            }
+            ("put", "/api/v1/staff/consultations/{id}/report") => json!({"summary": "共收到意见1条。"}),
+            ("post", "/api/v1/staff/concerns") => {
+                json!({"title": "接口测试关切", "source": "media", "arose_on": yesterday().to_string()})
+            }
+            ("post", "/api/v1/staff/concerns/{id}/response") => json!({"document_id": cf.response}),
             ("post", "/api/v1/staff/enterprises") => {
                 json!({"enterprises": [{"credit_code": "91370100MA3C5X8N21", "name": "接口测试企业", "employees": 20}]})
             }
@@ -886,6 +942,15 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
             .map(|f| f.id)
             .unwrap_or(0);
         let url = path
+            .replace("/staff/consultations/{id}/report", &format!("/staff/consultations/{}/report", cf.closed))
+            .replace("/staff/consultations/{id}/opinions", &format!("/staff/consultations/{}/opinions", cf.open))
+            .replace("/staff/consultations/{id}/groups", &format!("/staff/consultations/{}/groups", cf.open))
+            .replace("/staff/consultations/{id}", &format!("/staff/consultations/{}", cf.draft))
+            .replace("/consultations/{id}", &format!("/consultations/{}", cf.open))
+            .replace("/staff/opinions/{id}", &format!("/staff/opinions/{}", cf.opinion))
+            .replace("/staff/opinion-groups/{id}", &format!("/staff/opinion-groups/{}", cf.group))
+            .replace("/staff/opinion-forwards/{id}", &format!("/staff/opinion-forwards/{}", cf.forward))
+            .replace("/staff/concerns/{id}", &format!("/staff/concerns/{}", cf.concern))
             .replace("/staff/annual-reports/{unit_id}/{year}", &format!("/staff/annual-reports/{ybj}/2026"))
             .replace("/requests/{tracking_no}", &format!("/requests/{}", tracking.0))
             .replace("/staff/requests/{id}/steps/{step}", &format!("/staff/requests/{case}/steps/extension"))
@@ -932,7 +997,14 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
         };
         let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
         let mut req = client().request(m, app.url(&format!("{url}{query}"))).bearer_auth(&admin);
-        if method == "post" && path == "/api/v1/staff/documents/{id}/attachments" {
+        if method == "post" && path == "/api/v1/consultations/{id}/opinions" {
+            // The public's way, without a token (a staff token is refused here).
+            let c: Value = app.get("/api/v1/requests/challenge").await.json().await.unwrap();
+            let mut body = body.clone();
+            body["challenge_id"] = c["id"].clone();
+            body["challenge_answer"] = json!(crate::common::solve(c["question"].as_str().unwrap()));
+            req = client().post(app.url(&url)).json(&body);
+        } else if method == "post" && path == "/api/v1/staff/documents/{id}/attachments" {
             let pdf = reqwest::multipart::Part::bytes(b"%PDF-1.4\n%test".to_vec()).file_name("附件.pdf");
             req = req.multipart(reqwest::multipart::Form::new().part("file", pdf));
         } else if path == "/api/v1/staff/standards" {

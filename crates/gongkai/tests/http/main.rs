@@ -15,6 +15,7 @@ mod audit_chain;
 mod catalogue;
 mod cli;
 mod console;
+mod consultations;
 mod documents;
 mod edge;
 mod hostile;

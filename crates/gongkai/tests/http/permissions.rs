@@ -900,6 +900,7 @@ async fn setup(app: &App) -> (Ctx, Vec<(Role, Session, String)>) {
             phone: String::new(),
             email: String::new(),
             password_hash: gongkai_store::credentials::hash_password("Matrix-Login-2026"),
+            partner_channel: None,
         })
         .await
         .unwrap();

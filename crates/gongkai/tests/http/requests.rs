@@ -8,7 +8,7 @@
 
 use crate::common;
 use chrono::{Duration, NaiveDate, Utc};
-use common::{App, chinese_number, client, problem, solve};
+use common::{App, Server, chinese_number, client, problem, ready, solve};
 use gongkai_domain::calendar::Calendar;
 use gongkai_domain::requests::{ClockFacts, Pause, ReplyClock, consultation_due, reply_clock};
 use reqwest::{Method, Response, StatusCode};
@@ -1446,77 +1446,6 @@ both!(the_portal_form_applies_without_javascript, |app: App| async move {
 });
 
 // ----- 7. crash safety of the real binary -----
-
-/// A `gongkai serve` child process, killed when dropped so a failed test leaves none behind.
-struct Server {
-    child: std::process::Child,
-    base: String,
-}
-
-impl Server {
-    fn start(data: &std::path::Path, extra: &[&str]) -> Server {
-        use std::io::{BufRead, BufReader};
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gongkai"))
-            .arg("--data-dir")
-            .arg(data)
-            .args(["serve", "--addr", "127.0.0.1:0", "--trust-proxy", "--no-link-check"])
-            .args(extra)
-            .env_remove("GONGKAI_DATABASE_URL")
-            .env_remove("GONGKAI_PUBLIC_URL")
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut reader = BufReader::new(child.stdout.take().unwrap());
-        let started = std::time::Instant::now();
-        let mut lines = Vec::new();
-        let base = loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 || started.elapsed() > std::time::Duration::from_secs(120)
-            {
-                let _ = child.kill();
-                panic!("server did not start: {lines:?}");
-            }
-            if let Some(url) = line.trim().strip_prefix("门户网站：") {
-                break url.trim_end_matches('/').to_string();
-            }
-            lines.push(line);
-        };
-        // Keep reading so that the server never writes into a full or closed pipe.
-        std::thread::spawn(move || {
-            let mut sink = String::new();
-            while reader.read_line(&mut sink).unwrap_or(0) > 0 {
-                sink.clear();
-            }
-        });
-        Server { child, base }
-    }
-
-    /// SIGKILL: no graceful shutdown, no flushing.
-    fn kill(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn ready(base: &str) {
-    for _ in 0..200 {
-        if let Ok(res) = client().get(format!("{base}/api/v1/units?per_page=1")).send().await
-            && res.status() == StatusCode::OK
-        {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("{base} does not answer");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_applications_survive_a_killed_server() {

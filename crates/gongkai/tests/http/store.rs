@@ -170,6 +170,7 @@ store_test!(unit_rules_hold_in_the_store, |store: Store| async move {
             phone: String::new(),
             email: String::new(),
             password_hash: "x".into(),
+            partner_channel: None,
         })
         .await
         .unwrap();
@@ -202,6 +203,7 @@ store_test!(sessions_and_tokens_expire_and_revoke, |store: Store| async move {
             phone: String::new(),
             email: String::new(),
             password_hash: "x".into(),
+            partner_channel: None,
         })
         .await
         .unwrap();

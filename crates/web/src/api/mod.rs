@@ -26,7 +26,8 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "search", description = "全文检索"),
         (name = "requests", description = "依申请公开"),
         (name = "reports", description = "政府信息公开工作年度报告"),
-        (name = "policies", description = "惠企政策库与政策计算器")
+        (name = "policies", description = "惠企政策库与政策计算器"),
+        (name = "consultations", description = "意见征集、采纳情况反馈与回应关切")
     )
 )]
 struct ApiDoc;
@@ -58,6 +59,7 @@ pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
         .merge(crate::catalogue::api::routes(upload_limit))
         .merge(crate::columns::api::routes())
         .merge(crate::business_policy::api::routes())
+        .merge(crate::consultation::api::routes())
         .merge(crate::requests::api::routes(upload_limit))
         .merge(crate::wordlists::api_routes())
 }

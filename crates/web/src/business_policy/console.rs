@@ -20,7 +20,6 @@ use gongkai_domain::business_policy::rule::{Field, Op, describe, to_rows};
 use gongkai_domain::business_policy::{BenefitType, Level, Mode};
 use gongkai_domain::staff::{Action, Reach};
 use gongkai_domain::validation::Invalid;
-use gongkai_domain::workflow::State as PolicyState;
 use gongkai_store::business_policy::Policy;
 use serde_json::Value;
 
@@ -288,31 +287,7 @@ async fn show_page(
     let tree = state.unit_tree().await?;
     let page =
         with_notice(console_page(state, headers, p, &policy.draft.title, "/admin/policies", "policies").await, q);
-    let may = |a: Action| async move { p.require_for_unit(state, a, policy.unit_id).await.is_ok() };
-    let (draft, review, withdraw) =
-        (may(Action::DraftDocuments).await, may(Action::ReviewDocuments).await, may(Action::WithdrawDocuments).await);
-    let mut actions = Vec::new();
-    match policy.status {
-        PolicyState::Draft if draft => {
-            actions.push(("submit", "提交审核"));
-            if policy.live.is_some() {
-                actions.push(("discard", "放弃修订"));
-            }
-        }
-        PolicyState::InReview(_) if review => {
-            actions.push(("approve", "审核通过"));
-            actions.push(("reject", "退回修改"));
-        }
-        PolicyState::Published => {
-            if draft {
-                actions.push(("revise", "修订"));
-            }
-            if withdraw {
-                actions.push(("withdraw", "撤下"));
-            }
-        }
-        _ => {}
-    }
+    let actions = crate::console::review_actions(state, p, policy.unit_id, policy.status, policy.live.is_some()).await;
     let rule_json = serde_json::to_string_pretty(&policy.draft.rule.to_json()).unwrap_or_default();
     let status = if error.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::CONFLICT };
     let mut res = html(&ShowTemplate {

@@ -340,7 +340,8 @@ async fn calculate(State(state): State<AppState>, headers: HeaderMap, Form(f): F
 }
 
 pub(crate) struct FeedEntry {
-    pub id: i64,
+    /// The entry's page, from the site's root.
+    pub path: String,
     pub title: String,
     pub updated: String,
     pub author: String,
@@ -378,7 +379,7 @@ async fn feed(State(state): State<AppState>, Query(q): Query) -> PageResult {
         .iter()
         .take(50)
         .map(|p| FeedEntry {
-            id: p.id,
+            path: format!("/policies/{}", p.id),
             title: p.fields.title.clone(),
             updated: format_instant(p.published_at),
             author: tree.get(p.unit_id).map(|u| u.name.clone()).unwrap_or_default(),

@@ -195,7 +195,7 @@ async fn feed(State(state): State<AppState>, Path(token): Path<String>) -> PageR
     let result = subscriptions::matches(&state, &saved, None).await?;
     let lib = gongkai_app::business_policy::library::library(&state).await?;
     let tree = state.unit_tree().await?;
-    let mut entries: Vec<(chrono::DateTime<chrono::Utc>, FeedEntry)> = Vec::new();
+    let mut entries: Vec<(chrono::DateTime<chrono::Utc>, i64, FeedEntry)> = Vec::new();
     let words = |e: &Eligible| e.why.iter().map(|w| w.text.clone()).collect::<Vec<_>>().join("；");
     let rows = result.eligible.iter().map(|e| (e.policy_id, format!("【符合】{}", e.title), words(e))).chain(
         result.possible.iter().map(|p: &Possible| {
@@ -206,11 +206,15 @@ async fn feed(State(state): State<AppState>, Path(token): Path<String>) -> PageR
         if let Some(p) = lib.policies.iter().find(|p| p.id == id) {
             let author = tree.get(p.unit_id).map(|u| u.name.clone()).unwrap_or_default();
             let updated = gongkai_domain::time::format_instant(p.published_at);
-            entries.push((p.published_at, FeedEntry { id, title, updated, author, summary }));
+            entries.push((
+                p.published_at,
+                id,
+                FeedEntry { path: format!("/policies/{id}"), title, updated, author, summary },
+            ));
         }
     }
-    entries.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.id.cmp(&a.1.id)));
-    let entries: Vec<FeedEntry> = entries.into_iter().take(100).map(|(_, e)| e).collect();
+    entries.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+    let entries: Vec<FeedEntry> = entries.into_iter().take(100).map(|(_, _, e)| e).collect();
     let updated = entries.first().map(|e| e.updated.clone()).unwrap_or_else(|| "2000-01-01T00:00:00Z".into());
     let name = saved.profile.name.clone().unwrap_or_else(|| saved.credit_code.clone());
     FeedTemplate {

@@ -29,6 +29,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(crate::catalogue::console::routes(state.server.attachment_limit))
         .merge(crate::columns::console::routes())
         .merge(crate::business_policy::console::routes(state.server.attachment_limit))
+        .merge(crate::consultation::console::routes())
         .merge(crate::wordlists::console_routes())
         .merge(crate::requests::console::routes(state.server.attachment_limit))
         .layer(middleware::from_fn_with_state(state, console_session))
@@ -87,6 +88,16 @@ pub fn notice_text(key: &str) -> &'static str {
         "list_reject" => "公示名单已退回。",
         "list_withdraw" => "公示名单已撤下，未兑现的记录已退回。",
         "payout_saved" => "兑现记录已更新。",
+        "consultation_saved" => "意见征集已保存。",
+        "feedback_saved" => "采纳情况反馈草稿已保存。",
+        "opinion_entered" => "意见已录入，已自动归入相似意见组。",
+        "opinion_moderated" => "审核结果已保存。",
+        "group_decided" => "办理结果已保存，提交意见的人凭查询码可见。",
+        "group_forwarded" => "已转办，承办单位将在期限内答复。",
+        "groups_merged" => "意见组已合并。",
+        "forward_saved" => "转办件已更新。",
+        "concern_saved" => "社会关切已登记。",
+        "concern_answered" => "回应已记录，用时按工作日计算。",
         "word_added" => "已加入词表，此后的审核检查即按新词表进行。",
         "word_removed" => "已从词表删除。",
         _ => "",
@@ -104,6 +115,12 @@ fn menu(p: &Principal) -> Vec<(&'static str, &'static str, &'static str)> {
     }
     if p.may(Action::ViewDocuments) {
         items.push(("policies", "/admin/policies", "惠企政策"));
+    }
+    if p.may(Action::ViewDocuments) {
+        items.push(("consultations", "/admin/consultations", "意见征集"));
+    }
+    if p.may(Action::HandleOpinions) {
+        items.push(("forwards", "/admin/opinion-forwards", "转办的意见"));
     }
     if p.may(Action::ViewRequests) {
         items.push(("requests", "/admin/requests", "依申请公开"));
@@ -284,4 +301,43 @@ async fn reviews(State(state): State<AppState>, headers: HeaderMap, Staff(p): St
     let page = console_page(&state, &headers, &p, "待我审核", "/admin/reviews", "reviews").await;
     let queue = crate::documents::reviews::queue_rows(&state, &p).await?;
     Ok(html(&ReviewsTemplate { page, queue }))
+}
+
+/// The review steps `p` may take on a record of `unit_id` in `status` (a policy, a
+/// consultation, its feedback), with the buttons' words: submit or discard a draft, approve or
+/// send back under review, revise or withdraw once published. The use case checks again.
+pub async fn review_actions(
+    state: &AppState,
+    p: &Principal,
+    unit_id: i64,
+    status: gongkai_domain::workflow::State,
+    has_live: bool,
+) -> Vec<(&'static str, &'static str)> {
+    use gongkai_domain::workflow::State;
+    let may = |a: Action| async move { p.require_for_unit(state, a, unit_id).await.is_ok() };
+    let (draft, review, withdraw) =
+        (may(Action::DraftDocuments).await, may(Action::ReviewDocuments).await, may(Action::WithdrawDocuments).await);
+    let mut actions = Vec::new();
+    match status {
+        State::Draft if draft => {
+            actions.push(("submit", "提交审核"));
+            if has_live {
+                actions.push(("discard", "放弃修订"));
+            }
+        }
+        State::InReview(_) if review => {
+            actions.push(("approve", "审核通过"));
+            actions.push(("reject", "退回修改"));
+        }
+        State::Published => {
+            if draft {
+                actions.push(("revise", "修订"));
+            }
+            if withdraw {
+                actions.push(("withdraw", "撤下"));
+            }
+        }
+        _ => {}
+    }
+    actions
 }

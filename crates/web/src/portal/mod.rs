@@ -110,6 +110,13 @@ pub const NAV: &[NavItem] = &[
                 "政策文件草案、规划和政府工作报告将在这里公开征求意见，征集结束后公布意见采纳情况。",
             ),
             leaf(
+                "concerns",
+                "/concerns",
+                "回应关切",
+                "对社会关注的热点问题的回应，及从关切出现到回应所用的时间。",
+                "各单位对社会关切的回应将在这里集中发布。",
+            ),
+            leaf(
                 "open_days",
                 "/open-days",
                 "政府开放",
@@ -136,7 +143,8 @@ pub const NAV: &[NavItem] = &[
 ];
 
 /// Sections that have their real pages (elsewhere), not the "建设中" page.
-const BUILT: [&str; 7] = ["catalogue", "interpretations", "guide", "rules", "reports", "requests", "policies"];
+const BUILT: [&str; 9] =
+    ["catalogue", "interpretations", "guide", "rules", "reports", "requests", "policies", "consultations", "concerns"];
 
 /// Whether a section exists for readers: built itself, or a group with a built section.
 /// Sections still being built are not featured in the menus, the home page or the site map;
@@ -202,6 +210,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::columns::portal::routes())
         .merge(crate::requests::portal::routes())
         .merge(crate::business_policy::portal::routes())
+        .merge(crate::consultation::portal::routes())
 }
 
 pub fn page(state: &AppState, headers: &HeaderMap, title: &str, path: &str, nav: &str) -> Page {

@@ -200,6 +200,7 @@ fn fields_of(user: &User) -> Fields {
         ("phone".to_string(), user.phone.clone()),
         ("email".to_string(), user.email.clone()),
         ("active".to_string(), if user.active { "1" } else { "0" }.to_string()),
+        ("partner_channel".to_string(), user.partner_channel.clone().unwrap_or_default()),
     ];
     pairs.extend(user.roles.iter().map(|r| ("roles".to_string(), r.as_str().to_string())));
     let encoded: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();

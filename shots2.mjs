@@ -1,0 +1,11 @@
+import { chromium } from 'playwright-core';
+const base = 'http://127.0.0.1:18555';
+const [p, width, elder, y] = [process.argv[2], +process.argv[3], process.argv[4] === '1', +(process.argv[5] || 0)];
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
+const ctx = await browser.newContext({ viewport: { width, height: 900 } });
+if (elder) await ctx.addCookies([{ name: 'gk_elder', value: '1', url: base }]);
+const page = await ctx.newPage();
+await page.goto(base + p);
+await page.evaluate((y) => window.scrollTo(0, y), y);
+await page.screenshot({ path: '/tmp/view.png' });
+await browser.close();
