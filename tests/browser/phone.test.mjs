@@ -42,6 +42,10 @@ before(async () => {
   assert.ok(ids.quick, 'the demo has a quick-apply policy open for claims');
   const { items: award } = await json(`/api/v1/policies?q=${encodeURIComponent('高新技术企业认定奖励')}`);
   ids.exempt = award[0].id;
+  const { items: open } = await json('/api/v1/consultations?phase=open');
+  ids.open = open[0].id;
+  const { items: closed } = await json('/api/v1/consultations?phase=closed');
+  ids.closed = closed[0].id;
 });
 
 after(async () => {
@@ -82,6 +86,15 @@ const publicPages = () => [
   `/policies/${ids.quick}`,
   `/policies/${ids.quick}/apply`,
   '/policies/claims',
+  '/consultations',
+  '/consultations?phase=closed',
+  `/consultations/${ids.open}`,
+  `/consultations/${ids.open}/submit`,
+  `/consultations/${ids.closed}`,
+  `/consultations/${ids.closed}/report`,
+  '/consultations/opinions',
+  '/concerns',
+  '/hudong',
   '/sitemap',
   '/about',
   '/contact',
@@ -305,10 +318,12 @@ describe('portal conventions', () => {
     const links = await page
       .locator('header a, nav.mainnav a, main a')
       .evaluateAll((as) => as.map((a) => new URL(a.href).pathname));
-    for (const unbuilt of ['/consultations', '/open-days', '/live', '/invest', '/hudong']) {
+    for (const unbuilt of ['/open-days', '/live', '/invest']) {
       assert.ok(!links.includes(unbuilt), `${unbuilt} is featured although it is not built`);
     }
-    assert.ok(links.includes('/gongkai/catalogue') && links.includes('/requests') && links.includes('/policies'));
+    for (const built of ['/gongkai/catalogue', '/requests', '/policies', '/hudong', '/consultations']) {
+      assert.ok(links.includes(built), `${built} is not featured`);
+    }
   });
 
   it('the footer shows the configured identity, well-formed, with the 找错 link', async () => {

@@ -5,7 +5,8 @@
 //! `ALL`, never from a copy of it.
 
 use gongkai_domain::{
-    annual_report, business_policy, columns, documents, request_lifecycle, staff, units, wordcheck, workflow,
+    annual_report, business_policy, columns, consultation, documents, request_lifecycle, staff, units, wordcheck,
+    workflow,
 };
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
@@ -68,6 +69,15 @@ string_enum! {
     BenefitTypeCode = ("扶持方式（代码或中文名称）", codes_and_labels!(business_policy::BenefitType::ALL));
     PolicyModeCode = ("兑现方式（代码或中文名称）", codes_and_labels!(business_policy::Mode::ALL));
     PolicyValidityCode = ("有效性：in_force（有效）或 expired（已失效）", vec!["in_force".into(), "expired".into()]);
+    ConsultationPhaseCode = (
+        "upcoming（即将开始）、open（正在征集）或 closed（已结束）",
+        vec!["upcoming".into(), "open".into(), "closed".into()]
+    );
+    OpinionStatusCode = (
+        "pending（待审核）、published（已公开）或 hidden（不予公开）",
+        vec!["pending".into(), "published".into(), "hidden".into()]
+    );
+    ChannelCode = ("渠道（代码或中文名称）", codes_and_labels!(consultation::Channel::ALL));
 }
 
 // Text fields as `gongkai_domain::validation::{line, text}` read them: white space (Unicode

@@ -327,6 +327,16 @@ impl Store {
         rows.iter().map(forward_from_row).collect()
     }
 
+    /// The forwards of a consultation's groups, each group's in order (one query for a page
+    /// of groups).
+    pub async fn opinion_forwards_of_consultation(&self, consultation_id: i64) -> Result<Vec<Forward>> {
+        let rows = sqlx::query(&format!("{FORWARD_SELECT} WHERE consultation_id = $1 ORDER BY group_id, id"))
+            .bind(consultation_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(forward_from_row).collect()
+    }
+
     /// The forwards to some units (all when none), waiting ones first by due date.
     pub async fn opinion_forwards_to(&self, units: Option<&[i64]>, waiting_only: bool) -> Result<Vec<Forward>> {
         let mut q = Sql::new(FORWARD_SELECT);

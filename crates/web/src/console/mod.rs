@@ -92,6 +92,7 @@ pub fn notice_text(key: &str) -> &'static str {
         "feedback_saved" => "采纳情况反馈草稿已保存。",
         "opinion_entered" => "意见已录入，已自动归入相似意见组。",
         "opinion_moderated" => "审核结果已保存。",
+        "opinion_split" => "已移出原意见组，单独成组。",
         "group_decided" => "办理结果已保存，提交意见的人凭查询码可见。",
         "group_forwarded" => "已转办，承办单位将在期限内答复。",
         "groups_merged" => "意见组已合并。",

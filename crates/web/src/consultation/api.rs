@@ -26,7 +26,7 @@ use utoipa::ToSchema;
 
 /// 意见征集
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ConsultationOut {
+pub struct PublicConsultationOut {
     pub id: i64,
     pub unit_id: i64,
     pub unit_name: String,
@@ -53,8 +53,8 @@ pub struct ConsultationOut {
     pub url: String,
 }
 
-fn fields_out(id: i64, unit_id: i64, unit_name: String, f: &ConsultationFields, phase: Phase) -> ConsultationOut {
-    ConsultationOut {
+fn fields_out(id: i64, unit_id: i64, unit_name: String, f: &ConsultationFields, phase: Phase) -> PublicConsultationOut {
+    PublicConsultationOut {
         id,
         unit_id,
         unit_name,
@@ -80,7 +80,7 @@ async fn unit_name(state: &AppState, unit_id: i64) -> ApiResult<String> {
     Ok(state.unit_tree().await?.get(unit_id).map(|u| u.name.clone()).unwrap_or_default())
 }
 
-async fn live_out(state: &AppState, l: &Live) -> ApiResult<ConsultationOut> {
+async fn live_out(state: &AppState, l: &Live) -> ApiResult<PublicConsultationOut> {
     let mut out = fields_out(l.id, l.unit_id, unit_name(state, l.unit_id).await?, &l.fields, l.phase);
     out.published_at = l.published_at.map(format_instant);
     out.report_published = l.report.is_some();
@@ -93,13 +93,13 @@ pub struct ConsultationList {
     pub total: usize,
     pub page: i64,
     pub per_page: i64,
-    pub items: Vec<ConsultationOut>,
+    pub items: Vec<PublicConsultationOut>,
 }
 
 /// 意见征集（公开）：已发布的意见征集，最近开始的在前；可按状态筛选
 #[utoipa::path(get, path = "/api/v1/consultations", tag = "consultations",
     params(
-        ("phase" = Option<String>, Query, description = "upcoming、open 或 closed"),
+        ("phase" = inline(Option<crate::api::schema::ConsultationPhaseCode>), Query),
         ("page" = Option<i64>, Query, minimum = 1, maximum = 100000), ("per_page" = Option<i64>, Query, minimum = 1, maximum = 100)
     ),
     responses((status = 200, body = ConsultationList), (status = 422, body = Problem)))]
@@ -126,8 +126,8 @@ pub async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery) -> ApiRe
 
 /// 意见征集详情（公开）
 #[utoipa::path(get, path = "/api/v1/consultations/{id}", tag = "consultations", params(("id" = i64, Path)),
-    responses((status = 200, body = ConsultationOut), (status = 404, body = Problem)))]
-pub async fn get_one(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<ConsultationOut>> {
+    responses((status = 200, body = PublicConsultationOut), (status = 404, body = Problem)))]
+pub async fn get_one(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<PublicConsultationOut>> {
     let l = consultation::published(&state, path_id(&id)?).await?;
     Ok(Json(live_out(&state, &l).await?))
 }
@@ -395,7 +395,7 @@ pub async fn public_concerns(State(state): State<AppState>) -> ApiResult<Json<Ve
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StaffConsultationOut {
     /// 工作稿
-    pub consultation: ConsultationOut,
+    pub consultation: PublicConsultationOut,
     /// draft / review_first / review_second / review_final / published / withdrawn
     pub status: String,
     pub status_label: String,
@@ -563,9 +563,9 @@ pub struct StaffOpinionList {
 /// 工作人员：一次征集的意见（可按状态、分组、分类、渠道筛选）
 #[utoipa::path(get, path = "/api/v1/staff/consultations/{id}/opinions", tag = "consultations", security(("bearer" = [])),
     params(("id" = i64, Path),
-        ("status" = Option<String>, Query, description = "pending、published 或 hidden"),
+        ("status" = inline(Option<crate::api::schema::OpinionStatusCode>), Query),
         ("group" = Option<i64>, Query), ("topic" = Option<String>, Query),
-        ("channel" = Option<String>, Query, description = "portal、12345、newspaper、radio_tv、wechat、letter、phone、other"),
+        ("channel" = inline(Option<crate::api::schema::ChannelCode>), Query),
         ("page" = Option<i64>, Query, minimum = 1, maximum = 100000), ("per_page" = Option<i64>, Query, minimum = 1, maximum = 100)),
     responses((status = 200, body = StaffOpinionList), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn staff_opinions(

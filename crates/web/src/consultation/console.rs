@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/consultations/{id}/report", post(save_report))
         .route("/consultations/{id}/report/actions", post(act_report))
         .route("/opinions/{id}/moderation", post(moderate))
+        .route("/opinions/{id}/split", post(split))
         .route("/opinion-groups/{id}/decision", post(decide))
         .route("/opinion-groups/{id}/forwards", post(forward))
         .route("/opinion-groups/{id}/merge", post(merge))
@@ -488,6 +489,33 @@ async fn moderate(
     }
 }
 
+/// Takes an opinion out of its group (a grouping that was wrong).
+async fn split(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Staff(p): Staff,
+    Path(id): Path<String>,
+) -> PageResult {
+    let id = path_id(&id)?;
+    let o = opinions::visible(&state, &p, id).await?;
+    match handling::split(&state, &p, id).await {
+        Ok(_) => Ok(see(format!("/admin/consultations/{}/opinions", o.consultation_id), "opinion_split")),
+        Err(e) => {
+            let e = AppError::from(e).form_errors()?;
+            opinions_view(
+                &state,
+                &headers,
+                &p,
+                &Fields::default(),
+                o.consultation_id,
+                FormView::default(),
+                e.to_string(),
+            )
+            .await
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "console/consultation_groups.html")]
 struct GroupsTemplate {
@@ -516,11 +544,16 @@ async fn groups_view(
     let open_only = q.get("open") == "1";
     let page_no = q.page();
     let found = handling::groups(state, p, id, open_only, (page_no - 1) * PER_PAGE, PER_PAGE).await?;
-    let mut items = Vec::with_capacity(found.items.len());
-    for g in found.items {
-        let forwards = state.store.opinion_forwards_of_group(g.id).await.map_err(AppError::internal)?;
-        items.push((g, forwards));
-    }
+    // The consultation's forwards in one query, not one per group of the page.
+    let forwards = state.store.opinion_forwards_of_consultation(id).await.map_err(AppError::internal)?;
+    let items = found
+        .items
+        .into_iter()
+        .map(|g| {
+            let of_group = forwards.iter().filter(|f| f.group_id == g.id).cloned().collect();
+            (g, of_group)
+        })
+        .collect();
     let page = with_notice(
         console_page(state, headers, p, "意见归并与办理", "/admin/consultations", "consultations").await,
         q,
