@@ -105,13 +105,11 @@ pub struct ConsultationList {
     responses((status = 200, body = ConsultationList), (status = 422, body = Problem)))]
 pub async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery) -> ApiResult<Json<ConsultationList>> {
     let (page, per_page) = paging(&q, 20, 100)?;
-    let phase = match q.opt("phase").map(str::trim) {
-        None | Some("") => None,
-        Some("upcoming") => Some(Phase::Upcoming),
-        Some("open") => Some(Phase::Open),
-        Some("closed") => Some(Phase::Closed),
-        Some(_) => return Err(Invalid::one("phase", "状态", "应为 upcoming、open 或 closed").into()),
-    };
+    let mut errors = Invalid::default();
+    let phase = q.code(&mut errors, "phase", "应为 upcoming、open 或 closed", |v| {
+        [Phase::Upcoming, Phase::Open, Phase::Closed].into_iter().find(|p| p.code() == v)
+    });
+    errors.into_result(())?;
     let all: Vec<Live> = consultation::published_list(&state)
         .await?
         .into_iter()
