@@ -314,12 +314,82 @@ impl Flags {
     }
 }
 
+/// `intake --url URL --token T --consultation ID [--clients 32] [--count 10000]`: `clients`
+/// tasks send `count` opinions in all to `POST /api/v1/consultations/{id}/opinions` with a
+/// partner's token, each as soon as the last was answered; prints the rate, the latency
+/// percentiles and the receipt numbers acknowledged (to check that none is lost).
+async fn intake(flags: &Flags) -> Result<()> {
+    let url = flags.0.get("url").ok_or_else(|| anyhow!("--url is needed"))?.trim_end_matches('/').to_string();
+    let token = flags.0.get("token").ok_or_else(|| anyhow!("--token is needed"))?.clone();
+    let id: i64 = flags.num("consultation", 0)?;
+    let clients: usize = flags.num("clients", 32)?;
+    let count: usize = flags.num("count", 10_000)?;
+    let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
+    let (texts, _, _) = generate(count);
+    let texts = std::sync::Arc::new(texts);
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(clients);
+    for _ in 0..clients {
+        let (client, url, token, texts, next) =
+            (client.clone(), url.clone(), token.clone(), texts.clone(), next.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut out: Vec<(f64, Option<String>)> = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(text) = texts.get(i) else { break };
+                let t = Instant::now();
+                let sent = client
+                    .post(format!("{url}/api/v1/consultations/{id}/opinions"))
+                    .bearer_auth(&token)
+                    .json(&json!({"text": text}))
+                    .send()
+                    .await;
+                let receipt = match sent {
+                    Ok(res) if res.status() == reqwest::StatusCode::CREATED => res
+                        .json::<serde_json::Value>()
+                        .await
+                        .ok()
+                        .and_then(|v| v["receipt_no"].as_str().map(str::to_string)),
+                    _ => None,
+                };
+                out.push((t.elapsed().as_secs_f64() * 1000.0, receipt));
+            }
+            out
+        }));
+    }
+    let mut times = Vec::with_capacity(count);
+    let mut receipts = Vec::with_capacity(count);
+    for t in tasks {
+        for (ms, receipt) in t.await? {
+            times.push(ms);
+            receipts.extend(receipt);
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    times.sort_by(f64::total_cmp);
+    let pct = |p: f64| times.get(((times.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or(0.0);
+    println!(
+        "{}",
+        json!({
+            "opinions": count, "clients": clients, "acknowledged": receipts.len(),
+            "errors": count - receipts.len(), "seconds": round(seconds, 2),
+            "per_second": round(receipts.len() as f64 / seconds, 1),
+            "p50_ms": round(pct(0.5), 2), "p99_ms": round(pct(0.99), 2), "receipts": receipts,
+        })
+    );
+    Ok(())
+}
+
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let command = args.next().unwrap_or_default();
     let flags = Flags::parse(args)?;
     match command.as_str() {
         "group" => group(&flags),
-        _ => bail!("usage: gongkai-consultbench group [--count N]"),
+        "intake" => tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(intake(&flags)),
+        _ => bail!(
+            "usage: gongkai-consultbench group [--count N] | intake --url U --token T --consultation ID [--clients N] [--count N]"
+        ),
     }
 }
