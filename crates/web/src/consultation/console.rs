@@ -323,16 +323,29 @@ async fn act(
     Path(id): Path<String>,
     Form(f): Form,
 ) -> PageResult {
-    let id = path_id(&id)?;
+    review_step(&state, &headers, &p, &id, &f, false).await
+}
+
+/// A review step of the consultation or (`feedback`) of its adoption feedback.
+async fn review_step(
+    state: &AppState,
+    headers: &HeaderMap,
+    p: &Principal,
+    id: &str,
+    f: &Fields,
+    feedback: bool,
+) -> PageResult {
+    let id = path_id(id)?;
     let done = match ReviewAction::parse(f.get("action"), f.get("comment")) {
-        Ok(a) => consultation::act(&state, &p, id, &a).await.map_err(AppError::from),
+        Ok(a) if feedback => report::act(state, p, id, &a).await.map(|_| ()).map_err(AppError::from),
+        Ok(a) => consultation::act(state, p, id, &a).await.map(|_| ()).map_err(AppError::from),
         Err(e) => Err(AppError::Invalid(e)),
     };
     match done {
-        Ok(_) => Ok(see(format!("/admin/consultations/{id}"), &format!("document_{}", f.get("action")))),
+        Ok(()) => Ok(see(format!("/admin/consultations/{id}"), &format!("document_{}", f.get("action")))),
         Err(e) => {
             let e = e.form_errors()?;
-            show_page(&state, &headers, &p, &Fields::default(), id, e.to_string(), FormView::default()).await
+            show_page(state, headers, p, &Fields::default(), id, e.to_string(), FormView::default()).await
         }
     }
 }
@@ -361,18 +374,7 @@ async fn act_report(
     Path(id): Path<String>,
     Form(f): Form,
 ) -> PageResult {
-    let id = path_id(&id)?;
-    let done = match ReviewAction::parse(f.get("action"), f.get("comment")) {
-        Ok(a) => report::act(&state, &p, id, &a).await.map_err(AppError::from),
-        Err(e) => Err(AppError::Invalid(e)),
-    };
-    match done {
-        Ok(_) => Ok(see(format!("/admin/consultations/{id}"), &format!("document_{}", f.get("action")))),
-        Err(e) => {
-            let e = e.form_errors()?;
-            show_page(&state, &headers, &p, &Fields::default(), id, e.to_string(), FormView::default()).await
-        }
-    }
+    review_step(&state, &headers, &p, &id, &f, true).await
 }
 
 #[derive(Template)]
