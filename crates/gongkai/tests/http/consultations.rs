@@ -287,6 +287,27 @@ both!(a_consultation_runs_from_opinions_to_decisions, |app: App| async move {
     let jyj_editor = app.token("jyj_editor").await;
     let waiting = ok_json(app.api_get(&jyj_editor, "/api/v1/staff/opinion-forwards").await, StatusCode::OK).await;
     assert_eq!(waiting[0]["state"], "sent");
+    // The unit's console: the dashboard counts it, the forwards page shows it with its due date.
+    let session = app.login("jyj_editor").await;
+    let (status, dashboard) = session.text("/admin").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(dashboard.contains("公众参与") && dashboard.contains("待答复的转办意见"), "dashboard");
+    let (_, forwards) = session.text("/admin/opinion-forwards").await;
+    assert!(forwards.contains(&due.to_string()) && forwards.contains("公办幼儿园"), "forwards page");
+    // Staff pages of the consultation answer for its unit's staff, not for others.
+    let bgt = app.login("bgt_editor").await;
+    for path in [
+        format!("/admin/consultations/{id}"),
+        format!("/admin/consultations/{id}/opinions"),
+        format!("/admin/consultations/{id}/groups"),
+        "/admin/consultations".to_string(),
+        "/admin/concerns".to_string(),
+    ] {
+        let (status, html) = bgt.text(&path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(!html.contains("<script>"), "{path}");
+    }
+    assert_eq!(session.get(&format!("/admin/consultations/{id}/opinions")).await.status(), StatusCode::NOT_FOUND);
     problem(post(&app, &jyj_editor, &forward_path, json!({"action": "answer"})).await, 422).await;
     let answered = ok_json(
         post(&app, &jyj_editor, &forward_path, json!({"action": "answer", "text": "明年新建改扩建公办幼儿园20所。"}))

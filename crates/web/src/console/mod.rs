@@ -239,7 +239,13 @@ struct DashboardTemplate {
     /// 待我审核, for reviewers.
     can_review: bool,
     queue: Vec<crate::documents::reviews::QueueRow>,
+    /// 公众参与: forwarded opinions waiting and overdue, and the units' response times to
+    /// public concerns (short name, concerns answered, average working days).
+    participation: Option<(usize, usize, Vec<ResponseTime>)>,
 }
+
+/// A unit's responses to public concerns: its short name, how many, the average working days.
+type ResponseTime = (String, usize, String);
 
 async fn dashboard(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff, Query(q): Query) -> PageResult {
     let page = with_notice(console_page(&state, &headers, &p, "工作台", "/admin", "dashboard").await, &q);
@@ -265,9 +271,22 @@ async fn dashboard(State(state): State<AppState>, headers: HeaderMap, Staff(p): 
     };
     let requests =
         if p.may(Action::ViewRequests) { crate::requests::console::reminders(&state, &p).await? } else { Vec::new() };
+    let participation = if p.may(Action::HandleOpinions) {
+        use gongkai_app::consultation::{concerns, handling};
+        let forwards = handling::dashboard(&state, &p).await?;
+        let overdue = forwards.iter().filter(|(_, late)| *late).count();
+        let times = concerns::response_times(&concerns::staff_list(&state, &p).await?)
+            .into_iter()
+            .map(|(u, n, avg)| (tree.get(u).map(|u| u.short_name.clone()).unwrap_or_default(), n, format!("{avg:.1}")))
+            .collect();
+        Some((handling::waiting(&forwards), overdue, times))
+    } else {
+        None
+    };
     let can_review = p.may(Action::ReviewDocuments);
     let queue = if can_review { crate::documents::reviews::queue_rows(&state, &p).await? } else { Vec::new() };
     let t = DashboardTemplate {
+        participation,
         can_review,
         queue,
         flags,
