@@ -65,6 +65,10 @@ impl From<StoreError> for Error {
             StoreError::Conflict(inv) => Error::Conflict(inv),
             StoreError::NotFound(_) => Error::NotFound,
             other if other.is_unique_violation() => Error::Conflict(Invalid::one("", "数据", "与已有记录重复")),
+            other if other.is_busy() => {
+                tracing::warn!(cause = %other, "database busy: the request is answered 429 to be tried again");
+                Error::TooManyRequests { retry_after_secs: 2, detail: "系统繁忙，请稍后再试".into() }
+            }
             other => Error::Internal(other.to_string()),
         }
     }

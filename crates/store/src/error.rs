@@ -37,6 +37,20 @@ impl StoreError {
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.kind() == sqlx::error::ErrorKind::UniqueViolation)
     }
+
+    /// The database stayed busy with other writers for longer than a write waits (SQLite's
+    /// `SQLITE_BUSY` after its busy timeout; PostgreSQL's lock timeout or serialisation
+    /// failure): the request may be tried again, nothing was written.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::Database(e)) => {
+                matches!(e.code().as_deref(), Some("5" | "517" | "55P03" | "40001" | "40P01"))
+                    || e.message().contains("database is locked")
+            }
+            StoreError::Database(sqlx::Error::PoolTimedOut) => true,
+            _ => false,
+        }
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

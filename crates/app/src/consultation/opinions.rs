@@ -20,9 +20,9 @@ use gongkai_store::requests::query_code_hash as code_hash;
 /// Opinions one address may give per window (15 minutes) on the public form: a family
 /// sharing a connection, not a robot.
 pub const OPINIONS_PER_ADDRESS: usize = 10;
-/// Candidates of the LSH index verified per new opinion: a popular text has many copies, all
-/// in one group, so the newest few tell which group it joins.
-const CANDIDATES: i64 = 16;
+/// Candidates of the LSH index verified per band of a new opinion: a popular text has many
+/// copies, all in one group, so the newest few tell which group it joins.
+const CANDIDATES_PER_BAND: i64 = 3;
 
 /// The answer to a stored opinion: what the person needs to follow it.
 #[derive(Debug, Clone)]
@@ -171,8 +171,10 @@ pub async fn enter(
     store(cx, p.actor(), &new, None).await
 }
 
-/// Stores a checked opinion and groups it, in one transaction: it is acknowledged only once
-/// committed. `fixed` gives the numbers (the demo's examples).
+/// Stores a checked opinion and groups it; it is acknowledged only once committed. Its group is
+/// found before the write (the LSH candidates read and verified on their texts), so the write
+/// itself is a few statements; two near-duplicates arriving at the same instant may start two
+/// groups, which staff merge. `fixed` gives the numbers (the demo's examples).
 pub(crate) async fn store(
     cx: &Context,
     actor: gongkai_store::Actor,
@@ -180,7 +182,15 @@ pub(crate) async fn store(
     fixed: Option<(&str, &str)>,
 ) -> Result<OpinionAck, Error> {
     let shingles = grouping::shingles(&new.fields.text);
-    let bands = Signature::of(&shingles).bands();
+    // A text of no letters or digits has no shingles and is never grouped.
+    let bands = if shingles.is_empty() { Vec::new() } else { Signature::of(&shingles).bands().to_vec() };
+    let candidates = cx.store.opinion_candidates(new.consultation_id, &bands, CANDIDATES_PER_BAND).await?;
+    let group = candidates
+        .iter()
+        .map(|c| (grouping::jaccard(&shingles, &grouping::shingles(&c.text)), c))
+        .filter(|(j, _)| *j >= grouping::THRESHOLD)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .and_then(|(_, c)| c.group_id);
     let code = fixed.map_or_else(new_query_code, |(_, c)| c.to_string());
     for _ in 0..5 {
         let receipt_no = fixed.map_or_else(|| format!("Y{}", new_tracking_no()), |(n, _)| n.to_string());
@@ -191,14 +201,7 @@ pub(crate) async fn store(
             }
             continue;
         };
-        let candidates = w.opinion_candidates(new.consultation_id, &bands, CANDIDATES).await?;
-        let best = candidates
-            .iter()
-            .filter(|c| c.id != id)
-            .map(|c| (grouping::jaccard(&shingles, &grouping::shingles(&c.text)), c))
-            .filter(|(j, _)| *j >= grouping::THRESHOLD)
-            .max_by(|a, b| a.0.total_cmp(&b.0));
-        w.opinion_set_group(id, best.and_then(|(_, c)| c.group_id)).await?;
+        w.opinion_set_group(id, group).await?;
         w.commit().await?;
         let opinion = cx.store.opinion(id).await?.ok_or(Error::NotFound)?;
         return Ok(OpinionAck { opinion, query_code: code });

@@ -180,6 +180,43 @@ pub struct OpinionFilter {
 const COUNTED: &str = "(o.status <> 'hidden' OR o.hide_reason NOT IN ('spam', 'duplicate'))";
 
 impl Store {
+    /// The earlier opinions of the consultation sharing a band key with `bands`: per band the
+    /// newest `per_band`, read backwards along the primary key (a popular text has thousands
+    /// of copies, all in one group, and the newest few tell which), with their texts.
+    pub async fn opinion_candidates(
+        &self,
+        consultation_id: i64,
+        bands: &[i64],
+        per_band: i64,
+    ) -> Result<Vec<Candidate>> {
+        if bands.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = Sql::new("SELECT o.id, o.group_id, o.text FROM opinions o WHERE o.id IN (");
+        for (band, key) in bands.iter().enumerate() {
+            if band > 0 {
+                q.push(" UNION ");
+            }
+            q.push("SELECT opinion_id FROM (SELECT opinion_id FROM opinion_bands WHERE consultation_id = ")
+                .bind(consultation_id)
+                .push(" AND band = ")
+                .bind(band as i64)
+                .push(" AND band_key = ")
+                .bind(*key)
+                .push(" ORDER BY opinion_id DESC LIMIT ")
+                .bind(per_band)
+                .push(&format!(") b{band}"));
+        }
+        q.push(") ORDER BY o.id DESC");
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row| {
+                let r = Named::new(row, "opinions");
+                Ok(Candidate { id: r.get("id")?, group_id: r.get("group_id")?, text: r.get("text")? })
+            })
+            .collect()
+    }
+
     pub async fn opinion(&self, id: i64) -> Result<Option<Opinion>> {
         let row = sqlx::query(&format!("{OPINION_SELECT} WHERE id = $1")).bind(id).fetch_optional(&self.pool).await?;
         row.as_ref().map(opinion_from_row).transpose()
@@ -405,51 +442,27 @@ impl Writer {
         .fetch_one(self.conn())
         .await
         .map(|row| Named::new(&row, "opinions").get::<i64>("id"))??;
-        for (band, key) in bands.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO opinion_bands (consultation_id, band, band_key, opinion_id) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(new.consultation_id)
-            .bind(band as i64)
-            .bind(*key)
-            .bind(id)
-            .execute(self.conn())
-            .await?;
+        if !bands.is_empty() {
+            // One statement for all the bands: the write holds the database's lock briefly.
+            let mut q = Sql::new("INSERT INTO opinion_bands (consultation_id, band, band_key, opinion_id) VALUES ");
+            for (band, key) in bands.iter().enumerate() {
+                if band > 0 {
+                    q.push(", ");
+                }
+                q.push("(")
+                    .bind(new.consultation_id)
+                    .push(", ")
+                    .bind(band as i64)
+                    .push(", ")
+                    .bind(*key)
+                    .push(", ")
+                    .bind(id)
+                    .push(")");
+            }
+            q.query().execute(self.conn()).await?;
         }
         self.record("opinion.create", "opinion", id, None, format!("收到意见 {receipt_no}（{}）", new.channel.label()));
         Ok(Some(id))
-    }
-
-    /// The earlier opinions of the consultation sharing a band key with `bands` (the newest
-    /// `limit`: a popular text has many copies, all in one group, and a few of them tell
-    /// which).
-    pub async fn opinion_candidates(
-        &mut self,
-        consultation_id: i64,
-        bands: &[i64],
-        limit: i64,
-    ) -> Result<Vec<Candidate>> {
-        if bands.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut q = Sql::new(
-            "SELECT DISTINCT o.id, o.group_id, o.text FROM opinion_bands b JOIN opinions o ON o.id = b.opinion_id WHERE b.consultation_id = ",
-        );
-        q.bind(consultation_id).push(" AND (");
-        for (band, key) in bands.iter().enumerate() {
-            if band > 0 {
-                q.push(" OR ");
-            }
-            q.push("(b.band = ").bind(band as i64).push(" AND b.band_key = ").bind(*key).push(")");
-        }
-        q.push(") ORDER BY o.id DESC LIMIT ").bind(limit);
-        let rows = q.query().fetch_all(self.conn()).await?;
-        rows.iter()
-            .map(|row| {
-                let r = Named::new(row, "opinions");
-                Ok(Candidate { id: r.get("id")?, group_id: r.get("group_id")?, text: r.get("text")? })
-            })
-            .collect()
     }
 
     /// Puts an opinion in a group (a new one when `group_id` is none), keeping the sizes.
