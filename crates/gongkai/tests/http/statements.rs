@@ -40,14 +40,32 @@ async fn probes(app: &App) -> Vec<Probe> {
     let year = report_year();
     let case = app.store.request_by_tracking_no(CASE).await.unwrap().expect("demo case").id;
     let p = |name, path: &str, who, api, bound| Probe { name, path: path.to_string(), who, api, bound };
+    // The demo's 开门写报告: hundreds of opinions in their groups, forwarded and decided.
+    let report = app
+        .store
+        .consultations_live()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.title().contains("开门写报告"))
+        .expect("demo consultation")
+        .id;
     vec![
+        p("consultation (public)", &format!("/consultations/{report}"), "bgt_editor", false, 5),
+        p("feedback (public)", &format!("/consultations/{report}/report"), "bgt_editor", false, 2),
+        p("feedback figures (API)", &format!("/api/v1/consultations/{report}/report"), "bgt_editor", true, 2),
+        p("opinions (console)", &format!("/admin/consultations/{report}/opinions"), "bgt_editor", false, 8),
+        p("opinion groups (console)", &format!("/admin/consultations/{report}/groups"), "bgt_editor", false, 9),
+        p("opinion groups (API)", &format!("/api/v1/staff/consultations/{report}/groups"), "bgt_editor", true, 8),
+        p("forwarded opinions (console)", "/admin/opinion-forwards", "jyj_editor", false, 6),
         p("case page (console)", &format!("/admin/requests/{case}"), "ybj_handler", false, 13),
         p("case (API)", &format!("/api/v1/staff/requests/{case}"), "ybj_handler", true, 10),
         p("request queue (console)", "/admin/requests", "ybj_handler", false, 8),
         p("request queue (API)", "/api/v1/staff/requests", "ybj_handler", true, 8),
         p("annual report (console)", &format!("/admin/annual-reports?year={year}"), "admin", false, 10),
         p("dashboard (handler)", "/admin", "ybj_handler", false, 5),
-        p("dashboard (administrator)", "/admin", "admin", false, 14),
+        // 16: with 公众参与 (forwards waiting, concern response times), two reads more.
+        p("dashboard (administrator)", "/admin", "admin", false, 16),
         p("coordinations (console)", "/admin/coordinations", "zjj_handler", false, 6),
         p("coordinations (API)", "/api/v1/staff/coordinations", "zjj_handler", true, 7),
     ]
