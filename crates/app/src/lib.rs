@@ -137,6 +137,9 @@ pub struct Context {
     effects: Arc<dyn Effects>,
     /// The published policies, read again when any policy changed.
     pub(crate) policies: business_policy::library::LibraryCache,
+    /// The queue and writers of arriving opinions, started on first use (again when the
+    /// runtime they ran on has ended).
+    opinion_intake: std::sync::Mutex<Option<Arc<consultation::intake::Intake>>>,
 }
 
 impl Context {
@@ -157,6 +160,16 @@ impl Context {
             extractor,
             effects,
             policies: Default::default(),
+            opinion_intake: Default::default(),
+        }
+    }
+
+    /// The queue of arriving opinions (its writers start with the first opinion).
+    pub(crate) fn opinion_intake(&self) -> Arc<consultation::intake::Intake> {
+        let mut slot = self.opinion_intake.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match &*slot {
+            Some(intake) if intake.running() => intake.clone(),
+            _ => slot.insert(Arc::new(consultation::intake::Intake::start(self.store.clone()))).clone(),
         }
     }
 

@@ -27,6 +27,8 @@ impl Actor {
 }
 
 struct Pending {
+    /// Who made this change: the writer's actor when it was recorded.
+    actor: Actor,
     subject_unit_id: Option<i64>,
     action: String,
     object_type: String,
@@ -36,7 +38,14 @@ struct Pending {
 
 pub struct Writer {
     tx: crate::counting::Tx,
+    /// The writer's turn on SQLite (`Store::writers`), given up after the transaction (fields
+    /// drop in order).
+    _queued: Option<tokio::sync::OwnedMutexGuard<()>>,
     actor: Actor,
+    /// Whether the chain head is held (and the fields below read from it).
+    head_taken: bool,
+    /// On PostgreSQL the record and the new head are written in one statement.
+    postgres: bool,
     last_seq: i64,
     last_hash: String,
     /// Epoch and key id of the head record (0 and empty before the chain was keyed).
@@ -53,24 +62,65 @@ impl Store {
     /// and a row lock on PostgreSQL, so audited writers are serialised and the chain stays a
     /// single line.
     pub async fn write(&self, actor: Actor) -> Result<Writer> {
-        let mut tx = self.pool.begin().await?;
-        let row = sqlx::query(
-            "UPDATE audit_head SET last_seq = last_seq WHERE id = 1 RETURNING last_seq, last_hash, epoch, key_id",
-        )
-        .fetch_one(&mut *tx)
-        .await?;
+        let mut w = self.write_appending(actor).await?;
+        w.take_head().await?;
+        Ok(w)
+    }
+
+    /// Starts an audited write that only adds rows (an opinion arriving from the public): the
+    /// chain head is taken at commit, so on PostgreSQL such writes run their statements side by
+    /// side and the chain is held only while its record is appended. The first statement must
+    /// be a write (on SQLite a transaction that read first could not take the write lock later
+    /// without a retry), and nothing may be read and then changed on the strength of that
+    /// read: such writes use [`Store::write`], which is serialised from its first statement.
+    pub async fn write_appending(&self, actor: Actor) -> Result<Writer> {
+        let (queued, tx) = match &self.writers {
+            Some(w) => (Some(w.turn.clone().lock_owned().await), w.pool.begin().await?),
+            None => (None, self.pool.begin().await?),
+        };
         Ok(Writer {
             tx,
+            _queued: queued,
             actor,
-            last_seq: row.try_get("last_seq")?,
-            last_hash: row.try_get("last_hash")?,
-            head_epoch: row.try_get("epoch")?,
-            head_key_id: row.try_get("key_id")?,
+            head_taken: false,
+            postgres: self.backend() == crate::db::Backend::Postgres,
+            last_seq: 0,
+            last_hash: String::new(),
+            head_epoch: 0,
+            head_key_id: String::new(),
             keys: self.settings().audit_keys.clone(),
             new_key: None,
             pending: Vec::new(),
         })
     }
+}
+
+/// The statement appending one record, its values `$1`–`$14` in the order of [`bind_record`].
+macro_rules! insert_record {
+    () => {
+        "INSERT INTO audit_log (seq, at, actor_id, actor_name, unit_id, subject_unit_id, action, object_type, \
+         object_id, summary, ip, prev_hash, hash, epoch) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+    };
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+fn bind_record<'q>(q: AnyQuery<'q>, r: &'q AuditRecord) -> AnyQuery<'q> {
+    q.bind(r.seq)
+        .bind(&r.at)
+        .bind(r.actor_id)
+        .bind(&r.actor_name)
+        .bind(r.unit_id)
+        .bind(r.subject_unit_id)
+        .bind(&r.action)
+        .bind(&r.object_type)
+        .bind(&r.object_id)
+        .bind(&r.summary)
+        .bind(&r.ip)
+        .bind(&r.prev_hash)
+        .bind(&r.hash)
+        .bind(r.epoch)
 }
 
 /// The refusal when this node's key is not the key of the chain's current epoch.
@@ -91,6 +141,21 @@ fn key_mismatch(epoch: i64, db_key_id: &str, ours: Option<&AuditKey>) -> StoreEr
 }
 
 impl Writer {
+    /// Takes the chain head: its row is locked until the write commits or rolls back.
+    async fn take_head(&mut self) -> Result<()> {
+        let row = sqlx::query(
+            "UPDATE audit_head SET last_seq = last_seq WHERE id = 1 RETURNING last_seq, last_hash, epoch, key_id",
+        )
+        .fetch_one(&mut *self.tx)
+        .await?;
+        self.last_seq = row.try_get("last_seq")?;
+        self.last_hash = row.try_get("last_hash")?;
+        self.head_epoch = row.try_get("epoch")?;
+        self.head_key_id = row.try_get("key_id")?;
+        self.head_taken = true;
+        Ok(())
+    }
+
     /// The write's transaction, counting its statements (`crate::counting`).
     pub fn conn(&mut self) -> &mut crate::counting::Conn {
         &mut self.tx
@@ -98,6 +163,12 @@ impl Writer {
 
     pub fn actor(&self) -> &Actor {
         &self.actor
+    }
+
+    /// Makes the changes recorded from now on the changes of `actor`: one write that commits
+    /// the changes of several people (opinions arriving together, committed at once).
+    pub fn act_as(&mut self, actor: Actor) {
+        self.actor = actor;
     }
 
     /// Notes one change for the audit log: `action` like `unit.rename`, the object, the unit it
@@ -111,6 +182,7 @@ impl Writer {
         summary: impl Into<String>,
     ) {
         self.pending.push(Pending {
+            actor: self.actor.clone(),
             subject_unit_id,
             action: action.to_string(),
             object_type: object_type.to_string(),
@@ -170,58 +242,63 @@ impl Writer {
         if self.pending.is_empty() {
             return Err(StoreError::Other("an audited write committed without an audit record".into()));
         }
+        if !self.head_taken {
+            self.take_head().await?;
+        }
         let at = crate::now_text();
         let (epoch, key) = self.epoch_and_key(&at).await?;
-        let mut seqs = Vec::with_capacity(self.pending.len());
+        let mut records = Vec::with_capacity(self.pending.len());
         for p in std::mem::take(&mut self.pending) {
             let mut record = AuditRecord {
                 seq: self.last_seq + 1,
                 at: at.clone(),
-                actor_id: self.actor.user_id,
-                actor_name: self.actor.name.clone(),
-                unit_id: self.actor.unit_id,
+                actor_id: p.actor.user_id,
+                actor_name: p.actor.name,
+                unit_id: p.actor.unit_id,
                 subject_unit_id: p.subject_unit_id,
                 action: p.action,
                 object_type: p.object_type,
                 object_id: p.object_id,
                 summary: p.summary,
-                ip: self.actor.ip.clone(),
+                ip: p.actor.ip,
                 prev_hash: self.last_hash.clone(),
                 hash: String::new(),
                 epoch,
             };
             record.hash = record.compute_keyed_hash(&key);
-            sqlx::query(
-                "INSERT INTO audit_log (seq, at, actor_id, actor_name, unit_id, subject_unit_id, action, object_type, object_id, summary, ip, prev_hash, hash, epoch)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-            )
-            .bind(record.seq)
-            .bind(&record.at)
-            .bind(record.actor_id)
-            .bind(&record.actor_name)
-            .bind(record.unit_id)
-            .bind(record.subject_unit_id)
-            .bind(&record.action)
-            .bind(&record.object_type)
-            .bind(&record.object_id)
-            .bind(&record.summary)
-            .bind(&record.ip)
-            .bind(&record.prev_hash)
-            .bind(&record.hash)
-            .bind(record.epoch)
-            .execute(&mut *self.tx)
-            .await?;
             self.last_seq = record.seq;
-            self.last_hash = record.hash;
-            seqs.push(record.seq);
+            self.last_hash.clone_from(&record.hash);
+            records.push(record);
         }
-        sqlx::query("UPDATE audit_head SET last_seq = $1, last_hash = $2, epoch = $3, key_id = $4 WHERE id = 1")
-            .bind(self.last_seq)
-            .bind(&self.last_hash)
-            .bind(epoch)
+        if let [record] = records.as_slice()
+            && self.postgres
+        {
+            // The record and the new head in one statement on PostgreSQL: the chain's row lock
+            // is held for one round trip less (most writes record one change).
+            bind_record(
+                sqlx::query(concat!(
+                    "WITH appended AS (",
+                    insert_record!(),
+                    ") UPDATE audit_head SET last_seq = $1, last_hash = $13, epoch = $14, key_id = $15 WHERE id = 1"
+                )),
+                record,
+            )
             .bind(key.id())
             .execute(&mut *self.tx)
             .await?;
+        } else {
+            for record in &records {
+                bind_record(sqlx::query(insert_record!()), record).execute(&mut *self.tx).await?;
+            }
+            sqlx::query("UPDATE audit_head SET last_seq = $1, last_hash = $2, epoch = $3, key_id = $4 WHERE id = 1")
+                .bind(self.last_seq)
+                .bind(&self.last_hash)
+                .bind(epoch)
+                .bind(key.id())
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        let seqs = records.iter().map(|r| r.seq).collect();
         self.tx.commit().await?;
         Ok(seqs)
     }

@@ -106,6 +106,19 @@ pub struct Store {
     pub(crate) pool: crate::counting::Pool,
     backend: Backend,
     settings: DatabaseSettings,
+    /// On SQLite, the queue and the connection of audited writers; PostgreSQL queues them on
+    /// the audit chain's row instead.
+    pub(crate) writers: Option<Writers>,
+}
+
+/// SQLite has a single write lock, and a writer that finds it taken sleeps in growing steps
+/// (its busy handler), so under load the lock often stands free while writers sleep, or wait
+/// for a connection that readers hold. So audited writers take turns in arrival order here,
+/// each on the connection kept for them.
+#[derive(Clone)]
+pub(crate) struct Writers {
+    pub(crate) turn: std::sync::Arc<tokio::sync::Mutex<()>>,
+    pub(crate) pool: crate::counting::Pool,
 }
 
 impl fmt::Debug for Store {
@@ -155,28 +168,36 @@ impl Store {
             Backend::Sqlite => 8,
             Backend::Postgres => 16,
         };
-        let pool = AnyPoolOptions::new()
-            .max_connections(max)
-            .min_connections(1)
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL lets readers proceed during writes; FULL sync keeps every
-                        // acknowledged submission through a power loss; the busy timeout
-                        // queues writers instead of failing them.
-                        sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
-                        sqlx::query("PRAGMA synchronous = FULL").execute(&mut *conn).await?;
-                        sqlx::query("PRAGMA busy_timeout = 10000").execute(&mut *conn).await?;
-                        sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
-                    }
-                    Ok(())
+        let connect = |max: u32| {
+            AnyPoolOptions::new()
+                .max_connections(max)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(10))
+                .after_connect(move |conn, _meta| {
+                    Box::pin(async move {
+                        if backend == Backend::Sqlite {
+                            // WAL lets readers proceed during writes; FULL sync keeps every
+                            // acknowledged submission through a power loss; the busy timeout
+                            // queues writers instead of failing them.
+                            sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
+                            sqlx::query("PRAGMA synchronous = FULL").execute(&mut *conn).await?;
+                            sqlx::query("PRAGMA busy_timeout = 10000").execute(&mut *conn).await?;
+                            sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
+                        }
+                        Ok(())
+                    })
                 })
-            })
-            .connect_with(options)
-            .await
-            .map_err(|e| unreachable(describe_sqlx_error(&e)))?;
-        Ok(Store { pool: crate::counting::Pool::new(pool), backend, settings: settings.clone() })
+                .connect_with(options.clone())
+        };
+        let pool = connect(max).await.map_err(|e| unreachable(describe_sqlx_error(&e)))?;
+        let writers = match backend {
+            Backend::Postgres => None,
+            Backend::Sqlite => Some(Writers {
+                turn: Default::default(),
+                pool: crate::counting::Pool::new(connect(1).await.map_err(|e| unreachable(describe_sqlx_error(&e)))?),
+            }),
+        };
+        Ok(Store { pool: crate::counting::Pool::new(pool), backend, settings: settings.clone(), writers })
     }
 
     pub fn backend(&self) -> Backend {
@@ -200,6 +221,9 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+        if let Some(w) = &self.writers {
+            w.pool.close().await;
+        }
     }
 }
 

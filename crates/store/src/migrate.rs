@@ -44,6 +44,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0014_enterprise_profiles.sql"),
     },
     Migration { version: 15, name: "consultations", sql: include_str!("../migrations/0015_consultations.sql") },
+    Migration {
+        version: 16,
+        name: "opinion_bands_unchecked",
+        sql: include_str!("../migrations/0016_opinion_bands_unchecked.sql"),
+    },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

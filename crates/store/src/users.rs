@@ -371,24 +371,43 @@ impl Store {
     /// The token and its active user for a bearer secret; revoked tokens and disabled users
     /// get nothing. Records the last use at most once a minute.
     pub async fn token_user(&self, secret: &str) -> Result<Option<TokenUser>> {
+        // The token and its user in one statement: every API call starts here.
+        let users = USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ");
+        let mut conn = self.pool.acquire().await?;
         let row = sqlx::query(&format!(
-            "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
+            "SELECT t.id AS t_id, t.name AS t_name, t.prefix AS t_prefix, t.created_at AS t_created_at, \
+             t.created_by AS t_created_by, t.last_used_at AS t_last_used_at, {users} \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
         ))
         .bind(secret_hash(secret))
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *conn)
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let token = token_from_row(&row)?;
-        let Some(user) = self.user(token.user_id).await?.filter(|u| u.active) else {
+        let user = user_from_row(&row)?;
+        if !user.active {
             return Ok(None);
+        }
+        let t = Named::new(&row, "api_tokens");
+        let token = ApiToken {
+            id: t.get("t_id")?,
+            user_id: user.id,
+            name: t.get("t_name")?,
+            prefix: t.get("t_prefix")?,
+            created_at: t.instant("t_created_at")?,
+            created_by: t.get("t_created_by")?,
+            last_used_at: t.instant_opt("t_last_used_at")?,
+            revoked_at: None,
         };
+        let mut users = vec![user];
+        load_roles(&mut conn, &mut users).await?;
+        let user = users.pop().expect("the user just read");
         let now = Utc::now();
         let stale = token.last_used_at.is_none_or(|t| now - t > Duration::minutes(1));
         if stale {
             sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
                 .bind(format_instant(now))
                 .bind(token.id)
-                .execute(&self.pool)
+                .execute(&mut *conn)
                 .await?;
         }
         Ok(Some(TokenUser { token, user }))

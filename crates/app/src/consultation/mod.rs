@@ -7,6 +7,7 @@
 pub mod concerns;
 pub(crate) mod demo;
 pub mod handling;
+pub(crate) mod intake;
 pub mod opinions;
 pub mod report;
 

@@ -6,7 +6,8 @@
 //! receipt number and query code.
 
 use super::Live;
-use crate::requests::intake::{new_query_code, new_tracking_no};
+use super::intake::Job;
+use crate::requests::intake::new_query_code;
 use crate::{Context, Error, Principal};
 use gongkai_domain::consultation::grouping::{self, Signature};
 use gongkai_domain::consultation::handling::{Moderation, OpinionStatus, moderate as moderation_next};
@@ -37,6 +38,12 @@ pub async fn draft_text(cx: &Context, live: &Live) -> Result<Option<String>, Err
         None => Ok(None),
         Some(id) => Ok(cx.store.public_document(id).await?.map(|d| d.body_text)),
     }
+}
+
+/// The draft's text when `input` quotes a passage of it (to find the passage in); none
+/// otherwise, so most opinions do not read the draft at all.
+async fn draft_if_quoted(cx: &Context, live: &Live, input: &OpinionInput) -> Result<Option<String>, Error> {
+    if input.passage.trim().is_empty() { Ok(None) } else { draft_text(cx, live).await }
 }
 
 /// Why a consultation takes no opinion from `channel` now, if it does not.
@@ -75,7 +82,7 @@ async fn submit_counted(
     if let Some(why) = closed_reason(&live, Channel::Portal) {
         return Err(refuse(why));
     }
-    let draft = draft_text(cx, &live).await?;
+    let draft = draft_if_quoted(cx, &live, input).await?;
     let mut errors = Invalid::default();
     let fields = OpinionFields::parse(input, &live.fields, draft.as_deref()).map_err(|e| errors.0.extend(e.0)).ok();
     if errors.0.is_empty() {
@@ -121,7 +128,7 @@ pub async fn submit_as_partner(
     if let Some(why) = closed_reason(&live, channel) {
         return Err(refuse(why));
     }
-    let draft = draft_text(cx, &live).await?;
+    let draft = draft_if_quoted(cx, &live, input).await?;
     let fields = OpinionFields::parse(input, &live.fields, draft.as_deref())?;
     let new = NewOpinion {
         consultation_id,
@@ -156,7 +163,7 @@ pub async fn enter(
     {
         e.push("received_on", "收到日期", "晚于征集截止日期，不再计入");
     }
-    let draft = draft_text(cx, &live).await?;
+    let draft = draft_if_quoted(cx, &live, input).await?;
     let fields = OpinionFields::parse(input, &live.fields, draft.as_deref()).map_err(|x| e.0.extend(x.0)).ok();
     let (Some(channel), Some(on), Some(fields)) = (channel, on, fields) else { return Err(e.into()) };
     e.into_result(())?;
@@ -171,10 +178,11 @@ pub async fn enter(
     store(cx, p.actor(), &new, None).await
 }
 
-/// Stores a checked opinion and groups it; it is acknowledged only once committed. Its group is
-/// found before the write (the LSH candidates read and verified on their texts), so the write
-/// itself is a few statements; two near-duplicates arriving at the same instant may start two
-/// groups, which staff merge. `fixed` gives the numbers (the demo's examples).
+/// Stores a checked opinion and groups it; it is acknowledged only once committed (with the
+/// others arriving at the same time: [`super::intake`]). Its group is found before the write
+/// (the LSH candidates read and verified on their texts), so the write itself is a few
+/// statements; two near-duplicates arriving at the same instant may start two groups, which
+/// staff merge. `fixed` gives the numbers (the demo's examples).
 pub(crate) async fn store(
     cx: &Context,
     actor: gongkai_store::Actor,
@@ -192,21 +200,9 @@ pub(crate) async fn store(
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .and_then(|(_, c)| c.group_id);
     let code = fixed.map_or_else(new_query_code, |(_, c)| c.to_string());
-    for _ in 0..5 {
-        let receipt_no = fixed.map_or_else(|| format!("Y{}", new_tracking_no()), |(n, _)| n.to_string());
-        let mut w = cx.store.write(actor.clone()).await?;
-        let Some(id) = w.opinion_insert(new, &receipt_no, Some(&code_hash(&receipt_no, &code)), &bands).await? else {
-            if fixed.is_some() {
-                return Err(Error::Conflict(Invalid::one("receipt_no", "意见编号", "已被使用")));
-            }
-            continue;
-        };
-        w.opinion_set_group(id, group).await?;
-        w.commit().await?;
-        let opinion = cx.store.opinion(id).await?.ok_or(Error::NotFound)?;
-        return Ok(OpinionAck { opinion, query_code: code });
-    }
-    Err(Error::internal("no free receipt number after 5 draws"))
+    let job = Job::new(actor, new, bands, group, code.clone(), fixed.map(|(n, _)| n.to_string()));
+    let opinion = cx.opinion_intake().store(job).await?;
+    Ok(OpinionAck { opinion, query_code: code })
 }
 
 /// What the person who gave an opinion sees of it: the opinion as published (or why not),

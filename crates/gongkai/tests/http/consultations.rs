@@ -385,6 +385,68 @@ both!(a_consultation_runs_from_opinions_to_decisions, |app: App| async move {
     .await;
 });
 
+// Opinions arriving together are committed together (`gongkai_app::consultation::intake`):
+// each is acknowledged with its own number, stored under its own channel, and audited under
+// the account that sent it, with the chain intact.
+both!(opinions_arriving_together_are_each_stored_and_audited_as_their_own, |app: App| async move {
+    let id = published(&app, "同时到达的意见", -1, 24, json!({})).await;
+    let partners = [("partner_12345", "12345"), ("partner_daily", "newspaper"), ("partner_radio", "radio_tv")];
+    let mut sent = tokio::task::JoinSet::new();
+    for (who, _) in partners {
+        let token = app.token(who).await;
+        for n in 0..20 {
+            let (app, token) = (app.clone(), token.clone());
+            sent.spawn(async move {
+                let text = format!("{who} 转来的第{n}条意见：建议在第{n}号路口增设{}处非机动车停放点。", n * 7 + 3);
+                let res =
+                    post(&app, &token, &format!("/api/v1/consultations/{id}/opinions"), json!({"text": text})).await;
+                (who, ok_json(res, StatusCode::CREATED).await)
+            });
+        }
+    }
+    let mut acks = Vec::new();
+    while let Some(done) = sent.join_next().await {
+        acks.push(done.unwrap());
+    }
+    let receipts: std::collections::HashSet<String> =
+        acks.iter().map(|(_, a)| a["receipt_no"].as_str().unwrap().to_string()).collect();
+    assert_eq!(receipts.len(), 60, "every opinion has its own number");
+
+    let editor = app.token("bgt_editor").await;
+    let list = ok_json(
+        app.api_get(&editor, &format!("/api/v1/staff/consultations/{id}/opinions?per_page=100")).await,
+        StatusCode::OK,
+    )
+    .await;
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 60, "{list}");
+    let admin = app.token("admin").await;
+    for (who, channel) in partners {
+        let theirs: Vec<&Value> =
+            items.iter().filter(|o| o["text"].as_str().unwrap().starts_with(&format!("{who} 转来"))).collect();
+        assert_eq!(theirs.len(), 20, "{who}");
+        for o in theirs {
+            assert_eq!(o["channel"], channel, "{o}");
+            assert!(o["group_id"].as_i64().is_some(), "{o}");
+            let audit = ok_json(
+                app.api_get(
+                    &admin,
+                    &format!("/api/v1/audit?action=opinion.create&object_type=opinion&object_id={}", o["id"]),
+                )
+                .await,
+                StatusCode::OK,
+            )
+            .await;
+            let records = audit["items"].as_array().unwrap();
+            assert_eq!(records.len(), 1, "{audit}");
+            let user = app.store.user_by_username(who).await.unwrap().unwrap().id;
+            assert_eq!(records[0]["actor_id"].as_i64(), Some(user), "{who}: {audit}");
+        }
+    }
+    let verify = ok_json(app.api_get(&admin, "/api/v1/audit/verify").await, StatusCode::OK).await;
+    assert_eq!(verify["intact"], true, "{verify}");
+});
+
 both!(closed_and_unpublished_consultations_take_no_opinion_and_feedback_is_final, |app: App| async move {
     let editor = app.token("bgt_editor").await;
     // A draft is not public.

@@ -40,9 +40,15 @@ pub struct Opinion {
     pub created_at: DateTime<Utc>,
 }
 
-const OPINION_SELECT: &str = "SELECT id, consultation_id, receipt_no, code_hash, channel, partner_id, entered_by, \
-     received_on, question, text, public_text, topic, district, name, contact, passage, passage_at, status, \
-     hide_reason, group_id, tags, created_at FROM opinions";
+/// The columns of an opinion as `opinion_from_row` reads them.
+macro_rules! opinion_columns {
+    () => {
+        "id, consultation_id, receipt_no, code_hash, channel, partner_id, entered_by, \
+         received_on, question, text, public_text, topic, district, name, contact, passage, passage_at, status, \
+         hide_reason, group_id, tags, created_at"
+    };
+}
+const OPINION_SELECT: &str = concat!("SELECT ", opinion_columns!(), " FROM opinions");
 
 fn tags(raw: &str) -> Vec<String> {
     raw.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect()
@@ -394,33 +400,50 @@ impl Store {
 }
 
 impl Writer {
-    /// Stores an opinion with its receipt number, its query code's hash and its LSH band
-    /// keys; none when the receipt number is taken (the caller draws another).
+    /// Stores a new opinion in `group` (when that group still stands; a new group otherwise)
+    /// with its LSH bands, as stored; `None` when the receipt number is taken (the caller draws
+    /// another).
+    /// Made for [`Store::write_appending`](crate::Store::write_appending): the first statement
+    /// is a write, and a group emptied by a merge meanwhile is never joined (the merge empties
+    /// the group before it moves the opinions, so either it waits for this write and moves its
+    /// opinion too, or this write waits for it and starts a group of its own).
     pub async fn opinion_insert(
         &mut self,
         new: &NewOpinion<'_>,
         receipt_no: &str,
         code_hash: Option<&str>,
         bands: &[i64],
-    ) -> Result<Option<i64>> {
-        let taken = sqlx::query("SELECT 1 AS one FROM opinions WHERE receipt_no = $1")
-            .bind(receipt_no)
-            .fetch_optional(self.conn())
-            .await?;
-        if taken.is_some() {
-            return Ok(None);
-        }
-        let f = new.fields;
+        group: Option<i64>,
+    ) -> Result<Option<Opinion>> {
         let now = crate::now_text();
+        let joined = match group {
+            None => None,
+            Some(g) => {
+                let n = sqlx::query(
+                    "UPDATE opinion_groups SET size = size + 1, updated_at = $1 \
+                     WHERE id = $2 AND consultation_id = $3 AND representative_id IS NOT NULL",
+                )
+                .bind(&now)
+                .bind(g)
+                .bind(new.consultation_id)
+                .execute(self.conn())
+                .await?
+                .rows_affected();
+                (n == 1).then_some(g)
+            }
+        };
+        let f = new.fields;
         let (passage, passage_at) = match &f.passage {
             Some((p, at)) => (Some(p.as_str()), Some(i64::try_from(*at).unwrap_or(i64::MAX))),
             None => (None, None),
         };
-        let id: i64 = sqlx::query(
+        let row = sqlx::query(concat!(
             "INSERT INTO opinions (consultation_id, receipt_no, code_hash, channel, partner_id, entered_by, received_on, \
-             question, text, public_text, topic, district, name, contact, passage, passage_at, status, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18) RETURNING id",
-        )
+             question, text, public_text, topic, district, name, contact, passage, passage_at, status, group_id, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19) \
+             ON CONFLICT (receipt_no) DO NOTHING RETURNING ",
+            opinion_columns!()
+        ))
         .bind(new.consultation_id)
         .bind(receipt_no)
         .bind(code_hash)
@@ -438,10 +461,13 @@ impl Writer {
         .bind(passage)
         .bind(passage_at)
         .bind(OpinionStatus::Pending.code())
+        .bind(joined)
         .bind(&now)
-        .fetch_one(self.conn())
-        .await
-        .map(|row| Named::new(&row, "opinions").get::<i64>("id"))??;
+        .fetch_optional(self.conn())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let mut opinion = opinion_from_row(&row)?;
+        let id = opinion.id;
         if !bands.is_empty() {
             // One statement for all the bands: the write holds the database's lock briefly.
             let mut q = Sql::new("INSERT INTO opinion_bands (consultation_id, band, band_key, opinion_id) VALUES ");
@@ -461,8 +487,26 @@ impl Writer {
             }
             q.query().execute(self.conn()).await?;
         }
+        if joined.is_none() {
+            let g: i64 = sqlx::query(
+                "INSERT INTO opinion_groups (consultation_id, representative_id, size, created_at, updated_at) \
+                 VALUES ($1, $2, 1, $3, $3) RETURNING id",
+            )
+            .bind(new.consultation_id)
+            .bind(id)
+            .bind(&now)
+            .fetch_one(self.conn())
+            .await
+            .map(|row| Named::new(&row, "opinion_groups").get::<i64>("id"))??;
+            sqlx::query("UPDATE opinions SET group_id = $1 WHERE id = $2")
+                .bind(g)
+                .bind(id)
+                .execute(self.conn())
+                .await?;
+            opinion.group_id = Some(g);
+        }
         self.record("opinion.create", "opinion", id, None, format!("收到意见 {receipt_no}（{}）", new.channel.label()));
-        Ok(Some(id))
+        Ok(Some(opinion))
     }
 
     /// Puts an opinion in a group (a new one when `group_id` is none), keeping the sizes.
@@ -524,6 +568,14 @@ impl Writer {
     /// Moves every opinion and forward of group `from` into `into`; `from` is left empty.
     pub async fn opinion_groups_merge(&mut self, into: i64, from: i64) -> Result<u64> {
         let now = crate::now_text();
+        // Emptied first: an opinion joining `from` at this moment (its write holds the group's
+        // row) is waited for and moved below; one arriving later sees the group emptied and
+        // starts its own.
+        sqlx::query("UPDATE opinion_groups SET size = 0, representative_id = NULL, updated_at = $1 WHERE id = $2")
+            .bind(&now)
+            .bind(from)
+            .execute(self.conn())
+            .await?;
         let moved = sqlx::query("UPDATE opinions SET group_id = $1, updated_at = $2 WHERE group_id = $3")
             .bind(into)
             .bind(&now)
@@ -542,11 +594,6 @@ impl Writer {
             .bind(moved_i)
             .bind(&now)
             .bind(into)
-            .execute(self.conn())
-            .await?;
-        sqlx::query("UPDATE opinion_groups SET size = 0, representative_id = NULL, updated_at = $1 WHERE id = $2")
-            .bind(&now)
-            .bind(from)
             .execute(self.conn())
             .await?;
         Ok(moved)
