@@ -96,6 +96,15 @@ describe('an opinion from a phone in elder mode, JavaScript off', () => {
       assert.match(shown, /<script>alert\(1\)<\/script>/, 'hostile text shown as text');
       assert.equal(await page.locator('.opinion-list script').count(), 0);
       await screenshot(page, 'consultation-320-elder');
+      // Beside the draft: the opinion under the paragraph it quoted, and a link to quote another.
+      await page.goto(`${server.base}/consultations/${open.id}`);
+      await page.getByRole('link', { name: '逐段查看征求意见稿和针对条文的意见' }).click();
+      const para = page.locator('.draft-para', { hasText: '禁止在楼道、楼梯间、安全出口等公共区域停放或者充电' });
+      assert.match(await para.locator('.draft-notes').innerText(), /集中充电设施/);
+      assert.equal(await page.locator('.draft-notes script').count(), 0);
+      await fits(page, 'the draft with its opinions');
+      await para.getByRole('link', { name: /对本段提意见/ }).click();
+      assert.match(await page.inputValue('#f-passage'), /禁止在楼道、楼梯间、安全出口等公共区域停放或者充电/);
       assert.deepEqual(foreignRequests(ctx.requests, server.base), []);
     } finally {
       await ctx.context.close();

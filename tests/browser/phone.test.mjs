@@ -44,6 +44,8 @@ before(async () => {
   ids.exempt = award[0].id;
   const { items: open } = await json('/api/v1/consultations?phase=open');
   ids.open = open[0].id;
+  ids.draft = open.find((c) => c.title.includes('物业管理条例'))?.id;
+  assert.ok(ids.draft, 'the demo has an open consultation on a draft');
   const { items: closed } = await json('/api/v1/consultations?phase=closed');
   ids.closed = closed[0].id;
 });
@@ -90,6 +92,7 @@ const publicPages = () => [
   '/consultations?phase=closed',
   `/consultations/${ids.open}`,
   `/consultations/${ids.open}/submit`,
+  `/consultations/${ids.draft}/draft`,
   `/consultations/${ids.closed}`,
   `/consultations/${ids.closed}/report`,
   '/consultations/opinions',

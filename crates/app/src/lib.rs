@@ -84,6 +84,10 @@ pub struct Options {
     /// The fixed paths of the site's pages (the face's navigation), which links in documents
     /// may point to.
     pub site_paths: Vec<String>,
+    /// Opinions one partner account (12345, a newspaper…) may send at once through the API;
+    /// a tenth of it comes back each minute. A runaway client is stopped with a 429, a
+    /// hotline's day of calls is not.
+    pub partner_opinions_burst: u32,
 }
 
 impl Default for Options {
@@ -95,6 +99,7 @@ impl Default for Options {
             extract_limits: gongkai_extract::Limits::default(),
             link_check: false,
             site_paths: Vec::new(),
+            partner_opinions_burst: 20_000,
         }
     }
 }
@@ -140,11 +145,14 @@ pub struct Context {
     /// The queue and writers of arriving opinions, started on first use (again when the
     /// runtime they ran on has ended).
     opinion_intake: std::sync::Mutex<Option<Arc<consultation::intake::Intake>>>,
+    /// Opinions each partner account may still send (`Options::partner_opinions_burst`).
+    pub(crate) partner_flood: governor::DefaultKeyedRateLimiter<i64>,
 }
 
 impl Context {
     pub fn new(store: Store, options: Options, effects: Arc<dyn Effects>) -> Self {
         let extractor = gongkai_extract::Extractor::new(options.extractor.clone(), options.extract_limits);
+        let partner_flood = consultation::opinions::partner_limiter(options.partner_opinions_burst);
         Context {
             store,
             options,
@@ -161,6 +169,7 @@ impl Context {
             effects,
             policies: Default::default(),
             opinion_intake: Default::default(),
+            partner_flood,
         }
     }
 

@@ -168,6 +168,9 @@ struct ServeArgs {
     /// 每个地址每分钟可获取的申请验证问题数，默认 60
     #[arg(long, env = "GONGKAI_CHALLENGES_PER_MINUTE")]
     challenges_per_minute: Option<u32>,
+    /// 每个合作渠道账号可连续提交的意见数（之后每分钟恢复其十分之一），默认 20000
+    #[arg(long, env = "GONGKAI_PARTNER_OPINIONS_BURST")]
+    partner_opinions_burst: Option<u32>,
 }
 
 #[derive(Args)]
@@ -415,6 +418,12 @@ async fn serve(
             bail!("每分钟验证问题数 challenges_per_minute 应至少为 1");
         }
         server.challenges_per_minute = n;
+    }
+    if let Some(n) = args.partner_opinions_burst {
+        if n < 10 {
+            bail!("合作渠道连续提交意见数 partner_opinions_burst 应至少为 10");
+        }
+        server.partner_opinions_burst = n;
     }
     server.extractor = Some(std::env::current_exe().context("找不到本程序的路径，无法提取附件文字")?);
     server.extract_limits = extract_limits;

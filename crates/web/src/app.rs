@@ -115,6 +115,7 @@ impl AppState {
             extract_limits: server.extract_limits,
             link_check: server.link_check,
             site_paths: site_paths(),
+            partner_opinions_burst: server.partner_opinions_burst,
         };
         AppState(Arc::new_cyclic(|weak| Inner {
             app: gongkai_app::Context::new(store, options, Arc::new(WebEffects(weak.clone()))),

@@ -139,6 +139,8 @@ pub struct ServerOptions {
     pub throttle_delay_max: std::time::Duration,
     /// Challenges of the application form one address may get per minute (and at once).
     pub challenges_per_minute: u32,
+    /// Opinions one partner account may send at once; a tenth of it comes back each minute.
+    pub partner_opinions_burst: u32,
     /// The program that extracts text from uploaded files in a limited child process (the
     /// gongkai binary itself, `gongkai extract …`); `None` extracts nothing: every PDF, DOCX
     /// and XLSX is stored with its text marked unavailable, and standard lists cannot be imported.
@@ -171,6 +173,7 @@ impl Default for ServerOptions {
             metrics_token: None,
             throttle_delay_max: std::time::Duration::from_secs(4),
             challenges_per_minute: 60,
+            partner_opinions_burst: gongkai_app::Options::default().partner_opinions_burst,
             extractor: None,
             extract_limits: gongkai_extract::Limits::default(),
             page_cache: true,

@@ -105,9 +105,30 @@ async fn submit_counted(
     store(cx, actor, &new, None).await
 }
 
+/// The limiter of partner accounts' opinions: `burst` at once, a tenth of it back each minute
+/// (governor's GCRA: no counters to keep, nothing in the database).
+pub(crate) fn partner_limiter(burst: u32) -> governor::DefaultKeyedRateLimiter<i64> {
+    let burst = std::num::NonZeroU32::new(burst.max(10)).unwrap_or(std::num::NonZeroU32::MIN);
+    let per_minute = std::num::NonZeroU32::new(burst.get() / 10).unwrap_or(std::num::NonZeroU32::MIN);
+    governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute).allow_burst(burst))
+}
+
+/// Refuses a partner account that has sent more than its quota (429 with the seconds to wait).
+fn partner_within_quota(cx: &Context, account: i64) -> Result<(), Error> {
+    use governor::clock::{Clock, DefaultClock};
+    cx.partner_flood.check_key(&account).map_err(|not_until| {
+        let wait = not_until.wait_time_from(DefaultClock::default().now()).as_secs().max(1);
+        Error::TooManyRequests {
+            retry_after_secs: i64::try_from(wait).unwrap_or(i64::MAX),
+            detail: format!("本账号提交意见过于频繁，请于 {wait} 秒后再试。"),
+        }
+    })
+}
+
 /// An opinion a partner account (12345, a newspaper, …) sends through the API, under the
 /// channel fixed on its account: a channel given in the body that is not the account's is
-/// refused, never taken.
+/// refused, never taken. Each account has a quota against floods
+/// (`Options::partner_opinions_burst`).
 pub async fn submit_as_partner(
     cx: &Context,
     p: &Principal,
@@ -117,6 +138,7 @@ pub async fn submit_as_partner(
     let Some(channel) = p.user.partner_channel.as_deref().and_then(Channel::from_code) else {
         return Err(Error::Forbidden);
     };
+    partner_within_quota(cx, p.user.id)?;
     if !input.channel.trim().is_empty() && Channel::parse(&input.channel) != Some(channel) {
         return Err(Error::Invalid(Invalid::one(
             "channel",
@@ -324,4 +346,69 @@ pub(crate) fn parse_tags(raw: &str) -> Result<Vec<String>, Invalid> {
         return Err(Invalid::one("tags", "标签", "最多 10 个"));
     }
     Ok(tags)
+}
+
+/// A paragraph of the draft with the published opinions on passages starting in it.
+#[derive(Debug, Clone)]
+pub struct DraftParagraph {
+    /// From 1, as shown.
+    pub number: usize,
+    pub text: String,
+    pub start: i64,
+    pub end: i64,
+    /// All the published opinions on it.
+    pub count: usize,
+    /// The newest few of them.
+    pub newest: Vec<Opinion>,
+}
+
+/// The draft under consultation, paragraph by paragraph, with the opinions on its passages.
+#[derive(Debug, Clone)]
+pub struct DraftView {
+    pub live: Live,
+    pub document_id: i64,
+    pub title: String,
+    pub paragraphs: Vec<DraftParagraph>,
+}
+
+/// Opinions shown beside each paragraph; the rest are a link away.
+pub const NEWEST_PER_PARAGRAPH: usize = 3;
+/// Newest opinions on passages read to fill the paragraphs (older ones are counted, and
+/// listed on each paragraph's own page).
+const PASSAGE_OPINIONS_READ: i64 = 500;
+
+/// The draft of a published consultation with the opinions on its passages, in three
+/// statements whatever the number of paragraphs; not found without a published draft.
+pub async fn draft_view(cx: &Context, consultation_id: i64) -> Result<DraftView, Error> {
+    use gongkai_domain::consultation::{paragraph_at, paragraphs};
+    let live = super::published(cx, consultation_id).await?;
+    let doc_id = live.fields.document_id.ok_or(Error::NotFound)?;
+    let doc = cx.store.public_document(doc_id).await?.ok_or(Error::NotFound)?;
+    let ps = paragraphs(&doc.body_text);
+    let mut out: Vec<DraftParagraph> = ps
+        .iter()
+        .enumerate()
+        .map(|(i, p)| DraftParagraph {
+            number: i + 1,
+            text: p.text.to_string(),
+            start: i64::try_from(p.start).unwrap_or(i64::MAX),
+            end: i64::try_from(p.end).unwrap_or(i64::MAX),
+            count: 0,
+            newest: Vec::new(),
+        })
+        .collect();
+    let at = |start: i64| usize::try_from(start).ok().and_then(|s| paragraph_at(&ps, s));
+    for start in cx.store.opinion_passage_starts(consultation_id).await? {
+        if let Some(i) = at(start) {
+            out[i].count += 1;
+        }
+    }
+    for o in cx.store.opinions_on_passages(consultation_id, PASSAGE_OPINIONS_READ).await? {
+        if let Some(i) = o.passage_at.and_then(at)
+            && out[i].newest.len() < NEWEST_PER_PARAGRAPH
+        {
+            out[i].newest.push(o);
+        }
+    }
+    Ok(DraftView { live, document_id: doc.id, title: doc.title, paragraphs: out })
 }

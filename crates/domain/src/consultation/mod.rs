@@ -110,10 +110,59 @@ impl Phase {
     }
 }
 
+/// A paragraph of the draft: its text and where it stands in the draft's text, in
+/// characters (the unit of an opinion's `passage_at`), its end exclusive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paragraph<'a> {
+    pub text: &'a str,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The draft's paragraphs (its non-blank lines), to show each with the opinions on it.
+pub fn paragraphs(draft: &str) -> Vec<Paragraph<'_>> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for line in draft.split('\n') {
+        let len = line.chars().count();
+        if !line.trim().is_empty() {
+            out.push(Paragraph { text: line.trim_end_matches('\r'), start: at, end: at + len });
+        }
+        at += len + 1;
+    }
+    out
+}
+
+/// The paragraph a passage starting at `at` (characters) begins in; a passage starting on a
+/// line break belongs to the paragraph after it.
+pub fn paragraph_at(paragraphs: &[Paragraph<'_>], at: usize) -> Option<usize> {
+    let i = paragraphs.partition_point(|p| p.end <= at);
+    (i < paragraphs.len()).then_some(i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn passages_fall_in_the_paragraph_they_start_in() {
+        let draft = "第一条 为了规范物业管理。\n\n第二条 本条例适用于本市。\r\n第三条 业主。";
+        let ps = paragraphs(draft);
+        assert_eq!(
+            ps.iter().map(|p| p.text).collect::<Vec<_>>(),
+            ["第一条 为了规范物业管理。", "第二条 本条例适用于本市。", "第三条 业主。"]
+        );
+        for (quote, want) in [("为了规范", 0), ("第二条", 1), ("适用于本市", 1), ("业主", 2)] {
+            let byte = draft.find(quote).expect("quoted");
+            let at = draft[..byte].chars().count();
+            assert_eq!(paragraph_at(&ps, at), Some(want), "{quote}");
+            let p = &ps[want];
+            assert!(draft.chars().skip(p.start).take(p.end - p.start).collect::<String>().starts_with(p.text));
+        }
+        assert_eq!(paragraph_at(&ps, draft.chars().count() + 5), None);
+        assert_eq!(paragraphs("").len(), 0);
+    }
 
     #[test]
     fn phase_follows_the_clock() {

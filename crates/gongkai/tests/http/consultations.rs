@@ -447,6 +447,30 @@ both!(opinions_arriving_together_are_each_stored_and_audited_as_their_own, |app:
     assert_eq!(verify["intact"], true, "{verify}");
 });
 
+fn small_partner_quota() -> gongkai_web::ServerOptions {
+    gongkai_web::ServerOptions { partner_opinions_burst: 10, ..crate::common::TestApp::options() }
+}
+
+// A partner's runaway client is stopped with a 429 that says when to come back; other
+// partners go on.
+both_with!(a_flooding_partner_is_held_back_alone, small_partner_quota, |app: App| async move {
+    let id = published(&app, "渠道限流", -1, 24, json!({})).await;
+    let path = format!("/api/v1/consultations/{id}/opinions");
+    let hotline = app.token("partner_12345").await;
+    for n in 0..10 {
+        let res = post(&app, &hotline, &path, json!({"text": format!("第{n}个来电：建议增加公交班次。")})).await;
+        assert_eq!(res.status(), StatusCode::CREATED, "opinion {n}");
+    }
+    let res = post(&app, &hotline, &path, json!({"text": "第十一个来电"})).await;
+    let wait: i64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(wait >= 1, "{wait}");
+    let p = problem(res, 429).await;
+    assert!(p["detail"].as_str().unwrap().contains("过于频繁"), "{p}");
+    let daily = app.token("partner_daily").await;
+    let res = post(&app, &daily, &path, json!({"text": "报社读者来信：建议增加公交班次。"})).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+});
+
 both!(closed_and_unpublished_consultations_take_no_opinion_and_feedback_is_final, |app: App| async move {
     let editor = app.token("bgt_editor").await;
     // A draft is not public.

@@ -50,7 +50,19 @@ async fn probes(app: &App) -> Vec<Probe> {
         .find(|c| c.title().contains("开门写报告"))
         .expect("demo consultation")
         .id;
+    // The draft 物业管理条例 with the opinions on its passages.
+    let draft = app
+        .store
+        .consultations_live()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.title().contains("物业管理条例"))
+        .expect("demo draft consultation")
+        .id;
     vec![
+        p("draft with opinions (public)", &format!("/consultations/{draft}/draft"), "bgt_editor", false, 5),
+        p("one paragraph's opinions (public)", &format!("/consultations/{draft}/draft?para=3"), "bgt_editor", false, 6),
         p("consultation (public)", &format!("/consultations/{report}"), "bgt_editor", false, 5),
         p("feedback (public)", &format!("/consultations/{report}/report"), "bgt_editor", false, 2),
         p("feedback figures (API)", &format!("/api/v1/consultations/{report}/report"), "bgt_editor", true, 2),

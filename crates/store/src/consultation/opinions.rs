@@ -179,6 +179,8 @@ pub struct OpinionFilter {
     pub group_id: Option<i64>,
     pub topic: Option<String>,
     pub channel: Option<Channel>,
+    /// Only opinions on a passage starting in these characters of the draft (from, to).
+    pub passage_within: Option<(i64, i64)>,
 }
 
 /// The opinions that count in the figures: all but those hidden as spam or as repeated
@@ -223,6 +225,30 @@ impl Store {
             .collect()
     }
 
+    /// Where in the draft the published opinions on passages start (characters), for the
+    /// counts beside each paragraph.
+    pub async fn opinion_passage_starts(&self, consultation_id: i64) -> Result<Vec<i64>> {
+        let rows = sqlx::query(
+            "SELECT passage_at FROM opinions WHERE consultation_id = $1 AND status = 'published' AND passage_at IS NOT NULL",
+        )
+        .bind(consultation_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Named::new(r, "opinions").get("passage_at")).collect()
+    }
+
+    /// The newest `limit` published opinions on passages of the draft.
+    pub async fn opinions_on_passages(&self, consultation_id: i64, limit: i64) -> Result<Vec<Opinion>> {
+        let rows = sqlx::query(&format!(
+            "{OPINION_SELECT} WHERE consultation_id = $1 AND status = 'published' AND passage_at IS NOT NULL ORDER BY id DESC LIMIT $2"
+        ))
+        .bind(consultation_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(opinion_from_row).collect()
+    }
+
     pub async fn opinion(&self, id: i64) -> Result<Option<Opinion>> {
         let row = sqlx::query(&format!("{OPINION_SELECT} WHERE id = $1")).bind(id).fetch_optional(&self.pool).await?;
         row.as_ref().map(opinion_from_row).transpose()
@@ -265,6 +291,9 @@ impl Store {
             }
             if let Some(c) = f.channel {
                 q.push(" AND channel = ").bind(c.code());
+            }
+            if let Some((from, to)) = f.passage_within {
+                q.push(" AND passage_at >= ").bind(from).push(" AND passage_at < ").bind(to);
             }
             q
         };
@@ -328,6 +357,16 @@ impl Store {
     pub async fn opinion_group(&self, id: i64) -> Result<Option<Group>> {
         let row = sqlx::query(&format!("{GROUP_SELECT} WHERE g.id = $1")).bind(id).fetch_optional(&self.pool).await?;
         row.as_ref().map(group_from_row).transpose()
+    }
+
+    /// The groups with these ids, in one statement (unknown ids are left out).
+    pub async fn opinion_groups_by_ids(&self, ids: &[i64]) -> Result<Vec<Group>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = Sql::new(&format!("{GROUP_SELECT} WHERE g.id IN "));
+        q.bind_list(ids.iter().copied());
+        q.query().fetch_all(&self.pool).await?.iter().map(group_from_row).collect()
     }
 
     /// One page of a consultation's groups, the largest first; `open_only`: undecided ones.

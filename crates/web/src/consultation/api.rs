@@ -580,6 +580,7 @@ pub async fn staff_opinions(
         group_id: q.code(&mut errors, "group", "应为整数", |v| v.trim().parse::<i64>().ok()),
         topic: q.opt("topic").map(str::trim).filter(|t| !t.is_empty()).map(str::to_string),
         channel: q.code(&mut errors, "channel", "不是可选的渠道", Channel::parse),
+        passage_within: None,
     };
     errors.into_result(())?;
     let found = handling::opinions(&state, &p, id, &f, (page - 1) * per_page, per_page).await?;

@@ -677,15 +677,20 @@ struct ForwardsTemplate {
 async fn forwards_view(state: &AppState, headers: &HeaderMap, p: &Principal, q: &Fields, error: String) -> PageResult {
     let all = handling::dashboard(state, p).await?;
     let tree = state.unit_tree().await?;
+    let mut ids: Vec<i64> = all.iter().map(|(f, _)| f.group_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let texts: std::collections::HashMap<i64, String> = state
+        .store
+        .opinion_groups_by_ids(&ids)
+        .await
+        .map_err(AppError::internal)?
+        .into_iter()
+        .map(|g| (g.id, g.text))
+        .collect();
     let mut rows = Vec::with_capacity(all.len());
     for (f, overdue) in &all {
-        let text = state
-            .store
-            .opinion_group(f.group_id)
-            .await
-            .map_err(AppError::internal)?
-            .map(|g| g.text)
-            .unwrap_or_default();
+        let text = texts.get(&f.group_id).cloned().unwrap_or_default();
         rows.push(ForwardRow {
             unit: tree.get(f.unit_id).map(|u| u.name.clone()).unwrap_or_default(),
             may_answer: p.require_for_unit(state, Action::HandleOpinions, f.unit_id).await.is_ok(),

@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/consultations/opinions", get(track_form).post(track))
         .route("/consultations/{id}", get(show))
         .route("/consultations/{id}/submit", get(form).post(submit))
+        .route("/consultations/{id}/draft", get(draft_page))
         .route("/consultations/{id}/report", get(report_page))
         .route("/consultations/{id}/report.xlsx", get(report_xlsx))
         .route("/concerns", get(concerns_page))
@@ -215,6 +216,110 @@ async fn show(
         total: found.total,
         opinions: found.items.into_iter().map(public).collect(),
         topic,
+    }))
+}
+
+/// A paragraph of the draft as shown, with the opinions on it.
+struct ParagraphView {
+    number: usize,
+    text: String,
+    count: usize,
+    opinions: Vec<PublicOpinion>,
+    /// The form with this paragraph quoted (while the consultation is open).
+    comment: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/consultation_draft.html")]
+struct DraftTemplate {
+    page: Page,
+    id: i64,
+    title: String,
+    document_id: i64,
+    document_title: String,
+    paragraphs: Vec<ParagraphView>,
+    /// One paragraph with all its opinions (`?para=N`), or all with the newest few.
+    one: bool,
+    pages: Vec<PageLink>,
+    total: usize,
+    commented: usize,
+}
+
+/// The draft paragraph by paragraph, each with the published opinions on its passages beside
+/// it (below it on a phone); `?para=N` lists all the opinions on paragraph N.
+async fn draft_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query,
+) -> PageResult {
+    let id = path_id(&id)?;
+    let view = opinions::draft_view(&state, id).await?;
+    let open = opinions::closed_reason(&view.live, Channel::Portal).is_none();
+    let comment = |text: &str| {
+        open.then(|| {
+            let quoted = text.trim().chars().take(500).collect::<String>();
+            format!(
+                "/consultations/{id}/submit?{}",
+                url::form_urlencoded::Serializer::new(String::new()).append_pair("passage", &quoted).finish()
+            )
+        })
+    };
+    let total = view.paragraphs.iter().map(|p| p.count).sum();
+    let commented = view.paragraphs.iter().filter(|p| p.count > 0).count();
+    let chosen = q.opt("para").and_then(|n| n.trim().parse::<usize>().ok());
+    let mut pages = Vec::new();
+    let paragraphs = match chosen {
+        None => view
+            .paragraphs
+            .into_iter()
+            .map(|p| ParagraphView {
+                comment: comment(&p.text),
+                number: p.number,
+                text: p.text,
+                count: p.count,
+                opinions: p.newest.into_iter().map(public).collect(),
+            })
+            .collect(),
+        Some(n) => {
+            let p = view.paragraphs.into_iter().find(|p| p.number == n).ok_or(AppError::NotFound)?;
+            let page_no = q.page();
+            let f = OpinionFilter {
+                status: Some(OpinionStatus::Published),
+                passage_within: Some((p.start, p.end)),
+                ..Default::default()
+            };
+            let found = state
+                .store
+                .opinions_page(id, &f, (page_no - 1) * PER_PAGE, PER_PAGE)
+                .await
+                .map_err(AppError::internal)?;
+            pages = page_links(&format!("/consultations/{id}/draft?para={n}&"), found.total, PER_PAGE, page_no);
+            vec![ParagraphView {
+                comment: comment(&p.text),
+                number: p.number,
+                text: p.text,
+                count: p.count,
+                opinions: found.items.into_iter().map(public).collect(),
+            }]
+        }
+    };
+    let title = view.live.fields.title.clone();
+    let p = page(&state, &headers, "征求意见稿逐段意见", &format!("/consultations/{id}/draft"), "consultations")
+        .crumb("互动交流", "/hudong")
+        .crumb("意见征集", "/consultations")
+        .crumb(&title, &format!("/consultations/{id}"));
+    Ok(html(&DraftTemplate {
+        page: p,
+        id,
+        title,
+        document_id: view.document_id,
+        document_title: view.title,
+        paragraphs,
+        one: chosen.is_some(),
+        pages,
+        total,
+        commented,
     }))
 }
 
