@@ -40,26 +40,14 @@ async fn probes(app: &App) -> Vec<Probe> {
     let year = report_year();
     let case = app.store.request_by_tracking_no(CASE).await.unwrap().expect("demo case").id;
     let p = |name, path: &str, who, api, bound| Probe { name, path: path.to_string(), who, api, bound };
+    let titled = |title: &'static str| async move {
+        let all = app.store.consultations_live().await.unwrap();
+        all.into_iter().find(|c| c.title().contains(title)).unwrap_or_else(|| panic!("demo consultation {title}")).id
+    };
     // The demo's 开门写报告: hundreds of opinions in their groups, forwarded and decided.
-    let report = app
-        .store
-        .consultations_live()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|c| c.title().contains("开门写报告"))
-        .expect("demo consultation")
-        .id;
+    let report = titled("开门写报告").await;
     // The draft 物业管理条例 with the opinions on its passages.
-    let draft = app
-        .store
-        .consultations_live()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|c| c.title().contains("物业管理条例"))
-        .expect("demo draft consultation")
-        .id;
+    let draft = titled("物业管理条例").await;
     vec![
         p("draft with opinions (public)", &format!("/consultations/{draft}/draft"), "bgt_editor", false, 5),
         p("one paragraph's opinions (public)", &format!("/consultations/{draft}/draft?para=3"), "bgt_editor", false, 6),

@@ -268,17 +268,21 @@ async fn draft_page(
     let total = view.paragraphs.iter().map(|p| p.count).sum();
     let commented = view.paragraphs.iter().filter(|p| p.count > 0).count();
     let chosen = q.opt("para").and_then(|n| n.trim().parse::<usize>().ok());
+    let shown = |p: opinions::DraftParagraph, shown: Vec<Opinion>| ParagraphView {
+        comment: comment(&p.text),
+        number: p.number,
+        text: p.text,
+        count: p.count,
+        opinions: shown.into_iter().map(public).collect(),
+    };
     let mut pages = Vec::new();
     let paragraphs = match chosen {
         None => view
             .paragraphs
             .into_iter()
-            .map(|p| ParagraphView {
-                comment: comment(&p.text),
-                number: p.number,
-                text: p.text,
-                count: p.count,
-                opinions: p.newest.into_iter().map(public).collect(),
+            .map(|mut p| {
+                let newest = std::mem::take(&mut p.newest);
+                shown(p, newest)
             })
             .collect(),
         Some(n) => {
@@ -295,13 +299,7 @@ async fn draft_page(
                 .await
                 .map_err(AppError::internal)?;
             pages = page_links(&format!("/consultations/{id}/draft?para={n}&"), found.total, PER_PAGE, page_no);
-            vec![ParagraphView {
-                comment: comment(&p.text),
-                number: p.number,
-                text: p.text,
-                count: p.count,
-                opinions: found.items.into_iter().map(public).collect(),
-            }]
+            vec![shown(p, found.items)]
         }
     };
     let title = view.live.fields.title.clone();
