@@ -18,6 +18,7 @@ pub mod documents;
 mod form_inputs;
 pub mod html;
 pub mod link_check;
+pub mod live_blog;
 pub mod open_day;
 pub mod paths;
 pub mod privacy;
