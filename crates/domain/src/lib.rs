@@ -19,6 +19,7 @@ mod form_inputs;
 pub mod html;
 pub mod link_check;
 pub mod live_blog;
+pub mod meeting;
 pub mod open_day;
 pub mod paths;
 pub mod privacy;
