@@ -6,6 +6,7 @@
 
 pub mod code;
 pub mod eligibility;
+pub mod input;
 pub mod registration;
 pub mod seats;
 
