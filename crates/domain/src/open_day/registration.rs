@@ -63,6 +63,56 @@ pub fn next(status: RegistrationStatus, step: Step) -> Result<RegistrationStatus
     }
 }
 
+/// What the door sees for a code scanned or typed at check-in (also when a phone that was
+/// offline sends its queue later): admitted once, and the same code again is no error but is
+/// not counted twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckIn {
+    /// Checked in now: counts.
+    Admitted,
+    /// Checked in before (by this or another phone): does not count again.
+    AlreadyIn,
+    /// Mistyped (its check character disagrees) or unknown.
+    Unknown,
+    /// A code of another event.
+    OtherEvent,
+    /// Waitlisted, pending, rejected or cancelled: not admitted.
+    NoSeat(RegistrationStatus),
+}
+
+impl CheckIn {
+    /// The outcome for a registration found by its code (`None`: no such code) of event
+    /// `of_event`, checked in at the door of `at_event`.
+    pub fn of(found: Option<(i64, RegistrationStatus)>, at_event: i64) -> CheckIn {
+        match found {
+            None => CheckIn::Unknown,
+            Some((of_event, _)) if of_event != at_event => CheckIn::OtherEvent,
+            Some((_, status)) => match next(status, Step::CheckIn) {
+                Ok(_) => CheckIn::Admitted,
+                Err(_) if status == RegistrationStatus::CheckedIn => CheckIn::AlreadyIn,
+                Err(_) => CheckIn::NoSeat(status),
+            },
+        }
+    }
+
+    /// Whether it adds one to the attendance.
+    pub fn counts(self) -> bool {
+        self == CheckIn::Admitted
+    }
+
+    /// What the staff at the door read.
+    pub fn message(self) -> String {
+        match self {
+            CheckIn::Admitted => "签到成功".into(),
+            CheckIn::AlreadyIn => "已签到过，不重复计数".into(),
+            CheckIn::Unknown => "报名码不正确或不存在，请核对".into(),
+            CheckIn::OtherEvent => "这是其他活动的报名码".into(),
+            CheckIn::NoSeat(s) => format!("该报名{}，不能签到", s.label()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +139,22 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_door_admits_each_confirmed_code_once() {
+        assert_eq!(CheckIn::of(None, 7), CheckIn::Unknown);
+        assert_eq!(CheckIn::of(Some((8, Confirmed)), 7), CheckIn::OtherEvent);
+        assert_eq!(CheckIn::of(Some((7, Confirmed)), 7), CheckIn::Admitted);
+        assert_eq!(CheckIn::of(Some((7, CheckedIn)), 7), CheckIn::AlreadyIn);
+        for s in [Pending, Waitlisted, Rejected, Cancelled] {
+            let got = CheckIn::of(Some((7, s)), 7);
+            assert_eq!(got, CheckIn::NoSeat(s));
+            assert!(got.message().contains(s.label()));
+        }
+        let counted: Vec<bool> =
+            [Confirmed, CheckedIn, Waitlisted].iter().map(|&s| CheckIn::of(Some((7, s)), 7).counts()).collect();
+        assert_eq!(counted, [true, false, false]);
     }
 
     #[test]
