@@ -3,9 +3,13 @@
 //! besides name, ID number, phone and district, an event may ask, for example, the
 //! organisation of a seminar's participants or the question someone wants to raise.
 
+use super::eligibility::Rules;
+use super::seats::Seats;
+use super::{ApprovalMode, EventKind, Schedule};
 use crate::business_policy::{JINAN_DISTRICTS, district_name};
 use crate::codes::CitizenId;
 use crate::request_form::check_phone;
+use crate::time::parse_local_minute;
 use crate::validation::{Invalid, line, text};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -24,12 +28,15 @@ code_list! {
     }
 }
 
-/// A field of an event's registration form.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// 活动自设的报名栏目
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FormField {
-    /// Its key in the answers (`f1`, `f2`, … as the console numbers them).
+    /// 栏目标识（字母、数字或下划线），回答以它为键
     pub key: String,
+    /// 栏目名称
     pub label: String,
+    /// line（单行文字）、paragraph（多行文字）或 choice（单项选择）
+    #[schema(value_type = String)]
     pub kind: FieldKind,
     pub required: bool,
     /// The choices of a `choice` field.
@@ -63,6 +70,190 @@ pub fn check_fields(fields: &[FormField]) -> Result<(), Invalid> {
 }
 
 // The doc comments are the OpenAPI schema's descriptions.
+/// 政府开放活动（新建或保存时提交）
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = OpenDayBody)]
+#[serde(deny_unknown_fields)]
+pub struct EventInput {
+    /// 主办单位，不填为本人所在单位（仅新建时有效）
+    pub unit_id: Option<i64>,
+    /// 所属系列活动（如某区的政府开放月），可不填
+    pub series_id: Option<i64>,
+    /// visit（参观）、seminar（座谈）、lecture（讲座）、observe_meeting（旁听常务会议）、online（线上）
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// 地点；线上活动填写参加方式
+    #[serde(default)]
+    pub place: String,
+    /// 开始时间 YYYY-MM-DD HH:MM（北京时间）
+    #[serde(default)]
+    pub starts_at: String,
+    /// 结束时间 YYYY-MM-DD HH:MM（北京时间）
+    #[serde(default)]
+    pub ends_at: String,
+    /// 报名开始时间 YYYY-MM-DD HH:MM（北京时间）
+    #[serde(default)]
+    pub registration_opens_at: String,
+    /// 报名截止时间 YYYY-MM-DD HH:MM（北京时间），不晚于活动开始
+    #[serde(default)]
+    pub registration_closes_at: String,
+    /// 总名额
+    #[serde(default)]
+    pub capacity: u32,
+    /// 预留名额（不对外报名），少于总名额
+    #[serde(default)]
+    pub reserved: u32,
+    /// first_come（先到先得，满额后候补）或 selection（审核选取）
+    #[serde(default)]
+    pub approval: String,
+    /// 最小年龄（周岁）
+    pub min_age: Option<u32>,
+    /// 最大年龄（周岁）
+    pub max_age: Option<u32>,
+    /// 限定居住区县（行政区划代码），不填为不限
+    #[serde(default)]
+    pub districts: Vec<String>,
+    /// 活动自设的报名栏目
+    #[serde(default)]
+    pub fields: Vec<FormField>,
+}
+
+/// A checked event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventFields {
+    pub series_id: Option<i64>,
+    pub kind: EventKind,
+    pub title: String,
+    pub description: String,
+    pub place: String,
+    pub schedule: ScheduleText,
+    pub capacity: u32,
+    pub reserved: u32,
+    pub approval: ApprovalMode,
+    pub rules: Rules,
+    pub fields: Vec<FormField>,
+}
+
+/// The schedule as stored (UTC instants in RFC 3339).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleText {
+    pub registration_opens: chrono::DateTime<chrono::Utc>,
+    pub registration_closes: chrono::DateTime<chrono::Utc>,
+    pub starts: chrono::DateTime<chrono::Utc>,
+    pub ends: chrono::DateTime<chrono::Utc>,
+}
+
+impl EventFields {
+    pub fn schedule(&self) -> Schedule {
+        let s = self.schedule;
+        Schedule {
+            registration_opens: s.registration_opens,
+            registration_closes: s.registration_closes,
+            starts: s.starts,
+            ends: s.ends,
+        }
+    }
+
+    pub fn seats(&self) -> Seats {
+        Seats { capacity: self.capacity, reserved: self.reserved }
+    }
+
+    /// Checks an event as staff give it; every problem named by its field. Observing an
+    /// executive meeting is limited to once a year per person by law of the practice.
+    pub fn parse(input: &EventInput) -> Result<EventFields, Invalid> {
+        let mut e = Invalid::default();
+        let kind = EventKind::parse(&input.kind);
+        if kind.is_none() {
+            e.push("kind", "活动类型", "应为参观、座谈、讲座、旁听常务会议或线上");
+        }
+        let title = line(&mut e, "title", "活动名称", &input.title, true, 100);
+        let description = text(&mut e, "description", "活动介绍", &input.description, true, 5000);
+        let place = line(&mut e, "place", "地点", &input.place, true, 200);
+        let at = |e: &mut Invalid, field: &str, label: &str, v: &str| {
+            let parsed = parse_local_minute(v);
+            if parsed.is_none() {
+                e.push(field, label, "应为 YYYY-MM-DD HH:MM 格式的时间（北京时间）");
+            }
+            parsed
+        };
+        let starts = at(&mut e, "starts_at", "开始时间", &input.starts_at);
+        let ends = at(&mut e, "ends_at", "结束时间", &input.ends_at);
+        let opens = at(&mut e, "registration_opens_at", "报名开始时间", &input.registration_opens_at);
+        let closes = at(&mut e, "registration_closes_at", "报名截止时间", &input.registration_closes_at);
+        let schedule = match (opens, closes, starts, ends) {
+            (Some(registration_opens), Some(registration_closes), Some(starts), Some(ends)) => {
+                let s = Schedule { registration_opens, registration_closes, starts, ends };
+                if let Some((field, label, why)) = s.problem() {
+                    e.push(field, label, why);
+                }
+                Some(ScheduleText { registration_opens, registration_closes, starts, ends })
+            }
+            _ => None,
+        };
+        let seats = Seats { capacity: input.capacity, reserved: input.reserved };
+        if let Some((field, label, why)) = seats.problem() {
+            e.push(field, label, why);
+        }
+        if input.capacity > 100_000 {
+            e.push("capacity", "名额", "不超过 100000");
+        }
+        let approval = match input.approval.trim() {
+            "" => Some(ApprovalMode::FirstCome),
+            a => ApprovalMode::parse(a),
+        };
+        if approval.is_none() {
+            e.push("approval", "报名方式", "应为 first_come（先到先得）或 selection（审核选取）");
+        }
+        if let (Some(min), Some(max)) = (input.min_age, input.max_age)
+            && min > max
+        {
+            e.push("max_age", "最大年龄", "不能小于最小年龄");
+        }
+        if input.max_age.is_some_and(|a| a > 150) || input.min_age.is_some_and(|a| a > 150) {
+            e.push("max_age", "最大年龄", "应为 0 至 150 周岁");
+        }
+        let mut districts: Vec<String> = Vec::new();
+        for d in input.districts.iter().map(|d| d.trim()).filter(|d| !d.is_empty()) {
+            match JINAN_DISTRICTS.iter().find(|(code, label)| *code == d || *label == d) {
+                Some((code, _)) if !districts.iter().any(|x| x == code) => districts.push(code.to_string()),
+                Some(_) => {}
+                None => e.push(
+                    "districts",
+                    "限定区县",
+                    format!("“{}”不是本市的区县", d.chars().take(20).collect::<String>()),
+                ),
+            }
+        }
+        if let Err(x) = check_fields(&input.fields) {
+            e.0.extend(x.0);
+        }
+        let (Some(kind), Some(schedule), Some(approval)) = (kind, schedule, approval) else { return Err(e) };
+        let rules = Rules {
+            min_age: input.min_age,
+            max_age: input.max_age,
+            districts,
+            once_a_year: kind == EventKind::ObserveMeeting,
+        };
+        e.into_result(EventFields {
+            series_id: input.series_id,
+            kind,
+            title,
+            description,
+            place,
+            schedule,
+            capacity: input.capacity,
+            reserved: input.reserved,
+            approval,
+            rules,
+            fields: input.fields.clone(),
+        })
+    }
+}
+
 /// 活动报名（无需注册账号）
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[schema(as = RegistrationBody)]
@@ -237,6 +428,60 @@ mod tests {
             let mut input = good();
             spoil(&mut input);
             let e = RegistrationFields::parse(&input, &fields()).expect_err(field);
+            assert!(e.message_for(field).is_some(), "{field}: {e:?}");
+        }
+    }
+
+    fn event() -> EventInput {
+        EventInput {
+            kind: "参观".into(),
+            title: "走进12345热线".into(),
+            description: "参观市民服务热线受理中心。".into(),
+            place: "市中区纬二路".into(),
+            starts_at: "2026-12-20 09:00".into(),
+            ends_at: "2026-12-20 11:30".into(),
+            registration_opens_at: "2026-12-06 09:00".into(),
+            registration_closes_at: "2026-12-18 17:00".into(),
+            capacity: 30,
+            reserved: 5,
+            districts: vec!["市中区".into(), "370103".into()],
+            fields: fields(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn an_event_is_checked_field_by_field() {
+        let ok = EventFields::parse(&event()).expect("valid");
+        assert_eq!(ok.approval, ApprovalMode::FirstCome);
+        assert_eq!(ok.rules.districts, vec!["370103".to_string()]);
+        assert!(!ok.rules.once_a_year);
+        assert_eq!(ok.seats().open(), 25);
+        let observe = EventFields::parse(&EventInput { kind: "observe_meeting".into(), ..event() }).expect("valid");
+        assert!(observe.rules.once_a_year, "旁听 is once a year");
+        type Spoil = fn(&mut EventInput);
+        let cases: [(Spoil, &str); 10] = [
+            (|i| i.kind = "游园".into(), "kind"),
+            (|i| i.title = String::new(), "title"),
+            (|i| i.starts_at = "明天".into(), "starts_at"),
+            (|i| i.ends_at = "2026-12-20 08:00".into(), "ends_at"),
+            (|i| i.registration_closes_at = "2026-12-20 10:00".into(), "registration_closes_at"),
+            (|i| i.capacity = 0, "capacity"),
+            (|i| i.reserved = 30, "reserved"),
+            (|i| i.approval = "抽签".into(), "approval"),
+            (
+                |i| {
+                    i.min_age = Some(60);
+                    i.max_age = Some(18);
+                },
+                "max_age",
+            ),
+            (|i| i.districts = vec!["北京市".into()], "districts"),
+        ];
+        for (spoil, field) in cases {
+            let mut input = event();
+            spoil(&mut input);
+            let e = EventFields::parse(&input).expect_err(field);
             assert!(e.message_for(field).is_some(), "{field}: {e:?}");
         }
     }

@@ -73,9 +73,9 @@ impl Schedule {
     /// closes no later than the start, and the event ends after it starts.
     pub fn problem(&self) -> Option<(&'static str, &'static str, &'static str)> {
         if self.registration_opens >= self.registration_closes {
-            Some(("registration_closes", "报名截止时间", "应晚于报名开始时间"))
+            Some(("registration_closes_at", "报名截止时间", "应晚于报名开始时间"))
         } else if self.registration_closes > self.starts {
-            Some(("registration_closes", "报名截止时间", "不能晚于活动开始时间"))
+            Some(("registration_closes_at", "报名截止时间", "不能晚于活动开始时间"))
         } else if self.starts >= self.ends {
             Some(("ends_at", "结束时间", "应晚于开始时间"))
         } else {
@@ -145,8 +145,8 @@ mod tests {
             ends: at(10, 4),
         };
         for (s, field) in [
-            (Schedule { registration_closes: at(1, 0), ..ok }, "registration_closes"),
-            (Schedule { registration_closes: at(10, 2), ..ok }, "registration_closes"),
+            (Schedule { registration_closes: at(1, 0), ..ok }, "registration_closes_at"),
+            (Schedule { registration_closes: at(10, 2), ..ok }, "registration_closes_at"),
             (Schedule { ends: at(10, 1), ..ok }, "ends_at"),
         ] {
             assert_eq!(s.problem().map(|p| p.0), Some(field));
