@@ -5,6 +5,8 @@
 //! is an event with a sequence number, so a viewer that reconnects with `Last-Event-ID` gets
 //! exactly what it missed.
 
+pub mod input;
+
 use serde::{Deserialize, Serialize};
 
 code_list! {
