@@ -3,6 +3,8 @@
 //! attend and of citizens who observe (列席/旁听), and after the meeting the decision on each
 //! agenda item, linked to the documents and interpretations published from it.
 
+pub mod input;
+
 use serde::{Deserialize, Serialize};
 
 code_list! {
