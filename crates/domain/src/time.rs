@@ -148,6 +148,14 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
 }
 
+/// Whole years from `from` to `as_of`, counted as birthdays are (negative when `as_of` comes
+/// first): an age on a day, or an enterprise's years since its founding.
+pub fn whole_years(from: NaiveDate, as_of: NaiveDate) -> i32 {
+    use chrono::Datelike;
+    let years = as_of.year() - from.year();
+    if (as_of.month(), as_of.day()) < (from.month(), from.day()) { years - 1 } else { years }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

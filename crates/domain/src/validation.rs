@@ -86,6 +86,21 @@ pub fn line(errors: &mut Invalid, field: &str, label: &str, value: &str, require
     v
 }
 
+/// A time given as `YYYY-MM-DD HH:MM` in Beijing time (what forms and the API take), as an
+/// instant; `None`, with the problem named by field, when it is not one.
+pub fn local_minute(
+    errors: &mut Invalid,
+    field: &str,
+    label: &str,
+    value: &str,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    let parsed = crate::time::parse_local_minute(value);
+    if parsed.is_none() {
+        errors.push(field, label, "应为 YYYY-MM-DD HH:MM 格式的时间（北京时间）");
+    }
+    parsed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

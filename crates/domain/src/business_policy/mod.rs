@@ -101,6 +101,11 @@ pub const JINAN_DISTRICTS: [(&str, &str); 14] = [
     ("370176", "济南高新区"),
 ];
 
+/// The division code of a district given by its code or its name, if it is one of the city's.
+pub fn district_code(code_or_name: &str) -> Option<&'static str> {
+    JINAN_DISTRICTS.iter().find(|(code, name)| *code == code_or_name || *name == code_or_name).map(|(code, _)| *code)
+}
+
 /// The name of a division code, or the code.
 pub fn district_name(code: &str) -> String {
     JINAN_DISTRICTS.iter().find(|(c, _)| *c == code).map(|(_, n)| n.to_string()).unwrap_or_else(|| code.to_string())

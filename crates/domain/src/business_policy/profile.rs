@@ -6,7 +6,7 @@ use super::size::{self, Derived};
 use super::{Ownership, Qualification, Size, is_division_code, is_industry_code};
 use crate::codes::CreditCode;
 use crate::validation::Invalid;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde_json::{Map, Value, json};
 
 /// The fields of a profile in the order of the form, with their Chinese labels.
@@ -287,11 +287,7 @@ impl EnterpriseProfile {
     /// Whole years from the founding date to `as_of` (a birthday count), or the age given.
     pub fn age_years_at(&self, as_of: NaiveDate) -> Option<i64> {
         let Some(f) = self.founded_on else { return self.age_years };
-        let mut years = i64::from(as_of.year() - f.year());
-        if (as_of.month(), as_of.day()) < (f.month(), f.day()) {
-            years -= 1;
-        }
-        Some(years)
+        Some(i64::from(crate::time::whole_years(f, as_of)))
     }
 
     /// The size for matching: as given, else derived from the industry and its indicators.

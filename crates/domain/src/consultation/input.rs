@@ -4,10 +4,10 @@
 //! form, the API and the demo share them.
 
 use super::Channel;
-use crate::business_policy::{JINAN_DISTRICTS, district_name};
+use crate::business_policy::{district_code, district_name};
 use crate::privacy;
-use crate::time::{local_minute_at, parse_local_minute};
-use crate::validation::{Invalid, line, text};
+use crate::time::local_minute_at;
+use crate::validation::{Invalid, line, local_minute, text};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -82,15 +82,8 @@ impl ConsultationFields {
             e.push("questions", "征集问题", "至少填写一个问题");
         }
         let topics = lines(&mut e, "topics", "意见分类", &input.topics, MAX_TOPICS, 20);
-        let at = |e: &mut Invalid, field: &str, label: &str, v: &str| {
-            let parsed = parse_local_minute(v);
-            if parsed.is_none() {
-                e.push(field, label, "应为 YYYY-MM-DD HH:MM 格式的时间（北京时间）");
-            }
-            parsed
-        };
-        let opens_at = at(&mut e, "opens_at", "开始时间", &input.opens_at);
-        let closes_at = at(&mut e, "closes_at", "截止时间", &input.closes_at);
+        let opens_at = local_minute(&mut e, "opens_at", "开始时间", &input.opens_at);
+        let closes_at = local_minute(&mut e, "closes_at", "截止时间", &input.closes_at);
         if let (Some(o), Some(c)) = (opens_at, closes_at)
             && c <= o
         {
@@ -258,8 +251,8 @@ impl OpinionFields {
         };
         let district = match input.district.trim() {
             "" => None,
-            d => match JINAN_DISTRICTS.iter().find(|(code, name)| *code == d || *name == d) {
-                Some((code, _)) => Some(code.to_string()),
+            d => match district_code(d) {
+                Some(code) => Some(code.to_string()),
                 None => {
                     e.push("district", "所在区县", "请从列表中选择");
                     None

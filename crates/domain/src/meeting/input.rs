@@ -3,8 +3,7 @@
 //! each agenda item ([`DecisionInput`]).
 
 use super::{MeetingKind, parse_number};
-use crate::time::parse_local_minute;
-use crate::validation::{Invalid, line, text};
+use crate::validation::{Invalid, line, local_minute, text};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -64,10 +63,7 @@ impl MeetingFields {
         if number.is_none() {
             e.push("number", "届次", "应为正整数，如“第66次”");
         }
-        let held_at = parse_local_minute(&input.held_at);
-        if held_at.is_none() {
-            e.push("held_at", "召开时间", "应为 YYYY-MM-DD HH:MM 格式的时间（北京时间）");
-        }
+        let held_at = local_minute(&mut e, "held_at", "召开时间", &input.held_at);
         let place = line(&mut e, "place", "地点", &input.place, true, 100);
         let mut agenda = Vec::new();
         for item in &input.agenda {

@@ -4,7 +4,7 @@
 
 use crate::codes::CitizenId;
 use crate::validation::Invalid;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// An event's rules; all optional.
@@ -21,11 +21,7 @@ pub struct Rules {
 
 /// Full years of age on `day`.
 pub fn age_on(birth: NaiveDate, day: NaiveDate) -> u32 {
-    let mut years = day.year() - birth.year();
-    if (day.month(), day.day()) < (birth.month(), birth.day()) {
-        years -= 1;
-    }
-    u32::try_from(years).unwrap_or(0)
+    u32::try_from(crate::time::whole_years(birth, day)).unwrap_or(0)
 }
 
 /// Checks a registrant against the rules: `residence` is the declared district code,

@@ -6,11 +6,10 @@
 use super::eligibility::Rules;
 use super::seats::Seats;
 use super::{ApprovalMode, EventKind, Schedule};
-use crate::business_policy::{JINAN_DISTRICTS, district_name};
+use crate::business_policy::{district_code, district_name};
 use crate::codes::CitizenId;
 use crate::request_form::check_phone;
-use crate::time::parse_local_minute;
-use crate::validation::{Invalid, line, text};
+use crate::validation::{Invalid, line, local_minute, text};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -173,17 +172,10 @@ impl EventFields {
         let title = line(&mut e, "title", "活动名称", &input.title, true, 100);
         let description = text(&mut e, "description", "活动介绍", &input.description, true, 5000);
         let place = line(&mut e, "place", "地点", &input.place, true, 200);
-        let at = |e: &mut Invalid, field: &str, label: &str, v: &str| {
-            let parsed = parse_local_minute(v);
-            if parsed.is_none() {
-                e.push(field, label, "应为 YYYY-MM-DD HH:MM 格式的时间（北京时间）");
-            }
-            parsed
-        };
-        let starts = at(&mut e, "starts_at", "开始时间", &input.starts_at);
-        let ends = at(&mut e, "ends_at", "结束时间", &input.ends_at);
-        let opens = at(&mut e, "registration_opens_at", "报名开始时间", &input.registration_opens_at);
-        let closes = at(&mut e, "registration_closes_at", "报名截止时间", &input.registration_closes_at);
+        let starts = local_minute(&mut e, "starts_at", "开始时间", &input.starts_at);
+        let ends = local_minute(&mut e, "ends_at", "结束时间", &input.ends_at);
+        let opens = local_minute(&mut e, "registration_opens_at", "报名开始时间", &input.registration_opens_at);
+        let closes = local_minute(&mut e, "registration_closes_at", "报名截止时间", &input.registration_closes_at);
         let schedule = match (opens, closes, starts, ends) {
             (Some(registration_opens), Some(registration_closes), Some(starts), Some(ends)) => {
                 let s = Schedule { registration_opens, registration_closes, starts, ends };
@@ -218,8 +210,8 @@ impl EventFields {
         }
         let mut districts: Vec<String> = Vec::new();
         for d in input.districts.iter().map(|d| d.trim()).filter(|d| !d.is_empty()) {
-            match JINAN_DISTRICTS.iter().find(|(code, label)| *code == d || *label == d) {
-                Some((code, _)) if !districts.iter().any(|x| x == code) => districts.push(code.to_string()),
+            match district_code(d) {
+                Some(code) if !districts.iter().any(|x| x == code) => districts.push(code.to_string()),
                 Some(_) => {}
                 None => e.push(
                     "districts",
@@ -314,8 +306,8 @@ impl RegistrationFields {
         }
         let district = match input.district.trim() {
             "" => None,
-            d => match JINAN_DISTRICTS.iter().find(|(code, label)| *code == d || *label == d) {
-                Some((code, _)) => Some(code.to_string()),
+            d => match district_code(d) {
+                Some(code) => Some(code.to_string()),
                 None => {
                     e.push("district", "居住区县", "请从列表中选择");
                     None
