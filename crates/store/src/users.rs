@@ -371,17 +371,17 @@ impl Store {
     /// The token and its active user for a bearer secret; revoked tokens and disabled users
     /// get nothing. Records the last use at most once a minute.
     pub async fn token_user(&self, secret: &str) -> Result<Option<TokenUser>> {
-        // The token and its user in one statement: every API call starts here.
-        let users = USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ");
+        // The token and its user in one statement, written once: every API call starts here.
+        static SELECT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            let users = USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ");
+            format!(
+                "SELECT t.id AS t_id, t.name AS t_name, t.prefix AS t_prefix, t.created_at AS t_created_at, \
+                 t.created_by AS t_created_by, t.last_used_at AS t_last_used_at, {users} \
+                 FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
+            )
+        });
         let mut conn = self.pool.acquire().await?;
-        let row = sqlx::query(&format!(
-            "SELECT t.id AS t_id, t.name AS t_name, t.prefix AS t_prefix, t.created_at AS t_created_at, \
-             t.created_by AS t_created_by, t.last_used_at AS t_last_used_at, {users} \
-             FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
-        ))
-        .bind(secret_hash(secret))
-        .fetch_optional(&mut *conn)
-        .await?;
+        let row = sqlx::query(&SELECT).bind(secret_hash(secret)).fetch_optional(&mut *conn).await?;
         let Some(row) = row else { return Ok(None) };
         let user = user_from_row(&row)?;
         if !user.active {

@@ -26,19 +26,19 @@ const QUEUE: usize = 4096;
 /// An opinion ready to store: checked, its group chosen, its numbers drawn by the caller (a
 /// taken receipt number is drawn again here, unless it was `fixed`).
 pub(crate) struct Job {
-    pub actor: Actor,
-    pub consultation_id: i64,
-    pub channel: Channel,
-    pub partner_id: Option<i64>,
-    pub entered_by: Option<i64>,
-    pub received_on: chrono::NaiveDate,
-    pub fields: OpinionFields,
-    pub bands: Vec<i64>,
-    pub group: Option<i64>,
+    actor: Actor,
+    consultation_id: i64,
+    channel: Channel,
+    partner_id: Option<i64>,
+    entered_by: Option<i64>,
+    received_on: chrono::NaiveDate,
+    fields: OpinionFields,
+    bands: Vec<i64>,
+    group: Option<i64>,
     /// The query code, kept as a hash made with the receipt number.
-    pub code: String,
+    code: String,
     /// Numbers given by the caller (the demo's examples); drawn here otherwise.
-    pub fixed_receipt: Option<String>,
+    fixed_receipt: Option<String>,
     reply: Option<oneshot::Sender<Result<Opinion, Error>>>,
 }
 
@@ -139,17 +139,13 @@ async fn run(store: Store, rx: Arc<Mutex<mpsc::Receiver<Job>>>) {
         // replies are dropped) and this writer goes on with the next batch.
         let store2 = store.clone();
         let handle = tokio::spawn(async move {
-            if jobs.len() > 1 && write(&store2, &mut jobs).await.is_err() {
+            let stored_together = jobs.len() > 1 && write(&store2, &mut jobs).await.is_ok();
+            if !stored_together {
                 for job in &mut jobs {
-                    let single = std::slice::from_mut(job);
-                    if let Err(e) = write(&store2, single).await {
+                    if let Err(e) = write(&store2, std::slice::from_mut(job)).await {
                         job.answer(Err(e));
                     }
                 }
-            } else if let [job] = jobs.as_mut_slice()
-                && let Err(e) = write(&store2, std::slice::from_mut(job)).await
-            {
-                job.answer(Err(e));
             }
         });
         if let Err(e) = handle.await {
