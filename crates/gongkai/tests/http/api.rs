@@ -1129,6 +1129,12 @@ both!(the_openapi_document_describes_what_the_server_answers, |app: App| async m
     }
     // A NUL in a JSON string is dropped, as from forms, instead of refusing the body.
     let admin = app.token("admin").await;
+    // An empty value is a value in an API query, and not a number or a date, also where the
+    // caller is staff or the path names a feed.
+    for bad in ["/api/v1/staff/policy-claims?policy=", "/api/v1/policies/subscriptions/x?since="] {
+        let res = client().get(app.url(bad)).bearer_auth(&admin).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    }
     let res = app.api_json(Method::POST, &admin, "/api/v1/tokens", json!({"name": "空\u{0}字符"})).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     assert_eq!(res.json::<Value>().await.unwrap()["token"]["name"], "空字符");

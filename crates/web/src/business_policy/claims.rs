@@ -5,7 +5,7 @@ use crate::app::AppState;
 use crate::auth::{ApiStaff, ClientIp, Staff};
 use crate::console::{console_page, with_notice};
 use crate::errors::{ApiResult, AppError, PageResult, Problem};
-use crate::forms::{ApiJson, Fields, Form, FormView, Query, path_id};
+use crate::forms::{ApiJson, ApiQuery, Fields, Form, FormView, Query, path_id};
 use crate::page::{Page, html, html_form};
 use crate::portal::page;
 use crate::requests::challenge::{self, Challenge};
@@ -438,7 +438,7 @@ pub async fn api_track(
 pub async fn api_queue(
     State(state): State<AppState>,
     ApiStaff(p): ApiStaff,
-    Query(q): Query,
+    ApiQuery(q): ApiQuery,
 ) -> ApiResult<Json<Vec<ClaimOut>>> {
     let policy_id = q.int("policy", "政策")?;
     let mut out = Vec::new();

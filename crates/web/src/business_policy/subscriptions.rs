@@ -6,7 +6,7 @@ use super::portal::{FeedEntry, FeedTemplate, profile_of};
 use crate::app::AppState;
 use crate::auth::ClientIp;
 use crate::errors::{ApiResult, AppError, PageResult, Problem};
-use crate::forms::{ApiJson, Fields, Form, FormView, Query};
+use crate::forms::{ApiJson, ApiQuery, Fields, Form, FormView};
 use crate::page::{Page, html, html_form};
 use crate::portal::page;
 use crate::requests::challenge::{self, Challenge};
@@ -357,7 +357,7 @@ pub async fn api_open(
 pub async fn api_subscription(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    Query(q): Query,
+    ApiQuery(q): ApiQuery,
 ) -> ApiResult<Json<SubscriptionOut>> {
     let since = match q.opt("since") {
         None => None,
