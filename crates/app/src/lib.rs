@@ -20,6 +20,7 @@ pub mod consultation;
 pub mod demo;
 pub mod documents;
 pub mod error;
+pub mod open_day;
 pub mod principal;
 pub mod requests;
 pub mod review;
@@ -147,6 +148,9 @@ pub struct Context {
     opinion_intake: std::sync::Mutex<Option<Arc<consultation::intake::Intake>>>,
     /// Opinions each partner account may still send (`Options::partner_opinions_burst`).
     pub(crate) partner_flood: governor::DefaultKeyedRateLimiter<i64>,
+    /// Delivers registrants' notices (SMS, e-mail); logs them unless the deployment plugs in
+    /// its own.
+    pub(crate) notifier: Arc<dyn open_day::notify::Notifier>,
 }
 
 impl Context {
@@ -170,7 +174,14 @@ impl Context {
             policies: Default::default(),
             opinion_intake: Default::default(),
             partner_flood,
+            notifier: Arc::new(open_day::notify::LogNotifier),
         }
+    }
+
+    /// This context with `notifier` delivering registrants' notices.
+    pub fn with_notifier(mut self, notifier: Arc<dyn open_day::notify::Notifier>) -> Self {
+        self.notifier = notifier;
+        self
     }
 
     /// The queue of arriving opinions (its writers start with the first opinion).

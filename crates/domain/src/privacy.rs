@@ -137,6 +137,27 @@ pub fn mask_all(text: &str, findings: &[Finding]) -> String {
     chars.into_iter().collect()
 }
 
+/// A phone number as shown beside a person's name to anyone but the staff handling it: the
+/// first three and last four digits of a mobile number, the last four of anything else.
+pub fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.trim().chars().collect();
+    let n = chars.len();
+    match n {
+        11.. => chars[..3].iter().chain(std::iter::repeat_n(&'*', n - 7)).chain(&chars[n - 4..]).collect(),
+        5..=10 => std::iter::repeat_n('*', n - 4).chain(chars[n - 4..].iter().copied()).collect(),
+        _ => "*".repeat(n.max(1)),
+    }
+}
+
+/// A name as shown in public: its first character and a star for each other.
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.trim().chars();
+    match chars.next() {
+        None => String::new(),
+        Some(first) => std::iter::once(first).chain(chars.map(|_| '*')).collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,5 +226,21 @@ mod tests {
             }
             let _ = mask_all(&s, &scan(&s));
         }
+    }
+
+    #[test]
+    fn phones_and_names_keep_only_what_identifies_nobody() {
+        for (raw, want) in [
+            ("13812345678", "138****5678"),
+            ("0531-8612345", "053*****2345"),
+            ("86123456", "****3456"),
+            ("123", "***"),
+            ("", "*"),
+        ] {
+            assert_eq!(mask_phone(raw), want, "{raw}");
+        }
+        assert_eq!(mask_name("欧阳明月"), "欧***");
+        assert_eq!(mask_name("李"), "李");
+        assert_eq!(mask_name("  "), "");
     }
 }

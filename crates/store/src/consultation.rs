@@ -17,20 +17,7 @@ use gongkai_domain::time::format_instant;
 use gongkai_domain::workflow::{Stage, State};
 use sqlx::any::AnyRow;
 
-/// A reviewed copy's state: who wrote the revision and who approved each stage.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Review {
-    pub status: State,
-    pub author_id: Option<i64>,
-    pub reviewers: [Option<i64>; 3],
-}
-
-impl Review {
-    /// What the workflow rule needs to know.
-    pub fn facts(&self, has_live: bool) -> gongkai_domain::workflow::Facts {
-        gongkai_domain::workflow::Facts { author: self.author_id.unwrap_or(0), reviewers: self.reviewers, has_live }
-    }
-}
+pub use crate::reviewed::Review;
 
 /// The adoption feedback of a consultation: its draft summary and, once published, what the
 /// public reads.
@@ -107,16 +94,7 @@ fn fields(column: &str, text: &str) -> Result<ConsultationFields> {
 }
 
 fn review(r: &Named<'_>, part: Part) -> Result<Review> {
-    let p = part.prefix();
-    Ok(Review {
-        status: r.code(&format!("{p}status"), State::parse)?,
-        author_id: r.get(&format!("{p}author_id"))?,
-        reviewers: [
-            r.get(&format!("{p}reviewer_first"))?,
-            r.get(&format!("{p}reviewer_second"))?,
-            r.get(&format!("{p}reviewer_final"))?,
-        ],
-    })
+    Review::read(r, part.prefix())
 }
 
 fn from_row(row: &AnyRow) -> Result<Consultation> {

@@ -49,6 +49,7 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "opinion_bands_unchecked",
         sql: include_str!("../migrations/0016_opinion_bands_unchecked.sql"),
     },
+    Migration { version: 17, name: "open_days", sql: include_str!("../migrations/0017_open_days.sql") },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {
