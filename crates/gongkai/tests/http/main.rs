@@ -9,6 +9,7 @@ mod common;
 
 mod annual_report;
 mod api;
+mod app_open_days;
 mod app_requests;
 mod applicant;
 mod audit_chain;
