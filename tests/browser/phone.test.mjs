@@ -48,6 +48,11 @@ before(async () => {
   assert.ok(ids.draft, 'the demo has an open consultation on a draft');
   const { items: closed } = await json('/api/v1/consultations?phase=closed');
   ids.closed = closed[0].id;
+  const { items: days } = await json('/api/v1/open-days');
+  ids.openDay = days.find((e) => e.phase === 'registration_open' && e.fields.length > 0)?.id;
+  ids.pastDay = days.find((e) => e.phase === 'finished')?.id;
+  ids.openMonth = days.find((e) => e.series_id)?.series_id;
+  assert.ok(ids.openDay && ids.pastDay && ids.openMonth, 'the demo has an open month with open and past events');
 });
 
 after(async () => {
@@ -97,6 +102,13 @@ const publicPages = () => [
   `/consultations/${ids.closed}/report`,
   '/consultations/opinions',
   '/concerns',
+  '/open-days',
+  '/open-days?phase=finished',
+  `/open-days/series/${ids.openMonth}`,
+  `/open-days/${ids.openDay}`,
+  `/open-days/${ids.openDay}/register`,
+  `/open-days/${ids.pastDay}`,
+  '/open-days/registration',
   '/hudong',
   '/sitemap',
   '/about',

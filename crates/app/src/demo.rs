@@ -79,6 +79,8 @@ pub struct DemoReport {
     pub claims_added: usize,
     /// Opinions of the consultations demo.
     pub opinions_added: usize,
+    /// Registrations for the demo's open days.
+    pub registrations_added: usize,
     pub logins: Vec<DemoLogin>,
 }
 
@@ -165,6 +167,7 @@ async fn load_parts(store: &Store, with_disclosure: bool) -> Result<DemoReport> 
         report.enterprises_added = load_enterprises(store).await?;
         report.claims_added = crate::business_policy::demo::load(store).await?;
         report.opinions_added = crate::consultation::demo::load(store).await?;
+        report.registrations_added = crate::open_day::demo::load(store).await?;
     }
     Ok(report)
 }

@@ -78,6 +78,10 @@ string_enum! {
         vec!["pending".into(), "published".into(), "hidden".into()]
     );
     ChannelCode = ("渠道（代码或中文名称）", codes_and_labels!(consultation::Channel::ALL));
+    OpenDayPhaseCode = (
+        "announced（即将报名）、registration_open（报名中）、registration_closed（报名已截止）、ongoing（进行中）或 finished（已结束）",
+        ["announced", "registration_open", "registration_closed", "ongoing", "finished"].map(String::from).to_vec()
+    );
 }
 
 // Text fields as `gongkai_domain::validation::{line, text}` read them: white space (Unicode

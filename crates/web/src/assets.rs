@@ -21,8 +21,17 @@ struct Asset {
 const ASSETS: &[Asset] = &[
     Asset { name: "site.css", content_type: "text/css; charset=utf-8", body: include_bytes!("../static/site.css") },
     Asset { name: "app.js", content_type: "text/javascript; charset=utf-8", body: include_bytes!("../static/app.js") },
+    Asset {
+        name: "check_in.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../static/check_in.js"),
+    },
     Asset { name: "emblem.svg", content_type: "image/svg+xml", body: include_bytes!("../static/emblem.svg") },
 ];
+
+/// The check-in page's service worker, served from the console's open-day path so that its
+/// scope covers the check-in pages (`crate::open_day::console`).
+pub const CHECK_IN_SW: &str = include_str!("../static/check_in_sw.js");
 
 /// A fingerprint of every asset, appended to their URLs so browsers may cache them for a
 /// year and still see a new release at once.

@@ -26,6 +26,7 @@ pub mod http_cache;
 pub mod link_checker;
 pub mod metrics;
 pub mod net;
+pub mod open_day;
 pub mod ops;
 pub mod page;
 pub mod page_cache;

@@ -113,7 +113,7 @@ async fn register_counted(cx: &Context, event_id: i64, input: &RegistrationInput
 
 /// Checks the registrant against the event as it stands in this write and stores them with a
 /// seat, on the waitlist or pending; returns the registration and its code.
-async fn admit_one(
+pub(super) async fn admit_one(
     cx: &Context,
     w: &mut Writer,
     event_id: i64,

@@ -36,11 +36,32 @@ pub struct FormField {
     pub label: String,
     /// line（单行文字）、paragraph（多行文字）或 choice（单项选择）
     #[schema(value_type = String)]
+    #[serde(with = "kind_code")]
     pub kind: FieldKind,
     pub required: bool,
     /// The choices of a `choice` field.
     #[serde(default)]
     pub options: Vec<String>,
+}
+
+/// A field's kind in JSON: its code, as everywhere in the API.
+mod kind_code {
+    use super::FieldKind;
+    use serde::Deserialize;
+
+    pub fn serialize<S: serde::Serializer>(k: &FieldKind, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(k.code())
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<FieldKind, D::Error> {
+        let raw = String::deserialize(d)?;
+        FieldKind::from_code(&raw).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "应为 line、paragraph 或 choice，而不是“{}”",
+                raw.chars().take(20).collect::<String>()
+            ))
+        })
+    }
 }
 
 /// Checks the fields an organiser defines: keys unique and plain, labels given, choices for a
@@ -500,5 +521,14 @@ mod tests {
             })
             .collect();
         assert!(check_fields(&many).is_err());
+    }
+
+    #[test]
+    fn a_field_reads_and_writes_its_kind_by_code() {
+        let raw = r#"{"key":"org","label":"单位","kind":"choice","required":true,"options":["甲","乙"]}"#;
+        let f: FormField = serde_json::from_str(raw).expect("a field");
+        assert_eq!(f.kind, FieldKind::Choice);
+        assert!(serde_json::to_string(&f).expect("json").contains(r#""kind":"choice""#));
+        assert!(serde_json::from_str::<FormField>(&raw.replace("choice", "Choice")).is_err());
     }
 }

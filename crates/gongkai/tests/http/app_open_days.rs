@@ -105,8 +105,7 @@ store_test!(cancellations_together_promote_the_first_waiters_in_order, demo_base
     let again = register(&cx, id, 0).await.unwrap_err();
     assert!(matches!(&again, Error::Conflict(e) if e.0[0].field == "id_number"), "{again:?}");
     let all = store.registrations_of(id).await.unwrap();
-    let waiting: Vec<i64> =
-        all.iter().filter(|r| r.status == RegistrationStatus::Waitlisted).map(|r| r.id).collect();
+    let waiting: Vec<i64> = all.iter().filter(|r| r.status == RegistrationStatus::Waitlisted).map(|r| r.id).collect();
     // Three seated and the first two waiters cancel, all at once.
     let code_of = |rid: i64| acks.iter().find(|a| a.registration.id == rid).unwrap().code.clone();
     let seated: Vec<i64> = all.iter().filter(|r| r.status == RegistrationStatus::Confirmed).map(|r| r.id).collect();
@@ -163,7 +162,7 @@ store_test!(the_door_admits_each_seat_once_and_no_other, demo_base, |store: Stor
     );
     assert_eq!(counts.attended, 1);
     // The queue of a phone that was offline, sent twice, counts nobody again.
-    let (again, counts) = registrations::check_in(&cx, &door, id, &[seated.code.clone()]).await.unwrap();
+    let (again, counts) = registrations::check_in(&cx, &door, id, std::slice::from_ref(&seated.code)).await.unwrap();
     assert_eq!((again[0].outcome, counts.attended), (CheckIn::AlreadyIn, 1));
     counts_hold(&store, id, 1).await;
     // Someone of another unit cannot check in here (and does not learn the event exists).

@@ -48,7 +48,20 @@ async fn probes(app: &App) -> Vec<Probe> {
     let report = titled("开门写报告").await;
     // The draft 物业管理条例 with the opinions on its passages.
     let draft = titled("物业管理条例").await;
+    // The demo's finished open day: its roster of 22, 18 checked in.
+    let all = app.store.open_days_live().await.unwrap();
+    let visit = all.iter().find(|e| e.title().contains("政务服务中心")).expect("demo open day").id;
     vec![
+        p("open days (public)", "/open-days", "shizhong_editor", false, 3),
+        p("open day (public)", &format!("/open-days/{visit}"), "shizhong_editor", false, 4),
+        p("open day with roster (console)", &format!("/admin/open-days/{visit}"), "shizhong_editor", false, 6),
+        p(
+            "open day roster (API)",
+            &format!("/api/v1/staff/open-days/{visit}/registrations"),
+            "shizhong_editor",
+            true,
+            4,
+        ),
         p("draft with opinions (public)", &format!("/consultations/{draft}/draft"), "bgt_editor", false, 5),
         p("one paragraph's opinions (public)", &format!("/consultations/{draft}/draft?para=3"), "bgt_editor", false, 6),
         p("consultation (public)", &format!("/consultations/{report}"), "bgt_editor", false, 5),
@@ -154,6 +167,31 @@ async fn add_rows(app: &App, n: usize) {
     r.reply.document_ids = docs.iter().map(|d| d.id).collect();
     w.request_save(&r).await.unwrap();
     w.record("test.reply", "request", case, None, "statement bounds");
+    w.commit().await.unwrap();
+
+    // The open day's roster grows by `n` registrations.
+    let visit =
+        app.store.open_days_live().await.unwrap().into_iter().find(|e| e.title().contains("政务服务中心")).unwrap();
+    let answers = vec![("topic".to_string(), "测试".to_string())];
+    let mut w = app.store.write(Actor::system("test")).await.unwrap();
+    for i in 0..n {
+        let (code, who) = (format!("statement-code-{i}"), format!("statement-person-{i}"));
+        let new = gongkai_store::open_day::registrations::NewRegistration {
+            open_day_id: visit.id,
+            code_hash: &code,
+            status: gongkai_domain::open_day::registration::RegistrationStatus::Confirmed,
+            name: "测试",
+            id_number: "370103198001010011",
+            id_hash: &who,
+            phone: "13900000000",
+            district: Some("370103"),
+            answers: &answers,
+            kind: "visit",
+            year: 2026,
+        };
+        w.registration_insert(&new).await.unwrap();
+    }
+    w.record("test.registrations", "open_day", visit.id, None, "statement bounds");
     w.commit().await.unwrap();
 
     let year = report_year();

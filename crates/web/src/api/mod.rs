@@ -60,6 +60,7 @@ pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
         .merge(crate::columns::api::routes())
         .merge(crate::business_policy::api::routes())
         .merge(crate::consultation::api::routes())
+        .merge(crate::open_day::api::routes())
         .merge(crate::requests::api::routes(upload_limit))
         .merge(crate::wordlists::api_routes())
 }

@@ -30,6 +30,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(crate::columns::console::routes())
         .merge(crate::business_policy::console::routes(state.server.attachment_limit))
         .merge(crate::consultation::console::routes())
+        .merge(crate::open_day::console::routes())
         .merge(crate::wordlists::console_routes())
         .merge(crate::requests::console::routes(state.server.attachment_limit))
         .layer(middleware::from_fn_with_state(state, console_session))
@@ -101,6 +102,10 @@ pub fn notice_text(key: &str) -> &'static str {
         "concern_answered" => "回应已记录，用时按工作日计算。",
         "word_added" => "已加入词表，此后的审核检查即按新词表进行。",
         "word_removed" => "已从词表删除。",
+        "open_day_saved" => "活动已保存。",
+        "series_saved" => "系列活动已新建。",
+        "open_day_record" => "活动记录已关联，门户页面将显示。",
+        "registration_decided" => "审核结果已保存，并已通知报名人。",
         _ => "",
     }
 }
@@ -119,6 +124,9 @@ fn menu(p: &Principal) -> Vec<(&'static str, &'static str, &'static str)> {
     }
     if p.may(Action::ViewDocuments) {
         items.push(("consultations", "/admin/consultations", "意见征集"));
+    }
+    if p.may(Action::ViewDocuments) {
+        items.push(("open_days", "/admin/open-days", "政府开放"));
     }
     if p.may(Action::HandleOpinions) {
         items.push(("forwards", "/admin/opinion-forwards", "转办的意见"));

@@ -143,8 +143,18 @@ pub const NAV: &[NavItem] = &[
 ];
 
 /// Sections that have their real pages (elsewhere), not the "建设中" page.
-const BUILT: [&str; 9] =
-    ["catalogue", "interpretations", "guide", "rules", "reports", "requests", "policies", "consultations", "concerns"];
+const BUILT: [&str; 10] = [
+    "catalogue",
+    "interpretations",
+    "guide",
+    "rules",
+    "reports",
+    "requests",
+    "policies",
+    "consultations",
+    "concerns",
+    "open_days",
+];
 
 /// Whether a section exists for readers: built itself, or a group with a built section.
 /// Sections still being built are not featured in the menus, the home page or the site map;
@@ -211,6 +221,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::requests::portal::routes())
         .merge(crate::business_policy::portal::routes())
         .merge(crate::consultation::portal::routes())
+        .merge(crate::open_day::portal::routes())
 }
 
 pub fn page(state: &AppState, headers: &HeaderMap, title: &str, path: &str, nav: &str) -> Page {
