@@ -53,6 +53,11 @@ before(async () => {
   ids.pastDay = days.find((e) => e.phase === 'finished')?.id;
   ids.openMonth = days.find((e) => e.series_id)?.series_id;
   assert.ok(ids.openDay && ids.pastDay && ids.openMonth, 'the demo has an open month with open and past events');
+  const live = await json('/api/v1/live');
+  ids.liveNow = live.find((b) => b.status === 'live')?.id;
+  ids.archive = live.find((b) => b.status === 'ended')?.id;
+  ids.meeting = live.find((b) => b.status === 'ended')?.subject_id;
+  assert.ok(ids.liveNow && ids.archive && ids.meeting, 'the demo has a broadcast on air and an archived meeting');
 });
 
 after(async () => {
@@ -109,6 +114,12 @@ const publicPages = () => [
   `/open-days/${ids.openDay}/register`,
   `/open-days/${ids.pastDay}`,
   '/open-days/registration',
+  '/live',
+  `/live/${ids.liveNow}`,
+  `/live/${ids.archive}`,
+  `/live/${ids.liveNow}/questions`,
+  '/meetings',
+  `/meetings/${ids.meeting}`,
   '/hudong',
   '/sitemap',
   '/about',
@@ -333,10 +344,10 @@ describe('portal conventions', () => {
     const links = await page
       .locator('header a, nav.mainnav a, main a')
       .evaluateAll((as) => as.map((a) => new URL(a.href).pathname));
-    for (const unbuilt of ['/open-days', '/live', '/invest']) {
+    for (const unbuilt of ['/invest']) {
       assert.ok(!links.includes(unbuilt), `${unbuilt} is featured although it is not built`);
     }
-    for (const built of ['/gongkai/catalogue', '/requests', '/policies', '/hudong', '/consultations']) {
+    for (const built of ['/gongkai/catalogue', '/requests', '/policies', '/hudong', '/consultations', '/open-days', '/live']) {
       assert.ok(links.includes(built), `${built} is not featured`);
     }
   });

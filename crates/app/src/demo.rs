@@ -81,6 +81,8 @@ pub struct DemoReport {
     pub opinions_added: usize,
     /// Registrations for the demo's open days.
     pub registrations_added: usize,
+    /// Posts of the demo's live broadcasts.
+    pub posts_added: usize,
     pub logins: Vec<DemoLogin>,
 }
 
@@ -168,6 +170,7 @@ async fn load_parts(store: &Store, with_disclosure: bool) -> Result<DemoReport> 
         report.claims_added = crate::business_policy::demo::load(store).await?;
         report.opinions_added = crate::consultation::demo::load(store).await?;
         report.registrations_added = crate::open_day::demo::load(store).await?;
+        report.posts_added = crate::live_blog::demo::load(store).await?;
     }
     Ok(report)
 }

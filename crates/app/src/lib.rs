@@ -20,6 +20,8 @@ pub mod consultation;
 pub mod demo;
 pub mod documents;
 pub mod error;
+pub mod live_blog;
+pub mod meeting;
 pub mod open_day;
 pub mod principal;
 pub mod requests;
@@ -151,6 +153,9 @@ pub struct Context {
     /// Delivers registrants' notices (SMS, e-mail); logs them unless the deployment plugs in
     /// its own.
     pub(crate) notifier: Arc<dyn open_day::notify::Notifier>,
+    /// This node's broadcast of live changes, started on first use (again when the runtime it
+    /// ran on has ended).
+    live_hub: tokio::sync::Mutex<Option<Arc<live_blog::hub::Hub>>>,
 }
 
 impl Context {
@@ -175,6 +180,19 @@ impl Context {
             opinion_intake: Default::default(),
             partner_flood,
             notifier: Arc::new(open_day::notify::LogNotifier),
+            live_hub: Default::default(),
+        }
+    }
+
+    /// This node's broadcast of live changes (its task starts with the first viewer or write).
+    pub async fn live_hub(&self) -> Result<Arc<live_blog::hub::Hub>> {
+        let mut slot = self.live_hub.lock().await;
+        match &*slot {
+            Some(hub) if hub.running() => Ok(hub.clone()),
+            _ => {
+                let hub = live_blog::hub::Hub::start(self.store.clone()).await?;
+                Ok(slot.insert(hub).clone())
+            }
         }
     }
 

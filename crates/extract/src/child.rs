@@ -56,6 +56,7 @@ pub fn run_child(kind: Kind, input: &[u8], max_output: usize) -> Answer {
         Kind::Docx => crate::office::docx_text(input, MAX_TEXT_CHARS).map(Answer::Text).unwrap_or_else(Answer::Failed),
         Kind::Xlsx => crate::office::xlsx_text(input, MAX_TEXT_CHARS).map(Answer::Text).unwrap_or_else(Answer::Failed),
         Kind::CatalogueXlsx => crate::sheet::cells(input).map(Answer::Cells).unwrap_or_else(Answer::Refused),
+        Kind::Photo => crate::photo::read(input).map(Answer::Photo).unwrap_or_else(Answer::Refused),
     };
     fit(answer, max_output)
 }

@@ -23,7 +23,8 @@ mod sheet;
 
 pub use child::{child_main, run_child};
 pub use detect::detect;
-pub use parent::{ExtractError, Extractor};
+pub mod photo;
+pub use parent::{ExtractError, Extractor, PhotoBytes};
 pub use sheet::{MAX_CELLS, MAX_COLUMNS, MAX_ROWS};
 
 use serde::{Deserialize, Serialize};
@@ -39,10 +40,13 @@ pub enum Kind {
     Xlsx,
     /// The non-empty cells of the first sheet of a standard list (事项标准清单).
     CatalogueXlsx,
+    /// A photo of a live broadcast, decoded, turned upright, scaled down and re-encoded as
+    /// JPEG (its metadata, the place it was taken among them, left behind).
+    Photo,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Pdf, Kind::Docx, Kind::Xlsx, Kind::CatalogueXlsx];
+    pub const ALL: [Kind; 5] = [Kind::Pdf, Kind::Docx, Kind::Xlsx, Kind::CatalogueXlsx, Kind::Photo];
 
     /// The word on the child's command line.
     pub fn as_str(self) -> &'static str {
@@ -51,6 +55,7 @@ impl Kind {
             Kind::Docx => "docx",
             Kind::Xlsx => "xlsx",
             Kind::CatalogueXlsx => "catalogue-xlsx",
+            Kind::Photo => "photo",
         }
     }
 
@@ -70,10 +75,22 @@ pub enum Answer {
     Text(String),
     /// The non-empty cells of a sheet, in the order of the file.
     Cells(Vec<SheetCell>),
+    /// A photo made fit to show.
+    Photo(Photo),
     /// The file is not acceptable for what was asked; the message is for the user (Chinese).
     Refused(String),
     /// The file could not be read; the cause is for the log (English, no file contents).
     Failed(String),
+}
+
+/// A photo as it is kept: JPEG, at most [`photo::MAX_WIDTH`] pixels wide.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Photo {
+    pub content_type: String,
+    pub width: u32,
+    pub height: u32,
+    /// The JPEG, in base64 (the answer is JSON).
+    pub base64: String,
 }
 
 /// The limits of one extraction. Memory, CPU time and output are enforced by the child on

@@ -31,6 +31,15 @@ pub enum ExtractError {
 #[derive(Clone)]
 pub struct Extractor(Arc<Inner>);
 
+/// A photo as kept: JPEG bytes and their size in pixels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhotoBytes {
+    pub content_type: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: Vec<u8>,
+}
+
 struct Inner {
     program: Option<PathBuf>,
     limits: Limits,
@@ -57,7 +66,7 @@ impl Extractor {
         match self.run(kind, bytes).await? {
             Answer::Text(t) => Ok(t),
             Answer::Failed(cause) | Answer::Refused(cause) => Err(ExtractError::Unreadable(cause)),
-            Answer::Cells(_) => Err(ExtractError::BadOutput("cells where text was asked".into())),
+            Answer::Cells(_) | Answer::Photo(_) => Err(ExtractError::BadOutput("not text where text was asked".into())),
         }
     }
 
@@ -68,7 +77,28 @@ impl Extractor {
             Answer::Cells(c) => Ok(Ok(c)),
             Answer::Refused(m) => Ok(Err(m)),
             Answer::Failed(cause) => Err(ExtractError::Unreadable(cause)),
-            Answer::Text(_) => Err(ExtractError::BadOutput("text where cells were asked".into())),
+            Answer::Text(_) | Answer::Photo(_) => {
+                Err(ExtractError::BadOutput("not cells where cells were asked".into()))
+            }
+        }
+    }
+
+    /// A photo made fit to show (`crate::photo`); `Ok(Err(message))` when it is refused with a
+    /// message for the user.
+    pub async fn photo(&self, bytes: Vec<u8>) -> Result<Result<PhotoBytes, String>, ExtractError> {
+        use base64::Engine;
+        match self.run(Kind::Photo, bytes).await? {
+            Answer::Photo(p) => {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(&p.base64)
+                    .map_err(|e| ExtractError::BadOutput(e.to_string()))?;
+                Ok(Ok(PhotoBytes { content_type: p.content_type, width: p.width, height: p.height, bytes }))
+            }
+            Answer::Refused(m) => Ok(Err(m)),
+            Answer::Failed(cause) => Err(ExtractError::Unreadable(cause)),
+            Answer::Text(_) | Answer::Cells(_) => {
+                Err(ExtractError::BadOutput("not a photo where one was asked".into()))
+            }
         }
     }
 

@@ -450,6 +450,11 @@ async fn serve(
     }
     gongkai_web::spawn_indexer(state.clone(), std::time::Duration::from_millis(args.index_interval_ms.max(50)));
     gongkai_web::spawn_scheduler(state.clone());
+    if args.demo {
+        // The demo's broadcast on air gets a post every half minute, for visitors to watch.
+        let live = state.clone();
+        tokio::spawn(async move { gongkai_app::live_blog::demo::ticker(&live).await });
+    }
     if state.server.link_check {
         gongkai_web::spawn_link_checker(state.clone());
     }

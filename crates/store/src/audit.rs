@@ -165,6 +165,11 @@ impl Writer {
         &self.actor
     }
 
+    /// Whether the write runs on PostgreSQL (for the few statements only it has).
+    pub fn is_postgres(&self) -> bool {
+        self.postgres
+    }
+
     /// Makes the changes recorded from now on the changes of `actor`: one write that commits
     /// the changes of several people (opinions arriving together, committed at once).
     pub fn act_as(&mut self, actor: Actor) {

@@ -18,6 +18,8 @@ pub mod documents;
 pub mod error;
 pub mod import;
 pub mod links;
+pub mod live_blog;
+pub mod meeting;
 pub mod migrate;
 pub mod open_day;
 pub mod requests;

@@ -50,6 +50,7 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0016_opinion_bands_unchecked.sql"),
     },
     Migration { version: 17, name: "open_days", sql: include_str!("../migrations/0017_open_days.sql") },
+    Migration { version: 18, name: "meetings_and_live", sql: include_str!("../migrations/0018_meetings_and_live.sql") },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -26,6 +26,11 @@ const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("../static/check_in.js"),
     },
+    Asset {
+        name: "live.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../static/live.js"),
+    },
     Asset { name: "emblem.svg", content_type: "image/svg+xml", body: include_bytes!("../static/emblem.svg") },
 ];
 

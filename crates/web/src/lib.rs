@@ -24,6 +24,8 @@ pub mod errors;
 pub mod forms;
 pub mod http_cache;
 pub mod link_checker;
+pub mod live_blog;
+pub mod meeting;
 pub mod metrics;
 pub mod net;
 pub mod open_day;

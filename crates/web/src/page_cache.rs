@@ -80,7 +80,8 @@ fn cacheable_route(pattern: &str) -> bool {
     }
     // Landing and section pages of the navigation; `/requests` is not a plain page (it leads
     // into the application and tracking pages), so it is left out with them.
-    pattern != "/requests"
+    // `/open-days` (seats left) and `/live` (what is on air) change without a public event.
+    !["/requests", "/open-days", "/live"].contains(&pattern)
         && crate::portal::NAV.iter().any(|top| top.path == pattern || top.children.iter().any(|c| c.path == pattern))
 }
 

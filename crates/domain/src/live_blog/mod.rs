@@ -49,6 +49,35 @@ code_list! {
     }
 }
 
+code_list! {
+    /// Where a broadcast stands: announced, on air, over (the page is then the archive).
+    BlogStatus {
+        Scheduled = ("scheduled", "即将开始"),
+        Live = ("live", "直播中"),
+        Ended = ("ended", "已结束"),
+    }
+}
+
+code_list! {
+    /// What a live page follows.
+    SubjectKind {
+        Meeting = ("meeting", "政府会议"),
+        OpenDay = ("open_day", "政府开放活动"),
+        Press = ("press", "新闻发布会"),
+    }
+}
+
+/// The broadcast's status after staff start or end it, or why not: it starts once and ends once.
+pub fn blog_next(status: BlogStatus, to: BlogStatus) -> Result<BlogStatus, &'static str> {
+    match (status, to) {
+        (BlogStatus::Scheduled, BlogStatus::Live) | (BlogStatus::Live, BlogStatus::Ended) => Ok(to),
+        (BlogStatus::Scheduled, BlogStatus::Ended) => Err("直播尚未开始"),
+        (BlogStatus::Ended, _) => Err("直播已结束"),
+        (_, BlogStatus::Scheduled) => Err("直播已开始，不能改回即将开始"),
+        (BlogStatus::Live, BlogStatus::Live) => Err("直播已在进行中"),
+    }
+}
+
 /// What staff do to a post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PostStep {
@@ -162,6 +191,17 @@ mod tests {
             (Some("18446744073709551615"), Some(u64::MAX)),
         ] {
             assert_eq!(resume_after(raw), want, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn a_broadcast_starts_once_and_ends_once() {
+        use BlogStatus::*;
+        for from in BlogStatus::ALL {
+            for to in BlogStatus::ALL {
+                let ok = matches!((from, to), (Scheduled, Live) | (Live, Ended));
+                assert_eq!(blog_next(*from, *to).is_ok(), ok, "{from:?} -> {to:?}");
+            }
         }
     }
 }

@@ -16,6 +16,14 @@ code_list! {
     }
 }
 
+code_list! {
+    /// Where a meeting stands: drafted, or its notice published (decisions follow the meeting).
+    MeetingStatus {
+        Draft = ("draft", "草稿"),
+        Announced = ("announced", "已发布预告"),
+    }
+}
+
 /// The number of a meeting as people write it: "第66次", "66", "第六十六次" are all 66.
 pub fn parse_number(raw: &str) -> Option<u32> {
     let s = raw.trim();

@@ -672,6 +672,8 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
     let claim =
         app.store.policy_claim_by_tracking_no(claim_ack["tracking_no"].as_str().unwrap()).await.unwrap().unwrap().id;
     let cf = crate::consultations::fixture(&app).await;
+    let od = crate::open_days::fixture(&app).await;
+    let lf = crate::live::fixture(&app).await;
     let policy_body = json!({
         "title": "接口起草政策", "level": "city", "benefit_type": "subsidy", "mode": "regular",
         "rule": {"all": [{"field": "district", "op": "in", "value": ["370102"]}]}
@@ -766,6 +768,17 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
         ("get", "/api/v1/staff/concerns"),
         ("post", "/api/v1/staff/concerns"),
         ("post", "/api/v1/staff/concerns/{id}/response"),
+        ("get", "/api/v1/open-days"),
+        ("post", "/api/v1/open-days/{id}/registrations"),
+        ("post", "/api/v1/open-days/registrations/cancel"),
+        ("post", "/api/v1/staff/open-days/{id}/check-ins"),
+        ("put", "/api/v1/staff/open-days/{id}/record"),
+        ("post", "/api/v1/staff/open-day-registrations/{id}/decision"),
+        ("get", "/api/v1/meetings/{id}"),
+        ("post", "/api/v1/staff/meetings/{id}/decisions"),
+        ("post", "/api/v1/live/{id}/questions"),
+        ("post", "/api/v1/staff/live/{id}/posts"),
+        ("post", "/api/v1/staff/live-questions/{id}/moderation"),
     ] {
         assert!(operations.iter().any(|(om, op)| om == m && op == p), "{m} {p} is documented");
     }
@@ -777,6 +790,8 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
         ("get", "/api/v1/staff/requests/{id}/letters/{kind}")
         | ("get", "/api/v1/staff/requests/{id}/files/{file_id}")
         | ("post", "/api/v1/staff/annual-reports/{unit_id}/{year}/document") => 2,
+        // Ending the broadcast after what is posted to it.
+        ("post", "/api/v1/staff/live/{id}/status") => 2,
         ("delete", _) => 3,
         _ => 1,
     });
@@ -902,6 +917,39 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
                 json!({"title": "接口测试关切", "source": "media", "arose_on": yesterday().to_string()})
             }
             ("post", "/api/v1/staff/concerns/{id}/response") => json!({"document_id": cf.response}),
+            ("post", "/api/v1/staff/open-days") | ("put", "/api/v1/staff/open-days/{id}") => json!({
+                "kind": "lecture", "title": "接口测试讲座", "description": "医保政策讲座。", "place": "局会议室",
+                "registration_opens_at": "2030-01-01 09:00", "registration_closes_at": "2030-01-10 17:00",
+                "starts_at": "2030-01-12 09:00", "ends_at": "2030-01-12 11:00", "capacity": 20
+            }),
+            ("post", "/api/v1/staff/open-days/{id}/actions") => json!({"action": "submit"}),
+            ("put", "/api/v1/staff/open-days/{id}/record") => json!({"document_id": document}),
+            ("post", "/api/v1/staff/open-days/{id}/check-ins") => json!({"codes": [od.code]}),
+            ("post", "/api/v1/staff/open-day-registrations/{id}/decision") => json!({"action": "approve"}),
+            ("post", "/api/v1/staff/open-day-series") => json!({"title": "接口开放月", "summary": "系列活动。",
+                "starts_on": "2030-01-01", "ends_on": "2030-01-31"}),
+            ("post", "/api/v1/open-days/{id}/registrations") => json!({"name": "接口报名", "phone": "13905319999",
+                "id_number": "370102199001011231"}),
+            ("post", "/api/v1/open-days/registrations/lookup") | ("post", "/api/v1/open-days/registrations/cancel") => {
+                json!({"code": od.code})
+            }
+            ("post", "/api/v1/staff/meetings") => {
+                json!({"kind": "thematic", "number": "90", "held_at": "2030-01-05 09:00",
+                "place": "局会议室", "agenda": ["研究经办服务"]})
+            }
+            ("put", "/api/v1/staff/meetings/{id}") => {
+                json!({"kind": "thematic", "number": "1", "held_at": "2030-01-06 09:00",
+                "place": "局会议室", "agenda": ["研究经办服务", "研究信息公开"]})
+            }
+            ("post", "/api/v1/staff/meetings/{id}/decisions") => json!({"item": 1, "decision": "原则通过。"}),
+            ("post", "/api/v1/staff/live") => json!({"title": "接口新闻发布会直播", "subject_kind": "press",
+                "starts_at": "2030-01-05 10:00"}),
+            ("post", "/api/v1/staff/live/{id}/status") => json!({"status": "ended"}),
+            ("post", "/api/v1/staff/live/{id}/posts") => json!({"text": "接口发布的内容"}),
+            ("put", "/api/v1/staff/live-posts/{id}") => json!({"text": "接口修改的内容"}),
+            ("post", "/api/v1/staff/live-posts/{id}/retraction") => json!({"note": "接口撤回"}),
+            ("post", "/api/v1/staff/live-questions/{id}/moderation") => json!({"action": "publish"}),
+            ("post", "/api/v1/live/{id}/questions") => json!({"text": "接口提问"}),
             ("post", "/api/v1/staff/enterprises") => {
                 json!({"enterprises": [{"credit_code": "91370100MA3C5X8N21", "name": "接口测试企业", "employees": 20}]})
             }
@@ -942,6 +990,18 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
             .map(|f| f.id)
             .unwrap_or(0);
         let url = path
+            .replace("/staff/open-days/{id}/registrations", &format!("/staff/open-days/{}/registrations", od.open))
+            .replace("/staff/open-days/{id}/check-ins", &format!("/staff/open-days/{}/check-ins", od.open))
+            .replace("/staff/open-days/{id}/record", &format!("/staff/open-days/{}/record", od.open))
+            .replace("/staff/open-days/{id}", &format!("/staff/open-days/{}", od.draft))
+            .replace("/open-days/{id}", &format!("/open-days/{}", od.open))
+            .replace("/staff/open-day-registrations/{id}", &format!("/staff/open-day-registrations/{}", od.pending))
+            .replace("/staff/meetings/{id}/decisions", &format!("/staff/meetings/{}/decisions", lf.held_meeting))
+            .replace("/staff/meetings/{id}", &format!("/staff/meetings/{}", lf.draft_meeting))
+            .replace("/meetings/{id}", &format!("/meetings/{}", lf.held_meeting))
+            .replace("/staff/live-posts/{id}", &format!("/staff/live-posts/{}", lf.post))
+            .replace("/staff/live-questions/{id}", &format!("/staff/live-questions/{}", lf.question))
+            .replace("/live/{id}", &format!("/live/{}", lf.blog))
             .replace("/staff/consultations/{id}/report", &format!("/staff/consultations/{}/report", cf.closed))
             .replace("/staff/consultations/{id}/opinions", &format!("/staff/consultations/{}/opinions", cf.open))
             .replace("/staff/consultations/{id}/groups", &format!("/staff/consultations/{}/groups", cf.open))
@@ -997,7 +1057,14 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
         };
         let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
         let mut req = client().request(m, app.url(&format!("{url}{query}"))).bearer_auth(&admin);
-        if method == "post" && path == "/api/v1/consultations/{id}/opinions" {
+        if method == "post"
+            && matches!(
+                path.as_str(),
+                "/api/v1/consultations/{id}/opinions"
+                    | "/api/v1/open-days/{id}/registrations"
+                    | "/api/v1/live/{id}/questions"
+            )
+        {
             // The public's way, without a token (a staff token is refused here).
             let c: Value = app.get("/api/v1/requests/challenge").await.json().await.unwrap();
             let mut body = body.clone();

@@ -22,6 +22,7 @@ mod edge;
 mod hostile;
 mod hostile_files;
 mod http_cache;
+mod live;
 mod open_days;
 mod permissions;
 mod policies;

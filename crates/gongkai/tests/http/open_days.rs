@@ -358,3 +358,66 @@ async fn acknowledged_registrations_survive_a_killed_server_sqlite() {
 async fn acknowledged_registrations_survive_a_killed_server_postgres() {
     registrations_survive_a_kill(true).await;
 }
+
+/// What the test of every documented operation needs, all at 医保局 (so the published test
+/// document can be an event's record): a draft event, an event open for registration with a
+/// registration (its code) and one of selection mode with a pending registration.
+pub struct Fixture {
+    pub draft: i64,
+    pub open: i64,
+    pub code: String,
+    pub pending: i64,
+}
+
+pub async fn fixture(app: &App) -> Fixture {
+    use gongkai_app::open_day::{self, ReviewAction, registrations};
+    let cx = gongkai_app::Context::new(
+        app.store.clone(),
+        gongkai_app::Options::default(),
+        std::sync::Arc::new(gongkai_app::NoEffects),
+    );
+    let who = |name: &'static str| async move {
+        let user = app.store.user_by_username(name).await.unwrap().unwrap();
+        gongkai_app::Principal { user, ip: "127.0.0.1".into(), session: None }
+    };
+    let at = |h: i64| local_minute_at(Utc::now() + Duration::hours(h));
+    let input = |approval: &str| gongkai_domain::open_day::input::EventInput {
+        kind: "visit".into(),
+        title: "走进医保服务大厅".into(),
+        description: "参观医保服务大厅。".into(),
+        place: "济南市医疗保障局".into(),
+        registration_opens_at: at(-24),
+        registration_closes_at: at(24),
+        starts_at: at(48),
+        ends_at: at(50),
+        capacity: 10,
+        approval: approval.into(),
+        ..Default::default()
+    };
+    let editor = who("ybj_editor").await;
+    let mut ids = Vec::new();
+    for approval in ["first_come", "first_come", "selection"] {
+        let e = open_day::create(&cx, &editor, &input(approval)).await.unwrap();
+        ids.push(e.id);
+    }
+    for id in &ids[1..] {
+        open_day::act(&cx, &editor, *id, &ReviewAction::Submit).await.unwrap();
+        for r in ["ybj_reviewer1", "ybj_reviewer2", "ybj_reviewer3"] {
+            open_day::act(&cx, &who(r).await, *id, &ReviewAction::Approve).await.unwrap();
+        }
+    }
+    let mut acks = Vec::new();
+    for (n, id) in [(11, ids[1]), (12, ids[2])] {
+        let c = gongkai_app::challenge::issue_at(&cx, Utc::now()).await.unwrap();
+        let r = gongkai_domain::open_day::input::RegistrationInput {
+            name: "接口测试".into(),
+            id_number: citizen_id(n),
+            phone: "13905310011".into(),
+            challenge_answer: solve(&c.question),
+            challenge_id: c.id,
+            ..Default::default()
+        };
+        acks.push(registrations::register(&cx, id, &r, &format!("10.99.0.{n}")).await.unwrap());
+    }
+    Fixture { draft: ids[0], open: ids[1], code: acks[0].code.clone(), pending: acks[1].registration.id }
+}

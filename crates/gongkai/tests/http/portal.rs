@@ -5,7 +5,7 @@ use crate::common;
 use common::App;
 use reqwest::StatusCode;
 
-const SECTION_PAGES: &[(&str, &str)] = &[("/open-days", "政府开放"), ("/live", "图文直播"), ("/invest", "投资济南")];
+const SECTION_PAGES: &[(&str, &str)] = &[("/invest", "投资济南")];
 
 both!(home_page_has_the_structure_of_a_government_portal, |app: App| async move {
     let (status, html) = app.text("/").await;

@@ -60,7 +60,7 @@ async fn probes(app: &App) -> Vec<Probe> {
             &format!("/api/v1/staff/open-days/{visit}/registrations"),
             "shizhong_editor",
             true,
-            4,
+            5,
         ),
         p("draft with opinions (public)", &format!("/consultations/{draft}/draft"), "bgt_editor", false, 5),
         p("one paragraph's opinions (public)", &format!("/consultations/{draft}/draft?para=3"), "bgt_editor", false, 6),

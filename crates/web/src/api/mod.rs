@@ -61,6 +61,8 @@ pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
         .merge(crate::business_policy::api::routes())
         .merge(crate::consultation::api::routes())
         .merge(crate::open_day::api::routes())
+        .merge(crate::live_blog::api::routes(upload_limit))
+        .merge(crate::meeting::api_routes())
         .merge(crate::requests::api::routes(upload_limit))
         .merge(crate::wordlists::api_routes())
 }

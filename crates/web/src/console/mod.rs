@@ -31,6 +31,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(crate::business_policy::console::routes(state.server.attachment_limit))
         .merge(crate::consultation::console::routes())
         .merge(crate::open_day::console::routes())
+        .merge(crate::live_blog::console::routes(state.server.attachment_limit))
+        .merge(crate::meeting::console_routes())
         .merge(crate::wordlists::console_routes())
         .merge(crate::requests::console::routes(state.server.attachment_limit))
         .layer(middleware::from_fn_with_state(state, console_session))
@@ -106,6 +108,13 @@ pub fn notice_text(key: &str) -> &'static str {
         "series_saved" => "系列活动已新建。",
         "open_day_record" => "活动记录已关联，门户页面将显示。",
         "registration_decided" => "审核结果已保存，并已通知报名人。",
+        "live_saved" => "图文直播已新建。",
+        "live_status" => "直播状态已更新，观众页面即时显示。",
+        "live_posted" => "已发布，观众页面即时显示。",
+        "question_moderated" => "提问已处理。",
+        "meeting_saved" => "会议已保存。",
+        "meeting_announced" => "会议预告已发布。",
+        "meeting_decided" => "会议决定已保存并公开。",
         _ => "",
     }
 }
@@ -127,6 +136,8 @@ fn menu(p: &Principal) -> Vec<(&'static str, &'static str, &'static str)> {
     }
     if p.may(Action::ViewDocuments) {
         items.push(("open_days", "/admin/open-days", "政府开放"));
+        items.push(("meetings", "/admin/meetings", "政府会议"));
+        items.push(("live", "/admin/live", "图文直播"));
     }
     if p.may(Action::HandleOpinions) {
         items.push(("forwards", "/admin/opinion-forwards", "转办的意见"));

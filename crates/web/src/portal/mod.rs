@@ -87,6 +87,13 @@ pub const NAV: &[NavItem] = &[
                 "重要政策文件的解读材料将在这里发布，并与所解读的文件相互链接。",
             ),
             leaf(
+                "meetings",
+                "/meetings",
+                "政府会议",
+                "政府常务会议的会前预告、议题和会议决定，及据此公开的文件和解读。",
+                "政府常务会议的会前预告、议题和会议决定将在这里公开。",
+            ),
+            leaf(
                 "policies",
                 "/policies",
                 "政策库",
@@ -143,7 +150,7 @@ pub const NAV: &[NavItem] = &[
 ];
 
 /// Sections that have their real pages (elsewhere), not the "建设中" page.
-const BUILT: [&str; 10] = [
+const BUILT: [&str; 12] = [
     "catalogue",
     "interpretations",
     "guide",
@@ -154,6 +161,8 @@ const BUILT: [&str; 10] = [
     "consultations",
     "concerns",
     "open_days",
+    "live",
+    "meetings",
 ];
 
 /// Whether a section exists for readers: built itself, or a group with a built section.
@@ -222,6 +231,8 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::business_policy::portal::routes())
         .merge(crate::consultation::portal::routes())
         .merge(crate::open_day::portal::routes())
+        .merge(crate::live_blog::portal::routes())
+        .merge(crate::meeting::portal_routes())
 }
 
 pub fn page(state: &AppState, headers: &HeaderMap, title: &str, path: &str, nav: &str) -> Page {

@@ -1,0 +1,137 @@
+//! 政府常务会议公开 (`meeting`): a government drafts a meeting's notice (kind, number, time,
+//! place, agenda, observers, public seats) and publishes it before the meeting; after the
+//! meeting it records the decision on each agenda item with the documents and interpretations
+//! published from it (会议解读). Meetings have public pages and a list per unit and year, and
+//! may have a live broadcast (`crate::live_blog`).
+
+use crate::{Context, Error, Principal};
+use gongkai_domain::meeting::input::{DecisionInput, MeetingFields, MeetingInput, check_decision};
+use gongkai_domain::meeting::{MeetingStatus, title};
+use gongkai_domain::staff::Action;
+use gongkai_domain::validation::Invalid;
+use gongkai_store::meeting::{Decision, Meeting};
+
+async fn checked(
+    cx: &Context,
+    unit_id: i64,
+    input: &MeetingInput,
+    except: i64,
+) -> Result<(String, MeetingFields), Error> {
+    let f = MeetingFields::parse(input)?;
+    let tree = cx.unit_tree().await?;
+    let government = tree.get(unit_id).map(|u| u.name.clone()).unwrap_or_default();
+    let mut w = cx.store.write_appending(gongkai_store::Actor::system("check")).await?;
+    let taken = w.meeting_number_taken(unit_id, f.kind, f.number, except).await?;
+    drop(w);
+    if taken {
+        return Err(Error::Conflict(Invalid::one(
+            "number",
+            "届次",
+            format!("本单位已有第{}次{}", f.number, f.kind.label()),
+        )));
+    }
+    Ok((title(&government, f.kind, f.number), f))
+}
+
+/// Drafts a meeting of `input.unit_id` or the caller's unit.
+pub async fn create(cx: &Context, p: &Principal, input: &MeetingInput) -> Result<Meeting, Error> {
+    let unit_id = input.unit_id.unwrap_or(p.user.unit_id);
+    p.require_for_unit(cx, Action::DraftDocuments, unit_id).await?;
+    let (t, f) = checked(cx, unit_id, input, 0).await?;
+    let mut w = cx.store.write(p.actor()).await?;
+    let id = w.meeting_create(unit_id, &t, &f).await?;
+    w.commit().await?;
+    cx.store.meeting(id).await?.ok_or(Error::NotFound)
+}
+
+/// A meeting of a unit whose documents `p` may see.
+pub async fn visible(cx: &Context, p: &Principal, id: i64) -> Result<Meeting, Error> {
+    let m = cx.store.meeting(id).await?.ok_or(Error::NotFound)?;
+    p.require_for_unit(cx, Action::ViewDocuments, m.unit_id).await.map_err(|_| Error::NotFound)?;
+    Ok(m)
+}
+
+/// Saves the notice (before and after it is published: a changed time or place must reach
+/// the public).
+pub async fn update(cx: &Context, p: &Principal, id: i64, input: &MeetingInput) -> Result<Meeting, Error> {
+    let m = visible(cx, p, id).await?;
+    p.require_for_unit(cx, Action::DraftDocuments, m.unit_id).await?;
+    let (t, f) = checked(cx, m.unit_id, input, id).await?;
+    let mut w = cx.store.write(p.actor()).await?;
+    w.meeting_update(id, m.unit_id, &t, &f).await?;
+    w.commit().await?;
+    if m.status == MeetingStatus::Announced {
+        cx.public_changed();
+    }
+    cx.store.meeting(id).await?.ok_or(Error::NotFound)
+}
+
+/// Publishes the notice: by a reviewer other than the one who drafted it.
+pub async fn announce(cx: &Context, p: &Principal, id: i64) -> Result<Meeting, Error> {
+    let m = visible(cx, p, id).await?;
+    p.require_for_unit(cx, Action::ReviewDocuments, m.unit_id).await?;
+    if m.status == MeetingStatus::Announced {
+        return Err(Error::Conflict(Invalid::one("status", "状态", "会议预告已发布")));
+    }
+    let mut w = cx.store.write(p.actor()).await?;
+    w.meeting_announce(id, m.unit_id, &m.title).await?;
+    w.commit().await?;
+    cx.public_changed();
+    cx.store.meeting(id).await?.ok_or(Error::NotFound)
+}
+
+/// Records the decision on an agenda item, after the meeting has begun, with the published
+/// documents it led to.
+pub async fn decide(cx: &Context, p: &Principal, id: i64, input: &DecisionInput) -> Result<Vec<Decision>, Error> {
+    let m = visible(cx, p, id).await?;
+    p.require_for_unit(cx, Action::DraftDocuments, m.unit_id).await?;
+    let (index, decision) = check_decision(input, m.fields.agenda.len())?;
+    if m.status != MeetingStatus::Announced {
+        return Err(Error::Conflict(Invalid::one("status", "状态", "请先发布会议预告")));
+    }
+    if cx.now() < m.fields.held_at {
+        return Err(Error::Conflict(Invalid::one("item", "议题", "会议尚未召开，不能记录决定")));
+    }
+    let mut e = Invalid::default();
+    let found = cx.store.public_documents_by_ids(&input.document_ids).await?;
+    for d in &input.document_ids {
+        if !found.iter().any(|f| f.id == *d) {
+            e.push("document_ids", "相关文件", format!("没有 id 为 {d} 的已发布文件"));
+        }
+    }
+    e.into_result(())?;
+    let mut w = cx.store.write(p.actor()).await?;
+    let item = u32::try_from(index + 1).unwrap_or(u32::MAX);
+    w.meeting_decide(&m, item, &decision, &input.document_ids).await?;
+    w.commit().await?;
+    cx.public_changed();
+    Ok(cx.store.meeting_decisions(id).await?)
+}
+
+/// The meetings of the units `p` may see in the console, the latest first.
+pub async fn staff_list(cx: &Context, p: &Principal) -> Result<Vec<Meeting>, Error> {
+    let units = crate::business_policy::units_in_reach(cx, p, Action::ViewDocuments).await?;
+    Ok(cx.store.meetings_of(units.as_deref()).await?)
+}
+
+/// A published meeting with its decisions.
+pub async fn published(cx: &Context, id: i64) -> Result<(Meeting, Vec<Decision>), Error> {
+    let m = cx.store.meeting(id).await?.ok_or(Error::NotFound)?;
+    if m.status != MeetingStatus::Announced {
+        return Err(Error::NotFound);
+    }
+    let decisions = cx.store.meeting_decisions(id).await?;
+    Ok((m, decisions))
+}
+
+/// Published meetings, of one unit and year when given, the latest first.
+pub async fn published_list(cx: &Context, unit: Option<i64>, year: Option<i32>) -> Result<Vec<Meeting>, Error> {
+    let all = cx.store.meetings_announced().await?;
+    Ok(all
+        .into_iter()
+        .filter(|m| unit.is_none_or(|u| m.unit_id == u))
+        .filter(|m| {
+            year.is_none_or(|y| chrono::Datelike::year(&gongkai_domain::time::date_in_china(m.fields.held_at)) == y)
+        })
+        .collect())
+}
