@@ -51,9 +51,9 @@ describe('a live page on a phone', () => {
       await fits(console_, 'the console of the broadcast');
       await console_.fill('#f-text', '浏览器测试：第二项议题开始。');
       await console_.getByRole('button', { name: '发布', exact: true }).click();
-      const first = page.locator('#live-feed > li').first();
-      await first.filter({ hasText: '浏览器测试：第二项议题开始。' }).waitFor({ timeout: 10_000 });
-      assert.equal(await page.locator('#live-feed > li').count(), before + 1);
+      await page.locator('#live-feed > li', { hasText: '浏览器测试：第二项议题开始。' }).waitFor({ timeout: 10_000 });
+      // The demo's own broadcast may add its next post meanwhile: at least ours arrived.
+      assert.ok((await page.locator('#live-feed > li').count()) >= before + 1);
       assert.match(await page.locator('#live-news').innerText(), /新的直播内容/);
       await screenshot(page, 'live-390');
       await fits(page, 'the live page after a post');

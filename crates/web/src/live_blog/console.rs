@@ -188,7 +188,8 @@ async fn add_post(
         alt: f.get("alt").into(),
         speaker: f.get("speaker").into(),
     };
-    let image = upload.file.map(|(_, bytes)| bytes.to_vec());
+    // A form always sends its file field; left empty, it holds no file.
+    let image = upload.file.filter(|(_, bytes)| !bytes.is_empty()).map(|(_, bytes)| bytes.to_vec());
     match live_blog::post(&state, &p, id, &input, image).await {
         Ok(_) => Ok(see(format!("/admin/live/{id}"), "live_posted")),
         Err(e) => {
