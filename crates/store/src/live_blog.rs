@@ -271,9 +271,9 @@ impl Writer {
         Ok(id)
     }
 
-    /// Starts or ends the broadcast.
-    pub async fn live_blog_set_status(&mut self, b: &Blog, status: BlogStatus) -> Result<()> {
-        let now = crate::now_text();
+    /// Starts or ends the broadcast at `at`.
+    pub async fn live_blog_set_status(&mut self, b: &Blog, status: BlogStatus, at: DateTime<Utc>) -> Result<()> {
+        let now = format_instant(at);
         let column = match status {
             BlogStatus::Live => "started_at",
             BlogStatus::Ended => "ended_at",
@@ -398,8 +398,16 @@ impl Writer {
         self.live_post_current(id).await
     }
 
-    pub async fn live_question_insert(&mut self, b: &Blog, name: &str, text: &str, public_text: &str) -> Result<i64> {
-        let now = crate::now_text();
+    /// Stores a question received at `at`.
+    pub async fn live_question_insert(
+        &mut self,
+        b: &Blog,
+        name: &str,
+        text: &str,
+        public_text: &str,
+        at: DateTime<Utc>,
+    ) -> Result<i64> {
+        let now = format_instant(at);
         let row = sqlx::query(
             "INSERT INTO live_questions (blog_id, name, text, public_text, status, received_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",

@@ -331,7 +331,7 @@ async fn questions(
         let actor = Actor { user_id: None, name: "公众".into(), unit_id: None, ip: "demo".into() };
         let mut w = store.write(actor).await?;
         let b = w.live_blog_current(blog).await?;
-        let id = w.live_question_insert(&b, &f.name, &f.text, &f.public_text).await?;
+        let id = w.live_question_insert(&b, &f.name, &f.text, &f.public_text, cx.now()).await?;
         w.commit().await?;
         let d = match (answer, hide) {
             (_, Some(r)) => Decision::Hide(*r),

@@ -195,7 +195,7 @@ pub async fn set_status(cx: &Context, p: &Principal, id: i64, to: BlogStatus) ->
     let mut w = cx.store.write(p.actor()).await?;
     let b = w.live_blog_current(id).await?;
     blog_next(b.status, to).map_err(|why| refuse("status", "直播状态", why))?;
-    w.live_blog_set_status(&b, to).await?;
+    w.live_blog_set_status(&b, to, cx.now()).await?;
     let payload = json(&serde_json::json!({"status": to.code(), "label": to.label()}))?;
     outbox(&mut w, id, "status", id, payload).await?;
     commit(cx, w).await?;
@@ -321,7 +321,7 @@ async fn ask_counted(cx: &Context, blog_id: i64, input: &QuestionInput, ip: &str
     errors.into_result(())?;
     let actor = gongkai_store::Actor { user_id: None, name: "公众".into(), unit_id: None, ip: ip.to_string() };
     let mut w = cx.store.write(actor).await?;
-    let id = w.live_question_insert(&b, &f.name, &f.text, &f.public_text).await?;
+    let id = w.live_question_insert(&b, &f.name, &f.text, &f.public_text, cx.now()).await?;
     w.commit().await?;
     cx.store.live_question(id).await?.ok_or(Error::NotFound)
 }
