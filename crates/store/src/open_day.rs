@@ -185,8 +185,9 @@ impl Store {
     /// their registrations (not cancelled) and attendance.
     pub async fn open_day_figures(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<(i64, YearFigures)>> {
         let rows = sqlx::query(
-            "SELECT unit_id, COUNT(*) AS events, SUM(holding + waiting + pending) AS registrations, \
-             SUM(attended) AS attended FROM open_days WHERE live IS NOT NULL AND starts_at >= $1 AND starts_at < $2 \
+            // SUM of BIGINT is NUMERIC on PostgreSQL: cast back to what both databases return.
+            "SELECT unit_id, COUNT(*) AS events, CAST(SUM(holding + waiting + pending) AS BIGINT) AS registrations, \
+             CAST(SUM(attended) AS BIGINT) AS attended FROM open_days WHERE live IS NOT NULL AND starts_at >= $1 AND starts_at < $2 \
              GROUP BY unit_id ORDER BY unit_id",
         )
         .bind(format_instant(from))

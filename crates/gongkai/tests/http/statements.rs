@@ -51,7 +51,17 @@ async fn probes(app: &App) -> Vec<Probe> {
     // The demo's finished open day: its roster of 22, 18 checked in.
     let all = app.store.open_days_live().await.unwrap();
     let visit = all.iter().find(|e| e.title().contains("政务服务中心")).expect("demo open day").id;
+    // The demo's archived broadcast of 槐荫区's 66th meeting: 42 posts, photos, questions.
+    let blogs = app.store.live_blogs().await.unwrap();
+    let archive =
+        blogs.iter().find(|b| b.status == gongkai_domain::live_blog::BlogStatus::Ended).expect("demo archive");
+    let meeting = archive.subject_id.expect("the meeting");
+    let archive = archive.id;
     vec![
+        p("live page (public)", &format!("/live/{archive}"), "huaiyin_editor", false, 6),
+        p("live page (API)", &format!("/api/v1/live/{archive}"), "huaiyin_editor", true, 6),
+        p("live console", &format!("/admin/live/{archive}"), "huaiyin_editor", false, 8),
+        p("meeting (public)", &format!("/meetings/{meeting}"), "huaiyin_editor", false, 5),
         p("open days (public)", "/open-days", "shizhong_editor", false, 3),
         p("open day (public)", &format!("/open-days/{visit}"), "shizhong_editor", false, 4),
         p("open day with roster (console)", &format!("/admin/open-days/{visit}"), "shizhong_editor", false, 6),

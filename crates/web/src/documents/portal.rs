@@ -309,6 +309,8 @@ struct DocumentTemplate {
     replaced_by: Option<Link>,
     interprets: Option<Link>,
     interpretations: Vec<Link>,
+    /// The meetings whose decisions this document carries out (政府会议).
+    meetings: Vec<Link>,
     versions: Vec<Version>,
     withdrawn: bool,
     note_lines: Vec<String>,
@@ -362,7 +364,14 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
     let details = public::details(&state, &doc).await?;
     let filed_under = details.filed_under.map(|c| format!("{} / {}", c.row.level1, c.row.level2));
     let column = details.column.map(|c| (c.id, c.name));
+    let mut meetings = Vec::new();
+    for m in state.store.meetings_citing(id).await.map_err(AppError::internal)? {
+        if let Ok((m, _)) = gongkai_app::meeting::published(&state, m).await {
+            meetings.push(Link { id: m.id, title: m.title });
+        }
+    }
     let t = DocumentTemplate {
+        meetings,
         filed_under,
         column,
         page: p,

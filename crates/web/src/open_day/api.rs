@@ -584,6 +584,58 @@ pub async fn check_in(
     Ok(Json(CheckInsOut { results: results.into_iter().map(check_in_out).collect(), counts: counts_out(counts) }))
 }
 
+/// 一个单位一年的政府开放活动情况（年度报告公众参与部分）
+#[derive(Debug, Serialize, ToSchema)]
+pub struct YearFiguresOut {
+    pub unit_id: i64,
+    pub unit_name: String,
+    /// 当年开始的已发布活动数
+    pub events: u64,
+    /// 报名人次（不含已取消）
+    pub registrations: u64,
+    /// 签到参加人次
+    pub attended: u64,
+}
+
+/// 工作人员：各单位某年的政府开放活动数、报名人次和参加人次（本人可见的单位）
+#[utoipa::path(get, path = "/api/v1/staff/open-days/figures", tag = "open_days", security(("bearer" = [])),
+    params(("year" = Option<i32>, Query, minimum = 2000, maximum = 2100, description = "年度，默认今年")),
+    responses((status = 200, body = Vec<YearFiguresOut>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn figures(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    ApiQuery(q): ApiQuery,
+) -> ApiResult<Json<Vec<YearFiguresOut>>> {
+    let year = match q.int("year", "年度")? {
+        None => chrono::Datelike::year(&state.today()),
+        Some(y) if (2000..=2100).contains(&y) => i32::try_from(y).unwrap_or(2000),
+        Some(_) => return Err(Invalid::one("year", "年度", "应为 2000 至 2100").into()),
+    };
+    Ok(Json(year_figures(&state, &p, year).await?))
+}
+
+/// The figures of a year for the units `p` may see.
+pub(crate) async fn year_figures(
+    state: &AppState,
+    p: &gongkai_app::Principal,
+    year: i32,
+) -> ApiResult<Vec<YearFiguresOut>> {
+    let reach: Vec<i64> = open_day::staff_list(state, p).await?.iter().map(|e| e.unit_id).collect();
+    let tree = state.unit_tree().await?;
+    Ok(open_day::year_figures(state, year)
+        .await?
+        .into_iter()
+        .filter(|(u, _)| reach.contains(u))
+        .map(|(unit_id, f)| YearFiguresOut {
+            unit_id,
+            unit_name: tree.get(unit_id).map(|u| u.name.clone()).unwrap_or_default(),
+            events: f.events,
+            registrations: f.registrations,
+            attended: f.attended,
+        })
+        .collect())
+}
+
 /// 工作人员：新建系列活动（如政府开放月）
 #[utoipa::path(post, path = "/api/v1/staff/open-day-series", tag = "open_days", security(("bearer" = [])), request_body = SeriesInput,
     responses((status = 201, body = SeriesOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
@@ -606,6 +658,7 @@ pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(routes!(lookup))
         .routes(routes!(cancel))
         .routes(routes!(staff_list, create))
+        .routes(routes!(figures))
         .routes(routes!(staff_get, save))
         .routes(routes!(act))
         .routes(routes!(record))

@@ -72,6 +72,8 @@ struct ListTemplate {
     may_draft: bool,
     series: FormView,
     series_list: Vec<gongkai_store::open_day::Series>,
+    year: i32,
+    figures: Vec<crate::open_day::api::YearFiguresOut>,
 }
 
 fn counts_text(e: &OpenDay) -> String {
@@ -109,7 +111,10 @@ async fn list_page(state: &AppState, headers: &HeaderMap, p: &Principal, q: &Fie
         .collect();
     let series_list = state.store.open_day_series_all().await.map_err(AppError::internal)?;
     let failed = series.failed();
-    Ok(html_form(&ListTemplate { page, rows, may_draft: p.may(Action::DraftDocuments), series, series_list }, failed))
+    let year = chrono::Datelike::year(&state.today());
+    let figures = crate::open_day::api::year_figures(state, p, year).await.map_err(|e| e.0)?;
+    let t = ListTemplate { page, rows, may_draft: p.may(Action::DraftDocuments), series, series_list, year, figures };
+    Ok(html_form(&t, failed))
 }
 
 async fn list(State(state): State<AppState>, headers: HeaderMap, Staff(p): Staff, Query(q): Query) -> PageResult {
