@@ -266,11 +266,14 @@ mod tests {
 
     #[test]
     fn only_listed_portal_routes_are_kept() {
-        for ok in ["/", "/documents/{id}", "/units/{id}", "/search", "/gongkai", "/hudong", "/policies", "/live"] {
+        for ok in ["/", "/documents/{id}", "/units/{id}", "/search", "/gongkai", "/hudong", "/policies", "/meetings"] {
             assert!(cacheable_route(ok), "{ok}");
         }
         for no in [
             "/requests",
+            "/open-days",
+            "/live",
+            "/live/{id}",
             "/requests/new",
             "/requests/track",
             "/requests/{tracking_no}",
