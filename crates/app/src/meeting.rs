@@ -11,34 +11,34 @@ use gongkai_domain::staff::Action;
 use gongkai_domain::validation::Invalid;
 use gongkai_store::meeting::{Decision, Meeting};
 
-async fn checked(
-    cx: &Context,
-    unit_id: i64,
-    input: &MeetingInput,
-    except: i64,
-) -> Result<(String, MeetingFields), Error> {
+/// The checked notice and the meeting's title.
+async fn checked(cx: &Context, unit_id: i64, input: &MeetingInput) -> Result<(String, MeetingFields), Error> {
     let f = MeetingFields::parse(input)?;
     let tree = cx.unit_tree().await?;
     let government = tree.get(unit_id).map(|u| u.name.clone()).unwrap_or_default();
-    let mut w = cx.store.write_appending(gongkai_store::Actor::system("check")).await?;
-    let taken = w.meeting_number_taken(unit_id, f.kind, f.number, except).await?;
-    drop(w);
-    if taken {
+    Ok((title(&government, f.kind, f.number), f))
+}
+
+/// Refuses a number the unit already gave a meeting of this kind (other than `except`). Run
+/// inside the write that stores the meeting, so two at once cannot both take it.
+async fn number_free(w: &mut gongkai_store::Writer, unit_id: i64, f: &MeetingFields, except: i64) -> Result<(), Error> {
+    if w.meeting_number_taken(unit_id, f.kind, f.number, except).await? {
         return Err(Error::Conflict(Invalid::one(
             "number",
             "届次",
             format!("本单位已有第{}次{}", f.number, f.kind.label()),
         )));
     }
-    Ok((title(&government, f.kind, f.number), f))
+    Ok(())
 }
 
 /// Drafts a meeting of `input.unit_id` or the caller's unit.
 pub async fn create(cx: &Context, p: &Principal, input: &MeetingInput) -> Result<Meeting, Error> {
     let unit_id = input.unit_id.unwrap_or(p.user.unit_id);
     p.require_for_unit(cx, Action::DraftDocuments, unit_id).await?;
-    let (t, f) = checked(cx, unit_id, input, 0).await?;
+    let (t, f) = checked(cx, unit_id, input).await?;
     let mut w = cx.store.write(p.actor()).await?;
+    number_free(&mut w, unit_id, &f, 0).await?;
     let id = w.meeting_create(unit_id, &t, &f).await?;
     w.commit().await?;
     cx.store.meeting(id).await?.ok_or(Error::NotFound)
@@ -56,8 +56,9 @@ pub async fn visible(cx: &Context, p: &Principal, id: i64) -> Result<Meeting, Er
 pub async fn update(cx: &Context, p: &Principal, id: i64, input: &MeetingInput) -> Result<Meeting, Error> {
     let m = visible(cx, p, id).await?;
     p.require_for_unit(cx, Action::DraftDocuments, m.unit_id).await?;
-    let (t, f) = checked(cx, m.unit_id, input, id).await?;
+    let (t, f) = checked(cx, m.unit_id, input).await?;
     let mut w = cx.store.write(p.actor()).await?;
+    number_free(&mut w, m.unit_id, &f, id).await?;
     w.meeting_update(id, m.unit_id, &t, &f).await?;
     w.commit().await?;
     if m.status == MeetingStatus::Announced {
