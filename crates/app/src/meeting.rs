@@ -111,7 +111,7 @@ pub async fn decide(cx: &Context, p: &Principal, id: i64, input: &DecisionInput)
 
 /// The meetings of the units `p` may see in the console, the latest first.
 pub async fn staff_list(cx: &Context, p: &Principal) -> Result<Vec<Meeting>, Error> {
-    let units = crate::business_policy::units_in_reach(cx, p, Action::ViewDocuments).await?;
+    let units = p.units_in_reach(cx, Action::ViewDocuments).await?;
     Ok(cx.store.meetings_of(units.as_deref()).await?)
 }
 

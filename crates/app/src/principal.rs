@@ -26,6 +26,17 @@ impl Principal {
         }
     }
 
+    /// The units whose records this caller may do `action` for: none meaning all (a city-wide
+    /// reach), else their unit and the units below it; forbidden without either reach.
+    pub async fn units_in_reach(&self, cx: &Context, action: Action) -> Result<Option<Vec<i64>>> {
+        if self.require(action, Reach::Global).is_ok() {
+            return Ok(None);
+        }
+        self.require(action, Reach::Subtree)?;
+        let tree = cx.unit_tree().await?;
+        Ok(Some(tree.subtree(self.user.unit_id).into_iter().map(|u| u.id).collect()))
+    }
+
     pub fn roles(&self) -> &Roles {
         &self.user.roles
     }

@@ -172,7 +172,7 @@ pub async fn file(cx: &Context, claim: Claim) -> Result<ClaimFile, Error> {
 
 /// The claims `p` handles (of one policy when given): open ones first, by due date.
 pub async fn staff_list(cx: &Context, p: &Principal, policy_id: Option<i64>) -> Result<Vec<Claim>, Error> {
-    let units = super::units_in_reach(cx, p, Action::DraftDocuments).await?;
+    let units = p.units_in_reach(cx, Action::DraftDocuments).await?;
     Ok(cx.store.policy_claims(units.as_deref(), policy_id).await?)
 }
 

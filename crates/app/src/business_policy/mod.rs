@@ -15,7 +15,7 @@ pub mod subscriptions;
 
 use crate::{Context, Error, Principal};
 use gongkai_domain::business_policy::policy::{PolicyFields, PolicyInput};
-use gongkai_domain::staff::{Action, Reach};
+use gongkai_domain::staff::Action;
 use gongkai_domain::validation::Invalid;
 use gongkai_domain::workflow::{self, Stage, State};
 use gongkai_store::business_policy::Policy;
@@ -116,17 +116,6 @@ pub async fn act(cx: &Context, p: &Principal, id: i64, action: &PolicyAction) ->
 
 /// The policies of the units `p` may see in the console, newest change first.
 pub async fn staff_list(cx: &Context, p: &Principal) -> Result<Vec<Policy>, Error> {
-    let units = units_in_reach(cx, p, Action::ViewDocuments).await?;
+    let units = p.units_in_reach(cx, Action::ViewDocuments).await?;
     Ok(cx.store.policies_of(units.as_deref()).await?)
-}
-
-/// The units whose policies `p` may do `action` for: none meaning all (a city-wide reach),
-/// else `p`'s unit and the units below it; forbidden without either reach.
-pub(crate) async fn units_in_reach(cx: &Context, p: &Principal, action: Action) -> Result<Option<Vec<i64>>, Error> {
-    if p.require(action, Reach::Global).is_ok() {
-        return Ok(None);
-    }
-    p.require(action, Reach::Subtree)?;
-    let tree = cx.unit_tree().await?;
-    Ok(Some(tree.subtree(p.user.unit_id).into_iter().map(|u| u.id).collect()))
 }

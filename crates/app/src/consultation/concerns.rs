@@ -48,7 +48,7 @@ pub async fn respond(cx: &Context, p: &Principal, id: i64, document_id: i64) -> 
 
 /// The concerns of the units `p` may see, the latest first.
 pub async fn staff_list(cx: &Context, p: &Principal) -> Result<Vec<Concern>, Error> {
-    let units = crate::business_policy::units_in_reach(cx, p, Action::ViewDocuments).await?;
+    let units = p.units_in_reach(cx, Action::ViewDocuments).await?;
     Ok(cx.store.concerns_of(units.as_deref()).await?)
 }
 

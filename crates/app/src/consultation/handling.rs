@@ -218,7 +218,7 @@ pub async fn forward_step(
 /// The forwards to the units `p` answers for, waiting ones first by due date, each with
 /// whether it is overdue today.
 pub async fn dashboard(cx: &Context, p: &Principal) -> Result<Vec<(Forward, bool)>, Error> {
-    let units = crate::business_policy::units_in_reach(cx, p, Action::HandleOpinions).await?;
+    let units = p.units_in_reach(cx, Action::HandleOpinions).await?;
     let today = cx.today();
     Ok(cx
         .store

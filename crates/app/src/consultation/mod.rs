@@ -144,7 +144,7 @@ pub(crate) async fn set_status(
 
 /// The consultations of the units `p` may see in the console, newest change first.
 pub async fn staff_list(cx: &Context, p: &Principal) -> Result<Vec<Consultation>, Error> {
-    let units = crate::business_policy::units_in_reach(cx, p, Action::ViewDocuments).await?;
+    let units = p.units_in_reach(cx, Action::ViewDocuments).await?;
     Ok(cx.store.consultations_of(units.as_deref()).await?)
 }
 

@@ -404,7 +404,7 @@ pub async fn page(cx: &Context, id: i64) -> Result<Page, Error> {
 
 /// The live pages of the units `p` may see in the console.
 pub async fn staff_list(cx: &Context, p: &Principal) -> Result<Vec<Blog>, Error> {
-    let units = crate::business_policy::units_in_reach(cx, p, Action::ViewDocuments).await?;
+    let units = p.units_in_reach(cx, Action::ViewDocuments).await?;
     Ok(cx
         .store
         .live_blogs()

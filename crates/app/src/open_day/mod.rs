@@ -139,7 +139,7 @@ pub async fn set_record(cx: &Context, p: &Principal, id: i64, document_id: i64) 
 
 /// The events of the units `p` may see in the console, newest change first.
 pub async fn staff_list(cx: &Context, p: &Principal) -> Result<Vec<OpenDay>, Error> {
-    let units = crate::business_policy::units_in_reach(cx, p, Action::ViewDocuments).await?;
+    let units = p.units_in_reach(cx, Action::ViewDocuments).await?;
     Ok(cx.store.open_days_of(units.as_deref()).await?)
 }
 
@@ -246,8 +246,12 @@ pub async fn create_series(cx: &Context, p: &Principal, input: &SeriesInput) -> 
 }
 
 /// Per unit, the year's published events, registrations and attendance (the annual report's
-/// section on participation); the year is China's calendar year.
-pub async fn year_figures(cx: &Context, year: i32) -> Result<Vec<(i64, gongkai_store::open_day::YearFigures)>, Error> {
+/// section on participation), for the units `p` may see; the year is China's calendar year.
+pub async fn year_figures(
+    cx: &Context,
+    p: &Principal,
+    year: i32,
+) -> Result<Vec<(i64, gongkai_store::open_day::YearFigures)>, Error> {
     let start = |y: i32| {
         chrono::NaiveDate::from_ymd_opt(y, 1, 1)
             .and_then(|d| d.and_hms_opt(0, 0, 0))
@@ -255,5 +259,7 @@ pub async fn year_figures(cx: &Context, year: i32) -> Result<Vec<(i64, gongkai_s
             .map(|t| t.with_timezone(&Utc))
             .ok_or_else(|| Error::Invalid(Invalid::one("year", "年度", "不是有效的年份")))
     };
-    Ok(cx.store.open_day_figures(start(year)?, start(year + 1)?).await?)
+    let reach = p.units_in_reach(cx, Action::ViewDocuments).await?;
+    let figures = cx.store.open_day_figures(start(year)?, start(year + 1)?).await?;
+    Ok(figures.into_iter().filter(|(u, _)| reach.as_ref().is_none_or(|r| r.contains(u))).collect())
 }

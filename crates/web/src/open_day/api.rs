@@ -620,12 +620,10 @@ pub(crate) async fn year_figures(
     p: &gongkai_app::Principal,
     year: i32,
 ) -> ApiResult<Vec<YearFiguresOut>> {
-    let reach: Vec<i64> = open_day::staff_list(state, p).await?.iter().map(|e| e.unit_id).collect();
     let tree = state.unit_tree().await?;
-    Ok(open_day::year_figures(state, year)
+    Ok(open_day::year_figures(state, p, year)
         .await?
         .into_iter()
-        .filter(|(u, _)| reach.contains(u))
         .map(|(unit_id, f)| YearFiguresOut {
             unit_id,
             unit_name: tree.get(unit_id).map(|u| u.name.clone()).unwrap_or_default(),
