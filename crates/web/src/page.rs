@@ -244,6 +244,18 @@ pub fn see_other(to: &str) -> Response {
     (axum::http::StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }
 
+/// After a console action: back to `path`, which shows the notice `notice` (a key of
+/// `console::notice_text`).
+pub fn see(path: String, notice: &str) -> Response {
+    see_other(&format!("{path}?notice={notice}"))
+}
+
+/// A page answered again with what was wrong, as 422.
+pub fn refused(mut res: Response) -> Response {
+    *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    res
+}
+
 /// Renders a template into an HTML response; a template error is an internal error.
 pub fn html(t: &impl Template) -> Response {
     match t.render() {

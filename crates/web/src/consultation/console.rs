@@ -11,11 +11,11 @@ use crate::console::{console_page, review_actions, with_notice};
 use crate::errors::{AppError, PageResult};
 use crate::forms::{Fields, Form, FormView, Query, path_id};
 use crate::page::{Page, PageLink, html, html_form, page_links};
+use crate::page::{refused, see};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use gongkai_app::consultation::{self, ReviewAction, concerns, handling, opinions, report};
 use gongkai_domain::consultation::concern::{ConcernInput, ConcernSource};
@@ -52,16 +52,6 @@ pub fn routes() -> Router<AppState> {
 }
 
 const PER_PAGE: i64 = 50;
-
-fn see(path: String, notice: &str) -> Response {
-    Redirect::to(&format!("{path}?notice={notice}")).into_response()
-}
-
-/// A page answered again with what was wrong, as 422.
-fn refused(mut res: Response) -> Response {
-    *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    res
-}
 
 struct Row {
     id: i64,

@@ -7,12 +7,12 @@ use crate::auth::{Principal, Staff};
 use crate::console::{console_page, with_notice};
 use crate::errors::{AppError, PageResult};
 use crate::forms::{Fields, Form, FormView, Query, path_id};
+use crate::page::see;
 use crate::page::{Page, html_form};
 use askama::Template;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use gongkai_app::live_blog::{self, BlogInput, Decision, PostView};
 use gongkai_domain::live_blog::input::PostInput;
@@ -30,10 +30,6 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/live-posts/{id}/edit", post(edit_post))
         .route("/live-posts/{id}/retraction", post(retract_post))
         .route("/live-questions/{id}/moderation", post(moderate))
-}
-
-fn see(path: String, notice: &str) -> Response {
-    Redirect::to(&format!("{path}?notice={notice}")).into_response()
 }
 
 struct Row {

@@ -7,12 +7,12 @@ use crate::auth::{ApiStaff, Principal, Staff};
 use crate::console::{console_page, with_notice};
 use crate::errors::{ApiResult, AppError, PageResult, Problem};
 use crate::forms::{ApiJson, ApiQuery, Fields, Form, FormView, Query, path_id};
+use crate::page::see;
 use crate::page::{Page, html, html_form};
 use crate::portal::page;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use gongkai_app::meeting;
@@ -171,10 +171,6 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
 }
 
 // ----- console -----
-
-fn see(path: String, notice: &str) -> Response {
-    Redirect::to(&format!("{path}?notice={notice}")).into_response()
-}
 
 #[derive(Template)]
 #[template(path = "console/meetings.html")]

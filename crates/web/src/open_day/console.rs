@@ -11,12 +11,13 @@ use crate::console::{console_page, review_actions, with_notice};
 use crate::errors::{AppError, PageResult};
 use crate::forms::{Fields, Form, FormView, Query, path_id};
 use crate::page::{Page, html, html_form};
+use crate::page::{refused, see};
 use askama::Template;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use gongkai_app::open_day::registrations::{self, Decision};
 use gongkai_app::open_day::{self, ReviewAction, SeriesInput};
@@ -42,15 +43,6 @@ pub fn routes() -> Router<AppState> {
         .route("/open-days/{id}/check-in", get(check_in_page).post(check_in))
         .route("/open-days/{id}/counts", get(counts))
         .route("/open-day-registrations/{id}/decision", post(decide))
-}
-
-fn see(path: String, notice: &str) -> Response {
-    Redirect::to(&format!("{path}?notice={notice}")).into_response()
-}
-
-fn refused(mut res: Response) -> Response {
-    *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    res
 }
 
 struct Row {
