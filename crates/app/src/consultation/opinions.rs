@@ -40,10 +40,26 @@ pub async fn draft_text(cx: &Context, live: &Live) -> Result<Option<String>, Err
     }
 }
 
-/// The draft's text when `input` quotes a passage of it (to find the passage in); none
-/// otherwise, so most opinions do not read the draft at all.
-async fn draft_if_quoted(cx: &Context, live: &Live, input: &OpinionInput) -> Result<Option<String>, Error> {
-    if input.passage.trim().is_empty() { Ok(None) } else { draft_text(cx, live).await }
+/// The opinion's fields checked against the consultation; what is wrong is added to `errors`.
+/// The draft is read only when `input` quotes a passage of it (to find the passage in), so
+/// most opinions do not read it at all.
+async fn checked_fields(
+    cx: &Context,
+    live: &Live,
+    input: &OpinionInput,
+    errors: &mut Invalid,
+) -> Result<Option<OpinionFields>, Error> {
+    let draft = if input.passage.trim().is_empty() { None } else { draft_text(cx, live).await? };
+    Ok(OpinionFields::parse(input, &live.fields, draft.as_deref()).map_err(|e| errors.0.extend(e.0)).ok())
+}
+
+/// The published consultation, refused (409) when it takes no opinion from `channel` now.
+async fn open_to(cx: &Context, consultation_id: i64, channel: Channel) -> Result<Live, Error> {
+    let live = super::published(cx, consultation_id).await?;
+    match closed_reason(&live, channel) {
+        Some(why) => Err(refuse(why)),
+        None => Ok(live),
+    }
 }
 
 /// Why a consultation takes no opinion from `channel` now, if it does not.
@@ -78,13 +94,9 @@ async fn submit_counted(
     input: &OpinionInput,
     ip: &str,
 ) -> Result<OpinionAck, Error> {
-    let live = super::published(cx, consultation_id).await?;
-    if let Some(why) = closed_reason(&live, Channel::Portal) {
-        return Err(refuse(why));
-    }
-    let draft = draft_if_quoted(cx, &live, input).await?;
+    let live = open_to(cx, consultation_id, Channel::Portal).await?;
     let mut errors = Invalid::default();
-    let fields = OpinionFields::parse(input, &live.fields, draft.as_deref()).map_err(|e| errors.0.extend(e.0)).ok();
+    let fields = checked_fields(cx, &live, input, &mut errors).await?;
     if errors.0.is_empty() {
         crate::challenge::check(cx, &input.challenge_id, &input.challenge_answer)
             .await
@@ -146,12 +158,9 @@ pub async fn submit_as_partner(
             format!("本账号的渠道为“{}”，不能以其他渠道提交", channel.label()),
         )));
     }
-    let live = super::published(cx, consultation_id).await?;
-    if let Some(why) = closed_reason(&live, channel) {
-        return Err(refuse(why));
-    }
-    let draft = draft_if_quoted(cx, &live, input).await?;
-    let fields = OpinionFields::parse(input, &live.fields, draft.as_deref())?;
+    let live = open_to(cx, consultation_id, channel).await?;
+    let mut errors = Invalid::default();
+    let Some(fields) = checked_fields(cx, &live, input, &mut errors).await? else { return Err(errors.into()) };
     let new = NewOpinion {
         consultation_id,
         channel,
@@ -185,8 +194,7 @@ pub async fn enter(
     {
         e.push("received_on", "收到日期", "晚于征集截止日期，不再计入");
     }
-    let draft = draft_if_quoted(cx, &live, input).await?;
-    let fields = OpinionFields::parse(input, &live.fields, draft.as_deref()).map_err(|x| e.0.extend(x.0)).ok();
+    let fields = checked_fields(cx, &live, input, &mut e).await?;
     let (Some(channel), Some(on), Some(fields)) = (channel, on, fields) else { return Err(e.into()) };
     e.into_result(())?;
     let new = NewOpinion {
