@@ -5,7 +5,7 @@
 //! decision with the query code; bad input at each step; and no acknowledged opinion lost to a
 //! kill -9 of the server.
 
-use crate::common::{App, Server, client, problem, ready, solve};
+use crate::common::{App, client, problem, solve};
 use chrono::{Duration, Utc};
 use gongkai_domain::time::local_minute_at;
 use reqwest::{Method, StatusCode};
@@ -570,31 +570,11 @@ both!(closed_and_unpublished_consultations_take_no_opinion_and_feedback_is_final
 /// Opinions keep coming from a partner while the server is killed; every acknowledged one is
 /// there after the restart, found with its receipt number and query code.
 async fn opinions_survive_a_kill(pg: bool) {
-    use std::sync::{Arc, Mutex};
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let db = if pg { Some(crate::common::pg_database().await) } else { None };
-    let mut args: Vec<String> = vec!["--demo".into()];
-    let mut base_args: Vec<String> = vec![];
-    if let Some((url, _)) = &db {
-        base_args = vec!["--database-url".into(), url.clone()];
-    }
-    args.extend(base_args.clone());
-    let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    let mut server = Server::start(&data, &arg_refs);
-    ready(&server.base).await;
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gongkai"))
-        .arg("--data-dir")
-        .arg(&data)
-        .args(&base_args)
-        .args(["token", "create", "--user", "partner_12345"])
-        .env_remove("GONGKAI_DATABASE_URL")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let token = String::from_utf8_lossy(&out.stdout).split_whitespace().last().unwrap().to_string();
+    use crate::common::crash::{Crashable, answer};
+    let mut server = Crashable::start(pg).await;
+    let token = server.token("partner_12345");
     let list: Value = client()
-        .get(format!("{}/api/v1/consultations?phase=open", server.base))
+        .get(format!("{}/api/v1/consultations?phase=open", server.base()))
         .send()
         .await
         .unwrap()
@@ -609,14 +589,10 @@ async fn opinions_survive_a_kill(pg: bool) {
         .unwrap()["id"]
         .as_i64()
         .unwrap();
-
-    let acked: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
-    let refused: Arc<Mutex<Vec<String>>> = Arc::default();
-    let mut tasks = Vec::new();
-    for t in 0..8u32 {
-        let (base, token, acked, refused) = (server.base.clone(), token.clone(), acked.clone(), refused.clone());
-        tasks.push(tokio::spawn(async move {
-            for i in 0..40u32 {
+    let acked = server
+        .kill_mid_stream(8, 40, 24, move |base, t, i| {
+            let token = token.clone();
+            async move {
                 let body = json!({"text": format!("市民来电（{t}-{i}）：建议小区增设电动自行车充电桩，第{i}号意见。")});
                 let sent = client()
                     .post(format!("{base}/api/v1/consultations/{open}/opinions"))
@@ -624,36 +600,14 @@ async fn opinions_survive_a_kill(pg: bool) {
                     .json(&body)
                     .send()
                     .await;
-                let Ok(res) = sent else { return };
-                let status = res.status();
-                let Ok(text) = res.text().await else { return };
-                if status == StatusCode::CREATED {
-                    let ack: Value = serde_json::from_str(&text).unwrap();
-                    acked.lock().unwrap().push((
-                        ack["receipt_no"].as_str().unwrap().to_string(),
-                        ack["query_code"].as_str().unwrap().to_string(),
-                    ));
-                } else {
-                    refused.lock().unwrap().push(format!("{status}: {text}"));
-                }
+                answer(sent, |ack| {
+                    (ack["receipt_no"].as_str().unwrap().to_string(), ack["query_code"].as_str().unwrap().to_string())
+                })
+                .await
             }
-        }));
-    }
-    let started = std::time::Instant::now();
-    while acked.lock().unwrap().len() < 24 {
-        assert!(started.elapsed() < std::time::Duration::from_secs(120), "the stream is too slow");
-        assert!(!tasks.iter().all(|t| t.is_finished()), "the clients finished before the kill");
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
-    server.kill();
-    for t in tasks {
-        t.await.unwrap();
-    }
-    let acked = acked.lock().unwrap().clone();
-    assert!(refused.lock().unwrap().is_empty(), "refused while running: {:?}", refused.lock().unwrap());
-    let base_refs: Vec<&str> = base_args.iter().map(String::as_str).collect();
-    let again = Server::start(&data, &base_refs);
-    ready(&again.base).await;
+        })
+        .await;
+    let again = server.restart().await;
     for (receipt, code) in &acked {
         let res = client()
             .post(format!("{}/api/v1/consultations/opinions/track", again.base))
@@ -665,9 +619,7 @@ async fn opinions_survive_a_kill(pg: bool) {
     }
     eprintln!("killed mid-stream: {} opinions acknowledged, all found", acked.len());
     drop(again);
-    if let Some((_, name)) = db {
-        crate::common::drop_pg_database(&name).await;
-    }
+    server.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

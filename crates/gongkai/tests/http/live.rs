@@ -409,68 +409,25 @@ async fn a_post_on_one_node_reaches_viewers_of_another() {
 /// Posts keep being published while the server is killed; every acknowledged one is on the
 /// page after the restart.
 async fn posts_survive_a_kill(pg: bool) {
-    use std::sync::{Arc, Mutex};
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let db = if pg { Some(crate::common::pg_database().await) } else { None };
-    let mut base_args: Vec<String> = Vec::new();
-    if let Some((url, _)) = &db {
-        base_args.extend(["--database-url".to_string(), url.clone()]);
-    }
-    let mut args = base_args.clone();
-    args.push("--demo".into());
-    let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    let mut server = Server::start(&data, &arg_refs);
-    ready(&server.base).await;
-    let token = |user: &str| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gongkai"))
-            .arg("--data-dir")
-            .arg(&data)
-            .args(&base_args)
-            .args(["token", "create", "--user", user])
-            .env_remove("GONGKAI_DATABASE_URL")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).split_whitespace().last().unwrap().to_string()
-    };
-    let editor = token("huaiyin_editor");
-    let (_, blog) = on_air(&server.base, &editor, &token("huaiyin_reviewer1"), 73).await;
-    let acked: Arc<Mutex<Vec<i64>>> = Arc::default();
-    let mut tasks = Vec::new();
-    for t in 0..4u32 {
-        let (base, editor, acked) = (server.base.clone(), editor.clone(), acked.clone());
-        tasks.push(tokio::spawn(async move {
-            for i in 0..50u32 {
+    use crate::common::crash::{Crashable, answer};
+    let mut server = Crashable::start(pg).await;
+    let editor = server.token("huaiyin_editor");
+    let (_, blog) = on_air(&server.base(), &editor, &server.token("huaiyin_reviewer1"), 73).await;
+    let acked = server
+        .kill_mid_stream(4, 50, 12, move |base, t, i| {
+            let editor = editor.clone();
+            async move {
                 let sent = client()
                     .post(format!("{base}/api/v1/staff/live/{blog}/posts"))
                     .bearer_auth(&editor)
                     .json(&json!({"text": format!("第{t}-{i}条")}))
                     .send()
                     .await;
-                let Ok(res) = sent else { return };
-                if res.status() != StatusCode::CREATED {
-                    return;
-                }
-                let Ok(v) = res.json::<Value>().await else { return };
-                acked.lock().unwrap().push(v["id"].as_i64().unwrap());
+                answer(sent, |v| v["id"].as_i64().unwrap()).await
             }
-        }));
-    }
-    let started = std::time::Instant::now();
-    while acked.lock().unwrap().len() < 12 {
-        assert!(started.elapsed() < std::time::Duration::from_secs(120), "too slow");
-        assert!(!tasks.iter().all(|t| t.is_finished()), "the posts finished before the kill");
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
-    server.kill();
-    for t in tasks {
-        t.await.unwrap();
-    }
-    let acked = acked.lock().unwrap().clone();
-    let base_refs: Vec<&str> = base_args.iter().map(String::as_str).collect();
-    let again = Server::start(&data, &base_refs);
-    ready(&again.base).await;
+        })
+        .await;
+    let again = server.restart().await;
     let page: Value =
         client().get(format!("{}/api/v1/live/{blog}", again.base)).send().await.unwrap().json().await.unwrap();
     let kept: Vec<i64> = page["posts"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect();
@@ -490,9 +447,7 @@ async fn posts_survive_a_kill(pg: bool) {
     }
     eprintln!("killed mid-stream: {} posts acknowledged, all kept and streamed", acked.len());
     drop(again);
-    if let Some((_, name)) = db {
-        crate::common::drop_pg_database(&name).await;
-    }
+    server.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -196,6 +196,22 @@ both!(the_organiser_alone_sees_the_roster_and_checks_people_in, |app: App| async
         client().get(app.url(&format!("/api/v1/open-days/{id}"))).send().await.unwrap().json().await.unwrap();
     assert_eq!(public["counts"]["checked_in"], 1);
     assert_eq!(public["free_seats"], 1);
+    // The year's figures: the organiser's unit for its staff and the city, not for another unit.
+    let unit = public["unit_id"].as_i64().unwrap();
+    let year =
+        chrono::Datelike::year(&(Utc::now() + Duration::hours(48)).with_timezone(&gongkai_domain::time::china()));
+    let figures_path = format!("/api/v1/staff/open-days/figures?year={year}");
+    let mine = ok_json(app.api_get(&editor, &figures_path).await, StatusCode::OK).await;
+    let row = mine.as_array().unwrap().iter().find(|r| r["unit_id"] == unit).expect("the organiser's unit").clone();
+    assert_eq!(
+        (row["events"].as_i64(), row["registrations"].as_i64(), row["attended"].as_i64()),
+        (Some(1), Some(1), Some(1)),
+        "{row}"
+    );
+    let city = ok_json(app.api_get(&app.token("admin").await, &figures_path).await, StatusCode::OK).await;
+    assert!(city.as_array().unwrap().contains(&row), "{city}");
+    let theirs = ok_json(app.api_get(&other, &figures_path).await, StatusCode::OK).await;
+    assert!(theirs.as_array().unwrap().iter().all(|r| r["unit_id"] != unit), "{theirs}");
     // Every staff write is in the audit log.
     let admin = app.token("admin").await;
     let audit = ok_json(app.api_get(&admin, "/api/v1/audit?action=open_day.check_in").await, StatusCode::OK).await;
@@ -257,23 +273,10 @@ both!(bad_events_and_registrations_are_named_never_a_500, |app: App| async move 
 /// Registrations keep arriving (each from its own address behind the trusted proxy) while the
 /// server is killed; every acknowledged code is found after the restart.
 async fn registrations_survive_a_kill(pg: bool) {
-    use crate::common::{Server, ready};
-    use std::sync::{Arc, Mutex};
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let db = if pg { Some(crate::common::pg_database().await) } else { None };
-    // `Server::start` trusts the proxy: each client gives its own address.
-    let mut base_args: Vec<String> = Vec::new();
-    if let Some((url, _)) = &db {
-        base_args.extend(["--database-url".to_string(), url.clone()]);
-    }
-    let mut args = base_args.clone();
-    args.push("--demo".into());
-    let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    let mut server = Server::start(&data, &arg_refs);
-    ready(&server.base).await;
+    use crate::common::crash::{Crashable, Sent, answer};
+    let mut server = Crashable::start(pg).await;
     let list: Value = client()
-        .get(format!("{}/api/v1/open-days?phase=registration_open", server.base))
+        .get(format!("{}/api/v1/open-days?phase=registration_open", server.base()))
         .send()
         .await
         .unwrap()
@@ -284,55 +287,28 @@ async fn registrations_survive_a_kill(pg: bool) {
         list["items"].as_array().unwrap().iter().find(|e| e["fields"].as_array().unwrap().is_empty()).unwrap()["id"]
             .as_i64()
             .unwrap();
-    let acked: Arc<Mutex<Vec<String>>> = Arc::default();
-    let refused: Arc<Mutex<Vec<String>>> = Arc::default();
-    let mut tasks = Vec::new();
-    for t in 0..8u32 {
-        let (base, acked, refused) = (server.base.clone(), acked.clone(), refused.clone());
-        tasks.push(tokio::spawn(async move {
-            for i in 0..30u32 {
-                let n = t * 100 + i;
-                let ip = format!("10.{t}.{i}.7");
-                let Ok(res) = client().get(format!("{base}/api/v1/requests/challenge")).header("x-forwarded-for", &ip).send().await
-                else {
-                    return;
-                };
-                let Ok(c) = res.json::<Value>().await else { return };
-                let body = json!({"name": format!("市民{n}"), "id_number": citizen_id(n), "phone": format!("1390531{:04}", n),
-                    "challenge_id": c["id"], "challenge_answer": solve(c["question"].as_str().unwrap())});
-                let sent = client()
-                    .post(format!("{base}/api/v1/open-days/{open}/registrations"))
-                    .header("x-forwarded-for", &ip)
-                    .json(&body)
-                    .send()
-                    .await;
-                let Ok(res) = sent else { return };
-                let status = res.status();
-                let Ok(text) = res.text().await else { return };
-                if status == StatusCode::CREATED {
-                    let ack: Value = serde_json::from_str(&text).unwrap();
-                    acked.lock().unwrap().push(ack["code"].as_str().unwrap().to_string());
-                } else {
-                    refused.lock().unwrap().push(format!("{status}: {text}"));
-                }
-            }
-        }));
-    }
-    let started = std::time::Instant::now();
-    while acked.lock().unwrap().len() < 16 {
-        assert!(started.elapsed() < std::time::Duration::from_secs(120), "the stream is too slow");
-        assert!(!tasks.iter().all(|t| t.is_finished()), "the clients finished before the kill");
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
-    server.kill();
-    for t in tasks {
-        t.await.unwrap();
-    }
-    let acked = acked.lock().unwrap().clone();
-    assert!(refused.lock().unwrap().is_empty(), "refused while running: {:?}", refused.lock().unwrap());
-    let base_refs: Vec<&str> = base_args.iter().map(String::as_str).collect();
-    let again = Server::start(&data, &base_refs);
-    ready(&again.base).await;
+    // `Server::start` trusts the proxy: each registration gives its own address.
+    let acked = server
+        .kill_mid_stream(8, 30, 16, move |base, t, i| async move {
+            let n = t * 100 + i;
+            let ip = format!("10.{t}.{i}.7");
+            let Ok(res) = client().get(format!("{base}/api/v1/requests/challenge")).header("x-forwarded-for", &ip).send().await
+            else {
+                return Sent::Cut;
+            };
+            let Ok(c) = res.json::<Value>().await else { return Sent::Cut };
+            let body = json!({"name": format!("市民{n}"), "id_number": citizen_id(n), "phone": format!("1390531{:04}", n),
+                "challenge_id": c["id"], "challenge_answer": solve(c["question"].as_str().unwrap())});
+            let sent = client()
+                .post(format!("{base}/api/v1/open-days/{open}/registrations"))
+                .header("x-forwarded-for", &ip)
+                .json(&body)
+                .send()
+                .await;
+            answer(sent, |ack| ack["code"].as_str().unwrap().to_string()).await
+        })
+        .await;
+    let again = server.restart().await;
     for code in &acked {
         let res = client()
             .post(format!("{}/api/v1/open-days/registrations/lookup", again.base))
@@ -344,9 +320,7 @@ async fn registrations_survive_a_kill(pg: bool) {
     }
     eprintln!("killed mid-stream: {} registrations acknowledged, all found", acked.len());
     drop(again);
-    if let Some((_, name)) = db {
-        crate::common::drop_pg_database(&name).await;
-    }
+    server.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -8,7 +8,7 @@
 
 use crate::common;
 use chrono::{Duration, NaiveDate, Utc};
-use common::{App, Server, chinese_number, client, problem, ready, solve};
+use common::{App, chinese_number, client, problem, solve};
 use gongkai_domain::calendar::Calendar;
 use gongkai_domain::requests::{ClockFacts, Pause, ReplyClock, consultation_due, reply_clock};
 use reqwest::{Method, Response, StatusCode};
@@ -1449,14 +1449,10 @@ both!(the_portal_form_applies_without_javascript, |app: App| async move {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_applications_survive_a_killed_server() {
-    use std::sync::{Arc, Mutex};
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let mut server = Server::start(&data, &["--demo"]);
-    let base = server.base.clone();
-    ready(&base).await;
+    use common::crash::{Crashable, Sent, answer};
+    let mut server = Crashable::start(false).await;
     let units: Value = client()
-        .get(format!("{base}/api/v1/units"))
+        .get(format!("{}/api/v1/units", server.base()))
         .query(&[("q", "医疗保障局")])
         .send()
         .await
@@ -1469,73 +1465,32 @@ async fn acknowledged_applications_survive_a_killed_server() {
         .unwrap();
 
     // Eight clients keep applying, each application from its own address (through the trusted
-    // proxy header, so the per-address limit does not stop the stream).
-    let acked: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
-    let refused: Arc<Mutex<Vec<String>>> = Arc::default();
-    let mut tasks = Vec::new();
-    for t in 0..8u32 {
-        let (base, acked, refused) = (base.clone(), acked.clone(), refused.clone());
-        tasks.push(tokio::spawn(async move {
-            for i in 0..20u32 {
-                let ip = format!("10.{t}.{i}.1");
-                let asked = client().get(format!("{base}/api/v1/requests/challenge")).header("x-forwarded-for", &ip);
-                let Ok(res) = asked.send().await else { return };
-                let Ok(c) = res.json::<Value>().await else { return };
-                let body = with(
-                    person(ybj),
-                    json!({"challenge_id": c["id"], "challenge_answer": solve(c["question"].as_str().unwrap())}),
-                );
-                let sent = client()
-                    .post(format!("{base}/api/v1/requests"))
-                    .header("x-forwarded-for", ip)
-                    .json(&body)
-                    .send()
-                    .await;
-                let Ok(res) = sent else { return };
-                let status = res.status();
-                let Ok(text) = res.text().await else { return };
-                if status == StatusCode::CREATED {
-                    let ack: Value = serde_json::from_str(&text).unwrap();
-                    let pair = (
-                        ack["tracking_no"].as_str().unwrap().to_string(),
-                        ack["query_code"].as_str().unwrap().to_string(),
-                    );
-                    acked.lock().unwrap().push(pair);
-                } else {
-                    refused.lock().unwrap().push(format!("{status}: {text}"));
-                }
-            }
-        }));
-    }
-    // Kill it while the clients are still sending.
-    let started = std::time::Instant::now();
-    while acked.lock().unwrap().len() < 24 {
-        assert!(started.elapsed() < std::time::Duration::from_secs(120), "the stream is too slow");
-        assert!(!tasks.iter().all(|t| t.is_finished()), "the clients finished before the kill");
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
-    server.kill();
-    for t in tasks {
-        t.await.unwrap();
-    }
-    let acked = acked.lock().unwrap().clone();
-    let refused = refused.lock().unwrap().clone();
-    assert!(refused.is_empty(), "applications were refused while the server ran: {refused:?}");
-    assert!(acked.len() >= 24 && acked.len() < 160, "{} acknowledged", acked.len());
+    // proxy header, so the per-address limit does not stop the stream); the server is killed
+    // while they are still sending.
+    let acked = server
+        .kill_mid_stream(8, 20, 24, move |base, t, i| async move {
+            let ip = format!("10.{t}.{i}.1");
+            let asked = client().get(format!("{base}/api/v1/requests/challenge")).header("x-forwarded-for", &ip);
+            let Ok(res) = asked.send().await else { return Sent::Cut };
+            let Ok(c) = res.json::<Value>().await else { return Sent::Cut };
+            let body = with(
+                person(ybj),
+                json!({"challenge_id": c["id"], "challenge_answer": solve(c["question"].as_str().unwrap())}),
+            );
+            let sent =
+                client().post(format!("{base}/api/v1/requests")).header("x-forwarded-for", ip).json(&body).send().await;
+            answer(sent, |ack| {
+                (ack["tracking_no"].as_str().unwrap().to_string(), ack["query_code"].as_str().unwrap().to_string())
+            })
+            .await
+        })
+        .await;
 
     // The audit chain survived the crash.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gongkai"))
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["audit", "verify"])
-        .env_remove("GONGKAI_DATABASE_URL")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    server.cli(&["audit", "verify"]);
 
     // Every acknowledged application is there after the restart, found by its number and code.
-    let again = Server::start(&data, &[]);
-    ready(&again.base).await;
+    let again = server.restart().await;
     for (tracking_no, code) in &acked {
         let res =
             client().get(format!("{}/api/v1/requests/{tracking_no}?code={code}", again.base)).send().await.unwrap();
@@ -1545,15 +1500,7 @@ async fn acknowledged_applications_survive_a_killed_server() {
         assert_eq!(view["timeline"].as_array().unwrap().len(), 1, "{view}");
     }
     // And in the handler's queue: at least those (some unacknowledged ones may have committed).
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gongkai"))
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["token", "create", "--user", "ybj_handler"])
-        .env_remove("GONGKAI_DATABASE_URL")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let token = String::from_utf8_lossy(&out.stdout).split_whitespace().last().unwrap().to_string();
+    let token = server.token("ybj_handler");
     let queue: Value = client()
         .get(format!("{}/api/v1/staff/requests?per_page=200", again.base))
         .bearer_auth(&token)
@@ -1572,4 +1519,5 @@ async fn acknowledged_applications_survive_a_killed_server() {
         assert!(listed.contains(&tracking_no.as_str()), "{tracking_no} missing from the queue");
     }
     drop(again);
+    server.finish().await;
 }

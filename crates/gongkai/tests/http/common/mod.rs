@@ -9,6 +9,8 @@ use reqwest::{Client, Response, StatusCode};
 use std::sync::atomic::{AtomicU32, Ordering};
 use tokio::sync::oneshot;
 
+pub mod crash;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Db {
     Sqlite,
