@@ -8,6 +8,7 @@ pub mod subscriptions;
 use crate::audit::Writer;
 use crate::db::Store;
 use crate::error::{Result, StoreError};
+use crate::reviewed::{Review, Step, Table};
 use crate::row::Named;
 use chrono::{DateTime, Utc};
 use gongkai_domain::business_policy::policy::{PolicyFields, PolicyInput};
@@ -46,6 +47,10 @@ impl Policy {
     }
 }
 
+/// Policies as reviewed records.
+const POLICIES: Table =
+    Table { table: "business_policies", noun: "business_policy", action: "policy", prefix: "", what: "政策" };
+
 const SELECT: &str = "SELECT id, unit_id, status, author_id, reviewer_first, reviewer_second, reviewer_final, \
      draft, live, import_key, published_at, created_at, updated_at FROM business_policies";
 
@@ -81,24 +86,6 @@ fn from_row(row: &AnyRow) -> Result<Policy> {
 
 fn json(f: &PolicyFields) -> Result<String> {
     serde_json::to_string(&f.input(None)).map_err(|e| StoreError::Other(format!("policy json: {e}")))
-}
-
-/// Who has approved each stage after a move from `old` to `status`: every review is cleared
-/// when the working copy goes back to draft or starts a new round; `reviewer` approved a stage.
-pub(crate) fn reviewers_after(
-    old: State,
-    reviewers: [Option<i64>; 3],
-    status: State,
-    reviewer: Option<(Stage, i64)>,
-) -> [Option<i64>; 3] {
-    let mut out = reviewers;
-    if status == State::Draft || status == State::InReview(Stage::First) && old == State::Draft {
-        out = [None; 3];
-    }
-    if let Some((stage, by)) = reviewer {
-        out[stage.index()] = Some(by);
-    }
-    out
 }
 
 /// A mark that changes with every write to any policy: readers that keep the published
@@ -210,22 +197,9 @@ impl Writer {
         summary: String,
     ) -> Result<()> {
         let old = self.policy_current(id).await?;
-        let reviewers = reviewers_after(old.status, old.reviewers, status, reviewer);
-        sqlx::query(
-            "UPDATE business_policies SET status = $1, author_id = COALESCE($2, author_id), reviewer_first = $3, \
-             reviewer_second = $4, reviewer_final = $5, updated_at = $6 WHERE id = $7",
-        )
-        .bind(status.code())
-        .bind(author)
-        .bind(reviewers[0])
-        .bind(reviewers[1])
-        .bind(reviewers[2])
-        .bind(crate::now_text())
-        .bind(id)
-        .execute(self.conn())
-        .await?;
-        self.record("policy.status", "business_policy", id, Some(old.unit_id), summary);
-        Ok(())
+        let before = Review { status: old.status, author_id: old.author_id, reviewers: old.reviewers };
+        let step = Step { status, author, reviewer, summary };
+        self.reviewed_set_status(POLICIES, id, old.unit_id, &before, step).await
     }
 
     /// Publishes the working copy: the public sees it from now on.
@@ -254,40 +228,14 @@ impl Writer {
     /// Drops a revision: the working copy is the published version again.
     pub async fn policy_discard(&mut self, id: i64) -> Result<()> {
         let old = self.policy_current(id).await?;
-        sqlx::query("UPDATE business_policies SET draft = live, status = $1, updated_at = $2 WHERE id = $3 AND live IS NOT NULL")
-            .bind(State::Published.code())
-            .bind(crate::now_text())
-            .bind(id)
-            .execute(self.conn())
-            .await?;
-        self.record(
-            "policy.discard",
-            "business_policy",
-            id,
-            Some(old.unit_id),
-            format!("放弃对政策《{}》的修订", old.draft.title),
-        );
-        Ok(())
+        self.reviewed_discard(POLICIES, id, old.unit_id, &old.draft.title).await
     }
 
     /// Takes the policy down (撤稿): the public no longer sees it.
     pub async fn policy_withdraw(&mut self, id: i64, note: &str) -> Result<()> {
         let old = self.policy_current(id).await?;
-        sqlx::query("UPDATE business_policies SET live = NULL, status = $1, updated_at = $2 WHERE id = $3")
-            .bind(State::Withdrawn.code())
-            .bind(crate::now_text())
-            .bind(id)
-            .execute(self.conn())
-            .await?;
         let title = old.live.as_ref().map_or(&old.draft.title, |l| &l.title);
-        self.record(
-            "policy.withdraw",
-            "business_policy",
-            id,
-            Some(old.unit_id),
-            format!("撤下政策《{title}》：{note}"),
-        );
-        Ok(())
+        self.reviewed_withdraw(POLICIES, id, old.unit_id, title, note).await
     }
 }
 

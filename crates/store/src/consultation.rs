@@ -6,7 +6,6 @@ pub mod concerns;
 pub mod opinions;
 
 use crate::audit::Writer;
-use crate::business_policy::reviewers_after;
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::row::Named;
@@ -18,6 +17,7 @@ use gongkai_domain::workflow::{Stage, State};
 use sqlx::any::AnyRow;
 
 pub use crate::reviewed::Review;
+use crate::reviewed::{Step, Table};
 
 /// The adoption feedback of a consultation: its draft summary and, once published, what the
 /// public reads.
@@ -64,17 +64,17 @@ pub enum Part {
 }
 
 impl Part {
-    fn prefix(self) -> &'static str {
+    /// The part as a reviewed record: its columns, and its name in the audit.
+    fn table(self) -> Table {
         match self {
-            Part::Record => "",
-            Part::Report => "report_",
-        }
-    }
-
-    fn noun(self) -> &'static str {
-        match self {
-            Part::Record => "consultation",
-            Part::Report => "consultation_report",
+            Part::Record => Table {
+                table: "consultations",
+                noun: "consultation",
+                action: "consultation",
+                prefix: "",
+                what: "意见征集",
+            },
+            Part::Report => Table::named("consultations", "consultation_report").with_prefix("report_"),
         }
     }
 }
@@ -94,7 +94,7 @@ fn fields(column: &str, text: &str) -> Result<ConsultationFields> {
 }
 
 fn review(r: &Named<'_>, part: Part) -> Result<Review> {
-    Review::read(r, part.prefix())
+    Review::read(r, part.table().prefix)
 }
 
 fn from_row(row: &AnyRow) -> Result<Consultation> {
@@ -223,23 +223,8 @@ impl Writer {
                 old.report.as_ref().map(|r| r.review.clone()).ok_or(StoreError::NotFound("采纳情况反馈"))?
             }
         };
-        let reviewers = reviewers_after(before.status, before.reviewers, status, reviewer);
-        let p = part.prefix();
-        sqlx::query(&format!(
-            "UPDATE consultations SET {p}status = $1, {p}author_id = COALESCE($2, {p}author_id), \
-             {p}reviewer_first = $3, {p}reviewer_second = $4, {p}reviewer_final = $5, updated_at = $6 WHERE id = $7"
-        ))
-        .bind(status.code())
-        .bind(author)
-        .bind(reviewers[0])
-        .bind(reviewers[1])
-        .bind(reviewers[2])
-        .bind(crate::now_text())
-        .bind(id)
-        .execute(self.conn())
-        .await?;
-        self.record(&format!("{}.status", part.noun()), part.noun(), id, Some(old.unit_id), summary);
-        Ok(())
+        let step = Step { status, author, reviewer, summary };
+        self.reviewed_set_status(part.table(), id, old.unit_id, &before, step).await
     }
 
     /// Publishes the record's working copy: from now on the public sees it, and it opens
@@ -272,41 +257,13 @@ impl Writer {
     /// Drops a revision: the working copy is the published version again.
     pub async fn consultation_discard(&mut self, id: i64) -> Result<()> {
         let old = self.consultation_current(id).await?;
-        sqlx::query(
-            "UPDATE consultations SET draft = live, status = $1, updated_at = $2 WHERE id = $3 AND live IS NOT NULL",
-        )
-        .bind(State::Published.code())
-        .bind(crate::now_text())
-        .bind(id)
-        .execute(self.conn())
-        .await?;
-        self.record(
-            "consultation.discard",
-            "consultation",
-            id,
-            Some(old.unit_id),
-            format!("放弃对《{}》的修订", old.title()),
-        );
-        Ok(())
+        self.reviewed_discard(Part::Record.table(), id, old.unit_id, old.title()).await
     }
 
     /// Takes the consultation down: the public no longer sees it nor can give opinions.
     pub async fn consultation_withdraw(&mut self, id: i64, note: &str) -> Result<()> {
         let old = self.consultation_current(id).await?;
-        sqlx::query("UPDATE consultations SET live = NULL, status = $1, updated_at = $2 WHERE id = $3")
-            .bind(State::Withdrawn.code())
-            .bind(crate::now_text())
-            .bind(id)
-            .execute(self.conn())
-            .await?;
-        self.record(
-            "consultation.withdraw",
-            "consultation",
-            id,
-            Some(old.unit_id),
-            format!("撤下意见征集《{}》：{note}", old.title()),
-        );
-        Ok(())
+        self.reviewed_withdraw(Part::Record.table(), id, old.unit_id, old.title(), note).await
     }
 
     /// Saves the feedback's draft summary (starting the feedback as a draft by `author`).

@@ -16,7 +16,7 @@ use gongkai_domain::time::format_instant;
 use gongkai_domain::workflow::State;
 use sqlx::any::AnyRow;
 
-pub const TABLE: Table = Table { table: "open_days", noun: "open_day" };
+pub const TABLE: Table = Table::named("open_days", "open_day");
 
 /// A series of events (a district's 政府开放月) with its own page.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,6 +4,7 @@
 use crate::audit::Writer;
 use crate::db::Store;
 use crate::error::{Result, StoreError};
+use crate::reviewed::{Review, Step, Table};
 use crate::row::Named;
 use chrono::{DateTime, NaiveDate, Utc};
 use gongkai_domain::business_policy::redemption::{ClaimState, PayoutStatus};
@@ -487,22 +488,9 @@ impl Writer {
         summary: String,
     ) -> Result<()> {
         let old = self.policy_list_current(id).await?;
-        let reviewers = super::reviewers_after(old.status, old.reviewers, status, reviewer);
-        sqlx::query(
-            "UPDATE policy_lists SET status = $1, author_id = COALESCE($2, author_id), reviewer_first = $3, \
-             reviewer_second = $4, reviewer_final = $5, updated_at = $6 WHERE id = $7",
-        )
-        .bind(status.code())
-        .bind(author)
-        .bind(reviewers[0])
-        .bind(reviewers[1])
-        .bind(reviewers[2])
-        .bind(crate::now_text())
-        .bind(id)
-        .execute(self.conn())
-        .await?;
-        self.record("policy_list.status", "policy_list", id, Some(old.unit_id), summary);
-        Ok(())
+        let before = Review { status: old.status, author_id: old.author_id, reviewers: old.reviewers };
+        let step = Step { status, author, reviewer, summary };
+        self.reviewed_set_status(Table::named("policy_lists", "policy_list"), id, old.unit_id, &before, step).await
     }
 
     /// Publishes a list for its 公示期 and records each entry as 待兑现 (an enterprise that
