@@ -136,3 +136,41 @@ pub async fn published_list(cx: &Context, unit: Option<i64>, year: Option<i32>) 
         })
         .collect())
 }
+
+/// The decisions of a meeting the caller has already been given (through [`visible`] or
+/// [`published`]), by agenda item.
+pub async fn decisions(cx: &Context, m: &Meeting) -> Result<Vec<Decision>, Error> {
+    Ok(cx.store.meeting_decisions(m.id).await?)
+}
+
+/// [`published_list`] with each meeting's decisions, read in one query.
+pub async fn published_list_with_decisions(
+    cx: &Context,
+    unit: Option<i64>,
+    year: Option<i32>,
+) -> Result<Vec<(Meeting, Vec<Decision>)>, Error> {
+    let meetings = published_list(cx, unit, year).await?;
+    let ids: Vec<i64> = meetings.iter().map(|m| m.id).collect();
+    let mut all = cx.store.meeting_decisions_of(&ids).await?;
+    Ok(meetings
+        .into_iter()
+        .map(|m| {
+            let (mine, rest): (Vec<Decision>, Vec<Decision>) = all.drain(..).partition(|d| d.meeting_id == m.id);
+            all = rest;
+            (m, mine)
+        })
+        .collect())
+}
+
+/// The published meetings whose decisions name a document (for the document's page).
+pub async fn citing(cx: &Context, document_id: i64) -> Result<Vec<Meeting>, Error> {
+    let mut out = Vec::new();
+    for id in cx.store.meetings_citing(document_id).await? {
+        if let Some(m) = cx.store.meeting(id).await?
+            && m.status == MeetingStatus::Announced
+        {
+            out.push(m);
+        }
+    }
+    Ok(out)
+}

@@ -107,6 +107,20 @@ impl Store {
         rows.iter().map(decision_from_row).collect()
     }
 
+    /// The decisions of the meetings `ids`, by meeting and agenda item.
+    pub async fn meeting_decisions_of(&self, ids: &[i64]) -> Result<Vec<Decision>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut q = crate::sql::Sql::new(
+            "SELECT id, meeting_id, item, decision, document_ids FROM meeting_decisions WHERE meeting_id IN ",
+        );
+        q.bind_list(ids.iter().copied());
+        q.push(" ORDER BY meeting_id, item");
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter().map(decision_from_row).collect()
+    }
+
     /// The meetings whose decisions name a document (shown on the document's page).
     pub async fn meetings_citing(&self, document_id: i64) -> Result<Vec<i64>> {
         // Decisions are few (tens a year per government): read and filtered here.

@@ -250,6 +250,13 @@ pub fn see(path: String, notice: &str) -> Response {
     see_other(&format!("{path}?notice={notice}"))
 }
 
+/// A page holding a citizen's codes or personal data: no shared cache may keep it, and the
+/// browser does not keep it on disk.
+pub fn no_store(mut res: Response) -> Response {
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    res
+}
+
 /// A page answered again with what was wrong, as 422.
 pub fn refused(mut res: Response) -> Response {
     *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;

@@ -119,3 +119,14 @@ pub async fn staff_list(cx: &Context, p: &Principal) -> Result<Vec<Policy>, Erro
     let units = p.units_in_reach(cx, Action::ViewDocuments).await?;
     Ok(cx.store.policies_of(units.as_deref()).await?)
 }
+
+/// A policy's title as the public knows it (the working title before publication); empty
+/// when there is no such policy.
+pub async fn title_of(cx: &Context, id: i64) -> Result<String, Error> {
+    Ok(cx
+        .store
+        .policy(id)
+        .await?
+        .map(|p| p.live.as_ref().map_or(p.draft.title.clone(), |l| l.title.clone()))
+        .unwrap_or_default())
+}

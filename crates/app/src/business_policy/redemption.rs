@@ -257,3 +257,26 @@ pub async fn set_payout(cx: &Context, p: &Principal, id: i64, event: &PayoutEven
     w.commit().await?;
     cx.store.policy_payout(id).await?.ok_or(Error::NotFound)
 }
+
+/// The enterprises on a list the caller has already been given (through [`list_visible`] and
+/// the like).
+pub async fn entries(cx: &Context, list: &PolicyList) -> Result<Vec<Beneficiary>, Error> {
+    Ok(cx.store.policy_list_entries(list.id).await?)
+}
+
+/// The 公示名单 of a policy the caller has already been given, newest first.
+pub async fn lists_of(cx: &Context, policy: &Policy) -> Result<Vec<PolicyList>, Error> {
+    Ok(cx.store.policy_lists(policy.id).await?)
+}
+
+/// The day the policy's run against the register was last saved, if ever.
+pub async fn saved_on(cx: &Context, policy: &Policy) -> Result<Option<chrono::NaiveDate>, Error> {
+    Ok(cx.store.policy_match_day(policy.id).await?)
+}
+
+/// The policy of a disbursement record, when `p` may see its unit.
+pub async fn payout_policy(cx: &Context, p: &Principal, payout_id: i64) -> Result<i64, Error> {
+    let payout = cx.store.policy_payout(payout_id).await?.ok_or(Error::NotFound)?;
+    p.require_for_unit(cx, Action::ViewDocuments, payout.unit_id).await.map_err(|_| Error::NotFound)?;
+    Ok(payout.policy_id)
+}

@@ -64,3 +64,8 @@ pub fn response_times(concerns: &[Concern]) -> Vec<(i64, usize, f64)> {
     }
     by_unit.into_iter().map(|(u, (n, sum))| (u, n, sum as f64 / n as f64)).collect()
 }
+
+/// The concerns answered by a published response, for the public.
+pub async fn answered(cx: &Context) -> Result<Vec<Concern>, Error> {
+    Ok(cx.store.concerns_answered().await?)
+}

@@ -236,3 +236,20 @@ pub async fn dashboard(cx: &Context, p: &Principal) -> Result<Vec<(Forward, bool
 pub fn waiting(forwards: &[(Forward, bool)]) -> usize {
     forwards.iter().filter(|(f, _)| f.state == ForwardState::Sent).count()
 }
+
+/// Every forward of a consultation the caller has already been given (through
+/// `super::visible`), by group.
+pub async fn forwards_of(cx: &Context, c: &gongkai_store::consultation::Consultation) -> Result<Vec<Forward>, Error> {
+    Ok(cx.store.opinion_forwards_of_consultation(c.id).await?)
+}
+
+/// The text of each group that `forwards` (from [`dashboard`]) name, read in one query.
+pub async fn group_texts(
+    cx: &Context,
+    forwards: &[(Forward, bool)],
+) -> Result<std::collections::HashMap<i64, String>, Error> {
+    let mut ids: Vec<i64> = forwards.iter().map(|(f, _)| f.group_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(cx.store.opinion_groups_by_ids(&ids).await?.into_iter().map(|g| (g.id, g.text)).collect())
+}

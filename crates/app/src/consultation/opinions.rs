@@ -420,3 +420,27 @@ pub async fn draft_view(cx: &Context, consultation_id: i64) -> Result<DraftView,
     }
     Ok(DraftView { live, document_id: doc.id, title: doc.title, paragraphs: out })
 }
+
+/// A page of a consultation's published opinions (whatever status `f` names), newest first.
+/// They carry the name, contact and unmasked text for staff: the public is shown `public_text`.
+pub async fn published_page(
+    cx: &Context,
+    consultation_id: i64,
+    f: &gongkai_store::consultation::opinions::OpinionFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<gongkai_store::Page<Opinion>, Error> {
+    let f =
+        gongkai_store::consultation::opinions::OpinionFilter { status: Some(OpinionStatus::Published), ..f.clone() };
+    Ok(cx.store.opinions_page(consultation_id, &f, offset, limit).await?)
+}
+
+/// How many published opinions each topic has, the largest first; those without a topic
+/// under 未分类.
+pub async fn topic_counts(cx: &Context, consultation_id: i64) -> Result<Vec<(String, u64)>, Error> {
+    let counts = cx.store.opinion_topic_counts(consultation_id).await?;
+    Ok(counts
+        .into_iter()
+        .map(|(t, n)| (t.unwrap_or_else(|| gongkai_domain::consultation::report::NO_TOPIC.into()), n))
+        .collect())
+}

@@ -418,3 +418,63 @@ pub async fn staff_list(cx: &Context, p: &Principal) -> Result<Vec<Blog>, Error>
 pub fn began(b: &Blog) -> DateTime<Utc> {
     b.started_at.unwrap_or(b.starts_at)
 }
+
+/// Every live page, for the public list (a page is public once created).
+pub async fn public_list(cx: &Context) -> Result<Vec<Blog>, Error> {
+    Ok(cx.store.live_blogs().await?)
+}
+
+/// A live page as the public sees it, without its posts.
+pub async fn public(cx: &Context, id: i64) -> Result<Blog, Error> {
+    cx.store.live_blog(id).await?.ok_or(Error::NotFound)
+}
+
+/// A post's photo: its content type and bytes.
+pub async fn image(cx: &Context, id: i64) -> Result<(String, Vec<u8>), Error> {
+    let (_, content_type, bytes) = cx.store.live_image(id).await?.ok_or(Error::NotFound)?;
+    Ok((content_type, bytes))
+}
+
+/// A page's changes after `seq` from the outbox, at most `limit`, in order.
+pub async fn events_after(
+    cx: &Context,
+    blog_id: i64,
+    seq: i64,
+    limit: i64,
+) -> Result<Vec<gongkai_store::live_blog::LiveEvent>, Error> {
+    Ok(cx.store.live_events_after(blog_id, seq, limit).await?)
+}
+
+/// The sequence number of a page's last change (0 before any).
+pub async fn last_seq(cx: &Context, blog_id: i64) -> Result<i64, Error> {
+    Ok(cx.store.live_blog_last_seq(blog_id).await?)
+}
+
+/// Every question of a page `p` runs, the pending ones among them.
+pub async fn questions(cx: &Context, p: &Principal, id: i64) -> Result<(Blog, Vec<Question>), Error> {
+    let b = managed(cx, p, id).await?;
+    let all = cx.store.live_questions(id, None).await?;
+    Ok((b, all))
+}
+
+/// A page as its staff run it: the posts newest first, and every question, the ones waiting
+/// for moderation first, then the newest.
+pub async fn console_view(cx: &Context, p: &Principal, id: i64) -> Result<(Blog, Vec<Post>, Vec<Question>), Error> {
+    let (b, mut questions) = questions(cx, p, id).await?;
+    let mut posts = cx.store.live_posts(id).await?;
+    posts.reverse();
+    questions.sort_by_key(|x| (x.status != QuestionStatus::Pending, std::cmp::Reverse(x.id)));
+    Ok((b, posts, questions))
+}
+
+/// The page of a post, when `p` runs it.
+pub async fn blog_of_post(cx: &Context, p: &Principal, post_id: i64) -> Result<i64, Error> {
+    let post = cx.store.live_post(post_id).await?.ok_or(Error::NotFound)?;
+    Ok(managed(cx, p, post.blog_id).await?.id)
+}
+
+/// The page of a question, when `p` runs it.
+pub async fn blog_of_question(cx: &Context, p: &Principal, question_id: i64) -> Result<i64, Error> {
+    let q = cx.store.live_question(question_id).await?.ok_or(Error::NotFound)?;
+    Ok(managed(cx, p, q.blog_id).await?.id)
+}

@@ -263,3 +263,13 @@ pub async fn year_figures(
     let figures = cx.store.open_day_figures(start(year)?, start(year + 1)?).await?;
     Ok(figures.into_iter().filter(|(u, _)| reach.as_ref().is_none_or(|r| r.contains(u))).collect())
 }
+
+/// Every series (open months and the like), the latest first.
+pub async fn series_all(cx: &Context) -> Result<Vec<Series>, Error> {
+    Ok(cx.store.open_day_series_all().await?)
+}
+
+/// One series, if it exists.
+pub async fn one_series(cx: &Context, id: i64) -> Result<Option<Series>, Error> {
+    Ok(cx.store.open_day_series(id).await?)
+}

@@ -373,3 +373,22 @@ pub async fn check_in(
     let counts = cx.store.open_day(event_id).await?.ok_or(Error::NotFound)?.counts;
     Ok((out, counts))
 }
+
+/// An event as its console page shows it, with the roster (personal data included) when `p`
+/// organises it and it is published.
+pub async fn console_view(
+    cx: &Context,
+    p: &Principal,
+    event_id: i64,
+) -> Result<(gongkai_store::open_day::OpenDay, Option<Vec<Registration>>), Error> {
+    let e = super::visible(cx, p, event_id).await?;
+    let organiser = p.require_for_unit(cx, Action::DraftDocuments, e.unit_id).await.is_ok();
+    let roster = if organiser && e.live.is_some() { Some(cx.store.registrations_of(event_id).await?) } else { None };
+    Ok((e, roster))
+}
+
+/// The event a registration is for, when `p` may see the event.
+pub async fn event_of(cx: &Context, p: &Principal, registration_id: i64) -> Result<i64, Error> {
+    let r = cx.store.registration(registration_id).await?.ok_or(Error::NotFound)?;
+    Ok(super::visible(cx, p, r.open_day_id).await?.id)
+}

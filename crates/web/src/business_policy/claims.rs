@@ -6,6 +6,7 @@ use crate::auth::{ApiStaff, ClientIp, Staff};
 use crate::console::{console_page, with_notice};
 use crate::errors::{ApiResult, AppError, PageResult, Problem};
 use crate::forms::{ApiJson, ApiQuery, Fields, Form, FormView, Query, path_id};
+use crate::page::no_store;
 use crate::page::{Page, html, html_form};
 use crate::portal::page;
 use crate::requests::challenge::{self, Challenge};
@@ -14,7 +15,7 @@ use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use gongkai_app::business_policy::{claims, library};
 use gongkai_domain::business_policy::redemption::{ClaimEvent, ClaimInput};
@@ -33,12 +34,6 @@ pub fn console_routes() -> Router<AppState> {
         .route("/policy-claims", get(queue))
         .route("/policy-claims/{id}", get(show))
         .route("/policy-claims/{id}/actions", post(act))
-}
-
-fn no_store(mut res: Response) -> Response {
-    res.headers_mut()
-        .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("private, no-store"));
-    res
 }
 
 #[derive(Template)]
@@ -183,10 +178,7 @@ async fn track(State(state): State<AppState>, headers: HeaderMap, ClientIp(ip): 
 }
 
 async fn policy_title(state: &AppState, id: i64) -> String {
-    match state.store.policy(id).await {
-        Ok(Some(p)) => p.live.as_ref().map_or(p.draft.title.clone(), |l| l.title.clone()),
-        _ => String::new(),
-    }
+    gongkai_app::business_policy::title_of(state, id).await.unwrap_or_default()
 }
 
 // ----- the console -----

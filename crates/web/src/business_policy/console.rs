@@ -299,7 +299,7 @@ async fn show_page(
         rule_json,
         actions,
         error,
-        lists: state.store.policy_lists(policy.id).await?,
+        lists: gongkai_app::business_policy::redemption::lists_of(state, &policy).await?,
         policy,
     });
     *res.status_mut() = status;
@@ -414,7 +414,7 @@ pub async fn run_page(
     let run = super::register::run(state, p, id).await?;
     let policy = super::visible(state, p, id).await?;
     let exempt_live = policy.live.as_ref().is_some_and(|l| l.mode == Mode::ExemptApply);
-    let saved_on = state.store.policy_match_day(id).await?;
+    let saved_on = gongkai_app::business_policy::redemption::saved_on(state, &policy).await?;
     let page = with_notice(console_page(state, headers, p, "按企业名录测算", "/admin/policies", "policies").await, q);
     let failed = f.failed();
     let t = RunTemplate { page, title: policy.draft.title, id, run, exempt_live, saved_on, f };

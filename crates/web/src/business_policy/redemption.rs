@@ -116,7 +116,7 @@ async fn list_page(
     use gongkai_domain::staff::Action;
     let list = redemption::list_visible(state, p, id).await?;
     let policy = visible(state, p, list.policy_id).await?;
-    let entries = state.store.policy_list_entries(id).await?;
+    let entries = redemption::entries(state, &list).await?;
     let may = |a: Action| async move { p.require_for_unit(state, a, list.unit_id).await.is_ok() };
     let mut actions = Vec::new();
     match list.status {
@@ -225,21 +225,18 @@ async fn payout_set(
     Form(f): Form,
 ) -> PageResult {
     let id = path_id(&id)?;
-    let payout = state.store.policy_payout(id).await?.ok_or(AppError::NotFound)?;
+    let policy_id = redemption::payout_policy(&state, &p, id).await?;
     let outcome =
         match payout_event(f.get("action"), f.get("amount_yuan"), f.get("paid_on"), f.get("reason"), state.today()) {
             Ok(event) => redemption::set_payout(&state, &p, id, &event).await.map_err(AppError::from),
             Err(e) => Err(AppError::Invalid(e)),
         };
     match outcome {
-        Ok(_) => {
-            Ok(Redirect::to(&format!("/admin/policies/{}/payouts?notice=payout_saved#payout-{id}", payout.policy_id))
-                .into_response())
-        }
+        Ok(_) => Ok(Redirect::to(&format!("/admin/policies/{policy_id}/payouts?notice=payout_saved#payout-{id}"))
+            .into_response()),
         Err(e) => {
             let e = e.form_errors()?;
-            payouts_page(&state, &headers, &p, payout.policy_id, &Fields::default(), FormView::with_errors(f, e), id)
-                .await
+            payouts_page(&state, &headers, &p, policy_id, &Fields::default(), FormView::with_errors(f, e), id).await
         }
     }
 }
@@ -347,7 +344,7 @@ pub async fn api_lists(
 ) -> ApiResult<Json<Vec<ListOut>>> {
     let policy = visible(&state, &p, path_id(&id)?).await?;
     let mut out = Vec::new();
-    for l in state.store.policy_lists(policy.id).await? {
+    for l in redemption::lists_of(&state, &policy).await? {
         out.push(list_out(l, vec![], true));
     }
     Ok(Json(out))
@@ -364,7 +361,7 @@ pub async fn api_create_list(
 ) -> ApiResult<(StatusCode, Json<ListOut>)> {
     let new = NewList { title: body.title, notice: body.notice, include: body.include };
     let list = redemption::create_list(&state, &p, path_id(&id)?, &new).await?;
-    let entries = state.store.policy_list_entries(list.id).await?;
+    let entries = redemption::entries(&state, &list).await?;
     Ok((StatusCode::CREATED, Json(list_out(list, entries, true))))
 }
 
@@ -377,7 +374,7 @@ pub async fn api_list(
     Path(id): Path<String>,
 ) -> ApiResult<Json<ListOut>> {
     let list = redemption::list_visible(&state, &p, path_id(&id)?).await?;
-    let entries = state.store.policy_list_entries(list.id).await?;
+    let entries = redemption::entries(&state, &list).await?;
     Ok(Json(list_out(list, entries, true)))
 }
 
@@ -403,7 +400,7 @@ pub async fn api_list_act(
 ) -> ApiResult<Json<ListOut>> {
     let action = ListAction::parse(&body.action, &body.comment)?;
     let list = redemption::act_list(&state, &p, path_id(&id)?, &action).await?;
-    let entries = state.store.policy_list_entries(list.id).await?;
+    let entries = redemption::entries(&state, &list).await?;
     Ok(Json(list_out(list, entries, true)))
 }
 

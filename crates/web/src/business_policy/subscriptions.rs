@@ -7,6 +7,7 @@ use crate::app::AppState;
 use crate::auth::ClientIp;
 use crate::errors::{ApiResult, AppError, PageResult, Problem};
 use crate::forms::{ApiJson, ApiQuery, Fields, Form, FormView};
+use crate::page::no_store;
 use crate::page::{Page, html, html_form};
 use crate::portal::page;
 use crate::requests::challenge::{self, Challenge};
@@ -15,7 +16,6 @@ use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 use axum::routing::{get, post};
 use gongkai_app::business_policy::matching::{Eligible, MatchResult, Possible};
 use gongkai_app::business_policy::subscriptions::{self, Kept};
@@ -32,12 +32,6 @@ pub fn portal_routes() -> Router<AppState> {
         .route("/policies/profiles/confirm", post(confirm))
         .route("/policies/profiles/open", post(open))
         .route("/policies/subscriptions/{token}/feed.atom", get(feed))
-}
-
-fn no_store(mut res: Response) -> Response {
-    res.headers_mut()
-        .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("private, no-store"));
-    res
 }
 
 fn crumbs(state: &AppState, headers: &HeaderMap, title: &str) -> Page {

@@ -238,16 +238,8 @@ pub async fn public_opinions(
     let l = consultation::published(&state, path_id(&id)?).await?;
     let topic = q.opt("topic").map(str::trim).filter(|t| !t.is_empty()).map(str::to_string);
     let f = OpinionFilter { status: Some(OpinionStatus::Published), topic, ..Default::default() };
-    let found =
-        state.store.opinions_page(l.id, &f, (page - 1) * per_page, per_page).await.map_err(AppError::internal)?;
-    let by_topic = state
-        .store
-        .opinion_topic_counts(l.id)
-        .await
-        .map_err(AppError::internal)?
-        .into_iter()
-        .map(|(t, n)| (t.unwrap_or_else(|| gongkai_domain::consultation::report::NO_TOPIC.into()), n))
-        .collect();
+    let found = opinions::published_page(&state, l.id, &f, (page - 1) * per_page, per_page).await?;
+    let by_topic = opinions::topic_counts(&state, l.id).await?.into_iter().collect();
     Ok(Json(PublicOpinionList {
         total: found.total,
         page,
@@ -381,7 +373,7 @@ async fn concern_out(state: &AppState, c: Concern) -> ApiResult<ConcernOut> {
     responses((status = 200, body = Vec<ConcernOut>)))]
 pub async fn public_concerns(State(state): State<AppState>) -> ApiResult<Json<Vec<ConcernOut>>> {
     let mut out = Vec::new();
-    for c in state.store.concerns_answered().await.map_err(AppError::internal)? {
+    for c in concerns::answered(&state).await? {
         out.push(concern_out(&state, c).await?);
     }
     Ok(Json(out))

@@ -537,7 +537,7 @@ async fn groups_view(
     let page_no = q.page();
     let found = handling::groups(state, p, id, open_only, (page_no - 1) * PER_PAGE, PER_PAGE).await?;
     // The consultation's forwards in one query, not one per group of the page.
-    let forwards = state.store.opinion_forwards_of_consultation(id).await.map_err(AppError::internal)?;
+    let forwards = handling::forwards_of(state, &c).await?;
     let items = found
         .items
         .into_iter()
@@ -667,17 +667,7 @@ struct ForwardsTemplate {
 async fn forwards_view(state: &AppState, headers: &HeaderMap, p: &Principal, q: &Fields, error: String) -> PageResult {
     let all = handling::dashboard(state, p).await?;
     let tree = state.unit_tree().await?;
-    let mut ids: Vec<i64> = all.iter().map(|(f, _)| f.group_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let texts: std::collections::HashMap<i64, String> = state
-        .store
-        .opinion_groups_by_ids(&ids)
-        .await
-        .map_err(AppError::internal)?
-        .into_iter()
-        .map(|g| (g.id, g.text))
-        .collect();
+    let texts = handling::group_texts(state, &all).await?;
     let mut rows = Vec::with_capacity(all.len());
     for (f, overdue) in &all {
         let text = texts.get(&f.group_id).cloned().unwrap_or_default();

@@ -7,6 +7,7 @@ use super::{channel_bars, decision_bars};
 use crate::app::AppState;
 use crate::errors::{AppError, PageResult};
 use crate::forms::{Form, FormView, Query, path_id};
+use crate::page::no_store;
 use crate::page::{Page, PageLink, html, html_form, page_links};
 use crate::portal::page;
 use crate::requests::challenge::{self, Challenge};
@@ -39,12 +40,6 @@ pub fn routes() -> Router<AppState> {
 }
 
 const PER_PAGE: i64 = 20;
-
-fn no_store(mut res: Response) -> Response {
-    res.headers_mut()
-        .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("private, no-store"));
-    res
-}
 
 /// What a list shows of a consultation.
 pub struct Row {
@@ -164,20 +159,13 @@ async fn show(
     let docs = |ids: Vec<i64>| {
         let state = state.clone();
         async move {
-            let found = state.store.public_documents_by_ids(&ids).await.map_err(AppError::internal)?;
+            let found = gongkai_app::documents::public::documents(&state, &ids).await?;
             Ok::<_, AppError>(found.into_iter().map(|d| DocLink { id: d.id, title: d.title }).collect::<Vec<_>>())
         }
     };
     let draft = docs(l.fields.document_id.into_iter().collect()).await?.into_iter().next();
     let interpretations = docs(l.fields.interpretation_ids.clone()).await?;
-    let topics = state
-        .store
-        .opinion_topic_counts(l.id)
-        .await
-        .map_err(AppError::internal)?
-        .into_iter()
-        .map(|(t, n)| (t.unwrap_or_else(|| gongkai_domain::consultation::report::NO_TOPIC.into()), n))
-        .collect();
+    let topics = opinions::topic_counts(&state, l.id).await?.into_iter().collect();
     let topic = q.get("topic").trim().chars().take(20).collect::<String>();
     let page_no = q.page();
     let f = OpinionFilter {
@@ -185,8 +173,7 @@ async fn show(
         topic: Some(topic.clone()).filter(|t| !t.is_empty()),
         ..Default::default()
     };
-    let found =
-        state.store.opinions_page(l.id, &f, (page_no - 1) * PER_PAGE, PER_PAGE).await.map_err(AppError::internal)?;
+    let found = opinions::published_page(&state, l.id, &f, (page_no - 1) * PER_PAGE, PER_PAGE).await?;
     let base = if topic.is_empty() {
         format!("/consultations/{}?", l.id)
     } else {
@@ -293,11 +280,7 @@ async fn draft_page(
                 passage_within: Some((p.start, p.end)),
                 ..Default::default()
             };
-            let found = state
-                .store
-                .opinions_page(id, &f, (page_no - 1) * PER_PAGE, PER_PAGE)
-                .await
-                .map_err(AppError::internal)?;
+            let found = opinions::published_page(&state, id, &f, (page_no - 1) * PER_PAGE, PER_PAGE).await?;
             pages = page_links(&format!("/consultations/{id}/draft?para={n}&"), found.total, PER_PAGE, page_no);
             vec![shown(p, found.items)]
         }
@@ -665,9 +648,9 @@ struct ConcernsTemplate {
 
 async fn concerns_page(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
     let tree = state.unit_tree().await?;
-    let answered = state.store.concerns_answered().await.map_err(AppError::internal)?;
+    let answered = consultation::concerns::answered(&state).await?;
     let ids: Vec<i64> = answered.iter().filter_map(|c| c.response_document_id).collect();
-    let docs = state.store.public_documents_by_ids(&ids).await.map_err(AppError::internal)?;
+    let docs = gongkai_app::documents::public::documents(&state, &ids).await?;
     let items = answered
         .into_iter()
         .filter_map(|c| {

@@ -365,10 +365,8 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
     let filed_under = details.filed_under.map(|c| format!("{} / {}", c.row.level1, c.row.level2));
     let column = details.column.map(|c| (c.id, c.name));
     let mut meetings = Vec::new();
-    for m in state.store.meetings_citing(id).await.map_err(AppError::internal)? {
-        if let Ok((m, _)) = gongkai_app::meeting::published(&state, m).await {
-            meetings.push(Link { id: m.id, title: m.title });
-        }
+    for m in gongkai_app::meeting::citing(&state, id).await? {
+        meetings.push(Link { id: m.id, title: m.title });
     }
     let t = DocumentTemplate {
         meetings,

@@ -58,7 +58,7 @@ fn blog_out(b: &Blog) -> LiveBlogOut {
 /// 图文直播（公开）
 #[utoipa::path(get, path = "/api/v1/live", tag = "live", responses((status = 200, body = Vec<LiveBlogOut>)))]
 pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Vec<LiveBlogOut>>> {
-    let all = state.store.live_blogs().await.map_err(gongkai_app::Error::from)?;
+    let all = live_blog::public_list(&state).await?;
     Ok(Json(all.iter().map(blog_out).collect()))
 }
 
@@ -261,8 +261,7 @@ pub async fn questions(
     ApiStaff(p): ApiStaff,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<StaffQuestionOut>>> {
-    let b = live_blog::managed(&state, &p, path_id(&id)?).await?;
-    let all = state.store.live_questions(b.id, None).await.map_err(gongkai_app::Error::from)?;
+    let (_, all) = live_blog::questions(&state, &p, path_id(&id)?).await?;
     Ok(Json(all.iter().map(staff_question).collect()))
 }
 

@@ -117,14 +117,8 @@ async fn show_page(
     form: FormView,
     error: String,
 ) -> PageResult {
-    let b = live_blog::managed(state, p, id).await?;
+    let (b, posts, questions) = live_blog::console_view(state, p, id).await?;
     let page = with_notice(console_page(state, headers, p, &b.title, "/admin/live", "live").await, q);
-    let mut posts = state.store.live_posts(id).await.map_err(AppError::internal)?;
-    posts.reverse();
-    let mut questions = state.store.live_questions(id, None).await.map_err(AppError::internal)?;
-    // The ones waiting first, then the newest.
-    questions
-        .sort_by_key(|x| (x.status != gongkai_domain::live_blog::QuestionStatus::Pending, std::cmp::Reverse(x.id)));
     let failed = form.failed() || !error.is_empty();
     let t = ShowTemplate {
         page,
@@ -202,7 +196,7 @@ async fn after_post(
     post_id: i64,
     done: Result<(), AppError>,
 ) -> PageResult {
-    let blog = state.store.live_post(post_id).await.map_err(AppError::internal)?.ok_or(AppError::NotFound)?.blog_id;
+    let blog = live_blog::blog_of_post(state, p, post_id).await?;
     match done {
         Ok(()) => Ok(see(format!("/admin/live/{blog}"), "live_posted")),
         Err(e) => {
@@ -250,16 +244,16 @@ async fn moderate(
     Form(f): Form,
 ) -> PageResult {
     let id = path_id(&id)?;
-    let q = state.store.live_question(id).await.map_err(AppError::internal)?.ok_or(AppError::NotFound)?;
+    let blog = live_blog::blog_of_question(&state, &p, id).await?;
     let done = match Decision::parse(f.get("action"), f.get("answer"), f.get("reason")) {
         Ok(d) => live_blog::moderate(&state, &p, id, &d).await.map(|_| ()).map_err(AppError::from),
         Err(e) => Err(AppError::Invalid(e)),
     };
     match done {
-        Ok(()) => Ok(see(format!("/admin/live/{}", q.blog_id), "question_moderated")),
+        Ok(()) => Ok(see(format!("/admin/live/{blog}"), "question_moderated")),
         Err(e) => {
             let e = e.form_errors()?.to_string();
-            show_page(&state, &headers, &p, &Fields::default(), q.blog_id, FormView::default(), e).await
+            show_page(&state, &headers, &p, &Fields::default(), blog, FormView::default(), e).await
         }
     }
 }

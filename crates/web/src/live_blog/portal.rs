@@ -64,7 +64,7 @@ struct ListTemplate {
 }
 
 async fn list(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
-    let mut all = state.store.live_blogs().await.map_err(AppError::internal)?;
+    let mut all = live_blog::public_list(&state).await?;
     // On air first, then the coming ones, then the archive.
     all.sort_by_key(|b| {
         let rank = match b.status {
@@ -119,8 +119,7 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
 
 /// A photo of a post: its bytes never change, so it may be kept for a year.
 async fn image(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
-    let (_, content_type, bytes) =
-        state.store.live_image(path_id(&id)?).await.map_err(AppError::internal)?.ok_or(AppError::NotFound)?;
+    let (content_type, bytes) = live_blog::image(&state, path_id(&id)?).await?;
     let mut res = bytes.into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_str(&content_type).map_err(AppError::internal)?);
@@ -144,7 +143,7 @@ const BACKLOG: i64 = 500;
 
 impl Viewer {
     async fn refill(&mut self) {
-        match self.state.store.live_events_after(self.blog_id, self.last, BACKLOG).await {
+        match live_blog::events_after(&self.state, self.blog_id, self.last, BACKLOG).await {
             Ok(events) => {
                 self.more = events.len() as i64 == BACKLOG;
                 self.backlog = events.into();
@@ -198,7 +197,7 @@ async fn events(
     Query(q): Query,
 ) -> Result<Response, AppError> {
     let blog_id = path_id(&id)?;
-    state.store.live_blog(blog_id).await.map_err(AppError::internal)?.ok_or(AppError::NotFound)?;
+    live_blog::public(&state, blog_id).await?;
     let given = headers.get("last-event-id").and_then(|v| v.to_str().ok());
     let from = resume_after(given).or_else(|| resume_after(q.opt("last_event_id")));
     let hub = state.live_hub().await?;
@@ -206,7 +205,7 @@ async fn events(
     let rx = hub.subscribe();
     let last = match from {
         Some(seq) => i64::try_from(seq).unwrap_or(i64::MAX),
-        None => state.store.live_blog_last_seq(blog_id).await.map_err(AppError::internal)?,
+        None => live_blog::last_seq(&state, blog_id).await?,
     };
     let mut viewer = Viewer { blog_id, last, backlog: VecDeque::new(), more: from.is_some(), rx, state };
     viewer.refill_if_resuming().await;
@@ -249,7 +248,7 @@ async fn render_question(
     challenge: Option<Challenge>,
     sent: bool,
 ) -> PageResult {
-    let b = state.store.live_blog(id).await.map_err(AppError::internal)?.ok_or(AppError::NotFound)?;
+    let b = live_blog::public(state, id).await?;
     let p = page(state, headers, "网民提问", &format!("/live/{id}/questions"), "live")
         .crumb("互动交流", "/hudong")
         .crumb("图文直播", "/live")

@@ -54,7 +54,7 @@ pub struct DecisionView {
 
 async fn decision_views(state: &AppState, m: &Meeting, decisions: &[Decision]) -> Result<Vec<DecisionView>, AppError> {
     let ids: Vec<i64> = decisions.iter().flat_map(|d| d.document_ids.iter().copied()).collect();
-    let docs = state.store.public_documents_by_ids(&ids).await.map_err(AppError::internal)?;
+    let docs = gongkai_app::documents::public::documents(state, &ids).await?;
     Ok(decisions
         .iter()
         .map(|d| DecisionView {
@@ -302,7 +302,7 @@ async fn console_page_of(
     form: FormView,
 ) -> PageResult {
     let m = meeting::visible(state, p, id).await?;
-    let decisions = state.store.meeting_decisions(id).await.map_err(AppError::internal)?;
+    let decisions = meeting::decisions(state, &m).await?;
     let page = with_notice(console_page(state, headers, p, &m.title, "/admin/meetings", "meetings").await, q);
     let failed = form.failed();
     let t = ConsoleShowTemplate {
@@ -453,12 +453,8 @@ pub async fn api_list(State(state): State<AppState>, ApiQuery(q): ApiQuery) -> A
         Some(y) if (1900..=2200).contains(&y) => Some(i32::try_from(y).unwrap_or(0)),
         Some(_) => return Err(gongkai_domain::validation::Invalid::one("year", "年度", "应为 1900 至 2200").into()),
     };
-    let mut out = Vec::new();
-    for m in meeting::published_list(&state, unit, year).await? {
-        let d = state.store.meeting_decisions(m.id).await.map_err(gongkai_app::Error::from)?;
-        out.push(meeting_out(&m, &d));
-    }
-    Ok(Json(out))
+    let listed = meeting::published_list_with_decisions(&state, unit, year).await?;
+    Ok(Json(listed.iter().map(|(m, d)| meeting_out(m, d)).collect()))
 }
 
 /// 政府会议详情（公开）
@@ -491,7 +487,7 @@ pub async fn api_save(
     ApiJson(body): ApiJson<MeetingInput>,
 ) -> ApiResult<Json<MeetingOut>> {
     let m = meeting::update(&state, &p, path_id(&id)?, &body).await?;
-    let d = state.store.meeting_decisions(m.id).await.map_err(gongkai_app::Error::from)?;
+    let d = meeting::decisions(&state, &m).await?;
     Ok(Json(meeting_out(&m, &d)))
 }
 

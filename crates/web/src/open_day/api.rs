@@ -214,16 +214,7 @@ pub(crate) fn series_out(s: Series) -> SeriesOut {
 #[utoipa::path(get, path = "/api/v1/open-days/series", tag = "open_days",
     responses((status = 200, body = Vec<SeriesOut>)))]
 pub async fn series_list(State(state): State<AppState>) -> ApiResult<Json<Vec<SeriesOut>>> {
-    Ok(Json(
-        state
-            .store
-            .open_day_series_all()
-            .await
-            .map_err(gongkai_app::Error::from)?
-            .into_iter()
-            .map(series_out)
-            .collect(),
-    ))
+    Ok(Json(open_day::series_all(&state).await?.into_iter().map(series_out).collect()))
 }
 
 /// 报名回执

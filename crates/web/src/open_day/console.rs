@@ -101,7 +101,7 @@ async fn list_page(state: &AppState, headers: &HeaderMap, p: &Principal, q: &Fie
             counts: counts_text(e),
         })
         .collect();
-    let series_list = state.store.open_day_series_all().await.map_err(AppError::internal)?;
+    let series_list = open_day::series_all(state).await?;
     let failed = series.failed();
     let year = chrono::Datelike::year(&state.today());
     let figures = crate::open_day::api::year_figures(state, p, year).await.map_err(|e| e.0)?;
@@ -278,7 +278,7 @@ async fn form_page(
         Some(p.user.unit_id)
     };
     let units = crate::units::unit_options(&tree, within);
-    let series = state.store.open_day_series_all().await.map_err(AppError::internal)?;
+    let series = open_day::series_all(state).await?;
     let failed = form.failed();
     let t = FormTemplate {
         page,
@@ -369,36 +369,31 @@ async fn show_page(
     id: i64,
     error: String,
 ) -> PageResult {
-    let e = open_day::visible(state, p, id).await?;
+    let (e, roster) = registrations::console_view(state, p, id).await?;
     let tree = state.unit_tree().await?;
     let page = with_notice(console_page(state, headers, p, &e.draft.title, "/admin/open-days", "open_days").await, q);
     let actions = review_actions(state, p, e.unit_id, e.review.status, e.live.is_some()).await;
     let may_draft = p.require_for_unit(state, Action::DraftDocuments, e.unit_id).await.is_ok();
     // The roster, with personal data, for the organiser only.
-    let roster = if may_draft && e.live.is_some() {
+    let roster = roster.map(|list| {
         let labels: Vec<(String, String)> = e.draft.fields.iter().map(|f| (f.key.clone(), f.label.clone())).collect();
-        let list = state.store.registrations_of(id).await.map_err(AppError::internal)?;
-        Some(
-            list.into_iter()
-                .map(|r| RosterRow {
-                    district: r.district.as_deref().map(district_name).unwrap_or_default(),
-                    answers: r
-                        .answers
-                        .iter()
-                        .map(|(k, v)| {
-                            let label = labels.iter().find(|(key, _)| key == k).map_or(k.as_str(), |(_, l)| l.as_str());
-                            format!("{label}：{v}")
-                        })
-                        .collect::<Vec<_>>()
-                        .join("；"),
-                    pending: r.status == gongkai_domain::open_day::registration::RegistrationStatus::Pending,
-                    r,
-                })
-                .collect(),
-        )
-    } else {
-        None
-    };
+        list.into_iter()
+            .map(|r| RosterRow {
+                district: r.district.as_deref().map(district_name).unwrap_or_default(),
+                answers: r
+                    .answers
+                    .iter()
+                    .map(|(k, v)| {
+                        let label = labels.iter().find(|(key, _)| key == k).map_or(k.as_str(), |(_, l)| l.as_str());
+                        format!("{label}：{v}")
+                    })
+                    .collect::<Vec<_>>()
+                    .join("；"),
+                pending: r.status == gongkai_domain::open_day::registration::RegistrationStatus::Pending,
+                r,
+            })
+            .collect()
+    });
     let f = e.live.as_ref().unwrap_or(&e.draft);
     let s = f.schedule;
     let res = html(&ShowTemplate {
@@ -476,16 +471,14 @@ async fn decide(
     Form(f): Form,
 ) -> PageResult {
     let id = path_id(&id)?;
-    let r = state.store.registration(id).await.map_err(AppError::internal)?.ok_or(AppError::NotFound)?;
+    let event_id = registrations::event_of(&state, &p, id).await?;
     let done = match Decision::parse(f.get("action")) {
         Ok(d) => registrations::decide(&state, &p, id, d).await.map(|_| ()).map_err(AppError::from),
         Err(e) => Err(AppError::Invalid(e)),
     };
     match done {
-        Ok(()) => Ok(see(format!("/admin/open-days/{}", r.open_day_id), "registration_decided")),
-        Err(e) => {
-            show_page(&state, &headers, &p, &Fields::default(), r.open_day_id, e.form_errors()?.to_string()).await
-        }
+        Ok(()) => Ok(see(format!("/admin/open-days/{event_id}"), "registration_decided")),
+        Err(e) => show_page(&state, &headers, &p, &Fields::default(), event_id, e.form_errors()?.to_string()).await,
     }
 }
 

@@ -6,6 +6,7 @@ use crate::app::AppState;
 use crate::auth::ClientIp;
 use crate::errors::{AppError, PageResult};
 use crate::forms::{Fields, Form, FormView, Query, path_id};
+use crate::page::no_store;
 use crate::page::{Page, html, html_form};
 use crate::portal::page;
 use crate::requests::challenge::{self, Challenge};
@@ -33,11 +34,6 @@ pub fn routes() -> Router<AppState> {
         .route("/open-days/qr/{file}", get(qr))
         .route("/open-days/{id}", get(show))
         .route("/open-days/{id}/register", get(form).post(submit))
-}
-
-fn no_store(mut res: Response) -> Response {
-    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    res
 }
 
 /// What a list shows of an event.
@@ -110,7 +106,7 @@ async fn list(State(state): State<AppState>, headers: HeaderMap, Query(q): Query
             items.push(row(&state, l).await?);
         }
     }
-    let series = state.store.open_day_series_all().await.map_err(AppError::internal)?;
+    let series = open_day::series_all(&state).await?;
     let p = page(&state, &headers, "政府开放", "/open-days", "open_days")
         .crumb("互动交流", "/hudong")
         .crumb("政府开放", "/open-days");
@@ -186,16 +182,13 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
     let tree = state.unit_tree().await?;
     let record = match l.record_document_id {
         None => None,
-        Some(d) => state
-            .store
-            .public_document(d)
-            .await
-            .map_err(AppError::internal)?
-            .map(|d| DocLink { id: d.id, title: d.title }),
+        Some(d) => {
+            gongkai_app::documents::public::document(&state, d).await?.map(|d| DocLink { id: d.id, title: d.title })
+        }
     };
     let series = match l.series_id {
         None => None,
-        Some(s) => state.store.open_day_series(s).await.map_err(AppError::internal)?.map(|s| (s.id, s.title)),
+        Some(s) => open_day::one_series(&state, s).await?.map(|s| (s.id, s.title)),
     };
     let s = l.fields.schedule;
     let p = page(&state, &headers, &l.fields.title, &format!("/open-days/{}", l.id), "open_days")

@@ -9,6 +9,7 @@ use crate::app::AppState;
 use crate::auth::ClientIp;
 use crate::errors::{AppError, PageResult};
 use crate::forms::{Fields, Form, FormView, Query, path_id, read_upload};
+use crate::page::no_store;
 use crate::page::{Page, html, html_form};
 use crate::portal::page;
 use askama::Template;
@@ -287,12 +288,6 @@ struct TrackTemplate {
     cf: FormView,
     /// A confirmation shown above the case (the correction was received).
     notice: String,
-}
-
-fn no_store(mut res: Response) -> Response {
-    res.headers_mut()
-        .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("private, no-store"));
-    res
 }
 
 fn tracking_fields(tracking_no: &str) -> Fields {
