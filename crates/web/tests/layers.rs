@@ -1,6 +1,8 @@
 //! The web layer parses, calls a use case of the app layer and renders: it never reads or
 //! writes the store itself, so authorisation, audit and side effects stay in one place.
 
+#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
 use std::path::{Path, PathBuf};
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
