@@ -6,7 +6,7 @@
 
 use crate::{Context, Error, Principal};
 use gongkai_domain::meeting::input::{DecisionInput, MeetingFields, MeetingInput, check_decision};
-use gongkai_domain::meeting::{MeetingStatus, title};
+use gongkai_domain::meeting::{MeetingStatus, NoticeStep, notice_next, title};
 use gongkai_domain::staff::Action;
 use gongkai_domain::validation::Invalid;
 use gongkai_store::meeting::{Decision, Meeting};
@@ -67,15 +67,35 @@ pub async fn update(cx: &Context, p: &Principal, id: i64, input: &MeetingInput) 
     cx.store.meeting(id).await?.ok_or(Error::NotFound)
 }
 
-/// Publishes the notice: by a reviewer other than the one who drafted it.
+/// Publishes the notice (again, after a withdrawal): by staff who review the unit's documents.
 pub async fn announce(cx: &Context, p: &Principal, id: i64) -> Result<Meeting, Error> {
     let m = visible(cx, p, id).await?;
     p.require_for_unit(cx, Action::ReviewDocuments, m.unit_id).await?;
-    if m.status == MeetingStatus::Announced {
-        return Err(Error::Conflict(Invalid::one("status", "状态", "会议预告已发布")));
-    }
+    notice_next(m.status, NoticeStep::Announce, false)
+        .map_err(|why| Error::Conflict(Invalid::one("status", "状态", why)))?;
     let mut w = cx.store.write(p.actor()).await?;
     w.meeting_announce(id, m.unit_id, &m.title).await?;
+    w.commit().await?;
+    cx.public_changed();
+    cx.store.meeting(id).await?.ok_or(Error::NotFound)
+}
+
+/// Withdraws a published notice with the reason (a wrong notice, a meeting called off): the
+/// meeting leaves the public pages until it is announced again. A meeting whose decisions are
+/// on record cannot be withdrawn.
+pub async fn withdraw(cx: &Context, p: &Principal, id: i64, note: &str) -> Result<Meeting, Error> {
+    let m = visible(cx, p, id).await?;
+    p.require_for_unit(cx, Action::ReviewDocuments, m.unit_id).await?;
+    let mut e = Invalid::default();
+    let note = gongkai_domain::validation::text(&mut e, "note", "撤回原因", note, true, 500);
+    e.into_result(())?;
+    // Status and decisions are read inside the write, so a decision recorded meanwhile is seen.
+    let mut w = cx.store.write(p.actor()).await?;
+    let now = w.meeting_current(id).await?;
+    let decided = w.meeting_decided(id).await?;
+    notice_next(now.status, NoticeStep::Withdraw, decided)
+        .map_err(|why| Error::Conflict(Invalid::one("status", "状态", why)))?;
+    w.meeting_withdraw(id, m.unit_id, &m.title, &note).await?;
     w.commit().await?;
     cx.public_changed();
     cx.store.meeting(id).await?.ok_or(Error::NotFound)
@@ -102,6 +122,10 @@ pub async fn decide(cx: &Context, p: &Principal, id: i64, input: &DecisionInput)
     }
     e.into_result(())?;
     let mut w = cx.store.write(p.actor()).await?;
+    // A notice withdrawn meanwhile takes no decision.
+    if w.meeting_current(id).await?.status != MeetingStatus::Announced {
+        return Err(Error::Conflict(Invalid::one("status", "状态", "请先发布会议预告")));
+    }
     let item = u32::try_from(index + 1).unwrap_or(u32::MAX);
     w.meeting_decide(&m, item, &decision, &input.document_ids).await?;
     w.commit().await?;

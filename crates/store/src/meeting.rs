@@ -21,6 +21,8 @@ pub struct Meeting {
     pub fields: MeetingFields,
     pub status: MeetingStatus,
     pub announced_at: Option<DateTime<Utc>>,
+    /// When the notice was withdrawn, and why (while it stays withdrawn).
+    pub withdrawn: Option<(DateTime<Utc>, String)>,
     pub live_blog_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -37,8 +39,8 @@ pub struct Decision {
     pub document_ids: Vec<i64>,
 }
 
-const SELECT: &str = "SELECT id, unit_id, title, fields, status, announced_at, live_blog_id, created_at, updated_at \
-     FROM meetings";
+const SELECT: &str = "SELECT id, unit_id, title, fields, status, announced_at, withdrawn_at, withdrawn_note, \
+     live_blog_id, created_at, updated_at FROM meetings";
 
 fn from_row(row: &AnyRow) -> Result<Meeting> {
     let r = Named::new(row, "meetings");
@@ -49,6 +51,10 @@ fn from_row(row: &AnyRow) -> Result<Meeting> {
         fields: r.json("fields")?,
         status: r.code("status", MeetingStatus::from_code)?,
         announced_at: r.instant_opt("announced_at")?,
+        withdrawn: match (r.instant_opt("withdrawn_at")?, r.get::<Option<String>>("withdrawn_note")?) {
+            (Some(at), Some(note)) => Some((at, note)),
+            _ => None,
+        },
         live_blog_id: r.get("live_blog_id")?,
         created_at: r.instant("created_at")?,
         updated_at: r.instant("updated_at")?,
@@ -148,6 +154,15 @@ impl Writer {
         from_row(&row)
     }
 
+    /// Whether any decision of the meeting is on record.
+    pub async fn meeting_decided(&mut self, id: i64) -> Result<bool> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM meeting_decisions WHERE meeting_id = $1")
+            .bind(id)
+            .fetch_one(self.conn())
+            .await?;
+        Ok(Named::new(&row, "meeting_decisions").count("n")? > 0)
+    }
+
     /// Whether the unit already has a meeting of this kind and number (other than `except`).
     pub async fn meeting_number_taken(
         &mut self,
@@ -212,7 +227,8 @@ impl Writer {
     pub async fn meeting_announce(&mut self, id: i64, unit_id: i64, title: &str) -> Result<()> {
         let now = crate::now_text();
         sqlx::query(
-            "UPDATE meetings SET status = $1, announced_at = $2, announced_by = $3, updated_at = $2 WHERE id = $4",
+            "UPDATE meetings SET status = $1, announced_at = $2, announced_by = $3, withdrawn_at = NULL, \
+             withdrawn_note = NULL, updated_at = $2 WHERE id = $4",
         )
         .bind(MeetingStatus::Announced.code())
         .bind(&now)
@@ -221,6 +237,22 @@ impl Writer {
         .execute(self.conn())
         .await?;
         self.record("meeting.announce", "meeting", id, Some(unit_id), format!("发布会议预告《{title}》"));
+        Ok(())
+    }
+
+    /// Withdraws the meeting's notice: the public no longer sees the meeting.
+    pub async fn meeting_withdraw(&mut self, id: i64, unit_id: i64, title: &str, note: &str) -> Result<()> {
+        let now = crate::now_text();
+        sqlx::query(
+            "UPDATE meetings SET status = $1, withdrawn_at = $2, withdrawn_note = $3, updated_at = $2 WHERE id = $4",
+        )
+        .bind(MeetingStatus::Withdrawn.code())
+        .bind(&now)
+        .bind(note)
+        .bind(id)
+        .execute(self.conn())
+        .await?;
+        self.record("meeting.withdraw", "meeting", id, Some(unit_id), format!("撤回会议预告《{title}》：{note}"));
         Ok(())
     }
 

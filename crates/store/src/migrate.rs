@@ -51,6 +51,11 @@ pub const MIGRATIONS: &[Migration] = &[
     },
     Migration { version: 17, name: "open_days", sql: include_str!("../migrations/0017_open_days.sql") },
     Migration { version: 18, name: "meetings_and_live", sql: include_str!("../migrations/0018_meetings_and_live.sql") },
+    Migration {
+        version: 19,
+        name: "meeting_withdrawal",
+        sql: include_str!("../migrations/0019_meeting_withdrawal.sql"),
+    },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

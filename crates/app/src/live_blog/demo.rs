@@ -282,6 +282,15 @@ pub async fn load(store: &Store) -> Result<usize> {
         post_step(&cx, &editor, blog67, step).await?;
         posts += 1;
     }
+    // 第68次常务会议: its notice published, then withdrawn when the meeting was put off.
+    let later = at(day(9), 9, 0);
+    cx.clock.set(Some(start - Duration::days(1)));
+    let agenda68 = vec!["研究《槐荫区城市更新专项规划（征求意见稿）》".to_string()];
+    let m68 = crate::meeting::create(&cx, &editor, &notice(68, later, agenda68)).await?;
+    crate::meeting::announce(&cx, &reviewer, m68.id).await?;
+    cx.clock.set(Some(start - Duration::hours(3)));
+    crate::meeting::withdraw(&cx, &reviewer, m68.id, "因工作安排调整，会议延期召开，具体时间另行通知。").await?;
+
     let mut w = store.write(Actor::system("demo")).await?;
     w.record("demo.live", "demo", 0, None, "载入演示用政府会议和图文直播数据");
     w.commit().await?;

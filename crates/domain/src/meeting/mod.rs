@@ -17,10 +17,33 @@ code_list! {
 }
 
 code_list! {
-    /// Where a meeting stands: drafted, or its notice published (decisions follow the meeting).
+    /// Where a meeting stands: drafted, its notice published (decisions follow the meeting), or
+    /// the notice withdrawn with a reason (a wrong notice, a meeting called off).
     MeetingStatus {
         Draft = ("draft", "草稿"),
         Announced = ("announced", "已发布预告"),
+        Withdrawn = ("withdrawn", "预告已撤回"),
+    }
+}
+
+/// What staff do to a meeting's notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeStep {
+    Announce,
+    Withdraw,
+}
+
+/// Where a notice goes from `from` by `step`; `decided` says whether decisions of the meeting
+/// are on record (a meeting that decided something stays public: its decisions are the record
+/// of government). A withdrawn notice may be corrected and announced again.
+pub fn notice_next(from: MeetingStatus, step: NoticeStep, decided: bool) -> Result<MeetingStatus, &'static str> {
+    use MeetingStatus::{Announced, Draft, Withdrawn};
+    match (from, step) {
+        (Draft | Withdrawn, NoticeStep::Announce) => Ok(Announced),
+        (Announced, NoticeStep::Announce) => Err("会议预告已发布"),
+        (Announced, NoticeStep::Withdraw) if decided => Err("会议已记录决定，不能撤回预告"),
+        (Announced, NoticeStep::Withdraw) => Ok(Withdrawn),
+        (Draft | Withdrawn, NoticeStep::Withdraw) => Err("会议预告尚未发布，无需撤回"),
     }
 }
 
@@ -91,6 +114,23 @@ mod tests {
             ("第66届", None),
         ] {
             assert_eq!(parse_number(raw), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn every_notice_step_from_every_status() {
+        use MeetingStatus::{Announced, Draft, Withdrawn};
+        use NoticeStep::{Announce, Withdraw};
+        for (from, step, decided, want) in [
+            (Draft, Announce, false, Ok(Announced)),
+            (Withdrawn, Announce, false, Ok(Announced)),
+            (Announced, Announce, false, Err("会议预告已发布")),
+            (Announced, Withdraw, false, Ok(Withdrawn)),
+            (Announced, Withdraw, true, Err("会议已记录决定，不能撤回预告")),
+            (Draft, Withdraw, false, Err("会议预告尚未发布，无需撤回")),
+            (Withdrawn, Withdraw, false, Err("会议预告尚未发布，无需撤回")),
+        ] {
+            assert_eq!(notice_next(from, step, decided), want, "{from:?} {step:?} decided={decided}");
         }
     }
 

@@ -776,6 +776,7 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
         ("post", "/api/v1/staff/open-day-registrations/{id}/decision"),
         ("get", "/api/v1/meetings/{id}"),
         ("post", "/api/v1/staff/meetings/{id}/decisions"),
+        ("post", "/api/v1/staff/meetings/{id}/withdraw"),
         ("post", "/api/v1/live/{id}/questions"),
         ("post", "/api/v1/staff/live/{id}/posts"),
         ("post", "/api/v1/staff/live-questions/{id}/moderation"),
@@ -790,8 +791,8 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
         ("get", "/api/v1/staff/requests/{id}/letters/{kind}")
         | ("get", "/api/v1/staff/requests/{id}/files/{file_id}")
         | ("post", "/api/v1/staff/annual-reports/{unit_id}/{year}/document") => 2,
-        // Ending the broadcast after what is posted to it.
-        ("post", "/api/v1/staff/live/{id}/status") => 2,
+        // Ending the broadcast after what is posted to it; withdrawing a notice once announced.
+        ("post", "/api/v1/staff/live/{id}/status") | ("post", "/api/v1/staff/meetings/{id}/withdraw") => 2,
         ("delete", _) => 3,
         _ => 1,
     });
@@ -942,6 +943,7 @@ both!(every_operation_in_the_openapi_document_works, |app: App| async move {
                 "place": "局会议室", "agenda": ["研究经办服务", "研究信息公开"]})
             }
             ("post", "/api/v1/staff/meetings/{id}/decisions") => json!({"item": 1, "decision": "原则通过。"}),
+            ("post", "/api/v1/staff/meetings/{id}/withdraw") => json!({"note": "会议延期，时间另行通知"}),
             ("post", "/api/v1/staff/live") => json!({"title": "接口新闻发布会直播", "subject_kind": "press",
                 "starts_at": "2030-01-05 10:00"}),
             ("post", "/api/v1/staff/live/{id}/status") => json!({"status": "ended"}),

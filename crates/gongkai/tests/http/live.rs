@@ -260,6 +260,91 @@ both!(posts_and_answers_reach_viewers_and_a_reconnecting_viewer_misses_nothing, 
     assert!(page.contains("原则通过。") && page.contains(&format!("/live/{blog}")), "{page}");
 });
 
+both!(a_meeting_notice_is_withdrawn_with_its_reason_and_announced_again, |app: App| async move {
+    let editor = app.token("huaiyin_editor").await;
+    let reviewer = app.token("huaiyin_reviewer1").await;
+    let at = |h: i64| local_minute_at(Utc::now() + Duration::hours(h));
+    let call = |token: &str, path: String, body: Value| {
+        let (app, token) = (app.clone(), token.to_string());
+        async move { app.api_json(Method::POST, &token, &path, body).await }
+    };
+    let create = |number: u32, held: String| {
+        call(
+            &editor,
+            "/api/v1/staff/meetings".into(),
+            json!({"kind": "executive", "number": number.to_string(), "held_at": held,
+                "place": "区政府第一会议室", "agenda": ["研究背街小巷整治方案"]}),
+        )
+    };
+    let m = ok_json(create(80, at(48)).await, StatusCode::CREATED).await;
+    let id = m["id"].as_i64().unwrap();
+    let (announce, withdraw) =
+        (format!("/api/v1/staff/meetings/{id}/announce"), format!("/api/v1/staff/meetings/{id}/withdraw"));
+    let p = problem(call(&reviewer, withdraw.clone(), json!({"note": "会议延期"})).await, 409).await;
+    assert!(p.to_string().contains("尚未发布"), "{p}");
+    ok_json(call(&reviewer, announce.clone(), Value::Null).await, StatusCode::OK).await;
+    let public = || async { client().get(app.url(&format!("/api/v1/meetings/{id}"))).send().await.unwrap() };
+    assert_eq!(public().await.status(), StatusCode::OK);
+
+    // Only a reviewer withdraws, and only with a reason.
+    assert_eq!(call(&editor, withdraw.clone(), json!({"note": "会议延期"})).await.status(), StatusCode::FORBIDDEN);
+    let p = problem(call(&reviewer, withdraw.clone(), json!({"note": "  "})).await, 422).await;
+    assert_eq!(p["field"], "note", "{p}");
+    let out =
+        ok_json(call(&reviewer, withdraw.clone(), json!({"note": "会议延期，时间另行通知"})).await, StatusCode::OK)
+            .await;
+    assert_eq!(
+        (out["status"].as_str(), out["withdrawn_note"].as_str()),
+        (Some("withdrawn"), Some("会议延期，时间另行通知"))
+    );
+
+    // The public no longer sees it; the console says when and why.
+    assert_eq!(public().await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&format!("/meetings/{id}")).await.status(), StatusCode::NOT_FOUND);
+    let list: Value = client().get(app.url("/api/v1/meetings")).send().await.unwrap().json().await.unwrap();
+    assert!(list.as_array().unwrap().iter().all(|x| x["id"] != id), "{list}");
+    let staff = ok_json(app.api_get(&editor, &format!("/api/v1/staff/meetings/{id}")).await, StatusCode::OK).await;
+    assert_eq!(staff["withdrawn_note"], "会议延期，时间另行通知");
+    let theirs = ok_json(app.api_get(&editor, "/api/v1/staff/meetings").await, StatusCode::OK).await;
+    assert!(theirs.as_array().unwrap().iter().any(|x| x["id"] == id && x["status"] == "withdrawn"), "{theirs}");
+    let other = app.token("zjj_editor").await;
+    assert_eq!(app.api_get(&other, &format!("/api/v1/staff/meetings/{id}")).await.status(), StatusCode::NOT_FOUND);
+    let session = app.login("huaiyin_reviewer1").await;
+    let (status, page) = session.text(&format!("/admin/meetings/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("会议延期，时间另行通知") && page.contains("重新发布会议预告"), "{page}");
+    let p = problem(call(&reviewer, withdraw.clone(), json!({"note": "再次撤回"})).await, 409).await;
+    assert!(p.to_string().contains("尚未发布"), "{p}");
+    let admin = app.token("admin").await;
+    let audit = ok_json(app.api_get(&admin, "/api/v1/audit?action=meeting.withdraw").await, StatusCode::OK).await;
+    assert!(audit.to_string().contains("会议延期，时间另行通知"), "{audit}");
+
+    // Announced again, it is public again and the reason is cleared.
+    let again = ok_json(call(&reviewer, announce, Value::Null).await, StatusCode::OK).await;
+    assert_eq!((again["status"].as_str(), again["withdrawn_note"].is_null()), (Some("announced"), true));
+    assert_eq!(public().await.status(), StatusCode::OK);
+
+    // The console form: an empty reason is named on the page; a reason withdraws it.
+    let res = session.post(&format!("/admin/meetings/{id}/withdraw"), &[("note", "")]).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("撤回原因"));
+    let res = session.post(&format!("/admin/meetings/{id}/withdraw"), &[("note", "议题调整")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(public().await.status(), StatusCode::NOT_FOUND);
+
+    // A meeting whose decisions are on record stays public.
+    let held = ok_json(create(81, at(-2)).await, StatusCode::CREATED).await["id"].as_i64().unwrap();
+    ok_json(call(&reviewer, format!("/api/v1/staff/meetings/{held}/announce"), Value::Null).await, StatusCode::OK)
+        .await;
+    let decided =
+        call(&editor, format!("/api/v1/staff/meetings/{held}/decisions"), json!({"item": 1, "decision": "原则通过。"}));
+    ok_json(decided.await, StatusCode::OK).await;
+    let p =
+        problem(call(&reviewer, format!("/api/v1/staff/meetings/{held}/withdraw"), json!({"note": "误发"})).await, 409)
+            .await;
+    assert!(p.to_string().contains("已记录决定"), "{p}");
+});
+
 both!(bad_meetings_posts_and_photos_are_named_never_a_500, |app: App| async move {
     let editor = app.token("huaiyin_editor").await;
     let base = app.url("").trim_end_matches('/').to_string();

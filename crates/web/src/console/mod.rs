@@ -114,6 +114,7 @@ pub fn notice_text(key: &str) -> &'static str {
         "question_moderated" => "提问已处理。",
         "meeting_saved" => "会议已保存。",
         "meeting_announced" => "会议预告已发布。",
+        "meeting_withdrawn" => "会议预告已撤回，门户网站不再显示。",
         "meeting_decided" => "会议决定已保存并公开。",
         _ => "",
     }

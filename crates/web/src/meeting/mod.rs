@@ -21,7 +21,7 @@ use gongkai_domain::meeting::{MeetingKind, MeetingStatus};
 use gongkai_domain::staff::Action;
 use gongkai_domain::time::local_minute_at;
 use gongkai_store::meeting::{Decision, Meeting};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub fn portal_routes() -> Router<AppState> {
@@ -35,6 +35,7 @@ pub fn console_routes() -> Router<AppState> {
         .route("/meetings/{id}", get(console_show))
         .route("/meetings/{id}/edit", get(edit).post(save))
         .route("/meetings/{id}/announce", post(announce))
+        .route("/meetings/{id}/withdraw", post(withdraw))
         .route("/meetings/{id}/decisions", post(decide))
 }
 
@@ -291,6 +292,8 @@ struct ConsoleShowTemplate {
     form: FormView,
     announced: bool,
     may_review: bool,
+    /// When and why the notice was withdrawn, as shown.
+    withdrawn: Option<(String, String)>,
 }
 
 async fn console_page_of(
@@ -312,6 +315,7 @@ async fn console_page_of(
         form,
         announced: m.status == MeetingStatus::Announced,
         may_review: p.require_for_unit(state, Action::ReviewDocuments, m.unit_id).await.is_ok(),
+        withdrawn: m.withdrawn.as_ref().map(|(at, note)| (local_minute_at(*at), note.clone())),
         m,
     };
     Ok(html_form(&t, failed))
@@ -340,6 +344,23 @@ async fn announce(
             let e = AppError::from(e).form_errors()?;
             console_page_of(&state, &headers, &p, &Fields::default(), id, FormView::with_errors(Fields::default(), e))
                 .await
+        }
+    }
+}
+
+async fn withdraw(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Staff(p): Staff,
+    Path(id): Path<String>,
+    Form(f): Form,
+) -> PageResult {
+    let id = path_id(&id)?;
+    match meeting::withdraw(&state, &p, id, f.get("note")).await {
+        Ok(_) => Ok(see(format!("/admin/meetings/{id}"), "meeting_withdrawn")),
+        Err(e) => {
+            let e = AppError::from(e).form_errors()?;
+            console_page_of(&state, &headers, &p, &Fields::default(), id, FormView::with_errors(f, e)).await
         }
     }
 }
@@ -406,8 +427,10 @@ pub struct MeetingOut {
     pub agenda: Vec<String>,
     pub observers: String,
     pub public_seats: u32,
-    /// draft / announced
+    /// draft / announced / withdrawn
     pub status: String,
+    /// 撤回原因（预告已撤回时）
+    pub withdrawn_note: Option<String>,
     pub decisions: Vec<DecisionOut>,
     /// 图文直播 id
     pub live_blog_id: Option<i64>,
@@ -427,6 +450,7 @@ fn meeting_out(m: &Meeting, decisions: &[Decision]) -> MeetingOut {
         observers: m.fields.observers.clone(),
         public_seats: m.fields.public_seats,
         status: m.status.code().into(),
+        withdrawn_note: m.withdrawn.as_ref().map(|(_, note)| note.clone()),
         decisions: decisions
             .iter()
             .map(|d| DecisionOut {
@@ -462,6 +486,27 @@ pub async fn api_list(State(state): State<AppState>, ApiQuery(q): ApiQuery) -> A
     responses((status = 200, body = MeetingOut), (status = 404, body = Problem)))]
 pub async fn api_get(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<MeetingOut>> {
     let (m, d) = meeting::published(&state, path_id(&id)?).await?;
+    Ok(Json(meeting_out(&m, &d)))
+}
+
+/// 工作人员：本人可见单位的会议（含草稿和已撤回预告的），最近的在前
+#[utoipa::path(get, path = "/api/v1/staff/meetings", tag = "meetings", security(("bearer" = [])),
+    responses((status = 200, body = Vec<MeetingOut>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn api_staff_list(State(state): State<AppState>, ApiStaff(p): ApiStaff) -> ApiResult<Json<Vec<MeetingOut>>> {
+    let all = meeting::staff_list(&state, &p).await?;
+    Ok(Json(all.iter().map(|m| meeting_out(m, &[])).collect()))
+}
+
+/// 工作人员：一次会议及已记录的决定（含草稿和已撤回预告的）
+#[utoipa::path(get, path = "/api/v1/staff/meetings/{id}", tag = "meetings", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = MeetingOut), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn api_staff_get(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Path(id): Path<String>,
+) -> ApiResult<Json<MeetingOut>> {
+    let m = meeting::visible(&state, &p, path_id(&id)?).await?;
+    let d = meeting::decisions(&state, &m).await?;
     Ok(Json(meeting_out(&m, &d)))
 }
 
@@ -503,6 +548,27 @@ pub async fn api_announce(
     Ok(Json(meeting_out(&m, &[])))
 }
 
+/// 撤回会议预告
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct WithdrawBody {
+    /// 撤回原因（如：会议延期，另行通知）
+    #[schema(min_length = 1, max_length = 500)]
+    pub note: String,
+}
+
+/// 工作人员：撤回已发布的会议预告（审核人员；已记录决定的会议不能撤回），门户网站不再显示
+#[utoipa::path(post, path = "/api/v1/staff/meetings/{id}/withdraw", tag = "meetings", security(("bearer" = [])), params(("id" = i64, Path)), request_body = WithdrawBody,
+    responses((status = 200, body = MeetingOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn api_withdraw(
+    State(state): State<AppState>,
+    ApiStaff(p): ApiStaff,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<WithdrawBody>,
+) -> ApiResult<Json<MeetingOut>> {
+    let m = meeting::withdraw(&state, &p, path_id(&id)?, &body.note).await?;
+    Ok(Json(meeting_out(&m, &[])))
+}
+
 /// 工作人员：记录议题的决定及据此公开的文件（会后）
 #[utoipa::path(post, path = "/api/v1/staff/meetings/{id}/decisions", tag = "meetings", security(("bearer" = [])), params(("id" = i64, Path)), request_body = DecisionInput,
     responses((status = 200, body = MeetingOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -523,8 +589,9 @@ pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
     utoipa_axum::router::OpenApiRouter::new()
         .routes(routes!(api_list))
         .routes(routes!(api_get))
-        .routes(routes!(api_create))
-        .routes(routes!(api_save))
+        .routes(routes!(api_staff_list, api_create))
+        .routes(routes!(api_staff_get, api_save))
         .routes(routes!(api_announce))
+        .routes(routes!(api_withdraw))
         .routes(routes!(api_decide))
 }
