@@ -8,11 +8,7 @@ use gongkai_store::users::UserFilter;
 
 /// The unit whose subtree `p` may read, or `None` for the whole log.
 pub fn scope(p: &Principal) -> Result<Option<i64>, Error> {
-    if p.require(Action::ViewAudit, Reach::Global).is_ok() {
-        return Ok(None);
-    }
-    p.require(Action::ViewAudit, Reach::Subtree)?;
-    Ok(Some(p.user.unit_id))
+    p.reach_root(Action::ViewAudit)
 }
 
 /// A page of the records matching `filter` within the caller's scope, and how many match.

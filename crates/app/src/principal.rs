@@ -26,15 +26,22 @@ impl Principal {
         }
     }
 
-    /// The units whose records this caller may do `action` for: none meaning all (a city-wide
-    /// reach), else their unit and the units below it; forbidden without either reach.
-    pub async fn units_in_reach(&self, cx: &Context, action: Action) -> Result<Option<Vec<i64>>> {
+    /// The top of the units this caller may do `action` for: none meaning all (a city-wide
+    /// reach), else their own unit (with the units below it); forbidden without either reach.
+    pub fn reach_root(&self, action: Action) -> Result<Option<i64>> {
         if self.require(action, Reach::Global).is_ok() {
             return Ok(None);
         }
         self.require(action, Reach::Subtree)?;
+        Ok(Some(self.user.unit_id))
+    }
+
+    /// The units of [`Principal::reach_root`] one by one: none meaning all, else the caller's
+    /// unit and the units below it.
+    pub async fn units_in_reach(&self, cx: &Context, action: Action) -> Result<Option<Vec<i64>>> {
+        let Some(root) = self.reach_root(action)? else { return Ok(None) };
         let tree = cx.unit_tree().await?;
-        Ok(Some(tree.subtree(self.user.unit_id).into_iter().map(|u| u.id).collect()))
+        Ok(Some(tree.subtree(root).into_iter().map(|u| u.id).collect()))
     }
 
     pub fn roles(&self) -> &Roles {

@@ -387,11 +387,7 @@ pub async fn revoke_token(cx: &Context, p: &Principal, token_id: i64) -> Result<
 /// The users `p` may see in lists: all for system administrators, their unit's subtree for
 /// unit administrators.
 pub fn user_scope(p: &Principal) -> Result<Option<i64>, Error> {
-    if p.require(Action::ManageUsers, Reach::Global).is_ok() {
-        return Ok(None);
-    }
-    p.require(Action::ManageUsers, Reach::Subtree)?;
-    Ok(Some(p.user.unit_id))
+    p.reach_root(Action::ManageUsers)
 }
 
 /// A page of the accounts in `p`'s scope matching `filter`, and how many match.

@@ -182,11 +182,7 @@ pub async fn publish_due(cx: &Context) -> Result<usize, Error> {
 /// The unit whose documents `p` sees: everything for system administrators, their subtree
 /// otherwise.
 pub fn scope(p: &Principal) -> Result<Option<i64>, Error> {
-    if p.require(Action::ViewDocuments, Reach::Global).is_ok() {
-        return Ok(None);
-    }
-    p.require(Action::ViewDocuments, Reach::Subtree)?;
-    Ok(Some(p.user.unit_id))
+    p.reach_root(Action::ViewDocuments)
 }
 
 /// A page of the working copies in `p`'s scope matching `filter`, and how many match.
