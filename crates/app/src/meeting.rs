@@ -175,13 +175,15 @@ pub async fn published_list_with_decisions(
 ) -> Result<Vec<(Meeting, Vec<Decision>)>, Error> {
     let meetings = published_list(cx, unit, year).await?;
     let ids: Vec<i64> = meetings.iter().map(|m| m.id).collect();
-    let mut all = cx.store.meeting_decisions_of(&ids).await?;
+    let mut by_meeting: std::collections::HashMap<i64, Vec<Decision>> = std::collections::HashMap::new();
+    for d in cx.store.meeting_decisions_of(&ids).await? {
+        by_meeting.entry(d.meeting_id).or_default().push(d);
+    }
     Ok(meetings
         .into_iter()
         .map(|m| {
-            let (mine, rest): (Vec<Decision>, Vec<Decision>) = all.drain(..).partition(|d| d.meeting_id == m.id);
-            all = rest;
-            (m, mine)
+            let decisions = by_meeting.remove(&m.id).unwrap_or_default();
+            (m, decisions)
         })
         .collect())
 }

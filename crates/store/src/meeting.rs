@@ -129,10 +129,14 @@ impl Store {
 
     /// The meetings whose decisions name a document (shown on the document's page).
     pub async fn meetings_citing(&self, document_id: i64) -> Result<Vec<i64>> {
-        // Decisions are few (tens a year per government): read and filtered here.
-        let rows = sqlx::query("SELECT id, meeting_id, item, decision, document_ids FROM meeting_decisions")
-            .fetch_all(&self.pool)
-            .await?;
+        // Every document page asks: only decisions whose id list holds the number's digits are
+        // read (`12` also finds `112`), and the list itself decides.
+        let rows = sqlx::query(
+            "SELECT id, meeting_id, item, decision, document_ids FROM meeting_decisions WHERE document_ids LIKE $1",
+        )
+        .bind(format!("%{document_id}%"))
+        .fetch_all(&self.pool)
+        .await?;
         let mut out: Vec<i64> = Vec::new();
         for row in &rows {
             let d = decision_from_row(row)?;

@@ -336,9 +336,30 @@ both!(a_meeting_notice_is_withdrawn_with_its_reason_and_announced_again, |app: A
     let held = ok_json(create(81, at(-2)).await, StatusCode::CREATED).await["id"].as_i64().unwrap();
     ok_json(call(&reviewer, format!("/api/v1/staff/meetings/{held}/announce"), Value::Null).await, StatusCode::OK)
         .await;
-    let decided =
-        call(&editor, format!("/api/v1/staff/meetings/{held}/decisions"), json!({"item": 1, "decision": "原则通过。"}));
+    let unit = "济南市槐荫区人民政府";
+    let plan = app.published(unit, "槐荫区背街小巷整治提升方案", "notice", "meeting-plan").await;
+    let other = app.published(unit, "槐荫区另一份通知", "notice", "meeting-other").await;
+    let decided = call(
+        &editor,
+        format!("/api/v1/staff/meetings/{held}/decisions"),
+        json!({"item": 1, "decision": "原则通过。", "document_ids": [plan]}),
+    );
     ok_json(decided.await, StatusCode::OK).await;
+    // The public list carries each meeting's own decisions.
+    let list: Value = client().get(app.url("/api/v1/meetings")).send().await.unwrap().json().await.unwrap();
+    for m in list.as_array().unwrap() {
+        let want = if m["id"] == held {
+            json!([{"item": 1, "topic": "研究背街小巷整治方案", "decision": "原则通过。", "document_ids": [plan]}])
+        } else {
+            json!([])
+        };
+        assert_eq!(m["decisions"], want, "{m}");
+    }
+    // The document the decision names links the meeting; another one does not.
+    let (_, page) = app.text(&format!("/documents/{plan}")).await;
+    assert!(page.contains(&format!("/meetings/{held}\"")), "{page}");
+    let (_, page) = app.text(&format!("/documents/{other}")).await;
+    assert!(!page.contains("会议决定："), "{page}");
     let p =
         problem(call(&reviewer, format!("/api/v1/staff/meetings/{held}/withdraw"), json!({"note": "误发"})).await, 409)
             .await;
