@@ -421,7 +421,8 @@ pub async fn draft_view(cx: &Context, consultation_id: i64) -> Result<DraftView,
     Ok(DraftView { live, document_id: doc.id, title: doc.title, paragraphs: out })
 }
 
-/// A page of a consultation's published opinions (whatever status `f` names), newest first.
+/// A page of a consultation's published opinions matching `f` (whatever status it names),
+/// newest first.
 /// They carry the name, contact and unmasked text for staff: the public is shown `public_text`.
 pub async fn published_page(
     cx: &Context,

@@ -237,7 +237,7 @@ pub async fn public_opinions(
     let (page, per_page) = paging(&q, 20, 100)?;
     let l = consultation::published(&state, path_id(&id)?).await?;
     let topic = q.opt("topic").map(str::trim).filter(|t| !t.is_empty()).map(str::to_string);
-    let f = OpinionFilter { status: Some(OpinionStatus::Published), topic, ..Default::default() };
+    let f = OpinionFilter { topic, ..Default::default() };
     let found = opinions::published_page(&state, l.id, &f, (page - 1) * per_page, per_page).await?;
     let by_topic = opinions::topic_counts(&state, l.id).await?.into_iter().collect();
     Ok(Json(PublicOpinionList {

@@ -18,7 +18,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use gongkai_app::consultation::{self, Live, opinions, report};
 use gongkai_domain::business_policy::district_name;
-use gongkai_domain::consultation::handling::OpinionStatus;
 use gongkai_domain::consultation::input::OpinionInput;
 use gongkai_domain::consultation::report::{NO_DISTRICT, ReportFigures};
 use gongkai_domain::consultation::{Channel, Phase};
@@ -167,11 +166,7 @@ async fn show(
     let topics = opinions::topic_counts(&state, l.id).await?.into_iter().collect();
     let topic = q.get("topic").trim().chars().take(20).collect::<String>();
     let page_no = q.page();
-    let f = OpinionFilter {
-        status: Some(OpinionStatus::Published),
-        topic: Some(topic.clone()).filter(|t| !t.is_empty()),
-        ..Default::default()
-    };
+    let f = OpinionFilter { topic: Some(topic.clone()).filter(|t| !t.is_empty()), ..Default::default() };
     let found = opinions::published_page(&state, l.id, &f, (page_no - 1) * PER_PAGE, PER_PAGE).await?;
     let base = if topic.is_empty() {
         format!("/consultations/{}?", l.id)
@@ -274,11 +269,7 @@ async fn draft_page(
         Some(n) => {
             let p = view.paragraphs.into_iter().find(|p| p.number == n).ok_or(AppError::NotFound)?;
             let page_no = q.page();
-            let f = OpinionFilter {
-                status: Some(OpinionStatus::Published),
-                passage_within: Some((p.start, p.end)),
-                ..Default::default()
-            };
+            let f = OpinionFilter { passage_within: Some((p.start, p.end)), ..Default::default() };
             let found = opinions::published_page(&state, id, &f, (page_no - 1) * PER_PAGE, PER_PAGE).await?;
             pages = page_links(&format!("/consultations/{id}/draft?para={n}&"), found.total, PER_PAGE, page_no);
             vec![shown(p, found.items)]
