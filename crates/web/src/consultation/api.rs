@@ -624,8 +624,7 @@ pub async fn moderate(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TagsBody {
-    /// 以逗号或顿号分隔，最多 10 个
-    #[serde(default)]
+    /// 以逗号或顿号分隔，最多 10 个；空字符串清除标签。必填：一个字段都没有的请求体（如 `[]`）不会被当作清除
     pub tags: String,
 }
 
